@@ -1,0 +1,55 @@
+import { Admin, CustomRoutes, Resource } from 'react-admin';
+import { Route } from 'react-router-dom';
+import { authProvider } from './providers/auth';
+import { dataProvider } from './providers/data';
+import { i18nProvider } from './i18n';
+import { Dashboard } from './dashboard';
+import { Layout, LoginPage } from './layout';
+import { MyKindergarten } from './components/MyKindergarten';
+import kindergartens, { institutionKindergarten } from './resources/kindergartens';
+import regions from './resources/regions';
+import accounts from './resources/accounts';
+import { theme, darkTheme } from './theme';
+
+/**
+ * 全国学前教育管理信息系统 — the panel. Resources depend on the user's level (getPermissions):
+ * regional levels manage kindergartens, browse regions and manage the accounts of the level below;
+ * a kindergarten sees and edits itself.
+ */
+export const App = () => (
+    <Admin
+        disableTelemetry
+        title="全国学前教育管理信息系统"
+        authProvider={authProvider}
+        dataProvider={dataProvider}
+        i18nProvider={i18nProvider}
+        dashboard={Dashboard}
+        layout={Layout}
+        loginPage={LoginPage}
+        theme={theme}
+        darkTheme={darkTheme}
+        requireAuth
+    >
+        {(level) =>
+            level === 'institution'
+                ? [
+                      <Resource key="kindergartens" name="kindergartens" {...institutionKindergarten} />,
+                      <CustomRoutes key="routes">
+                          <Route path="/my-kindergarten" element={<MyKindergarten />} />
+                      </CustomRoutes>,
+                  ]
+                : [
+                      <Resource
+                          key="kindergartens"
+                          name="kindergartens"
+                          {...kindergartens}
+                          create={level === 'county' ? kindergartens.create : undefined}
+                      />,
+                      <Resource key="regions" name="regions" {...regions} />,
+                      <Resource key="accounts" name="accounts" {...accounts} />,
+                  ]
+        }
+    </Admin>
+);
+
+export default App;

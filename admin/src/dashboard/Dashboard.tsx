@@ -1,0 +1,17 @@
+import { Loading, Title, useTranslate } from 'react-admin';
+import { useMe } from '../providers/useMe';
+import { InstitutionDashboard } from './InstitutionDashboard';
+import { RegionDashboard } from './RegionDashboard';
+
+/** One dashboard per level: regional levels see figures for their reach, a kindergarten sees itself. */
+export const Dashboard = () => {
+    const { me, isPending } = useMe();
+    const translate = useTranslate();
+    if (isPending || !me) return <Loading />;
+    return (
+        <>
+            <Title title={translate('ra.page.dashboard')} />
+            {me.level === 'institution' ? <InstitutionDashboard me={me} /> : <RegionDashboard me={me} />}
+        </>
+    );
+};

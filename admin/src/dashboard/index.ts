@@ -1,0 +1,2 @@
+export { Dashboard } from './Dashboard';
+export { Dashboard as default } from './Dashboard';

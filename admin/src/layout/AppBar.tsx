@@ -1,0 +1,25 @@
+import { Box, Typography } from '@mui/material';
+import { AppBar as RaAppBar, LocalesMenuButton, TitlePortal, ToggleThemeButton, useTranslate } from 'react-admin';
+
+/** App name, page title, and the language switch (locales from i18nProvider.getLocales). */
+export const AppBar = () => {
+    const translate = useTranslate();
+    return (
+        <RaAppBar
+            toolbar={
+                <>
+                    <LocalesMenuButton />
+                    <ToggleThemeButton />
+                </>
+            }
+        >
+            <Typography variant="h6" component="span" sx={{ mr: 2, whiteSpace: 'nowrap', display: { xs: 'none', md: 'block' } }}>
+                {translate('app.title')}
+            </Typography>
+            <Box component="span" sx={{ opacity: 0.6, mr: 2, display: { xs: 'none', md: 'block' } }}>
+                |
+            </Box>
+            <TitlePortal />
+        </RaAppBar>
+    );
+};

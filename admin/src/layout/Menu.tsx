@@ -1,0 +1,28 @@
+import SchoolIcon from '@mui/icons-material/School';
+import AccountTreeIcon from '@mui/icons-material/AccountTree';
+import ManageAccountsIcon from '@mui/icons-material/ManageAccounts';
+import HomeWorkIcon from '@mui/icons-material/HomeWork';
+import { Menu as RaMenu, usePermissions } from 'react-admin';
+
+/** Menus per level (authProvider.getPermissions → level). */
+export const Menu = () => {
+    const { permissions: level } = usePermissions();
+    if (level === 'institution') {
+        return (
+            <RaMenu>
+                <RaMenu.DashboardItem primaryText="app.menu.dashboard" />
+                <RaMenu.Item to="/my-kindergarten" primaryText="app.menu.my_kindergarten" leftIcon={<HomeWorkIcon />} />
+            </RaMenu>
+        );
+    }
+    return (
+        <RaMenu>
+            <RaMenu.DashboardItem primaryText="app.menu.dashboard" />
+            <RaMenu.Item to="/kindergartens" primaryText="app.menu.kindergartens" leftIcon={<SchoolIcon />} />
+            <RaMenu.Item to="/regions" primaryText="app.menu.regions" leftIcon={<AccountTreeIcon />} />
+            {level && (
+                <RaMenu.Item to="/accounts" primaryText="app.menu.accounts" leftIcon={<ManageAccountsIcon />} />
+            )}
+        </RaMenu>
+    );
+};
