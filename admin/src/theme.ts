@@ -16,7 +16,7 @@ const fontFamily = [
 /** react-admin's default themes with CJK-friendly fonts and a calmer blue. */
 export const theme = {
     ...defaultLightTheme,
-    palette: { ...defaultLightTheme.palette, primary: { main: '#1565c0' }, secondary: { main: '#2e7d32' } },
+    palette: { ...defaultLightTheme.palette, primary: { main: '#1565c0' }, secondary: { main: '#0d47a1' } },
     typography: { ...defaultLightTheme.typography, fontFamily },
 };
 export const darkTheme = {

@@ -1,3 +1,4 @@
+import { Alert } from '@mui/material';
 import { Loading, Title, useTranslate } from 'react-admin';
 import { useMe } from '../providers/useMe';
 import { InstitutionDashboard } from './InstitutionDashboard';
@@ -5,8 +6,15 @@ import { RegionDashboard } from './RegionDashboard';
 
 /** One dashboard per level: regional levels see figures for their reach, a kindergarten sees itself. */
 export const Dashboard = () => {
-    const { me, isPending } = useMe();
+    const { me, isPending, error } = useMe();
     const translate = useTranslate();
+    if (error && !me) {
+        return (
+            <Alert severity="error" sx={{ mt: 2 }}>
+                {translate('app.errors.load_failed', { message: (error as Error).message })}
+            </Alert>
+        );
+    }
     if (isPending || !me) return <Loading />;
     return (
         <>

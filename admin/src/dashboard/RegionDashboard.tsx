@@ -62,7 +62,7 @@ export const RegionDashboard = ({ me }: { me: Me }) => {
                                     data.inclusiveKindergartens,
                                     data.kindergartens
                                 )}`}
-                                color="secondary.main"
+                                color="info.main"
                             />
                         </Grid>
                     </Grid>

@@ -60,7 +60,15 @@ export const authProvider: AuthProvider = {
     },
 
     getIdentity: async () => {
-        const me = await fetchMe();
+        let me: Me;
+        try {
+            me = await fetchMe();
+        } catch (error: any) {
+            // Server trouble (e.g. 503, database down): keep working with what we knew at login.
+            const stored = getStoredMe();
+            if (error?.status === 401 || !stored) throw error;
+            me = stored;
+        }
         return { ...me, id: me.id, fullName: me.fullName || me.username };
     },
 
