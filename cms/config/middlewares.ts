@@ -1,0 +1,16 @@
+export default [
+  { name: 'global::ra-bridge', config: { search: { kindergartens: ['name', 'code', 'address'], regions: ['name', 'code'] } } },
+  'strapi::logger',
+  'strapi::errors',
+  'global::database-errors',
+  'strapi::security',
+  { name: 'strapi::cors', config: { expose: ['Content-Range', 'Retry-After'] } },
+  'strapi::poweredBy',
+  'global::panel',
+  'strapi::query',
+  'strapi::body',
+  'global::ra-body',
+  'strapi::session',
+  'strapi::favicon',
+  'strapi::public',
+];

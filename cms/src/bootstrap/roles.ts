@@ -1,0 +1,46 @@
+import type { Core } from '@strapi/strapi';
+import { readDomainConfig } from '../runtime/paths';
+import { levels } from '../domain/levels';
+
+type RoleMatrix = { common: string[]; roles: Record<string, string[]>; public: string[]; authenticated: string[] };
+
+const ROLE = 'plugin::users-permissions.role';
+const PERMISSION = 'plugin::users-permissions.permission';
+
+/** The actions each users-permissions role type may call, from config/roles.json. */
+export function permissionMatrix(): Map<string, { name: string; actions: string[] }> {
+  const matrix = readDomainConfig<RoleMatrix>('roles.json');
+  const result = new Map<string, { name: string; actions: string[] }>();
+  result.set('public', { name: 'Public', actions: matrix.public });
+  result.set('authenticated', { name: 'Authenticated', actions: matrix.authenticated });
+  for (const level of levels()) {
+    result.set(level.key, { name: level.name, actions: [...new Set([...matrix.common, ...(matrix.roles[level.key] ?? [])])] });
+  }
+  return result;
+}
+
+/** Makes the users-permissions roles and their permissions exactly what the matrix says. */
+export async function syncRoles(strapi: Core.Strapi): Promise<void> {
+  for (const [type, { name, actions }] of permissionMatrix()) {
+    let role = await strapi.db.query(ROLE).findOne({ where: { type } });
+    if (!role) role = await strapi.db.query(ROLE).create({ data: { type, name, description: `${name} (${type})` } });
+    const granted: { id: number; action: string }[] = await strapi.db.query(PERMISSION).findMany({ where: { role: role.id } });
+    const grantedActions = new Set(granted.map((permission) => permission.action));
+    const wanted = new Set(actions);
+    const extra = granted.filter((permission) => !wanted.has(permission.action)).map((permission) => permission.id);
+    if (extra.length) await strapi.db.query(PERMISSION).deleteMany({ where: { id: { $in: extra } } });
+    for (const action of actions.filter((a) => !grantedActions.has(a))) {
+      await strapi.db.query(PERMISSION).create({ data: { action, role: role.id } });
+    }
+  }
+  // Accounts are created by the level above, never by self-registration.
+  const store = strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' });
+  const advanced = ((await store.get()) as Record<string, unknown>) ?? {};
+  if (advanced.allow_register !== false) await store.set({ value: { ...advanced, allow_register: false } });
+}
+
+export async function roleIdOf(strapi: Core.Strapi, type: string): Promise<number> {
+  const role = await strapi.db.query(ROLE).findOne({ where: { type } });
+  if (!role) throw new Error(`users-permissions role ${type} is missing`);
+  return role.id;
+}

@@ -1,0 +1,17 @@
+import { readDomainConfig } from '../../runtime/paths';
+
+/**
+ * Every account has a level (config/levels.json) and either a region code (ministry, province,
+ * prefecture, county) or an institution code (a kindergarten's 机构标识码). The access-scope plugin
+ * turns these into the account's reach.
+ */
+export default (plugin: any) => {
+  const levels: { key: string }[] = readDomainConfig('levels.json').levels;
+  Object.assign(plugin.contentTypes.user.schema.attributes, {
+    level: { type: 'enumeration', enum: levels.map((level) => level.key), configurable: false },
+    regionCode: { type: 'string', regex: '^\\d{6}$', configurable: false },
+    institutionCode: { type: 'string', regex: '^\\d{10}$', configurable: false },
+    fullName: { type: 'string', maxLength: 50, configurable: false },
+  });
+  return plugin;
+};

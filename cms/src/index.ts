@@ -1,0 +1,20 @@
+import type { Core } from '@strapi/strapi';
+import { loadRegions } from './bootstrap/regions';
+import { syncRoles } from './bootstrap/roles';
+import { demoWanted, seedDemo } from './bootstrap/demo';
+import { kindergartenCountyMiddleware } from './domain/kindergarten-county';
+
+export default {
+  register({ strapi }: { strapi: Core.Strapi }) {
+    strapi.documents.use(kindergartenCountyMiddleware(strapi) as any);
+  },
+
+  async bootstrap({ strapi }: { strapi: Core.Strapi }) {
+    const regions = await loadRegions(strapi);
+    if (regions.inserted || regions.renamed) {
+      strapi.log.info(`行政区划 GB/T 2260: ${regions.inserted} inserted, ${regions.renamed} renamed, ${regions.total} in all`);
+    }
+    await syncRoles(strapi);
+    if (demoWanted()) await seedDemo(strapi);
+  },
+};

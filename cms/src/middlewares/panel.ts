@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { panelDistDir } from '../runtime/paths';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json',
+  '.woff2': 'font/woff2', '.woff': 'font/woff', '.map': 'application/json',
+};
+const OWNED_BY_STRAPI = /^\/(api|admin|ra|uploads|i18n|content-manager|content-type-builder|upload|users-permissions|_health)(\/|$)/;
+
+/**
+ * Serves the react-admin panel (admin/dist, built by Vite) at `/`. Strapi keeps `/api`, `/ra`
+ * and its own admin at `/admin`. Hashed assets are cached for a year, index.html never.
+ */
+export default (config: { dir?: string } = {}) => {
+  const root = path.resolve(config.dir || panelDistDir);
+  return async (ctx, next) => {
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || OWNED_BY_STRAPI.test(ctx.path)) return next();
+    const relative = ctx.path === '/' ? 'index.html' : decodeURIComponent(ctx.path).replace(/^\/+/, '');
+    const file = path.resolve(root, relative);
+    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      if (ctx.path === '/') {
+        ctx.type = 'text/plain; charset=utf-8';
+        ctx.body = 'The panel is not built yet: run `npm run build` (or `npm start`), then reload.';
+        ctx.status = 503;
+        return;
+      }
+      return next();
+    }
+    ctx.type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+    ctx.set('Cache-Control', relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    ctx.body = fs.createReadStream(file);
+  };
+};

@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
+  testEnvironment: 'node',
+  globalSetup: '<rootDir>/tests/global-setup.js',
+  testTimeout: 120000,
+  maxWorkers: 2,
+  forceExit: true,
+  modulePathIgnorePatterns: ['<rootDir>/cms/dist', '<rootDir>/admin/dist', '<rootDir>/plugins/.*/dist'],
+};
