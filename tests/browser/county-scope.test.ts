@@ -103,7 +103,7 @@ test('the language menu switches the panel to English', async () => {
     await signIn('demo-county', DEMO_PASSWORD);
     await page.getByRole('menuitem', { name: '仪表盘' }).waitFor();
     // react-admin's LocalesMenuButton (its button shows the current language's name).
-    await page.locator('.RaLocalesMenuButton button').filter({ hasText: '简体中文' }).click();
+    await page.locator('header button[aria-haspopup="true"]').filter({ hasText: '简体中文' }).click();
     await page.getByRole('menuitem', { name: 'English' }).click();
     await page.getByRole('menuitem', { name: 'Kindergartens' }).waitFor();
     expect(await page.getByRole('menuitem', { name: '幼儿园', exact: true }).count()).toBe(0);
