@@ -16,18 +16,28 @@ import { DashboardData } from './types';
 
 const MAX_ROWS = 30;
 
+/** A 6-digit code not ending in 00 is a county (GB/T 2260): its kindergartens can be listed by countyCode. */
+const isCountyCode = (code: string) => /^\d{6}$/.test(code) && !code.endsWith('00');
+
 const percent = (part: number, whole: number) =>
     whole > 0 ? (part / whole).toLocaleString('zh-CN', { style: 'percent', maximumFractionDigits: 1 }) : '—';
 
-/** Kindergartens per county, largest first; each row opens the county's kindergartens. */
+/**
+ * Kindergartens per subdivision (counties, or the regions right below a ministry/province user),
+ * largest first; subdivisions without kindergartens are summed up in one line.
+ * A county's row opens its kindergartens.
+ */
 export const CountyTable = ({ data }: { data: DashboardData }) => {
     const translate = useTranslate();
-    const rows = [...(data.byCounty ?? [])].sort((a, b) => b.kindergartens - a.kindergartens).slice(0, MAX_ROWS);
+    const all = data.byCounty ?? [];
+    const nonEmpty = all.filter((row) => row.kindergartens > 0).sort((a, b) => b.kindergartens - a.kindergartens);
+    const rows = nonEmpty.slice(0, MAX_ROWS);
+    const hidden = all.length - rows.length;
     const max = Math.max(1, ...rows.map((row) => row.kindergartens));
     return (
         <Card>
             <CardHeader title={translate('app.dashboard.by_county')} titleTypographyProps={{ variant: 'h6' }} />
-            {rows.length === 0 ? (
+            {all.length === 0 ? (
                 <Typography sx={{ px: 2, pb: 2 }} color="text.secondary">
                     {translate('app.dashboard.no_counties')}
                 </Typography>
@@ -46,13 +56,17 @@ export const CountyTable = ({ data }: { data: DashboardData }) => {
                             <TableRow key={row.countyCode} hover>
                                 <TableCell>{row.countyCode}</TableCell>
                                 <TableCell>
-                                    <Link
-                                        to={`/kindergartens?filter=${encodeURIComponent(
-                                            JSON.stringify({ countyCode: row.countyCode })
-                                        )}`}
-                                    >
-                                        {row.countyName}
-                                    </Link>
+                                    {isCountyCode(row.countyCode) ? (
+                                        <Link
+                                            to={`/kindergartens?filter=${encodeURIComponent(
+                                                JSON.stringify({ countyCode: row.countyCode })
+                                            )}`}
+                                        >
+                                            {row.countyName}
+                                        </Link>
+                                    ) : (
+                                        row.countyName
+                                    )}
                                 </TableCell>
                                 <TableCell align="right">{formatNumber(row.kindergartens)}</TableCell>
                                 <TableCell>
@@ -70,6 +84,11 @@ export const CountyTable = ({ data }: { data: DashboardData }) => {
                         ))}
                     </TableBody>
                 </Table>
+            )}
+            {hidden > 0 && (
+                <Typography variant="body2" color="text.secondary" sx={{ px: 2, py: 1.5 }}>
+                    {translate('app.dashboard.hidden_rows', { count: formatNumber(hidden) })}
+                </Typography>
             )}
         </Card>
     );

@@ -1,0 +1,53 @@
+import request from 'supertest';
+import type { BootedApp } from './boot';
+import { DEMO_PASSWORD } from './boot';
+
+export type Session = {
+  username: string;
+  jwt: string;
+  get: (url: string) => request.Test;
+  post: (url: string, body?: object) => request.Test;
+  put: (url: string, body?: object) => request.Test;
+  del: (url: string) => request.Test;
+};
+
+/** Logs in through Strapi's own route and returns request helpers carrying the token. */
+export async function login(app: BootedApp, username: string, password = DEMO_PASSWORD): Promise<Session> {
+  const server = app.strapi.server.httpServer;
+  const response = await request(server).post('/api/auth/local').send({ identifier: username, password });
+  if (response.status !== 200) throw new Error(`login ${username}: ${response.status} ${JSON.stringify(response.body)}`);
+  const jwt = response.body.jwt as string;
+  const auth = (test: request.Test) => test.set('Authorization', `Bearer ${jwt}`);
+  return {
+    username,
+    jwt,
+    get: (url) => auth(request(server).get(url)),
+    post: (url, body = {}) => auth(request(server).post(url).send(body)),
+    put: (url, body = {}) => auth(request(server).put(url).send(body)),
+    del: (url) => auth(request(server).delete(url)),
+  };
+}
+
+export function anonymous(app: BootedApp) {
+  return request(app.strapi.server.httpServer);
+}
+
+/** The documentId of a kindergarten by its 机构标识码, read as the system (no scope). */
+export async function kindergartenId(app: BootedApp, code: string): Promise<string> {
+  const row = await app.strapi.db.query('api::kindergarten.kindergarten').findOne({ where: { code } });
+  if (!row) throw new Error(`no kindergarten ${code}`);
+  return row.documentId;
+}
+
+export const DEMO = {
+  /** 鲤城区 (泉州市) */
+  licheng: ['3135050201', '3135050202', '3135050203'],
+  /** 丰泽区 (泉州市) */
+  fengze: ['3135050301', '3135050302'],
+  /** 石狮市 (泉州市) */
+  shishi: ['3135058101'],
+  /** 思明区 (厦门市) */
+  siming: ['3135020301', '3135020302'],
+  /** 湖里区 (厦门市) */
+  huli: ['3135020601', '3135020602'],
+};
