@@ -53,5 +53,5 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => async 
     if (!(await databaseReachable(strapi))) return unavailable();
     throw error;
   }
-  if ((ctx.status === 401 || ctx.status >= 500) && ctx.path.startsWith('/api') && !(await databaseReachable(strapi))) unavailable();
+  if ((ctx.status === 401 || (ctx.status >= 500 && ctx.status !== 503)) && ctx.path.startsWith('/api') && !(await databaseReachable(strapi))) unavailable();
 };
