@@ -1,0 +1,102 @@
+/** The level rules and the scope filters they produce, without a server. */
+import rules from '../../plugins/access-scope/server/src/rules';
+import scopeService, { combineFilters, nestAt } from '../../plugins/access-scope/server/src/services/scope';
+import { scopePopulate } from '../../plugins/access-scope/server/src/middlewares/populate';
+const { levels } = require('../../config/levels.json');
+
+const level = (key: string) => levels.find((l) => l.key === key);
+const reachOf = (user) => rules[user.level](user, level(user.level));
+
+describe('level rules', () => {
+  test('ministry reaches everything', () => {
+    expect(reachOf({ level: 'ministry' })).toEqual({ kind: 'all' });
+  });
+  test.each([
+    ['province', '350000', '35'],
+    ['prefecture', '350500', '3505'],
+    ['county', '350502', '350502'],
+  ])('%s %s reaches the codes starting %s', (key, regionCode, prefix) => {
+    expect(reachOf({ level: key, regionCode })).toEqual({ kind: 'region', prefix });
+  });
+  test('an institution reaches its own kindergarten only', () => {
+    expect(reachOf({ level: 'institution', institutionCode: '3135050201', regionCode: '350502' }))
+      .toEqual({ kind: 'institution', institutionCode: '3135050201', countyCode: '350502' });
+  });
+  test.each([
+    [{ level: 'county', regionCode: null }],
+    [{ level: 'county', regionCode: '3505' }],
+    [{ level: 'province', regionCode: 'abcdef' }],
+    [{ level: 'institution', institutionCode: '12' }],
+  ])('an account without a valid place reaches nothing: %j', (user) => {
+    expect(reachOf(user)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('scope service', () => {
+  const contentTypes = {
+    'api::kindergarten.kindergarten': {
+      pluginOptions: { 'access-scope': { countyField: 'countyCode', institutionField: 'code' } },
+      attributes: { county: { type: 'relation', target: 'api::region.region' }, name: { type: 'string' } },
+    },
+    'api::school-class.school-class': {
+      pluginOptions: { 'access-scope': { countyField: 'countyCode', institutionField: 'kindergarten.code' } },
+      attributes: { kindergarten: { type: 'relation', target: 'api::kindergarten.kindergarten' } },
+    },
+    'api::region.region': {
+      attributes: { kindergartens: { type: 'relation', target: 'api::kindergarten.kindergarten' }, name: { type: 'string' } },
+    },
+  };
+  const strapi: any = {
+    contentTypes,
+    components: {},
+    plugin: () => ({ config: () => levels }),
+    requestContext: { get: () => undefined },
+  };
+  const scope = scopeService({ strapi });
+
+  test('a blocked account reaches nothing, whatever its level', () => {
+    expect(scope.reachOf({ level: 'ministry', blocked: true })).toEqual({ kind: 'none' });
+  });
+  test('no request (cron, bootstrap) is the system: everything', () => {
+    expect(scope.currentReach()).toEqual({ kind: 'all' });
+  });
+  test('an anonymous request or an API token reaches nothing', () => {
+    strapi.requestContext.get = () => ({ state: {} });
+    expect(scope.currentReach()).toEqual({ kind: 'none' });
+    strapi.requestContext.get = () => ({ state: { auth: { strategy: { name: 'api-token' } } } });
+    expect(scope.currentReach()).toEqual({ kind: 'none' });
+    strapi.requestContext.get = () => undefined;
+  });
+  test('filters per reach', () => {
+    const uid = 'api::kindergarten.kindergarten';
+    expect(scope.filterFor(uid, { kind: 'all' })).toBeNull();
+    expect(scope.filterFor(uid, { kind: 'region', prefix: '3505' })).toEqual({ countyCode: { $startsWith: '3505' } });
+    expect(scope.filterFor(uid, { kind: 'institution', institutionCode: '3135050201', countyCode: '350502' })).toEqual({ code: { $eq: '3135050201' } });
+    expect(scope.filterFor('api::school-class.school-class', { kind: 'institution', institutionCode: '3135050201', countyCode: '350502' }))
+      .toEqual({ kindergarten: { code: { $eq: '3135050201' } } });
+    expect(scope.filterFor(uid, { kind: 'none' })).toEqual({ id: { $null: true } });
+    expect(scope.filterFor('api::region.region', { kind: 'none' })).toBeNull();
+  });
+  test('county membership', () => {
+    expect(scope.includesCounty({ kind: 'region', prefix: '35' }, '350502')).toBe(true);
+    expect(scope.includesCounty({ kind: 'region', prefix: '3505' }, '350203')).toBe(false);
+    expect(scope.includesCounty({ kind: 'region', prefix: '35' }, '35')).toBe(false);
+    expect(scope.includesCounty({ kind: 'institution', institutionCode: 'x', countyCode: '350502' }, '350502')).toBe(true);
+  });
+  test('populate in every spelling gets the scope filter on scoped relations', () => {
+    const reach = { kind: 'region', prefix: '350502' } as const;
+    const filter = { countyCode: { $startsWith: '350502' } };
+    for (const populate of ['kindergartens', ['kindergartens'], '*', { kindergartens: true }]) {
+      expect(scopePopulate(strapi, scope, 'api::region.region', populate, reach)).toEqual({ kindergartens: { filters: filter } });
+    }
+    expect(scopePopulate(strapi, scope, 'api::region.region', { kindergartens: { filters: { name: 'x' }, populate: 'county' } }, reach))
+      .toEqual({ kindergartens: { filters: { $and: [{ name: 'x' }, filter] }, populate: { county: true } } });
+    expect(scopePopulate(strapi, scope, 'api::region.region', 'kindergartens.county', reach))
+      .toEqual({ kindergartens: { filters: filter, populate: { county: true } } });
+  });
+  test('helpers', () => {
+    expect(nestAt('a.b.c', 1)).toEqual({ a: { b: { c: 1 } } });
+    expect(combineFilters(undefined, { x: 1 })).toEqual({ x: 1 });
+    expect(combineFilters({ y: 2 }, { x: 1 })).toEqual({ $and: [{ y: 2 }, { x: 1 }] });
+  });
+});
