@@ -41,8 +41,13 @@ test.each(['999999', '350500', '35050'])('a county code that is not a GB/T 2260 
 
 test('the panel gets the same error as field messages', async () => {
   const response = await county.post('/ra/kindergartens', { ...valid, code: '12' }).expect(400);
-  expect(Object.keys(response.body.errors)).toContain('code');
-  expect(response.body.message).toBeTruthy();
+  expect(response.body.errors.code).toBe('机构标识码格式不正确');
+  expect(response.body.message).toMatch(/[\u4e00-\u9fff]/);
+  const missing = await county.post('/ra/kindergartens', { code: '3135050291', countyCode: '350502', ownership: 'public' }).expect(400);
+  expect(missing.body.errors.name).toBe('幼儿园名称必填');
+  const duplicate = await county.post('/ra/kindergartens', { ...valid, code: '3135050201' });
+  expect([400, 409]).toContain(duplicate.status);
+  expect(duplicate.body.errors.code).toBe('机构标识码已存在');
 });
 
 test('a county cannot create a kindergarten in another county', async () => {

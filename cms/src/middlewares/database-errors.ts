@@ -1,9 +1,8 @@
 import type { Core } from '@strapi/strapi';
+import { fieldLabel } from '../domain/messages';
 
 const RETRY_AFTER_SECONDS = '30';
 const UNIQUE_VIOLATIONS = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'ER_DUP_ENTRY']);
-/** Index names carry the field they guard: `<table>__<column>__unique` (database/migrations). */
-const FIELD_LABELS: Record<string, string> = { code: '机构标识码' };
 
 /** Whether the database answers a trivial query within two seconds. */
 export async function databaseReachable(strapi: Core.Strapi): Promise<boolean> {
@@ -18,6 +17,7 @@ export async function databaseReachable(strapi: Core.Strapi): Promise<boolean> {
   }
 }
 
+/** The field a unique index guards; index names carry it: `<table>__<column>__unique`. */
 function uniqueViolationField(error: any): string | null {
   const code = error?.code ?? error?.cause?.code;
   if (!UNIQUE_VIOLATIONS.has(code)) return null;
@@ -44,7 +44,7 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => async 
   } catch (error: any) {
     const field = uniqueViolationField(error);
     if (field) {
-      const label = FIELD_LABELS[field] ?? field;
+      const label = fieldLabel(field, ctx.state.raBridge?.resource ?? ctx.path.split('/')[2]);
       const message = `${label}已存在 (${field} already exists)`;
       ctx.status = 409;
       ctx.body = { data: null, error: { status: 409, name: 'ConflictError', message, details: { errors: [{ path: [field], message, name: 'ConflictError' }] } } };

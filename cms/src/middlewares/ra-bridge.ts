@@ -13,6 +13,7 @@
  * The body wrapping happens in `ra-body`, after Strapi's body parser.
  */
 import qs from 'qs';
+import { chineseMessage } from '../domain/messages';
 
 type BridgeConfig = { search?: Record<string, string[]> };
 
@@ -82,16 +83,28 @@ function toRecord(item: any, depth = 0): any {
   return record;
 }
 
-/** Strapi's error body → the shape react-admin reads. */
-function toRaError(body: any, status: number) {
+const STATUS_MESSAGES: Record<number, string> = {
+  400: '提交的数据有误，请检查标出的字段',
+  401: '请重新登录',
+  403: '无权执行此操作',
+  404: '记录不存在或不在管辖范围内',
+  409: '与已有记录冲突',
+  503: '数据库暂时不可用，请稍后重试',
+};
+
+/** Strapi's error body → the shape react-admin reads, with Chinese messages for the panel. */
+export function toRaError(body: any, status: number, resource?: string) {
   const error = body?.error ?? {};
-  const message = error.message || body?.message || (status === 404 ? 'Not Found' : 'Error');
-  const errors: Record<string, unknown> = { root: { serverError: message } };
+  const errors: Record<string, unknown> = {};
   for (const detail of error.details?.errors ?? []) {
     const path = Array.isArray(detail.path) ? detail.path.join('.') : String(detail.path ?? '');
-    if (path) errors[path] = detail.message;
+    if (path) errors[path] = chineseMessage(path.split('.').pop()!, String(detail.message ?? ''), resource);
   }
-  if (Array.isArray(error.details?.path)) errors[error.details.path.join('.')] = message;
+  if (Array.isArray(error.details?.path)) errors[error.details.path.join('.')] = chineseMessage(error.details.path.at(-1), error.message ?? '', resource);
+  const fieldMessages = Object.values(errors) as string[];
+  const own = /[\u4e00-\u9fff]/.test(error.message ?? '') ? error.message : undefined;
+  const message = own ?? (fieldMessages.length === 1 ? fieldMessages[0] : STATUS_MESSAGES[status] ?? error.message ?? body?.message ?? '出错了');
+  errors.root = { serverError: message };
   return { message, status, name: error.name, errors };
 }
 
@@ -107,7 +120,7 @@ export default (config: BridgeConfig = {}) => async (ctx, next) => {
 
   const body = ctx.body;
   if (ctx.status >= 400) {
-    ctx.body = toRaError(body && typeof body === 'object' && !Buffer.isBuffer(body) ? body : { message: String(body ?? '') }, ctx.status);
+    ctx.body = toRaError(body && typeof body === 'object' && !Buffer.isBuffer(body) ? body : { message: String(body ?? '') }, ctx.status, resource);
     return;
   }
   if (!body || typeof body !== 'object' || !('data' in body)) return;
