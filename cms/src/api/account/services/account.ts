@@ -149,8 +149,8 @@ const accountService = ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async update(actor: Actor, documentId: string, input: AccountInput) {
     const user = await this.findManageable(actor, documentId);
-    const values = (await validateYupSchema(updateSchema)(input ?? {}, { stripUnknown: true } as any)) as AccountInput;
-    const data = Object.fromEntries(Object.entries(values).filter(([field, value]) => ['fullName', 'email', 'blocked'].includes(field) && value !== undefined));
+    const values = (await validateYupSchema(updateSchema, { stripUnknown: true })(input ?? {})) as AccountInput;
+    const data = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
     const updated = await strapi.plugin('users-permissions').service('user').edit(user.id, data);
     return this.toPublic(updated);
   },
