@@ -7,6 +7,7 @@ import { fieldError } from '../../../utils/validation';
 
 const USER = 'plugin::users-permissions.user';
 const PUBLIC_FIELDS = ['id', 'documentId', 'username', 'email', 'fullName', 'level', 'regionCode', 'institutionCode', 'blocked', 'createdAt', 'updatedAt'] as const;
+const EDITABLE = new Set(['fullName', 'email', 'blocked']);
 const SORTABLE = new Set(['username', 'fullName', 'level', 'regionCode', 'institutionCode', 'blocked', 'createdAt', 'updatedAt']);
 
 export type Actor = { id: number; level?: string | null; regionCode?: string | null; institutionCode?: string | null; blocked?: boolean };
@@ -149,8 +150,10 @@ const accountService = ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async update(actor: Actor, documentId: string, input: AccountInput) {
     const user = await this.findManageable(actor, documentId);
-    const values = (await validateYupSchema(updateSchema, { stripUnknown: true })(input ?? {})) as AccountInput;
-    const data = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+    const values = (await validateYupSchema(updateSchema)(input ?? {})) as AccountInput;
+    // Only these may change: never the level, the place or the username (Strapi's validation runs
+    // yup in strict mode, where stripUnknown does nothing, so the fields are picked here).
+    const data = Object.fromEntries(Object.entries(values).filter(([field, value]) => EDITABLE.has(field) && value !== undefined));
     const updated = await strapi.plugin('users-permissions').service('user').edit(user.id, data);
     return this.toPublic(updated);
   },
