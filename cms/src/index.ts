@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { loadRegions } from './bootstrap/regions';
+import { applyDatabaseSql } from './bootstrap/database-sql';
 import { syncRoles } from './bootstrap/roles';
 import { demoWanted, seedDemo } from './bootstrap/demo';
 import { kindergartenCountyMiddleware } from './domain/kindergarten-county';
@@ -10,6 +11,7 @@ export default {
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
+    await applyDatabaseSql(strapi);
     const regions = await loadRegions(strapi);
     if (regions.inserted || regions.renamed) {
       strapi.log.info(`行政区划 GB/T 2260: ${regions.inserted} inserted, ${regions.renamed} renamed, ${regions.total} in all`);

@@ -126,3 +126,11 @@ describe('nobody logged in', () => {
     await request(app.strapi.server.httpServer).get('/ra/kindergartens').expect(403);
   });
 });
+
+(process.env.DATABASE_URL ? describe : describe.skip)('PostgreSQL indexes for prefix scope (database/postgres)', () => {
+  test('county codes have a text_pattern_ops index, so LIKE prefix% can use it', async () => {
+    const result = await app.strapi.db.connection.raw(
+      `select indexdef from pg_indexes where schemaname = ? and indexname = 'kindergartens__county_code__pattern'`, [app.schema]);
+    expect(result.rows[0]?.indexdef).toMatch(/text_pattern_ops/);
+  });
+});
