@@ -3,11 +3,15 @@ import { loadRegions } from './bootstrap/regions';
 import { applyDatabaseSql } from './bootstrap/database-sql';
 import { syncRoles } from './bootstrap/roles';
 import { demoWanted, seedDemo } from './bootstrap/demo';
-import { kindergartenCountyMiddleware } from './domain/kindergarten-county';
+import { kindergartenRulesMiddleware } from './domain/kindergarten-rules';
+import { schoolClassRulesMiddleware } from './domain/school-class-rules';
+import { subjectLockMiddleware } from './domain/subject-locks';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
-    strapi.documents.use(kindergartenCountyMiddleware(strapi) as any);
+    strapi.documents.use(subjectLockMiddleware(strapi) as any);
+    strapi.documents.use(kindergartenRulesMiddleware(strapi) as any);
+    strapi.documents.use(schoolClassRulesMiddleware(strapi) as any);
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {

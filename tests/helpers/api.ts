@@ -22,7 +22,7 @@ export async function login(app: BootedApp, username: string, password = DEMO_PA
     username,
     jwt,
     get: (url) => auth(request(server).get(url)),
-    post: (url, body = {}) => auth(request(server).post(url).send(body)),
+    post: (url, body?) => (body === undefined ? auth(request(server).post(url)) : auth(request(server).post(url).send(body))),
     put: (url, body = {}) => auth(request(server).put(url).send(body)),
     del: (url) => auth(request(server).delete(url)),
   };

@@ -5,6 +5,7 @@ import { ensureDataDir, readDomainConfig } from '../runtime/paths';
 import { temporaryPassword } from '../api/account/services/account';
 
 type DemoConfig = {
+  classes: { kindergarten: string; name: string; grade: string; schoolYear: string; capacity: number; enrolled: number }[];
   kindergartens: { code: string; name: string; countyCode: string; ownership: string; inclusive: boolean }[];
   accounts: { username: string; level: string; regionCode?: string; institutionCode?: string; fullName: string }[];
 };
@@ -35,6 +36,11 @@ export async function seedDemo(strapi: Core.Strapi): Promise<void> {
   for (const kindergarten of demo.kindergartens) {
     const existing = await strapi.db.query('api::kindergarten.kindergarten').findOne({ where: { code: kindergarten.code } });
     if (!existing) await strapi.documents('api::kindergarten.kindergarten').create({ data: { ...kindergarten, status: 'operating' } as any });
+  }
+  for (const { kindergarten: code, ...schoolClass } of demo.classes ?? []) {
+    const kindergarten = await strapi.db.query('api::kindergarten.kindergarten').findOne({ where: { code } });
+    const existing = await strapi.db.query('api::school-class.school-class').findOne({ where: { name: schoolClass.name, kindergarten: kindergarten.id } });
+    if (!existing) await strapi.documents('api::school-class.school-class').create({ data: { ...schoolClass, kindergarten: kindergarten.documentId } as any });
   }
   const { password, generated } = demoPassword();
   const users = strapi.plugin('users-permissions').service('user');

@@ -1,0 +1,1 @@
+export default { routes: [{ method: 'GET', path: '/compliance', handler: 'compliance.report' }] };

@@ -1,0 +1,348 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { workflow, type Step, type Workflow } from '../../../domain/workflows';
+import { addWorkingDays, localDate } from '../../../domain/working-days';
+import { OPEN_STATES, pendingFields } from '../../../domain/subject-locks';
+import { checkKindergartenData } from '../../../domain/kindergarten-rules';
+import { entry } from '../../../domain/dictionaries';
+import { levelOf } from '../../../domain/levels';
+import { fieldLabel } from '../../../domain/messages';
+import { conflictError, fieldError } from '../../../utils/validation';
+
+const REQUEST = 'api::request.request';
+const DECIDABLE = ['submitted', 'resubmitted'];
+const EVIDENCE_TYPES = /^(image\/(jpeg|png|gif|webp|bmp)|application\/pdf)$/;
+const EVIDENCE_MAX_BYTES = 10 * 1024 * 1024;
+const DECISIONS = { approve: 'approved', reject: 'rejected', return: 'returned' } as const;
+type Decision = keyof typeof DECISIONS;
+
+export type Actor = { id: number; username: string; fullName?: string; level?: string };
+type Input = { type?: string; subjectId?: string; changes?: Record<string, unknown>; reason?: string };
+
+/** Checks of proposed values per workflow, beyond the subject's own rules. */
+const PROPOSAL_CHECKS: Record<string, (proposed: Record<string, any>) => void> = {
+  'annual-report': (proposed) => {
+    const year = Number(proposed.year);
+    if (!Number.isInteger(year) || year < 2000 || year > new Date().getFullYear()) throw fieldError('year', '年度须为 2000 年至今的整数');
+    proposed.year = year;
+  },
+  declaration: (proposed) => {
+    if (!entry('declarationKind', proposed.kind)) throw fieldError('kind', '异动类型不是代码表中的值');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(String(proposed.occurredOn)) || String(proposed.occurredOn) > localDate()) {
+      throw fieldError('occurredOn', '发生日期须为不晚于今天的日期');
+    }
+  },
+};
+
+/** Subject rules reused on submission, so a bad value is refused when proposed, not when approved. */
+const SUBJECT_CHECKS: Record<string, (strapi: Core.Strapi, data: Record<string, any>, documentId: string) => Promise<void>> = {
+  'api::kindergarten.kindergarten': checkKindergartenData,
+};
+
+/**
+ * The one approval mechanism (design.md, Workflows). A request proposes changes to a subject
+ * record; its workflow (config/workflows.json) says which fields, who submits, who reviews and by
+ * when (working days). States: submitted → returned → resubmitted → approved | rejected; every
+ * step is kept in the history with who, when and why. A decision and its effect on the subject are
+ * written in one transaction, guarded by the request's version: of two reviewers deciding at once,
+ * exactly one succeeds and the other gets 409.
+ */
+const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
+  workflowOf(type: unknown): Workflow {
+    const found = workflow(type);
+    if (!found) throw fieldError('type', '申请类型不存在');
+    return found;
+  },
+
+  actorName(actor: Actor) {
+    return actor.fullName || actor.username;
+  },
+
+  historyEntry(actor: Actor, action: Step, comment?: string) {
+    return { action, actorId: actor.id, actorName: this.actorName(actor), level: actor.level, at: new Date().toISOString(), comment: comment ?? null };
+  },
+
+  /** Picks and checks the proposed values; returns them with the subject's current values. */
+  async proposal(wf: Workflow, subject: Record<string, any>, changes: Record<string, unknown> | undefined, exceptRequest?: number) {
+    if (!changes || typeof changes !== 'object') throw fieldError('changes', '请填写申请内容');
+    const unknown = Object.keys(changes).filter((field) => !wf.fields.includes(field));
+    if (unknown.length) throw fieldError(unknown[0], `${fieldLabel(unknown[0], 'request')}不能通过此类申请修改`);
+    const proposed: Record<string, any> = Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, typeof v === 'string' ? v.trim() : v]));
+    const previous: Record<string, any> = {};
+    if (wf.apply === 'update') {
+      for (const field of Object.keys(proposed)) {
+        if (String(proposed[field] ?? '') === String(subject[field] ?? '')) delete proposed[field];
+        else previous[field] = subject[field] ?? null;
+      }
+    }
+    for (const field of wf.required) {
+      const value = proposed[field] ?? (wf.apply === 'update' ? subject[field] : undefined);
+      if (value === undefined || value === null || value === '') throw fieldError(field, `${fieldLabel(field, wf.apply === 'update' ? 'kindergarten' : 'request')}必填`);
+    }
+    if (Object.keys(proposed).length === 0) throw fieldError('changes', '没有需要变更的内容');
+    PROPOSAL_CHECKS[wf.key]?.(proposed);
+    if (wf.apply === 'update') {
+      await SUBJECT_CHECKS[wf.subject]?.(strapi, { ...proposed }, subject.documentId);
+      const pending = await pendingFields(strapi, subject.documentId, exceptRequest);
+      const clashing = Object.keys(proposed).filter((field) => pending.has(field));
+      if (clashing.length) throw conflictError('这些字段已有待审核的变更申请', clashing);
+    } else {
+      const open = await strapi.db.query(REQUEST).findMany({
+        where: { subjectId: subject.documentId, type: wf.key, state: { $in: OPEN_STATES }, ...(exceptRequest ? { id: { $ne: exceptRequest } } : {}) },
+        select: ['proposed'],
+      });
+      if (wf.key === 'annual-report' && open.some((r) => Number(r.proposed?.year) === proposed.year)) {
+        throw conflictError(`${proposed.year} 年度报告已有待审核的申请`, ['year']);
+      }
+    }
+    return { proposed, previous };
+  },
+
+  async setSubjectState(wf: Workflow, subjectId: string, step: Step) {
+    const value = wf.subjectState?.[step];
+    if (!wf.stateField || !value) return;
+    await strapi.db.query(wf.subject as any).update({ where: { documentId: subjectId }, data: { [wf.stateField]: value } });
+  },
+
+  async submit(actor: Actor, input: Input) {
+    const wf = this.workflowOf(input?.type);
+    if (!wf.submitters.includes(actor.level ?? '')) throw new errors.ForbiddenError('无权提交此类申请');
+    const subject = input.subjectId ? await strapi.documents(wf.subject as any).findOne({ documentId: String(input.subjectId) }) : null;
+    if (!subject) throw fieldError('subjectId', '申请对象不存在或不在管辖范围内');
+    const { proposed, previous } = await this.proposal(wf, subject, input.changes);
+    const today = localDate();
+    const created = await strapi.db.transaction(async () => {
+      const request = await strapi.documents(REQUEST).create({
+        data: {
+          type: wf.key,
+          subjectUid: wf.subject,
+          subjectId: subject.documentId,
+          subjectName: subject.name ?? null,
+          countyCode: subject.countyCode,
+          institutionCode: subject.code ?? subject.institutionCode ?? null,
+          proposed,
+          previous,
+          reason: input.reason ?? null,
+          state: 'submitted',
+          reviewerLevel: wf.reviewer,
+          dueAt: addWorkingDays(today, wf.dueWorkingDays),
+          submittedById: actor.id,
+          submittedByName: this.actorName(actor),
+          submittedAt: new Date(),
+          history: [this.historyEntry(actor, 'submit', input.reason)],
+          version: 1,
+        } as any,
+      });
+      await this.setSubjectState(wf, subject.documentId, 'submit');
+      return request;
+    });
+    return this.get(created.documentId);
+  },
+
+  /** Loads a request inside the caller's reach (404 outside), with its evidence. */
+  async load(documentId: string) {
+    const request = await strapi.documents(REQUEST).findOne({ documentId, populate: ['evidence'] });
+    if (!request) throw new errors.NotFoundError('Not Found');
+    return request as any;
+  },
+
+  async get(documentId: string) {
+    return this.present(await this.load(documentId));
+  },
+
+  /**
+   * Moves a request from one of `from` to `to`, only if nobody moved it first: the version check
+   * and the state change are one UPDATE, in the transaction that also applies the effect.
+   */
+  async transition(request: any, from: string[], data: Record<string, unknown>, effect: () => Promise<void>, expectedVersion?: number) {
+    const version = Number.isInteger(Number(expectedVersion)) && expectedVersion !== undefined && expectedVersion !== null ? Number(expectedVersion) : request.version;
+    await strapi.db.transaction(async () => {
+      const { count } = await strapi.db.query(REQUEST).updateMany({
+        where: { id: request.id, version, state: { $in: from } },
+        data: { ...data, version: version + 1 },
+      });
+      if (count !== 1) throw conflictError('该申请已被他人处理或已更新，请刷新后查看', ['version']);
+      await effect();
+    });
+  },
+
+  async decide(actor: Actor, documentId: string, decision: Decision, input: { comment?: string; version?: number } = {}) {
+    if (!(decision in DECISIONS)) throw new errors.NotFoundError('Not Found');
+    const request = await this.load(documentId);
+    const wf = this.workflowOf(request.type);
+    if (actor.level !== wf.reviewer) throw new errors.ForbiddenError(`此类申请由${levelOf(wf.reviewer)?.name ?? wf.reviewer}审核`);
+    const comment = typeof input.comment === 'string' ? input.comment.trim() : '';
+    if (decision !== 'approve' && !comment) throw fieldError('comment', '驳回或退回须填写审核意见');
+    if (!DECIDABLE.includes(request.state)) throw conflictError('该申请已处理，不能再次审核', ['version']);
+    const step: Step = decision;
+    await this.transition(
+      request,
+      DECIDABLE,
+      {
+        state: DECISIONS[decision],
+        decidedAt: new Date(),
+        decidedByName: this.actorName(actor),
+        history: [...(request.history ?? []), this.historyEntry(actor, step, comment || undefined)],
+      },
+      async () => {
+        if (decision === 'approve') await this.apply(wf, request);
+        await this.setSubjectState(wf, request.subjectId, step);
+      },
+      input.version,
+    );
+    return this.get(documentId);
+  },
+
+  /** Writes an approved request's effect, through the document service so the subject's rules hold. */
+  async apply(wf: Workflow, request: any) {
+    const state = strapi.requestContext.get()?.state;
+    if (state) state.applyingRequest = request.documentId;
+    try {
+      if (wf.apply === 'update') {
+        await strapi.documents(wf.subject as any).update({ documentId: request.subjectId, data: { ...request.proposed } });
+      } else if (wf.apply === 'create' && wf.target) {
+        await strapi.documents(wf.target as any).create({
+          data: { ...request.proposed, institutionCode: request.institutionCode, countyCode: request.countyCode, approvedAt: new Date() },
+        });
+      }
+    } finally {
+      if (state) delete state.applyingRequest;
+    }
+  },
+
+  async resubmit(actor: Actor, documentId: string, input: Input & { version?: number }) {
+    const request = await this.load(documentId);
+    const wf = this.workflowOf(request.type);
+    if (!wf.submitters.includes(actor.level ?? '')) throw new errors.ForbiddenError('无权修改此申请');
+    if (request.state !== 'returned') throw conflictError('只有被退回的申请可以重新提交', ['version']);
+    const subject = await strapi.documents(wf.subject as any).findOne({ documentId: request.subjectId });
+    if (!subject) throw new errors.NotFoundError('Not Found');
+    const { proposed, previous } = await this.proposal(wf, subject, input.changes ?? request.proposed, request.id);
+    await this.transition(
+      request,
+      ['returned'],
+      {
+        state: 'resubmitted',
+        proposed,
+        previous,
+        reason: input.reason ?? request.reason,
+        dueAt: addWorkingDays(localDate(), wf.dueWorkingDays),
+        history: [...(request.history ?? []), this.historyEntry(actor, 'resubmit', input.reason)],
+      },
+      () => this.setSubjectState(wf, request.subjectId, 'resubmit'),
+      input.version,
+    );
+    return this.get(documentId);
+  },
+
+  /** Approves each request in turn; one that fails is reported, the others still go through. */
+  async bulkApprove(actor: Actor, ids: unknown, comment?: string) {
+    if (!Array.isArray(ids) || ids.length === 0) throw fieldError('ids', '请选择要通过的申请');
+    const approved: string[] = [];
+    const failed: { id: string; message: string }[] = [];
+    for (const id of ids.map(String)) {
+      try {
+        await this.decide(actor, id, 'approve', { comment });
+        approved.push(id);
+      } catch (error: any) {
+        failed.push({ id, message: error?.message ?? '处理失败' });
+      }
+    }
+    return { approved, failed };
+  },
+
+  async addEvidence(actor: Actor, documentId: string, files: any) {
+    const request = await this.load(documentId);
+    const wf = this.workflowOf(request.type);
+    if (!wf.submitters.includes(actor.level ?? '')) throw new errors.ForbiddenError('无权上传此申请的佐证材料');
+    if (!OPEN_STATES.includes(request.state)) throw conflictError('申请已处理，不能再上传佐证材料');
+    const list = (Array.isArray(files) ? files : [files]).filter(Boolean);
+    if (list.length === 0) throw fieldError('files', '请选择要上传的文件');
+    for (const file of list) {
+      const mime = file.mimetype ?? file.type;
+      if (!EVIDENCE_TYPES.test(mime ?? '')) throw fieldError('files', `${file.originalFilename ?? file.name ?? '文件'}：只能上传图片或 PDF`);
+      if (file.size > EVIDENCE_MAX_BYTES) throw fieldError('files', `${file.originalFilename ?? file.name ?? '文件'}：不能超过 10 MB`);
+    }
+    await strapi.plugin('upload').service('upload').upload({ data: { ref: REQUEST, refId: request.id, field: 'evidence' }, files: list });
+    return this.get(documentId);
+  },
+
+  isOverdue(request: { state: string; dueAt?: string | null }, today = localDate()) {
+    return DECIDABLE.includes(request.state) && Boolean(request.dueAt) && String(request.dueAt) < today;
+  },
+
+  /** The shape the panel shows: changes as field / label / from / to, overdue flag, names. */
+  present(request: any) {
+    const wf = workflow(request.type);
+    const resource = wf?.apply === 'update' ? 'kindergarten' : 'request';
+    return {
+      id: request.documentId,
+      type: request.type,
+      typeName: wf?.name ?? request.type,
+      subjectId: request.subjectId,
+      subjectName: request.subjectName,
+      countyCode: request.countyCode,
+      institutionCode: request.institutionCode,
+      state: request.state,
+      changes: Object.entries(request.proposed ?? {}).map(([field, to]) => ({ field, label: fieldLabel(field, resource), from: request.previous?.[field] ?? null, to })),
+      reason: request.reason,
+      dueAt: request.dueAt,
+      overdue: this.isOverdue(request),
+      reviewerLevel: request.reviewerLevel,
+      submittedByName: request.submittedByName,
+      submittedAt: request.submittedAt,
+      decidedAt: request.decidedAt,
+      decidedByName: request.decidedByName,
+      history: (request.history ?? []).map(({ actorId, ...step }) => step),
+      evidence: (request.evidence ?? []).map((file) => ({ id: file.documentId, name: file.name, url: file.url, mime: file.mime, size: file.size })),
+      version: request.version,
+    };
+  },
+
+  /** A page of requests in reach; filters: state, type, subjectId, overdue, q. */
+  async list(query: { filters?: Record<string, any>; sort?: any; pagination?: { start?: any; limit?: any } }) {
+    const filters = query.filters ?? {};
+    const conditions: Record<string, unknown>[] = [];
+    const plain = (value: any) => (value && typeof value === 'object' && !Array.isArray(value) ? value.$eq ?? value.$in ?? value : value);
+    for (const field of ['state', 'type', 'subjectId', 'institutionCode', 'countyCode']) {
+      const value = plain(filters[field]);
+      if (value !== undefined && value !== '') conditions.push({ [field]: Array.isArray(value) ? { $in: value } : { $eq: value } });
+    }
+    const documentIds = plain(filters.documentId);
+    if (documentIds) conditions.push({ documentId: Array.isArray(documentIds) ? { $in: documentIds } : { $eq: documentIds } });
+    if (String(plain(filters.overdue)) === 'true') conditions.push({ state: { $in: DECIDABLE }, dueAt: { $lt: localDate() } });
+    if (filters.q) conditions.push({ $or: [{ subjectName: { $containsi: String(plain(filters.q)) } }, { institutionCode: { $startsWith: String(plain(filters.q)) } }] });
+    const start = Math.max(0, Number(query.pagination?.start) || 0);
+    const limit = Math.min(200, Math.max(1, Number(query.pagination?.limit) || 25));
+    const sort = typeof query.sort === 'string' && /^[a-zA-Z]+:(asc|desc)$/.test(query.sort) ? query.sort : 'submittedAt:desc';
+    const params = { filters: conditions.length ? { $and: conditions } : {}, sort };
+    const [rows, total] = await Promise.all([
+      strapi.documents(REQUEST).findMany({ ...params, start, limit, populate: ['evidence'] } as any),
+      strapi.documents(REQUEST).count(params as any),
+    ]);
+    return { data: rows.map((row) => this.present(row)), meta: { pagination: { start, limit, total } } };
+  },
+
+  /** Open and overdue requests per county in reach (prefecture and province see who lags). */
+  async overdueSummary() {
+    const rows = await strapi.documents(REQUEST).findMany({ filters: { state: { $in: DECIDABLE } }, fields: ['countyCode', 'state', 'dueAt'] } as any);
+    const today = localDate();
+    const byCounty = new Map<string, { open: number; overdue: number }>();
+    for (const row of rows as any[]) {
+      const counts = byCounty.get(row.countyCode) ?? { open: 0, overdue: 0 };
+      counts.open += 1;
+      if (this.isOverdue(row, today)) counts.overdue += 1;
+      byCounty.set(row.countyCode, counts);
+    }
+    const regions = await strapi.db.query('api::region.region').findMany({ where: { code: { $in: [...byCounty.keys()] } }, select: ['code', 'name'] });
+    const names = new Map(regions.map((r) => [r.code, r.name]));
+    return {
+      byCounty: [...byCounty.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([countyCode, counts]) => ({ countyCode, countyName: names.get(countyCode) ?? countyCode, ...counts })),
+    };
+  },
+});
+
+export type RequestService = ReturnType<typeof requestService>;
+export default requestService;

@@ -1,0 +1,45 @@
+import { readDomainConfig } from '../runtime/paths';
+
+export type Step = 'submit' | 'resubmit' | 'return' | 'approve' | 'reject';
+
+export type Workflow = {
+  key: string;
+  name: string;
+  nameEn: string;
+  subject: string;
+  fields: string[];
+  required: string[];
+  submitters: string[];
+  reviewer: string;
+  dueWorkingDays: number;
+  apply: 'update' | 'create' | 'none';
+  target?: string;
+  evidence?: boolean;
+  stateField?: string;
+  subjectState?: Partial<Record<Step, string>>;
+};
+
+let cached: Record<string, Workflow> | undefined;
+
+/** The workflow declarations of config/workflows.json. */
+export function workflows(): Record<string, Workflow> {
+  if (!cached) {
+    const { $comment, ...declared } = readDomainConfig<Record<string, any>>('workflows.json');
+    cached = Object.fromEntries(Object.entries(declared).map(([key, value]) => [key, { required: [], ...value, key } as Workflow]));
+  }
+  return cached;
+}
+
+export function workflow(key: unknown): Workflow | undefined {
+  return typeof key === 'string' ? workflows()[key] : undefined;
+}
+
+/** The content types that workflows change; their fields under review are locked. */
+export function subjectTypes(): Set<string> {
+  return new Set(Object.values(workflows()).map((w) => w.subject));
+}
+
+/** Fields that change only through a request once the subject is registered (key-change workflow). */
+export function keyFields(subject: string): string[] {
+  return Object.values(workflows()).filter((w) => w.subject === subject && w.key.endsWith('key-change')).flatMap((w) => w.fields);
+}
