@@ -33,6 +33,13 @@ test('code-table fields take codes of config/dictionaries.json', async () => {
   expect(dictionaries.body.classGrade.map((e) => e.name)).toEqual(['托班', '小班', '中班', '大班', '混龄班']);
 });
 
+test('buildings and conditions (办园条件) are numbers not below zero', async () => {
+  const response = await kindergarten.put(`/api/kindergartens/${licheng201}`, { data: { buildingArea: -5, books: 8000 } }).expect(400);
+  expect(response.body.error.details.errors[0].path).toEqual(['buildingArea']);
+  const ok = await kindergarten.put(`/api/kindergartens/${licheng201}`, { data: { buildingArea: 3150.5, books: 8000 } }).expect(200);
+  expect(ok.body.data).toMatchObject({ buildingArea: 3150.5, books: 8000 });
+});
+
 test('the registration state is not a user’s to set', async () => {
   await county.put(`/api/kindergartens/${licheng201}`, { data: { registrationState: 'draft', phone: '0595-22000001' } }).expect(200);
   expect((await stored()).registrationState).toBe('approved');

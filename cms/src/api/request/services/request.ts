@@ -279,6 +279,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
       id: request.documentId,
       type: request.type,
       typeName: wf?.name ?? request.type,
+      notice: request.type === 'declaration' ? entry('declarationKind', request.proposed?.kind)?.review === false : false,
       subjectId: request.subjectId,
       subjectName: request.subjectName,
       countyCode: request.countyCode,
