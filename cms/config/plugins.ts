@@ -10,6 +10,16 @@ export default () => ({
       register: { allowedFields: [] },
     },
   },
+  'dup-check': {
+    enabled: true,
+    resolve: path.join(repositoryRoot, 'plugins', 'dup-check'),
+    config: { hashKey: loadSecrets().PII_HASH_KEY },
+  },
+  'student-id': {
+    enabled: true,
+    resolve: path.join(repositoryRoot, 'plugins', 'student-id'),
+    config: { rule: readDomainConfig('student-id.json') },
+  },
   'access-scope': {
     enabled: true,
     resolve: path.join(repositoryRoot, 'plugins', 'access-scope'),

@@ -6,12 +6,14 @@ import { demoWanted, seedDemo } from './bootstrap/demo';
 import { kindergartenRulesMiddleware } from './domain/kindergarten-rules';
 import { schoolClassRulesMiddleware } from './domain/school-class-rules';
 import { subjectLockMiddleware } from './domain/subject-locks';
+import { childRulesMiddleware } from './domain/child-rules';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
     strapi.documents.use(subjectLockMiddleware(strapi) as any);
     strapi.documents.use(kindergartenRulesMiddleware(strapi) as any);
     strapi.documents.use(schoolClassRulesMiddleware(strapi) as any);
+    strapi.documents.use(childRulesMiddleware(strapi) as any);
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {

@@ -6,8 +6,11 @@ let labels: Labels | undefined;
 /** The Chinese label of a field (config/labels.json), or the field name itself. */
 export function fieldLabel(field: string, resource?: string): string {
   labels ??= readDomainConfig<Labels>('labels.json');
-  const singular = resource?.replace(/ies$/, 'y').replace(/s$/, '');
-  return (singular && labels[singular]?.[field]) || labels.shared?.[field] || field;
+  const candidates = resource
+    ? [resource, resource === 'children' ? 'child' : '', resource.replace(/ies$/, 'y'), resource.replace(/es$/, ''), resource.replace(/s$/, '')]
+    : [];
+  const table = candidates.find((name) => name && labels![name]?.[field]);
+  return (table && labels[table][field]) || labels.shared?.[field] || field;
 }
 
 const RULES: [RegExp, (label: string, match: RegExpMatchArray) => string][] = [

@@ -14,10 +14,12 @@ export type Secrets = {
   TRANSFER_TOKEN_SALT: string;
   JWT_SECRET: string;
   ENCRYPTION_KEY: string;
+  /** Key of the keyed hash (blind index) of ID numbers: changing it breaks the duplicate check. */
+  PII_HASH_KEY: string;
 };
 
 const NAMES: (keyof Secrets)[] = [
-  'APP_KEYS', 'API_TOKEN_SALT', 'ADMIN_JWT_SECRET', 'TRANSFER_TOKEN_SALT', 'JWT_SECRET', 'ENCRYPTION_KEY',
+  'APP_KEYS', 'API_TOKEN_SALT', 'ADMIN_JWT_SECRET', 'TRANSFER_TOKEN_SALT', 'JWT_SECRET', 'ENCRYPTION_KEY', 'PII_HASH_KEY',
 ];
 
 let cached: Secrets | undefined;

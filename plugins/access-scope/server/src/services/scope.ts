@@ -117,12 +117,12 @@ const scopeService = ({ strapi }: { strapi: Core.Strapi }) => ({
     }
   },
 
-  /** An institution user may only write records of its own kindergarten. */
+  /** An institution user may only write records of its own kindergarten (a new one is its own). */
   async checkInstitutionLink(uid: string, path: string, data: Record<string, any>, institutionCode: string, creating: boolean) {
     const [first, ...rest] = path.split('.');
     const forbidden = () => new errors.ForbiddenError(`${first} 超出管辖范围 (outside your reach)`, { path: [first] });
     if (rest.length === 0) {
-      if (creating && data[first] === undefined) throw forbidden();
+      if (creating && (data[first] === undefined || data[first] === null)) data[first] = institutionCode;
       if (data[first] !== undefined && data[first] !== institutionCode) throw forbidden();
       return;
     }

@@ -1,0 +1,19 @@
+import { factories } from '@strapi/strapi';
+import type { ChildService } from '../services/child';
+
+const service = (strapi) => strapi.service('api::child.child') as unknown as ChildService;
+
+/** Core CRUD (scoped, sanitised: ID numbers are private) plus the 学籍 actions of the child service. */
+export default factories.createCoreController('api::child.child', ({ strapi }) => ({
+  async findOne(ctx) {
+    const response: any = await super.findOne(ctx);
+    if (response?.data) response.data = await service(strapi).withFullNumbers(ctx.state.user, response.data);
+    return response;
+  },
+  async checkDuplicates(ctx) {
+    ctx.body = { data: await service(strapi).checkDuplicates(ctx.state.user, ctx.request.body?.data ?? {}) };
+  },
+  async register(ctx) {
+    ctx.body = { data: await service(strapi).register(ctx.state.user, ctx.params.id, ctx.request.body?.data ?? {}) };
+  },
+}));

@@ -1,0 +1,139 @@
+import type { Core } from '@strapi/strapi';
+import { conflictError, fieldError, fieldsError } from '../utils/validation';
+import { entry } from './dictionaries';
+import { actingUser } from './request-context';
+
+const CHILD = 'api::child.child';
+const CLASS = 'api::school-class.school-class';
+const UNIQUE_VIOLATIONS = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
+
+/** Fields of the 学籍 record that take codes of config/dictionaries.json, and their tables. */
+const CODED: Record<string, [string, string]> = {
+  ethnicity: ['ethnicity', '民族'],
+  nationality: ['nationality', '国籍/地区'],
+  idType: ['idType', '身份证件类型'],
+  overseasChinese: ['overseasChinese', '港澳台侨外'],
+  health: ['health', '健康状况'],
+  bloodType: ['bloodType', '血型'],
+  householdType: ['householdType', '户口性质'],
+  enrollmentMode: ['enrollmentMode', '就读方式'],
+  leftBehind: ['leftBehind', '留守儿童'],
+  disabilityType: ['disability', '残疾类型'],
+};
+/** Set by the system only: derived, issued or moved by domain actions. */
+const SYSTEM_FIELDS = ['idKey', 'idNumberMasked', 'pinyinKey', 'studentNumber', 'status', 'countyCode', 'institutionCode'];
+
+const identity = (strapi: Core.Strapi) => strapi.plugin('student-id').service('identity');
+const duplicates = (strapi: Core.Strapi) => strapi.plugin('dup-check').service('duplicates');
+
+function isUniqueViolation(error: any, index: string): boolean {
+  const code = error?.code ?? error?.cause?.code;
+  const text = `${error?.constraint ?? ''} ${error?.message ?? ''}`;
+  return UNIQUE_VIOLATIONS.has(code) && (text.includes(index) || text.includes('children.id_key'));
+}
+
+/** A 409 that says where the record holding the document is — and nothing about that child. */
+async function duplicateError(strapi: Core.Strapi, idKey: string, exceptDocumentId?: string) {
+  const holder = await duplicates(strapi).exactHolder(idKey, exceptDocumentId);
+  const where = holder ? `${holder.countyName ?? holder.countyCode ?? ''}${holder.kindergartenName ?? ''}` : '本省其他幼儿园';
+  return conflictError(`该证件号码已有学籍，现就读于：${where}。请勿重复建立学籍；如信息有误，请联系该园或所属县区核实`, ['idNumber']);
+}
+
+/**
+ * Checks one identity document (the child's or a guardian's): normalises the number, validates it
+ * by its document type, and returns its blind-index key and masked form.
+ */
+function checkDocument(strapi: Core.Strapi, type: string | null | undefined, raw: unknown, field: string) {
+  const ids = identity(strapi);
+  const number = ids.normalizeIdNumber(raw ?? '');
+  if (!number) return { number: null, idKey: null, masked: null, result: null };
+  const result = ids.validateDocument(type || '1', number);
+  if (!result.ok) throw fieldError(field, result.reason);
+  return { number: result.number, idKey: duplicates(strapi).idKey(type || '1', result.number), masked: ids.maskIdNumber(result.number), result };
+}
+
+/**
+ * The rules of a child's 学籍 record, on every create and update (domain.md §2–§4):
+ * - the record belongs to a class, and so to its kindergarten and county (set here, not by users);
+ * - coded fields take codes of their tables;
+ * - the ID number is normalised and validated by its document type; sex and birth date come from it
+ *   and must agree with typed values; without a number, a guardian's ID number is required;
+ * - ID numbers are kept with a masked form and a keyed hash; an exact duplicate anywhere in the
+ *   province is refused with where it is held (the unique index decides under concurrency);
+ * - the 学籍号 never changes once issued.
+ */
+export function childRulesMiddleware(strapi: Core.Strapi) {
+  return async (context: any, next: () => Promise<unknown>) => {
+    if (context.uid !== CHILD || !['create', 'update'].includes(context.action)) return next();
+    const data = context.params?.data;
+    if (!data) return next();
+    const creating = context.action === 'create';
+    const documentId = creating ? undefined : context.params.documentId;
+    const existing = creating ? null : await strapi.db.query(CHILD).findOne({ where: { documentId }, populate: ['guardians', 'schoolClass'] });
+    if (actingUser(strapi)) for (const field of SYSTEM_FIELDS) delete data[field];
+    else if (existing?.studentNumber && data.studentNumber !== undefined && data.studentNumber !== existing.studentNumber) {
+      throw fieldError('studentNumber', '学籍号一经生成不能更改');
+    }
+
+    if (creating || data.schoolClass !== undefined) {
+      const classId = typeof data.schoolClass === 'object' && data.schoolClass ? data.schoolClass.documentId : data.schoolClass;
+      const schoolClass = classId ? await strapi.documents(CLASS).findOne({ documentId: String(classId), populate: ['kindergarten'] }) : null;
+      if (!schoolClass?.kindergarten) throw fieldError('schoolClass', '班级必填：请先建立班级，再为幼儿分班');
+      if (existing && existing.institutionCode && existing.institutionCode !== schoolClass.kindergarten.code) {
+        throw fieldError('schoolClass', '不能直接调到其他幼儿园的班级：请走转园流程');
+      }
+      data.schoolClass = schoolClass.documentId;
+      data.institutionCode = schoolClass.kindergarten.code;
+      data.countyCode = schoolClass.kindergarten.countyCode;
+    }
+
+    const problems = Object.entries(CODED)
+      .filter(([field, [table]]) => data[field] !== undefined && data[field] !== null && data[field] !== '' && !entry(table, data[field]))
+      .map(([field, [, label]]) => ({ field, message: `${label}不是代码表中的值` }));
+    if (problems.length) throw fieldsError(problems);
+
+    const idType = data.idType ?? existing?.idType;
+    if (creating || data.idNumber !== undefined || data.idType !== undefined) {
+      const raw = data.idNumber !== undefined ? data.idNumber : existing?.idNumber;
+      const document = checkDocument(strapi, idType, raw, 'idNumber');
+      if (!document.number && idType !== 'Z' && idType) {
+        if (idType === '1') throw fieldError('idNumber', '证件类型为居民身份证时，证件号码必填');
+      }
+      data.idNumber = document.number;
+      data.idKey = document.idKey;
+      data.idNumberMasked = document.masked;
+      if (document.result) {
+        const typed = { sex: data.sex ?? (creating ? undefined : existing?.sex), birthDate: data.birthDate ?? (creating ? undefined : existing?.birthDate) };
+        if (!typed.sex && document.result.sex) data.sex = document.result.sex;
+        if (!typed.birthDate && document.result.birthDate) data.birthDate = document.result.birthDate;
+        const mismatches = identity(strapi).checkAgainstTyped({ type: idType, number: document.number, sex: typed.sex, birthDate: typed.birthDate });
+        if (mismatches.length) throw fieldsError(mismatches);
+      }
+    }
+
+    if (data.guardians !== undefined) {
+      if (!Array.isArray(data.guardians) || data.guardians.length === 0) throw fieldError('guardians', '至少填写一位监护人');
+      data.guardians = data.guardians.map((guardian: any, index: number) => {
+        const { id, idKey, idNumberMasked, ...rest } = guardian ?? {};
+        if (!entry('guardianRelation', rest.relation)) throw fieldError(`guardians.${index}.relation`, '与幼儿关系不是代码表中的值');
+        const document = checkDocument(strapi, rest.idType || '1', rest.idNumber, `guardians.${index}.idNumber`);
+        return { ...rest, idType: rest.idNumber ? rest.idType || '1' : rest.idType ?? null, idNumber: document.number, idKey: document.idKey, idNumberMasked: document.masked };
+      });
+    } else if (creating) throw fieldError('guardians', '至少填写一位监护人');
+    const childHasNumber = Boolean(data.idNumber !== undefined ? data.idNumber : existing?.idNumber);
+    const guardians = data.guardians ?? existing?.guardians ?? [];
+    if (!childHasNumber && !guardians.some((g: any) => g.idNumber)) {
+      throw fieldError('guardians', '幼儿无证件号码时，须填写至少一位监护人的证件号码');
+    }
+
+    if (data.name !== undefined) data.pinyinKey = duplicates(strapi).pinyinKey(data.name);
+    const idKey = data.idKey !== undefined ? data.idKey : existing?.idKey;
+    if (idKey && (await duplicates(strapi).exactHolder(idKey, documentId))) throw await duplicateError(strapi, idKey, documentId);
+    try {
+      return await next();
+    } catch (error) {
+      if (idKey && isUniqueViolation(error, 'children__id_key__unique')) throw await duplicateError(strapi, idKey, documentId);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,120 @@
+import type { Core } from '@strapi/strapi';
+import crypto from 'node:crypto';
+import { pinyin } from 'pinyin-pro';
+
+const CHILD = 'api::child.child';
+const KINDERGARTEN = 'api::kindergarten.kindergarten';
+const REGION = 'api::region.region';
+const MAX_SAME_BIRTH_DATE = 5000;
+
+export type Holder = { kindergartenName: string | null; countyCode: string | null; countyName: string | null };
+export type Candidate = Holder & { id: string | null; name: string | null; reasons: string[] };
+export type Probe = { name?: string; birthDate?: string; sex?: string; guardianKeys?: string[] };
+
+/** Edit distance of at most one (a typo, a missing or an extra character). */
+function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i += 1;
+      j += 1;
+      continue;
+    }
+    edits += 1;
+    if (edits > 1) return false;
+    if (a.length > b.length) i += 1;
+    else if (b.length > a.length) j += 1;
+    else {
+      i += 1;
+      j += 1;
+    }
+  }
+  return edits + (a.length - i) + (b.length - j) <= 1;
+}
+
+/**
+ * The province-wide duplicate check (查重). It reads every child of the province on purpose — a
+ * duplicate may sit in any county — but answers only where the other record is (kindergarten and
+ * county), never who the child is, unless that record lies in the caller's own reach.
+ */
+const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => ({
+  /** Keyed hash (blind index) of a document: same type and number ⇔ same key. */
+  idKey(type: string | null | undefined, number: string | null | undefined): string | null {
+    if (!type || !number) return null;
+    const key = strapi.plugin('dup-check').config('hashKey') as string;
+    return crypto.createHmac('sha256', key).update(`${type}:${number}`).digest('hex');
+  },
+
+  /** The name spelled as toneless pinyin: homophones and similar-sounding characters meet here. */
+  pinyinKey(name: string | null | undefined): string | null {
+    const clean = String(name ?? '').replace(/\s+/g, '');
+    return clean ? pinyin(clean, { toneType: 'none', type: 'array' }).join('').toLowerCase() : null;
+  },
+
+  async describeHolder(child: { institutionCode?: string | null; countyCode?: string | null }): Promise<Holder> {
+    const [kindergarten, county] = await Promise.all([
+      child.institutionCode ? strapi.db.query(KINDERGARTEN).findOne({ where: { code: child.institutionCode }, select: ['name'] }) : null,
+      child.countyCode ? strapi.db.query(REGION).findOne({ where: { code: child.countyCode }, select: ['name'] }) : null,
+    ]);
+    return { kindergartenName: kindergarten?.name ?? null, countyCode: child.countyCode ?? null, countyName: county?.name ?? null };
+  },
+
+  /** Where the record holding this document is, if any (an exact duplicate). */
+  async exactHolder(idKey: string | null, exceptDocumentId?: string): Promise<Holder | null> {
+    if (!idKey) return null;
+    const where: Record<string, unknown> = { idKey };
+    if (exceptDocumentId) where.documentId = { $ne: exceptDocumentId };
+    const child = await strapi.db.query(CHILD).findOne({ where, select: ['institutionCode', 'countyCode'] });
+    return child ? this.describeHolder(child) : null;
+  },
+
+  /**
+   * Likely duplicates, with reasons: same name + birth date + sex; same guardian document + birth
+   * date; same birth date and sex with the same pinyin or a name one character off.
+   */
+  async likelyMatches(probe: Probe, options: { exceptDocumentId?: string; inReach?: (child: any) => boolean } = {}): Promise<Candidate[]> {
+    if (!probe.birthDate) return [];
+    const found = new Map<number, { child: any; reasons: Set<string> }>();
+    const add = (child: any, reason: string) => {
+      if (options.exceptDocumentId && child.documentId === options.exceptDocumentId) return;
+      const entry = found.get(child.id) ?? { child, reasons: new Set<string>() };
+      entry.reasons.add(reason);
+      found.set(child.id, entry);
+    };
+    const select = ['id', 'documentId', 'name', 'sex', 'birthDate', 'pinyinKey', 'institutionCode', 'countyCode'];
+    const sameDay = await strapi.db.query(CHILD).findMany({
+      where: { birthDate: probe.birthDate, ...(probe.sex ? { sex: probe.sex } : {}) },
+      select,
+      limit: MAX_SAME_BIRTH_DATE,
+    });
+    const name = String(probe.name ?? '').replace(/\s+/g, '');
+    const pinyinKey = this.pinyinKey(name);
+    for (const child of sameDay) {
+      if (name && child.name === name) add(child, '姓名、出生日期、性别相同');
+      else if (pinyinKey && child.pinyinKey === pinyinKey) add(child, '出生日期、性别相同，姓名拼音相同');
+      else if (name && name.length >= 2 && withinOneEdit(name, child.name ?? '')) add(child, '出生日期、性别相同，姓名相近');
+    }
+    const guardianKeys = (probe.guardianKeys ?? []).filter(Boolean);
+    if (guardianKeys.length) {
+      const viaGuardian = await strapi.db.query(CHILD).findMany({
+        where: { birthDate: probe.birthDate, guardians: { idKey: { $in: guardianKeys } } },
+        select,
+      });
+      for (const child of viaGuardian) add(child, '监护人证件号码相同，出生日期相同');
+    }
+    const candidates: Candidate[] = [];
+    for (const { child, reasons } of found.values()) {
+      const visible = options.inReach?.(child) ?? false;
+      candidates.push({ id: visible ? child.documentId : null, name: visible ? child.name : null, ...(await this.describeHolder(child)), reasons: [...reasons] });
+    }
+    return candidates;
+  },
+});
+
+export type DuplicatesService = ReturnType<typeof duplicatesService>;
+export default duplicatesService;
+export { withinOneEdit };

@@ -1,0 +1,3 @@
+import duplicates from './duplicates';
+
+export default { duplicates };
