@@ -7,6 +7,7 @@ import { kindergartenRulesMiddleware } from './domain/kindergarten-rules';
 import { schoolClassRulesMiddleware } from './domain/school-class-rules';
 import { subjectLockMiddleware } from './domain/subject-locks';
 import { childRulesMiddleware } from './domain/child-rules';
+import { problemResolutionMiddleware } from './domain/problem-records';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -14,6 +15,7 @@ export default {
     strapi.documents.use(kindergartenRulesMiddleware(strapi) as any);
     strapi.documents.use(schoolClassRulesMiddleware(strapi) as any);
     strapi.documents.use(childRulesMiddleware(strapi) as any);
+    strapi.documents.use(problemResolutionMiddleware(strapi) as any);
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {

@@ -15,8 +15,7 @@ export type Workflow = {
   apply: 'update' | 'create' | 'none';
   target?: string;
   evidence?: boolean;
-  stateField?: string;
-  subjectState?: Partial<Record<Step, string>>;
+  subjectUpdates?: Partial<Record<Step, Record<string, unknown>>>;
 };
 
 let cached: Record<string, Workflow> | undefined;

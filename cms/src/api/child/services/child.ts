@@ -1,6 +1,7 @@
 import { factories } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { conflictError, fieldError } from '../../../utils/validation';
+import { openProblemRecord } from '../../../domain/problem-records';
 
 const CHILD = 'api::child.child';
 /** Levels that see full ID numbers on the record itself: the child's kindergarten and its reviewer. */
@@ -82,6 +83,11 @@ const childService = factories.createCoreService(CHILD, ({ strapi }) => {
         data: { studentNumber, status: 'registered' },
       });
       if (count !== 1) throw conflictError('该幼儿的学籍号已由他人生成，请刷新', ['studentNumber']);
+      if (candidates.length) {
+        // Confirmed likely duplicates are not dropped: they become a problem record for the county to see.
+        const places = candidates.map((c) => `${c.countyName ?? ''}${c.kindergartenName ?? ''}（${c.reasons.join('、')}）`).join('；');
+        await openProblemRecord(strapi, full, full.idNumber ? 'duplicate-with-id' : 'duplicate-without-id', `疑似重复：${places}`);
+      }
       return { id: documentId, studentNumber, status: 'registered', candidates };
     },
   };

@@ -77,7 +77,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
     }
     for (const field of wf.required) {
       const value = proposed[field] ?? (wf.apply === 'update' ? subject[field] : undefined);
-      if (value === undefined || value === null || value === '') throw fieldError(field, `${fieldLabel(field, wf.apply === 'update' ? 'kindergarten' : 'request')}必填`);
+      if (value === undefined || value === null || value === '') throw fieldError(field, `${fieldLabel(field, wf.apply === 'update' ? wf.subject.split('.').pop() : 'request')}必填`);
     }
     if (Object.keys(proposed).length === 0) throw fieldError('changes', '没有需要变更的内容');
     PROPOSAL_CHECKS[wf.key]?.(proposed);
@@ -98,10 +98,12 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
     return { proposed, previous };
   },
 
+  /** The subject's own bookkeeping at each step (config: subjectUpdates), e.g. its registration state. */
   async setSubjectState(wf: Workflow, subjectId: string, step: Step) {
-    const value = wf.subjectState?.[step];
-    if (!wf.stateField || !value) return;
-    await strapi.db.query(wf.subject as any).update({ where: { documentId: subjectId }, data: { [wf.stateField]: value } });
+    const updates = wf.subjectUpdates?.[step];
+    if (!updates) return;
+    const data = { ...updates, ...('resolution' in updates ? { resolvedAt: new Date() } : {}) };
+    await strapi.db.query(wf.subject as any).update({ where: { documentId: subjectId }, data });
   },
 
   async submit(actor: Actor, input: Input) {
@@ -274,7 +276,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
   /** The shape the panel shows: changes as field / label / from / to, overdue flag, names. */
   present(request: any) {
     const wf = workflow(request.type);
-    const resource = wf?.apply === 'update' ? 'kindergarten' : 'request';
+    const resource = wf?.apply === 'update' ? wf.subject.split('.').pop() : 'request';
     return {
       id: request.documentId,
       type: request.type,

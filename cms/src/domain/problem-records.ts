@@ -1,0 +1,41 @@
+import type { Core } from '@strapi/strapi';
+
+const CHILD = 'api::child.child';
+const PROBLEM = 'api::problem-record.problem-record';
+const IDENTITY_FIELDS = ['name', 'sex', 'birthDate', 'idType', 'idNumber'];
+const UNRESOLVED = ['open', 'evidence-submitted', 'arbitration'];
+
+/** Opens a problem record (问题学籍) on a child, unless one of that kind is already open. */
+export async function openProblemRecord(strapi: Core.Strapi, child: { id: number; name: string; countyCode: string; institutionCode: string }, kind: string, description: string) {
+  const existing = await strapi.db.query(PROBLEM).findOne({ where: { child: child.id, kind, state: { $in: UNRESOLVED } } });
+  if (existing) return existing;
+  return strapi.documents(PROBLEM).create({
+    data: { child: { id: child.id } as any, name: child.name, kind, state: 'open', description, countyCode: child.countyCode, institutionCode: child.institutionCode } as any,
+  });
+}
+
+/**
+ * A kindergarten resolves a problem record by deleting the record or correcting it (the third way,
+ * evidence, is the problem-evidence workflow): deleting a child, or changing its identity fields,
+ * resolves its open problem records.
+ */
+export function problemResolutionMiddleware(strapi: Core.Strapi) {
+  return async (context: any, next: () => Promise<unknown>) => {
+    if (context.uid !== CHILD || !['update', 'delete'].includes(context.action)) return next();
+    const child = await strapi.db.query(CHILD).findOne({ where: { documentId: context.params?.documentId }, select: ['id'] });
+    const touchesIdentity = context.action === 'delete' || IDENTITY_FIELDS.some((field) => context.params?.data?.[field] !== undefined);
+    if (!child || !touchesIdentity) return next();
+    const affected = await strapi.db.query(PROBLEM).findMany({
+      where: { child: child.id, state: { $in: context.action === 'delete' ? UNRESOLVED : ['open'] } },
+      select: ['id'],
+    });
+    const result = await next();
+    if (affected.length) {
+      await strapi.db.query(PROBLEM).updateMany({
+        where: { id: { $in: affected.map((record) => record.id) } },
+        data: { state: 'resolved', resolution: context.action === 'delete' ? 'deleted' : 'corrected', resolvedAt: new Date() },
+      });
+    }
+    return result;
+  };
+}
