@@ -163,3 +163,23 @@ describe('学籍号 (student-id)', () => {
     await kindergarten2.post(`/api/children/${created.body.data.documentId}/register`, { data: {} }).expect(404);
   });
 });
+
+describe('学前教育学籍基础信息确认表', () => {
+  test('a printable A4 page per child, for one child and for the whole class', async () => {
+    const idNumber = residentId('350502', '20220404', '041');
+    const created = await kindergarten.post('/api/children', { data: child({ name: '蔡小可', idNumber, enrollmentMode: '2' }) }).expect(201);
+    const one = await kindergarten.get(`/api/children/${created.body.data.documentId}/confirmation`).expect(200);
+    expect(one.headers['content-type']).toMatch(/text\/html/);
+    expect(one.text).toContain('学前教育学籍基础信息确认表');
+    if (process.env.SAVE_CONFIRMATION) require('node:fs').writeFileSync(process.env.SAVE_CONFIRMATION, one.text);
+    expect(one.text).toContain('蔡小可');
+    expect(one.text).toContain(idNumber);
+    expect(one.text).toContain('住宿');
+    expect(one.text).toContain('监护人签字');
+    expect(one.text).toContain('size: A4');
+    const whole = await kindergarten.get(`/api/children/class-confirmation/${classId}`).expect(200);
+    const count = (await kindergarten.get(`/api/children?filters[schoolClass][documentId][$eq]=${classId}&pagination[pageSize]=1`).expect(200)).body.meta.pagination.total;
+    expect(whole.text.match(/<section class="sheet">/g)).toHaveLength(count);
+    await kindergarten2.get(`/api/children/${created.body.data.documentId}/confirmation`).expect(404);
+  });
+});

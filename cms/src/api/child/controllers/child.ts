@@ -13,6 +13,14 @@ export default factories.createCoreController('api::child.child', ({ strapi }) =
   async checkDuplicates(ctx) {
     ctx.body = { data: await service(strapi).checkDuplicates(ctx.state.user, ctx.request.body?.data ?? {}) };
   },
+  async confirmation(ctx) {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = await strapi.service('api::child.confirmation').forChild(ctx.state.user, ctx.params.id);
+  },
+  async classConfirmation(ctx) {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = await strapi.service('api::child.confirmation').forClass(ctx.state.user, ctx.params.classId);
+  },
   async register(ctx) {
     ctx.body = { data: await service(strapi).register(ctx.state.user, ctx.params.id, ctx.request.body?.data ?? {}) };
   },

@@ -1,0 +1,90 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { entry } from '../../../domain/dictionaries';
+import { fieldLabel } from '../../../domain/messages';
+
+const CHILD = 'api::child.child';
+const CLASS = 'api::school-class.school-class';
+
+const escape = (value: unknown) =>
+  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const yesNo = (value: unknown) => (value ? '是' : '否');
+const coded = (table: string, code: unknown) => (code ? entry(table, code)?.name ?? String(code) : '');
+const SEX: Record<string, string> = { male: '男', female: '女' };
+
+/** The rows of the form: [field, value as the guardian reads it]. */
+function rows(child: any, places: Map<string, string>): [string, string][] {
+  const place = (code: string) => (code ? `${places.get(code) ?? ''}（${code}）` : '');
+  const label = (field: string) => fieldLabel(field, 'children');
+  return [
+    ['name', child.name], ['formerName', child.formerName], ['sex', SEX[child.sex] ?? ''], ['birthDate', child.birthDate],
+    ['birthPlace', place(child.birthPlace)], ['nativePlace', child.nativePlace], ['ethnicity', coded('ethnicity', child.ethnicity)],
+    ['nationality', coded('nationality', child.nationality)], ['idType', coded('idType', child.idType)], ['idNumber', child.idNumber ?? child.idNumberMasked],
+    ['overseasChinese', coded('overseasChinese', child.overseasChinese)], ['health', coded('health', child.health)], ['bloodType', coded('bloodType', child.bloodType)],
+    ['householdRegion', place(child.householdRegion)], ['householdType', coded('householdType', child.householdType)], ['address', child.address], ['phone', child.phone],
+    ['enrolledOn', child.enrolledOn], ['enrollmentMode', coded('enrollmentMode', child.enrollmentMode)], ['onlyChild', yesNo(child.onlyChild)],
+    ['leftBehind', coded('leftBehind', child.leftBehind)], ['migrant', yesNo(child.migrant)], ['orphan', yesNo(child.orphan)], ['martyrChild', yesNo(child.martyrChild)],
+    ['disabled', yesNo(child.disabled)], ['disabilityType', coded('disability', child.disabilityType)], ['needsAid', yesNo(child.needsAid)], ['studentNumber', child.studentNumber ?? '（待生成）'],
+  ].map(([field, value]) => [label(field), String(value ?? '')]);
+}
+
+function page(child: any, kindergartenName: string, className: string, places: Map<string, string>): string {
+  const cells = rows(child, places);
+  const body: string[] = [];
+  for (let i = 0; i < cells.length; i += 2) {
+    const [a, b] = [cells[i], cells[i + 1] ?? ['', '']];
+    body.push(`<tr><th>${escape(a[0])}</th><td>${escape(a[1])}</td><th>${escape(b[0])}</th><td>${escape(b[1])}</td></tr>`);
+  }
+  const guardians = (child.guardians ?? []).map((g: any) =>
+    `<tr><td>${escape(g.name)}</td><td>${escape(coded('guardianRelation', g.relation))}</td><td>${escape(coded('idType', g.idType))}</td><td>${escape(g.idNumber ?? g.idNumberMasked)}</td><td>${escape(g.phone)}</td><td>${escape(g.employer)}</td></tr>`).join('');
+  return `<section class="sheet">
+<h1>学前教育学籍基础信息确认表</h1>
+<p class="meta">幼儿园：${escape(kindergartenName)}　　班级：${escape(className)}</p>
+<table class="fields">${body.join('')}</table>
+<h2>家庭成员或监护人</h2>
+<table class="guardians"><tr><th>姓名</th><th>关系</th><th>证件类型</th><th>证件号码</th><th>联系电话</th><th>工作单位</th></tr>${guardians}</table>
+<p class="note">请监护人核对以上信息。信息有误的，请在空白处注明并提供户口簿、身份证件等原件，由幼儿园核实后更正。</p>
+<div class="sign"><span>监护人签字：________________</span><span>日期：______年____月____日</span></div>
+<div class="sign"><span>经办人：________________</span><span>幼儿园（盖章）</span></div>
+</section>`;
+}
+
+const STYLE = `@page { size: A4; margin: 15mm; }
+body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif; font-size: 11pt; color: #000; }
+.sheet { page-break-after: always; } .sheet:last-child { page-break-after: auto; }
+h1 { text-align: center; font-size: 16pt; margin: 0 0 4mm; } h2 { font-size: 12pt; margin: 5mm 0 2mm; }
+.meta { margin: 0 0 3mm; } table { width: 100%; border-collapse: collapse; }
+th, td { border: 1px solid #000; padding: 1.6mm 2mm; text-align: left; vertical-align: top; }
+.fields th { width: 17%; background: #f2f2f2; font-weight: normal; } .fields td { width: 33%; }
+.guardians th { background: #f2f2f2; font-weight: normal; }
+.note { font-size: 9.5pt; margin: 4mm 0; } .sign { display: flex; justify-content: space-between; margin-top: 8mm; }`;
+
+/**
+ * 学前教育学籍基础信息确认表: a printable A4 page per child, which the guardians check and sign;
+ * for one child or for a whole class. Full ID numbers appear only for the levels that may see them.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  async forChild(user: any, documentId: string) {
+    const child: any = await strapi.documents(CHILD).findOne({ documentId, populate: ['guardians', 'schoolClass'] });
+    if (!child) throw new errors.NotFoundError('Not Found');
+    const full = await strapi.service('api::child.child').withFullNumbers(user, child);
+    return this.render([full], child.schoolClass?.name ?? '', child.institutionCode);
+  },
+
+  async forClass(user: any, classId: string) {
+    const schoolClass: any = await strapi.documents(CLASS).findOne({ documentId: classId, populate: ['kindergarten'] });
+    if (!schoolClass) throw new errors.NotFoundError('Not Found');
+    const children = await strapi.documents(CHILD).findMany({ filters: { schoolClass: { documentId: classId } }, populate: ['guardians'], sort: 'name:asc' } as any);
+    const full = await Promise.all(children.map((c) => strapi.service('api::child.child').withFullNumbers(user, c)));
+    return this.render(full, schoolClass.name, schoolClass.kindergarten?.code);
+  },
+
+  async render(children: any[], className: string, institutionCode: string) {
+    const kindergarten = await strapi.db.query('api::kindergarten.kindergarten').findOne({ where: { code: institutionCode }, select: ['name'] });
+    const codes = [...new Set(children.flatMap((child) => [child.birthPlace, child.householdRegion]).filter(Boolean))];
+    const regions = await strapi.db.query('api::region.region').findMany({ where: { code: { $in: codes } }, select: ['code', 'name'] });
+    const places = new Map<string, string>(regions.map((region) => [region.code, region.name]));
+    const pages = children.map((child) => page(child, kindergarten?.name ?? '', className, places)).join('\n');
+    return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>学前教育学籍基础信息确认表</title><style>${STYLE}</style></head><body>${pages || '<p>该班级暂无幼儿。</p>'}</body></html>`;
+  },
+});
