@@ -183,3 +183,25 @@ describe('学前教育学籍基础信息确认表', () => {
     await kindergarten2.get(`/api/children/${created.body.data.documentId}/confirmation`).expect(404);
   });
 });
+
+describe('private fields leak nothing', () => {
+  beforeAll(async () => {
+    await kindergarten.post('/api/children', { data: child({ name: '隐私测试', idNumber: residentId('350502', '20220505', '051') }) }).expect(201);
+  });
+
+  test.each([
+    'filters[idNumber][$startsWith]=3505',
+    'filters[idKey][$notNull]=true',
+    'sort=idNumber:asc',
+    'filters[guardians][idNumber][$startsWith]=3505',
+    'fields[0]=idNumber',
+  ])('%s answers 400 or ignores the private field', async (query) => {
+    const response = await kindergarten.get(`/api/children?${query}&populate=guardians`);
+    const all = await kindergarten.get('/api/children?populate=guardians').expect(200);
+    expect(all.body.data.length).toBeGreaterThan(0);
+    expect(JSON.stringify(all.body)).not.toMatch(/"idNumber"|"idKey"|\d{17}[\dX]/);
+    if (response.status === 200) {
+      expect(JSON.stringify(response.body)).not.toMatch(/"idNumber"|"idKey"|\d{17}[\dX]/);
+    } else expect(response.status).toBe(400);
+  });
+});
