@@ -20,6 +20,16 @@ export default () => ({
     resolve: path.join(repositoryRoot, 'plugins', 'student-id'),
     config: { rule: readDomainConfig('student-id.json') },
   },
+  'archive-snapshot': {
+    enabled: true,
+    resolve: path.join(repositoryRoot, 'plugins', 'archive-snapshot'),
+    config: {
+      timeZone: readDomainConfig('calendar.json').timeZone,
+      schedule: process.env.ARCHIVE_SCHEDULE !== 'false',
+      catchUp: process.env.ARCHIVE_CATCH_UP !== 'false',
+      summaryService: 'api::statistics.statistics',
+    },
+  },
   'access-scope': {
     enabled: true,
     resolve: path.join(repositoryRoot, 'plugins', 'access-scope'),

@@ -19,13 +19,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   async summary(user: { level?: string; regionCode?: string }) {
-    const count = (filters: Record<string, unknown> = {}) => strapi.documents(KINDERGARTEN).count({ filters });
+    // the same definition as the statistics (api::statistics): closed kindergartens are not counted
+    const count = (filters: Record<string, unknown> = {}) => strapi.documents(KINDERGARTEN).count({ filters: { ...filters, status: { $ne: 'closed' } } });
     const areas = await this.areasBelow(user);
     const prefixOf = (code: string) => code.replace(/(00)+$/, '') || code;
     const [kindergartens, publicKindergartens, inclusiveKindergartens, byArea] = await Promise.all([
       count(),
       count({ ownership: 'public' }),
-      count({ inclusive: true }),
+      count({ $or: [{ inclusive: true }, { ownership: 'public' }] }),
       Promise.all(areas.map(async (area) => ({
         countyCode: area.code,
         countyName: area.name,

@@ -1,0 +1,3 @@
+import schema from './snapshot/schema.json';
+
+export default { snapshot: { schema } };

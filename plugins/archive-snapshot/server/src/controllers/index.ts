@@ -1,0 +1,3 @@
+import snapshot from './snapshot';
+
+export default { snapshot };

@@ -1,0 +1,17 @@
+import type { Core } from '@strapi/strapi';
+
+const service = (strapi: Core.Strapi) => strapi.plugin('archive-snapshot').service('snapshots');
+const reachOf = (strapi: Core.Strapi, user: unknown) => strapi.plugin('access-scope').service('scope').reachOf(user);
+
+export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  async find(ctx) {
+    ctx.body = { data: await service(strapi).list() };
+  },
+  async findOne(ctx) {
+    ctx.body = { data: await service(strapi).read(ctx.params.period, reachOf(strapi, ctx.state.user)) };
+  },
+  async run(ctx) {
+    const snapshot = await service(strapi).run(ctx.request.body?.data?.period, `manual by ${ctx.state.user?.username ?? 'system'}`);
+    ctx.body = { data: { period: snapshot.period, state: snapshot.state, finishedAt: snapshot.finishedAt, trigger: snapshot.trigger } };
+  },
+});

@@ -1,0 +1,3 @@
+import snapshots from './snapshots';
+
+export default { snapshots };

@@ -1,0 +1,129 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import crypto from 'node:crypto';
+import cron from 'node-cron';
+import { isValidPeriod, lastDayOfMonth, latestDuePeriod, localParts, periodOf } from './calendar';
+
+const SNAPSHOT = 'plugin::archive-snapshot.snapshot';
+const STALE_RUN_MS = 30 * 60 * 1000;
+
+type Row = { code: string; name: string; figures: Record<string, number>; indicators: Record<string, number | null> };
+type Summary = { counties: Row[]; prefectures: Row[]; provinces: Row[]; nation: Row };
+type Reach = { kind: 'all' | 'region' | 'institution' | 'none'; prefix?: string };
+
+function documentId(): string {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const alphabet = `${letters}0123456789`;
+  return Array.from(crypto.randomBytes(24), (b, i) => (i === 0 ? letters[b % 26] : alphabet[b % alphabet.length])).join('');
+}
+
+function validationError(field: string, message: string) {
+  return new errors.ValidationError(message, { errors: [{ path: [field], message, name: 'ValidationError' }] });
+}
+
+/**
+ * Monthly archive snapshots (每月末自动保存). Exactly once per period, even with several app
+ * instances: a run first claims its period by inserting the period's row — the unique index on
+ * `period` lets one insert win — and only the winner computes; a claim left by a crashed instance is
+ * taken over after 30 minutes. A saved snapshot is never changed (the document-service guard refuses
+ * every write; this service writes through the query engine only while filling its own claim).
+ */
+const snapshotsService = ({ strapi }: { strapi: Core.Strapi }) => {
+  let task: { stop: () => void } | null = null;
+  const config = (key: string) => strapi.plugin('archive-snapshot').config(key) as any;
+
+  return {
+    timeZone(): string {
+      return config('timeZone') || 'Asia/Shanghai';
+    },
+
+    /** The summary to save, from the service named in config (the app's statistics). */
+    async summary(): Promise<Summary> {
+      return strapi.service(config('summaryService')).snapshotSummary();
+    },
+
+    async claim(period: string, trigger: string): Promise<boolean> {
+      const now = new Date();
+      try {
+        await strapi.db.query(SNAPSHOT).create({ data: { documentId: documentId(), period, state: 'running', startedAt: now, trigger, publishedAt: now } });
+        return true;
+      } catch (error: any) {
+        const existing = await strapi.db.query(SNAPSHOT).findOne({ where: { period } });
+        if (!existing) throw error;
+        if (existing.state === 'done') return false;
+        const { count } = await strapi.db.query(SNAPSHOT).updateMany({
+          where: { period, state: 'running', startedAt: { $lt: new Date(now.getTime() - STALE_RUN_MS) } },
+          data: { startedAt: now, trigger: `${trigger} (takeover)` },
+        });
+        return count === 1;
+      }
+    },
+
+    /** Saves the snapshot of `period` unless it exists; doing it again changes nothing. */
+    async run(period: string, trigger = 'manual') {
+      if (!isValidPeriod(period)) throw validationError('period', '期间格式须为 YYYY-MM');
+      if (period > latestDuePeriod(new Date(), this.timeZone())) throw validationError('period', '该月尚未到存档时间（每月最后一天 0 时）');
+      if (await this.claim(period, trigger)) {
+        try {
+          const summary = await this.summary();
+          await strapi.db.query(SNAPSHOT).update({ where: { period }, data: { state: 'done', finishedAt: new Date(), summary, projects: [] } });
+        } catch (error) {
+          await strapi.db.query(SNAPSHOT).delete({ where: { period, state: 'running' } });
+          throw error;
+        }
+      }
+      return strapi.db.query(SNAPSHOT).findOne({ where: { period } });
+    },
+
+    /** On start: the latest due period, if the server was down when it fell due. */
+    async catchUp() {
+      const period = latestDuePeriod(new Date(), this.timeZone());
+      const existing = await strapi.db.query(SNAPSHOT).findOne({ where: { period }, select: ['state'] });
+      if (!existing) await this.run(period, 'catch-up');
+    },
+
+    /** 00:00 on days 28–31 in the configured zone; the run goes ahead only on the month's last day. */
+    schedule() {
+      if (!config('schedule')) return;
+      task = cron.schedule('0 0 28-31 * *', async () => {
+        const { year, month, day } = localParts(new Date(), this.timeZone());
+        if (day !== lastDayOfMonth(year, month)) return;
+        const period = periodOf(year, month);
+        await this.run(period, 'schedule').catch((error) => strapi.log.error(`archive-snapshot ${period}: ${error.message}`));
+      }, { timezone: this.timeZone() });
+    },
+
+    stop() {
+      task?.stop();
+      task = null;
+    },
+
+    /** The periods saved, newest first. */
+    async list() {
+      const rows = await strapi.db.query(SNAPSHOT).findMany({ select: ['period', 'state', 'finishedAt', 'trigger'], orderBy: { period: 'desc' } });
+      return rows.map(({ period, state, finishedAt, trigger }) => ({ id: period, period, state, finishedAt, trigger }));
+    },
+
+    /** A snapshot's rows inside the reach: the counties, and the wider areas only where the reach covers them. */
+    async read(period: string, reach: Reach) {
+      if (!isValidPeriod(period)) throw validationError('period', '期间格式须为 YYYY-MM');
+      const snapshot = await strapi.db.query(SNAPSHOT).findOne({ where: { period, state: 'done' } });
+      if (!snapshot || reach.kind === 'none' || reach.kind === 'institution') throw new errors.NotFoundError('Not Found');
+      const summary: Summary = snapshot.summary;
+      const prefix = reach.kind === 'all' ? '' : reach.prefix ?? '';
+      const covers = (row: Row, digits: number) => prefix.length <= digits && row.code.startsWith(prefix);
+      return {
+        period,
+        finishedAt: snapshot.finishedAt,
+        counties: summary.counties.filter((row) => covers(row, 6)),
+        prefectures: summary.prefectures.filter((row) => covers(row, 4)),
+        provinces: summary.provinces.filter((row) => covers(row, 2)),
+        nation: reach.kind === 'all' ? summary.nation : null,
+        projects: snapshot.projects ?? [],
+      };
+    },
+  };
+};
+
+export type SnapshotsService = ReturnType<typeof snapshotsService>;
+export default snapshotsService;
