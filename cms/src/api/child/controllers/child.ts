@@ -5,6 +5,11 @@ const service = (strapi) => strapi.service('api::child.child') as unknown as Chi
 
 /** Core CRUD (scoped, sanitised: ID numbers are private) plus the 学籍 actions of the child service. */
 export default factories.createCoreController('api::child.child', ({ strapi }) => ({
+  async find(ctx) {
+    const response: any = await super.find(ctx);
+    if (Array.isArray(response?.data)) response.data = response.data.map((record) => service(strapi).maskStudentNumber(record));
+    return response;
+  },
   async findOne(ctx) {
     const response: any = await super.findOne(ctx);
     if (response?.data) response.data = await service(strapi).withFullNumbers(ctx.state.user, response.data);

@@ -14,9 +14,19 @@ const childService = factories.createCoreService(CHILD, ({ strapi }) => {
   const numbers = () => strapi.plugin('student-id').service('studentNumber');
 
   return {
+    /**
+     * A G-type 学籍号 carries the resident ID number: wherever ID numbers are masked (every list, and
+     * records read by other levels), it is masked the same way.
+     */
+    maskStudentNumber(record: any) {
+      const number = record?.studentNumber;
+      if (typeof number !== 'string' || !number.startsWith('G')) return record;
+      return { ...record, studentNumber: `G${identity().maskIdNumber(number.slice(1))}` };
+    },
+
     /** The record as its kindergarten or county reviewer sees it: with the full ID numbers. */
     async withFullNumbers(user: any, record: any) {
-      if (!FULL_NUMBER_LEVELS.has(user?.level)) return record;
+      if (!FULL_NUMBER_LEVELS.has(user?.level)) return this.maskStudentNumber(record);
       const stored = await strapi.db.query(CHILD).findOne({ where: { documentId: record.documentId }, select: ['idNumber'], populate: { guardians: { select: ['idNumber'] } } });
       return {
         ...record,
