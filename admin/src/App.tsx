@@ -9,6 +9,7 @@ import { MyKindergarten } from './components/MyKindergarten';
 import kindergartens, { institutionKindergarten } from './resources/kindergartens';
 import regions from './resources/regions';
 import accounts from './resources/accounts';
+import requests, { KeyChangeCreate } from './resources/requests';
 import { theme, darkTheme } from './theme';
 
 /**
@@ -34,8 +35,10 @@ export const App = () => (
             level === 'institution'
                 ? [
                       <Resource key="kindergartens" name="kindergartens" {...institutionKindergarten} />,
+                      <Resource key="requests" name="requests" {...requests} />,
                       <CustomRoutes key="routes">
                           <Route path="/my-kindergarten" element={<MyKindergarten />} />
+                          <Route path="/key-change" element={<KeyChangeCreate />} />
                       </CustomRoutes>,
                   ]
                 : [
@@ -45,6 +48,7 @@ export const App = () => (
                           {...kindergartens}
                           create={level === 'county' ? kindergartens.create : undefined}
                       />,
+                      <Resource key="requests" name="requests" {...requests} />,
                       <Resource key="regions" name="regions" {...regions} />,
                       <Resource key="accounts" name="accounts" {...accounts} />,
                   ]

@@ -2,6 +2,8 @@ import SchoolIcon from '@mui/icons-material/School';
 import AccountTreeIcon from '@mui/icons-material/AccountTree';
 import ManageAccountsIcon from '@mui/icons-material/ManageAccounts';
 import HomeWorkIcon from '@mui/icons-material/HomeWork';
+import FactCheckIcon from '@mui/icons-material/FactCheck';
+import EditNoteIcon from '@mui/icons-material/EditNote';
 import { Menu as RaMenu, usePermissions } from 'react-admin';
 
 /** Menus per level (authProvider.getPermissions → level). */
@@ -12,6 +14,8 @@ export const Menu = () => {
             <RaMenu>
                 <RaMenu.DashboardItem primaryText="app.menu.dashboard" />
                 <RaMenu.Item to="/my-kindergarten" primaryText="app.menu.my_kindergarten" leftIcon={<HomeWorkIcon />} />
+                <RaMenu.Item to="/key-change" primaryText="app.menu.key_change" leftIcon={<EditNoteIcon />} />
+                <RaMenu.Item to="/requests" primaryText="app.menu.my_requests" leftIcon={<FactCheckIcon />} />
             </RaMenu>
         );
     }
@@ -19,6 +23,7 @@ export const Menu = () => {
         <RaMenu>
             <RaMenu.DashboardItem primaryText="app.menu.dashboard" />
             <RaMenu.Item to="/kindergartens" primaryText="app.menu.kindergartens" leftIcon={<SchoolIcon />} />
+            <RaMenu.Item to="/requests" primaryText={level === 'county' ? 'app.menu.inbox' : 'app.menu.requests'} leftIcon={<FactCheckIcon />} />
             <RaMenu.Item to="/regions" primaryText="app.menu.regions" leftIcon={<AccountTreeIcon />} />
             {level && (
                 <RaMenu.Item to="/accounts" primaryText="app.menu.accounts" leftIcon={<ManageAccountsIcon />} />

@@ -12,6 +12,7 @@ export interface Me {
     regionName?: string | null;
     institutionCode?: string | null;
     institutionName?: string | null;
+    institutionId?: string | null;
     manages?: { key: Level; name: string } | null;
 }
 

@@ -1,0 +1,70 @@
+import { useState } from 'react';
+import { Button as MuiButton, Dialog, DialogActions, DialogContent, DialogTitle, TextField } from '@mui/material';
+import { Button, useNotify, useRecordContext, useRefresh, useTranslate } from 'react-admin';
+import { postRequestAction } from './api';
+
+type Decision = 'approve' | 'reject' | 'return';
+
+/** 通过 / 驳回 / 退回修改 for the reviewer, with the record's version so a concurrent decision is caught (409). */
+export const DecisionButtons = () => {
+    const record = useRecordContext();
+    const translate = useTranslate();
+    const notify = useNotify();
+    const refresh = useRefresh();
+    const [decision, setDecision] = useState<Decision | null>(null);
+    const [comment, setComment] = useState('');
+    const [error, setError] = useState<string | null>(null);
+    if (!record || !['submitted', 'resubmitted'].includes(record.state)) return null;
+
+    const submit = async () => {
+        if (!decision) return;
+        if (decision !== 'approve' && !comment.trim()) {
+            setError(translate('resources.requests.comment_required'));
+            return;
+        }
+        try {
+            await postRequestAction(`/${record.id}/${decision}`, { comment, version: record.version });
+            notify(`resources.requests.done.${decision}`, { type: 'success' });
+            setDecision(null);
+            setComment('');
+            refresh();
+        } catch (e: any) {
+            setDecision(null);
+            notify(e?.status === 409 ? 'resources.requests.conflict' : e?.message || 'ra.notification.http_error', { type: 'error' });
+            refresh();
+        }
+    };
+
+    return (
+        <>
+            <Button label="resources.requests.actions.approve" variant="contained" color="success" onClick={() => setDecision('approve')} />
+            <Button label="resources.requests.actions.return" variant="outlined" color="warning" onClick={() => setDecision('return')} sx={{ ml: 1 }} />
+            <Button label="resources.requests.actions.reject" variant="outlined" color="error" onClick={() => setDecision('reject')} sx={{ ml: 1 }} />
+            <Dialog open={decision !== null} onClose={() => setDecision(null)} fullWidth maxWidth="sm">
+                <DialogTitle>{decision && translate(`resources.requests.actions.${decision}`)}</DialogTitle>
+                <DialogContent>
+                    <TextField
+                        autoFocus
+                        fullWidth
+                        multiline
+                        minRows={3}
+                        margin="dense"
+                        name="comment"
+                        label={translate('resources.requests.fields.comment')}
+                        value={comment}
+                        error={Boolean(error)}
+                        helperText={error ?? ' '}
+                        onChange={(event) => {
+                            setComment(event.target.value);
+                            setError(null);
+                        }}
+                    />
+                </DialogContent>
+                <DialogActions>
+                    <MuiButton onClick={() => setDecision(null)}>{translate('ra.action.cancel')}</MuiButton>
+                    <MuiButton variant="contained" onClick={submit}>{translate('ra.action.confirm')}</MuiButton>
+                </DialogActions>
+            </Dialog>
+        </>
+    );
+};

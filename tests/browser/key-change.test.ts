@@ -1,0 +1,76 @@
+/**
+ * A kindergarten submits a change of principal (园长) through the panel, and its county approves it
+ * from the review inbox, seeing old and new values side by side.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+let app: BootedApp;
+let browser: Browser;
+
+beforeAll(async () => {
+    if (!fs.existsSync(path.join(ROOT, 'admin', 'dist', 'index.html'))) {
+        execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
+    }
+    app = await bootStrapi({ listen: true });
+    browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+}, 300_000);
+
+afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+});
+
+const session = async (username: string): Promise<Page> => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 850 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${app.baseUrl}/`);
+    await page.locator('input[name="username"]').fill(username);
+    await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('menuitem', { name: '仪表盘' }).waitFor();
+    return page;
+};
+
+test('a kindergarten submits a change of principal; its county approves it; the principal changes', async () => {
+    const before = await app.strapi.db.query('api::kindergarten.kindergarten').findOne({ where: { code: '3135050201' } });
+
+    const kindergarten = await session('demo-kindergarten');
+    await kindergarten.getByRole('menuitem', { name: '申请变更关键信息' }).click();
+    const principal = kindergarten.locator('input[name="principal"]');
+    await principal.waitFor();
+    expect(await principal.inputValue()).toBe(before.principal);
+    await principal.fill('张三');
+    await kindergarten.locator('textarea[name="reason"]').fill('原园长调任，新园长到岗');
+    await kindergarten.getByRole('button', { name: '保存' }).click();
+    await kindergarten.getByText('待审核').first().waitFor();
+    await kindergarten.getByRole('menuitem', { name: '我的申请' }).click();
+    await kindergarten.locator('table').getByText('关键信息变更').waitFor();
+    expect((await app.strapi.db.query('api::kindergarten.kindergarten').findOne({ where: { code: '3135050201' } })).principal).toBe(before.principal);
+
+    const county = await session('demo-county');
+    await county.getByRole('menuitem', { name: '待审核' }).click();
+    const row = county.locator('table tbody tr').filter({ hasText: '泉州市鲤城区实验幼儿园' });
+    await row.first().waitFor();
+    await county.screenshot({ path: '/tmp/inbox.png', fullPage: true });
+    await row.first().click();
+    const diff = county.locator('tr[data-field="principal"]');
+    await diff.waitFor();
+    expect(await diff.innerText()).toContain(before.principal);
+    expect(await diff.innerText()).toContain('张三');
+    await county.screenshot({ path: '/tmp/diff.png', fullPage: true });
+    await county.getByRole('button', { name: '通过' }).click();
+    await county.getByRole('button', { name: '确认' }).click();
+    await county.getByText('已通过该申请').waitFor();
+
+    const after = await app.strapi.db.query('api::kindergarten.kindergarten').findOne({ where: { code: '3135050201' } });
+    expect(after.principal).toBe('张三');
+});
