@@ -10,6 +10,8 @@ import kindergartens, { institutionKindergarten } from './resources/kindergarten
 import regions from './resources/regions';
 import accounts from './resources/accounts';
 import requests, { KeyChangeCreate } from './resources/requests';
+import schoolClasses from './resources/school-classes';
+import { Oversight } from './components/Oversight';
 import { theme, darkTheme } from './theme';
 
 /**
@@ -36,6 +38,7 @@ export const App = () => (
                 ? [
                       <Resource key="kindergartens" name="kindergartens" {...institutionKindergarten} />,
                       <Resource key="requests" name="requests" {...requests} />,
+                      <Resource key="school-classes" name="school-classes" {...schoolClasses} />,
                       <CustomRoutes key="routes">
                           <Route path="/my-kindergarten" element={<MyKindergarten />} />
                           <Route path="/key-change" element={<KeyChangeCreate />} />
@@ -50,6 +53,9 @@ export const App = () => (
                       />,
                       <Resource key="requests" name="requests" {...requests} />,
                       <Resource key="regions" name="regions" {...regions} />,
+                      <CustomRoutes key="oversight">
+                          <Route path="/oversight" element={<Oversight />} />
+                      </CustomRoutes>,
                       <Resource key="accounts" name="accounts" {...accounts} />,
                   ]
         }

@@ -74,3 +74,19 @@ test('a kindergarten submits a change of principal; its county approves it; the 
     const after = await app.strapi.db.query('api::kindergarten.kindergarten').findOne({ where: { code: '3135050201' } });
     expect(after.principal).toBe('张三');
 });
+
+test('the prefecture sees overdue reviews and monthly updates per county; a kindergarten manages its classes', async () => {
+    const prefecture = await session('demo-prefecture');
+    await prefecture.getByRole('menuitem', { name: '逾期与填报' }).click();
+    await prefecture.getByText('每月数据更新情况').waitFor();
+    const rows = prefecture.locator('table').nth(1).locator('tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('鲤城区'), expect.stringContaining('丰泽区')]));
+    expect((await rows.allInnerTexts()).join()).not.toContain('思明区');
+    await prefecture.screenshot({ path: '/tmp/oversight.png', fullPage: true });
+
+    const kindergarten = await session('demo-kindergarten');
+    await kindergarten.getByRole('menuitem', { name: '班级管理' }).click();
+    await kindergarten.locator('table').getByText('大一班').waitFor();
+    expect(await kindergarten.locator('table tbody tr').count()).toBe(3);
+});

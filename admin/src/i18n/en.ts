@@ -5,9 +5,25 @@ import englishMessages from 'ra-language-english';
 const messages: TranslationMessages = {
     ...englishMessages,
     app: {
+        oversight: {
+            title: 'Overdue reviews and monthly updates',
+            overdue: 'Overdue reviews',
+            county: 'County',
+            open: 'Open',
+            overdue_count: 'Overdue',
+            none_open: 'No request awaits review',
+            compliance: 'Monthly data updates',
+            month: 'Month',
+            deadline: 'Deadline: %{deadline}',
+            kindergartens: 'Kindergartens',
+            updated: 'Updated in time',
+            not_updated: 'Not updated',
+        },
         title: 'National Preschool Education MIS',
         language: 'Language',
         menu: {
+            classes: 'Classes',
+            oversight: 'Overdue and updates',
             dashboard: 'Dashboard',
             kindergartens: 'Kindergartens',
             regions: 'Regions',
@@ -52,6 +68,13 @@ const messages: TranslationMessages = {
         },
     },
     resources: {
+        'school-classes': {
+            name: 'Class |||| Classes',
+            fields: { name: 'Name', grade: 'Grade', schoolYear: 'School year', capacity: 'Capacity', enrolled: 'Enrolled', oversizeReason: 'Reason for oversize' },
+            grade: { nursery: 'Nursery', small: 'Small', middle: 'Middle', large: 'Large', mixed: 'Mixed-age' },
+            school_year_format: 'Like 2026-2027',
+            oversize_help: 'Required above the size limit (small 25, middle 30, large 35, mixed 30)',
+        },
         requests: {
             name: 'Request |||| Requests',
             fields: {
@@ -95,6 +118,15 @@ const messages: TranslationMessages = {
         kindergartens: {
             name: 'Kindergarten |||| Kindergartens',
             fields: {
+                legalPerson: 'Sponsor / legal person',
+                landArea: 'Land area (m²)',
+                buildingArea: 'Building area (m²)',
+                outdoorArea: 'Outdoor area (m²)',
+                classrooms: 'Classrooms',
+                activityRooms: 'Activity rooms',
+                books: 'Books',
+                toys: 'Toys and teaching aids',
+                registrationState: 'Registration',
                 id: 'ID',
                 code: 'Institution code',
                 name: 'Name',
@@ -119,6 +151,7 @@ const messages: TranslationMessages = {
                 closed: 'Closed',
             },
             helpers: {
+                key_field: 'Key field: change it through a key-change request',
                 code: '10 digits; cannot be changed after creation',
                 countyCode: '6-digit region code',
             },

@@ -219,9 +219,25 @@ const chineseMessages: TranslationMessages = {
         },
     },
     app: {
+        oversight: {
+            title: '逾期与填报',
+            overdue: '审核逾期情况',
+            county: '区县',
+            open: '待审核',
+            overdue_count: '已逾期',
+            none_open: '暂无待审核的申请',
+            compliance: '每月数据更新情况',
+            month: '月份',
+            deadline: '截止日期：%{deadline}',
+            kindergartens: '幼儿园数',
+            updated: '已按时更新',
+            not_updated: '未更新的幼儿园',
+        },
         title: '全国学前教育管理信息系统',
         language: '语言',
         menu: {
+            classes: '班级管理',
+            oversight: '逾期与填报',
             dashboard: '仪表盘',
             kindergartens: '幼儿园',
             regions: '行政区划',
@@ -266,6 +282,13 @@ const chineseMessages: TranslationMessages = {
         },
     },
     resources: {
+        'school-classes': {
+            name: '班级',
+            fields: { name: '班级名称', grade: '年级', schoolYear: '学年', capacity: '班额', enrolled: '在班人数', oversizeReason: '超额原因' },
+            grade: { nursery: '托班', small: '小班', middle: '中班', large: '大班', mixed: '混龄班' },
+            school_year_format: '格式如 2026-2027',
+            oversize_help: '班额超过规定上限时必填（小班 25、中班 30、大班 35、混龄 30 人）',
+        },
         requests: {
             name: '申请',
             fields: {
@@ -309,6 +332,15 @@ const chineseMessages: TranslationMessages = {
         kindergartens: {
             name: '幼儿园',
             fields: {
+                legalPerson: '举办者/法定代表人',
+                landArea: '占地面积（平方米）',
+                buildingArea: '建筑面积（平方米）',
+                outdoorArea: '户外活动面积（平方米）',
+                classrooms: '活动室/教室数',
+                activityRooms: '专用活动室数',
+                books: '图书（册）',
+                toys: '玩教具（件）',
+                registrationState: '登记状态',
                 id: 'ID',
                 code: '机构标识码',
                 name: '名称',
@@ -333,6 +365,7 @@ const chineseMessages: TranslationMessages = {
                 closed: '已撤销',
             },
             helpers: {
+                key_field: '关键信息：请通过“申请变更关键信息”修改',
                 code: '10 位数字，创建后不可修改',
                 countyCode: '6 位行政区划代码',
             },

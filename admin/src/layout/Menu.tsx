@@ -4,6 +4,8 @@ import ManageAccountsIcon from '@mui/icons-material/ManageAccounts';
 import HomeWorkIcon from '@mui/icons-material/HomeWork';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
 import EditNoteIcon from '@mui/icons-material/EditNote';
+import ClassIcon from '@mui/icons-material/Class';
+import PendingActionsIcon from '@mui/icons-material/PendingActions';
 import { Menu as RaMenu, usePermissions } from 'react-admin';
 
 /** Menus per level (authProvider.getPermissions → level). */
@@ -14,6 +16,7 @@ export const Menu = () => {
             <RaMenu>
                 <RaMenu.DashboardItem primaryText="app.menu.dashboard" />
                 <RaMenu.Item to="/my-kindergarten" primaryText="app.menu.my_kindergarten" leftIcon={<HomeWorkIcon />} />
+                <RaMenu.Item to="/school-classes" primaryText="app.menu.classes" leftIcon={<ClassIcon />} />
                 <RaMenu.Item to="/key-change" primaryText="app.menu.key_change" leftIcon={<EditNoteIcon />} />
                 <RaMenu.Item to="/requests" primaryText="app.menu.my_requests" leftIcon={<FactCheckIcon />} />
             </RaMenu>
@@ -24,6 +27,7 @@ export const Menu = () => {
             <RaMenu.DashboardItem primaryText="app.menu.dashboard" />
             <RaMenu.Item to="/kindergartens" primaryText="app.menu.kindergartens" leftIcon={<SchoolIcon />} />
             <RaMenu.Item to="/requests" primaryText={level === 'county' ? 'app.menu.inbox' : 'app.menu.requests'} leftIcon={<FactCheckIcon />} />
+            <RaMenu.Item to="/oversight" primaryText="app.menu.oversight" leftIcon={<PendingActionsIcon />} />
             <RaMenu.Item to="/regions" primaryText="app.menu.regions" leftIcon={<AccountTreeIcon />} />
             {level && (
                 <RaMenu.Item to="/accounts" primaryText="app.menu.accounts" leftIcon={<ManageAccountsIcon />} />

@@ -1,6 +1,9 @@
 import {
     BooleanInput,
     Edit,
+    NumberInput,
+    minValue,
+    useRecordContext,
     maxLength,
     minLength,
     required,
@@ -12,7 +15,7 @@ import {
     Toolbar,
     TopToolbar,
 } from 'react-admin';
-import { ownershipChoices, pickEditable, statusChoices } from './choices';
+import { CONDITION_FIELDS, ownershipChoices, pickEditable, statusChoices } from './choices';
 
 const EditActions = () => (
     <TopToolbar>
@@ -26,6 +29,21 @@ const EditToolbar = () => (
     </Toolbar>
 );
 
+/** Name, sponsor, address and principal: read-only once registered (they change through a key-change request). */
+const KeyFields = () => {
+    const record = useRecordContext();
+    const locked = record?.registrationState === 'approved';
+    const helper = locked ? 'resources.kindergartens.helpers.key_field' : undefined;
+    return (
+        <>
+            <TextInput source="name" validate={[required(), minLength(2), maxLength(100)]} readOnly={locked} helperText={helper} fullWidth />
+            <TextInput source="legalPerson" validate={maxLength(50)} readOnly={locked} helperText={helper} fullWidth />
+            <TextInput source="address" validate={maxLength(200)} readOnly={locked} helperText={helper} fullWidth />
+            <TextInput source="principal" validate={maxLength(50)} readOnly={locked} helperText={helper} fullWidth />
+        </>
+    );
+};
+
 /**
  * Pessimistic, so that the server's 400 `{ errors: { field: '…' } }` lands on the fields.
  * Only the editable fields are sent: code (机构标识码) and county are fixed at creation.
@@ -35,13 +53,14 @@ export const KindergartenEdit = () => (
         <SimpleForm toolbar={<EditToolbar />} sx={{ maxWidth: 640 }}>
             <TextInput source="code" readOnly fullWidth helperText="resources.kindergartens.helpers.code" />
             <TextInput source="countyCode" readOnly fullWidth />
-            <TextInput source="name" validate={[required(), minLength(2), maxLength(100)]} fullWidth />
-            <TextInput source="address" validate={maxLength(200)} fullWidth />
-            <TextInput source="principal" validate={maxLength(50)} fullWidth />
+            <KeyFields />
             <TextInput source="phone" validate={maxLength(30)} fullWidth />
             <SelectInput source="ownership" choices={ownershipChoices} validate={required()} fullWidth />
             <BooleanInput source="inclusive" />
             <SelectInput source="status" choices={statusChoices} fullWidth />
+            {CONDITION_FIELDS.map((field) => (
+                <NumberInput key={field} source={field} validate={minValue(0)} fullWidth />
+            ))}
         </SimpleForm>
     </Edit>
 );
