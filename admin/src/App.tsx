@@ -9,7 +9,7 @@ import { MyKindergarten } from './components/MyKindergarten';
 import kindergartens, { institutionKindergarten } from './resources/kindergartens';
 import regions from './resources/regions';
 import accounts from './resources/accounts';
-import requests, { KeyChangeCreate } from './resources/requests';
+import requests, { AnnualReportCreate, DeclarationCreate, KeyChangeCreate } from './resources/requests';
 import schoolClasses from './resources/school-classes';
 import { Oversight } from './components/Oversight';
 import { theme, darkTheme } from './theme';
@@ -42,6 +42,8 @@ export const App = () => (
                       <CustomRoutes key="routes">
                           <Route path="/my-kindergarten" element={<MyKindergarten />} />
                           <Route path="/key-change" element={<KeyChangeCreate />} />
+                          <Route path="/annual-report" element={<AnnualReportCreate />} />
+                          <Route path="/declaration" element={<DeclarationCreate />} />
                       </CustomRoutes>,
                   ]
                 : [

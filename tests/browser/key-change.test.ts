@@ -89,4 +89,14 @@ test('the prefecture sees overdue reviews and monthly updates per county; a kind
     await kindergarten.getByRole('menuitem', { name: '班级管理' }).click();
     await kindergarten.locator('table').getByText('大一班').waitFor();
     expect(await kindergarten.locator('table tbody tr').count()).toBe(3);
+
+    await kindergarten.getByRole('menuitem', { name: '年度报告' }).click();
+    for (const [field, text] of [['conditions', '园舍 12 间'], ['staffing', '专任教师 18 人'], ['quality', '省级示范'], ['finance', '收支平衡']]) {
+        await kindergarten.locator(`textarea[name="${field}"]`).fill(text);
+    }
+    await kindergarten.getByRole('button', { name: '保存' }).click();
+    await kindergarten.getByText('待审核').first().waitFor();
+    const report = await app.strapi.db.query('api::request.request').findOne({ where: { type: 'annual-report' } });
+    expect(report.proposed).toMatchObject({ year: new Date().getFullYear() - 1, staffing: '专任教师 18 人' });
+    await kindergarten.screenshot({ path: '/tmp/annual-report.png', fullPage: true });
 });

@@ -45,7 +45,7 @@ export const Oversight = () => {
                 <CardContent>
                     <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
                         <Typography variant="h6">{translate('app.oversight.compliance')}</Typography>
-                        <TextField type="month" size="small" value={month} onChange={(event) => setMonth(event.target.value)} label={translate('app.oversight.month')} />
+                        <TextField type="month" size="small" sx={{ width: 200 }} value={month} onChange={(event) => setMonth(event.target.value)} label={translate('app.oversight.month')} />
                         {compliance.data && <Typography variant="body2" color="text.secondary">{translate('app.oversight.deadline', { deadline: compliance.data.deadline })}</Typography>}
                     </Box>
                     {compliance.isPending ? <Loading /> : compliance.error ? <Alert severity="error">{compliance.error.message}</Alert> : (

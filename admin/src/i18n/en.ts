@@ -22,6 +22,8 @@ const messages: TranslationMessages = {
         title: 'National Preschool Education MIS',
         language: 'Language',
         menu: {
+            annual_report: 'Annual report',
+            declaration: 'Declare a change',
             classes: 'Classes',
             oversight: 'Overdue and updates',
             dashboard: 'Dashboard',
@@ -78,6 +80,14 @@ const messages: TranslationMessages = {
         requests: {
             name: 'Request |||| Requests',
             fields: {
+                year: 'Year',
+                conditions: 'Conditions',
+                staffing: 'Staffing',
+                quality: 'Quality of care and education',
+                finance: 'Finances',
+                kind: 'Kind',
+                occurredOn: 'Occurred on',
+                description: 'Description',
                 q: 'Search kindergarten',
                 type: 'Type',
                 subjectName: 'Subject',
@@ -103,6 +113,11 @@ const messages: TranslationMessages = {
             action: { submit: 'Submitted', resubmit: 'Resubmitted', return: 'Returned', approve: 'Approved', reject: 'Rejected' },
             actions: { approve: 'Approve', reject: 'Reject', return: 'Return for correction', bulk_approve: 'Approve selected' },
             done: { approve: 'Request approved', reject: 'Request rejected', return: 'Request returned' },
+            kind: { suspension: 'Suspension', relocation: 'Relocation', merger: 'Merger', closure: 'Closure', 'safety-incident': 'Safety incident', other: 'Other' },
+            help: {
+                'annual-report': 'Each year, report conditions, staffing, quality and finances; the county reviews the report.',
+                declaration: 'Declare suspensions, relocations, mergers, closures and incidents; the county handles them within 5 working days.',
+            },
             overdue: 'Overdue',
             diff: 'Changes',
             diff_field: 'Field',

@@ -236,6 +236,8 @@ const chineseMessages: TranslationMessages = {
         title: '全国学前教育管理信息系统',
         language: '语言',
         menu: {
+            annual_report: '年度报告',
+            declaration: '异动申报',
             classes: '班级管理',
             oversight: '逾期与填报',
             dashboard: '仪表盘',
@@ -292,6 +294,14 @@ const chineseMessages: TranslationMessages = {
         requests: {
             name: '申请',
             fields: {
+                year: '年度',
+                conditions: '办园条件',
+                staffing: '师资队伍',
+                quality: '保教质量',
+                finance: '财务状况',
+                kind: '异动类型',
+                occurredOn: '发生日期',
+                description: '异动说明',
                 q: '搜索幼儿园',
                 type: '申请类型',
                 subjectName: '申请对象',
@@ -317,6 +327,11 @@ const chineseMessages: TranslationMessages = {
             action: { submit: '提交', resubmit: '重新提交', return: '退回修改', approve: '通过', reject: '驳回' },
             actions: { approve: '通过', reject: '驳回', return: '退回修改', bulk_approve: '批量通过' },
             done: { approve: '已通过该申请', reject: '已驳回该申请', return: '已退回该申请' },
+            kind: { suspension: '停办', relocation: '搬迁', merger: '合并', closure: '撤销', 'safety-incident': '安全事故', other: '其他' },
+            help: {
+                'annual-report': '每年报告办园条件、师资队伍、保教质量和财务状况，由县级教育部门审核。',
+                declaration: '发生停办、搬迁、合并、撤销、安全事故等异动时及时申报，县级教育部门在 5 个工作日内办理。',
+            },
             overdue: '逾期',
             diff: '变更内容',
             diff_field: '字段',

@@ -6,6 +6,8 @@ import FactCheckIcon from '@mui/icons-material/FactCheck';
 import EditNoteIcon from '@mui/icons-material/EditNote';
 import ClassIcon from '@mui/icons-material/Class';
 import PendingActionsIcon from '@mui/icons-material/PendingActions';
+import AssessmentIcon from '@mui/icons-material/Assessment';
+import CampaignIcon from '@mui/icons-material/Campaign';
 import { Menu as RaMenu, usePermissions } from 'react-admin';
 
 /** Menus per level (authProvider.getPermissions → level). */
@@ -18,6 +20,8 @@ export const Menu = () => {
                 <RaMenu.Item to="/my-kindergarten" primaryText="app.menu.my_kindergarten" leftIcon={<HomeWorkIcon />} />
                 <RaMenu.Item to="/school-classes" primaryText="app.menu.classes" leftIcon={<ClassIcon />} />
                 <RaMenu.Item to="/key-change" primaryText="app.menu.key_change" leftIcon={<EditNoteIcon />} />
+                <RaMenu.Item to="/annual-report" primaryText="app.menu.annual_report" leftIcon={<AssessmentIcon />} />
+                <RaMenu.Item to="/declaration" primaryText="app.menu.declaration" leftIcon={<CampaignIcon />} />
                 <RaMenu.Item to="/requests" primaryText="app.menu.my_requests" leftIcon={<FactCheckIcon />} />
             </RaMenu>
         );

@@ -2,6 +2,7 @@ import FactCheckIcon from '@mui/icons-material/FactCheck';
 import { RequestList } from './RequestList';
 import { RequestShow } from './RequestShow';
 import { KeyChangeCreate } from './KeyChangeCreate';
+import { AnnualReportCreate, DeclarationCreate } from './ReportCreate';
 
 /** 申请: the inbox of reviewers and the kindergarten's own requests; kindergartens create key changes. */
 export default {
@@ -11,4 +12,4 @@ export default {
     recordRepresentation: 'typeName',
 };
 
-export { RequestList, RequestShow, KeyChangeCreate };
+export { RequestList, RequestShow, KeyChangeCreate, AnnualReportCreate, DeclarationCreate };
