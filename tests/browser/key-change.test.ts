@@ -54,6 +54,10 @@ test('a kindergarten submits a change of principal; its county approves it; the 
     await kindergarten.getByText('待审核').first().waitFor();
     await kindergarten.getByRole('menuitem', { name: '我的申请' }).click();
     await kindergarten.locator('table').getByText('关键信息变更').waitFor();
+    await kindergarten.locator('table').getByText('关键信息变更').click();
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await kindergarten.locator('input[name="evidence"]').setInputFiles({ name: 'appointment.png', mimeType: 'image/png', buffer: png });
+    await kindergarten.getByRole('link', { name: 'appointment.png' }).waitFor();
     expect((await app.strapi.db.query('api::kindergarten.kindergarten').findOne({ where: { code: '3135050201' } })).principal).toBe(before.principal);
 
     const county = await session('demo-county');
@@ -66,6 +70,7 @@ test('a kindergarten submits a change of principal; its county approves it; the 
     await diff.waitFor();
     expect(await diff.innerText()).toContain(before.principal);
     expect(await diff.innerText()).toContain('张三');
+    await county.getByRole('link', { name: 'appointment.png' }).waitFor();
     await county.screenshot({ path: '/tmp/diff.png', fullPage: true });
     await county.getByRole('button', { name: '通过' }).click();
     await county.getByRole('button', { name: '确认' }).click();

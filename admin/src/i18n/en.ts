@@ -7,6 +7,7 @@ const messages: TranslationMessages = {
     app: {
         oversight: {
             title: 'Overdue reviews and monthly updates',
+            evidence_uploaded: 'Evidence uploaded',
             overdue: 'Overdue reviews',
             county: 'County',
             open: 'Open',
@@ -111,7 +112,7 @@ const messages: TranslationMessages = {
                 arbitration: 'Arbitration',
             },
             action: { submit: 'Submitted', resubmit: 'Resubmitted', return: 'Returned', approve: 'Approved', reject: 'Rejected' },
-            actions: { approve: 'Approve', reject: 'Reject', return: 'Return for correction', bulk_approve: 'Approve selected' },
+            actions: { approve: 'Approve', reject: 'Reject', return: 'Return for correction', bulk_approve: 'Approve selected', upload_evidence: 'Upload evidence' },
             done: { approve: 'Request approved', reject: 'Request rejected', return: 'Request returned' },
             kind: { suspension: 'Suspension', relocation: 'Relocation', merger: 'Merger', closure: 'Closure', 'safety-incident': 'Safety incident', other: 'Other' },
             help: {

@@ -221,6 +221,7 @@ const chineseMessages: TranslationMessages = {
     app: {
         oversight: {
             title: '逾期与填报',
+            evidence_uploaded: '佐证材料已上传',
             overdue: '审核逾期情况',
             county: '区县',
             open: '待审核',
@@ -325,7 +326,7 @@ const chineseMessages: TranslationMessages = {
                 arbitration: '问题学籍仲裁',
             },
             action: { submit: '提交', resubmit: '重新提交', return: '退回修改', approve: '通过', reject: '驳回' },
-            actions: { approve: '通过', reject: '驳回', return: '退回修改', bulk_approve: '批量通过' },
+            actions: { approve: '通过', reject: '驳回', return: '退回修改', bulk_approve: '批量通过', upload_evidence: '上传佐证材料' },
             done: { approve: '已通过该申请', reject: '已驳回该申请', return: '已退回该申请' },
             kind: { suspension: '停办', relocation: '搬迁', merger: '合并', closure: '撤销', 'safety-incident': '安全事故', other: '其他' },
             help: {

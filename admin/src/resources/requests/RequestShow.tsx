@@ -4,6 +4,7 @@ import {
 } from 'react-admin';
 import { StateField } from './StateField';
 import { DecisionButtons } from './DecisionButtons';
+import { EvidenceUpload } from './EvidenceUpload';
 import { formatDateTime } from '../../i18n';
 
 const show = (value: unknown) => (value === null || value === undefined || value === '' ? '—' : typeof value === 'boolean' ? (value ? '是' : '否') : String(value));
@@ -75,7 +76,7 @@ const History = () => {
 
 const Actions = () => {
     const { permissions: level } = usePermissions();
-    return <TopToolbar>{level === 'county' && <DecisionButtons />}</TopToolbar>;
+    return <TopToolbar>{level === 'county' ? <DecisionButtons /> : level === 'institution' ? <EvidenceUpload /> : null}</TopToolbar>;
 };
 
 export const RequestShow = () => (
