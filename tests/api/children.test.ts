@@ -5,6 +5,7 @@
 import { bootStrapi, type BootedApp } from '../helpers/boot';
 import { login, type Session } from '../helpers/api';
 import { gb11643CheckCharacter } from '../../plugins/student-id/server/src/identity';
+import { residentId } from '../helpers/ids';
 
 let app: BootedApp;
 let kindergarten: Session;
@@ -12,8 +13,6 @@ let kindergarten2: Session;
 let classId: string;
 let class2Id: string;
 
-/** A resident ID number with a valid check character: region, birth date YYYYMMDD, sequence (odd = boy). */
-const residentId = (region: string, birth: string, sequence: string) => `${region}${birth}${sequence}${gb11643CheckCharacter(`${region}${birth}${sequence}`)}`;
 
 const child = (overrides: Record<string, unknown> = {}) => ({
   name: '林小雨', idType: '1', idNumber: residentId('350502', '20220315', '021'),

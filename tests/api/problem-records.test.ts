@@ -1,13 +1,12 @@
 /** Problem records (问题学籍): opened by the county or by confirmed likely duplicates; resolved by deleting, correcting, evidence or arbitration. */
 import { bootStrapi, type BootedApp } from '../helpers/boot';
 import { login, type Session } from '../helpers/api';
-import { gb11643CheckCharacter } from '../../plugins/student-id/server/src/identity';
+import { residentId } from '../helpers/ids';
 
 let app: BootedApp;
 let kindergarten: Session;
 let county: Session;
 let classId: string;
-const residentId = (region: string, birth: string, sequence: string) => `${region}${birth}${sequence}${gb11643CheckCharacter(`${region}${birth}${sequence}`)}`;
 const child = (name: string, idNumber: string) => ({
   name, idType: '1', idNumber, birthPlace: '350502', nativePlace: '福建泉州', ethnicity: '01', nationality: '156', overseasChinese: '00', health: '10',
   householdRegion: '350502', householdType: '2', address: '鲤城区', phone: '13800000000', enrolledOn: '2025-09-01', enrollmentMode: '1', onlyChild: true,

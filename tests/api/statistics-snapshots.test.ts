@@ -1,11 +1,10 @@
 /** Statistics in SQL, scoped per level, agreeing with hand-written SQL and the dashboard; monthly snapshots exactly once and immutable. */
 import { bootStrapi, type BootedApp } from '../helpers/boot';
 import { login, type Session } from '../helpers/api';
-import { gb11643CheckCharacter } from '../../plugins/student-id/server/src/identity';
+import { residentId } from '../helpers/ids';
 import { latestDuePeriod } from '../../plugins/archive-snapshot/server/src/services/calendar';
 
 let app: BootedApp;
-const residentId = (region: string, birth: string, sequence: string) => `${region}${birth}${sequence}${gb11643CheckCharacter(`${region}${birth}${sequence}`)}`;
 const sql = async (text: string) => {
   const result: any = await app.strapi.db.connection.raw(app.schema ? text.replace(/\bFROM (\w+)/g, `FROM ${app.schema}.$1`).replace(/\bJOIN (\w+)/g, `JOIN ${app.schema}.$1`) : text);
   return (Array.isArray(result) ? result : result.rows)[0];

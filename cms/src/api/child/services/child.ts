@@ -103,5 +103,11 @@ const childService = factories.createCoreService(CHILD, ({ strapi }) => {
   };
 });
 
-export type ChildService = any;
+/** The 学籍 actions the controllers call (the core CRUD methods come from Strapi's factory). */
+export type ChildService = {
+  maskStudentNumber(record: any): any;
+  withFullNumbers(user: any, record: any): Promise<any>;
+  checkDuplicates(user: any, input: any): Promise<{ identity: any; exact: any; candidates: any[] }>;
+  register(user: any, documentId: string, input: { acknowledgeCandidates?: boolean; temporary?: boolean }): Promise<{ id: string; studentNumber: string; status: string; candidates: any[] }>;
+};
 export default childService;
