@@ -11,6 +11,7 @@ import regions from './resources/regions';
 import accounts from './resources/accounts';
 import requests, { AnnualReportCreate, DeclarationCreate, KeyChangeCreate } from './resources/requests';
 import schoolClasses from './resources/school-classes';
+import children, { ChildCreate } from './resources/children';
 import { Oversight } from './components/Oversight';
 import { theme, darkTheme } from './theme';
 
@@ -39,6 +40,7 @@ export const App = () => (
                       <Resource key="kindergartens" name="kindergartens" {...institutionKindergarten} />,
                       <Resource key="requests" name="requests" {...requests} />,
                       <Resource key="school-classes" name="school-classes" {...schoolClasses} />,
+                      <Resource key="children" name="children" {...children} create={ChildCreate} />,
                       <CustomRoutes key="routes">
                           <Route path="/my-kindergarten" element={<MyKindergarten />} />
                           <Route path="/key-change" element={<KeyChangeCreate />} />
@@ -54,6 +56,8 @@ export const App = () => (
                           create={level === 'county' ? kindergartens.create : undefined}
                       />,
                       <Resource key="requests" name="requests" {...requests} />,
+                      <Resource key="children" name="children" {...children} />,
+                      <Resource key="school-classes" name="school-classes" list={schoolClasses.list} />,
                       <Resource key="regions" name="regions" {...regions} />,
                       <CustomRoutes key="oversight">
                           <Route path="/oversight" element={<Oversight />} />

@@ -26,3 +26,7 @@ test('operator suffixes', () => {
 test('malformed JSON parameters are ignored, not a crash', () => {
   expect(parse('sort=[oops&range=nope&filter={bad')).toEqual({});
 });
+
+test('nested filters (a relation by its id) nest', () => {
+  expect(toStrapiFilters({ schoolClass: { documentId: 'abc' } }, undefined)).toEqual({ schoolClass: { documentId: { $eq: 'abc' } } });
+});

@@ -5,6 +5,7 @@ import HomeWorkIcon from '@mui/icons-material/HomeWork';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
 import EditNoteIcon from '@mui/icons-material/EditNote';
 import ClassIcon from '@mui/icons-material/Class';
+import ChildCareIcon from '@mui/icons-material/ChildCare';
 import PendingActionsIcon from '@mui/icons-material/PendingActions';
 import AssessmentIcon from '@mui/icons-material/Assessment';
 import CampaignIcon from '@mui/icons-material/Campaign';
@@ -19,6 +20,7 @@ export const Menu = () => {
                 <RaMenu.DashboardItem primaryText="app.menu.dashboard" />
                 <RaMenu.Item to="/my-kindergarten" primaryText="app.menu.my_kindergarten" leftIcon={<HomeWorkIcon />} />
                 <RaMenu.Item to="/school-classes" primaryText="app.menu.classes" leftIcon={<ClassIcon />} />
+                <RaMenu.Item to="/children" primaryText="app.menu.children" leftIcon={<ChildCareIcon />} />
                 <RaMenu.Item to="/key-change" primaryText="app.menu.key_change" leftIcon={<EditNoteIcon />} />
                 <RaMenu.Item to="/annual-report" primaryText="app.menu.annual_report" leftIcon={<AssessmentIcon />} />
                 <RaMenu.Item to="/declaration" primaryText="app.menu.declaration" leftIcon={<CampaignIcon />} />
@@ -30,6 +32,7 @@ export const Menu = () => {
         <RaMenu>
             <RaMenu.DashboardItem primaryText="app.menu.dashboard" />
             <RaMenu.Item to="/kindergartens" primaryText="app.menu.kindergartens" leftIcon={<SchoolIcon />} />
+            <RaMenu.Item to="/children" primaryText="app.menu.children" leftIcon={<ChildCareIcon />} />
             <RaMenu.Item to="/requests" primaryText={level === 'county' ? 'app.menu.inbox' : 'app.menu.requests'} leftIcon={<FactCheckIcon />} />
             <RaMenu.Item to="/oversight" primaryText="app.menu.oversight" leftIcon={<PendingActionsIcon />} />
             <RaMenu.Item to="/regions" primaryText="app.menu.regions" leftIcon={<AccountTreeIcon />} />

@@ -43,6 +43,7 @@ export function toStrapiFilters(filter: Record<string, unknown>, searchFields: s
     const field = key === 'id' ? 'documentId' : key;
     const suffix = field.match(OPERATOR_SUFFIX);
     if (suffix) filters[suffix[1]] = { ...(filters[suffix[1]] as object), [`$${suffix[2]}`]: value };
+    else if (value && typeof value === 'object' && !Array.isArray(value)) filters[field] = toStrapiFilters(value as Record<string, unknown>, undefined);
     else if (Array.isArray(value)) filters[field] = { $in: value };
     else filters[field] = { $eq: value };
   }
