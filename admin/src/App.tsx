@@ -12,6 +12,7 @@ import accounts from './resources/accounts';
 import requests, { AnnualReportCreate, DeclarationCreate, KeyChangeCreate } from './resources/requests';
 import schoolClasses from './resources/school-classes';
 import children, { ChildCreate } from './resources/children';
+import problemRecords from './resources/problem-records';
 import { Oversight } from './components/Oversight';
 import { theme, darkTheme } from './theme';
 
@@ -41,6 +42,7 @@ export const App = () => (
                       <Resource key="requests" name="requests" {...requests} />,
                       <Resource key="school-classes" name="school-classes" {...schoolClasses} />,
                       <Resource key="children" name="children" {...children} create={ChildCreate} />,
+                      <Resource key="problem-records" name="problem-records" {...problemRecords} />,
                       <CustomRoutes key="routes">
                           <Route path="/my-kindergarten" element={<MyKindergarten />} />
                           <Route path="/key-change" element={<KeyChangeCreate />} />
@@ -57,6 +59,7 @@ export const App = () => (
                       />,
                       <Resource key="requests" name="requests" {...requests} />,
                       <Resource key="children" name="children" {...children} />,
+                      <Resource key="problem-records" name="problem-records" {...problemRecords} />,
                       <Resource key="school-classes" name="school-classes" list={schoolClasses.list} />,
                       <Resource key="regions" name="regions" {...regions} />,
                       <CustomRoutes key="oversight">

@@ -72,4 +72,14 @@ test('another county’s kindergarten sees where the ID number is held as it typ
     await list.locator('table').getByText('苏小满').waitFor();
     expect(await list.locator('table').innerText()).toContain(`350502********${heldNumber.slice(-4)}`);
     expect(await list.locator('table').innerText()).not.toContain(heldNumber);
+
+    // the kindergarten reviews the record and the 学籍号 is issued
+    await list.locator('table').getByText('苏小满').click();
+    await list.getByRole('button', { name: '审核并生成学籍号' }).click();
+    await list.getByText(/已生成学籍号 G/).waitFor();
+    const stored = await app.strapi.db.query('api::child.child').findOne({ where: { name: '苏小满' } });
+    expect(stored.studentNumber).toBe(`G${heldNumber}`);
+    await list.getByRole('menuitem', { name: '问题学籍' }).click();
+    await list.waitForURL(/#\/problem-records/);
+    await list.locator('header').getByText('问题学籍').waitFor();
 });

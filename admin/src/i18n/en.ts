@@ -23,6 +23,7 @@ const messages: TranslationMessages = {
         title: 'National Preschool Education MIS',
         language: 'Language',
         menu: {
+            problem_records: 'Problem records',
             children: 'Children',
             annual_report: 'Annual report',
             declaration: 'Declare a change',
@@ -72,6 +73,13 @@ const messages: TranslationMessages = {
         },
     },
     resources: {
+        'problem-records': {
+            name: 'Problem record |||| Problem records',
+            fields: { name: 'Child', kind: 'Kind', state: 'State', description: 'Description', explanation: 'Evidence', claim: 'Claim', resolution: 'Resolution', resolvedAt: 'Resolved at', createdAt: 'Found at' },
+            kind: { 'wrong-id': 'Wrong ID', 'duplicate-with-id': 'Duplicate with an ID', 'duplicate-without-id': 'Duplicate without an ID' },
+            state: { open: 'Open', 'evidence-submitted': 'Evidence under review', arbitration: 'In arbitration', resolved: 'Resolved' },
+            resolution: { deleted: 'Deleted', corrected: 'Corrected', 'evidence-accepted': 'Evidence accepted', arbitrated: 'Arbitrated' },
+        },
         children: {
             name: 'Child |||| Children',
             fields: {
@@ -115,6 +123,10 @@ const messages: TranslationMessages = {
             },
             sex: { male: 'Male', female: 'Female' },
             status: { draft: 'Awaiting review', registered: 'Registered', left: 'Left', graduated: 'Graduated' },
+            actions: { register: 'Review and issue the student number', confirm_register: 'Not a duplicate: go on' },
+            registered: 'Student number %{number} issued',
+            candidates_title: 'Possible duplicate records',
+            candidates_help: 'Check them. If this is a different child, go on: the possible duplicates become a problem record for the county.',
             region_help: '6-digit region code',
             exact_duplicate: 'This ID number already has a record, at: %{place}',
             likely_duplicate: 'Possible duplicate: %{place} (%{reasons})',

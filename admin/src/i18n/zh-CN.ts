@@ -237,6 +237,7 @@ const chineseMessages: TranslationMessages = {
         title: '全国学前教育管理信息系统',
         language: '语言',
         menu: {
+            problem_records: '问题学籍',
             children: '幼儿学籍',
             annual_report: '年度报告',
             declaration: '异动申报',
@@ -286,6 +287,13 @@ const chineseMessages: TranslationMessages = {
         },
     },
     resources: {
+        'problem-records': {
+            name: '问题学籍',
+            fields: { name: '幼儿姓名', kind: '问题类型', state: '处理状态', description: '问题说明', explanation: '佐证说明', claim: '仲裁请求', resolution: '处理结果', resolvedAt: '处理时间', createdAt: '发现时间' },
+            kind: { 'wrong-id': '证件信息错误', 'duplicate-with-id': '有证件重复', 'duplicate-without-id': '无证件重复' },
+            state: { open: '待处理', 'evidence-submitted': '佐证待审核', arbitration: '仲裁中', resolved: '已解决' },
+            resolution: { deleted: '已删除', corrected: '已更正', 'evidence-accepted': '佐证通过', arbitrated: '已仲裁' },
+        },
         children: {
             name: '幼儿学籍',
             fields: {
@@ -329,6 +337,10 @@ const chineseMessages: TranslationMessages = {
             },
             sex: { male: '男', female: '女' },
             status: { draft: '待审核', registered: '已注册学籍', left: '已离园', graduated: '已毕业' },
+            actions: { register: '审核并生成学籍号', confirm_register: '确认不是重复，继续' },
+            registered: '已生成学籍号 %{number}',
+            candidates_title: '发现疑似重复的学籍',
+            candidates_help: '请核实。确认不是同一幼儿后继续，疑似重复将作为问题学籍报县级教育部门。',
             region_help: '6 位行政区划代码',
             exact_duplicate: '该证件号码已有学籍，现就读于：%{place}',
             likely_duplicate: '疑似重复：%{place}（%{reasons}）',

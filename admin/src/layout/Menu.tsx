@@ -6,6 +6,7 @@ import FactCheckIcon from '@mui/icons-material/FactCheck';
 import EditNoteIcon from '@mui/icons-material/EditNote';
 import ClassIcon from '@mui/icons-material/Class';
 import ChildCareIcon from '@mui/icons-material/ChildCare';
+import ReportProblemIcon from '@mui/icons-material/ReportProblem';
 import PendingActionsIcon from '@mui/icons-material/PendingActions';
 import AssessmentIcon from '@mui/icons-material/Assessment';
 import CampaignIcon from '@mui/icons-material/Campaign';
@@ -21,6 +22,7 @@ export const Menu = () => {
                 <RaMenu.Item to="/my-kindergarten" primaryText="app.menu.my_kindergarten" leftIcon={<HomeWorkIcon />} />
                 <RaMenu.Item to="/school-classes" primaryText="app.menu.classes" leftIcon={<ClassIcon />} />
                 <RaMenu.Item to="/children" primaryText="app.menu.children" leftIcon={<ChildCareIcon />} />
+                <RaMenu.Item to="/problem-records" primaryText="app.menu.problem_records" leftIcon={<ReportProblemIcon />} />
                 <RaMenu.Item to="/key-change" primaryText="app.menu.key_change" leftIcon={<EditNoteIcon />} />
                 <RaMenu.Item to="/annual-report" primaryText="app.menu.annual_report" leftIcon={<AssessmentIcon />} />
                 <RaMenu.Item to="/declaration" primaryText="app.menu.declaration" leftIcon={<CampaignIcon />} />
@@ -33,6 +35,7 @@ export const Menu = () => {
             <RaMenu.DashboardItem primaryText="app.menu.dashboard" />
             <RaMenu.Item to="/kindergartens" primaryText="app.menu.kindergartens" leftIcon={<SchoolIcon />} />
             <RaMenu.Item to="/children" primaryText="app.menu.children" leftIcon={<ChildCareIcon />} />
+            <RaMenu.Item to="/problem-records" primaryText="app.menu.problem_records" leftIcon={<ReportProblemIcon />} />
             <RaMenu.Item to="/requests" primaryText={level === 'county' ? 'app.menu.inbox' : 'app.menu.requests'} leftIcon={<FactCheckIcon />} />
             <RaMenu.Item to="/oversight" primaryText="app.menu.oversight" leftIcon={<PendingActionsIcon />} />
             <RaMenu.Item to="/regions" primaryText="app.menu.regions" leftIcon={<AccountTreeIcon />} />

@@ -1,11 +1,12 @@
 import ChildCareIcon from '@mui/icons-material/ChildCare';
 import {
     ArrayInput, BooleanField, BooleanInput, Create, Datagrid, DateField, DateInput, List, NullableBooleanInput,
-    ReferenceInput, SelectField, SelectInput, Show, SimpleForm, SimpleFormIterator, SimpleShowLayout, TextField, TextInput,
+    ReferenceInput, SelectField, SelectInput, Show, SimpleForm, TopToolbar, usePermissions, SimpleFormIterator, SimpleShowLayout, TextField, TextInput,
     required,
 } from 'react-admin';
 import { useDictionaries } from './useDictionaries';
 import { DuplicateCheck } from './DuplicateCheck';
+import { RegisterButton } from './RegisterButton';
 
 const sexChoices = [{ id: 'male', name: 'resources.children.sex.male' }, { id: 'female', name: 'resources.children.sex.female' }];
 const statusChoices = ['draft', 'registered', 'left', 'graduated'].map((id) => ({ id, name: `resources.children.status.${id}` }));
@@ -37,8 +38,13 @@ const ChildList = () => {
     );
 };
 
+const ShowActions = () => {
+    const { permissions: level } = usePermissions();
+    return <TopToolbar>{level === 'institution' && <RegisterButton />}</TopToolbar>;
+};
+
 const ChildShow = () => (
-    <Show>
+    <Show actions={<ShowActions />}>
         <SimpleShowLayout>
             <TextField source="name" />
             <SelectField source="sex" choices={sexChoices} />

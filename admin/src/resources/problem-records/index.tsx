@@ -1,0 +1,40 @@
+import ReportProblemIcon from '@mui/icons-material/ReportProblem';
+import { Datagrid, DateField, List, SelectField, SelectInput, Show, SimpleShowLayout, TextField } from 'react-admin';
+
+const kindChoices = ['wrong-id', 'duplicate-with-id', 'duplicate-without-id'].map((id) => ({ id, name: `resources.problem-records.kind.${id}` }));
+const stateChoices = ['open', 'evidence-submitted', 'arbitration', 'resolved'].map((id) => ({ id, name: `resources.problem-records.state.${id}` }));
+const resolutionChoices = ['deleted', 'corrected', 'evidence-accepted', 'arbitrated'].map((id) => ({ id, name: `resources.problem-records.resolution.${id}` }));
+
+/** 问题学籍: the kindergarten's and the county's inbox (scoped by the server). */
+const ProblemList = () => (
+    <List
+        filters={[<SelectInput key="state" source="state" choices={stateChoices} alwaysOn />, <SelectInput key="kind" source="kind" choices={kindChoices} />]}
+        filterDefaultValues={{ state: 'open' }}
+        sort={{ field: 'createdAt', order: 'DESC' }}
+    >
+        <Datagrid rowClick="show" bulkActionButtons={false}>
+            <TextField source="name" />
+            <SelectField source="kind" choices={kindChoices} />
+            <SelectField source="state" choices={stateChoices} />
+            <TextField source="description" />
+            <DateField source="createdAt" showTime locales="zh-CN" />
+        </Datagrid>
+    </List>
+);
+
+const ProblemShow = () => (
+    <Show>
+        <SimpleShowLayout>
+            <TextField source="name" />
+            <SelectField source="kind" choices={kindChoices} />
+            <SelectField source="state" choices={stateChoices} />
+            <TextField source="description" emptyText="—" />
+            <TextField source="explanation" emptyText="—" />
+            <TextField source="claim" emptyText="—" />
+            <SelectField source="resolution" choices={resolutionChoices} emptyText="—" />
+            <DateField source="resolvedAt" showTime locales="zh-CN" emptyText="—" />
+        </SimpleShowLayout>
+    </Show>
+);
+
+export default { list: ProblemList, show: ProblemShow, icon: ReportProblemIcon, recordRepresentation: 'name' };
