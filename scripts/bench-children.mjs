@@ -1,0 +1,415 @@
+#!/usr/bin/env node
+// `npm run bench:children`: the duplicate check and the 学籍号 issuing on a province-sized data set,
+// made first by `KEEP=1 npm run generate:province` (schema GEN_SCHEMA, default province_bench). Boots
+// Strapi in this process on that schema (SEED_DEMO=true refreshes the demo accounts' password to
+// this run's DEMO_PASSWORD), logs in as demo-kindergarten, and measures:
+//   - the exact duplicate check, POST /api/children/check-duplicates { idType: '1', idNumber } with
+//     numbers of existing children, at a steady BENCH_RATE (100) requests/s for BENCH_DURATION (10) s
+//     (autocannon overallRate, in a child process): p50, p99; beside the raw SQL lookup
+//     (SELECT … FROM children WHERE id_key = $1), timed directly;
+//   - the likely-match search, the same endpoint with { name, birthDate, sex } of existing children,
+//     at BENCH_LIKELY_RATE (20) requests/s: p95; beside the raw same-birth-date-and-sex query;
+//   - 学籍号 issued per second: studentNumber.issue({ idType: 'Z', regionCode, birthDate }) with
+//     concurrency 8 for BENCH_ISSUE_SECONDS (5) s; beside the raw upsert of the sequence.
+// The plans (EXPLAIN ANALYZE) of the two lookups go to stderr, the markdown table to stdout.
+// The schema is left as found: the sequences consumed by the issuing test are restored. Nothing is
+// asserted; the table shows each target and whether it was met.
+//
+// Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+// GEN_SCHEMA, PII_HASH_KEY (as for the generator), BENCH_RATE, BENCH_LIKELY_RATE, BENCH_DURATION,
+// BENCH_CONNECTIONS (10), BENCH_SAMPLES (2000), BENCH_ISSUE_SECONDS, BENCH_SQL_ITERATIONS (2000).
+import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const appDir = path.join(root, 'cms');
+const requireFromCms = createRequire(path.join(appDir, 'package.json'));
+const requireFromRoot = createRequire(path.join(root, 'package.json'));
+
+function positiveInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    console.error(`bench:children: ${name} must be a positive integer (got "${raw}")`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const SCHEMA = process.env.GEN_SCHEMA || 'province_bench';
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const HASH_KEY = process.env.PII_HASH_KEY || 'province-bench-synthetic-pii-hash-key'; // as scripts/generate-province.mjs
+const RATE = positiveInt('BENCH_RATE', 100);
+const LIKELY_RATE = positiveInt('BENCH_LIKELY_RATE', 20);
+const DURATION = positiveInt('BENCH_DURATION', 10);
+const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 10);
+const SAMPLES = positiveInt('BENCH_SAMPLES', 2000);
+const ISSUE_SECONDS = positiveInt('BENCH_ISSUE_SECONDS', 5);
+const SQL_ITERATIONS = positiveInt('BENCH_SQL_ITERATIONS', 2000);
+const ISSUE_CONCURRENCY = 8;
+const ENDPOINT = '/api/children/check-duplicates';
+const DEMO_PASSWORD = `Bench#${crypto.randomBytes(6).toString('hex')}`;
+const SEQUENCES = 'student_number_sequences';
+const BACKUP = 'bench_children_sequences_backup';
+
+if (!/^[a-z_][a-z0-9_]{0,62}$/.test(SCHEMA)) {
+  console.error(`bench:children: GEN_SCHEMA must be a lower-case identifier (got "${SCHEMA}")`);
+  process.exit(2);
+}
+
+const log = (...args) => console.error('[bench]', ...args);
+const ms = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const thousands = (n) => Math.round(n).toLocaleString('en-US');
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+// ---------------------------------------------------------------------------------------------
+// Boot and cleanup
+// ---------------------------------------------------------------------------------------------
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'preschool-bench-children-'));
+const { Client } = requireFromCms('pg');
+let strapi;
+let sql; // our own connection, for the raw SQL
+let backedUp = false;
+let cleanedUp = false;
+
+async function restoreSequences() {
+  if (!backedUp) return;
+  backedUp = false;
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`SET search_path TO ${SCHEMA}`);
+    await client.query(`BEGIN; DELETE FROM ${SEQUENCES}; INSERT INTO ${SEQUENCES} SELECT * FROM ${BACKUP}; DROP TABLE ${BACKUP}; COMMIT`);
+    log(`restored ${SEQUENCES} as it was before the issuing test`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function cleanup() {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  try {
+    await restoreSequences();
+  } catch (error) {
+    log(`warning: could not restore ${SEQUENCES} (the copy is in ${SCHEMA}.${BACKUP}): ${error.message}`);
+  }
+  if (sql) await sql.end().catch(() => {});
+  if (strapi) {
+    try {
+      await strapi.destroy();
+    } catch (error) {
+      log(`warning: strapi.destroy() failed: ${error.message}`);
+    }
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+async function boot() {
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    DATA_DIR: work,
+    DATABASE_URL,
+    DATABASE_SCHEMA: SCHEMA,
+    PII_HASH_KEY: HASH_KEY,
+    DEMO_PASSWORD,
+    SEED_DEMO: 'true',
+    ARCHIVE_SCHEDULE: 'false',
+    ARCHIVE_CATCH_UP: 'false',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    STRAPI_TELEMETRY_DISABLED: 'true',
+  });
+  process.env.STRAPI_LOG_LEVEL = process.env.STRAPI_LOG_LEVEL || 'warn';
+  const { createStrapi } = requireFromCms('@strapi/strapi');
+  strapi = createStrapi({ appDir, distDir: path.join(appDir, 'dist'), autoReload: false, serveAdminPanel: false });
+  // Strapi itself does not read STRAPI_LOG_LEVEL: without this every request is logged.
+  strapi.log.level = process.env.STRAPI_LOG_LEVEL;
+  await strapi.load();
+  await strapi.listen();
+  const { port } = strapi.server.httpServer.address();
+  return `http://127.0.0.1:${port}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements
+// ---------------------------------------------------------------------------------------------
+
+async function login(baseUrl, username) {
+  const response = await fetch(`${baseUrl}/api/auth/local`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identifier: username, password: DEMO_PASSWORD }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (response.status !== 200 || !body.jwt) throw new Error(`login ${username}: HTTP ${response.status} ${JSON.stringify(body)}`);
+  return body.jwt;
+}
+
+async function check(baseUrl, jwt, data) {
+  const response = await fetch(`${baseUrl}${ENDPOINT}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` },
+    body: JSON.stringify({ data }),
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`POST ${ENDPOINT}: HTTP ${response.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text).data;
+}
+
+/**
+ * Steady-rate load from a child process (autocannon, overallRate), so that the load generator does
+ * not share the server's event loop. Each request takes the next body of `bodies`; every response
+ * time is kept, for exact percentiles.
+ */
+function load(baseUrl, jwt, bodies, rate) {
+  const file = path.join(work, `bodies-${crypto.randomBytes(4).toString('hex')}.json`);
+  fs.writeFileSync(file, JSON.stringify(bodies.map((data) => JSON.stringify({ data }))));
+  const script = `
+    const fs = require('node:fs');
+    const autocannon = require(${JSON.stringify(requireFromRoot.resolve('autocannon'))});
+    const options = JSON.parse(process.argv[1]);
+    const bodies = JSON.parse(fs.readFileSync(options.file, 'utf8'));
+    let next = 0;
+    const times = [];
+    const instance = autocannon({
+      url: options.url, connections: options.connections, duration: options.duration, overallRate: options.rate,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + options.jwt },
+      requests: [{ method: 'POST', path: options.path, setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
+    }, (error, r) => {
+      if (error) { console.error(error); process.exit(1); }
+      process.stdout.write(JSON.stringify({ rps: r.requests.average, total: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, times }));
+    });
+    instance.on('response', (client, statusCode, bytes, responseTime) => times.push(responseTime));`;
+  const options = { url: baseUrl, path: ENDPOINT, jwt, file, rate, connections: CONNECTIONS, duration: DURATION };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      fs.rmSync(file, { force: true });
+      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
+      try {
+        const result = JSON.parse(out);
+        if (result.non2xx) return reject(new Error(`autocannon: ${result.non2xx} non-2xx responses`));
+        // Errors and timeouts (an overloaded server) are reported in the table, not fatal.
+        const sorted = result.times.sort((a, b) => a - b);
+        resolve({ ...result, times: undefined, count: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] });
+      } catch (error) {
+        reject(new Error(`autocannon output unreadable: ${out.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+/** Times `iterations` runs of one SQL statement (parameters from `params(i)`) on our own connection. */
+async function timeSql(text, params, iterations = SQL_ITERATIONS) {
+  for (let i = 0; i < Math.min(100, iterations); i += 1) await sql.query({ name: text.slice(0, 60), text, values: params(i) });
+  const times = [];
+  let rows = 0;
+  for (let i = 0; i < iterations; i += 1) {
+    const t0 = performance.now();
+    const result = await sql.query({ name: text.slice(0, 60), text, values: params(i) });
+    times.push(performance.now() - t0);
+    rows += result.rowCount;
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), rowsPerQuery: rows / iterations };
+}
+
+async function explain(text, values) {
+  const result = await sql.query(`EXPLAIN (ANALYZE, BUFFERS) ${text.replace(/\$(\d+)/g, (_, n) => sql.escapeLiteral(String(values[Number(n) - 1])))}`);
+  return result.rows.map((row) => row['QUERY PLAN']).join('\n    ');
+}
+
+/** The SQL statements one request issues, caught from knex's query event. */
+async function captureQueries(fn) {
+  const knex = strapi.db.connection;
+  const seen = [];
+  const listener = (query) => seen.push(query.sql);
+  knex.on('query', listener);
+  try {
+    await fn();
+  } finally {
+    knex.off('query', listener);
+  }
+  return seen;
+}
+
+/** Sequential in-process timing of `fn(i)`: the service alone, without HTTP and authentication. */
+async function timeService(fn, iterations) {
+  for (let i = 0; i < Math.min(50, iterations); i += 1) await fn(i);
+  const times = [];
+  for (let i = 0; i < iterations; i += 1) {
+    const t0 = performance.now();
+    await fn(i);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
+}
+
+/** Runs `task(i)` with `concurrency` workers for `seconds`; returns completions per second. */
+async function throughput(task, concurrency, seconds) {
+  const until = performance.now() + seconds * 1000;
+  let next = 0;
+  let done = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < until) {
+      await task(next);
+      next += 1;
+      done += 1;
+    }
+  }));
+  return { perSecond: done / ((performance.now() - started) / 1000), done };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  sql = new Client({ connectionString: DATABASE_URL });
+  await sql.connect();
+  const { rows: [present] } = await sql.query(`SELECT to_regclass($1) AS children`, [`${SCHEMA}.children`]);
+  if (!present.children) throw new Error(`no ${SCHEMA}.children: run \`KEEP=1 npm run generate:province\` first (GEN_SCHEMA=${SCHEMA})`);
+  await sql.query(`SET search_path TO ${SCHEMA}`);
+  const { rows: [{ estimate }] } = await sql.query(`SELECT reltuples::bigint AS estimate FROM pg_class WHERE oid = 'children'::regclass`);
+  if (Number(estimate) < 1000) throw new Error(`${SCHEMA}.children holds about ${estimate} rows: generate a province first`);
+
+  log('compiling (scripts/compile.mjs)…');
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'compile.mjs')], { cwd: root, stdio: ['ignore', 2, 2] });
+  log(`booting Strapi on PostgreSQL, schema ${SCHEMA}…`);
+  const bootStarted = performance.now();
+  const baseUrl = await boot();
+  const serverVersion = (await sql.query('show server_version')).rows[0].server_version;
+  log(`ready at ${baseUrl} in ${((performance.now() - bootStarted) / 1000).toFixed(1)} s`);
+
+  const dup = strapi.plugin('dup-check').service('duplicates');
+  const numbers = strapi.plugin('student-id').service('studentNumber');
+  const { rows: [{ total }] } = await sql.query('SELECT COUNT(*)::bigint AS total FROM children');
+  const { rows: [{ kindergartens }] } = await sql.query('SELECT COUNT(*)::bigint AS kindergartens FROM kindergartens');
+
+  // Samples of existing children (random blocks of the table), and a check that the data's idKey
+  // was made with this run's key (else every exact check would miss).
+  const percent = Math.min(100, Math.max(0.01, (100 * SAMPLES * 20) / Number(total)));
+  const { rows: sample } = await sql.query(
+    `SELECT id_number, id_key, name, sex, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM children TABLESAMPLE SYSTEM (${percent}) WHERE id_type = '1' AND id_number IS NOT NULL LIMIT ${SAMPLES}`,
+  );
+  if (sample.length < 10) throw new Error(`only ${sample.length} children with a resident ID found in ${SCHEMA}`);
+  for (let i = sample.length - 1; i > 0; i -= 1) {
+    const j = crypto.randomInt(i + 1);
+    [sample[i], sample[j]] = [sample[j], sample[i]];
+  }
+  if (dup.idKey('1', sample[0].id_number) !== sample[0].id_key) throw new Error('idKey mismatch: PII_HASH_KEY differs from the one the generator used');
+  log(`${thousands(Number(total))} children; ${sample.length} sampled`);
+
+  const jwt = await login(baseUrl, 'demo-kindergarten');
+
+  // ---- exact duplicate check -----------------------------------------------------------------
+  const exactBodies = sample.map((c) => ({ idType: '1', idNumber: c.id_number }));
+  const first = await check(baseUrl, jwt, exactBodies[0]);
+  if (!first.exact) throw new Error(`the exact check did not find an existing child: ${JSON.stringify(first).slice(0, 300)}`);
+  const exactStatements = await captureQueries(() => check(baseUrl, jwt, exactBodies[1]));
+  log(`exact check: one request runs ${exactStatements.length} SQL statement(s):`);
+  for (const statement of exactStatements) log(`    ${statement}`);
+  for (let i = 0; i < 200; i += 1) await check(baseUrl, jwt, exactBodies[i % exactBodies.length]); // warm-up
+  log(`exact check: ${RATE} req/s × ${DURATION} s…`);
+  const exact = await load(baseUrl, jwt, exactBodies, RATE);
+  const exactSqlText = 'SELECT institution_code, county_code FROM children WHERE id_key = $1 LIMIT 1';
+  const exactSql = await timeSql(exactSqlText, (i) => [sample[i % sample.length].id_key]);
+  const exactService = await timeService((i) => dup.exactHolder(sample[i % sample.length].id_key), Math.min(SQL_ITERATIONS, 1000));
+  log(`EXPLAIN exact lookup:\n    ${await explain(exactSqlText, [sample[1].id_key])}`);
+
+  // ---- likely matches --------------------------------------------------------------------------
+  const likelyBodies = sample.map((c) => ({ name: c.name, birthDate: c.birth_date, sex: c.sex }));
+  const probe = await check(baseUrl, jwt, likelyBodies[0]);
+  if (!probe.candidates?.length) throw new Error(`the likely-match search did not find the child itself: ${JSON.stringify(probe).slice(0, 300)}`);
+  const likelyStatements = await captureQueries(() => check(baseUrl, jwt, likelyBodies[1]));
+  log(`likely matches: one request runs ${likelyStatements.length} SQL statement(s):`);
+  for (const statement of likelyStatements) log(`    ${statement}`);
+  for (let i = 0; i < 50; i += 1) await check(baseUrl, jwt, likelyBodies[i % likelyBodies.length]);
+  log(`likely matches: ${LIKELY_RATE} req/s × ${DURATION} s…`);
+  const likely = await load(baseUrl, jwt, likelyBodies, LIKELY_RATE);
+  const likelySqlText = 'SELECT id, document_id, name, sex, birth_date, pinyin_key, institution_code, county_code FROM children WHERE birth_date = $1 AND sex = $2 ORDER BY id LIMIT 5000';
+  const likelySql = await timeSql(likelySqlText, (i) => [sample[i % sample.length].birth_date, sample[i % sample.length].sex], Math.min(SQL_ITERATIONS, 1000));
+  const likelyService = await timeService((i) => dup.likelyMatches({ name: sample[i % sample.length].name, birthDate: sample[i % sample.length].birth_date, sex: sample[i % sample.length].sex }), 300);
+  log(`EXPLAIN same-birth-date-and-sex query:\n    ${await explain(likelySqlText, [sample[1].birth_date, sample[1].sex])}`);
+
+  // ---- student numbers -------------------------------------------------------------------------
+  const { rows: counties } = await sql.query(`SELECT DISTINCT county_code FROM kindergartens WHERE county_code IS NOT NULL ORDER BY 1`);
+  const birthDates = [...new Set(sample.map((c) => c.birth_date))];
+  await sql.query(`DROP TABLE IF EXISTS ${BACKUP}; CREATE TABLE ${BACKUP} AS TABLE ${SEQUENCES}`);
+  backedUp = true;
+  const stem = (i) => [counties[i % counties.length].county_code, birthDates[Math.floor(i / counties.length) % birthDates.length]];
+  const issued = new Set();
+  log(`issuing 学籍号: concurrency ${ISSUE_CONCURRENCY} × ${ISSUE_SECONDS} s…`);
+  for (let i = 0; i < 50; i += 1) await numbers.issue({ idType: 'Z', regionCode: stem(i)[0], birthDate: stem(i)[1] });
+  const issue = await throughput(async (i) => {
+    const [regionCode, birthDate] = stem(i);
+    issued.add(await numbers.issue({ idType: 'Z', regionCode, birthDate }));
+  }, ISSUE_CONCURRENCY, ISSUE_SECONDS);
+  if (issued.size !== issue.done) throw new Error(`${issue.done} numbers issued but only ${issued.size} distinct`);
+  const table = numbers.table();
+  const knex = strapi.db.connection;
+  const upsert = `INSERT INTO ${table} (prefix, last) VALUES (?, 1) ON CONFLICT (prefix) DO UPDATE SET last = ${table}.last + 1 RETURNING last`;
+  const rawIssue = await throughput(async (i) => {
+    const [regionCode, birthDate] = stem(i);
+    await knex.raw(upsert, [`J${regionCode}${birthDate.replace(/-/g, '')}`]);
+  }, ISSUE_CONCURRENCY, ISSUE_SECONDS);
+  await restoreSequences();
+
+  // ---- the table -------------------------------------------------------------------------------
+  const cpu = os.cpus()[0]?.model?.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
+  const lost = (r) => (r.errors || r.timeouts ? `, ${r.errors} errors, ${r.timeouts} timeouts` : '');
+  const mark = (ok) => (ok ? '✅' : '❌');
+  const lines = [];
+  lines.push(`### Children benchmark — PostgreSQL ${serverVersion}, ${thousands(Number(total))} children, ${thousands(Number(kindergartens))} kindergartens`);
+  lines.push('');
+  lines.push(`\`KEEP=1 npm run generate:province && npm run bench:children\` · ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node} · ` +
+    `as demo-kindergarten, \`POST ${ENDPOINT}\` with ${sample.length} sampled children in turn · load: autocannon, ${CONNECTIONS} connections, fixed rate (overallRate), ${DURATION} s · ` +
+    `raw SQL: ${thousands(SQL_ITERATIONS)} sequential queries on one connection (prepared) · issuing: ${ISSUE_CONCURRENCY} concurrent loops × ${ISSUE_SECONDS} s`);
+  lines.push('');
+  lines.push('| measurement | load | API | raw SQL | API / SQL | target |');
+  lines.push('|---|---|---:|---:|---:|---|');
+  lines.push(`| exact duplicate check \`{ idType: '1', idNumber }\` (${exactStatements.length} SQL statements / request) | ${RATE} req/s × ${DURATION} s (${thousands(exact.count)} answered${lost(exact)}) | ` +
+    `p50 ${ms(exact.p50)} ms · p99 ${ms(exact.p99)} ms | p50 ${ms(exactSql.p50)} ms · p99 ${ms(exactSql.p99)} ms (\`id_key = $1\`) | ${(exact.p50 / exactSql.p50).toFixed(0)}× · ${(exact.p99 / exactSql.p99).toFixed(0)}× | p99 < 20 ms ${mark(exact.p99 < 20)} |`);
+  lines.push(`| ↳ in-process, no HTTP: \`dup-check.exactHolder(idKey)\` (sequential) | — | p50 ${ms(exactService.p50)} ms · p99 ${ms(exactService.p99)} ms | | ${(exactService.p50 / exactSql.p50).toFixed(0)}× · ${(exactService.p99 / exactSql.p99).toFixed(0)}× | |`);
+  lines.push(`| likely-match search \`{ name, birthDate, sex }\` (${likelyStatements.length} SQL statements / request) | ${LIKELY_RATE} req/s × ${DURATION} s (${thousands(likely.count)} answered${lost(likely)}) | ` +
+    `p95 ${ms(likely.p95)} ms (p50 ${ms(likely.p50)}) | p95 ${ms(likelySql.p95)} ms (same birth date + sex, ${thousands(likelySql.rowsPerQuery)} rows) | ${(likely.p95 / likelySql.p95).toFixed(0)}× | p95 < 100 ms ${mark(likely.p95 < 100)} |`);
+  lines.push(`| ↳ in-process, no HTTP: \`dup-check.likelyMatches({ name, birthDate, sex })\` (sequential) | — | p95 ${ms(likelyService.p95)} ms (p50 ${ms(likelyService.p50)}) | | ${(likelyService.p95 / likelySql.p95).toFixed(0)}× | |`);
+  lines.push(`| 学籍号 issued (\`studentNumber.issue\`, type Z → J…) | ${ISSUE_CONCURRENCY} concurrent × ${ISSUE_SECONDS} s (${thousands(issue.done)} numbers, all distinct) | ` +
+    `${thousands(issue.perSecond)} /s | ${thousands(rawIssue.perSecond)} /s (sequence upsert) | ${(issue.perSecond / rawIssue.perSecond).toFixed(2)}× | ≥ 1,000/s ${mark(issue.perSecond >= 1000)} |`);
+  printTable(lines.join('\n'));
+}
+
+// Strapi's start-up banner and logs go to stdout: send everything to stderr until the table.
+const stdoutWrite = process.stdout.write.bind(process.stdout);
+process.stdout.write = (chunk, encoding, callback) => process.stderr.write(chunk, encoding, callback);
+const printTable = (text) => stdoutWrite(`${text}\n`);
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  exitCode = 1;
+  console.error(`\nbench:children failed: ${error?.stack || error}`);
+}
+await cleanup();
+process.exit(exitCode);
