@@ -54,7 +54,9 @@ const childService = factories.createCoreService(CHILD, ({ strapi }) => {
           return n ? duplicates().idKey(g.idType || '1', n) : null;
         })
         .filter(Boolean);
-      const candidates = await duplicates().likelyMatches(
+      // Likely matches need something to compare beyond the date: a name or a guardian's document.
+      const probe = input.name || guardianKeys.length;
+      const candidates = !probe ? [] : await duplicates().likelyMatches(
         { name: input.name, birthDate: input.birthDate ?? document?.birthDate, sex: input.sex ?? document?.sex, guardianKeys },
         { exceptDocumentId: input.id, inReach: (child) => scope().includesCounty(reach, child.countyCode) && (reach.kind !== 'institution' || child.institutionCode === reach.institutionCode) },
       );

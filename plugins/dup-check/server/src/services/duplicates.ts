@@ -55,12 +55,20 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => ({
     return clean ? pinyin(clean, { toneType: 'none', type: 'array' }).join('').toLowerCase() : null;
   },
 
-  async describeHolder(child: { institutionCode?: string | null; countyCode?: string | null }): Promise<Holder> {
-    const [kindergarten, county] = await Promise.all([
-      child.institutionCode ? strapi.db.query(KINDERGARTEN).findOne({ where: { code: child.institutionCode }, select: ['name'] }) : null,
-      child.countyCode ? strapi.db.query(REGION).findOne({ where: { code: child.countyCode }, select: ['name'] }) : null,
+  /** Where each record is (kindergarten and county names), with one query per table for all of them. */
+  async describeHolders(children: { institutionCode?: string | null; countyCode?: string | null }[]): Promise<Holder[]> {
+    const codes = (key: 'institutionCode' | 'countyCode') => [...new Set(children.map((c) => c[key]).filter(Boolean))] as string[];
+    const [kindergartens, counties] = await Promise.all([
+      codes('institutionCode').length ? strapi.db.query(KINDERGARTEN).findMany({ where: { code: { $in: codes('institutionCode') } }, select: ['code', 'name'] }) : [],
+      codes('countyCode').length ? strapi.db.query(REGION).findMany({ where: { code: { $in: codes('countyCode') } }, select: ['code', 'name'] }) : [],
     ]);
-    return { kindergartenName: kindergarten?.name ?? null, countyCode: child.countyCode ?? null, countyName: county?.name ?? null };
+    const kindergartenNames = new Map<string, string>(kindergartens.map((k: any) => [k.code, k.name] as [string, string]));
+    const countyNames = new Map<string, string>(counties.map((r: any) => [r.code, r.name] as [string, string]));
+    return children.map((child) => ({
+      kindergartenName: (child.institutionCode && kindergartenNames.get(child.institutionCode)) ?? null,
+      countyCode: child.countyCode ?? null,
+      countyName: (child.countyCode && countyNames.get(child.countyCode)) ?? null,
+    }));
   },
 
   /** Where the record holding this document is, if any (an exact duplicate). */
@@ -69,7 +77,7 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const where: Record<string, unknown> = { idKey };
     if (exceptDocumentId) where.documentId = { $ne: exceptDocumentId };
     const child = await strapi.db.query(CHILD).findOne({ where, select: ['institutionCode', 'countyCode'] });
-    return child ? this.describeHolder(child) : null;
+    return child ? (await this.describeHolders([child]))[0] : null;
   },
 
   /**
@@ -106,12 +114,12 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => ({
       });
       for (const child of viaGuardian) add(child, '监护人证件号码相同，出生日期相同');
     }
-    const candidates: Candidate[] = [];
-    for (const { child, reasons } of found.values()) {
+    const entries = [...found.values()];
+    const holders = await this.describeHolders(entries.map(({ child }) => child));
+    return entries.map(({ child, reasons }, index): Candidate => {
       const visible = options.inReach?.(child) ?? false;
-      candidates.push({ id: visible ? child.documentId : null, name: visible ? child.name : null, ...(await this.describeHolder(child)), reasons: [...reasons] });
-    }
-    return candidates;
+      return { id: visible ? child.documentId : null, name: visible ? child.name : null, ...holders[index], reasons: [...reasons] };
+    });
   },
 });
 
