@@ -15,24 +15,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const appDir = path.join(root, 'cms');
-const requireFromCms = createRequire(path.join(appDir, 'package.json'));
-const requireFromRoot = createRequire(path.join(root, 'package.json'));
+import { appDir, positiveInt as readPositiveInt, requireFromCms, requireFromRoot, root } from './lib/common.mjs';
 
-function positiveInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`bench:api: ${name} must be a positive integer (got "${raw}")`);
-    process.exit(2);
-  }
-  return value;
-}
+const positiveInt = (name, fallback) => readPositiveInt('bench:api', name, fallback);
 
 const ROWS = positiveInt('BENCH_KINDERGARTENS', 20000);
 const DURATION = positiveInt('BENCH_DURATION', 5);
