@@ -14,6 +14,8 @@ export type Workflow = {
   dueWorkingDays: number;
   apply: 'update' | 'create' | 'none';
   target?: string;
+  /** apply 'create': the target's field that receives the subject's documentId (e.g. an aid grant's childId). */
+  subjectField?: string;
   evidence?: boolean;
   subjectUpdates?: Partial<Record<Step, Record<string, unknown>>>;
 };

@@ -12,6 +12,9 @@ export default (plugin: any) => {
     regionCode: { type: 'string', regex: '^\\d{6}$', configurable: false },
     institutionCode: { type: 'string', regex: '^\\d{10}$', configurable: false },
     fullName: { type: 'string', maxLength: 50, configurable: false },
+    // a teacher's account: an institution-level account linked to the teacher's own staff record;
+    // it reaches nothing but that record (GET /api/me/staff), see plugins/access-scope rules/institution.ts
+    staffId: { type: 'string', maxLength: 40, private: true, configurable: false },
   });
   return plugin;
 };

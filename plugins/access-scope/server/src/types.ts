@@ -17,6 +17,8 @@ export type ScopedUser = {
   level?: string | null;
   regionCode?: string | null;
   institutionCode?: string | null;
+  /** Set on a teacher's account: the teacher's own staff record (reached only through /api/me/staff). */
+  staffId?: string | null;
   blocked?: boolean | null;
 };
 

@@ -25,6 +25,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       institutionName: institution?.name ?? null,
       institutionId: institution?.documentId ?? null,
       manages: below ? { key: below.key, name: below.name } : null,
+      teacher: Boolean(user.staffId),
     };
   },
 });

@@ -8,6 +8,8 @@ import { entry } from '../../../domain/dictionaries';
 import { levelOf } from '../../../domain/levels';
 import { fieldLabel } from '../../../domain/messages';
 import { conflictError, fieldError } from '../../../utils/validation';
+import { checkAidProposal } from '../../../domain/aid-rules';
+import { checkStaffData } from '../../../domain/staff-rules';
 
 const REQUEST = 'api::request.request';
 const DECIDABLE = ['submitted', 'resubmitted'];
@@ -21,6 +23,7 @@ type Input = { type?: string; subjectId?: string; changes?: Record<string, unkno
 
 /** Checks of proposed values per workflow, beyond the subject's own rules. */
 const PROPOSAL_CHECKS: Record<string, (proposed: Record<string, any>) => void> = {
+  'aid-application': checkAidProposal,
   'annual-report': (proposed) => {
     const year = Number(proposed.year);
     if (!Number.isInteger(year) || year < 2000 || year > new Date().getFullYear()) throw fieldError('year', '年度须为 2000 年至今的整数');
@@ -37,6 +40,7 @@ const PROPOSAL_CHECKS: Record<string, (proposed: Record<string, any>) => void> =
 /** Subject rules reused on submission, so a bad value is refused when proposed, not when approved. */
 const SUBJECT_CHECKS: Record<string, (strapi: Core.Strapi, data: Record<string, any>, documentId: string) => Promise<void>> = {
   'api::kindergarten.kindergarten': checkKindergartenData,
+  'api::staff.staff': checkStaffData,
 };
 
 /**
@@ -204,7 +208,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
         await strapi.documents(wf.subject as any).update({ documentId: request.subjectId, data: { ...request.proposed } });
       } else if (wf.apply === 'create' && wf.target) {
         await strapi.documents(wf.target as any).create({
-          data: { ...request.proposed, institutionCode: request.institutionCode, countyCode: request.countyCode, approvedAt: new Date() },
+          data: { ...request.proposed, ...(wf.subjectField ? { [wf.subjectField]: request.subjectId } : {}), institutionCode: request.institutionCode, countyCode: request.countyCode, approvedAt: new Date() },
         });
       }
     } finally {
