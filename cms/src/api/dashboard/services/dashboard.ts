@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { indicatorsConfig, meetsTarget } from '../../../domain/indicators';
 
 const KINDERGARTEN = 'api::kindergarten.kindergarten';
 
@@ -33,6 +34,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
         kindergartens: await count({ countyCode: { $startsWith: prefixOf(area.code) } }),
       }))),
     ]);
-    return { level: user.level ?? null, kindergartens, publicKindergartens, inclusiveKindergartens, byCounty: byArea };
+    return { level: user.level ?? null, kindergartens, publicKindergartens, inclusiveKindergartens, byCounty: byArea, ...(await this.statistics(user)) };
+  },
+
+  /**
+   * The key indicators against their targets (config/indicators.json) and the figures of the areas
+   * one level below, from the statistics' county figures (cached for the dashboards, dropped on
+   * every write): the same numbers as the statistics report, the exports and the snapshots.
+   */
+  async statistics(user: any) {
+    const statistics = strapi.service('api::statistics.statistics') as any;
+    const where = statistics.whereFor(strapi.plugin('access-scope').service('scope').reachOf(user));
+    if (!where) return { statistics: null, indicators: [] };
+    const prefix: string = where.prefix ?? '';
+    const digits = where.institutionCode ? 6 : Math.min(6, prefix.length === 0 ? 2 : prefix.length + 2);
+    const report = await statistics.dashboardReport(where, digits);
+    const config = indicatorsConfig();
+    const indicators = config.keyIndicators.map((key) => ({
+      key, label: config.indicators[key].label, unit: config.indicators[key].unit, scale: config.indicators[key].scale ?? 1,
+      value: report.total.indicators[key] ?? null, target: config.indicators[key].target ?? null, meets: meetsTarget(key, report.total.indicators[key] ?? null),
+    }));
+    return { statistics: { digits, total: report.total, rows: report.rows }, indicators };
   },
 });

@@ -1,148 +1,262 @@
 import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../../../runtime/paths';
+import { localDate } from '../../../domain/working-days';
+import {
+  addFigures, emptyFigures, indicatorsConfig, indicatorsOf, type DimensionDefinition, type Figures,
+} from '../../../domain/indicators';
 
-export type Figures = {
-  kindergartens: number; publicKindergartens: number; inclusiveKindergartens: number;
-  classes: number; classesWithinLimit: number;
-  children: number; boys: number; girls: number; childrenInPublic: number; childrenInInclusive: number;
-  leftBehind: number; migrant: number; disabled: number; needsAid: number;
-};
-export type Indicators = {
-  inclusiveCoverage: number | null; publicShare: number | null; inclusiveKindergartenShare: number | null;
-  classSizeCompliance: number | null; grossEnrollmentRate: number | null; childrenPerTeacher: number | null;
-};
+export type { Figures } from '../../../domain/indicators';
+export { addFigures, indicatorsOf } from '../../../domain/indicators';
+export type Indicators = Record<string, number | null>;
 export type Row = { code: string; name: string; figures: Figures; indicators: Indicators };
 export type Where = { prefix?: string; institutionCode?: string };
+/** Filters already checked against config/indicators.json (validateQuery). */
+export type SqlFilters = Record<string, string>;
 
-const EMPTY: Figures = {
-  kindergartens: 0, publicKindergartens: 0, inclusiveKindergartens: 0, classes: 0, classesWithinLimit: 0,
-  children: 0, boys: 0, girls: 0, childrenInPublic: 0, childrenInInclusive: 0, leftBehind: 0, migrant: 0, disabled: 0, needsAid: 0,
-};
 const LEVEL_DIGITS = { county: 6, prefecture: 4, province: 2 } as const;
-
-const ratio = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10000) / 10000 : null);
-
-/** The indicators of domain.md §7 from summed figures (those needing population or staff data stay null until those data exist). */
-export function indicatorsOf(f: Figures): Indicators {
-  return {
-    inclusiveCoverage: ratio(f.childrenInInclusive, f.children),
-    publicShare: ratio(f.childrenInPublic, f.children),
-    inclusiveKindergartenShare: ratio(f.inclusiveKindergartens, f.kindergartens),
-    classSizeCompliance: ratio(f.classesWithinLimit, f.classes),
-    grossEnrollmentRate: null,
-    childrenPerTeacher: null,
-  };
-}
-
-export function addFigures(a: Figures, b: Figures): Figures {
-  return Object.fromEntries(Object.keys(EMPTY).map((key) => [key, (a as any)[key] + (b as any)[key]])) as Figures;
-}
+const COUNTY = { label: '区县', kind: 'region', digits: 6, sources: [] } as unknown as DimensionDefinition;
 
 /**
- * Statistics computed in SQL, grouped by county and rolled up by region prefix. The caller passes
- * the reach as a prefix or an institution code (see `whereFor`): every figure is inside it.
+ * Statistics computed in SQL, grouped by county (or any dimension of config/indicators.json) and
+ * rolled up by region prefix. The caller passes the reach as a prefix or an institution code (see
+ * `whereFor`): every figure is inside it. The query engine is not scoped by the access-scope
+ * plugin, so every query here applies `where` itself.
  */
-export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  table(name: string): string {
-    const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
-    return strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${name}` : name;
-  },
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  let hasStaff: boolean | undefined;
+  let cache: { at: number; counties: Map<string, Figures>; pending?: Promise<Map<string, Figures>> } | null = null;
 
-  /** The SQL condition of a reach, for the statistics of a user (scope plugin's reach). */
-  whereFor(reach: { kind: string; prefix?: string; institutionCode?: string }): Where | null {
-    if (reach.kind === 'all') return {};
-    if (reach.kind === 'region') return { prefix: reach.prefix };
-    if (reach.kind === 'institution') return { institutionCode: reach.institutionCode };
-    return null;
-  },
+  return {
+    table(name: string): string {
+      const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
+      return strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${name}` : name;
+    },
 
-  scoped(query: any, where: Where, county = 'county_code', institution = 'institution_code') {
-    if (where.prefix) query.where(county, 'like', `${where.prefix}%`);
-    if (where.institutionCode) query.where(institution, where.institutionCode);
-    return query;
-  },
+    /** The SQL condition of a reach, for the statistics of a user (scope plugin's reach). */
+    whereFor(reach: { kind: string; prefix?: string; institutionCode?: string }): Where | null {
+      if (reach.kind === 'all') return {};
+      if (reach.kind === 'region') return { prefix: reach.prefix };
+      if (reach.kind === 'institution') return { institutionCode: reach.institutionCode };
+      return null;
+    },
 
-  /** A CASE expression: 1 when a class is within the size limit of its grade (config/classes.json). */
-  withinLimitSql(): string {
-    const limits = readDomainConfig<{ sizeLimits: Record<string, { max: number }> }>('classes.json').sizeLimits;
-    const whens = Object.entries(limits).map(([grade, { max }]) => `WHEN grade = '${grade.replace(/'/g, '')}' AND capacity <= ${Number(max)} THEN 1`).join(' ');
-    return `CASE ${whens} ELSE 0 END`;
-  },
+    scoped(query: any, where: Where, county = 'county_code', institution = 'institution_code') {
+      if (where.prefix) query.where(county, 'like', `${where.prefix}%`);
+      if (where.institutionCode) query.where(institution, where.institutionCode);
+      return query;
+    },
 
-  /** Figures per county code inside `where`. */
-  async byCounty(where: Where): Promise<Map<string, Figures>> {
-    const knex = strapi.db.connection;
-    const truthy = (column: string) => (strapi.db.dialect.client === 'postgres' ? `CASE WHEN ${column} THEN 1 ELSE 0 END` : `CASE WHEN ${column} = 1 THEN 1 ELSE 0 END`);
-    const kindergartens = await this.scoped(
-      knex(this.table('kindergartens')).select('county_code').count({ kindergartens: '*' })
-        .select(knex.raw(`SUM(CASE WHEN ownership = 'public' THEN 1 ELSE 0 END) AS public_kindergartens`))
-        .select(knex.raw(`SUM(CASE WHEN ownership = 'public' OR ${truthy('inclusive')} = 1 THEN 1 ELSE 0 END) AS inclusive_kindergartens`))
-        .whereNot('status', 'closed').groupBy('county_code'),
-      where, 'county_code', 'code',
-    );
-    const classes = await this.scoped(
-      knex(this.table('school_classes')).select('county_code').count({ classes: '*' })
-        .select(knex.raw(`SUM(${this.withinLimitSql()}) AS classes_within_limit`)).groupBy('county_code'),
-      where, 'county_code', 'county_code',
-    );
-    if (where.institutionCode) {
-      // classes carry no institution code: restrict through their kindergarten
-      const kindergarten = await knex(this.table('kindergartens')).where('code', where.institutionCode).first('id');
-      const ids = kindergarten ? (await knex(this.table('school_classes_kindergarten_lnk')).where('kindergarten_id', kindergarten.id).pluck('school_class_id')) : [];
-      classes.length = 0;
-      if (ids.length) {
-        classes.push(...(await knex(this.table('school_classes')).whereIn('id', ids).select('county_code').count({ classes: '*' })
-          .select(knex.raw(`SUM(${this.withinLimitSql()}) AS classes_within_limit`)).groupBy('county_code')));
+    /** A CASE expression: 1 when a class (alias `s`) is within the size limit of its grade (config/classes.json). */
+    withinLimitSql(alias = 's'): string {
+      const limits = readDomainConfig<{ sizeLimits: Record<string, { max: number }> }>('classes.json').sizeLimits;
+      const whens = Object.entries(limits).map(([grade, { max }]) => `WHEN ${alias}.grade = '${grade.replace(/'/g, '')}' AND ${alias}.capacity <= ${Number(max)} THEN 1`).join(' ');
+      return `CASE ${whens} ELSE 0 END`;
+    },
+
+    truthy(column: string): string {
+      return strapi.db.dialect.client === 'postgres' ? `CASE WHEN ${column} THEN 1 ELSE 0 END` : `CASE WHEN ${column} = 1 THEN 1 ELSE 0 END`;
+    },
+
+    async staffTable(): Promise<boolean> {
+      if (hasStaff === undefined) {
+        const { table } = indicatorsConfig().staff;
+        hasStaff = await strapi.db.connection.schema.hasTable(table).catch(() => false);
       }
-    }
-    const children = await this.scoped(
-      knex(`${this.table('children')} as c`).join(`${this.table('kindergartens')} as k`, 'k.code', 'c.institution_code')
-        .select('c.county_code').count({ children: '*' })
-        .select(knex.raw(`SUM(CASE WHEN c.sex = 'male' THEN 1 ELSE 0 END) AS boys`))
-        .select(knex.raw(`SUM(CASE WHEN k.ownership = 'public' THEN 1 ELSE 0 END) AS children_in_public`))
-        .select(knex.raw(`SUM(CASE WHEN k.ownership = 'public' OR ${truthy('k.inclusive')} = 1 THEN 1 ELSE 0 END) AS children_in_inclusive`))
-        .select(knex.raw(`SUM(CASE WHEN c.left_behind IN ('1', '2') THEN 1 ELSE 0 END) AS left_behind`))
-        .select(knex.raw(`SUM(${truthy('c.migrant')}) AS migrant`))
-        .select(knex.raw(`SUM(${truthy('c.disabled')}) AS disabled`))
-        .select(knex.raw(`SUM(${truthy('c.needs_aid')}) AS needs_aid`))
-        .whereIn('c.status', ['draft', 'registered']).groupBy('c.county_code'),
-      where, 'c.county_code', 'c.institution_code',
-    );
-    const result = new Map<string, Figures>();
-    const at = (code: string) => result.get(code) ?? { ...EMPTY };
-    for (const r of kindergartens) result.set(r.county_code, { ...at(r.county_code), kindergartens: Number(r.kindergartens), publicKindergartens: Number(r.public_kindergartens), inclusiveKindergartens: Number(r.inclusive_kindergartens) });
-    for (const r of classes) result.set(r.county_code, { ...at(r.county_code), classes: Number(r.classes), classesWithinLimit: Number(r.classes_within_limit) });
-    for (const r of children) {
-      const total = Number(r.children);
-      result.set(r.county_code, {
-        ...at(r.county_code), children: total, boys: Number(r.boys), girls: total - Number(r.boys),
-        childrenInPublic: Number(r.children_in_public), childrenInInclusive: Number(r.children_in_inclusive),
-        leftBehind: Number(r.left_behind), migrant: Number(r.migrant), disabled: Number(r.disabled), needsAid: Number(r.needs_aid),
-      });
-    }
-    return result;
-  },
+      return hasStaff;
+    },
 
-  /** What a monthly snapshot saves: every county, rolled up to prefecture, province and nation. */
-  async snapshotSummary() {
-    const [counties, prefectures, provinces] = await Promise.all([this.report({}, 'county'), this.report({}, 'prefecture'), this.report({}, 'province')]);
-    return { counties: counties.rows, prefectures: prefectures.rows, provinces: provinces.rows, nation: { ...counties.total, code: '000000', name: '全国' } };
-  },
+    /**
+     * Figures grouped by one dimension inside `where`, with the query's filters. One GROUP BY per
+     * source table (kindergartens, classes, children, population, staff); the group key is a column
+     * fixed by the dimension's kind in config, never text from a client. Region dimensions group by
+     * county (roll them up with `rollUp`).
+     */
+    async figuresBy(where: Where, dimension: DimensionDefinition = COUNTY, filters: SqlFilters = {}, year?: number): Promise<Map<string, Figures>> {
+      const knex = strapi.db.connection;
+      const config = indicatorsConfig();
+      const inclusiveSql = `CASE WHEN k.ownership = 'public' OR ${this.truthy('k.inclusive')} = 1 THEN 1 ELSE 0 END`;
+      const keyOf = (table: 'k' | 's' | 'c' | 't'): string | null => {
+        const county = table === 'k' ? 'k.county_code' : `${table}.county_code`;
+        switch (dimension.kind) {
+          case 'region': return county;
+          case 'kindergarten': return 'k.code';
+          case 'kindergartenField': return `k.${dimension.column}`;
+          case 'kindergartenFlag': return inclusiveSql;
+          case 'classField': return table === 's' || table === 'c' ? `s.${dimension.column}` : null;
+          case 'childField': return table === 'c' ? `c.${dimension.column}` : null;
+          default: return null;
+        }
+      };
+      const applyFilters = (query: any, table: 'k' | 's' | 'c' | 't' | 'p') => {
+        for (const [name, value] of Object.entries(filters)) {
+          const definition = config.filters[name];
+          if (!definition) continue;
+          if (definition.kind === 'region') query.where(`${table}.county_code`, 'like', `${value}%`);
+          if (definition.kind === 'kindergartenField') query.where(`k.${definition.column}`, value);
+          if (definition.kind === 'kindergartenFlag') query.whereRaw(`${inclusiveSql} = ?`, [value === 'true' ? 1 : 0]);
+          if (definition.kind === 'classField' && (table === 's' || table === 'c')) query.where(`s.${definition.column}`, value);
+          if (definition.kind === 'childField' && table === 'c') query.where(`c.${definition.column}`, value);
+        }
+        return query;
+      };
+      const needsClassOfChild = dimension.kind === 'classField' || Object.keys(filters).some((name) => config.filters[name]?.kind === 'classField');
+      const result = new Map<string, Figures>();
+      const add = (key: unknown, figures: Figures) => {
+        const code = key === null || key === undefined ? '' : String(key);
+        result.set(code, addFigures(result.get(code) ?? emptyFigures(), figures));
+      };
 
-  /** Rows grouped at a level (county, prefecture, province), with names, figures and indicators, and the total. */
-  async report(where: Where, groupBy: keyof typeof LEVEL_DIGITS = 'county'): Promise<{ rows: Row[]; total: Row }> {
-    const counties = await this.byCounty(where);
-    const digits = LEVEL_DIGITS[groupBy] ?? 6;
-    const grouped = new Map<string, Figures>();
-    for (const [county, figures] of counties) {
-      const code = county.slice(0, digits).padEnd(6, '0');
-      grouped.set(code, addFigures(grouped.get(code) ?? { ...EMPTY }, figures));
-    }
-    const regions = await strapi.db.query('api::region.region').findMany({ where: { code: { $in: [...grouped.keys()] } }, select: ['code', 'name'] });
-    const names = new Map(regions.map((r) => [r.code, r.name]));
-    const rows = [...grouped.entries()].sort(([a], [b]) => a.localeCompare(b))
-      .map(([code, figures]) => ({ code, name: names.get(code) ?? code, figures, indicators: indicatorsOf(figures) }));
-    const sum = rows.reduce((acc, row) => addFigures(acc, row.figures), { ...EMPTY });
-    return { rows, total: { code: where.prefix ?? where.institutionCode ?? '', name: '合计', figures: sum, indicators: indicatorsOf(sum) } };
-  },
-});
+      const kindergartenKey = keyOf('k');
+      if (kindergartenKey) {
+        const query = knex(`${this.table('kindergartens')} as k`).select(knex.raw(`${kindergartenKey} AS gkey`)).count({ kindergartens: '*' })
+          .select(knex.raw(`SUM(CASE WHEN k.ownership = 'public' THEN 1 ELSE 0 END) AS public_kindergartens`))
+          .select(knex.raw(`SUM(${inclusiveSql}) AS inclusive_kindergartens`))
+          .whereNot('k.status', 'closed').groupByRaw(kindergartenKey);
+        for (const r of await applyFilters(this.scoped(query, where, 'k.county_code', 'k.code'), 'k')) {
+          add(r.gkey, { kindergartens: Number(r.kindergartens), publicKindergartens: Number(r.public_kindergartens), inclusiveKindergartens: Number(r.inclusive_kindergartens) });
+        }
+      }
+
+      const classKey = keyOf('s');
+      if (classKey) {
+        const query = knex(`${this.table('school_classes')} as s`)
+          .leftJoin(`${this.table('school_classes_kindergarten_lnk')} as l`, 'l.school_class_id', 's.id')
+          .leftJoin(`${this.table('kindergartens')} as k`, 'k.id', 'l.kindergarten_id')
+          .select(knex.raw(`${classKey} AS gkey`)).count({ classes: '*' })
+          .select(knex.raw(`SUM(${this.withinLimitSql('s')}) AS classes_within_limit`)).groupByRaw(classKey);
+        for (const r of await applyFilters(this.scoped(query, where, 's.county_code', 'k.code'), 's')) {
+          add(r.gkey, { classes: Number(r.classes), classesWithinLimit: Number(r.classes_within_limit) });
+        }
+      }
+
+      const childKey = keyOf('c');
+      if (childKey) {
+        const query = knex(`${this.table('children')} as c`).join(`${this.table('kindergartens')} as k`, 'k.code', 'c.institution_code');
+        if (needsClassOfChild) {
+          query.leftJoin(`${this.table('children_school_class_lnk')} as cl`, 'cl.child_id', 'c.id')
+            .leftJoin(`${this.table('school_classes')} as s`, 's.id', 'cl.school_class_id');
+        }
+        query.select(knex.raw(`${childKey} AS gkey`)).count({ children: '*' })
+          .select(knex.raw(`SUM(CASE WHEN c.sex = 'male' THEN 1 ELSE 0 END) AS boys`))
+          .select(knex.raw(`SUM(CASE WHEN k.ownership = 'public' THEN 1 ELSE 0 END) AS children_in_public`))
+          .select(knex.raw(`SUM(${inclusiveSql}) AS children_in_inclusive`))
+          .select(knex.raw(`SUM(CASE WHEN c.left_behind IN ('1', '2') THEN 1 ELSE 0 END) AS left_behind`))
+          .select(knex.raw(`SUM(${this.truthy('c.migrant')}) AS migrant`))
+          .select(knex.raw(`SUM(${this.truthy('c.disabled')}) AS disabled`))
+          .select(knex.raw(`SUM(${this.truthy('c.needs_aid')}) AS needs_aid`))
+          .whereIn('c.status', ['draft', 'registered']).groupByRaw(childKey);
+        for (const r of await applyFilters(this.scoped(query, where, 'c.county_code', 'c.institution_code'), 'c')) {
+          const total = Number(r.children);
+          add(r.gkey, {
+            children: total, boys: Number(r.boys), girls: total - Number(r.boys),
+            childrenInPublic: Number(r.children_in_public), childrenInInclusive: Number(r.children_in_inclusive),
+            leftBehind: Number(r.left_behind), migrant: Number(r.migrant), disabled: Number(r.disabled), needsAid: Number(r.needs_aid),
+          });
+        }
+      }
+
+      // 3–5-year-old population: per county, the latest year at or before the one asked; regions only
+      if (dimension.kind === 'region' && !where.institutionCode) {
+        const upTo = year ?? Number(localDate().slice(0, 4));
+        const query = knex(`${this.table('populations')} as p`).select('p.county_code', 'p.population')
+          .whereRaw(`p.year = (SELECT MAX(p2.year) FROM ${this.table('populations')} p2 WHERE p2.county_code = p.county_code AND p2.year <= ?)`, [upTo]);
+        for (const r of await applyFilters(this.scoped(query, where, 'p.county_code'), 'p')) add(r.county_code, { population: Number(r.population) });
+      }
+
+      // full-time teachers (专任教师, active), once the staff records exist
+      const staffKey = keyOf('t');
+      if (staffKey && (await this.staffTable())) {
+        const { table, fullTimeTeacherPost, activeStatus } = config.staff;
+        const key = staffKey;
+        const query = knex(`${this.table(table)} as t`).leftJoin(`${this.table('kindergartens')} as k`, 'k.code', 't.institution_code')
+          .select(knex.raw(`${key} AS gkey`)).count({ teachers: '*' })
+          .where('t.post', fullTimeTeacherPost)
+          .where((q: any) => q.whereNull('t.employment_status').orWhere('t.employment_status', activeStatus))
+          .groupByRaw(key);
+        for (const r of await applyFilters(this.scoped(query, where, 't.county_code', 't.institution_code'), 't')) add(r.gkey, { fullTimeTeachers: Number(r.teachers) });
+      }
+      return result;
+    },
+
+    /** Figures per county code inside `where`. */
+    async byCounty(where: Where, year?: number): Promise<Map<string, Figures>> {
+      return this.figuresBy(where, COUNTY, {}, year);
+    },
+
+    /** Sums county figures up to the region codes of `digits` digits (2 province, 4 prefecture, 6 county). */
+    rollUp(counties: Map<string, Figures>, digits: number): Map<string, Figures> {
+      const grouped = new Map<string, Figures>();
+      for (const [county, figures] of counties) {
+        if (!county) continue;
+        const code = county.slice(0, digits).padEnd(6, '0');
+        grouped.set(code, addFigures(grouped.get(code) ?? emptyFigures(), figures));
+      }
+      return grouped;
+    },
+
+    async regionNames(codes: string[]): Promise<Map<string, string>> {
+      const regions = codes.length ? await strapi.db.query('api::region.region').findMany({ where: { code: { $in: codes } }, select: ['code', 'name'] }) : [];
+      return new Map(regions.map((r) => [r.code, r.name]));
+    },
+
+    /** What a monthly snapshot saves: every county, rolled up to prefecture, province and nation. */
+    async snapshotSummary() {
+      const counties = await this.byCounty({});
+      const [county, prefecture, province] = await Promise.all([
+        this.rows(counties, 6, {}), this.rows(counties, 4, {}), this.rows(counties, 2, {}),
+      ]);
+      return { counties: county.rows, prefectures: prefecture.rows, provinces: province.rows, nation: { ...county.total, code: '000000', name: '全国' } };
+    },
+
+    /** Rows grouped at a level (county, prefecture, province), with names, figures and indicators, and the total. */
+    async report(where: Where, groupBy: keyof typeof LEVEL_DIGITS = 'county', year?: number): Promise<{ rows: Row[]; total: Row }> {
+      return this.rows(await this.byCounty(where, year), LEVEL_DIGITS[groupBy] ?? 6, where);
+    },
+
+    async rows(counties: Map<string, Figures>, digits: number, where: Where): Promise<{ rows: Row[]; total: Row }> {
+      const grouped = this.rollUp(counties, digits);
+      const names = await this.regionNames([...grouped.keys()]);
+      const rows = [...grouped.entries()].sort(([a], [b]) => a.localeCompare(b))
+        .map(([code, figures]) => ({ code, name: names.get(code) ?? code, figures, indicators: indicatorsOf(figures) }));
+      const sum = rows.reduce((acc, row) => addFigures(acc, row.figures), emptyFigures());
+      return { rows, total: { code: where.prefix ?? where.institutionCode ?? '', name: '合计', figures: sum, indicators: indicatorsOf(sum) } };
+    },
+
+    /**
+     * County figures of the whole system for the dashboards, computed once and kept for
+     * `dashboardCacheSeconds` (config/indicators.json); any write to the data behind them (see
+     * `invalidate`, called by a document-service middleware) drops them at once, so a dashboard never
+     * shows figures older than the last write in this instance. Concurrent readers share one computation.
+     */
+    async cachedCounties(): Promise<Map<string, Figures>> {
+      const ttl = Number(indicatorsConfig().dashboardCacheSeconds ?? 60) * 1000;
+      if (cache && !cache.pending && Date.now() - cache.at < ttl) return cache.counties;
+      if (cache?.pending) return cache.pending;
+      const pending = this.byCounty({});
+      cache = { at: Date.now(), counties: cache?.counties ?? new Map(), pending };
+      try {
+        const counties = await pending;
+        if (cache?.pending === pending) cache = { at: Date.now(), counties };
+        return counties;
+      } catch (error) {
+        cache = null;
+        throw error;
+      }
+    },
+
+    invalidate() {
+      cache = null;
+    },
+
+    /** The dashboard's statistics for a reach: from the cache for regions, live for a kindergarten. */
+    async dashboardReport(where: Where, digits: number) {
+      let counties: Map<string, Figures>;
+      if (where.institutionCode) counties = await this.byCounty(where);
+      else {
+        const all = await this.cachedCounties();
+        counties = new Map([...all].filter(([code]) => code.startsWith(where.prefix ?? '')));
+      }
+      return this.rows(counties, digits, where);
+    },
+  };
+};
