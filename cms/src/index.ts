@@ -9,6 +9,7 @@ import { subjectLockMiddleware } from './domain/subject-locks';
 import { childRulesMiddleware } from './domain/child-rules';
 import { problemResolutionMiddleware } from './domain/problem-records';
 import { statisticsCacheMiddleware } from './domain/statistics-cache';
+import { statisticsCacheMiddleware } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
 import { aidRulesMiddleware } from './domain/aid-rules';
 import { projectRulesMiddleware } from './domain/project-rules';
@@ -20,6 +21,7 @@ export default {
     strapi.documents.use(schoolClassRulesMiddleware(strapi) as any);
     strapi.documents.use(childRulesMiddleware(strapi) as any);
     strapi.documents.use(problemResolutionMiddleware(strapi) as any);
+    strapi.documents.use(statisticsCacheMiddleware(strapi) as any);
     strapi.documents.use(statisticsCacheMiddleware(strapi) as any);
     strapi.documents.use(staffRulesMiddleware(strapi) as any);
     strapi.documents.use(aidRulesMiddleware(strapi) as any);
