@@ -6,6 +6,7 @@ const path = require('node:path');
  * machine has it, so two test runs in one checkout never compile into cms/dist at the same time.
  */
 module.exports = async () => {
+  if (process.env.TEST_SKIP_COMPILE === '1') return; // compiled already (e.g. by `node scripts/compile.mjs`)
   const root = path.resolve(__dirname, '..');
   const compile = ['node', path.join(root, 'scripts', 'compile.mjs')];
   let command = compile;

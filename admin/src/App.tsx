@@ -11,7 +11,7 @@ import regions from './resources/regions';
 import accounts from './resources/accounts';
 import requests, { AnnualReportCreate, DeclarationCreate, KeyChangeCreate } from './resources/requests';
 import schoolClasses from './resources/school-classes';
-import children, { ChildCreate } from './resources/children';
+import children, { ChildCreate, ChildEdit } from './resources/children';
 import problemRecords from './resources/problem-records';
 import { Oversight } from './components/Oversight';
 import { theme, darkTheme } from './theme';
@@ -41,7 +41,7 @@ export const App = () => (
                       <Resource key="kindergartens" name="kindergartens" {...institutionKindergarten} />,
                       <Resource key="requests" name="requests" {...requests} />,
                       <Resource key="school-classes" name="school-classes" {...schoolClasses} />,
-                      <Resource key="children" name="children" {...children} create={ChildCreate} />,
+                      <Resource key="children" name="children" {...children} create={ChildCreate} edit={ChildEdit} />,
                       <Resource key="problem-records" name="problem-records" {...problemRecords} />,
                       <CustomRoutes key="routes">
                           <Route path="/my-kindergarten" element={<MyKindergarten />} />

@@ -83,3 +83,56 @@ test('another county’s kindergarten sees where the ID number is held as it typ
     await list.waitForURL(/#\/problem-records/);
     await list.locator('header').getByText('问题学籍').waitFor();
 });
+
+async function signIn(username: string) {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${app.baseUrl}/`);
+    await page.locator('input[name="username"]').fill(username);
+    await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('menuitem', { name: '幼儿学籍' }).waitFor();
+    return page;
+}
+
+test('the county marks a problem record; the kindergarten files evidence from it, and edits the registered record with its key fields locked', async () => {
+    const child = await app.strapi.db.query('api::child.child').findOne({ where: { name: '苏小满' } });
+    expect(child.studentNumber).toBeTruthy();
+
+    // 县级: the child's record → 标记问题学籍
+    const county = await signIn('demo-county');
+    await county.goto(`${app.baseUrl}/#/children/${child.documentId}/show`);
+    await county.getByRole('button', { name: '标记问题学籍' }).click();
+    await county.getByRole('dialog').locator('textarea').first().fill('身份证号与户籍信息不符，请核实');
+    await county.getByRole('dialog').getByRole('button', { name: '确认' }).click();
+    await county.waitForURL(/#\/problem-records\/[^/]+\/show/);
+    const problem = await app.strapi.db.query('api::problem-record.problem-record').findOne({ where: { child: child.id } });
+    expect(problem).toMatchObject({ kind: 'wrong-id', state: 'open', institutionCode: child.institutionCode });
+
+    // the kindergarten: 问题学籍 inbox → the record → 提交佐证
+    const kindergarten = await signIn('demo-kindergarten');
+    await kindergarten.getByRole('menuitem', { name: '问题学籍' }).click();
+    await kindergarten.locator('table').getByText('苏小满').click();
+    await kindergarten.getByRole('button', { name: '更正学籍' }).waitFor();
+    await kindergarten.getByRole('button', { name: '提交佐证' }).click();
+    await kindergarten.getByRole('dialog').locator('textarea[name="explanation"]').fill('户口簿记载与证件一致，附户口簿首页');
+    await kindergarten.getByRole('dialog').getByRole('button', { name: '确认' }).click();
+    await kindergarten.waitForURL(/#\/requests\/[^/]+\/show/);
+    await kindergarten.getByRole('button', { name: '上传佐证材料' }).waitFor();
+    expect((await app.strapi.db.query('api::problem-record.problem-record').findOne({ where: { id: problem.id } })).state).toBe('evidence-submitted');
+
+    // 编辑: key fields are read-only once the 学籍号 is issued; other fields save
+    await kindergarten.goto(`${app.baseUrl}/#/children/${child.documentId}`);
+    await kindergarten.locator('input[name="phone"]').waitFor();
+    expect(await kindergarten.locator('input[name="name"]').isDisabled()).toBe(true);
+    expect(await kindergarten.locator('input[name="idNumber"]').isDisabled()).toBe(true);
+    await kindergarten.locator('input[name="phone"]').fill('13900001111');
+    await kindergarten.getByRole('button', { name: '保存' }).click();
+    await kindergarten.waitForURL(/#\/children\/[^/]+\/show/);
+    await kindergarten.screenshot({ path: '/tmp/child-show.png', fullPage: true });
+    const saved = await app.strapi.db.query('api::child.child').findOne({ where: { id: child.id }, populate: ['guardians'] });
+    expect(saved).toMatchObject({ phone: '13900001111', name: '苏小满', idNumber: heldNumber, studentNumber: child.studentNumber });
+    expect(saved.guardians).toHaveLength(1);
+    expect(saved.guardians[0].idNumber).toBe(residentId('350502', '19900303', '031'));
+});

@@ -1,4 +1,5 @@
 import ReportProblemIcon from '@mui/icons-material/ReportProblem';
+import { ProblemActions } from './ProblemActions';
 import { Datagrid, DateField, List, SelectField, SelectInput, Show, SimpleShowLayout, TextField } from 'react-admin';
 
 const kindChoices = ['wrong-id', 'duplicate-with-id', 'duplicate-without-id'].map((id) => ({ id, name: `resources.problem-records.kind.${id}` }));
@@ -23,7 +24,7 @@ const ProblemList = () => (
 );
 
 const ProblemShow = () => (
-    <Show>
+    <Show actions={<ProblemActions />}>
         <SimpleShowLayout>
             <TextField source="name" />
             <SelectField source="kind" choices={kindChoices} />

@@ -1,9 +1,16 @@
 import ClassIcon from '@mui/icons-material/Class';
 import {
     Create, Datagrid, Edit, List, NumberField, NumberInput, SelectField, SelectInput, SimpleForm, TextField, TextInput,
-    minValue, regex, required,
+    minValue, regex, required, useRecordContext,
 } from 'react-admin';
 import { useMe } from '../../providers/useMe';
+import { PrintConfirmationButton } from '../children/ChildShow';
+
+/** 打印本班确认表: the class's 学籍基础信息确认表, one A4 page per child. */
+const ClassConfirmation = (_props: { label?: string }) => {
+    const record = useRecordContext();
+    return record ? <PrintConfirmationButton path={`/api/children/class-confirmation/${record.id}`} label="resources.school-classes.print_confirmation" /> : null;
+};
 
 const gradeChoices = ['nursery', 'small', 'middle', 'large', 'mixed'].map((id) => ({ id, name: `resources.school-classes.grade.${id}` }));
 const schoolYear = [required(), regex(/^\d{4}-\d{4}$/, 'resources.school-classes.school_year_format')];
@@ -17,6 +24,7 @@ const ClassList = () => (
             <NumberField source="capacity" />
             <NumberField source="enrolled" />
             <TextField source="oversizeReason" emptyText="—" />
+            <ClassConfirmation label="resources.school-classes.confirmation" />
         </Datagrid>
     </List>
 );

@@ -1,4 +1,5 @@
 import { factories } from '@strapi/strapi';
+import qs from 'qs';
 import type { ChildService } from '../services/child';
 
 const service = (strapi) => strapi.service('api::child.child') as unknown as ChildService;
@@ -10,7 +11,11 @@ export default factories.createCoreController('api::child.child', ({ strapi }) =
     if (Array.isArray(response?.data)) response.data = response.data.map((record) => service(strapi).maskStudentNumber(record));
     return response;
   },
+  /** One record, whole by default: its guardians and its class (the edit form needs both). */
   async findOne(ctx) {
+    if (!ctx.query.populate) {
+      ctx.querystring = qs.stringify({ ...ctx.query, populate: { guardians: true, schoolClass: { fields: ['name', 'grade', 'schoolYear'] } } }, { encodeValuesOnly: true });
+    }
     const response: any = await super.findOne(ctx);
     if (response?.data) response.data = await service(strapi).withFullNumbers(ctx.state.user, response.data);
     return response;
