@@ -11,7 +11,9 @@ export type ExportRecordInput = {
   kind: string;
   format?: string;
   filters?: unknown;
-  rowCount: number;
+  /** How many rows left the system (`rows` is accepted as its other name). */
+  rowCount?: number;
+  rows?: number;
   fullNumbers?: boolean;
   ip?: string;
 };
@@ -26,12 +28,12 @@ function reachText(strapi: Core.Strapi, user: unknown): string {
 
 /** Records one export; returns the record. */
 export async function recordExport(strapi: Core.Strapi, input: ExportRecordInput) {
-  return strapi.db.query(EXPORT_RECORD as any).create({
+  return strapi.documents(EXPORT_RECORD as any).create({
     data: {
       kind: input.kind,
       format: input.format ?? null,
       filters: input.filters ?? null,
-      rowCount: input.rowCount,
+      rowCount: input.rowCount ?? input.rows ?? 0,
       userId: input.user?.id ?? null,
       username: input.user?.username ?? null,
       level: input.user?.level ?? null,
