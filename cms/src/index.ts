@@ -8,6 +8,7 @@ import { schoolClassRulesMiddleware } from './domain/school-class-rules';
 import { subjectLockMiddleware } from './domain/subject-locks';
 import { childRulesMiddleware } from './domain/child-rules';
 import { problemResolutionMiddleware } from './domain/problem-records';
+import { lifecycleMiddleware } from './domain/lifecycle';
 import { statisticsCacheMiddleware } from './domain/statistics-cache';
 import { statisticsCacheMiddleware } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
@@ -21,6 +22,7 @@ export default {
     strapi.documents.use(schoolClassRulesMiddleware(strapi) as any);
     strapi.documents.use(childRulesMiddleware(strapi) as any);
     strapi.documents.use(problemResolutionMiddleware(strapi) as any);
+    strapi.documents.use(lifecycleMiddleware(strapi) as any);
     strapi.documents.use(statisticsCacheMiddleware(strapi) as any);
     strapi.documents.use(statisticsCacheMiddleware(strapi) as any);
     strapi.documents.use(staffRulesMiddleware(strapi) as any);

@@ -16,6 +16,8 @@ export type Workflow = {
   target?: string;
   /** apply 'create': the target's field that receives the subject's documentId (e.g. an aid grant's childId). */
   subjectField?: string;
+  /** A service uid whose applyApproved(workflow, request) writes the approval's effect instead of `apply` (e.g. the 学籍 lifecycle). */
+  effect?: string;
   evidence?: boolean;
   subjectUpdates?: Partial<Record<Step, Record<string, unknown>>>;
 };

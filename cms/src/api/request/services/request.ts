@@ -204,7 +204,9 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const state = strapi.requestContext.get()?.state;
     if (state) state.applyingRequest = request.documentId;
     try {
-      if (wf.apply === 'update') {
+      if (wf.effect) {
+        await (strapi.service(wf.effect as any) as any).applyApproved(wf, request);
+      } else if (wf.apply === 'update') {
         await strapi.documents(wf.subject as any).update({ documentId: request.subjectId, data: { ...request.proposed } });
       } else if (wf.apply === 'create' && wf.target) {
         await strapi.documents(wf.target as any).create({
