@@ -35,33 +35,94 @@ function isUniqueViolation(error: any, index: string): boolean {
 /** A 409 that says where the record holding the document is — and nothing about that child. */
 async function duplicateError(strapi: Core.Strapi, idKey: string, exceptDocumentId?: string) {
   const holder = await duplicates(strapi).exactHolder(idKey, exceptDocumentId);
-  const where = holder ? `${holder.countyName ?? holder.countyCode ?? ''}${holder.kindergartenName ?? ''}` : '本省其他幼儿园';
-  return conflictError(`该证件号码已有学籍，现就读于：${where}。请勿重复建立学籍；如信息有误，请联系该园或所属县区核实`, ['idNumber']);
+  return conflictError(heldElsewhereMessage(holder), ['idNumber']);
 }
+
+/** What an exact duplicate answers: where the record is held (kindergarten and county), nothing about the child. */
+export function heldElsewhereMessage(holder: { countyName?: string | null; countyCode?: string | null; kindergartenName?: string | null } | null): string {
+  const where = holder ? `${holder.countyName ?? holder.countyCode ?? ''}${holder.kindergartenName ?? ''}` : '本省其他幼儿园';
+  return `该证件号码已有学籍，现就读于：${where}。请勿重复建立学籍；如信息有误，请联系该园或所属县区核实`;
+}
+
+/** A problem of one field of a child's record; `stage` orders the rules (the API reports the first stage that fails). */
+export type ChildProblem = { field: string; message: string; stage: number };
 
 /**
  * Checks one identity document (the child's or a guardian's): normalises the number, validates it
- * by its document type, and returns its blind-index key and masked form.
+ * by its document type, and returns its blind-index key and masked form, or the reason it is invalid.
  */
-function checkDocument(strapi: Core.Strapi, type: string | null | undefined, raw: unknown, field: string) {
+function checkDocument(strapi: Core.Strapi, type: string | null | undefined, raw: unknown) {
   const ids = identity(strapi);
   const number = ids.normalizeIdNumber(raw ?? '');
-  if (!number) return { number: null, idKey: null, masked: null, result: null };
+  if (!number) return { number: null, idKey: null, masked: null, result: null, reason: null };
   const result = ids.validateDocument(type || '1', number);
-  if (!result.ok) throw fieldError(field, result.reason);
-  return { number: result.number, idKey: duplicates(strapi).idKey(type || '1', result.number), masked: ids.maskIdNumber(result.number), result };
+  if (!result.ok) return { number, idKey: null, masked: null, result: null, reason: result.reason as string };
+  return { number: result.number, idKey: duplicates(strapi).idKey(type || '1', result.number), masked: ids.maskIdNumber(result.number), result, reason: null };
 }
 
 /**
- * The rules of a child's 学籍 record, on every create and update (domain.md §2–§4):
- * - the record belongs to a class, and so to its kindergarten and county (set here, not by users);
- * - coded fields take codes of their tables;
- * - the ID number is normalised and validated by its document type; sex and birth date come from it
- *   and must agree with typed values; without a number, a guardian's ID number is required;
- * - ID numbers are kept with a masked form and a keyed hash; an exact duplicate anywhere in the
- *   province is refused with where it is held (the unique index decides under concurrency);
- * - the 学籍号 never changes once issued.
+ * The rules of a child's record that need no database (domain.md §2–§3), in one place for the
+ * entry form, the API and the Excel import: coded fields take codes of their tables; the ID number
+ * is normalised and validated by its document type, sex and birth date come from it and must
+ * agree with typed values; at least one guardian, each with a coded relation and a valid document;
+ * without a number of its own, a guardian's ID number is required. `data` is normalised in place
+ * (numbers, idKey, masked forms, derived sex and birth date, pinyinKey); nothing is written.
+ * Returns every problem found, each with its stage.
  */
+export function checkChildData(strapi: Core.Strapi, data: Record<string, any>, options: { creating: boolean; existing?: any }): ChildProblem[] {
+  const { creating, existing } = options;
+  const problems: ChildProblem[] = [];
+  for (const [field, [table, label]] of Object.entries(CODED)) {
+    if (data[field] !== undefined && data[field] !== null && data[field] !== '' && !entry(table, data[field])) {
+      problems.push({ field, message: `${label}不是代码表中的值`, stage: 1 });
+    }
+  }
+
+  const idType = data.idType ?? existing?.idType;
+  if (creating || data.idNumber !== undefined || data.idType !== undefined) {
+    const raw = data.idNumber !== undefined ? data.idNumber : existing?.idNumber;
+    const document = checkDocument(strapi, idType, raw);
+    if (document.reason) problems.push({ field: 'idNumber', message: document.reason, stage: 2 });
+    else if (!document.number && idType === '1') problems.push({ field: 'idNumber', message: '证件类型为居民身份证时，证件号码必填', stage: 2 });
+    data.idNumber = document.number;
+    data.idKey = document.idKey;
+    data.idNumberMasked = document.masked;
+    if (document.result) {
+      const typed = { sex: data.sex ?? (creating ? undefined : existing?.sex), birthDate: data.birthDate ?? (creating ? undefined : existing?.birthDate) };
+      if (!typed.sex && document.result.sex) data.sex = document.result.sex;
+      if (!typed.birthDate && document.result.birthDate) data.birthDate = document.result.birthDate;
+      const mismatches = identity(strapi).checkAgainstTyped({ type: idType, number: document.number, sex: typed.sex, birthDate: typed.birthDate });
+      for (const mismatch of mismatches) problems.push({ ...mismatch, stage: 3 });
+    }
+  }
+
+  if (data.guardians !== undefined) {
+    if (!Array.isArray(data.guardians) || data.guardians.length === 0) problems.push({ field: 'guardians', message: '至少填写一位监护人', stage: 4 });
+    else {
+      data.guardians = data.guardians.map((guardian: any, index: number) => {
+        const { id, idKey, idNumberMasked, ...rest } = guardian ?? {};
+        if (!entry('guardianRelation', rest.relation)) problems.push({ field: `guardians.${index}.relation`, message: '与幼儿关系不是代码表中的值', stage: 4 });
+        const document = checkDocument(strapi, rest.idType || '1', rest.idNumber);
+        if (document.reason) problems.push({ field: `guardians.${index}.idNumber`, message: document.reason, stage: 4 });
+        return { ...rest, idType: rest.idNumber ? rest.idType || '1' : rest.idType ?? null, idNumber: document.number, idKey: document.idKey, idNumberMasked: document.masked };
+      });
+    }
+  } else if (creating) problems.push({ field: 'guardians', message: '至少填写一位监护人', stage: 4 });
+  const childHasNumber = Boolean(data.idNumber !== undefined ? data.idNumber : existing?.idNumber);
+  const guardians = Array.isArray(data.guardians) ? data.guardians : existing?.guardians ?? [];
+  if (!childHasNumber && !problems.some((p) => p.field === 'idNumber') && !guardians.some((g: any) => g.idNumber)) {
+    problems.push({ field: 'guardians', message: '幼儿无证件号码时，须填写至少一位监护人的证件号码', stage: 5 });
+  }
+  if (data.name !== undefined) data.pinyinKey = duplicates(strapi).pinyinKey(data.name);
+  return problems;
+}
+
+/** The problems of the first stage that failed, as one 400 naming their fields. */
+function firstStageError(problems: ChildProblem[]) {
+  const stage = Math.min(...problems.map((p) => p.stage));
+  return fieldsError(problems.filter((p) => p.stage === stage).map(({ field, message }) => ({ field, message })));
+}
+
 export function childRulesMiddleware(strapi: Core.Strapi) {
   return async (context: any, next: () => Promise<unknown>) => {
     if (context.uid !== CHILD || !['create', 'update'].includes(context.action)) return next();
@@ -87,46 +148,9 @@ export function childRulesMiddleware(strapi: Core.Strapi) {
       data.countyCode = schoolClass.kindergarten.countyCode;
     }
 
-    const problems = Object.entries(CODED)
-      .filter(([field, [table]]) => data[field] !== undefined && data[field] !== null && data[field] !== '' && !entry(table, data[field]))
-      .map(([field, [, label]]) => ({ field, message: `${label}不是代码表中的值` }));
-    if (problems.length) throw fieldsError(problems);
+    const problems = checkChildData(strapi, data, { creating, existing });
+    if (problems.length) throw firstStageError(problems);
 
-    const idType = data.idType ?? existing?.idType;
-    if (creating || data.idNumber !== undefined || data.idType !== undefined) {
-      const raw = data.idNumber !== undefined ? data.idNumber : existing?.idNumber;
-      const document = checkDocument(strapi, idType, raw, 'idNumber');
-      if (!document.number && idType !== 'Z' && idType) {
-        if (idType === '1') throw fieldError('idNumber', '证件类型为居民身份证时，证件号码必填');
-      }
-      data.idNumber = document.number;
-      data.idKey = document.idKey;
-      data.idNumberMasked = document.masked;
-      if (document.result) {
-        const typed = { sex: data.sex ?? (creating ? undefined : existing?.sex), birthDate: data.birthDate ?? (creating ? undefined : existing?.birthDate) };
-        if (!typed.sex && document.result.sex) data.sex = document.result.sex;
-        if (!typed.birthDate && document.result.birthDate) data.birthDate = document.result.birthDate;
-        const mismatches = identity(strapi).checkAgainstTyped({ type: idType, number: document.number, sex: typed.sex, birthDate: typed.birthDate });
-        if (mismatches.length) throw fieldsError(mismatches);
-      }
-    }
-
-    if (data.guardians !== undefined) {
-      if (!Array.isArray(data.guardians) || data.guardians.length === 0) throw fieldError('guardians', '至少填写一位监护人');
-      data.guardians = data.guardians.map((guardian: any, index: number) => {
-        const { id, idKey, idNumberMasked, ...rest } = guardian ?? {};
-        if (!entry('guardianRelation', rest.relation)) throw fieldError(`guardians.${index}.relation`, '与幼儿关系不是代码表中的值');
-        const document = checkDocument(strapi, rest.idType || '1', rest.idNumber, `guardians.${index}.idNumber`);
-        return { ...rest, idType: rest.idNumber ? rest.idType || '1' : rest.idType ?? null, idNumber: document.number, idKey: document.idKey, idNumberMasked: document.masked };
-      });
-    } else if (creating) throw fieldError('guardians', '至少填写一位监护人');
-    const childHasNumber = Boolean(data.idNumber !== undefined ? data.idNumber : existing?.idNumber);
-    const guardians = data.guardians ?? existing?.guardians ?? [];
-    if (!childHasNumber && !guardians.some((g: any) => g.idNumber)) {
-      throw fieldError('guardians', '幼儿无证件号码时，须填写至少一位监护人的证件号码');
-    }
-
-    if (data.name !== undefined) data.pinyinKey = duplicates(strapi).pinyinKey(data.name);
     const idKey = data.idKey !== undefined ? data.idKey : existing?.idKey;
     if (idKey && (await duplicates(strapi).exactHolder(idKey, documentId))) throw await duplicateError(strapi, idKey, documentId);
     try {

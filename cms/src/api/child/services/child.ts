@@ -5,7 +5,7 @@ import { openProblemRecord } from '../../../domain/problem-records';
 
 const CHILD = 'api::child.child';
 /** Levels that see full ID numbers on the record itself: the child's kindergarten and its reviewer. */
-const FULL_NUMBER_LEVELS = new Set(['institution', 'county']);
+export const FULL_NUMBER_LEVELS = new Set(['institution', 'county']);
 
 const childService = factories.createCoreService(CHILD, ({ strapi }) => {
   const scope = () => strapi.plugin('access-scope').service('scope');

@@ -1,0 +1,258 @@
+/**
+ * Importing children from a workbook, in bulk and without bending a rule:
+ * - each row becomes a child's data and goes through the same rules as the entry form — the schema
+ *   (required fields, lengths, formats) and `checkChildData` of child-rules.ts (codes, ID checksum,
+ *   derived sex and birth date, guardians) — collecting every problem of the row;
+ * - duplicates inside the file by idKey; duplicates in the province with one query per
+ *   `dupQueryChunk` idKeys (one query for a file of ordinary size), answered with where the record
+ *   is held; rows already imported into this kindergarten (same idKey, or same name and birth
+ *   date without a number) are reported as 已导入 and skipped, so importing a file twice adds nothing;
+ * - the valid rows are written with multi-row INSERTs (children, guardians, their links, the class
+ *   link) in ONE transaction: all of them or none; the unique index on idKey still decides a race
+ *   with a concurrent entry, and then nothing of the import is kept.
+ */
+import type { Core } from '@strapi/strapi';
+import { createId } from '@paralleldrive/cuid2';
+import { checkChildData, heldElsewhereMessage } from '../child-rules';
+import { columns, codeOf, type Column } from './columns';
+import type { SheetRow } from './workbook';
+
+const CHILD = 'api::child.child';
+const GUARDIAN = 'family.guardian';
+const TRUE = new Set(['是', 'Y', 'YES', 'TRUE', '1', '√']);
+const FALSE = new Set(['否', 'N', 'NO', 'FALSE', '0', '×']);
+
+export type ImportMode = 'all-or-none' | 'valid-only';
+export type RowProblem = { row: number; column: string; field: string; message: string };
+export type ClassRef = { id: number; documentId: string; name: string; institutionCode: string; countyCode: string };
+export type RowOutcome = { row: number; state: 'ok' | 'error' | 'skipped'; errors: RowProblem[]; data?: Record<string, any> };
+export type ImportTarget = { institutionCode: string; countyCode: string; classes: ClassRef[]; defaultClass?: ClassRef | null };
+export type Progress = (phase: 'validating' | 'importing', done: number) => void | Promise<void>;
+export type ImportSettings = { validateChunk: number; insertChunk: number; dupQueryChunk: number };
+
+const duplicates = (strapi: Core.Strapi) => strapi.plugin('dup-check').service('duplicates');
+
+function setPath(data: Record<string, any>, path: string, value: unknown) {
+  const parts = path.split('.');
+  if (parts.length === 1) data[path] = value;
+  else {
+    const [, index, field] = parts;
+    data.guardians ??= [];
+    data.guardians[Number(index)] ??= {};
+    data.guardians[Number(index)][field] = value;
+  }
+}
+
+/** Problems of the schema's own rules (required, length, format, enumeration) for one record or component. */
+function schemaProblems(attributes: Record<string, any>, data: Record<string, any>, prefix: string): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  for (const [field, attribute] of Object.entries<any>(attributes)) {
+    if (!['string', 'text', 'date', 'enumeration', 'boolean'].includes(attribute.type)) continue;
+    const value = data[field];
+    const empty = value === undefined || value === null || value === '';
+    const path = `${prefix}${field}`;
+    if (empty) {
+      if (attribute.required && attribute.default === undefined) problems.push({ field: path, message: '必填' });
+      continue;
+    }
+    if (attribute.type === 'enumeration' && !attribute.enum.includes(value)) problems.push({ field: path, message: '不是可选的值' });
+    if (typeof value !== 'string') continue;
+    if (attribute.maxLength && value.length > attribute.maxLength) problems.push({ field: path, message: `不能超过 ${attribute.maxLength} 个字` });
+    else if (attribute.minLength && value.length < attribute.minLength) problems.push({ field: path, message: `不能少于 ${attribute.minLength} 个字` });
+    else if (attribute.regex && !new RegExp(attribute.regex).test(value)) problems.push({ field: path, message: '格式不正确' });
+  }
+  return problems;
+}
+
+/**
+ * One sheet row → the child's data and every problem of it, by the rules of the entry form.
+ * Nothing is read from or written to the database.
+ */
+export function checkRow(strapi: Core.Strapi, row: SheetRow, target: ImportTarget): RowOutcome {
+  const columnList = columns(strapi);
+  const byPath = new Map(columnList.map((c) => [c.path, c]));
+  const header = (path: string) => {
+    if (byPath.has(path)) return byPath.get(path)!.header;
+    const guardian = path.match(/^guardians\.(\d+)\.(\w+)$/);
+    if (guardian) return byPath.get(`guardians.${guardian[1]}.${guardian[2]}`)?.header ?? `监护人${Number(guardian[1]) + 1}`;
+    return path === 'guardians' ? '监护人' : path;
+  };
+  const errors: RowProblem[] = [];
+  const add = (field: string, message: string) => {
+    if (!errors.some((e) => e.field === field && e.message === message)) errors.push({ row: row.row, column: header(field), field, message });
+  };
+  for (const problem of row.cellErrors) add(problem.path, problem.message);
+
+  const data: Record<string, any> = {};
+  let schoolClass: ClassRef | null | undefined = target.defaultClass;
+  for (const column of columnList) {
+    const text = row.cells[column.path];
+    if (!text || row.cellErrors.some((e) => e.path === column.path)) continue;
+    const value = readCell(column, text, target, add);
+    if (value === undefined) continue;
+    if (column.kind === 'class') schoolClass = value as ClassRef;
+    else setPath(data, column.path, value);
+  }
+  if (!schoolClass) add('schoolClass', target.classes.length ? '班级必填：请填写本园班级名称，或在导入时选择默认班级' : '本园还没有班级：请先建立班级，再导入幼儿');
+  if (Array.isArray(data.guardians)) data.guardians = data.guardians.filter(Boolean);
+  else data.guardians = [];
+
+  for (const problem of checkChildData(strapi, data, { creating: true })) add(problem.field, problem.message);
+  const childAttributes = (strapi.contentTypes as any)[CHILD].attributes;
+  const guardianAttributes = (strapi.components as any)[GUARDIAN].attributes;
+  for (const problem of schemaProblems(childAttributes, data, '')) {
+    if (!errors.some((e) => e.field === problem.field)) add(problem.field, `${header(problem.field)}${problem.message}`);
+  }
+  data.guardians.forEach((guardian: any, index: number) => {
+    for (const problem of schemaProblems(guardianAttributes, guardian, `guardians.${index}.`)) {
+      if (!errors.some((e) => e.field === problem.field)) add(problem.field, `${header(problem.field)}${problem.message}`);
+    }
+  });
+  if (schoolClass) {
+    data.schoolClass = schoolClass;
+    data.institutionCode = schoolClass.institutionCode;
+    data.countyCode = schoolClass.countyCode;
+  }
+  return { row: row.row, state: errors.length ? 'error' : 'ok', errors, data };
+}
+
+function readCell(column: Column, text: string, target: ImportTarget, add: (field: string, message: string) => void): unknown {
+  switch (column.kind) {
+    case 'code': {
+      const code = codeOf(column.table!, text);
+      if (code === undefined) add(column.path, `${column.header}「${text}」不是代码表中的值`);
+      return code;
+    }
+    case 'boolean': {
+      const upper = text.toUpperCase();
+      if (TRUE.has(upper)) return true;
+      if (FALSE.has(upper)) return false;
+      add(column.path, `${column.header}须填“是”或“否”`);
+      return undefined;
+    }
+    case 'class': {
+      const found = target.classes.find((c) => c.name === text);
+      if (!found) add(column.path, `本园没有名为「${text}」的班级`);
+      return found;
+    }
+    default:
+      return text;
+  }
+}
+
+/**
+ * Duplicates: inside the file (same idKey as an earlier row), already in this kindergarten (已导入,
+ * skipped), elsewhere in the province (an error naming where). Batched: one query per
+ * `chunk` idKeys, one for the kindergarten's children without a number, one per table for names.
+ */
+export async function markDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[], target: ImportTarget, chunk: number) {
+  const firstRow = new Map<string, number>();
+  for (const outcome of outcomes) {
+    const idKey = outcome.data?.idKey;
+    if (!idKey) continue;
+    const first = firstRow.get(idKey);
+    if (first !== undefined) {
+      outcome.errors.push({ row: outcome.row, column: '证件号码', field: 'idNumber', message: `与第 ${first} 行的证件号码重复` });
+      outcome.state = 'error';
+    } else firstRow.set(idKey, outcome.row);
+  }
+  const keys = [...firstRow.keys()];
+  const held = new Map<string, { institutionCode: string | null; countyCode: string | null }>();
+  const metadata = strapi.db.metadata.get(CHILD);
+  const column = (attribute: string) => (metadata.attributes as any)[attribute].columnName ?? attribute;
+  const knex = strapi.db.connection;
+  for (let i = 0; i < keys.length; i += chunk) {
+    const rows = await knex(metadata.tableName)
+      .select({ idKey: column('idKey'), institutionCode: column('institutionCode'), countyCode: column('countyCode') })
+      .whereIn(column('idKey'), keys.slice(i, i + chunk));
+    for (const row of rows) held.set(row.idKey, row);
+  }
+  const elsewhere = outcomes.filter((o) => o.data?.idKey && held.has(o.data.idKey) && held.get(o.data.idKey)!.institutionCode !== target.institutionCode);
+  const holders = await duplicates(strapi).describeHolders(elsewhere.map((o) => held.get(o.data!.idKey)!));
+  const withoutNumber = outcomes.some((o) => o.data && !o.data.idKey);
+  const sameNameAndDate = new Set<string>();
+  if (withoutNumber) {
+    const rows = await knex(metadata.tableName)
+      .select({ name: column('name'), birthDate: column('birthDate') })
+      .where(column('institutionCode'), target.institutionCode)
+      .whereNull(column('idKey'));
+    for (const row of rows) sameNameAndDate.add(`${row.name}|${dayOf(row.birthDate)}`);
+  }
+  for (const outcome of outcomes) {
+    const data = outcome.data;
+    if (!data) continue;
+    const where = data.idKey ? held.get(data.idKey) : undefined;
+    const alreadyHere = where ? where.institutionCode === target.institutionCode : !data.idKey && sameNameAndDate.has(`${data.name}|${data.birthDate}`);
+    if (alreadyHere) {
+      // Imported before: not an error, and nothing to write (its own cell errors, if any, stay reported).
+      if (outcome.state === 'ok') outcome.state = 'skipped';
+    } else if (where) {
+      const holder = holders[elsewhere.indexOf(outcome)];
+      outcome.errors.push({ row: outcome.row, column: '证件号码', field: 'idNumber', message: heldElsewhereMessage(holder) });
+      outcome.state = 'error';
+    }
+  }
+}
+
+function dayOf(value: unknown): string {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'number') return new Date(value).toISOString().slice(0, 10);
+  return String(value ?? '').slice(0, 10);
+}
+
+/**
+ * Writes the valid rows: children, their guardians (component rows and links), their class links,
+ * with multi-row INSERTs of `chunk` rows, all in one transaction. Returns how many were written.
+ */
+export async function insertChildren(strapi: Core.Strapi, rows: Record<string, any>[], chunk: number, onProgress?: (done: number) => void): Promise<number> {
+  if (!rows.length) return 0;
+  const childMeta: any = strapi.db.metadata.get(CHILD);
+  const classLink = childMeta.attributes.schoolClass.joinTable;
+  const componentLink = childMeta.attributes.guardians.joinTable;
+  const attributes = (strapi.contentTypes as any)[CHILD].attributes;
+  const now = new Date();
+  await strapi.db.transaction(async ({ trx }) => {
+    for (let start = 0; start < rows.length; start += chunk) {
+      const slice = rows.slice(start, start + chunk);
+      const childRows = slice.map((data) => {
+        const row: Record<string, unknown> = { documentId: createId(), createdAt: now, updatedAt: now, publishedAt: now, status: 'draft' };
+        for (const [field, attribute] of Object.entries<any>(attributes)) {
+          if (['relation', 'component', 'media'].includes(attribute.type) || field === 'status') continue;
+          if (data[field] !== undefined && data[field] !== null && data[field] !== '') row[field] = data[field];
+          else if (attribute.default !== undefined) row[field] = attribute.default;
+        }
+        return row;
+      });
+      const created = await strapi.db.query(CHILD).createMany({ data: childRows });
+      const childIds = created.ids as number[];
+      if (childIds.length !== slice.length) throw new Error(`import: ${childIds.length} ids for ${slice.length} children`);
+      const guardianRows: Record<string, unknown>[] = [];
+      const owners: { childId: number; order: number }[] = [];
+      slice.forEach((data, i) => {
+        (data.guardians ?? []).forEach((guardian: any, order: number) => {
+          guardianRows.push({ name: guardian.name, relation: guardian.relation, idType: guardian.idType ?? null, idNumber: guardian.idNumber ?? null, idNumberMasked: guardian.idNumberMasked ?? null, idKey: guardian.idKey ?? null, phone: guardian.phone ?? null, employer: guardian.employer ?? null });
+          owners.push({ childId: childIds[i], order: order + 1 });
+        });
+      });
+      const guardianIds = guardianRows.length ? ((await strapi.db.query(GUARDIAN as any).createMany({ data: guardianRows })).ids as number[]) : [];
+      if (guardianIds.length !== guardianRows.length) throw new Error('import: guardian ids do not match');
+      const knex = strapi.db.connection;
+      if (guardianIds.length) {
+        await knex(componentLink.name).transacting(trx).insert(guardianIds.map((id, i) => ({
+          [componentLink.joinColumn.name]: owners[i].childId,
+          [componentLink.inverseJoinColumn.name]: id,
+          [componentLink.morphColumn.typeColumn.name]: GUARDIAN,
+          [componentLink.on ? 'field' : 'field']: 'guardians',
+          [componentLink.orderColumnName ?? 'order']: owners[i].order,
+        })));
+      }
+      await knex(classLink.name).transacting(trx).insert(slice.map((data, i) => ({
+        [classLink.joinColumn.name]: childIds[i],
+        [classLink.inverseJoinColumn.name]: data.schoolClass.id,
+        ...(classLink.inverseOrderColumnName ? { [classLink.inverseOrderColumnName]: start + i + 1 } : {}),
+      })));
+      onProgress?.(start + slice.length);
+    }
+  });
+  return rows.length;
+}

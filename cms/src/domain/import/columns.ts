@@ -1,0 +1,94 @@
+/**
+ * The columns of the children's Excel template and import: one per field of the 学籍 record, two
+ * groups for guardians 1 and 2. Headers are the Chinese labels of config/labels.json; coded columns
+ * name their code table of config/dictionaries.json; which columns are required comes from the
+ * content types' schemas (one place for each rule).
+ */
+import type { Core } from '@strapi/strapi';
+import { readDomainConfig } from '../../runtime/paths';
+import { dictionaries, type Entry } from '../dictionaries';
+
+export type ColumnKind = 'text' | 'code' | 'date' | 'boolean' | 'class' | 'id';
+export type Column = {
+  /** Where the value goes: a child field, or `guardians.<n>.<field>`. */
+  path: string;
+  field: string;
+  guardian?: number;
+  kind: ColumnKind;
+  table?: string;
+  header: string;
+  required: boolean;
+};
+
+const CHILD = 'api::child.child';
+const GUARDIAN = 'family.guardian';
+export const GUARDIAN_COLUMNS = 2;
+/** The header of the column the error report adds; ignored when the fixed report is uploaded again. */
+export const ERROR_HEADER = '错误说明';
+export const RESULT_HEADER = '导入结果';
+
+/** The child's fields, in the template's order, with how each cell is read. */
+const CHILD_FIELDS: [string, ColumnKind, string?][] = [
+  ['name', 'text'], ['pinyin', 'text'], ['formerName', 'text'], ['idType', 'code', 'idType'], ['idNumber', 'id'],
+  ['sex', 'code', 'sex'], ['birthDate', 'date'], ['birthPlace', 'text'], ['nativePlace', 'text'], ['ethnicity', 'code', 'ethnicity'],
+  ['nationality', 'code', 'nationality'], ['overseasChinese', 'code', 'overseasChinese'], ['health', 'code', 'health'],
+  ['bloodType', 'code', 'bloodType'], ['householdRegion', 'text'], ['householdType', 'code', 'householdType'], ['address', 'text'],
+  ['phone', 'text'], ['enrolledOn', 'date'], ['schoolClass', 'class'], ['enrollmentMode', 'code', 'enrollmentMode'], ['source', 'text'],
+  ['onlyChild', 'boolean'], ['leftBehind', 'code', 'leftBehind'], ['migrant', 'boolean'], ['orphan', 'boolean'], ['martyrChild', 'boolean'],
+  ['disabled', 'boolean'], ['disabilityType', 'code', 'disability'], ['inclusiveEducation', 'boolean'], ['needsAid', 'boolean'],
+];
+const GUARDIAN_FIELDS: [string, ColumnKind, string?][] = [
+  ['name', 'text'], ['relation', 'code', 'guardianRelation'], ['idType', 'code', 'idType'], ['idNumber', 'id'], ['phone', 'text'], ['employer', 'text'],
+];
+/** Sex comes from a resident ID number when the cell is empty; the class from the default class. */
+const DERIVABLE = new Set(['sex', 'birthDate', 'schoolClass']);
+
+let cached: Column[] | undefined;
+
+/** Every column of the template, in order. */
+export function columns(strapi: Core.Strapi): Column[] {
+  if (cached) return cached;
+  const labels = readDomainConfig<Record<string, Record<string, string>>>('labels.json');
+  const label = (field: string) => labels.child?.[field] ?? labels.shared?.[field] ?? field;
+  const childAttributes = (strapi.contentTypes as any)[CHILD].attributes;
+  const guardianAttributes = (strapi.components as any)[GUARDIAN].attributes;
+  const list: Column[] = CHILD_FIELDS.map(([field, kind, table]) => ({
+    path: field, field, kind, table, header: label(field), required: Boolean(childAttributes[field]?.required) && !DERIVABLE.has(field),
+  }));
+  for (let n = 1; n <= GUARDIAN_COLUMNS; n += 1) {
+    for (const [field, kind, table] of GUARDIAN_FIELDS) {
+      const own = field === 'name' ? '姓名' : label(field);
+      list.push({ path: `guardians.${n - 1}.${field}`, field, guardian: n, kind, table, header: `监护人${n}${own}`, required: n === 1 && Boolean(guardianAttributes[field]?.required) });
+    }
+  }
+  cached = list;
+  return list;
+}
+
+/** The Chinese name of a code table (sheet names may not hold "/"). */
+export const TABLE_NAMES: Record<string, string> = {
+  idType: '身份证件类型', sex: '性别', ethnicity: '民族', nationality: '国籍地区', overseasChinese: '港澳台侨外', health: '健康状况',
+  bloodType: '血型', householdType: '户口性质', enrollmentMode: '就读方式', leftBehind: '留守儿童', disability: '残疾类型', guardianRelation: '与幼儿关系',
+};
+
+/** The entries of a code table. */
+export function tableEntries(table: string): Entry[] {
+  return dictionaries()[table] ?? [];
+}
+
+/** A cell of a coded column → its code: the code itself or its Chinese name (also "代码 名称"). */
+export function codeOf(table: string, value: string): string | undefined {
+  const entries = tableEntries(table);
+  const exact = entries.find((e) => e.code === value) ?? entries.find((e) => e.name === value);
+  if (exact) return exact.code;
+  const upper = entries.find((e) => e.code === value.toUpperCase());
+  if (upper) return upper.code;
+  const split = value.match(/^(\S+)\s*[-–—:：\s]\s*(.+)$/);
+  if (split) return entries.find((e) => e.code === split[1] && e.name === split[2])?.code;
+  return undefined;
+}
+
+/** A header as typed → comparable: full-width folded, spaces and required marks removed. */
+export function headerKey(text: string): string {
+  return text.normalize('NFKC').replace(/[\s*★☆]/g, '');
+}

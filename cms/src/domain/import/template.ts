@@ -1,0 +1,122 @@
+/**
+ * The workbooks the import hands out: the template (data sheet, one sheet per code table with
+ * drop-downs on the coded columns, 说明) and the error report (the uploaded rows with the result
+ * and the reasons, to fix and upload again).
+ */
+import ExcelJS from 'exceljs';
+import { ERROR_HEADER, RESULT_HEADER, TABLE_NAMES, tableEntries, type Column } from './columns';
+
+const DATA_SHEET = '幼儿信息';
+const REQUIRED_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFDE9D9' } } as const;
+const HEADER_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } } as const;
+const ERROR_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } } as const;
+
+function columnLetter(n: number): string {
+  let s = '';
+  for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
+  return s;
+}
+
+function hint(column: Column): string {
+  if (column.kind === 'code') return `从下拉列表选择，或填写代码（见“${TABLE_NAMES[column.table!]}”表）`;
+  if (column.kind === 'date') return '日期：2021-03-05、2021/3/5 或 20210305';
+  if (column.kind === 'boolean') return '填“是”或“否”';
+  if (column.kind === 'class') return '本园班级名称；不填则用导入时选择的默认班级';
+  if (column.kind === 'id') return '文本格式，18 位身份证号的 X 大小写均可；居民身份证可自动得出性别和出生日期';
+  if (column.field === 'birthPlace' || column.field === 'householdRegion') return '6 位行政区划代码，如 350502';
+  return '';
+}
+
+/** The import template: the data sheet, the code tables, the instructions. */
+export async function buildTemplate(columnList: Column[], options: { rows: number; classes: string[] }): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = '全国学前教育管理信息系统';
+  const data = workbook.addWorksheet(DATA_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
+  data.columns = columnList.map((column) => ({ header: column.required ? `*${column.header}` : column.header, key: column.path, width: Math.max(10, column.header.length * 2 + 4) }));
+  const header = data.getRow(1);
+  header.font = { bold: true };
+  columnList.forEach((column, index) => {
+    const cell = header.getCell(index + 1);
+    cell.fill = column.required ? REQUIRED_FILL : HEADER_FILL;
+    const note = hint(column);
+    if (note) cell.note = note;
+    // Text format, so that Excel keeps ID numbers, phone numbers and codes such as 01 as typed.
+    if (column.kind !== 'date' && column.kind !== 'boolean') data.getColumn(index + 1).numFmt = '@';
+  });
+
+  const tables = [...new Set(columnList.filter((c) => c.kind === 'code').map((c) => c.table!))];
+  const ranges = new Map<string, string>();
+  for (const table of tables) {
+    const sheetName = TABLE_NAMES[table] ?? table;
+    const sheet = workbook.addWorksheet(sheetName);
+    sheet.columns = [{ header: '代码', key: 'code', width: 10 }, { header: '名称', key: 'name', width: 30 }];
+    sheet.getRow(1).font = { bold: true };
+    const entries = tableEntries(table);
+    for (const entry of entries) sheet.addRow({ code: entry.code, name: entry.name });
+    ranges.set(table, `'${sheetName}'!$B$2:$B$${entries.length + 1}`);
+  }
+  let classRange: string | null = null;
+  if (options.classes.length) {
+    const sheet = workbook.addWorksheet('本园班级');
+    sheet.columns = [{ header: '班级名称', key: 'name', width: 20 }];
+    for (const name of options.classes) sheet.addRow({ name });
+    classRange = `'本园班级'!$A$2:$A$${options.classes.length + 1}`;
+  }
+  const last = options.rows + 1;
+  columnList.forEach((column, index) => {
+    const letter = columnLetter(index + 1);
+    const range = `${letter}2:${letter}${last}`;
+    if (column.kind === 'code') {
+      (data as any).dataValidations.add(range, { type: 'list', allowBlank: true, formulae: [ranges.get(column.table!)!], showErrorMessage: false });
+    } else if (column.kind === 'boolean') {
+      (data as any).dataValidations.add(range, { type: 'list', allowBlank: true, formulae: ['"是,否"'], showErrorMessage: true, errorTitle: column.header, error: '请选择“是”或“否”' });
+    } else if (column.kind === 'class' && classRange) {
+      (data as any).dataValidations.add(range, { type: 'list', allowBlank: true, formulae: [classRange], showErrorMessage: false });
+    }
+  });
+
+  const help = workbook.addWorksheet('说明');
+  help.getColumn(1).width = 110;
+  const lines = [
+    '幼儿学籍批量导入说明',
+    '',
+    '1. 在“幼儿信息”表第 2 行起每行填写一名幼儿；列名不要修改，列的顺序可以调整，多余的列会被忽略。',
+    '2. 列名前带 * 的为必填项（红色底）。幼儿无证件号码时，须填写至少一位监护人的证件号码。',
+    '3. 代码项（民族、国籍/地区、证件类型等）从下拉列表选择中文名称，也可以直接填写代码；各代码表见同名工作表。',
+    '4. 证件类型为居民身份证时，系统校验校验位，并由号码得出性别和出生日期；填写的性别、出生日期须与号码一致。',
+    '5. 日期可写作 2021-03-05、2021/3/5、20210305 或使用 Excel 日期格式；全角数字、字母和空格会自动转换，首尾空格会自动去除。',
+    '6. 不要使用公式和合并单元格；文件须为 .xlsx 格式，不超过 10 MB。',
+    '7. 班级填写本园已建立的班级名称；不填时使用导入页面上选择的默认班级。请先建立班级，再导入幼儿。',
+    '8. 同一文件中证件号码不能重复；全省已有学籍的证件号码不能再次导入。已经导入本园的幼儿再次导入时显示“已导入”并跳过，不会重复建立。',
+    '9. 导入方式：“全部导入或全部不导入”在有任何错误时不导入任何一行；“只导入正确的行”导入无误的行，错误行留在错误报告中。',
+    '10. 导入后可下载错误报告：在“错误说明”列查看每行的问题，改正后直接上传该报告即可。',
+  ];
+  lines.forEach((text, i) => {
+    const row = help.addRow([text]);
+    if (i === 0) row.font = { bold: true, size: 14 };
+  });
+  help.addRow([]);
+  help.addRow(['各列说明']).font = { bold: true };
+  for (const column of columnList) help.addRow([`${column.required ? '（必填）' : ''}${column.header}：${hint(column) || '文本'}`]);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** The error report: the uploaded rows as they were, each with its result and reasons. */
+export async function buildReport(headers: string[], rows: { raw: unknown[]; result: string; errors: string[] }[]): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet(DATA_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
+  const width = headers.length;
+  const headerRow = sheet.addRow([...Array.from({ length: width }, (_, i) => headers[i] ?? ''), RESULT_HEADER, ERROR_HEADER]);
+  headerRow.font = { bold: true };
+  for (let col = 1; col <= width; col += 1) sheet.getColumn(col).numFmt = '@';
+  sheet.getColumn(width + 2).width = 80;
+  for (const item of rows) {
+    const values = Array.from({ length: width }, (_, i) => {
+      const value = item.raw[i];
+      return value === undefined ? null : value instanceof Date ? value.toISOString().slice(0, 10) : value;
+    });
+    const row = sheet.addRow([...values, item.result, item.errors.join('；')]);
+    if (item.errors.length) row.getCell(width + 2).fill = ERROR_FILL;
+  }
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}

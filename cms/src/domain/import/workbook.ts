@@ -1,0 +1,188 @@
+/**
+ * Reading an uploaded workbook, suspiciously. A file that is not what it claims answers one 400
+ * naming the problem before anything is stored: not an xlsx (zip magic; an old .xls; a corrupt
+ * archive), too large, too many rows, formulas, merged cells, missing required columns. Cells are
+ * normalised (full-width letters, digits and spaces folded, surrounding spaces trimmed); dates are
+ * read from Excel dates, serial numbers or text (2021-03-05, 2021/3/5, 20210305, 2021年3月5日).
+ */
+import ExcelJS from 'exceljs';
+import { fieldError } from '../../utils/validation';
+import { ERROR_HEADER, RESULT_HEADER, headerKey, type Column } from './columns';
+
+export type ImportLimits = { maxBytes: number; maxRows: number };
+export type SheetRow = {
+  /** The row's number in the sheet (as Excel shows it). */
+  row: number;
+  /** Normalised text of each known column, by path. */
+  cells: Record<string, string>;
+  /** Cells that could not be read (a date typed as nonsense, an ID stored as a number…). */
+  cellErrors: { path: string; message: string }[];
+  /** The values as uploaded, for the error report. */
+  raw: unknown[];
+};
+export type ParsedSheet = { headers: string[]; rows: SheetRow[]; unknownHeaders: string[] };
+
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
+const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
+const MAX_LISTED = 5;
+
+const fileError = (message: string) => fieldError('file', message);
+
+/** Full-width letters, digits, punctuation and spaces folded to their ASCII forms; outer spaces trimmed, inner runs collapsed. */
+export function normalizeText(value: string): string {
+  return value.normalize('NFKC').replace(/[\u00a0\u3000]/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function realDate(year: number, month: number, day: number): string | null {
+  if (year < 1900 || year > 2100 || month < 1 || month > 12 || day < 1 || day > 31) return null;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return date.toISOString().slice(0, 10);
+}
+
+/** An Excel serial day number (1900 date system) → YYYY-MM-DD. */
+export function serialToDate(serial: number): string | null {
+  if (!Number.isFinite(serial) || serial < 1 || serial > 73050) return null;
+  const date = new Date(EXCEL_EPOCH + Math.floor(serial) * 86400000);
+  return date.toISOString().slice(0, 10);
+}
+
+/** A date typed as text → YYYY-MM-DD, or null when it is no real date. */
+export function parseDateText(text: string): string | null {
+  const value = normalizeText(text);
+  let m = value.match(/^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/);
+  if (m) return realDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  m = value.match(/^(\d{4})(\d{2})(\d{2})$/);
+  if (m) return realDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  m = value.match(/^(\d{4}-\d{2}-\d{2})T[\d:.]+Z?$/);
+  if (m) return parseDateText(m[1]);
+  if (/^\d{5}(\.\d+)?$/.test(value)) return serialToDate(Number(value));
+  return null;
+}
+
+function isFormula(value: any): boolean {
+  return Boolean(value && typeof value === 'object' && ('formula' in value || 'sharedFormula' in value));
+}
+
+/** A cell's value → text, or a reason it cannot be read. */
+function cellText(value: any, column: Column): { text: string; error?: string } {
+  if (value === null || value === undefined) return { text: '' };
+  if (value instanceof Date) {
+    const iso = Number.isNaN(value.getTime()) ? null : value.toISOString().slice(0, 10);
+    return iso ? { text: iso } : { text: '', error: '日期无法识别' };
+  }
+  if (typeof value === 'number') {
+    if (column.kind === 'date') {
+      const iso = serialToDate(value) ?? parseDateText(String(value));
+      return iso ? { text: iso } : { text: String(value), error: `日期无法识别：${value}` };
+    }
+    if (column.kind === 'id' && Math.abs(value) >= 1e15) {
+      return { text: String(value), error: '证件号码被 Excel 存成了数字，末几位已丢失：请把该列设为文本格式后重新输入' };
+    }
+    return { text: String(value) };
+  }
+  if (typeof value === 'boolean') return { text: value ? '是' : '否' };
+  if (typeof value === 'object') {
+    if ('error' in value) return { text: String(value.error), error: `单元格是错误值 ${value.error}` };
+    if (Array.isArray(value.richText)) return cellText(value.richText.map((part: any) => part.text ?? '').join(''), column);
+    if ('text' in value) return cellText(value.text, column);
+    return { text: '', error: '单元格内容无法识别' };
+  }
+  const text = normalizeText(String(value));
+  if (column.kind === 'date' && text) {
+    const iso = parseDateText(text);
+    return iso ? { text: iso } : { text, error: `日期格式无法识别：「${text}」（可写作 2021-03-05、2021/3/5 或 20210305）` };
+  }
+  return { text };
+}
+
+/** The report's cell value of an uploaded value (formulas cannot reach here; rich text flattened). */
+function rawValue(value: any): unknown {
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    if (Array.isArray(value.richText)) return value.richText.map((part: any) => part.text ?? '').join('');
+    if ('text' in value) return value.text;
+    if ('error' in value) return String(value.error);
+  }
+  return value ?? null;
+}
+
+/**
+ * Checks an uploaded file and reads its data sheet (the sheet named 幼儿信息, or the first one).
+ * Throws a 400 naming the problem for a file that cannot be imported as a whole.
+ */
+export async function readUpload(buffer: Buffer, columnList: Column[], limits: ImportLimits): Promise<ParsedSheet> {
+  if (!buffer || buffer.length === 0) throw fileError('请选择要上传的 Excel 文件（.xlsx）');
+  if (buffer.length > limits.maxBytes) throw fileError(`文件超过 ${Math.round(limits.maxBytes / 1048576)} MB：请分成几个文件上传`);
+  if (buffer.subarray(0, 4).equals(OLE_MAGIC)) throw fileError('这是旧版 Excel（.xls）文件：请在 Excel 中“另存为” .xlsx 格式后上传');
+  if (!buffer.subarray(0, 4).equals(ZIP_MAGIC)) throw fileError('文件不是 Excel 工作簿（.xlsx）：请下载导入模板，填写后上传');
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(buffer as any);
+  } catch {
+    throw fileError('文件已损坏或不是 Excel 工作簿（.xlsx），无法读取');
+  }
+  const sheet = workbook.getWorksheet('幼儿信息') ?? workbook.worksheets.find((ws) => ws.state === 'visible') ?? workbook.worksheets[0];
+  if (!sheet) throw fileError('工作簿中没有工作表');
+
+  const merges: string[] = Object.values((sheet as any)._merges ?? {}).map((range: any) => range.range ?? String(range));
+  if (merges.length) {
+    throw fileError(`工作表「${sheet.name}」含合并单元格 ${merges.slice(0, MAX_LISTED).join('、')}${merges.length > MAX_LISTED ? ` 等 ${merges.length} 处` : ''}：请取消合并，每个单元格单独填写后上传`);
+  }
+  if (sheet.actualRowCount - 1 > limits.maxRows) {
+    throw fileError(`数据行超过 ${limits.maxRows} 行（本文件约 ${sheet.actualRowCount - 1} 行）：请分成几个文件上传`);
+  }
+
+  const headerRow = sheet.getRow(1);
+  const headers: string[] = [];
+  const byKey = new Map(columnList.map((column) => [headerKey(column.header), column]));
+  const found = new Map<number, Column>();
+  const unknownHeaders: string[] = [];
+  headerRow.eachCell({ includeEmpty: false }, (cell, col) => {
+    const text = normalizeText(String(cellText(cell.value, { kind: 'text' } as Column).text));
+    headers[col - 1] = text;
+    const column = byKey.get(headerKey(text));
+    if (column) found.set(col, column);
+    else if (text && text !== ERROR_HEADER && text !== RESULT_HEADER) unknownHeaders.push(text);
+  });
+  const present = new Set([...found.values()].map((c) => c.path));
+  const missing = columnList.filter((c) => c.required && !present.has(c.path)).map((c) => c.header);
+  if (present.size === 0) throw fileError('第 1 行没有找到导入模板的列名：请下载导入模板，在“幼儿信息”表中填写');
+  if (missing.length) throw fileError(`缺少必填列：${missing.join('、')}（列名须与导入模板一致）`);
+
+  const formulas: string[] = [];
+  const rows: SheetRow[] = [];
+  const width = Math.max(headers.length, sheet.columnCount);
+  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    if (rowNumber === 1) return;
+    const cells: Record<string, string> = {};
+    const cellErrors: SheetRow['cellErrors'] = [];
+    const raw: unknown[] = [];
+    let filled = false;
+    for (let col = 1; col <= width; col += 1) {
+      const cell = row.getCell(col);
+      const value = cell.value as any;
+      if (isFormula(value)) {
+        formulas.push(`${cell.address}（${headers[col - 1] ?? ''}）`);
+        continue;
+      }
+      raw[col - 1] = rawValue(value);
+      const column = found.get(col);
+      if (!column) continue;
+      const { text, error } = cellText(value, column);
+      if (text) filled = true;
+      cells[column.path] = text;
+      if (error) {
+        filled = true;
+        cellErrors.push({ path: column.path, message: error });
+      }
+    }
+    if (filled) rows.push({ row: rowNumber, cells, cellErrors, raw });
+  });
+  if (formulas.length) {
+    throw fileError(`单元格含公式：${formulas.slice(0, MAX_LISTED).join('、')}${formulas.length > MAX_LISTED ? ` 等 ${formulas.length} 处` : ''}。请复制后“选择性粘贴 → 数值”，再上传`);
+  }
+  if (rows.length > limits.maxRows) throw fileError(`数据行超过 ${limits.maxRows} 行：请分成几个文件上传`);
+  if (rows.length === 0) throw fileError('文件中没有数据行：请在“幼儿信息”表第 2 行起填写');
+  return { headers, rows, unknownHeaders };
+}
