@@ -10,6 +10,7 @@ export default [
   'strapi::query',
   'strapi::body',
   'global::ra-body',
+  'global::security',
   'strapi::session',
   'strapi::favicon',
   'strapi::public',

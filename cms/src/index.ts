@@ -9,7 +9,8 @@ import { subjectLockMiddleware } from './domain/subject-locks';
 import { childRulesMiddleware } from './domain/child-rules';
 import { problemResolutionMiddleware } from './domain/problem-records';
 import { lifecycleMiddleware } from './domain/lifecycle';
-import { statisticsCacheMiddleware } from './domain/statistics-cache';
+import { auditMiddleware } from './security/audit-middleware';
+import { ensureAuditStore } from './security/audit';
 import { statisticsCacheMiddleware } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
 import { aidRulesMiddleware } from './domain/aid-rules';
@@ -23,7 +24,7 @@ export default {
     strapi.documents.use(childRulesMiddleware(strapi) as any);
     strapi.documents.use(problemResolutionMiddleware(strapi) as any);
     strapi.documents.use(lifecycleMiddleware(strapi) as any);
-    strapi.documents.use(statisticsCacheMiddleware(strapi) as any);
+    strapi.documents.use(auditMiddleware(strapi) as any);
     strapi.documents.use(statisticsCacheMiddleware(strapi) as any);
     strapi.documents.use(staffRulesMiddleware(strapi) as any);
     strapi.documents.use(aidRulesMiddleware(strapi) as any);
@@ -32,6 +33,7 @@ export default {
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     await applyDatabaseSql(strapi);
+    await ensureAuditStore(strapi);
     const regions = await loadRegions(strapi);
     if (regions.inserted || regions.renamed) {
       strapi.log.info(`行政区划 GB/T 2260: ${regions.inserted} inserted, ${regions.renamed} renamed, ${regions.total} in all`);

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import request from 'supertest';
 import type { BootedApp } from './boot';
 import { DEMO_PASSWORD } from './boot';
@@ -11,12 +12,19 @@ export type Session = {
   del: (url: string) => request.Test;
 };
 
-/** Logs in through Strapi's own route and returns request helpers carrying the token. */
+/** Logs in through Strapi's own route (answered by the system's login) and returns request helpers carrying the token. */
 export async function login(app: BootedApp, username: string, password = DEMO_PASSWORD): Promise<Session> {
   const server = app.strapi.server.httpServer;
   const response = await request(server).post('/api/auth/local').send({ identifier: username, password });
   if (response.status !== 200) throw new Error(`login ${username}: ${response.status} ${JSON.stringify(response.body)}`);
   const jwt = response.body.jwt as string;
+  if (response.body.mustChangePassword) {
+    // A new or reset account must change its temporary password first (cms/src/security): the
+    // helper does so, with a password that follows config/security.json, and keeps the session.
+    const changed = await request(server).post('/api/auth/change-password').set('Authorization', `Bearer ${jwt}`)
+      .send({ currentPassword: password, password: `Chg#${crypto.randomBytes(6).toString('hex')}Aa9` });
+    if (changed.status !== 200) throw new Error(`change password ${username}: ${changed.status} ${JSON.stringify(changed.body)}`);
+  }
   const auth = (test: request.Test) => test.set('Authorization', `Bearer ${jwt}`);
   return {
     username,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDataDir, readDomainConfig } from '../runtime/paths';
 import { temporaryPassword } from '../api/account/services/account';
+import { markDemoAccount } from '../security/demo';
 
 type DemoConfig = {
   classes: { kindergarten: string; name: string; grade: string; schoolYear: string; capacity: number; enrolled: number }[];
@@ -52,6 +53,7 @@ export async function seedDemo(strapi: Core.Strapi): Promise<void> {
     const existing = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: account.username } });
     if (!existing) await accounts.createAccount({ ...account, ...place, password });
     else if (!(await users.validatePassword(password, existing.password))) await users.edit(existing.id, { password });
+    await markDemoAccount(strapi, account.username);
   }
   const rows = demo.accounts.map((a) => `  ${a.username.padEnd(22)} ${a.level.padEnd(12)} ${a.fullName}`).join('\n');
   strapi.log.info(

@@ -1,4 +1,5 @@
 import { readDomainConfig } from '../../runtime/paths';
+import { extendUsersPermissions } from '../../security/users-permissions';
 
 /**
  * Every account has a level (config/levels.json) and either a region code (ministry, province,
@@ -16,5 +17,5 @@ export default (plugin: any) => {
     // it reaches nothing but that record (GET /api/me/staff), see plugins/access-scope rules/institution.ts
     staffId: { type: 'string', maxLength: 40, private: true, configurable: false },
   });
-  return plugin;
+  return extendUsersPermissions(plugin); // security fields and the one login: cms/src/security
 };

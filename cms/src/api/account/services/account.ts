@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { levelBelow, levelOf, regionLevelFor, type Level } from '../../../domain/levels';
 import { roleIdOf } from '../../../bootstrap/roles';
 import { fieldError } from '../../../utils/validation';
+import { revokeSessionsOf } from '../../../security/sessions';
 
 const USER = 'plugin::users-permissions.user';
 const PUBLIC_FIELDS = ['id', 'documentId', 'username', 'email', 'fullName', 'level', 'regionCode', 'institutionCode', 'blocked', 'createdAt', 'updatedAt'] as const;
@@ -145,6 +146,9 @@ const accountService = ({ strapi }: { strapi: Core.Strapi }) => ({
       confirmed: true,
       blocked: false,
       role,
+      // A new account's password is temporary: changed at first login (cms/src/security).
+      mustChangePassword: true,
+      passwordChangedAt: new Date(),
     });
   },
 
@@ -163,6 +167,9 @@ const accountService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const user = await this.findManageable(actor, documentId);
     const password = temporaryPassword();
     await strapi.plugin('users-permissions').service('user').edit(user.id, { password });
+    // A reset password is temporary too; the account's sessions end and a lockout is lifted.
+    await strapi.db.query(USER).update({ where: { id: user.id }, data: { mustChangePassword: true, passwordChangedAt: new Date(), failedLogins: 0, lockedUntil: null } });
+    await revokeSessionsOf(strapi, user.id);
     return { id: user.documentId, username: user.username, password };
   },
 });

@@ -1,0 +1,14 @@
+/**
+ * The login of the system (cms/src/security). All `auth: false`: the security middleware checks
+ * the bearer's session itself, and these routes must work while a session has duties pending.
+ */
+export default {
+  routes: [
+    { method: 'POST', path: '/auth/login', handler: 'auth-session.login', config: { auth: false } },
+    { method: 'POST', path: '/auth/refresh', handler: 'auth-session.refresh', config: { auth: false } },
+    { method: 'POST', path: '/auth/logout', handler: 'auth-session.logout', config: { auth: false } },
+    { method: 'POST', path: '/auth/change-password', handler: 'auth-session.changePassword', config: { auth: false } },
+    { method: 'POST', path: '/auth/totp/setup', handler: 'auth-session.totpSetup', config: { auth: false } },
+    { method: 'POST', path: '/auth/totp/enable', handler: 'auth-session.totpEnable', config: { auth: false } },
+  ],
+};

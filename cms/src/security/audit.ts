@@ -1,0 +1,170 @@
+import type { Core } from '@strapi/strapi';
+import { securityConfig } from './config';
+
+/**
+ * The audit trail: one append-only table `audit_entries` (who, when, from where, what), outside
+ * Strapi's content types. PostgreSQL: partitioned by month with a trigger refusing UPDATE, DELETE
+ * and TRUNCATE (database/postgres/010-audit-trail.sql). SQLite: created here, with triggers too.
+ */
+export const AUDIT_TABLE = 'audit_entries';
+
+export type AuditEntry = {
+  action: string;
+  outcome?: 'ok' | 'failed' | 'refused';
+  targetType?: string | null;
+  targetId?: string | number | null;
+  details?: Record<string, unknown> | null;
+  actor?: { id?: number | null; username?: string | null; level?: string | null } | null;
+  onBehalfOf?: { id?: number | null; username?: string | null } | null;
+  ip?: string | null;
+};
+
+export function auditTable(strapi: Core.Strapi): string {
+  const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
+  return strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${AUDIT_TABLE}` : AUDIT_TABLE;
+}
+
+/** SQLite: the table and its append-only triggers (PostgreSQL gets them from database/postgres). */
+export async function ensureAuditStore(strapi: Core.Strapi): Promise<void> {
+  if (strapi.db.dialect.client === 'postgres') return;
+  const knex = strapi.db.connection;
+  if (!(await knex.schema.hasTable(AUDIT_TABLE))) {
+    await knex.schema.createTable(AUDIT_TABLE, (table) => {
+      table.increments('id');
+      table.datetime('at').notNullable();
+      table.integer('actor_id');
+      table.string('actor_username');
+      table.string('actor_level', 32);
+      table.integer('on_behalf_of_id');
+      table.string('on_behalf_of_username');
+      table.string('ip', 64);
+      table.string('action', 64).notNullable();
+      table.string('target_type', 128);
+      table.string('target_id', 128);
+      table.string('outcome', 16).notNullable().defaultTo('ok');
+      table.text('details');
+      table.index(['at']);
+      table.index(['actor_username', 'at']);
+      table.index(['action', 'at']);
+    });
+  }
+  for (const operation of ['UPDATE', 'DELETE']) {
+    await knex.raw(`CREATE TRIGGER IF NOT EXISTS audit_entries_no_${operation.toLowerCase()} BEFORE ${operation} ON ${AUDIT_TABLE} BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;`);
+  }
+}
+
+/** Masks ID numbers (config audit.maskedFields) anywhere inside a value: 440524********0014. */
+export function maskSensitive(value: unknown, depth = 0): unknown {
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => maskSensitive(item, depth + 1));
+  const masked = new Set(securityConfig().audit.maskedFields);
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, item]) => {
+    if (masked.has(key) && typeof item === 'string') return [key, maskNumber(item)];
+    return [key, maskSensitive(item, depth + 1)];
+  }));
+}
+
+function maskNumber(number: string): string {
+  if (number.length <= 4) return '*'.repeat(number.length);
+  if (number.length <= 10) return `${number.slice(0, 1)}${'*'.repeat(number.length - 2)}${number.slice(-1)}`;
+  return `${number.slice(0, 6)}${'*'.repeat(number.length - 10)}${number.slice(-4)}`;
+}
+
+/** Who is acting in the current HTTP request, for the trail. */
+export function requestActor(strapi: Core.Strapi): Pick<AuditEntry, 'actor' | 'onBehalfOf' | 'ip'> {
+  const ctx: any = strapi.requestContext.get();
+  if (!ctx) return { actor: null, onBehalfOf: null, ip: null };
+  const user = ctx.state?.user;
+  const delegation = ctx.state?.delegation;
+  return {
+    actor: user ? { id: user.id, username: user.username, level: user.level } : null,
+    onBehalfOf: delegation ? { id: delegation.delegatorId, username: delegation.delegatorUsername } : null,
+    ip: ctx.request?.ip ?? null,
+  };
+}
+
+/**
+ * Appends an entry. Inside a database transaction it joins it, so a change and its entry are
+ * committed (or rolled back) together.
+ */
+export async function recordAudit(strapi: Core.Strapi, entry: AuditEntry): Promise<void> {
+  const from = entry.actor === undefined ? requestActor(strapi) : { actor: entry.actor, onBehalfOf: entry.onBehalfOf ?? null, ip: entry.ip ?? null };
+  const row = {
+    at: new Date(),
+    actor_id: from.actor?.id ?? null,
+    actor_username: from.actor?.username ?? null,
+    actor_level: from.actor?.level ?? null,
+    on_behalf_of_id: (entry.onBehalfOf ?? from.onBehalfOf)?.id ?? null,
+    on_behalf_of_username: (entry.onBehalfOf ?? from.onBehalfOf)?.username ?? null,
+    ip: entry.ip ?? from.ip ?? null,
+    action: entry.action,
+    target_type: entry.targetType ?? null,
+    target_id: entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId),
+    outcome: entry.outcome ?? 'ok',
+    details: entry.details ? JSON.stringify(maskSensitive(entry.details)) : null,
+  };
+  await strapi.db.transaction(async ({ trx }: any) => {
+    await trx(auditTable(strapi)).insert(row);
+  });
+}
+
+export type AuditQuery = {
+  filters?: Record<string, any>;
+  sort?: string | string[];
+  pagination?: { start?: number | string; limit?: number | string; page?: number | string; pageSize?: number | string };
+};
+
+const FILTERABLE: Record<string, string> = {
+  action: 'action', actorUsername: 'actor_username', onBehalfOfUsername: 'on_behalf_of_username', targetType: 'target_type',
+  targetId: 'target_id', outcome: 'outcome', ip: 'ip',
+};
+const SORTABLE: Record<string, string> = { at: 'at', id: 'id', action: 'action', actorUsername: 'actor_username' };
+
+export function toPublicEntry(row: Record<string, any>) {
+  let details = row.details;
+  if (typeof details === 'string') {
+    try { details = JSON.parse(details); } catch { /* kept as text */ }
+  }
+  return {
+    id: Number(row.id), at: new Date(row.at).toISOString(), actorId: row.actor_id, actorUsername: row.actor_username,
+    actorLevel: row.actor_level, onBehalfOfId: row.on_behalf_of_id, onBehalfOfUsername: row.on_behalf_of_username,
+    ip: row.ip, action: row.action, targetType: row.target_type, targetId: row.target_id, outcome: row.outcome, details,
+  };
+}
+
+/** Searches the trail (the audit administrator's page): by action, actor, target, outcome, dates. */
+export async function searchAudit(strapi: Core.Strapi, query: AuditQuery) {
+  const pagination = query.pagination ?? {};
+  const limit = Math.min(500, Math.max(1, Number(pagination.limit ?? pagination.pageSize ?? 25) || 25));
+  const start = Math.max(0, Number(pagination.start ?? ((Number(pagination.page ?? 1) || 1) - 1) * limit) || 0);
+  const knex = strapi.db.connection;
+  const filters = query.filters ?? {};
+  const where = (builder: any) => {
+    for (const [field, column] of Object.entries(FILTERABLE)) {
+      const value = filters[field];
+      if (value === undefined || value === '') continue;
+      const plain = typeof value === 'object' && value !== null ? (value.$eq ?? value.$containsi ?? value.$contains) : value;
+      if (plain === undefined) continue;
+      if (field === 'actorUsername' || field === 'action') builder.where(column, 'like', `%${String(plain).replace(/[%_]/g, '')}%`);
+      else builder.where(column, String(plain));
+    }
+    const from = filters.from ?? filters.at?.$gte;
+    const to = filters.to ?? filters.at?.$lte;
+    if (from && !Number.isNaN(Date.parse(from))) builder.where('at', '>=', new Date(from));
+    if (to && !Number.isNaN(Date.parse(to))) builder.where('at', '<=', new Date(to));
+    if (filters.q) {
+      const q = `%${String(filters.q).replace(/[%_]/g, '')}%`;
+      builder.where((inner: any) => inner.where('actor_username', 'like', q).orWhere('action', 'like', q).orWhere('target_type', 'like', q).orWhere('target_id', 'like', q));
+    }
+  };
+  const order = ([] as string[]).concat((query.sort as any) ?? 'at:desc')
+    .map((entry) => String(entry).split(':'))
+    .filter(([field]) => SORTABLE[field])
+    .map(([field, direction]) => ({ column: SORTABLE[field], order: direction?.toLowerCase() === 'asc' ? 'asc' : 'desc' }));
+  if (!order.some((o) => o.column === 'id')) order.push({ column: 'id', order: order[0]?.order ?? 'desc' });
+  const [rows, [{ total }]] = await Promise.all([
+    knex(auditTable(strapi)).where(where).orderBy(order).offset(start).limit(limit),
+    knex(auditTable(strapi)).where(where).count({ total: '*' }),
+  ]);
+  return { data: rows.map(toPublicEntry), meta: { pagination: { start, limit, total: Number(total) } } };
+}

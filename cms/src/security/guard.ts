@@ -1,0 +1,85 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { securityConfig } from './config';
+import { isRateLimitedPath, rateLimited } from './rate-limit';
+import { aliveReason, bearerOf, readAccessToken, sessionService } from './sessions';
+import { recordAudit } from './audit';
+
+/** Routes a session with pending duties (change the password, enrol TOTP) may still call. */
+const DUTY_ROUTES = ['/api/auth/change-password', '/api/auth/logout', '/api/auth/refresh', '/api/auth/totp/setup', '/api/auth/totp/enable', '/api/me'];
+
+const MESSAGES: Record<string, string> = {
+  SESSION_UNKNOWN: '会话无效，请重新登录',
+  SESSION_REVOKED: '会话已注销，请重新登录',
+  SESSION_EXPIRED: '会话已过期，请重新登录',
+  SESSION_IDLE: '长时间未操作，会话已超时，请重新登录',
+};
+
+function routeAudits() {
+  return securityConfig().audit.routes.map((route) => ({ ...route, regex: new RegExp(route.pattern) }));
+}
+
+/** Whether a child's record in the answer carries a full (unmasked) ID number. */
+function fullIdNumbers(body: any): boolean {
+  const data = body?.data ?? body;
+  const records = Array.isArray(data) ? data : [data];
+  return records.some((record) => record && (
+    (typeof record.idNumber === 'string' && record.idNumber && !record.idNumber.includes('*'))
+    || (Array.isArray(record.guardians) && record.guardians.some((g: any) => typeof g?.idNumber === 'string' && g.idNumber && !g.idNumber.includes('*')))
+  ));
+}
+
+/**
+ * The security middleware, before Strapi's router:
+ * - a per-IP rate limit on the auth routes (429 + Retry-After);
+ * - every bearer token of ours must belong to a live session (not revoked, not idle, not past its
+ *   absolute end): otherwise 401 with a code;
+ * - a session with duties (first-login or expired password, TOTP enrolment) reaches only the
+ *   routes that fulfil them: otherwise 403 PASSWORD_CHANGE_REQUIRED / TOTP_ENROLMENT_REQUIRED;
+ * - afterwards, routes named in config audit.routes (decisions, exports, accounts, roles) and every
+ *   answer that shows a full ID number are written to the audit trail.
+ */
+export function securityGuard(strapi: Core.Strapi) {
+  const sessions = sessionService(strapi);
+  const audits = routeAudits();
+  return async (ctx: any, next: () => Promise<any>) => {
+    const path: string = ctx.path;
+    if (isRateLimitedPath(path)) {
+      const { limited, retryAfter } = rateLimited(ctx.request.ip);
+      if (limited) {
+        ctx.set('Retry-After', String(retryAfter));
+        throw new errors.RateLimitError('请求过于频繁，请稍后再试', { code: 'RATE_LIMITED', retryAfter });
+      }
+    }
+    const token = path.startsWith('/api/') ? bearerOf(ctx) : null;
+    const payload = token ? readAccessToken(token) : null;
+    if (payload) {
+      if (typeof payload.sid !== 'number') throw new errors.UnauthorizedError(MESSAGES.SESSION_UNKNOWN, { code: 'SESSION_UNKNOWN' });
+      const row = await sessions.get(payload.sid);
+      const reason = row && Number(row.userId) !== Number(payload.id) ? 'SESSION_UNKNOWN' : aliveReason(row);
+      if (reason) throw new errors.UnauthorizedError(MESSAGES[reason], { code: reason });
+      await sessions.touch(row!);
+      ctx.state.securitySession = row;
+      const pending = row!.pending ? row!.pending.split(',') : [];
+      if (pending.length && !DUTY_ROUTES.includes(path)) {
+        const code = pending.includes('password') ? 'PASSWORD_CHANGE_REQUIRED' : 'TOTP_ENROLMENT_REQUIRED';
+        throw new errors.ForbiddenError(code === 'PASSWORD_CHANGE_REQUIRED' ? '请先修改密码' : '请先绑定动态口令 (TOTP)', { code, pending });
+      }
+    }
+    await next();
+    const method = ctx.method;
+    const matched = audits.find((route) => (route.method === '*' || route.method === method) && route.regex.test(path));
+    if (matched && method !== 'OPTIONS') {
+      await recordAudit(strapi, {
+        action: matched.action,
+        outcome: ctx.status < 400 ? 'ok' : 'failed',
+        targetType: path,
+        targetId: ctx.params?.id ?? null,
+        details: { method, status: ctx.status, query: ctx.querystring ? ctx.querystring.slice(0, 500) : undefined },
+      });
+    }
+    if (method === 'GET' && ctx.status === 200 && path.startsWith('/api/children') && fullIdNumbers(ctx.body)) {
+      await recordAudit(strapi, { action: 'pii.read', targetType: 'api::child.child', targetId: ctx.body?.data?.documentId ?? path.split('/')[3] ?? null, details: { path } });
+    }
+  };
+}

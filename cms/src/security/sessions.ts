@@ -1,0 +1,160 @@
+import type { Core } from '@strapi/strapi';
+import crypto from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { securityConfig } from './config';
+import { loadSecrets } from '../runtime/secrets';
+
+/**
+ * Sessions: a short-lived access token (JWT {id, sid}, config session.accessTokenMinutes) and a
+ * refresh token, rotated at every refresh and stored only as a SHA-256 hash in `auth_sessions`.
+ * A session ends at logout, after session.idleMinutes without a request, or at absoluteHours.
+ * Every request's session is checked (security middleware) through a cache of cacheSeconds, so a
+ * revocation by another instance is seen within that time and at once on this one.
+ */
+export const SESSION = 'api::auth-session.auth-session';
+
+export type SessionRow = {
+  id: number;
+  documentId: string;
+  userId: number;
+  refreshHash: string;
+  previousHash?: string | null;
+  lastSeenAt: string | Date;
+  expiresAt: string | Date;
+  revokedAt?: string | Date | null;
+  pending?: string | null;
+  delegatorId?: number | null;
+};
+
+const cache = new Map<number, { row: SessionRow | null; fetchedAt: number }>();
+
+export const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+const newToken = () => crypto.randomBytes(32).toString('base64url');
+function newDocumentId(): string {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const alphabet = `${letters}0123456789`;
+  return Array.from(crypto.randomBytes(24), (b, i) => (i === 0 ? letters[b % 26] : alphabet[b % alphabet.length])).join('');
+}
+
+export function pendingList(row: Pick<SessionRow, 'pending'> | null | undefined): string[] {
+  return row?.pending ? row.pending.split(',').filter(Boolean) : [];
+}
+
+export function issueAccessToken(userId: number, sid: number): string {
+  const minutes = securityConfig().session.accessTokenMinutes;
+  return jwt.sign({ id: userId, sid }, loadSecrets().JWT_SECRET, { expiresIn: `${minutes}m` });
+}
+
+/** The payload of a valid access token of ours, or null (expired, forged, another kind of token). */
+export function readAccessToken(token: string): { id: number; sid?: number } | null {
+  try {
+    const payload = jwt.verify(token, loadSecrets().JWT_SECRET) as any;
+    return payload && typeof payload === 'object' && payload.id !== undefined ? payload : null;
+  } catch {
+    return null;
+  }
+}
+
+export function bearerOf(ctx: any): string | null {
+  const header = ctx.request?.header?.authorization;
+  if (!header) return null;
+  const [scheme, token, ...rest] = String(header).split(/\s+/);
+  return scheme?.toLowerCase() === 'bearer' && token && !rest.length ? token : null;
+}
+
+export function aliveReason(row: SessionRow | null, now = Date.now()): string | null {
+  if (!row) return 'SESSION_UNKNOWN';
+  if (row.revokedAt) return 'SESSION_REVOKED';
+  if (new Date(row.expiresAt).getTime() <= now) return 'SESSION_EXPIRED';
+  if (now - new Date(row.lastSeenAt).getTime() > securityConfig().session.idleMinutes * 60_000) return 'SESSION_IDLE';
+  return null;
+}
+
+export function sessionService(strapi: Core.Strapi) {
+  const query = () => strapi.db.query(SESSION as any);
+  return {
+    async create(userId: number, options: { pending?: string[]; ip?: string | null; userAgent?: string | null; delegatorId?: number | null }) {
+      const { absoluteHours } = securityConfig().session;
+      const refreshToken = newToken();
+      const now = new Date();
+      const row = (await query().create({
+        data: {
+          documentId: newDocumentId(), userId, refreshHash: hashToken(refreshToken), lastSeenAt: now,
+          expiresAt: new Date(now.getTime() + absoluteHours * 3_600_000), pending: options.pending?.join(',') || null,
+          ip: options.ip?.slice(0, 64) ?? null, userAgent: options.userAgent?.slice(0, 255) ?? null, delegatorId: options.delegatorId ?? null,
+        },
+      })) as SessionRow;
+      cache.set(row.id, { row, fetchedAt: Date.now() });
+      return { row, refreshToken, accessToken: issueAccessToken(userId, row.id) };
+    },
+
+    /** The session, through the cache. */
+    async get(sid: number, fresh = false): Promise<SessionRow | null> {
+      const hit = cache.get(sid);
+      if (!fresh && hit && Date.now() - hit.fetchedAt < securityConfig().session.cacheSeconds * 1000) return hit.row;
+      const row = (await query().findOne({ where: { id: sid } })) as SessionRow | null;
+      cache.set(sid, { row, fetchedAt: Date.now() });
+      if (cache.size > 20_000) for (const [key, value] of cache) if (Date.now() - value.fetchedAt > 60_000) cache.delete(key);
+      return row;
+    },
+
+    /** Marks activity (at most every touchSeconds, so requests do not all write). */
+    async touch(row: SessionRow): Promise<void> {
+      const now = Date.now();
+      if (now - new Date(row.lastSeenAt).getTime() < securityConfig().session.touchSeconds * 1000) return;
+      const lastSeenAt = new Date(now);
+      await query().update({ where: { id: row.id }, data: { lastSeenAt } });
+      cache.set(row.id, { row: { ...row, lastSeenAt }, fetchedAt: Date.now() });
+    },
+
+    /**
+     * Exchanges a refresh token for a new pair. A rotated (previous) token presented again means it
+     * was stolen or replayed: the session is revoked.
+     */
+    async refresh(refreshToken: unknown): Promise<{ row: SessionRow; refreshToken: string; accessToken: string } | { error: string }> {
+      if (typeof refreshToken !== 'string' || !refreshToken) return { error: 'REFRESH_TOKEN_MISSING' };
+      const hash = hashToken(refreshToken);
+      const row = (await query().findOne({ where: { refreshHash: hash } })) as SessionRow | null;
+      if (!row) {
+        const replayed = (await query().findOne({ where: { previousHash: hash } })) as SessionRow | null;
+        if (replayed && !replayed.revokedAt) await this.revoke(replayed.id);
+        return { error: replayed ? 'REFRESH_TOKEN_REUSED' : 'SESSION_UNKNOWN' };
+      }
+      const reason = aliveReason(row);
+      if (reason) return { error: reason };
+      const next = newToken();
+      const lastSeenAt = new Date();
+      // Guarded by the current hash: of two refreshes with one token, one wins.
+      const changed = await strapi.db.connection(strapi.db.metadata.get(SESSION as any).tableName)
+        .where({ id: row.id, refresh_hash: hash })
+        .update({ refresh_hash: hashToken(next), previous_hash: hash, last_seen_at: lastSeenAt });
+      if (!changed) return { error: 'REFRESH_TOKEN_REUSED' };
+      const updated = { ...row, refreshHash: hashToken(next), previousHash: hash, lastSeenAt };
+      cache.set(row.id, { row: updated, fetchedAt: Date.now() });
+      return { row: updated, refreshToken: next, accessToken: issueAccessToken(row.userId, row.id) };
+    },
+
+    async revoke(sid: number): Promise<void> {
+      await query().update({ where: { id: sid }, data: { revokedAt: new Date() } });
+      cache.delete(sid);
+    },
+
+    /** Ends every session of a user but `except` (password changed, account blocked). */
+    async revokeAllOf(userId: number, except?: number): Promise<void> {
+      const open = await query().findMany({ where: { userId, revokedAt: null }, select: ['id'] });
+      const ids = open.map((row: any) => row.id).filter((id: number) => id !== except);
+      if (ids.length) await query().updateMany({ where: { id: { $in: ids } }, data: { revokedAt: new Date() } });
+      for (const id of ids) cache.delete(id);
+    },
+
+    async setPending(row: SessionRow, pending: string[]): Promise<void> {
+      await query().update({ where: { id: row.id }, data: { pending: pending.join(',') || null } });
+      cache.delete(row.id);
+    },
+  };
+}
+
+/** Ends every session of a user (password reset, account blocked). */
+export async function revokeSessionsOf(strapi: Core.Strapi, userId: number): Promise<void> {
+  await sessionService(strapi).revokeAllOf(userId);
+}
