@@ -264,7 +264,7 @@ describe('one set of numbers: dashboard, query, export and snapshot against hand
     const records = await sql(`SELECT COUNT(*) AS n FROM export_records WHERE kind = 'statistics-summary'`);
     expect(Number(records.n)).toBe(before + 5);
     const last = await app.strapi.db.query('api::export-record.export-record').findMany({ where: { kind: 'statistics-summary' }, orderBy: { id: 'desc' }, limit: 1 });
-    expect(last[0]).toMatchObject({ username: 'demo-county', format: 'xlsx', level: 'county', rows: 4 });
+    expect(last[0]).toMatchObject({ username: 'demo-county', format: 'xlsx', level: 'county', rowCount: 4 });
   });
 });
 
@@ -336,7 +336,7 @@ describe("analysts' chart pages", () => {
     await county.get(`/api/chart-pages/${prefecturePage}/charts/5/data`).expect(400);
     const records = await app.strapi.db.query('api::export-record.export-record').findMany({ where: { kind: 'chart-data' } });
     expect(records).toHaveLength(before + 1);
-    expect(records.at(-1)).toMatchObject({ username: 'demo-county', rows: 1 });
+    expect(records.at(-1)).toMatchObject({ username: 'demo-county', rowCount: 1 });
     const viaQuery = await county.post('/api/statistics/query?format=xlsx', { indicator: 'children', dimension: 'kindergarten', title: '本县各园' }).buffer(true).parse(binary).expect(200);
     expect((await workbook(viaQuery.body)).worksheets[0].getRow(1).getCell(1).value).toBe('本县各园');
   });

@@ -1,6 +1,12 @@
 import { readDomainConfig } from '../runtime/paths';
 import { dictionaries } from './dictionaries';
+import { errors } from '@strapi/utils';
 import { fieldError } from '../utils/validation';
+
+/** A 400 on a filter: its path is ['filters', name], as Strapi's own validation reports nested fields. */
+function filterError(name: string, message: string) {
+  return new errors.ValidationError(message, { errors: [{ path: ['filters', name], message, name: 'ValidationError' }] });
+}
 
 /**
  * The indicators, dimensions and filters of config/indicators.json, and the formulas (domain.md §7).
@@ -105,17 +111,17 @@ export function validateQuery(input: any): Query {
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined || value === null || value === '') continue;
     const definition = config.filters[name];
-    if (!definition) throw fieldError(`filters.${name}`, `未知的筛选条件：${name}`);
+    if (!definition) throw filterError(name, `未知的筛选条件：${name}`);
     const text = String(value);
-    if (definition.kind === 'region' && !/^\d{2}(\d{2}){0,2}$/.test(text)) throw fieldError(`filters.${name}`, '区域代码须为 2、4 或 6 位数字');
-    if (definition.kind === 'year' && !/^\d{4}$/.test(text)) throw fieldError(`filters.${name}`, '年份须为 4 位数字');
-    if (definition.kind === 'period' && !/^\d{4}-(0[1-9]|1[0-2])$/.test(text)) throw fieldError(`filters.${name}`, '月份格式须为 YYYY-MM');
-    if (definition.kind === 'kindergartenFlag' && !['true', 'false'].includes(text)) throw fieldError(`filters.${name}`, '须为 true 或 false');
-    if (definition.dictionary && !dictionaries()[definition.dictionary]?.some((entry) => entry.code === text)) throw fieldError(`filters.${name}`, `“${text}”不是${definition.label}的代码`);
+    if (definition.kind === 'region' && !/^\d{2}(\d{2}){0,2}$/.test(text)) throw filterError(name, '区域代码须为 2、4 或 6 位数字');
+    if (definition.kind === 'year' && !/^\d{4}$/.test(text)) throw filterError(name, '年份须为 4 位数字');
+    if (definition.kind === 'period' && !/^\d{4}-(0[1-9]|1[0-2])$/.test(text)) throw filterError(name, '月份格式须为 YYYY-MM');
+    if (definition.kind === 'kindergartenFlag' && !['true', 'false'].includes(text)) throw filterError(name, '须为 true 或 false');
+    if (definition.dictionary && !dictionaries()[definition.dictionary]?.some((entry) => entry.code === text)) throw filterError(name, `“${text}”不是${definition.label}的代码`);
     if (!['region', 'year', 'period'].includes(definition.kind)) {
-      if (dim.kind === 'snapshot') throw fieldError(`filters.${name}`, `按月份（月度存档）分析时不能按“${definition.label}”筛选`);
+      if (dim.kind === 'snapshot') throw filterError(name, `按月份（月度存档）分析时不能按“${definition.label}”筛选`);
       const unable = sources.filter((source) => !FILTERABLE[source].includes(definition.kind));
-      if (unable.length) throw fieldError(`filters.${name}`, `指标“${labelOf(indicator)}”不能按“${definition.label}”筛选`);
+      if (unable.length) throw filterError(name, `指标“${labelOf(indicator)}”不能按“${definition.label}”筛选`);
     }
     filters[name] = text;
   }

@@ -158,7 +158,7 @@ const chartPageService = ({ strapi }: { strapi: Core.Strapi }) => ({
     if (!xlsx) return { results };
     const buffer: Buffer = await query.toXlsx(results.map((r) => ({ title: r.title, result: r.result })));
     await recordExport(strapi, {
-      kind: 'chart-data', format: 'xlsx', rows: results.reduce((sum, r) => sum + r.result.rows.length, 0), user,
+      kind: 'chart-data', format: 'xlsx', rowCount: results.reduce((sum, r) => sum + r.result.rows.length, 0), user,
       filters: { page: row.documentId, title: row.title, charts: selected.map(({ chart, i }) => ({ n: i, indicator: chart.indicator, dimension: chart.dimension, filters: chart.filters })) },
     });
     const name = n === null ? row.title : `${row.title}-${results[0].title}`;

@@ -29,7 +29,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   async record(user: any, kind: string, filters: unknown, rows: number, format = 'xlsx') {
-    await recordExport(strapi, { kind, format, filters, rows, user });
+    await recordExport(strapi, { kind, format, filters, rowCount: rows, user });
   },
 
   async summary(user: any, yearParam?: unknown) {

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import ExcelJS from 'exceljs';
 import { dictionaries } from '../../../domain/dictionaries';
 import {
-  addFigures, emptyFigures, indicatorsConfig, labelOf, unitOf, validateQuery, valueOf, type Figures, type Query,
+  addFigures, emptyFigures, indicatorsConfig, labelOf, sourcesOf, unitOf, validateQuery, valueOf, type Figures, type Query,
 } from '../../../domain/indicators';
 import type { Where } from './statistics';
 
@@ -62,7 +62,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       const cached = dimension.kind === 'region' && !where.institutionCode && !year && Object.keys(sqlFilters).length === 0;
       const figures: Map<string, Figures> = cached
         ? new Map([...(await statistics(strapi).cachedCounties() as Map<string, Figures>)].filter(([code]) => code.startsWith(where.prefix ?? '')))
-        : await statistics(strapi).figuresBy(where, dimension, sqlFilters, year ? Number(year) : undefined);
+        : await statistics(strapi).figuresBy(where, dimension, sqlFilters, year ? Number(year) : undefined, this.sourcesFor(query));
       if (dimension.kind === 'region') {
         const rolled: Map<string, Figures> = statistics(strapi).rollUp(figures, dimension.digits ?? 6);
         const names: Map<string, string> = await statistics(strapi).regionNames([...rolled.keys()]);
@@ -75,6 +75,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     result.rows = groups.map(([key, label, f]) => this.row(query, key, label, f));
     if (dimension.kind !== 'snapshot') result.total = this.row(query, 'total', '合计', groups.reduce((sum, [, , f]) => addFigures(sum, f), emptyFigures()));
     return result;
+  },
+
+  /** The tables a query reads: its indicator's, and the kindergartens for a breakdown by region or kindergarten (so those without children still show, as 0). */
+  sourcesFor(query: Query) {
+    const sources = sourcesOf(query.indicator);
+    const kind = indicatorsConfig().dimensions[query.dimension].kind;
+    const filtered = Object.keys(query.filters).some((name) => !['region', 'year', 'period'].includes(indicatorsConfig().filters[name]?.kind));
+    if (['region', 'kindergarten'].includes(kind) && !filtered && !sources.includes('kindergartens')) sources.push('kindergartens');
+    return sources;
   },
 
   row(query: Query, key: string, label: string, figures: Figures): QueryRow {

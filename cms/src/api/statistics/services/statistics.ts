@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../../../runtime/paths';
 import { localDate } from '../../../domain/working-days';
 import {
-  addFigures, emptyFigures, indicatorsConfig, indicatorsOf, type DimensionDefinition, type Figures,
+  addFigures, emptyFigures, indicatorsConfig, indicatorsOf, type DimensionDefinition, type Figures, type Source,
 } from '../../../domain/indicators';
 
 export type { Figures } from '../../../domain/indicators';
@@ -71,7 +71,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * fixed by the dimension's kind in config, never text from a client. Region dimensions group by
      * county (roll them up with `rollUp`).
      */
-    async figuresBy(where: Where, dimension: DimensionDefinition = COUNTY, filters: SqlFilters = {}, year?: number): Promise<Map<string, Figures>> {
+    async figuresBy(where: Where, dimension: DimensionDefinition = COUNTY, filters: SqlFilters = {}, year?: number, sources: Source[] = ['kindergartens', 'classes', 'children', 'population', 'staff']): Promise<Map<string, Figures>> {
       const knex = strapi.db.connection;
       const config = indicatorsConfig();
       const inclusiveSql = `CASE WHEN k.ownership = 'public' OR ${this.truthy('k.inclusive')} = 1 THEN 1 ELSE 0 END`;
@@ -92,6 +92,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           const definition = config.filters[name];
           if (!definition) continue;
           if (definition.kind === 'region') query.where(`${table}.county_code`, 'like', `${value}%`);
+          if (table === 'p') continue;
           if (definition.kind === 'kindergartenField') query.where(`k.${definition.column}`, value);
           if (definition.kind === 'kindergartenFlag') query.whereRaw(`${inclusiveSql} = ?`, [value === 'true' ? 1 : 0]);
           if (definition.kind === 'classField' && (table === 's' || table === 'c')) query.where(`s.${definition.column}`, value);
@@ -106,7 +107,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         result.set(code, addFigures(result.get(code) ?? emptyFigures(), figures));
       };
 
-      const kindergartenKey = keyOf('k');
+      const kindergartenKey = sources.includes('kindergartens') && keyOf('k');
       if (kindergartenKey) {
         const query = knex(`${this.table('kindergartens')} as k`).select(knex.raw(`${kindergartenKey} AS gkey`)).count({ kindergartens: '*' })
           .select(knex.raw(`SUM(CASE WHEN k.ownership = 'public' THEN 1 ELSE 0 END) AS public_kindergartens`))
@@ -117,7 +118,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
 
-      const classKey = keyOf('s');
+      const classKey = sources.includes('classes') && keyOf('s');
       if (classKey) {
         const query = knex(`${this.table('school_classes')} as s`)
           .leftJoin(`${this.table('school_classes_kindergarten_lnk')} as l`, 'l.school_class_id', 's.id')
@@ -129,7 +130,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
 
-      const childKey = keyOf('c');
+      const childKey = sources.includes('children') && keyOf('c');
       if (childKey) {
         const query = knex(`${this.table('children')} as c`).join(`${this.table('kindergartens')} as k`, 'k.code', 'c.institution_code');
         if (needsClassOfChild) {
@@ -156,7 +157,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
 
       // 3–5-year-old population: per county, the latest year at or before the one asked; regions only
-      if (dimension.kind === 'region' && !where.institutionCode) {
+      if (sources.includes('population') && dimension.kind === 'region' && !where.institutionCode) {
         const upTo = year ?? Number(localDate().slice(0, 4));
         const query = knex(`${this.table('populations')} as p`).select('p.county_code', 'p.population')
           .whereRaw(`p.year = (SELECT MAX(p2.year) FROM ${this.table('populations')} p2 WHERE p2.county_code = p.county_code AND p2.year <= ?)`, [upTo]);
@@ -164,7 +165,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
 
       // full-time teachers (专任教师, active), once the staff records exist
-      const staffKey = keyOf('t');
+      const staffKey = sources.includes('staff') && keyOf('t');
       if (staffKey && (await this.staffTable())) {
         const { table, fullTimeTeacherPost, activeStatus } = config.staff;
         const key = staffKey;
