@@ -13,6 +13,7 @@ import requests, { AnnualReportCreate, DeclarationCreate, KeyChangeCreate } from
 import schoolClasses from './resources/school-classes';
 import children, { ChildCreate, ChildEdit } from './resources/children';
 import problemRecords from './resources/problem-records';
+import chartPages from './resources/chart-pages';
 import { Oversight } from './components/Oversight';
 import { theme, darkTheme } from './theme';
 
@@ -62,6 +63,7 @@ export const App = () => (
                       <Resource key="problem-records" name="problem-records" {...problemRecords} />,
                       <Resource key="school-classes" name="school-classes" list={schoolClasses.list} />,
                       <Resource key="regions" name="regions" {...regions} />,
+                      <Resource key="chart-pages" name="chart-pages" {...chartPages} />,
                       <CustomRoutes key="oversight">
                           <Route path="/oversight" element={<Oversight />} />
                       </CustomRoutes>,

@@ -4,6 +4,7 @@ import { Link } from 'react-router-dom';
 import { useGetList, useTranslate } from 'react-admin';
 import { Me } from '../providers/session';
 import { DashboardHeader } from './DashboardHeader';
+import { InstitutionCharts } from './InstitutionCharts';
 
 const Item = ({ label, value }: { label: string; value?: string | null }) => (
     <Grid size={{ xs: 12, sm: 6, md: 4 }}>
@@ -81,6 +82,7 @@ export const InstitutionDashboard = ({ me }: { me: Me }) => {
                     </CardActions>
                 )}
             </Card>
+            <InstitutionCharts />
         </Box>
     );
 };

@@ -1,4 +1,4 @@
-import { Alert, Box, Grid, Skeleton } from '@mui/material';
+import { Alert, Box, Grid, Skeleton, Typography } from '@mui/material';
 import SchoolIcon from '@mui/icons-material/School';
 import AccountBalanceIcon from '@mui/icons-material/AccountBalance';
 import StorefrontIcon from '@mui/icons-material/Storefront';
@@ -11,11 +11,13 @@ import { CountyTable, percent } from './CountyTable';
 import { DashboardHeader } from './DashboardHeader';
 import { StatCard } from './StatCard';
 import { DashboardData } from './types';
+import { CompletenessPanel, DrillDownPanel, ExportSummaryButton, KeyIndicators, OverduePanel, TrendPanel } from './StatisticsPanels';
 
 /** Ministry, province, prefecture and county: figures for the whole reach and a table by county. */
 export const RegionDashboard = ({ me }: { me: Me }) => {
     const translate = useTranslate();
     const { data, error, isPending } = useApi<DashboardData>('/api/dashboard');
+    const placeName = me.level === 'ministry' ? translate('app.dashboard.whole_country') : me.regionName ?? me.regionCode ?? '';
     return (
         <Box sx={{ pb: 3 }}>
             <DashboardHeader me={me} />
@@ -64,6 +66,29 @@ export const RegionDashboard = ({ me }: { me: Me }) => {
                                 )}`}
                                 color="info.main"
                             />
+                        </Grid>
+                    </Grid>
+                    {data.indicators && data.indicators.length > 0 && (
+                        <Box sx={{ mt: 2 }}>
+                            <Box sx={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', mb: 1 }}>
+                                <Typography variant="h6">{translate('app.charts.key_indicators')}</Typography>
+                                <ExportSummaryButton />
+                            </Box>
+                            <KeyIndicators indicators={data.indicators} />
+                        </Box>
+                    )}
+                    <Grid container spacing={2} sx={{ mt: 1 }}>
+                        <Grid size={{ xs: 12, lg: 6 }}>
+                            <DrillDownPanel level={me.level} rootLabel={placeName} />
+                        </Grid>
+                        <Grid size={{ xs: 12, lg: 6 }}>
+                            <TrendPanel />
+                        </Grid>
+                        <Grid size={{ xs: 12, lg: 6 }}>
+                            <CompletenessPanel />
+                        </Grid>
+                        <Grid size={{ xs: 12, lg: 6 }}>
+                            <OverduePanel />
                         </Grid>
                     </Grid>
                     <Box sx={{ mt: 2 }}>

@@ -10,6 +10,7 @@ import ReportProblemIcon from '@mui/icons-material/ReportProblem';
 import PendingActionsIcon from '@mui/icons-material/PendingActions';
 import AssessmentIcon from '@mui/icons-material/Assessment';
 import CampaignIcon from '@mui/icons-material/Campaign';
+import InsightsIcon from '@mui/icons-material/Insights';
 import { Menu as RaMenu, usePermissions } from 'react-admin';
 
 /** Menus per level (authProvider.getPermissions → level). */
@@ -38,6 +39,7 @@ export const Menu = () => {
             <RaMenu.Item to="/problem-records" primaryText="app.menu.problem_records" leftIcon={<ReportProblemIcon />} />
             <RaMenu.Item to="/requests" primaryText={level === 'county' ? 'app.menu.inbox' : 'app.menu.requests'} leftIcon={<FactCheckIcon />} />
             <RaMenu.Item to="/oversight" primaryText="app.menu.oversight" leftIcon={<PendingActionsIcon />} />
+            <RaMenu.Item to="/chart-pages" primaryText="app.menu.chart_pages" leftIcon={<InsightsIcon />} />
             <RaMenu.Item to="/regions" primaryText="app.menu.regions" leftIcon={<AccountTreeIcon />} />
             {level && (
                 <RaMenu.Item to="/accounts" primaryText="app.menu.accounts" leftIcon={<ManageAccountsIcon />} />

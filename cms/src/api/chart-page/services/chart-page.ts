@@ -50,7 +50,7 @@ const chartPageService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const limit = Math.min(100, Math.max(1, Number(query.pagination?.limit ?? 25) || 25));
     const [field, order] = String(query.sort ?? 'updatedAt:desc').split(':');
     const where: any = { ownerPrefix: { $in: prefixes.length ? prefixes : ['-'] } };
-    const q = query.filters?.q?.$containsi ?? query.filters?.title?.$containsi ?? query.filters?.title?.$eq;
+    const q = typeof query.filters?.q === 'string' ? query.filters.q : query.filters?.title?.$containsi;
     if (typeof q === 'string' && q) where.title = { $containsi: q };
     const [rows, total] = await Promise.all([
       strapi.db.query(PAGE).findMany({ where, orderBy: { [SORTABLE.has(field) ? field : 'updatedAt']: order === 'asc' ? 'asc' : 'desc' }, offset: start, limit }),
