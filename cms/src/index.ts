@@ -3,6 +3,7 @@ import { loadRegions } from './bootstrap/regions';
 import { applyDatabaseSql } from './bootstrap/database-sql';
 import { syncRoles } from './bootstrap/roles';
 import { demoWanted, seedDemo } from './bootstrap/demo';
+import { seedStaffDemo } from './bootstrap/demo-staff';
 import { kindergartenRulesMiddleware } from './domain/kindergarten-rules';
 import { schoolClassRulesMiddleware } from './domain/school-class-rules';
 import { subjectLockMiddleware } from './domain/subject-locks';
@@ -39,6 +40,9 @@ export default {
       strapi.log.info(`行政区划 GB/T 2260: ${regions.inserted} inserted, ${regions.renamed} renamed, ${regions.total} in all`);
     }
     await syncRoles(strapi);
-    if (demoWanted()) await seedDemo(strapi);
+    if (demoWanted()) {
+      await seedDemo(strapi);
+      await seedStaffDemo(strapi);
+    }
   },
 };
