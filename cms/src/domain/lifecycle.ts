@@ -96,16 +96,17 @@ export type EventInput = {
 
 function row(input: EventInput, now: Date, mask: (number: string) => string) {
   const actor = input.actor;
-  const studentNumber = input.child.studentNumber ?? null;
+  // A G-type 学籍号 carries the resident ID number: kept masked, as everywhere ID numbers are listed.
+  const masked = (number: unknown) => (typeof number === 'string' && number.startsWith('G') ? `G${mask(number.slice(1))}` : number ?? null);
+  const values = (record: Record<string, unknown> | null | undefined) => (record && 'studentNumber' in record ? { ...record, studentNumber: masked(record.studentNumber) } : record ?? null);
   return {
     documentId: newDocumentId(),
     type: input.type,
     childDocumentId: input.child.documentId,
     childName: input.child.name ?? null,
-    // A G-type 学籍号 carries the resident ID number: kept masked, as everywhere ID numbers are listed.
-    studentNumber: studentNumber && studentNumber.startsWith('G') ? `G${mask(studentNumber.slice(1))}` : studentNumber,
-    before: input.before ?? null,
-    after: input.after ?? null,
+    studentNumber: masked(input.child.studentNumber),
+    before: values(input.before),
+    after: values(input.after),
     reasonCode: input.reasonCode ?? null,
     reason: input.reason ?? null,
     occurredOn: input.occurredOn ?? localDate(now),
