@@ -14,7 +14,7 @@ export default factories.createCoreController('api::child.child', ({ strapi }) =
   /** One record, whole by default: its guardians and its class (the edit form needs both). */
   async findOne(ctx) {
     if (!ctx.query.populate) {
-      ctx.querystring = qs.stringify({ ...ctx.query, populate: { guardians: true, schoolClass: { fields: ['name', 'grade', 'schoolYear'] } } }, { encodeValuesOnly: true });
+      ctx.querystring = qs.stringify({ ...ctx.query, populate: ['guardians', 'schoolClass'] }, { encodeValuesOnly: true });
     }
     const response: any = await super.findOne(ctx);
     if (response?.data) response.data = await service(strapi).withFullNumbers(ctx.state.user, response.data);
