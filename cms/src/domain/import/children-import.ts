@@ -21,6 +21,7 @@ const CHILD = 'api::child.child';
 const GUARDIAN = 'family.guardian';
 const TRUE = new Set(['是', 'Y', 'YES', 'TRUE', '1', '√']);
 const FALSE = new Set(['否', 'N', 'NO', 'FALSE', '0', '×']);
+const DERIVED = new Set(['sex', 'birthDate']);
 
 export type ImportMode = 'all-or-none' | 'valid-only';
 export type RowProblem = { row: number; column: string; field: string; message: string };
@@ -93,14 +94,17 @@ export function checkRow(strapi: Core.Strapi, row: SheetRow, target: ImportTarge
     if (column.kind === 'class') schoolClass = value as ClassRef;
     else setPath(data, column.path, value);
   }
-  if (!schoolClass) add('schoolClass', target.classes.length ? '班级必填：请填写本园班级名称，或在导入时选择默认班级' : '本园还没有班级：请先建立班级，再导入幼儿');
+  if (!schoolClass && !errors.some((e) => e.field === 'schoolClass')) add('schoolClass', target.classes.length ? '班级必填：请填写本园班级名称，或在导入时选择默认班级' : '本园还没有班级：请先建立班级，再导入幼儿');
   if (Array.isArray(data.guardians)) data.guardians = data.guardians.filter(Boolean);
   else data.guardians = [];
 
   for (const problem of checkChildData(strapi, data, { creating: true })) add(problem.field, problem.message);
   const childAttributes = (strapi.contentTypes as any)[CHILD].attributes;
   const guardianAttributes = (strapi.components as any)[GUARDIAN].attributes;
+  const badNumber = errors.some((e) => e.field === 'idNumber');
   for (const problem of schemaProblems(childAttributes, data, '')) {
+    // Sex and birth date come from a valid number: with a bad one, their absence is not news.
+    if (badNumber && DERIVED.has(problem.field)) continue;
     if (!errors.some((e) => e.field === problem.field)) add(problem.field, `${header(problem.field)}${problem.message}`);
   }
   data.guardians.forEach((guardian: any, index: number) => {
@@ -210,16 +214,16 @@ export async function insertChildren(strapi: Core.Strapi, rows: Record<string, a
   const classLink = childMeta.attributes.schoolClass.joinTable;
   const componentLink = childMeta.attributes.guardians.joinTable;
   const attributes = (strapi.contentTypes as any)[CHILD].attributes;
-  const now = new Date();
+  const now = new Date().toISOString();
   await strapi.db.transaction(async ({ trx }) => {
     for (let start = 0; start < rows.length; start += chunk) {
       const slice = rows.slice(start, start + chunk);
       const childRows = slice.map((data) => {
         const row: Record<string, unknown> = { documentId: createId(), createdAt: now, updatedAt: now, publishedAt: now, status: 'draft' };
         for (const [field, attribute] of Object.entries<any>(attributes)) {
-          if (['relation', 'component', 'media'].includes(attribute.type) || field === 'status') continue;
+          if (['relation', 'component', 'media'].includes(attribute.type) || field in row) continue;
           if (data[field] !== undefined && data[field] !== null && data[field] !== '') row[field] = data[field];
-          else if (attribute.default !== undefined) row[field] = attribute.default;
+          else if (attribute.default !== undefined && typeof attribute.default !== 'function') row[field] = attribute.default;
         }
         return row;
       });
@@ -241,8 +245,8 @@ export async function insertChildren(strapi: Core.Strapi, rows: Record<string, a
         await knex(componentLink.name).transacting(trx).insert(guardianIds.map((id, i) => ({
           [componentLink.joinColumn.name]: owners[i].childId,
           [componentLink.inverseJoinColumn.name]: id,
-          [componentLink.morphColumn.typeColumn.name]: GUARDIAN,
-          [componentLink.on ? 'field' : 'field']: 'guardians',
+          [componentLink.morphColumn?.typeColumn?.name ?? 'component_type']: GUARDIAN,
+          field: componentLink.on?.field ?? 'guardians',
           [componentLink.orderColumnName ?? 'order']: owners[i].order,
         })));
       }

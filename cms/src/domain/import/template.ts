@@ -115,7 +115,7 @@ export async function buildReport(headers: string[], rows: { raw: unknown[]; res
       const value = item.raw[i];
       return value === undefined ? null : value instanceof Date ? value.toISOString().slice(0, 10) : value;
     });
-    const row = sheet.addRow([...values, item.result, item.errors.join('；')]);
+    const row = sheet.addRow([...values, item.result, item.errors.length ? item.errors.join('；') : null]);
     if (item.errors.length) row.getCell(width + 2).fill = ERROR_FILL;
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());
