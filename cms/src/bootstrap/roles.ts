@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../runtime/paths';
 import { levels } from '../domain/levels';
 
-type RoleMatrix = { common: string[]; roles: Record<string, string[]>; public: string[]; authenticated: string[] };
+type RoleMatrix = { common: string[]; roles: Record<string, string[]>; public: string[]; authenticated: string[]; adminRoles?: Record<string, { name: string; actions: string[] } | string> };
 
 const ROLE = 'plugin::users-permissions.role';
 const PERMISSION = 'plugin::users-permissions.permission';
@@ -15,6 +15,10 @@ export function permissionMatrix(): Map<string, { name: string; actions: string[
   result.set('authenticated', { name: 'Authenticated', actions: matrix.authenticated });
   for (const level of levels()) {
     result.set(level.key, { name: level.name, actions: [...new Set([...matrix.common, ...(matrix.roles[level.key] ?? [])])] });
+  }
+  // 三员 (system, security, audit administrators): their own actions only, no common ones.
+  for (const [type, role] of Object.entries(matrix.adminRoles ?? {})) {
+    if (typeof role === 'object') result.set(type, { name: role.name, actions: role.actions });
   }
   return result;
 }

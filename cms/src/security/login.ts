@@ -6,6 +6,7 @@ import { generateSecret, otpauthUri, verifyTotp } from './totp';
 import { recordAudit } from './audit';
 import { sessionService, type SessionRow } from './sessions';
 import { fieldError } from '../utils/validation';
+import { forbidden, unauthorized } from './errors';
 
 const USER = 'plugin::users-permissions.user';
 const INVALID = 'Invalid identifier or password';
@@ -84,7 +85,7 @@ export function loginService(strapi: Core.Strapi) {
       if (user?.lockedUntil && new Date(user.lockedUntil).getTime() > Date.now()) {
         const minutes = Math.ceil((new Date(user.lockedUntil).getTime() - Date.now()) / 60_000);
         await recordAudit(strapi, { action: 'login', outcome: 'refused', targetType: USER, targetId: user.documentId, actor: { id: user.id, username: user.username, level: user.level }, ip: clientOf(ctx).ip, details: { reason: 'locked' } });
-        throw new errors.ForbiddenError(`登录失败次数过多，账号已锁定，请 ${minutes} 分钟后再试`, { code: 'ACCOUNT_LOCKED', lockedUntil: new Date(user.lockedUntil).toISOString() });
+        throw forbidden(`登录失败次数过多，账号已锁定，请 ${minutes} 分钟后再试`, { code: 'ACCOUNT_LOCKED', lockedUntil: new Date(user.lockedUntil).toISOString() });
       }
       const valid = await users().validatePassword(password, user?.password || DUMMY_HASH);
       if (!user || !user.password || !valid) {
@@ -133,7 +134,7 @@ export function loginService(strapi: Core.Strapi) {
      */
     async changePassword(ctx: any, session: SessionRow, body: Record<string, any>) {
       const user = await strapi.db.query(USER).findOne({ where: { id: session.userId }, populate: ['role'] });
-      if (!user) throw new errors.UnauthorizedError('Unauthorized');
+      if (!user) throw unauthorized('请先登录', { code: 'SESSION_UNKNOWN' });
       const current = body?.currentPassword;
       const next = body?.password;
       if (typeof current !== 'string' || !current) throw fieldError('currentPassword', '当前密码必填');
@@ -165,7 +166,7 @@ export function loginService(strapi: Core.Strapi) {
     /** Starts (or restarts) TOTP enrolment: a new secret, shown once with its otpauth URI. */
     async totpSetup(session: SessionRow) {
       const user = await strapi.db.query(USER).findOne({ where: { id: session.userId } });
-      if (!user) throw new errors.UnauthorizedError('Unauthorized');
+      if (!user) throw unauthorized('请先登录', { code: 'SESSION_UNKNOWN' });
       if (user.totpEnabled) throw new errors.ApplicationError('动态口令已启用', { code: 'TOTP_ALREADY_ENABLED' });
       const secret = generateSecret();
       await strapi.db.query(USER).update({ where: { id: user.id }, data: { totpSecret: secret, totpEnabled: false } });

@@ -158,3 +158,8 @@ export function sessionService(strapi: Core.Strapi) {
 export async function revokeSessionsOf(strapi: Core.Strapi, userId: number): Promise<void> {
   await sessionService(strapi).revokeAllOf(userId);
 }
+
+/** For tests and operators: forget cached sessions (the next request reads the database). */
+export function clearSessionCache(): void {
+  cache.clear();
+}

@@ -24,7 +24,7 @@ export function extendUsersPermissions(plugin: any) {
   plugin.controllers.auth = (deps: any) => {
     const original = authController(deps);
     const refused = async () => {
-      throw new errors.ForbiddenError('密码由上级账号管理员重置 (passwords are reset by the level above)');
+      throw new errors.PolicyError('密码由上级账号管理员重置 (passwords are reset by the level above)');
     };
     return {
       ...original,

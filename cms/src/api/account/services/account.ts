@@ -57,6 +57,8 @@ const accountService = ({ strapi }: { strapi: Core.Strapi }) => ({
 
   /** The where-clause of the accounts `actor` manages; null when none. */
   manageableWhere(actor: Actor): Record<string, any> | null {
+    // 三员: the system administrator manages (lists, disables, resets) every account of a level.
+    if ((actor as any).role?.type === 'sysadmin') return { level: { $notNull: true } };
     const below = this.managedLevel(actor);
     const reach = this.scope().reachOf(actor);
     if (!below || reach.kind === 'none' || reach.kind === 'institution') return null;

@@ -3,10 +3,11 @@ import { errors } from '@strapi/utils';
 import { loginService } from '../../../security/login';
 import { sessionService } from '../../../security/sessions';
 import { recordAudit } from '../../../security/audit';
+import { unauthorized } from '../../../security/errors';
 
 function currentSession(ctx: any) {
   const session = ctx.state.securitySession;
-  if (!session) throw new errors.UnauthorizedError('请先登录', { code: 'SESSION_UNKNOWN' });
+  if (!session) throw unauthorized('请先登录', { code: 'SESSION_UNKNOWN' });
   return session;
 }
 
@@ -18,9 +19,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async refresh(ctx) {
     const result = await sessionService(strapi).refresh(ctx.request.body?.refreshToken);
-    if ('error' in result) throw new errors.UnauthorizedError('会话已失效，请重新登录', { code: result.error });
+    if ('error' in result) throw unauthorized('会话已失效，请重新登录', { code: result.error });
     const user = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: result.row.userId } });
-    if (!user || user.blocked) throw new errors.UnauthorizedError('会话已失效，请重新登录', { code: 'SESSION_UNKNOWN' });
+    if (!user || user.blocked) throw unauthorized('会话已失效，请重新登录', { code: 'SESSION_UNKNOWN' });
     ctx.body = loginService(strapi).answer(user, result.row, result.accessToken, result.refreshToken);
   },
 
@@ -45,6 +46,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async totpSetup(ctx) {
     ctx.body = await loginService(strapi).totpSetup(currentSession(ctx));
+  },
+
+  async policy(ctx) {
+    const { securityConfig } = await import('../../../security/config');
+    ctx.body = { data: securityConfig() };
   },
 
   async totpEnable(ctx) {

@@ -1,0 +1,324 @@
+/**
+ * Security (issue #8): lockout (shared by two instances), password duties, rate limit, sessions,
+ * TOTP, private-field filters, the audit trail and its immutability.
+ */
+import path from 'node:path';
+import request from 'supertest';
+import { bootStrapi, DEMO_PASSWORD, REPOSITORY_ROOT, type BootedApp } from '../helpers/boot';
+import { anonymous, kindergartenId, login, DEMO } from '../helpers/api';
+import { secondInstance } from '../helpers/second-instance';
+
+const security = (name: string) => require(path.join(REPOSITORY_ROOT, 'cms', 'dist', 'src', 'security', name));
+const config = require(path.join(REPOSITORY_ROOT, 'config', 'security.json'));
+const PASSWORD = DEMO_PASSWORD;
+const USER = 'plugin::users-permissions.user';
+
+let app: BootedApp;
+beforeAll(async () => { app = await bootStrapi(); }, 180_000);
+afterAll(async () => { await app?.stop(); });
+beforeEach(() => { security('rate-limit').resetRateLimits(); security('sessions').clearSessionCache(); });
+
+const server = () => app.strapi.server.httpServer;
+const userRow = (username: string) => app.strapi.db.query(USER).findOne({ where: { username } });
+const setUser = (username: string, data: Record<string, unknown>) => app.strapi.db.query(USER).update({ where: { username }, data });
+const auditRows = async (where: Record<string, unknown>) => {
+  const { auditTable } = security('audit');
+  return app.strapi.db.connection(auditTable(app.strapi)).where(where).orderBy('id', 'asc');
+};
+
+/** A fresh kindergarten account made by demo-county: its password is temporary. */
+async function newKindergartenAccount(username: string) {
+  const county = await login(app, 'demo-county');
+  const created = await county.post('/api/accounts', { data: { username, fullName: '测试园长', institutionCode: DEMO.licheng[1] } }).expect(201);
+  return created.body.data.temporaryPassword as string;
+}
+
+describe('failed logins', () => {
+  test(`after ${config.lockout.maxFailures} failures the account is locked, even for the right password, on every login path`, async () => {
+    const password = await newKindergartenAccount('lock-me');
+    await setUser('lock-me', { mustChangePassword: false });
+    for (let i = 0; i < config.lockout.maxFailures; i += 1) {
+      const wrong = await anonymous(app).post('/api/auth/login').send({ identifier: 'lock-me', password: `Wrong#Pass${i}x` });
+      expect(wrong.status).toBe(400);
+    }
+    const right = await anonymous(app).post('/api/auth/login').send({ identifier: 'lock-me', password });
+    expect({ status: right.status, body: right.body }).toMatchObject({ status: 403 });
+    expect(right.body.error.details.code).toBe('ACCOUNT_LOCKED');
+    const row = await userRow('lock-me');
+    expect(new Date(row.lockedUntil).getTime()).toBeGreaterThan(Date.now() + (config.lockout.lockMinutes - 1) * 60_000);
+    const local = await anonymous(app).post('/api/auth/local').send({ identifier: 'lock-me', password: 'whatever' });
+    expect(local.status).toBe(403);
+    const failures = await auditRows({ action: 'login', outcome: 'failed', actor_username: 'lock-me' });
+    expect(failures).toHaveLength(config.lockout.maxFailures);
+    expect(await auditRows({ action: 'account.locked', actor_username: 'lock-me' })).toHaveLength(1);
+  });
+
+  test('a lock ends after its time; a success resets the count', async () => {
+    await setUser('demo-kindergarten-2', { failedLogins: config.lockout.maxFailures - 1 });
+    await login(app, 'demo-kindergarten-2');
+    expect((await userRow('demo-kindergarten-2')).failedLogins).toBe(0);
+    await setUser('demo-kindergarten-2', { lockedUntil: new Date(Date.now() - 1000) });
+    await login(app, 'demo-kindergarten-2');
+  });
+
+  test('the count is in the database: failures on two instances add up to one lock', async () => {
+    const other = await secondInstance(app);
+    try {
+      await setUser('demo-county-2', { failedLogins: 0, lockedUntil: null });
+      const half = Math.ceil(config.lockout.maxFailures / 2);
+      for (let i = 0; i < config.lockout.maxFailures; i += 1) {
+        const target = i < half ? anonymous(app) : request(other.url);
+        expect((await target.post('/api/auth/local').send({ identifier: 'demo-county-2', password: 'Wrong#Passw0rd' })).status).toBe(400);
+      }
+      const onOther = await request(other.url).post('/api/auth/local').send({ identifier: 'demo-county-2', password: PASSWORD });
+      expect({ status: onOther.status, body: onOther.body }).toMatchObject({ status: 403 });
+      const onFirst = await anonymous(app).post('/api/auth/local').send({ identifier: 'demo-county-2', password: PASSWORD });
+      expect(onFirst.status).toBe(403);
+    } finally {
+      await other.stop();
+      await setUser('demo-county-2', { failedLogins: 0, lockedUntil: null });
+    }
+  }, 180_000);
+
+  test(`more than ${config.rateLimit.maxRequests} auth requests a window from one address get 429 with Retry-After`, async () => {
+    let last: request.Response | undefined;
+    for (let i = 0; i <= config.rateLimit.maxRequests; i += 1) {
+      last = await anonymous(app).post('/api/auth/login').send({ identifier: `nobody-${i}`, password: 'Wrong#Passw0rd' });
+      if (i < config.rateLimit.maxRequests) expect(last.status).toBe(400);
+    }
+    expect(last!.status).toBe(429);
+    expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
+    expect(JSON.stringify(last!.body)).not.toMatch(/nobody/);
+  });
+});
+
+describe('passwords', () => {
+  test('a new account must change its temporary password: every other route answers 403 until it does', async () => {
+    const temporary = await newKindergartenAccount('first-login');
+    const response = await anonymous(app).post('/api/auth/login').send({ identifier: 'first-login', password: temporary }).expect(200);
+    expect(response.body).toMatchObject({ mustChangePassword: true, pending: ['password'] });
+    const bearer = `Bearer ${response.body.jwt}`;
+    const blocked = await anonymous(app).get('/api/kindergartens').set('Authorization', bearer).expect(403);
+    expect(blocked.body.error.details.code).toBe('PASSWORD_CHANGE_REQUIRED');
+    await anonymous(app).get('/ra/children').set('Authorization', bearer).expect(403);
+    await anonymous(app).get('/api/me').set('Authorization', bearer).expect(200);
+    const weak = await anonymous(app).post('/api/auth/change-password').set('Authorization', bearer).send({ currentPassword: temporary, password: 'abcdefghij' }).expect(400);
+    expect(weak.body.error.details.errors[0].path).toEqual(['password']);
+    const short = await anonymous(app).post('/api/auth/change-password').set('Authorization', bearer).send({ currentPassword: temporary, password: 'Ab#1' }).expect(400);
+    expect(short.body.error.message).toMatch(String(config.password.minLength));
+    const same = await anonymous(app).post('/api/auth/change-password').set('Authorization', bearer).send({ currentPassword: temporary, password: temporary }).expect(400);
+    expect(same.body.error.message).toMatch(/最近/);
+    const wrongCurrent = await anonymous(app).post('/api/auth/change-password').set('Authorization', bearer).send({ currentPassword: 'Not#The0ne!', password: 'Good#Passw0rd-1' }).expect(400);
+    expect(wrongCurrent.body.error.details.errors[0].path).toEqual(['currentPassword']);
+    await anonymous(app).post('/api/auth/change-password').set('Authorization', bearer).send({ currentPassword: temporary, password: 'Good#Passw0rd-1' }).expect(200);
+    await anonymous(app).get('/api/kindergartens').set('Authorization', bearer).expect(200);
+    const again = await anonymous(app).post('/api/auth/login').send({ identifier: 'first-login', password: 'Good#Passw0rd-1' }).expect(200);
+    expect(again.body.mustChangePassword).toBe(false);
+  });
+
+  test(`none of the last ${config.password.historySize} passwords may come back`, async () => {
+    let current = 'Good#Passw0rd-1';
+    const used = [current];
+    for (let i = 2; i <= config.password.historySize; i += 1) {
+      const session = await anonymous(app).post('/api/auth/login').send({ identifier: 'first-login', password: current }).expect(200);
+      const next = `Good#Passw0rd-${i}`;
+      await anonymous(app).post('/api/auth/change-password').set('Authorization', `Bearer ${session.body.jwt}`).send({ currentPassword: current, password: next }).expect(200);
+      current = next;
+      used.push(next);
+    }
+    const session = await anonymous(app).post('/api/auth/login').send({ identifier: 'first-login', password: current }).expect(200);
+    for (const old of used) {
+      await anonymous(app).post('/api/auth/change-password').set('Authorization', `Bearer ${session.body.jwt}`).send({ currentPassword: current, password: old }).expect(400);
+    }
+  });
+
+  test(`a password older than ${config.password.maxAgeDays} days must be changed; a reset forces a change too`, async () => {
+    await setUser('demo-prefecture', { passwordChangedAt: new Date(Date.now() - (config.password.maxAgeDays + 1) * 86_400_000) });
+    const expired = await anonymous(app).post('/api/auth/local').send({ identifier: 'demo-prefecture', password: PASSWORD });
+    expect({ status: expired.status, body: expired.body }).toMatchObject({ status: 200 });
+    expect(expired.body.mustChangePassword).toBe(true);
+    await anonymous(app).get('/api/kindergartens').set('Authorization', `Bearer ${expired.body.jwt}`).expect(403);
+    await setUser('demo-prefecture', { passwordChangedAt: new Date() });
+
+    const county = await login(app, 'demo-county');
+    const victim = await login(app, 'demo-kindergarten');
+    const id = (await userRow('demo-kindergarten')).documentId;
+    const reset = await county.post(`/api/accounts/${id}/reset-password`).expect(200);
+    await victim.get('/api/kindergartens').expect(401); // the reset ended its sessions
+    const forced = await anonymous(app).post('/api/auth/login').send({ identifier: 'demo-kindergarten', password: reset.body.data?.password ?? reset.body.password }).expect(200);
+    expect(forced.body.mustChangePassword).toBe(true);
+    await app.strapi.plugin('users-permissions').service('user').edit((await userRow('demo-kindergarten')).id, { password: PASSWORD });
+    await setUser('demo-kindergarten', { mustChangePassword: false, passwordChangedAt: new Date(), passwordHistory: [] });
+  });
+
+  test("Strapi's own password routes are closed", async () => {
+    await anonymous(app).post('/api/auth/forgot-password').send({ email: 'demo-county@accounts.invalid' }).expect((r) => expect([403, 404, 405]).toContain(r.status));
+    await anonymous(app).post('/api/auth/reset-password').send({ code: 'x', password: 'Good#Passw0rd-9', passwordConfirmation: 'Good#Passw0rd-9' }).expect((r) => expect([400, 403, 404, 405]).toContain(r.status));
+  });
+});
+
+describe('sessions', () => {
+  test('refresh rotates the token; a rotated token used again revokes the session', async () => {
+    const first = await anonymous(app).post('/api/auth/login').send({ identifier: 'demo-county', password: PASSWORD }).expect(200);
+    expect(first.body.expiresIn).toBe(config.session.accessTokenMinutes * 60);
+    const second = await anonymous(app).post('/api/auth/refresh').send({ refreshToken: first.body.refreshToken }).expect(200);
+    expect(second.body.refreshToken).not.toBe(first.body.refreshToken);
+    await anonymous(app).get('/api/kindergartens').set('Authorization', `Bearer ${second.body.jwt}`).expect(200);
+    const replay = await anonymous(app).post('/api/auth/refresh').send({ refreshToken: first.body.refreshToken }).expect(401);
+    expect(replay.body.error.details.code).toBe('REFRESH_TOKEN_REUSED');
+    await anonymous(app).get('/api/kindergartens').set('Authorization', `Bearer ${second.body.jwt}`).expect(401);
+    await anonymous(app).post('/api/auth/refresh').send({ refreshToken: second.body.refreshToken }).expect(401);
+    const stored = await app.strapi.db.query('api::auth-session.auth-session').findMany({});
+    expect(JSON.stringify(stored)).not.toContain(first.body.refreshToken);
+  });
+
+  test('logout revokes the session at once', async () => {
+    const session = await login(app, 'demo-county');
+    await session.get('/api/kindergartens').expect(200);
+    await session.post('/api/auth/logout').expect(200);
+    const after = await session.get('/api/kindergartens').expect(401);
+    expect(after.body.error.details.code).toBe('SESSION_REVOKED');
+    expect((await auditRows({ action: 'logout', actor_username: 'demo-county' })).length).toBeGreaterThan(0);
+  });
+
+  test(`a session idle for more than ${config.session.idleMinutes} minutes ends`, async () => {
+    const session = await login(app, 'demo-county');
+    const { id } = JSON.parse(Buffer.from(session.jwt.split('.')[1], 'base64url').toString());
+    const sid = JSON.parse(Buffer.from(session.jwt.split('.')[1], 'base64url').toString()).sid;
+    expect(id).toBeDefined();
+    await app.strapi.db.query('api::auth-session.auth-session').update({ where: { id: sid }, data: { lastSeenAt: new Date(Date.now() - (config.session.idleMinutes + 1) * 60_000) } });
+    security('sessions').clearSessionCache();
+    const idle = await session.get('/api/kindergartens').expect(401);
+    expect(idle.body.error.details.code).toBe('SESSION_IDLE');
+  });
+
+  test('a token without a session (signed with the right secret) is refused', async () => {
+    const jwt = require('jsonwebtoken').sign({ id: (await userRow('demo-county')).id }, require(path.join(REPOSITORY_ROOT, 'cms', 'dist', 'src', 'runtime', 'secrets')).loadSecrets().JWT_SECRET);
+    await anonymous(app).get('/api/kindergartens').set('Authorization', `Bearer ${jwt}`).expect(401);
+  });
+});
+
+describe('second factor (TOTP)', () => {
+  test('a new province account must enrol; afterwards every login needs a code', async () => {
+    const { totp } = security('totp');
+    const ministry = await login(app, 'demo-ministry');
+    const created = await ministry.post('/api/accounts', { data: { username: 'jiangxi', fullName: '江西省教育厅', regionCode: '360000' } }).expect(201);
+    const temporary = created.body.data.temporaryPassword;
+    const first = await anonymous(app).post('/api/auth/login').send({ identifier: 'jiangxi', password: temporary }).expect(200);
+    expect(first.body.pending).toEqual(['password', 'totp']);
+    const bearer = `Bearer ${first.body.jwt}`;
+    await anonymous(app).post('/api/auth/change-password').set('Authorization', bearer).send({ currentPassword: temporary, password: 'Gan#Edu-2026x' }).expect(200);
+    const still = await anonymous(app).get('/api/kindergartens').set('Authorization', bearer).expect(403);
+    expect(still.body.error.details.code).toBe('TOTP_ENROLMENT_REQUIRED');
+    const setup = await anonymous(app).post('/api/auth/totp/setup').set('Authorization', bearer).expect(200);
+    expect(setup.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/.+secret=[A-Z2-7]+/);
+    await anonymous(app).post('/api/auth/totp/enable').set('Authorization', bearer).send({ code: '000000' === totp(setup.body.secret) ? '111111' : '000000' }).expect(400);
+    await anonymous(app).post('/api/auth/totp/enable').set('Authorization', bearer).send({ code: totp(setup.body.secret) }).expect(200);
+    await anonymous(app).get('/api/kindergartens').set('Authorization', bearer).expect(200);
+    const noCode = await anonymous(app).post('/api/auth/login').send({ identifier: 'jiangxi', password: 'Gan#Edu-2026x' }).expect(400);
+    expect(noCode.body.error.details.code).toBe('TOTP_REQUIRED');
+    const wrongCode = await anonymous(app).post('/api/auth/login').send({ identifier: 'jiangxi', password: 'Gan#Edu-2026x', totp: '12345x' }).expect(400);
+    expect(wrongCode.body.error.details.code).toBe('TOTP_INVALID');
+    const ok = await anonymous(app).post('/api/auth/login').send({ identifier: 'jiangxi', password: 'Gan#Edu-2026x', totp: totp(setup.body.secret) }).expect(200);
+    expect(ok.body.pending).toEqual([]);
+    const me = await anonymous(app).get('/api/users/me').set('Authorization', `Bearer ${ok.body.jwt}`);
+    expect(JSON.stringify(me.body)).not.toMatch(/totpSecret|passwordHistory|failedLogins/);
+  });
+
+  test('RFC 6238 test vector (SHA-1, 8 digits at 59 s)', () => {
+    const { hotp, base32Encode } = security('totp');
+    const secret = base32Encode(Buffer.from('12345678901234567890'));
+    expect(hotp(secret, 1, 8)).toBe('94287082');
+    expect(hotp(secret, Math.floor(1111111109 / 30), 8)).toBe('07081804');
+  });
+});
+
+describe('private fields', () => {
+  test.each([
+    '/api/kindergartens?filters[createdBy][password][$startsWith]=$2',
+    '/api/kindergartens?filters[updatedBy][email][$contains]=a',
+    '/api/children?filters[idNumber][$startsWith]=35',
+    '/api/children?filters[idKey][$notNull]=true',
+    '/api/children?sort=idNumber:asc',
+    '/ra/children?filter=%7B%22idNumber%22%3A%2235%22%7D',
+  ])('%s answers 400 and leaks nothing', async (url) => {
+    const county = await login(app, 'demo-county');
+    const response = await county.get(url);
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(response.body)).not.toMatch(/\$2[aby]\$|"data":\[\{/);
+  });
+});
+
+describe('audit trail', () => {
+  test('logins, record changes with before and after, decisions and account changes are recorded with who, when and where', async () => {
+    const county = await login(app, 'demo-county');
+    const id = await kindergartenId(app, DEMO.licheng[0]);
+    await county.put(`/api/kindergartens/${id}`, { data: { phone: '0595-22999999' } }).expect(200);
+    const [change] = await auditRows({ action: 'record.update', target_id: id });
+    expect(change).toMatchObject({ actor_username: 'demo-county', actor_level: 'county', target_type: 'api::kindergarten.kindergarten', outcome: 'ok' });
+    expect(change.ip).toBeTruthy();
+    const details = typeof change.details === 'string' ? JSON.parse(change.details) : change.details;
+    expect(details.before.phone).not.toBe('0595-22999999');
+    expect(details.after.phone).toBe('0595-22999999');
+    expect((await auditRows({ action: 'login', outcome: 'ok', actor_username: 'demo-county' })).length).toBeGreaterThan(0);
+    expect((await auditRows({ action: 'account.create', actor_username: 'demo-county' })).length).toBeGreaterThan(0);
+    expect(JSON.stringify(await auditRows({}))).not.toMatch(/\$2[aby]\$|Good#Passw0rd|Demo#Passw0rd/);
+  });
+
+  test('the audit administrator reads the trail; others may not; no route changes it', async () => {
+    const county = await login(app, 'demo-county');
+    await county.get('/api/audit-entries').expect(403);
+    await county.put('/api/audit-entries/1', {}).expect((r) => expect([403, 404, 405]).toContain(r.status));
+  });
+
+  test('entries cannot be changed or deleted, even by SQL', async () => {
+    const { auditTable } = security('audit');
+    const table = auditTable(app.strapi);
+    const [first] = await app.strapi.db.connection(table).orderBy('id').limit(1);
+    await expect(app.strapi.db.connection(table).where({ id: first.id }).update({ action: 'forged' })).rejects.toThrow(/append-only/);
+    await expect(app.strapi.db.connection(table).where({ id: first.id }).del()).rejects.toThrow(/append-only/);
+    const [again] = await app.strapi.db.connection(table).where({ id: first.id });
+    expect(again.action).toBe(first.action);
+  });
+
+  (process.env.DATABASE_URL ? test : test.skip)('PostgreSQL: the table is partitioned by month', async () => {
+    const result = await app.strapi.db.connection.raw(
+      `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace n ON n.oid = p.relnamespace WHERE p.relname = 'audit_entries' AND n.nspname = ?`, [app.schema]);
+    const month = new Date().toISOString().slice(0, 7).replace('-', '');
+    expect(result.rows.map((r: any) => r.relname)).toEqual(expect.arrayContaining([`audit_entries_${month}`, 'audit_entries_default']));
+  });
+});
+
+describe('三员: separate system, security and audit administrators', () => {
+  test('the audit administrator reads the trail and nothing else', async () => {
+    const auditor = await login(app, 'demo-auditadmin');
+    const trail = await auditor.get('/api/audit-entries?filters[action]=login&sort=at:desc&pagination[limit]=5').expect(200);
+    expect(trail.body.data.length).toBeGreaterThan(0);
+    expect(trail.body.data.every((entry: any) => entry.action.includes('login'))).toBe(true);
+    expect(trail.body.meta.pagination.total).toBeGreaterThan(0);
+    await auditor.get(`/api/audit-entries/${trail.body.data[0].id}`).expect(200);
+    const ra = await auditor.get('/ra/audit-entries?range=[0,9]&sort=["at","DESC"]').expect(200);
+    expect(ra.headers['content-range']).toMatch(/\/\d+$/);
+    for (const url of ['/api/kindergartens', '/api/children', '/api/accounts', '/api/security/policy', '/api/statistics']) {
+      expect([403, 404]).toContain((await auditor.get(url)).status);
+    }
+    expect((await auditRows({ action: 'pii.read' })).length).toBeGreaterThanOrEqual(0);
+  });
+
+  test('the system administrator manages accounts, not the trail nor the data', async () => {
+    const admin = await login(app, 'demo-sysadmin');
+    const list = await admin.get('/api/accounts?pagination[limit]=100').expect(200);
+    expect(list.body.data.map((a: any) => a.username)).toEqual(expect.arrayContaining(['demo-county', 'demo-ministry']));
+    expect(list.body.data.map((a: any) => a.username)).not.toContain('demo-auditadmin');
+    await admin.get('/api/audit-entries').expect(403);
+    await admin.get('/api/kindergartens').expect(403);
+  });
+
+  test('the security administrator reads the policies, not the trail nor the accounts', async () => {
+    const admin = await login(app, 'demo-secadmin');
+    const policy = await admin.get('/api/security/policy').expect(200);
+    expect(policy.body.data.lockout.maxFailures).toBe(config.lockout.maxFailures);
+    await admin.get('/api/audit-entries').expect(403);
+    await admin.get('/api/accounts').expect(403);
+  });
+});
