@@ -29,6 +29,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 
 import { appDir, positiveInt as readPositiveInt, requireFromCms, requireFromRoot, root } from './lib/common.mjs';
+import { documentId, residentIds } from './lib/ids.mjs';
 
 const positiveInt = (name, fallback) => readPositiveInt('generate:province', name, fallback);
 
@@ -209,21 +210,6 @@ const ORIGINS = [
 const ETHNICITY = weighted([['01', 9700], ['22', 200], ['03', 30], ['06', 20], ['08', 15], ['15', 15], ['11', 10], ['23', 5], ['12', 5]]);
 const HEALTH = weighted([['10', 9700], ['20', 250], ['30', 40], ['40', 10]]);
 const BLOOD = weighted([[null, 4000], ['1', 1800], ['2', 1700], ['3', 600], ['4', 1800], ['9', 100]]);
-
-const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-let idBytes = Buffer.alloc(0);
-let idOffset = 0;
-function documentId() {
-  // Strapi's shape: 24 characters of [a-z0-9], starting with a letter (random, not seeded).
-  if (idOffset + 24 > idBytes.length) {
-    idBytes = crypto.randomBytes(24 * 8192);
-    idOffset = 0;
-  }
-  let id = alphabet[idBytes[idOffset] % 26];
-  for (let i = 1; i < 24; i += 1) id += alphabet[idBytes[idOffset + i] % 36];
-  idOffset += 24;
-  return id;
-}
 
 const mobile = () => `1${pick('3578915')}${String(int(1e9)).padStart(9, '0')}`;
 
@@ -447,16 +433,7 @@ async function main() {
   const cmps = await openCopy(copyClients[2], 'children_cmps', CMPS_COLUMNS);
   const classLinks = await openCopy(copyClients[3], 'children_school_class_lnk', CLASS_LINK_COLUMNS);
 
-  const sequences = new Map(); // `${region}${yyyymmdd}${sex}` → resident ID sequences used
-  const residentId = (region, yyyymmdd, male) => {
-    const key = `${region}${yyyymmdd}${male ? 1 : 0}`;
-    const n = sequences.get(key) ?? 0;
-    sequences.set(key, n + 1);
-    const sequence = male ? 2 * n + 1 : 2 * n + 2;
-    if (sequence > 999) throw new Error(`resident ID sequences exhausted for ${key}: too many children per county and day`);
-    const first17 = `${region}${yyyymmdd}${String(sequence).padStart(3, '0')}`;
-    return first17 + identity.gb11643CheckCharacter(first17);
-  };
+  const residentId = residentIds(identity.gb11643CheckCharacter);
   const jSequences = new Map(); // J-number stems (county + birth date) → last sequence
   const pinyinCache = new Map();
   const pinyinKey = (name) => {
