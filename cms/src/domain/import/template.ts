@@ -101,15 +101,17 @@ export async function buildTemplate(columnList: Column[], options: { rows: numbe
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-/** The error report: the uploaded rows as they were, each with its result and reasons. */
-export async function buildReport(headers: string[], rows: { raw: unknown[]; result: string; errors: string[] }[]): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+/** The error report, streamed to `file`: the uploaded rows as they were, each with its result and reasons. */
+export async function writeReport(file: string, headers: string[], rows: Iterable<{ raw: unknown[]; result: string; errors: string[] }>): Promise<void> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(DATA_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
   const width = headers.length;
-  const headerRow = sheet.addRow([...Array.from({ length: width }, (_, i) => headers[i] ?? ''), RESULT_HEADER, ERROR_HEADER]);
-  headerRow.font = { bold: true };
-  for (let col = 1; col <= width; col += 1) sheet.getColumn(col).numFmt = '@';
-  sheet.getColumn(width + 2).width = 80;
+  sheet.columns = [
+    ...Array.from({ length: width }, (_, i) => ({ header: headers[i] ?? '', width: 14, style: { numFmt: '@' } })),
+    { header: RESULT_HEADER, width: 14 },
+    { header: ERROR_HEADER, width: 80 },
+  ];
+  sheet.getRow(1).font = { bold: true };
   for (const item of rows) {
     const values = Array.from({ length: width }, (_, i) => {
       const value = item.raw[i];
@@ -117,6 +119,8 @@ export async function buildReport(headers: string[], rows: { raw: unknown[]; res
     });
     const row = sheet.addRow([...values, item.result, item.errors.length ? item.errors.join('；') : null]);
     if (item.errors.length) row.getCell(width + 2).fill = ERROR_FILL;
+    row.commit();
   }
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  sheet.commit();
+  await workbook.commit();
 }

@@ -14,7 +14,7 @@ import { fieldError } from '../../../utils/validation';
 import { dataDir, readDomainConfig } from '../../../runtime/paths';
 import { columns } from '../../../domain/import/columns';
 import { readUpload, type ParsedSheet } from '../../../domain/import/workbook';
-import { buildReport, buildTemplate } from '../../../domain/import/template';
+import { buildTemplate, writeReport } from '../../../domain/import/template';
 import { checkRow, insertChildren, markDuplicates, type ClassRef, type ImportMode, type ImportTarget, type RowOutcome } from '../../../domain/import/children-import';
 
 const JOB = 'api::child-import.child-import';
@@ -81,7 +81,9 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const config = importConfig();
     if (upload.size > config.maxBytes) throw fieldError('file', `文件超过 ${Math.round(config.maxBytes / 1048576)} MB：请分成几个文件上传`);
     const buffer = await fs.promises.readFile(upload.filepath ?? upload.path);
+    const readStarted = performance.now();
     const sheet = await readUpload(buffer, columns(strapi), config);
+    const readMs = Math.round(performance.now() - readStarted);
     const job = await strapi.db.query(JOB).create({
       data: {
         documentId: createId(), fileName: String(upload.originalFilename ?? upload.name ?? 'import.xlsx').slice(0, 255), mode, state: 'queued', total: sheet.rows.length,
@@ -92,18 +94,25 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const documentId = job.documentId as string;
     live.set(job.id, { state: 'queued', processed: 0, imported: 0 });
     const work = new Promise((resolve) => setImmediate(resolve))
-      .then(() => this.run(job.id, documentId, sheet, target, mode))
+      .then(() => this.run(job.id, documentId, sheet, target, mode, readMs))
       .finally(() => running.delete(work));
     running.add(work);
     return this.present(job);
   },
 
   /** Validates, checks duplicates, writes; never throws (a failure is the job's state). */
-  async run(id: number, documentId: string, sheet: ParsedSheet, target: ImportTarget, mode: ImportMode) {
+  async run(id: number, documentId: string, sheet: ParsedSheet, target: ImportTarget, mode: ImportMode, readMs = 0) {
     const config = importConfig();
     const state = live.get(id)!;
     const save = (data: Record<string, unknown>) => strapi.db.query(JOB).update({ where: { id }, data: { ...data, updatedAt: new Date() } });
     let outcomes: RowOutcome[] = [];
+    const timings: Record<string, number> = { readMs };
+    let mark = performance.now();
+    const lap = (phase: string) => {
+      const now = performance.now();
+      timings[phase] = Math.round(now - mark);
+      mark = now;
+    };
     try {
       state.state = 'validating';
       await save({ state: 'validating' });
@@ -113,7 +122,9 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         await save({ processed: outcomes.length });
         await new Promise((resolve) => setImmediate(resolve));
       }
+      lap('validateMs');
       await markDuplicates(strapi, outcomes, target, config.dupQueryChunk);
+      lap('duplicatesMs');
       const valid = outcomes.filter((o) => o.state === 'ok');
       const failed = outcomes.filter((o) => o.state === 'error');
       const skipped = outcomes.filter((o) => o.state === 'skipped');
@@ -124,12 +135,15 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         state.state = 'importing';
         await save({ state: 'importing', ...counts });
         imported = await insertChildren(strapi, valid.map((o) => o.data!), config.insertChunk, (done) => { state.imported = done; });
+        lap('insertMs');
       }
-      const report = await this.writeReport(documentId, sheet, outcomes, rejected);
+      // A report when there is something to report (an all-valid import needs none).
+      const report = failed.length || skipped.length || rejected ? await this.writeReport(documentId, sheet, outcomes, rejected) : null;
+      lap('reportMs');
       const message = rejected
         ? `${failed.length} 行有错误，按“全部导入或全部不导入”方式未导入任何一行：请下载错误报告，改正后重新上传`
         : `导入 ${imported} 行${skipped.length ? `，${skipped.length} 行已导入过（跳过）` : ''}${failed.length ? `，${failed.length} 行有错误未导入` : ''}`;
-      await save({ state: rejected ? 'rejected' : 'done', ...counts, imported, errors: this.errorList(outcomes, config.keepErrors), reportFile: report, message, finishedAt: new Date() });
+      await save({ state: rejected ? 'rejected' : 'done', ...counts, imported, errors: this.errorList(outcomes, config.keepErrors), reportFile: report, message, timings, finishedAt: new Date() });
     } catch (error: any) {
       strapi.log.error(`child import ${documentId} failed: ${error?.message}`);
       const unique = /unique|23505|SQLITE_CONSTRAINT/i.test(`${error?.code ?? ''} ${error?.message ?? ''}`);
@@ -147,6 +161,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     return outcomes.flatMap((o) => o.errors).slice(0, keep).map(({ row, column, field, message }) => ({ row, column, field, message }));
   },
 
+  /** Streams the report to the data folder: every uploaded row with its result and reasons. */
   async writeReport(documentId: string, sheet: ParsedSheet, outcomes: RowOutcome[], rejected: boolean): Promise<string> {
     const byRow = new Map(outcomes.map((o) => [o.row, o]));
     const rows = sheet.rows.map((row) => {
@@ -156,7 +171,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     });
     fs.mkdirSync(reportDir(), { recursive: true });
     const name = `${documentId}-report.xlsx`;
-    await fs.promises.writeFile(path.join(reportDir(), name), await buildReport(sheet.headers, rows));
+    await writeReport(path.join(reportDir(), name), sheet.headers, rows);
     return name;
   },
 
