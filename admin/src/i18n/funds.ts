@@ -65,7 +65,7 @@ export const fundsResourcesZh = {
     },
     projects: {
         name: '项目',
-        fields: { name: '项目名称', type: '项目类别', year: '年度', regionCode: '所属地区代码', ownerLevel: '所属层级', budget: '预算（万元）', allocated: '下达金额（万元）', spent: '已支出（万元）', overspendReason: '超支说明', progress: '进度（%）', description: '项目说明', attachments: '附件', reviewState: '审核状态', reviewComment: '审核意见', reviewedByName: '审核人', createdByLevel: '下达单位层级', 'sources.central': '中央财政（万元）', 'sources.provincial': '省级财政（万元）', 'sources.local': '地方财政（万元）' },
+        fields: { name: '项目名称', type: '项目类别', year: '年度', regionCode: '所属地区代码', ownerLevel: '所属层级', budget: '预算（万元）', allocated: '下达金额（万元）', spent: '已支出（万元）', overspendReason: '超支说明', progress: '进度（%）', description: '项目说明', attachments: '附件', reviewState: '审核状态', reviewComment: '审核意见', reviewedByName: '审核人', createdByLevel: '下达单位层级', sources: '资金来源（万元）', 'sources.central': '中央财政（万元）', 'sources.provincial': '省级财政（万元）', 'sources.local': '地方财政（万元）' },
         state: { draft: '草稿', submitted: '待审核', approved: '已通过', returned: '已退回' },
     },
     'project-progress-reports': {
@@ -93,7 +93,7 @@ export const fundsResourcesEn: typeof fundsResourcesZh = {
     },
     projects: {
         name: 'Projects',
-        fields: { name: 'Name', type: 'Type', year: 'Year', regionCode: 'Region code', ownerLevel: 'Level', budget: 'Budget (10k yuan)', allocated: 'Allocated (10k yuan)', spent: 'Spent (10k yuan)', overspendReason: 'Overspend reason', progress: 'Progress (%)', description: 'Description', attachments: 'Attachments', reviewState: 'Review', reviewComment: 'Review comment', reviewedByName: 'Reviewed by', createdByLevel: 'Allocated by', 'sources.central': 'Central (10k yuan)', 'sources.provincial': 'Provincial (10k yuan)', 'sources.local': 'Local (10k yuan)' },
+        fields: { name: 'Name', type: 'Type', year: 'Year', regionCode: 'Region code', ownerLevel: 'Level', budget: 'Budget (10k yuan)', allocated: 'Allocated (10k yuan)', spent: 'Spent (10k yuan)', overspendReason: 'Overspend reason', progress: 'Progress (%)', description: 'Description', attachments: 'Attachments', reviewState: 'Review', reviewComment: 'Review comment', reviewedByName: 'Reviewed by', createdByLevel: 'Allocated by', sources: 'Sources (10k yuan)', 'sources.central': 'Central (10k yuan)', 'sources.provincial': 'Provincial (10k yuan)', 'sources.local': 'Local (10k yuan)' },
         state: { draft: 'Draft', submitted: 'Submitted', approved: 'Approved', returned: 'Returned' },
     },
     'project-progress-reports': {

@@ -131,7 +131,7 @@ export const AidTotals = () => {
             </ToggleButtonGroup>
             {isPending ? <Loading /> : error ? <Alert severity="error">{error.message}</Alert> : data && (
                 <Card sx={{ overflowX: 'auto' }}><CardContent>
-                    <Table size="small">
+                    <Table size="small" sx={{ '& th, & td': { whiteSpace: 'nowrap' } }}>
                         <TableHead>
                             <TableRow>
                                 <TableCell rowSpan={2}>{translate('app.funds.analysis.region')}</TableCell>

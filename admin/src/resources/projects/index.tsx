@@ -104,7 +104,7 @@ const ReviewActions = ({ base }: { base: string }) => {
     if (me.level === ABOVE[owner] && state === 'submitted') {
         return (
             <Box sx={{ display: 'flex', gap: 1, alignItems: 'center' }}>
-                <MuiTextField size="small" label={translate('app.funds.projects.comment')} value={comment} onChange={(e) => setComment(e.target.value)} />
+                <MuiTextField size="small" fullWidth={false} label={translate('app.funds.projects.comment')} value={comment} onChange={(e) => setComment(e.target.value)} />
                 <Button variant="contained" size="small" onClick={() => run('/review', { decision: 'approve', comment })}>{translate('app.funds.projects.approve')}</Button>
                 <Button color="error" size="small" onClick={() => run('/review', { decision: 'return', comment })}>{translate('app.funds.projects.return')}</Button>
             </Box>
@@ -156,10 +156,10 @@ const Reports = () => {
             </Table>
             {own && (
                 <Box sx={{ display: 'flex', gap: 1, mt: 2, flexWrap: 'wrap' }}>
-                    <MuiTextField size="small" type="month" label={translate('resources.project-progress-reports.fields.month')} value={values.month} onChange={(e) => setValues({ ...values, month: e.target.value })} />
-                    <MuiTextField size="small" type="number" label={translate('resources.project-progress-reports.fields.progress')} value={values.progress} onChange={(e) => setValues({ ...values, progress: e.target.value })} />
-                    <MuiTextField size="small" type="number" label={translate('resources.project-progress-reports.fields.spentToDate')} value={values.spentToDate} onChange={(e) => setValues({ ...values, spentToDate: e.target.value })} />
-                    <MuiTextField size="small" label={translate('resources.project-progress-reports.fields.note')} value={values.note} onChange={(e) => setValues({ ...values, note: e.target.value })} />
+                    <MuiTextField size="small" fullWidth={false} type="month" label={translate('resources.project-progress-reports.fields.month')} value={values.month} onChange={(e) => setValues({ ...values, month: e.target.value })} />
+                    <MuiTextField size="small" fullWidth={false} type="number" label={translate('resources.project-progress-reports.fields.progress')} value={values.progress} onChange={(e) => setValues({ ...values, progress: e.target.value })} />
+                    <MuiTextField size="small" fullWidth={false} type="number" label={translate('resources.project-progress-reports.fields.spentToDate')} value={values.spentToDate} onChange={(e) => setValues({ ...values, spentToDate: e.target.value })} />
+                    <MuiTextField size="small" fullWidth={false} label={translate('resources.project-progress-reports.fields.note')} value={values.note} onChange={(e) => setValues({ ...values, note: e.target.value })} />
                     <Button variant="contained" onClick={file} disabled={values.progress === ''}>{translate('app.funds.projects.report')}</Button>
                 </Box>
             )}
@@ -262,8 +262,8 @@ export const ProjectRollup = () => {
             </CardContent></Card>
             <Card><CardContent>
                 <Box sx={{ display: 'flex', gap: 2, alignItems: 'center' }}>
-                    <Typography variant="h6">{translate('app.funds.projects.reporting_title')}</Typography>
-                    <MuiTextField type="month" size="small" value={month} onChange={(e) => setMonth(e.target.value)} label={translate('app.funds.projects.month')} />
+                    <Typography variant="h6" sx={{ whiteSpace: "nowrap" }}>{translate("app.funds.projects.reporting_title")}</Typography>
+                    <MuiTextField type="month" size="small" fullWidth={false} value={month} onChange={(e) => setMonth(e.target.value)} label={translate('app.funds.projects.month')} />
                     {reporting.data && <Typography variant="body2" color="text.secondary">{translate('app.funds.projects.due', { due: reporting.data.dueOn })}</Typography>}
                 </Box>
                 {reporting.isPending ? <Loading /> : reporting.error ? <Alert severity="error">{reporting.error.message}</Alert> : reporting.data && (

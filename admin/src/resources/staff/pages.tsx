@@ -22,7 +22,7 @@ export const StaffingCheck = () => {
             <Title title="app.funds.staffing.title" />
             {me?.level !== 'institution' && (
                 <Box sx={{ display: 'flex', gap: 1 }}>
-                    <MuiTextField size="small" label={translate('app.funds.staffing.kindergarten')} value={code} onChange={(e) => setCode(e.target.value.trim())} />
+                    <MuiTextField size="small" fullWidth={false} label={translate('app.funds.staffing.kindergarten')} value={code} onChange={(e) => setCode(e.target.value.trim())} />
                     <Button variant="contained" onClick={() => setAsked(code)} disabled={!/^\d{10}$/.test(code)}>{translate('app.funds.staffing.check')}</Button>
                 </Box>
             )}
@@ -90,7 +90,7 @@ export const StaffAnalysis = () => {
             </ToggleButtonGroup>
             {isPending ? <Loading /> : error ? <Alert severity="error">{error.message}</Alert> : data && (
                 <Card sx={{ overflowX: 'auto' }}><CardContent>
-                    <Table size="small">
+                    <Table size="small" sx={{ '& th, & td': { whiteSpace: 'nowrap' } }}>
                         <TableHead>
                             <TableRow>
                                 <TableCell rowSpan={2}>{translate('app.funds.analysis.region')}</TableCell>
@@ -169,7 +169,7 @@ export const MyStaff = () => {
                 {['major', 'certificateNumber', 'phone'].map((field) => (
                     <MuiTextField key={field} size="small" label={translate(`resources.staff-members.fields.${field}`)} placeholder={staff[field] ?? ''} value={changes[field] ?? ''} onChange={(e) => setChanges({ ...changes, [field]: e.target.value })} />
                 ))}
-                <MuiTextField size="small" label={translate('app.funds.my.reason')} value={reason} onChange={(e) => setReason(e.target.value)} multiline minRows={2} />
+                <MuiTextField size="small" fullWidth={false} label={translate('app.funds.my.reason')} value={reason} onChange={(e) => setReason(e.target.value)} multiline minRows={2} />
                 <Button variant="contained" onClick={submit} disabled={!Object.values(changes).some(Boolean)}>{translate('app.funds.my.request_correction')}</Button>
                 <Typography variant="subtitle2" sx={{ mt: 1 }}>{translate('app.funds.my.corrections')}</Typography>
                 {(staff.corrections ?? []).map((r: any) => (

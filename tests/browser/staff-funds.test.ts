@@ -1,0 +1,87 @@
+/**
+ * Staff, aid and project funds in the panel (headless Chromium, demo data): the kindergarten lists
+ * its staff with masked ID numbers and runs its staffing check; the county sees aid totals; the
+ * province sees the project roll-up and opens a project. Screenshots go to /tmp.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PANEL_INDEX = path.join(ROOT, 'admin', 'dist', 'index.html');
+const TIMEOUT = 30_000;
+
+let app: BootedApp;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+    if (!fs.existsSync(PANEL_INDEX)) execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
+    app = await bootStrapi({ listen: true });
+    browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+}, 300_000);
+
+afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+});
+
+beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+});
+
+afterEach(async () => {
+    await context?.close();
+});
+
+const signIn = async (username: string) => {
+    await page.goto(`${app.baseUrl}/`);
+    await page.locator('input[name="username"]').fill(username);
+    await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('menuitem', { name: '仪表盘' }).waitFor();
+};
+
+test('the kindergarten lists its staff, masked, and sees its staffing check', async () => {
+    await signIn('demo-kindergarten');
+    await page.getByRole('menuitem', { name: '教职工', exact: true }).click();
+    await page.getByText('陈静').waitFor();
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('专任教师');
+    expect(text).toMatch(/350502\*{8}\d{3}[\dX]/);
+    expect(text).not.toContain('林晓梅\t350502197803');
+    expect(text).not.toContain('周敏'); // kindergarten 2's teacher
+    await page.screenshot({ path: '/tmp/staff-list.png', fullPage: true });
+    await page.getByRole('menuitem', { name: '配备核查' }).click();
+    await page.getByText('教职工与幼儿比').waitFor();
+    await page.getByText('每班专任教师').waitFor();
+    await page.screenshot({ path: '/tmp/staffing-check.png', fullPage: true });
+    expect(pageErrors).toEqual([]);
+});
+
+test('the province sees the project roll-up by level and opens a project', async () => {
+    await signIn('demo-province');
+    await page.getByRole('menuitem', { name: '项目汇总' }).click();
+    await page.getByText('省级', { exact: true }).waitFor();
+    await page.getByText('月报填报情况').waitFor();
+    await page.screenshot({ path: '/tmp/project-rollup.png', fullPage: true });
+    await page.getByRole('menuitem', { name: '项目资金' }).click();
+    await page.getByText('福建省普惠性幼儿园扩容工程').click();
+    await page.getByText('进展月报').first().waitFor();
+    await page.getByRole('button', { name: '填报本月进展' }).waitFor();
+    await page.screenshot({ path: '/tmp/project-show.png', fullPage: true });
+    await page.getByRole('menuitem', { name: '教职工分析' }).click();
+    await page.getByText('持证率').waitFor();
+    await page.screenshot({ path: '/tmp/staff-analysis.png', fullPage: true });
+    expect(pageErrors).toEqual([]);
+});
