@@ -1,10 +1,14 @@
 import { TranslationMessages } from 'react-admin';
 import englishMessages from 'ra-language-english';
+import { fundsAppEn, fundsResourcesEn } from './funds';
+import { securityAppEn, securityResourcesEn } from './security';
 
 /** English: react-admin's own messages plus this panel's, with the same keys as zh-CN.ts. */
 const messages: TranslationMessages = {
     ...englishMessages,
     app: {
+        funds: fundsAppEn,
+        security: securityAppEn,
         charts: {
             save_png: 'Save as PNG',
             no_data: 'No data',
@@ -56,6 +60,8 @@ const messages: TranslationMessages = {
         title: 'National Preschool Education MIS',
         language: 'Language',
         menu: {
+            lifecycle: 'Promotion and graduation',
+            transfers: 'Transfers',
             problem_records: 'Problem records',
             children: 'Children',
             annual_report: 'Annual report',
@@ -107,6 +113,62 @@ const messages: TranslationMessages = {
         },
     },
     resources: {
+        ...fundsResourcesEn,
+        ...securityResourcesEn,
+        transfers: {
+            name: 'Transfer |||| Transfers',
+            fields: {
+                childName: 'Child', idNumberMasked: 'ID number', studentNumberMasked: 'Student number', fromKindergartenName: 'From', toKindergartenName: 'To',
+                side: 'Direction', state: 'State', appliedOn: 'Applied on', dueAt: 'Due', overdue: 'Overdue', refusalReason: 'Reason for refusal', toClassName: 'Class',
+                studentNumber: 'Student number', idType: 'Document type', idNumber: 'Document number', reason: 'Reason', direction: 'Direction',
+            },
+            state: { requested: 'Awaiting the sender', agreed: 'Agreed, to be placed', refused: 'Refused', completed: 'Completed', cancelled: 'Cancelled' },
+            side: { incoming: 'Incoming', outgoing: 'Outgoing' },
+            overdue: 'Overdue',
+            actions: { apply: 'Apply for a transfer', agree: 'Agree', refuse: 'Refuse', complete: 'Complete' },
+            help: {
+                apply: 'Give the student number, or the document type and number. Once the sending kindergarten agrees, place the child in a class; finish within 30 working days.',
+                complete: 'The duplicate check runs again; the record moves to the chosen class in one transaction.',
+            },
+            notify: { applied: 'Transfer requested', agree: 'Transfer agreed', refuse: 'Transfer refused', complete: 'Transfer completed' },
+        },
+        lifecycle: {
+            types: {
+                enrollment: 'Enrolled', placement: 'Placed in a class', 'class-move': 'Class move', promotion: 'Promotion', graduation: 'Graduation', leaving: 'Left',
+                'accidental-leave': 'Accidental leave', restoration: 'Restoration', 'key-change': 'Key-information change', 'transfer-out': 'Transferred out', 'transfer-in': 'Transferred in',
+            },
+            values: {
+                status: 'Status', className: 'Class', grade: 'Grade', schoolYear: 'School year', kindergarten: 'Kindergarten', name: 'Name', sex: 'Sex',
+                birthDate: 'Birth date', idType: 'Document type', idNumberMasked: 'Document number', dueAt: 'Due', nextGrade: 'Next grade', children: 'Children',
+            },
+            grades: { nursery: 'Nursery', small: 'Small', middle: 'Middle', large: 'Large', mixed: 'Mixed-age' },
+            sex: { male: 'Male', female: 'Female' },
+            fields: {
+                schoolClass: 'Class', reason: 'Reason', reasonCode: 'Reason for leaving', occurredOn: 'Date', lateReason: 'Reason for the delay (after 30 working days)',
+                files: 'Proof (images or PDF, 10 MB each)', name: 'Name', sex: 'Sex', birthDate: 'Birth date', idType: 'Document type', idNumber: 'Document number',
+                explanation: 'Why restore',
+            },
+            actions: { move: 'Place / move', leave: 'Leave', accidental_leave: 'Accidental leave', key_change: 'Key-information change', restore: 'Apply for restoration' },
+            notify: {
+                moved: 'Class changed', left: 'Leaving recorded', cancelled: 'Accidental leave recorded; the record is cancelled',
+                key_change: 'Change requested: upload the guardian\'s application and documents, then decide', restore: 'Restoration sent to the county',
+            },
+            history: { title: 'History', empty: 'No events yet', reason: 'Reason', request: 'Open the request', late: 'Late' },
+            bulk: {
+                title: 'Promotion and graduation', today: 'today %{today}', window: 'Window %{from} to %{to}',
+                promotion: 'Promotion', graduation: 'Graduation',
+                promotion_counts: '%{classes} classes, %{children} children move up a grade', graduation_counts: '%{classes} top-grade classes, %{children} registered children graduate',
+                not_registered: '%{count} more children have no student number yet and cannot graduate',
+                promotion_run: 'Promote all', graduation_run: 'Graduate all', apply: 'Apply to the county',
+                promotion_confirm: 'Move %{classes} classes (%{children} children) up a grade and a school year? Top-grade classes graduate instead.',
+                graduation_confirm: 'Graduate %{children} children of %{classes} top-grade classes?',
+                apply_confirm: 'Outside the window: apply to the county (%{classes} classes, %{children} children); done on approval.',
+                outside_window: 'Outside the window: needs the county\'s approval',
+                pending: 'A request is pending: open it',
+                promotion_done: '%{classes} classes and %{children} children promoted', graduation_done: '%{children} children graduated',
+                requested: 'Sent to the county for approval', graduates: 'Graduates',
+            },
+        },
         'chart-pages': {
             name: 'Chart page |||| Chart pages',
             fields: { title: 'Title', description: 'Description', charts: 'Charts', ownerName: 'Owner', mine: 'Mine', updatedAt: 'Updated', chart_title: 'Chart title', indicator: 'Indicator', dimension: 'Dimension', type: 'Chart type' },
@@ -178,8 +240,9 @@ const messages: TranslationMessages = {
             },
             key_locked_help: 'The student number is issued: name, sex, birth date and document change only through a key-information change',
             sections: { identity: 'Identity', household: 'Household and attendance', enrollment: 'Enrolment', flags: 'Special circumstances', guardians: 'Guardians' },
+            guardian: { name: 'Guardian name' },
             sex: { male: 'Male', female: 'Female' },
-            status: { draft: 'Awaiting review', registered: 'Registered', left: 'Left', graduated: 'Graduated' },
+            status: { draft: 'Awaiting review', registered: 'Registered', left: 'Left', graduated: 'Graduated', cancelled: 'Cancelled' },
             actions: { register: 'Review and issue the student number', confirm_register: 'Not a duplicate: go on', print: 'Print the confirmation form', open_problem: 'Mark as a problem record' },
             registered: 'Student number %{number} issued',
             candidates_title: 'Possible duplicate records',

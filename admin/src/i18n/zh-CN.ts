@@ -1,4 +1,6 @@
 import { TranslationMessages } from 'react-admin';
+import { fundsAppZh, fundsResourcesZh } from './funds';
+import { securityAppZh, securityResourcesZh } from './security';
 
 /**
  * Simplified Chinese (zh-CN), the panel's default language.
@@ -219,6 +221,8 @@ const chineseMessages: TranslationMessages = {
         },
     },
     app: {
+        funds: fundsAppZh,
+        security: securityAppZh,
         charts: {
             save_png: '保存为 PNG',
             no_data: '暂无数据',
@@ -270,6 +274,8 @@ const chineseMessages: TranslationMessages = {
         title: '全国学前教育管理信息系统',
         language: '语言',
         menu: {
+            lifecycle: '升级与毕业',
+            transfers: '转园',
             problem_records: '问题学籍',
             children: '幼儿学籍',
             annual_report: '年度报告',
@@ -321,6 +327,62 @@ const chineseMessages: TranslationMessages = {
         },
     },
     resources: {
+        ...fundsResourcesZh,
+        ...securityResourcesZh,
+        transfers: {
+            name: '转园',
+            fields: {
+                childName: '幼儿姓名', idNumberMasked: '证件号码', studentNumberMasked: '学籍号', fromKindergartenName: '转出幼儿园', toKindergartenName: '转入幼儿园',
+                side: '方向', state: '状态', appliedOn: '申请日期', dueAt: '办结期限', overdue: '已逾期', refusalReason: '拒绝理由', toClassName: '转入班级',
+                studentNumber: '学籍号', idType: '身份证件类型', idNumber: '证件号码', reason: '转园理由', direction: '方向',
+            },
+            state: { requested: '待转出园同意', agreed: '已同意，待转入', refused: '已拒绝', completed: '已完成', cancelled: '已撤销' },
+            side: { incoming: '转入本园', outgoing: '转出本园' },
+            overdue: '逾期',
+            actions: { apply: '申请转入', agree: '同意转出', refuse: '拒绝', complete: '完成转入' },
+            help: {
+                apply: '填写学籍号，或证件类型和证件号码。转出幼儿园同意后，由本园分班完成转园；须在 30 个工作日内办结。',
+                complete: '完成前系统再次查重；幼儿的学籍将在同一事务中转入本园所选班级。',
+            },
+            notify: { applied: '转园申请已提交', agree: '已同意转出', refuse: '已拒绝转园', complete: '转园已完成' },
+        },
+        lifecycle: {
+            types: {
+                enrollment: '入园分班', placement: '分班', 'class-move': '调班', promotion: '升级', graduation: '毕业', leaving: '离园',
+                'accidental-leave': '意外离园', restoration: '学籍恢复', 'key-change': '关键信息变更', 'transfer-out': '转出', 'transfer-in': '转入',
+            },
+            values: {
+                status: '学籍状态', className: '班级', grade: '年级', schoolYear: '学年', kindergarten: '幼儿园', name: '姓名', sex: '性别',
+                birthDate: '出生日期', idType: '证件类型', idNumberMasked: '证件号码', dueAt: '登记期限', nextGrade: '升级后', children: '在园幼儿',
+            },
+            grades: { nursery: '托班', small: '小班', middle: '中班', large: '大班', mixed: '混龄班' },
+            sex: { male: '男', female: '女' },
+            fields: {
+                schoolClass: '班级', reason: '原因说明', reasonCode: '离园原因', occurredOn: '发生日期', lateReason: '逾期说明（超过 30 个工作日时必填）',
+                files: '证明材料（图片或 PDF，每个不超过 10 MB）', name: '姓名', sex: '性别', birthDate: '出生日期', idType: '身份证件类型', idNumber: '证件号码',
+                explanation: '恢复理由',
+            },
+            actions: { move: '分班/调班', leave: '离园', accidental_leave: '意外离园', key_change: '关键信息变更', restore: '申请学籍恢复' },
+            notify: {
+                moved: '已调整班级', left: '已办理离园', cancelled: '已登记意外离园，学籍已注销',
+                key_change: '变更申请已提交：请上传监护人申请及证件材料后审核', restore: '学籍恢复申请已提交县级审核',
+            },
+            history: { title: '学籍档案', empty: '暂无记录', reason: '原因', request: '查看审批申请', late: '逾期登记' },
+            bulk: {
+                title: '升级与毕业', today: '今天 %{today}', window: '窗口期 %{from} 至 %{to}',
+                promotion: '升级', graduation: '毕业',
+                promotion_counts: '%{classes} 个班、%{children} 名幼儿将升入下一年级', graduation_counts: '%{classes} 个大班、%{children} 名已注册学籍的幼儿将毕业',
+                not_registered: '另有 %{count} 名幼儿尚未注册学籍，不能毕业',
+                promotion_run: '全园升级', graduation_run: '全园毕业', apply: '申请县级审批',
+                promotion_confirm: '确定将 %{classes} 个班（%{children} 名幼儿）升入下一年级、下一学年吗？大班不升级，须先办理毕业。',
+                graduation_confirm: '确定为 %{children} 名幼儿（%{classes} 个大班）办理毕业吗？',
+                apply_confirm: '现在不在窗口期内：将向县级教育部门提交申请（%{classes} 个班、%{children} 名幼儿），批准后自动办理。',
+                outside_window: '不在窗口期内，须经县级审批',
+                pending: '已有待审核的申请，点击查看',
+                promotion_done: '已升级 %{classes} 个班、%{children} 名幼儿', graduation_done: '已为 %{children} 名幼儿办理毕业',
+                requested: '已提交县级审批', graduates: '毕业',
+            },
+        },
         'chart-pages': {
             name: '图表页 |||| 图表页',
             fields: { title: '标题', description: '说明', charts: '图表数', ownerName: '创建者', mine: '我创建的', updatedAt: '更新时间', chart_title: '图表标题', indicator: '指标', dimension: '维度', type: '图表类型' },
@@ -392,8 +454,9 @@ const chineseMessages: TranslationMessages = {
             },
             key_locked_help: '已生成学籍号：姓名、性别、出生日期和证件须通过关键信息变更修改',
             sections: { identity: '基本信息', household: '户籍与就读', enrollment: '入园信息', flags: '特殊情况', guardians: '监护人' },
+            guardian: { name: '监护人姓名' },
             sex: { male: '男', female: '女' },
-            status: { draft: '待审核', registered: '已注册学籍', left: '已离园', graduated: '已毕业' },
+            status: { draft: '待审核', registered: '已注册学籍', left: '已离园', graduated: '已毕业', cancelled: '已注销' },
             actions: { register: '审核并生成学籍号', confirm_register: '确认不是重复，继续', print: '打印确认表', open_problem: '标记问题学籍' },
             registered: '已生成学籍号 %{number}',
             candidates_title: '发现疑似重复的学籍',

@@ -3,12 +3,12 @@ import { ChildForm } from './ChildForm';
 
 const EditForm = () => {
     const record = useRecordContext();
-    return <ChildForm keyLocked={Boolean(record?.studentNumber)} />;
+    return <ChildForm keyLocked={Boolean(record?.studentNumber)} classSource="schoolClass.id" />;
 };
 
 /** 编辑学籍: the kindergarten corrects a record; key fields are read-only once the 学籍号 is issued. */
 export const ChildEdit = () => (
-    <Edit mutationMode="pessimistic" redirect="show">
+    <Edit mutationMode="pessimistic" redirect="show" transform={(data: any) => ({ ...data, schoolClass: data.schoolClass?.id ?? data.schoolClass })}>
         <EditForm />
     </Edit>
 );

@@ -18,8 +18,9 @@ const Section = ({ title }: { title: string }) => {
  * tables; the ID number fills sex and birth date and shows duplicates as the user types.
  * `keyLocked`: once the 学籍 is registered, name, sex, birth date and the document change only
  * through a 关键信息变更 (the guardian's application, approved by the kindergarten).
+ * `classSource`: a stored record carries its class as an object (`schoolClass.id`), a new one as an id.
  */
-export const ChildForm = ({ keyLocked = false }: { keyLocked?: boolean }) => {
+export const ChildForm = ({ keyLocked = false, classSource = 'schoolClass' }: { keyLocked?: boolean; classSource?: string }) => {
     const dictionary = useDictionaries();
     const picker = (source: string, table: string, isRequired = true) => (
         <SelectInput source={source} choices={dictionary(table)} validate={isRequired ? required() : undefined} />
@@ -51,8 +52,8 @@ export const ChildForm = ({ keyLocked = false }: { keyLocked?: boolean }) => {
 
             <Section title="resources.children.sections.enrollment" />
             <DateInput source="enrolledOn" validate={required()} />
-            <ReferenceInput source="schoolClass" reference="school-classes">
-                <SelectInput optionText="name" validate={required()} format={(value: any) => (value && typeof value === 'object' ? value.id : value) ?? ''} />
+            <ReferenceInput source={classSource} reference="school-classes">
+                <SelectInput optionText="name" label="resources.children.fields.schoolClass" validate={required()} />
             </ReferenceInput>
             {picker('enrollmentMode', 'enrollmentMode')}
 
@@ -76,11 +77,11 @@ export const ChildForm = ({ keyLocked = false }: { keyLocked?: boolean }) => {
             <Section title="resources.children.sections.guardians" />
             <ArrayInput source="guardians" validate={required()}>
                 <SimpleFormIterator inline>
-                    <TextInput source="name" validate={required()} />
-                    <SelectInput source="relation" choices={dictionary('guardianRelation')} validate={required()} />
-                    <SelectInput source="idType" choices={dictionary('idType')} />
-                    <TextInput source="idNumber" />
-                    <TextInput source="phone" />
+                    <TextInput source="name" label="resources.children.guardian.name" validate={required()} />
+                    <SelectInput source="relation" label="resources.children.fields.relation" choices={dictionary('guardianRelation')} validate={required()} />
+                    <SelectInput source="idType" label="resources.children.fields.idType" choices={dictionary('idType')} />
+                    <TextInput source="idNumber" label="resources.children.fields.idNumber" />
+                    <TextInput source="phone" label="resources.children.fields.phone" />
                 </SimpleFormIterator>
             </ArrayInput>
         </SimpleForm>

@@ -97,6 +97,12 @@ const CodeField = ({ source, table }: { source: string; table: string; label?: s
     return <SelectField source={source} choices={dictionary(table)} emptyText="—" />;
 };
 
+/** The full number where the server gave it (the child's kindergarten and county), else the masked one. */
+const IdNumberField = (_props: { label?: string }) => {
+    const record = useRecordContext();
+    return <TextField source={record?.idNumber ? 'idNumber' : 'idNumberMasked'} emptyText="—" />;
+};
+
 /**
  * One child's 学籍 record in tabs. The full ID number appears only for the child's kindergarten and
  * county (the server decides; other levels get the masked number).
@@ -111,8 +117,7 @@ export const ChildShow = ({ extraTabs }: { extraTabs?: React.ReactNode }) => (
                 <SelectField source="sex" choices={sexChoices} />
                 <DateField source="birthDate" locales="zh-CN" />
                 <CodeField source="idType" table="idType" />
-                <TextField source="idNumber" emptyText="—" />
-                <TextField source="idNumberMasked" emptyText="—" />
+                <IdNumberField label="resources.children.fields.idNumber" />
                 <CodeField source="ethnicity" table="ethnicity" />
                 <CodeField source="nationality" table="nationality" />
                 <CodeField source="overseasChinese" table="overseasChinese" />
@@ -142,8 +147,7 @@ export const ChildShow = ({ extraTabs }: { extraTabs?: React.ReactNode }) => (
                         <Datagrid bulkActionButtons={false} rowClick={false}>
                             <TextField source="name" label="resources.children.fields.name" />
                             <CodeField source="relation" table="guardianRelation" label="resources.children.fields.relation" />
-                            <TextField source="idNumber" label="resources.children.fields.idNumber" emptyText="—" />
-                            <TextField source="idNumberMasked" label="resources.children.fields.idNumberMasked" emptyText="—" />
+                            <IdNumberField label="resources.children.fields.idNumber" />
                             <TextField source="phone" label="resources.children.fields.phone" emptyText="—" />
                         </Datagrid>
                     </ArrayField>

@@ -4,6 +4,8 @@ import {
 } from 'react-admin';
 import { useDictionaries } from './useDictionaries';
 import { ChildShow } from './ChildShow';
+import { Tab } from 'react-admin';
+import { ChildLifecycle } from '../lifecycle';
 import { ChildCreate, ChildEdit } from './ChildEdit';
 import { sexChoices, statusChoices } from './choices';
 
@@ -35,5 +37,8 @@ const ChildList = () => {
 };
 
 /** Every level lists and reads (scoped by the server); only the kindergarten enters children. */
-export default { list: ChildList, show: ChildShow, icon: ChildCareIcon, recordRepresentation: 'name' };
+/** The record with its 学籍档案 tab (timeline and the kindergarten's lifecycle actions). */
+const ChildShowWithHistory = () => <ChildShow extraTabs={<Tab label="resources.lifecycle.history.title" path="history"><ChildLifecycle /></Tab>} />;
+
+export default { list: ChildList, show: ChildShowWithHistory, icon: ChildCareIcon, recordRepresentation: 'name' };
 export { ChildCreate, ChildEdit };
