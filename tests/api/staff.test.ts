@@ -152,10 +152,15 @@ describe('a teacher sees their own record and asks for corrections', () => {
     const idNumber = residentId('350502', '19930909', '084');
     const staff = (await kindergarten.post('/api/staff-members', { data: person({ name: '陈老师', idNumber, major: '音乐' }) }).expect(201)).body.data;
     await kindergarten.post('/api/training-records', { data: { staff: staff.documentId, course: '安全教育', hours: 8, startDate: '2026-04-01', endDate: '2026-04-01' } }).expect(201);
-    const accounts = app.strapi.service('api::account.account') as any;
-    const user = await accounts.createAccount({ username: 'teacher-chen', level: 'institution', institutionCode: '3135050201', regionCode: '350502', fullName: '陈老师', password: 'Teacher#Passw0rd-1' });
-    await app.strapi.db.query('plugin::users-permissions.user').update({ where: { id: user.id ?? (await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: 'teacher-chen' } })).id }, data: { staffId: staff.documentId } });
-    const teacher = await login(app, 'teacher-chen', 'Teacher#Passw0rd-1');
+    // the kindergarten opens the teacher's account (once per person; not for another kindergarten's staff)
+    await kindergarten2.post(`/api/staff-members/${staff.documentId}/teacher-account`, { data: { username: 'teacher-x' } }).expect(404);
+    await county.post(`/api/staff-members/${staff.documentId}/teacher-account`, { data: { username: 'teacher-x' } }).expect(403);
+    const opened = (await kindergarten.post(`/api/staff-members/${staff.documentId}/teacher-account`, { data: { username: 'teacher-chen' } }).expect(201)).body.data;
+    expect(opened.temporaryPassword).toEqual(expect.any(String));
+    const twice = await kindergarten.post(`/api/staff-members/${staff.documentId}/teacher-account`, { data: { username: 'teacher-chen-2' } }).expect(400);
+    expect(twice.body.error.details.errors[0].path).toEqual(['username']);
+    const teacher = await login(app, 'teacher-chen', opened.temporaryPassword);
+    await teacher.post(`/api/staff-members/${staff.documentId}/teacher-account`, { data: { username: 'teacher-y' } }).expect(403);
     const own = (await teacher.get('/api/me/staff').expect(200)).body.data;
     expect(own).toMatchObject({ documentId: staff.documentId, name: '陈老师', major: '音乐' });
     expect(own.trainings.map((t) => t.course)).toEqual(['安全教育']);

@@ -23,6 +23,10 @@ export default factories.createCoreController('api::staff.staff', ({ strapi }) =
     if (!where) throw new errors.ForbiddenError('超出管辖范围');
     ctx.body = await service(strapi).analysis(where, groupBy as any);
   },
+  async teacherAccount(ctx) {
+    ctx.status = 201;
+    ctx.body = { data: await service(strapi).teacherAccount(ctx.state.user, ctx.params.id, ctx.request.body?.data ?? {}) };
+  },
   async mine(ctx) {
     ctx.body = { data: await service(strapi).ownRecord(ctx.state.user) };
   },

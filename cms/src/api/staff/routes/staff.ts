@@ -5,6 +5,7 @@ export default {
     { method: 'POST', path: '/staff-members', handler: 'staff.create' },
     { method: 'PUT', path: '/staff-members/:id', handler: 'staff.update' },
     { method: 'DELETE', path: '/staff-members/:id', handler: 'staff.delete' },
+    { method: 'POST', path: '/staff-members/:id/teacher-account', handler: 'staff.teacherAccount' },
     { method: 'GET', path: '/staffing', handler: 'staff.staffing' },
     { method: 'GET', path: '/staff-analysis', handler: 'staff.analysis' },
     { method: 'GET', path: '/me/staff', handler: 'staff.mine' },

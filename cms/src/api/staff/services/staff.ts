@@ -168,6 +168,27 @@ const staffService = factories.createCoreService(STAFF, ({ strapi }) => {
       };
     },
 
+    /**
+     * A teacher's account for a staff member (by the kindergarten): an institution-level account
+     * linked to the record (staffId), which reaches only that record. One account per person; the
+     * temporary password is answered once and changed at first login.
+     */
+    async teacherAccount(user: any, documentId: string, input: { username?: string }) {
+      if (user?.level !== 'institution' || user.staffId) throw new errors.ForbiddenError('教师账号由本园开通');
+      const staff: any = await strapi.documents(STAFF).findOne({ documentId });
+      if (!staff) throw new errors.NotFoundError('Not Found');
+      const username = String(input?.username ?? '').trim();
+      if (!/^[A-Za-z0-9_.-]{3,40}$/.test(username)) throw fieldError('username', '用户名须为 3–40 位字母、数字或 _ . -');
+      const linked = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { staffId: staff.documentId } });
+      if (linked) throw fieldError('username', `该教职工已有账号 ${linked.username}`);
+      const { temporaryPassword } = await import('../../account/services/account');
+      const password = temporaryPassword();
+      const accounts = strapi.service('api::account.account') as any;
+      const created = await accounts.createAccount({ username, fullName: staff.name, level: 'institution', institutionCode: staff.institutionCode, regionCode: staff.countyCode, password });
+      await strapi.db.query('plugin::users-permissions.user').update({ where: { id: created.id }, data: { staffId: staff.documentId } });
+      return { username, temporaryPassword: password, staffId: staff.documentId };
+    },
+
     /** A teacher's own record and training history (the account's staffId), read as the system. */
     async ownRecord(user: any) {
       if (!user?.staffId) throw new errors.NotFoundError('该账号未关联教职工记录');
@@ -209,5 +230,6 @@ export type StaffService = {
   staffingCheck(kindergarten: unknown): Promise<any>;
   ownRecord(user: any): Promise<any>;
   fileCorrection(user: any, input: any): Promise<any>;
+  teacherAccount(user: any, documentId: string, input: { username?: string }): Promise<{ username: string; temporaryPassword: string; staffId: string }>;
 };
 export default staffService;
