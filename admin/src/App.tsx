@@ -14,6 +14,8 @@ import schoolClasses from './resources/school-classes';
 import children, { ChildCreate, ChildEdit } from './resources/children';
 import problemRecords from './resources/problem-records';
 import chartPages from './resources/chart-pages';
+import transfers from './resources/transfers';
+import { KindergartenLifecycle } from './resources/lifecycle';
 import { Oversight } from './components/Oversight';
 import { theme, darkTheme } from './theme';
 
@@ -44,7 +46,9 @@ export const App = () => (
                       <Resource key="school-classes" name="school-classes" {...schoolClasses} />,
                       <Resource key="children" name="children" {...children} create={ChildCreate} edit={ChildEdit} />,
                       <Resource key="problem-records" name="problem-records" {...problemRecords} />,
+                      <Resource key="transfers" name="transfers" {...transfers} />,
                       <CustomRoutes key="routes">
+                          <Route path="/lifecycle" element={<KindergartenLifecycle />} />
                           <Route path="/my-kindergarten" element={<MyKindergarten />} />
                           <Route path="/key-change" element={<KeyChangeCreate />} />
                           <Route path="/annual-report" element={<AnnualReportCreate />} />
@@ -61,6 +65,7 @@ export const App = () => (
                       <Resource key="requests" name="requests" {...requests} />,
                       <Resource key="children" name="children" {...children} />,
                       <Resource key="problem-records" name="problem-records" {...problemRecords} />,
+                      <Resource key="transfers" name="transfers" {...transfers} />,
                       <Resource key="school-classes" name="school-classes" list={schoolClasses.list} />,
                       <Resource key="regions" name="regions" {...regions} />,
                       <Resource key="chart-pages" name="chart-pages" {...chartPages} />,

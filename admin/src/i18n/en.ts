@@ -2,12 +2,14 @@ import { TranslationMessages } from 'react-admin';
 import englishMessages from 'ra-language-english';
 import { fundsAppEn, fundsResourcesEn } from './funds';
 import { securityAppEn, securityResourcesEn } from './security';
+import { securityAppEn, securityResourcesEn } from './security';
 
 /** English: react-admin's own messages plus this panel's, with the same keys as zh-CN.ts. */
 const messages: TranslationMessages = {
     ...englishMessages,
     app: {
         funds: fundsAppEn,
+        security: securityAppEn,
         security: securityAppEn,
         charts: {
             save_png: 'Save as PNG',
@@ -114,6 +116,7 @@ const messages: TranslationMessages = {
     },
     resources: {
         ...fundsResourcesEn,
+        ...securityResourcesEn,
         ...securityResourcesEn,
         transfers: {
             name: 'Transfer |||| Transfers',

@@ -1,6 +1,7 @@
 import { TranslationMessages } from 'react-admin';
 import { fundsAppZh, fundsResourcesZh } from './funds';
 import { securityAppZh, securityResourcesZh } from './security';
+import { securityAppZh, securityResourcesZh } from './security';
 
 /**
  * Simplified Chinese (zh-CN), the panel's default language.
@@ -223,6 +224,7 @@ const chineseMessages: TranslationMessages = {
     app: {
         funds: fundsAppZh,
         security: securityAppZh,
+        security: securityAppZh,
         charts: {
             save_png: '保存为 PNG',
             no_data: '暂无数据',
@@ -328,6 +330,7 @@ const chineseMessages: TranslationMessages = {
     },
     resources: {
         ...fundsResourcesZh,
+        ...securityResourcesZh,
         ...securityResourcesZh,
         transfers: {
             name: '转园',

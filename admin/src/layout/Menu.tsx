@@ -11,6 +11,8 @@ import PendingActionsIcon from '@mui/icons-material/PendingActions';
 import AssessmentIcon from '@mui/icons-material/Assessment';
 import CampaignIcon from '@mui/icons-material/Campaign';
 import InsightsIcon from '@mui/icons-material/Insights';
+import UpgradeIcon from '@mui/icons-material/Upgrade';
+import MoveDownIcon from '@mui/icons-material/MoveDown';
 import { Menu as RaMenu, usePermissions } from 'react-admin';
 
 /** Menus per level (authProvider.getPermissions → level). */
@@ -24,6 +26,8 @@ export const Menu = () => {
                 <RaMenu.Item to="/school-classes" primaryText="app.menu.classes" leftIcon={<ClassIcon />} />
                 <RaMenu.Item to="/children" primaryText="app.menu.children" leftIcon={<ChildCareIcon />} />
                 <RaMenu.Item to="/problem-records" primaryText="app.menu.problem_records" leftIcon={<ReportProblemIcon />} />
+                <RaMenu.Item to="/lifecycle" primaryText="app.menu.lifecycle" leftIcon={<UpgradeIcon />} />
+                <RaMenu.Item to="/transfers" primaryText="app.menu.transfers" leftIcon={<MoveDownIcon />} />
                 <RaMenu.Item to="/key-change" primaryText="app.menu.key_change" leftIcon={<EditNoteIcon />} />
                 <RaMenu.Item to="/annual-report" primaryText="app.menu.annual_report" leftIcon={<AssessmentIcon />} />
                 <RaMenu.Item to="/declaration" primaryText="app.menu.declaration" leftIcon={<CampaignIcon />} />
@@ -37,6 +41,7 @@ export const Menu = () => {
             <RaMenu.Item to="/kindergartens" primaryText="app.menu.kindergartens" leftIcon={<SchoolIcon />} />
             <RaMenu.Item to="/children" primaryText="app.menu.children" leftIcon={<ChildCareIcon />} />
             <RaMenu.Item to="/problem-records" primaryText="app.menu.problem_records" leftIcon={<ReportProblemIcon />} />
+            <RaMenu.Item to="/transfers" primaryText="app.menu.transfers" leftIcon={<MoveDownIcon />} />
             <RaMenu.Item to="/requests" primaryText={level === 'county' ? 'app.menu.inbox' : 'app.menu.requests'} leftIcon={<FactCheckIcon />} />
             <RaMenu.Item to="/oversight" primaryText="app.menu.oversight" leftIcon={<PendingActionsIcon />} />
             <RaMenu.Item to="/chart-pages" primaryText="app.menu.chart_pages" leftIcon={<InsightsIcon />} />

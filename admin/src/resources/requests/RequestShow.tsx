@@ -76,6 +76,9 @@ const History = () => {
 
 const Actions = () => {
     const { permissions: level } = usePermissions();
+    const record = useRecordContext();
+    // A kindergarten decides the requests it reviews itself (a child's key-information change), after uploading their evidence.
+    if (level === 'institution' && record?.reviewerLevel === 'institution') return <TopToolbar><EvidenceUpload /><DecisionButtons /></TopToolbar>;
     return <TopToolbar>{level === 'county' ? <DecisionButtons /> : level === 'institution' ? <EvidenceUpload /> : null}</TopToolbar>;
 };
 

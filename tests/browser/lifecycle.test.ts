@@ -1,0 +1,113 @@
+/**
+ * The 学籍 lifecycle in the panel: a kindergarten moves a child to another class from the child's
+ * 学籍档案 tab and sees the timeline grow; a receiving kindergarten applies for a transfer, the
+ * sending one agrees from its 转园 inbox, and the receiver completes it into one of its classes.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { residentId } from '../helpers/ids';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+let app: BootedApp;
+let browser: Browser;
+let childId: string;
+let studentNumber: string;
+
+beforeAll(async () => {
+    if (!fs.existsSync(path.join(ROOT, 'admin', 'dist', 'index.html'))) {
+        execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
+    }
+    app = await bootStrapi({ listen: true });
+    browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const server = app.strapi.server.httpServer;
+    const { body } = await request(server).post('/api/auth/local').send({ identifier: 'demo-kindergarten', password: DEMO_PASSWORD });
+    const auth = `Bearer ${body.jwt}`;
+    const classes = await request(server).get('/api/school-classes?filters[name][$eq]=小一班').set('Authorization', auth);
+    const kindergarten = await request(server).get('/api/kindergartens').set('Authorization', auth);
+    await request(server).post('/api/school-classes').set('Authorization', auth)
+        .send({ data: { name: '小二班', grade: 'small', schoolYear: '2026-2027', capacity: 25, kindergarten: kindergarten.body.data[0].documentId } }).expect(201);
+    const created = await request(server).post('/api/children').set('Authorization', auth).send({ data: {
+        name: '郑小禾', idType: '1', idNumber: residentId('350502', '20220909', '091'), birthPlace: '350502', nativePlace: '福建泉州', ethnicity: '01', nationality: '156',
+        overseasChinese: '00', health: '10', householdRegion: '350502', householdType: '2', address: '鲤城区', phone: '13800000000',
+        enrolledOn: '2025-09-01', enrollmentMode: '1', onlyChild: true, schoolClass: classes.body.data[0].documentId,
+        guardians: [{ name: '郑父', relation: '1', idType: '1', idNumber: residentId('350502', '19900909', '091') }],
+    } }).expect(201);
+    childId = created.body.data.documentId;
+    const registered = await request(server).post(`/api/children/${childId}/register`).set('Authorization', auth).send({ data: { acknowledgeCandidates: true } }).expect(200);
+    studentNumber = registered.body.data.studentNumber;
+}, 300_000);
+
+afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+});
+
+async function loggedIn(username: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${app.baseUrl}/`);
+    await page.locator('input[name="username"]').fill(username);
+    await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('menuitem', { name: '转园' }).waitFor();
+    return page;
+}
+
+test('a class move from the 学籍档案 tab appears on the timeline', async () => {
+    const page = await loggedIn('demo-kindergarten');
+    await page.goto(`${app.baseUrl}/#/children/${childId}/show/history`);
+    await page.locator('.child-history').getByText('入园分班').waitFor();
+    await page.getByRole('button', { name: '分班/调班' }).click();
+    await page.getByLabel('班级').click();
+    await page.getByRole('option', { name: '小二班' }).click();
+    await page.locator('input[name="reason"]').fill('家长申请调班');
+    await page.getByRole('button', { name: '确认' }).click();
+    await page.locator('.child-history').getByText('调班', { exact: true }).waitFor();
+    const timeline = await page.locator('.child-history').innerText();
+    expect(timeline).toContain('小一班 → 小二班');
+    expect(timeline).toContain('家长申请调班');
+    await page.screenshot({ path: '/tmp/lifecycle-history.png', fullPage: true });
+    await page.goto(`${app.baseUrl}/#/lifecycle`);
+    await page.locator('.bulk-promotion').getByText('升级').first().waitFor();
+    expect(await page.locator('.bulk-graduation').innerText()).toContain('窗口期');
+    await page.screenshot({ path: '/tmp/lifecycle-bulk.png', fullPage: true });
+    await page.context().close();
+});
+
+test('a transfer across prefectures: applied, agreed and completed from each side\'s 转园 page', async () => {
+    const receiver = await loggedIn('demo-kindergarten-2');
+    await receiver.getByRole('menuitem', { name: '转园' }).click();
+    await receiver.getByRole('button', { name: '申请转入' }).click();
+    await receiver.locator('input[name="studentNumber"]').fill(studentNumber);
+    await receiver.getByRole('button', { name: '确认' }).click();
+    await receiver.getByText('待转出园同意').waitFor();
+    const row = await receiver.locator('tbody tr').first().innerText();
+    expect(row).toContain('郑小禾');
+    expect(row).toContain('泉州市鲤城区实验幼儿园');
+    expect(row).not.toContain(residentId('350502', '20220909', '091'));
+
+    const sender = await loggedIn('demo-kindergarten');
+    await sender.getByRole('menuitem', { name: '转园' }).click();
+    await sender.getByRole('button', { name: '同意转出' }).click();
+    await sender.getByText('已同意，待转入').waitFor();
+    await sender.context().close();
+
+    await receiver.reload();
+    await receiver.getByRole('button', { name: '完成转入' }).click();
+    await receiver.getByLabel('转入班级').click();
+    await receiver.getByRole('option', { name: '小一班' }).click();
+    await receiver.getByRole('button', { name: '确认' }).click();
+    await receiver.getByText('已完成', { exact: true }).waitFor();
+    await receiver.screenshot({ path: '/tmp/lifecycle-transfers.png', fullPage: true });
+    const stored = await app.strapi.db.query('api::child.child').findOne({ where: { documentId: childId } });
+    expect(stored.institutionCode).toBe('3135020301');
+    await receiver.context().close();
+});
