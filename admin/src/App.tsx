@@ -18,6 +18,7 @@ import transfers from './resources/transfers';
 import { KindergartenLifecycle } from './resources/lifecycle';
 import { Oversight } from './components/Oversight';
 import { theme, darkTheme } from './theme';
+import { auditEntries, PolicyPage } from './security';
 
 /**
  * 全国学前教育管理信息系统 — the panel. Resources depend on the user's level (getPermissions):
@@ -39,7 +40,20 @@ export const App = () => (
         requireAuth
     >
         {(level) =>
-            level === 'institution'
+            level === 'duty'
+                ? []
+                : level === 'auditadmin' || level === 'sysadmin' || level === 'secadmin'
+                ? [
+                      // 三员: each administrator sees only their own pages (the server enforces it too)
+                      level === 'auditadmin' && <Resource key="audit-entries" name="audit-entries" {...auditEntries} />,
+                      level === 'sysadmin' && <Resource key="accounts" name="accounts" {...accounts} />,
+                      level === 'secadmin' && (
+                          <CustomRoutes key="policy">
+                              <Route path="/security-policy" element={<PolicyPage />} />
+                          </CustomRoutes>
+                      ),
+                  ].filter(Boolean)
+                : level === 'institution'
                 ? [
                       <Resource key="kindergartens" name="kindergartens" {...institutionKindergarten} />,
                       <Resource key="requests" name="requests" {...requests} />,

@@ -3,12 +3,14 @@ import englishMessages from 'ra-language-english';
 import { fundsAppEn, fundsResourcesEn } from './funds';
 import { securityAppEn, securityResourcesEn } from './security';
 import { securityAppEn, securityResourcesEn } from './security';
+import { securityAppEn, securityResourcesEn } from './security';
 
 /** English: react-admin's own messages plus this panel's, with the same keys as zh-CN.ts. */
 const messages: TranslationMessages = {
     ...englishMessages,
     app: {
         funds: fundsAppEn,
+        security: securityAppEn,
         security: securityAppEn,
         security: securityAppEn,
         charts: {
@@ -116,6 +118,7 @@ const messages: TranslationMessages = {
     },
     resources: {
         ...fundsResourcesEn,
+        ...securityResourcesEn,
         ...securityResourcesEn,
         ...securityResourcesEn,
         transfers: {

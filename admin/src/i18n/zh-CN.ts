@@ -2,6 +2,7 @@ import { TranslationMessages } from 'react-admin';
 import { fundsAppZh, fundsResourcesZh } from './funds';
 import { securityAppZh, securityResourcesZh } from './security';
 import { securityAppZh, securityResourcesZh } from './security';
+import { securityAppZh, securityResourcesZh } from './security';
 
 /**
  * Simplified Chinese (zh-CN), the panel's default language.
@@ -225,6 +226,7 @@ const chineseMessages: TranslationMessages = {
         funds: fundsAppZh,
         security: securityAppZh,
         security: securityAppZh,
+        security: securityAppZh,
         charts: {
             save_png: '保存为 PNG',
             no_data: '暂无数据',
@@ -330,6 +332,7 @@ const chineseMessages: TranslationMessages = {
     },
     resources: {
         ...fundsResourcesZh,
+        ...securityResourcesZh,
         ...securityResourcesZh,
         ...securityResourcesZh,
         transfers: {

@@ -1,8 +1,9 @@
 import { Typography } from '@mui/material';
 import SchoolIcon from '@mui/icons-material/School';
-import { Login, LoginForm, useTranslate } from 'react-admin';
+import { Login, useTranslate } from 'react-admin';
+import { SecureLoginForm } from '../security';
 
-/** react-admin's login form (real server check in authProvider.login) with the system's name. */
+/** The login form (real server check in authProvider.login; a one-time code when asked) with the system's name. */
 export const LoginPage = () => {
     const translate = useTranslate();
     return (
@@ -10,7 +11,7 @@ export const LoginPage = () => {
             <Typography variant="h6" align="center" sx={{ px: 2, mt: 1 }}>
                 {translate('app.title')}
             </Typography>
-            <LoginForm />
+            <SecureLoginForm />
         </Login>
     );
 };

@@ -13,11 +13,22 @@ import CampaignIcon from '@mui/icons-material/Campaign';
 import InsightsIcon from '@mui/icons-material/Insights';
 import UpgradeIcon from '@mui/icons-material/Upgrade';
 import MoveDownIcon from '@mui/icons-material/MoveDown';
+import PolicyIcon from '@mui/icons-material/Policy';
 import { Menu as RaMenu, usePermissions } from 'react-admin';
 
 /** Menus per level (authProvider.getPermissions → level). */
 export const Menu = () => {
     const { permissions: level } = usePermissions();
+    if (level === 'auditadmin' || level === 'sysadmin' || level === 'secadmin') {
+        // 三员: the audit trail, the accounts or the security policy, and nothing else
+        return (
+            <RaMenu>
+                {level === 'auditadmin' && <RaMenu.Item to="/audit-entries" primaryText="app.security.menu.audit" leftIcon={<PolicyIcon />} />}
+                {level === 'sysadmin' && <RaMenu.Item to="/accounts" primaryText="app.security.menu.accounts" leftIcon={<ManageAccountsIcon />} />}
+                {level === 'secadmin' && <RaMenu.Item to="/security-policy" primaryText="app.security.menu.policy" leftIcon={<PolicyIcon />} />}
+            </RaMenu>
+        );
+    }
     if (level === 'institution') {
         return (
             <RaMenu>

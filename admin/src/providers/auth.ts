@@ -1,6 +1,9 @@
 import { AuthProvider, HttpError } from 'react-admin';
 import { apiGet } from './http';
-import { clearSession, getStoredMe, getToken, Me, setStoredMe, setToken } from './session';
+import { clearSession, getPending, getStoredMe, getToken, Me, setPending, setRefreshToken, setStoredMe, setToken } from './session';
+
+/** The 三员 roles, which have no level: the panel shows them their own pages only. */
+export const ADMIN_ROLES = ['sysadmin', 'secadmin', 'auditadmin'];
 
 const fetchMe = async (): Promise<Me> => {
     const me = await apiGet<Me>('/api/me');
@@ -9,15 +12,15 @@ const fetchMe = async (): Promise<Me> => {
 };
 
 /**
- * Real login against Strapi's users-permissions (`POST /api/auth/local`).
- * Nothing is accepted without the server's answer.
+ * Real login against the system's login (`POST /api/auth/login`: lockout, second factor, password
+ * duties, a session with a refresh token). Nothing is accepted without the server's answer.
  */
 export const authProvider: AuthProvider = {
-    login: async ({ username, password }: { username: string; password: string }) => {
-        const response = await fetch('/api/auth/local', {
+    login: async ({ username, password, totp }: { username: string; password: string; totp?: string }) => {
+        const response = await fetch('/api/auth/login', {
             method: 'POST',
             headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-            body: JSON.stringify({ identifier: username, password }),
+            body: JSON.stringify({ identifier: username, password, ...(totp ? { totp } : {}) }),
         });
         let body: any = null;
         try {
@@ -25,8 +28,12 @@ export const authProvider: AuthProvider = {
         } catch {
             body = null;
         }
+        const code = body?.error?.details?.code;
+        if (code === 'TOTP_REQUIRED' || code === 'TOTP_INVALID') {
+            throw new HttpError(code === 'TOTP_REQUIRED' ? 'app.security.login.totp_required' : 'app.security.login.totp_invalid', response.status, body);
+        }
         if (!response.ok || !body?.jwt) {
-            // Wrong credentials → the translated "sign in failed"; anything else (e.g. 503 database down) → the server's words.
+            // Wrong credentials → the translated "sign in failed"; anything else (e.g. 503 database down, a lock) → the server's words.
             const message =
                 response.status === 400 || response.status === 401
                     ? 'ra.auth.sign_in_error'
@@ -34,6 +41,8 @@ export const authProvider: AuthProvider = {
             throw new HttpError(message, response.status, body);
         }
         setToken(body.jwt);
+        setRefreshToken(body.refreshToken);
+        setPending(body.pending);
         try {
             await fetchMe();
         } catch (error) {
@@ -43,6 +52,11 @@ export const authProvider: AuthProvider = {
     },
 
     logout: async () => {
+        const token = getToken();
+        if (token) {
+            // Ends the session on the server too; the panel forgets it whatever the answer.
+            await fetch('/api/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${token}` } }).catch(() => undefined);
+        }
         clearSession();
     },
 
@@ -74,9 +88,12 @@ export const authProvider: AuthProvider = {
 
     getPermissions: async () => {
         if (!getToken()) return undefined;
+        // Duties first (first-login or expired password, TOTP enrolment): the layout shows only them.
+        if (getPending().length) return 'duty';
         const stored = getStoredMe();
         if (stored?.level) return stored.level;
+        if (stored?.role && ADMIN_ROLES.includes(stored.role)) return stored.role;
         const me = await fetchMe();
-        return me.level;
+        return me.level ?? (me.role && ADMIN_ROLES.includes(me.role) ? me.role : undefined);
     },
 };

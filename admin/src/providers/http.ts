@@ -1,17 +1,55 @@
 import { fetchUtils, HttpError } from 'react-admin';
-import { getToken } from './session';
+import { getRefreshToken, getToken, setPending, setRefreshToken, setToken } from './session';
+
+let refreshing: Promise<boolean> | null = null;
+
+/**
+ * Renews the short-lived access token with the refresh token (rotated by the server), once for
+ * all requests waiting. Another tab may have renewed already: then its new token is simply used.
+ */
+export const refreshSession = (failedToken: string | null): Promise<boolean> => {
+    if (getToken() !== failedToken) return Promise.resolve(Boolean(getToken()));
+    const refreshToken = getRefreshToken();
+    if (!refreshToken) return Promise.resolve(false);
+    if (!refreshing) {
+        refreshing = (async () => {
+            try {
+                const response = await fetch('/api/auth/refresh', {
+                    method: 'POST',
+                    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+                    body: JSON.stringify({ refreshToken }),
+                });
+                if (!response.ok) return false;
+                const body = await response.json();
+                setToken(body.jwt);
+                setRefreshToken(body.refreshToken);
+                setPending(body.pending);
+                return true;
+            } catch {
+                return false;
+            }
+        })().finally(() => {
+            refreshing = null;
+        });
+    }
+    return refreshing;
+};
 
 /**
  * fetchJson with the session's bearer token. Errors are react-admin HttpErrors (status + parsed
  * body, so `body.errors` reaches the forms); Strapi's `{ error: { message } }` becomes the message.
  */
-export const httpClient = async (url: string, options: fetchUtils.Options = {}) => {
+export const httpClient = async (url: string, options: fetchUtils.Options = {}, retried = false): Promise<any> => {
     const headers = new Headers(options.headers || { Accept: 'application/json' });
     const token = getToken();
     if (token) headers.set('Authorization', `Bearer ${token}`);
     try {
         return await fetchUtils.fetchJson(url, { ...options, headers });
     } catch (error) {
+        // The access token lives 15 minutes: renew it transparently and try once more.
+        if (error instanceof HttpError && error.status === 401 && !retried && (await refreshSession(token))) {
+            return httpClient(url, options, true);
+        }
         if (error instanceof HttpError && !error.body?.message && error.body?.error?.message) {
             throw new HttpError(error.body.error.message, error.status, error.body);
         }

@@ -26,6 +26,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       institutionId: institution?.documentId ?? null,
       manages: below ? { key: below.key, name: below.name } : null,
       teacher: Boolean(user.staffId),
+      role: user.role?.type ?? null,
     };
   },
 });

@@ -1,0 +1,4 @@
+export { SecureLoginForm } from './SecureLoginForm';
+export { DutyPage } from './DutyPage';
+export { auditEntries } from './AuditEntries';
+export { PolicyPage } from './PolicyPage';
