@@ -108,6 +108,14 @@ describe('review and monthly progress', () => {
     const approved = await ministry.post(`/api/projects/${ids.provincial}/review`, { data: { decision: 'approve' } }).expect(200);
     expect(approved.body.data).toMatchObject({ reviewState: 'approved', reviewedByName: '教育部演示用户' });
     await ministry.post(`/api/projects/${ids.provincial}/review`, { data: { decision: 'approve' } }).expect(409);
+    // attachments: the owner and the allocating level, images/PDF/Office only
+    const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
+    const attached = await province.post(`/api/projects/${ids.provincial}/attachments`).attach('files', pdf, { filename: '实施方案.pdf', contentType: 'application/pdf' }).expect(200);
+    expect(attached.body.data.attachments.map((f) => f.name)).toEqual(['实施方案.pdf']);
+    const text = await province.post(`/api/projects/${ids.provincial}/attachments`).attach('files', Buffer.from('x'), { filename: 'a.txt', contentType: 'text/plain' }).expect(400);
+    expect(text.body.error.details.errors[0].path).toEqual(['files']);
+    await prefecture.post(`/api/projects/${ids.provincial}/attachments`).attach('files', pdf, { filename: 'b.pdf', contentType: 'application/pdf' }).expect(404);
+    await county.post(`/api/projects/${ids.toPrefecture}/attachments`).attach('files', pdf, { filename: 'b.pdf', contentType: 'application/pdf' }).expect(404);
     // review state is not typed in
     await province.put(`/api/projects/${ids.provincial}`, { data: { reviewState: 'approved', name: '改名' } }).expect(200);
   });

@@ -17,6 +17,9 @@ export default factories.createCoreController('api::project.project', ({ strapi 
   async submit(ctx) {
     ctx.body = { data: await service(strapi).submit(ctx.state.user, ctx.params.id) };
   },
+  async addAttachments(ctx) {
+    ctx.body = { data: await service(strapi).addAttachments(ctx.state.user, ctx.params.id, ctx.request.files?.files) };
+  },
   async review(ctx) {
     ctx.body = { data: await service(strapi).review(ctx.state.user, ctx.params.id, body(ctx)) };
   },

@@ -9,6 +9,7 @@ export default {
     { method: 'DELETE', path: '/projects/:id', handler: 'project.delete' },
     { method: 'POST', path: '/projects/:id/submit', handler: 'project.submit' },
     { method: 'POST', path: '/projects/:id/review', handler: 'project.review' },
+    { method: 'POST', path: '/projects/:id/attachments', handler: 'project.addAttachments' },
     { method: 'POST', path: '/project-progress-reports/:id/review', handler: 'project.reviewProgress' },
   ],
 };

@@ -10,6 +10,8 @@ type Where = { prefix?: string; institutionCode?: string };
 type Sums = { projects: number; budget: number; allocated: number; spent: number; overspent: number; byType: Record<string, { allocated: number; spent: number }> };
 const money = (value: unknown) => Math.round(Number(value ?? 0) * 100) / 100;
 const empty = (): Sums => ({ projects: 0, budget: 0, allocated: 0, spent: 0, overspent: 0, byType: {} });
+const ATTACHMENT_TYPES = /^(image\/(jpeg|png|gif|webp)|application\/pdf|application\/vnd\.openxmlformats-officedocument\.(wordprocessingml\.document|spreadsheetml\.sheet)|application\/msword|application\/vnd\.ms-excel)$/;
+const ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;
 const LEVEL_NAMES: Record<string, string> = { province: '省级', prefecture: '地市级', county: '县级' };
 
 /**
@@ -44,6 +46,23 @@ export default factories.createCoreService(PROJECT, ({ strapi }) => {
       if (!(user.level === project.ownerLevel && user.regionCode === project.regionCode)) throw new errors.ForbiddenError('项目由所属单位提交审核');
       await guardedMove(PROJECT, project.id, ['draft', 'returned', 'approved'], 'reviewState', { reviewState: 'submitted', reviewComment: null });
       return strapi.documents(PROJECT).findOne({ documentId });
+    },
+
+    /** Attachments (images, PDF, Word and Excel files, 20 MB each) uploaded by the owner or the allocating level. */
+    async addAttachments(user: any, documentId: string, files: any) {
+      const project: any = await strapi.documents(PROJECT).findOne({ documentId });
+      if (!project) throw new errors.NotFoundError('Not Found');
+      const own = user.level === project.ownerLevel && user.regionCode === project.regionCode;
+      if (!own && user.level !== reviewerLevelOf(project.ownerLevel)) throw new errors.ForbiddenError('附件由项目所属单位或下达单位上传');
+      const list = (Array.isArray(files) ? files : [files]).filter(Boolean);
+      if (list.length === 0) throw fieldError('files', '请选择要上传的文件');
+      for (const file of list) {
+        const mime = file.mimetype ?? file.type ?? '';
+        if (!ATTACHMENT_TYPES.test(mime)) throw fieldError('files', `${file.originalFilename ?? file.name ?? '文件'}：只能上传图片、PDF、Word 或 Excel 文件`);
+        if (file.size > ATTACHMENT_MAX_BYTES) throw fieldError('files', `${file.originalFilename ?? file.name ?? '文件'}：不能超过 20 MB`);
+      }
+      await strapi.plugin('upload').service('upload').upload({ data: { ref: PROJECT, refId: project.id, field: 'attachments' }, files: list });
+      return strapi.documents(PROJECT).findOne({ documentId, populate: ['attachments'] });
     },
 
     /** The level above approves or returns (with a comment) a submitted project. */
