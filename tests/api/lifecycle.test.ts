@@ -207,6 +207,10 @@ describe('promotion and graduation of a kindergarten with 300 children', () => {
     }
   });
 
+  /** LIFECYCLE_TIMING=1 prints how long a bulk request took (a figure for the README, never asserted). */
+  const timing = (what: string, started: bigint) => {
+    if (process.env.LIFECYCLE_TIMING) process.stdout.write(`[lifecycle timing] ${what}: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms (${app.strapi.db.dialect.client})\n`);
+  };
   const countEvents = (type: string) => app.strapi.db.query(EVENT).count({ where: { type, institutionCode: code } });
   const statusCount = (status: string) => app.strapi.db.query(CHILD).count({ where: { institutionCode: code, status } });
 
@@ -234,7 +238,9 @@ describe('promotion and graduation of a kindergarten with 300 children', () => {
   test('inside the promotion window: classes move up a grade and a school year, one event per child, in one go', async () => {
     process.env.PRESCHOOL_TODAY = '2026-08-03';
     const kg = await kindergartenId(app, code);
+    const started = process.hrtime.bigint();
     const done = await session.post(`/api/kindergartens/${kg}/promote`, { data: {} }).expect(200);
+    timing('promotion of 200 children in 2 classes', started);
     expect(done.body.data).toEqual({ done: true, classes: 2, children: 200 });
     const rows = await app.strapi.db.query('api::school-class.school-class').findMany({ where: { documentId: { $in: Object.values(classes) } } });
     const byId = Object.fromEntries(rows.map((r) => [r.documentId, r]));
@@ -245,7 +251,9 @@ describe('promotion and graduation of a kindergarten with 300 children', () => {
     expect(await statusCount('registered')).toBe(200);
     // Graduation inside its window happens at once for the new top grade.
     process.env.PRESCHOOL_TODAY = '2027-07-01';
+    const graduationStarted = process.hrtime.bigint();
     const graduated = await session.post(`/api/kindergartens/${kg}/graduate`, { data: {} }).expect(200);
+    timing('graduation of 100 children', graduationStarted);
     expect(graduated.body.data).toEqual({ done: true, classes: 2, children: 100 });
     expect(await statusCount('graduated')).toBe(200);
   });
