@@ -74,7 +74,7 @@ function maskNumber(number: string): string {
 export function requestActor(strapi: Core.Strapi): Pick<AuditEntry, 'actor' | 'onBehalfOf' | 'ip'> {
   const ctx: any = strapi.requestContext.get();
   if (!ctx) return { actor: null, onBehalfOf: null, ip: null };
-  const user = ctx.state?.user;
+  const user = ctx.state?.user ?? ctx.state?.securityActor;
   const delegation = ctx.state?.delegation;
   return {
     actor: user ? { id: user.id, username: user.username, level: user.level } : null,

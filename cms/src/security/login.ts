@@ -151,6 +151,7 @@ export function loginService(strapi: Core.Strapi) {
       for (const hash of previous) {
         if (hash && (await users().validatePassword(next, hash))) throw fieldError('password', `新密码不能与最近 ${historySize} 次使用过的密码相同`);
       }
+      if (ctx?.state) ctx.state.securityActor = { id: user.id, username: user.username, level: user.level };
       await users().edit(user.id, { password: next });
       await strapi.db.query(USER).update({
         where: { id: user.id },

@@ -1,0 +1,95 @@
+/**
+ * The panel's security pages in headless Chromium: a new account is forced to change its temporary
+ * password before anything else; the access token is renewed transparently; the audit
+ * administrator searches the audit trail and sees nothing else.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { login } from '../helpers/api';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PANEL_INDEX = path.join(ROOT, 'admin', 'dist', 'index.html');
+const TIMEOUT = 30_000;
+
+let app: BootedApp;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+    if (!fs.existsSync(PANEL_INDEX)) execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
+    app = await bootStrapi({ listen: true });
+    browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+}, 300_000);
+
+afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+});
+
+beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'zh-CN' });
+    page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+});
+
+afterEach(async () => {
+    await context?.close();
+});
+
+const signIn = async (username: string, password: string) => {
+    await page.goto(`${app.baseUrl}/`);
+    await page.locator('input[name="username"]').fill(username);
+    await page.locator('input[name="password"]').fill(password);
+    await page.locator('button[type="submit"]').click();
+};
+
+test('a new account must change its temporary password before anything else', async () => {
+    const county = await login(app, 'demo-county');
+    const created = await county.post('/api/accounts', { data: { username: 'panel-first-login', fullName: '新园长', institutionCode: '3135050203' } }).expect(201);
+    const temporary = created.body.data.temporaryPassword;
+    await signIn('panel-first-login', temporary);
+    await page.getByText('请先完成安全设置').waitFor();
+    await page.locator('input[name="currentPassword"]').fill(temporary);
+    await page.locator('input[name="newPassword"]').fill('short');
+    await page.locator('input[name="confirmPassword"]').fill('short');
+    await page.getByRole('button', { name: '保存新密码' }).click();
+    await page.getByText('密码至少 10 位').waitFor();
+    await page.screenshot({ path: '/tmp/security-duty.png' });
+    await page.locator('input[name="newPassword"]').fill('Panel#Passw0rd-1');
+    await page.locator('input[name="confirmPassword"]').fill('Panel#Passw0rd-1');
+    await page.getByRole('button', { name: '保存新密码' }).click();
+    await page.getByRole('menuitem', { name: '幼儿学籍' }).waitFor();
+    // the access token is renewed transparently when it is refused
+    await page.evaluate(() => localStorage.setItem('preschool.jwt', 'expired.token.value'));
+    await page.getByRole('menuitem', { name: '班级管理' }).click();
+    await page.waitForURL(/school-classes/);
+    await page.waitForFunction(() => (localStorage.getItem('preschool.jwt') || 'expired.token.value') !== 'expired.token.value');
+    await page.getByRole('menuitem', { name: '幼儿学籍' }).waitFor();
+    expect(page.url()).not.toMatch(/login/);
+}, 120_000);
+
+test('the audit administrator searches the audit trail and has no other page', async () => {
+    await signIn('demo-auditadmin', DEMO_PASSWORD);
+    await page.getByRole('menuitem', { name: '审计日志' }).click();
+    await page.waitForURL(/audit-entries/);
+    await page.locator('td', { hasText: 'login' }).first().waitFor();
+    await page.screenshot({ path: '/tmp/security-audit.png' });
+    expect(await page.getByRole('menuitem', { name: '幼儿学籍' }).count()).toBe(0);
+    expect(await page.getByRole('menuitem', { name: '幼儿园' }).count()).toBe(0);
+}, 120_000);
+
+test('a locked account is told so on the login form', async () => {
+    for (let i = 0; i < 5; i += 1) {
+        await signIn('demo-kindergarten-2', `Wrong#Passw0rd${i}`);
+        await page.getByText('登录失败').first().waitFor();
+    }
+    await signIn('demo-kindergarten-2', DEMO_PASSWORD);
+    await page.getByText('账号已锁定').waitFor();
+}, 120_000);
