@@ -44,6 +44,13 @@ function setPath(data: Record<string, any>, path: string, value: unknown) {
   }
 }
 
+const regexes = new Map<string, RegExp>();
+const regexOf = (source: string) => {
+  let regex = regexes.get(source);
+  if (!regex) regexes.set(source, (regex = new RegExp(source)));
+  return regex;
+};
+
 /** Problems of the schema's own rules (required, length, format, enumeration) for one record or component. */
 function schemaProblems(attributes: Record<string, any>, data: Record<string, any>, prefix: string): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
@@ -60,7 +67,7 @@ function schemaProblems(attributes: Record<string, any>, data: Record<string, an
     if (typeof value !== 'string') continue;
     if (attribute.maxLength && value.length > attribute.maxLength) problems.push({ field: path, message: `不能超过 ${attribute.maxLength} 个字` });
     else if (attribute.minLength && value.length < attribute.minLength) problems.push({ field: path, message: `不能少于 ${attribute.minLength} 个字` });
-    else if (attribute.regex && !new RegExp(attribute.regex).test(value)) problems.push({ field: path, message: '格式不正确' });
+    else if (attribute.regex && !regexOf(attribute.regex).test(value)) problems.push({ field: path, message: '格式不正确' });
   }
   return problems;
 }

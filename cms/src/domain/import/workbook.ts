@@ -5,7 +5,9 @@
  * normalised (full-width letters, digits and spaces folded, surrounding spaces trimmed); dates are
  * read from Excel dates, serial numbers or text (2021-03-05, 2021/3/5, 20210305, 2021年3月5日).
  */
+import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { fieldError } from '../../utils/validation';
 import { ERROR_HEADER, RESULT_HEADER, headerKey, type Column } from './columns';
 
@@ -26,6 +28,7 @@ const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
 const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
 const MAX_LISTED = 5;
+const DATA_SHEET = '幼儿信息';
 
 const fileError = (message: string) => fieldError('file', message);
 
@@ -107,82 +110,117 @@ function rawValue(value: any): unknown {
   return value ?? null;
 }
 
+/** The merged ranges of the sheet named `sheetName` (or of the first sheet), read from the archive itself. */
+async function mergedRanges(buffer: Buffer, sheetName: string | null): Promise<string[]> {
+  const zip = await JSZip.loadAsync(buffer);
+  const workbookXml = (await zip.file('xl/workbook.xml')?.async('string')) ?? '';
+  const relsXml = (await zip.file('xl/_rels/workbook.xml.rels')?.async('string')) ?? '';
+  const sheets = [...workbookXml.matchAll(/<sheet\b[^>]*>/g)].map((m) => ({ name: m[0].match(/\bname="([^"]*)"/)?.[1], rId: m[0].match(/\br:id="([^"]*)"/)?.[1] }));
+  const sheet = sheets.find((s) => s.name === sheetName) ?? sheets[0];
+  const rel = sheet && [...relsXml.matchAll(/<Relationship\b[^>]*>/g)].map((m) => m[0]).find((r) => r.includes(`Id="${sheet.rId}"`));
+  const target = rel?.match(/\bTarget="([^"]*)"/)?.[1]?.replace(/^\/?(xl\/)?/, '');
+  const xml = target ? await zip.file(`xl/${target}`)?.async('nodebuffer') : undefined;
+  if (!xml) return [];
+  const at = xml.indexOf('<mergeCells');
+  if (at < 0) return [];
+  return [...xml.subarray(at).toString('utf8').matchAll(/<mergeCell\b[^>]*\bref="([^"]+)"/g)].map((m) => m[1]);
+}
+
 /**
- * Checks an uploaded file and reads its data sheet (the sheet named 幼儿信息, or the first one).
- * Throws a 400 naming the problem for a file that cannot be imported as a whole.
+ * Checks an uploaded file and reads its data sheet (the sheet named 幼儿信息, or the first one),
+ * streaming its rows (exceljs WorkbookReader). Throws a 400 naming the problem for a file that
+ * cannot be imported as a whole.
  */
 export async function readUpload(buffer: Buffer, columnList: Column[], limits: ImportLimits): Promise<ParsedSheet> {
   if (!buffer || buffer.length === 0) throw fileError('请选择要上传的 Excel 文件（.xlsx）');
   if (buffer.length > limits.maxBytes) throw fileError(`文件超过 ${Math.round(limits.maxBytes / 1048576)} MB：请分成几个文件上传`);
   if (buffer.subarray(0, 4).equals(OLE_MAGIC)) throw fileError('这是旧版 Excel（.xls）文件：请在 Excel 中“另存为” .xlsx 格式后上传');
   if (!buffer.subarray(0, 4).equals(ZIP_MAGIC)) throw fileError('文件不是 Excel 工作簿（.xlsx）：请下载导入模板，填写后上传');
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.load(buffer as any);
-  } catch {
-    throw fileError('文件已损坏或不是 Excel 工作簿（.xlsx），无法读取');
-  }
-  const sheet = workbook.getWorksheet('幼儿信息') ?? workbook.worksheets.find((ws) => ws.state === 'visible') ?? workbook.worksheets[0];
-  if (!sheet) throw fileError('工作簿中没有工作表');
 
-  const merges: string[] = Object.values((sheet as any)._merges ?? {}).map((range: any) => range.range ?? String(range));
-  if (merges.length) {
-    throw fileError(`工作表「${sheet.name}」含合并单元格 ${merges.slice(0, MAX_LISTED).join('、')}${merges.length > MAX_LISTED ? ` 等 ${merges.length} 处` : ''}：请取消合并，每个单元格单独填写后上传`);
-  }
-  if (sheet.actualRowCount - 1 > limits.maxRows) {
-    throw fileError(`数据行超过 ${limits.maxRows} 行（本文件约 ${sheet.actualRowCount - 1} 行）：请分成几个文件上传`);
-  }
-
-  const headerRow = sheet.getRow(1);
-  const headers: string[] = [];
   const byKey = new Map(columnList.map((column) => [headerKey(column.header), column]));
+  const headers: string[] = [];
   const found = new Map<number, Column>();
   const unknownHeaders: string[] = [];
-  headerRow.eachCell({ includeEmpty: false }, (cell, col) => {
-    const text = normalizeText(String(cellText(cell.value, { kind: 'text' } as Column).text));
-    headers[col - 1] = text;
-    const column = byKey.get(headerKey(text));
-    if (column) found.set(col, column);
-    else if (text && text !== ERROR_HEADER && text !== RESULT_HEADER) unknownHeaders.push(text);
-  });
+  const formulas: string[] = [];
+  const rows: SheetRow[] = [];
+  let sheetName: string | null = null;
+  let tooMany = false;
+  try {
+    const reader = new (ExcelJS as any).stream.xlsx.WorkbookReader(Readable.from([buffer]), {
+      sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'ignore',
+    });
+    let chosen = false;
+    for await (const worksheet of reader) {
+      // The data sheet: 幼儿信息, else the first sheet (the others are drained unread).
+      const take = !chosen && (worksheet.name === DATA_SHEET || worksheet.id === 1 || worksheet.id === '1');
+      if (!take) {
+        for await (const _ of worksheet) { /* skip */ }
+        continue;
+      }
+      chosen = true;
+      sheetName = worksheet.name;
+      for await (const row of worksheet) {
+        if (tooMany) continue;
+        if (row.number === 1) {
+          row.eachCell({ includeEmpty: false }, (cell: any, col: number) => {
+            const text = normalizeText(String(cellText(cell.value, { kind: 'text' } as Column).text));
+            headers[col - 1] = text;
+            const column = byKey.get(headerKey(text));
+            if (column) found.set(col, column);
+            else if (text && text !== ERROR_HEADER && text !== RESULT_HEADER) unknownHeaders.push(text);
+          });
+          continue;
+        }
+        const parsed = readRow(row, headers, found, formulas);
+        if (parsed) rows.push(parsed);
+        if (rows.length > limits.maxRows) tooMany = true;
+      }
+    }
+  } catch (error: any) {
+    if (error?.name === 'ValidationError') throw error;
+    throw fileError('文件已损坏或不是 Excel 工作簿（.xlsx），无法读取');
+  }
+  if (tooMany) throw fileError(`数据行超过 ${limits.maxRows} 行：请分成几个文件上传`);
+  const merges = await mergedRanges(buffer, sheetName).catch(() => [] as string[]);
+  if (merges.length) {
+    throw fileError(`工作表「${sheetName ?? ''}」含合并单元格 ${merges.slice(0, MAX_LISTED).join('、')}${merges.length > MAX_LISTED ? ` 等 ${merges.length} 处` : ''}：请取消合并，每个单元格单独填写后上传`);
+  }
   const present = new Set([...found.values()].map((c) => c.path));
   const missing = columnList.filter((c) => c.required && !present.has(c.path)).map((c) => c.header);
   if (present.size === 0) throw fileError('第 1 行没有找到导入模板的列名：请下载导入模板，在“幼儿信息”表中填写');
   if (missing.length) throw fileError(`缺少必填列：${missing.join('、')}（列名须与导入模板一致）`);
-
-  const formulas: string[] = [];
-  const rows: SheetRow[] = [];
-  const width = Math.max(headers.length, sheet.columnCount);
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    if (rowNumber === 1) return;
-    const cells: Record<string, string> = {};
-    const cellErrors: SheetRow['cellErrors'] = [];
-    const raw: unknown[] = [];
-    let filled = false;
-    for (let col = 1; col <= width; col += 1) {
-      const cell = row.getCell(col);
-      const value = cell.value as any;
-      if (isFormula(value)) {
-        formulas.push(`${cell.address}（${headers[col - 1] ?? ''}）`);
-        continue;
-      }
-      raw[col - 1] = rawValue(value);
-      const column = found.get(col);
-      if (!column) continue;
-      const { text, error } = cellText(value, column);
-      if (text) filled = true;
-      cells[column.path] = text;
-      if (error) {
-        filled = true;
-        cellErrors.push({ path: column.path, message: error });
-      }
-    }
-    if (filled) rows.push({ row: rowNumber, cells, cellErrors, raw });
-  });
   if (formulas.length) {
     throw fileError(`单元格含公式：${formulas.slice(0, MAX_LISTED).join('、')}${formulas.length > MAX_LISTED ? ` 等 ${formulas.length} 处` : ''}。请复制后“选择性粘贴 → 数值”，再上传`);
   }
-  if (rows.length > limits.maxRows) throw fileError(`数据行超过 ${limits.maxRows} 行：请分成几个文件上传`);
   if (rows.length === 0) throw fileError('文件中没有数据行：请在“幼儿信息”表第 2 行起填写');
   return { headers, rows, unknownHeaders };
+}
+
+/** One data row → its cells by column (null for a row with nothing in it). */
+function readRow(row: any, headers: string[], found: Map<number, Column>, formulas: string[]): SheetRow | null {
+  const cells: Record<string, string> = {};
+  const cellErrors: SheetRow['cellErrors'] = [];
+  const raw: unknown[] = [];
+  let filled = false;
+  const width = Math.max(headers.length, row.cellCount ?? 0);
+  for (let col = 1; col <= width; col += 1) {
+    const cell = row.getCell(col);
+    const value = cell.value as any;
+    if (value === null || value === undefined) continue;
+    if (isFormula(value)) {
+      formulas.push(`${cell.address}（${headers[col - 1] ?? ''}）`);
+      continue;
+    }
+    raw[col - 1] = rawValue(value);
+    const column = found.get(col);
+    if (!column) continue;
+    const { text, error } = cellText(value, column);
+    if (text) filled = true;
+    cells[column.path] = text;
+    if (error) {
+      filled = true;
+      cellErrors.push({ path: column.path, message: error });
+    }
+  }
+  return filled ? { row: row.number, cells, cellErrors, raw } : null;
 }

@@ -37,15 +37,31 @@ function withinOneEdit(a: string, b: string): boolean {
 }
 
 /**
+ * A near-identical spelling (姓名相近): one character added, dropped or, in a name of three or more
+ * characters, replaced. Two-character names differing in one character (张伟, 张强) are different
+ * names — same-sounding ones still meet through pinyin.
+ */
+function nearlySpelled(probe: string, other: string): boolean {
+  const a = Array.from(probe);
+  const b = Array.from(other);
+  if (a.length < 2 || b.length < 2 || probe === other) return false;
+  if (a.length === b.length && a.length < 3) return false;
+  return withinOneEdit(a.join(''), b.join(''));
+}
+
+/**
  * The province-wide duplicate check (查重). It reads every child of the province on purpose — a
  * duplicate may sit in any county — but answers only where the other record is (kindergarten and
  * county), never who the child is, unless that record lies in the caller's own reach.
  */
-const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => ({
+const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
+  let hashKey: string | undefined;
+  return {
   /** Keyed hash (blind index) of a document: same type and number ⇔ same key. */
   idKey(type: string | null | undefined, number: string | null | undefined): string | null {
     if (!type || !number) return null;
-    const key = strapi.plugin('dup-check').config('hashKey') as string;
+    hashKey ??= strapi.plugin('dup-check').config('hashKey') as string;
+    const key = hashKey;
     return crypto.createHmac('sha256', key).update(`${type}:${number}`).digest('hex');
   },
 
@@ -81,6 +97,47 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   /**
+   * Children born the same day (and of the same sex, when given) whose name is the same, sounds the
+   * same (pinyin), or is one character off — filtered in the database, so that only candidates
+   * travel: `name LIKE` with one `_` in place of, or inserted at, each character, and the names with
+   * one character removed. On PostgreSQL a covering index on (birth_date, sex) answers it from the
+   * index alone (database/postgres/002-likely-match-index.sql).
+   */
+  async sameDayNameMatches(probe: { birthDate: string; sex?: string; name: string; pinyinKey: string | null }): Promise<any[]> {
+    if (!probe.name && !probe.pinyinKey) return [];
+    const characters = Array.from(probe.name.replace(/[%_\\]/g, ''));
+    const likePatterns: string[] = [];
+    const shorterNames: string[] = [];
+    // the candidates nearlySpelled() may accept: one character replaced (3+), added, or dropped (3+)
+    if (characters.length >= 2) {
+      for (let i = 0; i <= characters.length; i += 1) {
+        if (i < characters.length && characters.length >= 3) {
+          likePatterns.push([...characters.slice(0, i), '_', ...characters.slice(i + 1)].join(''));
+          shorterNames.push([...characters.slice(0, i), ...characters.slice(i + 1)].join(''));
+        }
+        likePatterns.push([...characters.slice(0, i), '_', ...characters.slice(i)].join(''));
+      }
+    }
+    const table = strapi.db.metadata.get(CHILD).tableName;
+    const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
+    const from = strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${table}` : table;
+    const rows = await strapi.db.connection(from)
+      .select('id', 'document_id', 'name', 'pinyin_key', 'institution_code', 'county_code')
+      .where('birth_date', probe.birthDate)
+      .modify((query: any) => { if (probe.sex) query.where('sex', probe.sex); })
+      .where((query: any) => {
+        if (probe.name) query.orWhereIn('name', [probe.name, ...shorterNames]);
+        if (probe.pinyinKey) query.orWhere('pinyin_key', probe.pinyinKey);
+        for (const pattern of likePatterns) query.orWhere('name', 'like', pattern);
+      })
+      .limit(MAX_SAME_BIRTH_DATE);
+    return rows.map((row: any) => ({
+      id: row.id, documentId: row.document_id, name: row.name, pinyinKey: row.pinyin_key,
+      institutionCode: row.institution_code, countyCode: row.county_code, birthDate: probe.birthDate, sex: probe.sex,
+    }));
+  },
+
+  /**
    * Likely duplicates, with reasons: same name + birth date + sex; same guardian document + birth
    * date; same birth date and sex with the same pinyin or a name one character off.
    */
@@ -93,19 +150,14 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => ({
       entry.reasons.add(reason);
       found.set(child.id, entry);
     };
-    const select = ['id', 'documentId', 'name', 'sex', 'birthDate', 'pinyinKey', 'institutionCode', 'countyCode'];
-    const sameDay = await strapi.db.query(CHILD).findMany({
-      where: { birthDate: probe.birthDate, ...(probe.sex ? { sex: probe.sex } : {}) },
-      select,
-      limit: MAX_SAME_BIRTH_DATE,
-    });
     const name = String(probe.name ?? '').replace(/\s+/g, '');
     const pinyinKey = this.pinyinKey(name);
-    for (const child of sameDay) {
+    for (const child of await this.sameDayNameMatches({ birthDate: probe.birthDate, sex: probe.sex, name, pinyinKey })) {
       if (name && child.name === name) add(child, '姓名、出生日期、性别相同');
       else if (pinyinKey && child.pinyinKey === pinyinKey) add(child, '出生日期、性别相同，姓名拼音相同');
-      else if (name && name.length >= 2 && withinOneEdit(name, child.name ?? '')) add(child, '出生日期、性别相同，姓名相近');
+      else if (name && nearlySpelled(name, child.name ?? '')) add(child, '出生日期、性别相同，姓名相近');
     }
+    const select = ['id', 'documentId', 'name', 'sex', 'birthDate', 'pinyinKey', 'institutionCode', 'countyCode'];
     const guardianKeys = (probe.guardianKeys ?? []).filter(Boolean);
     if (guardianKeys.length) {
       const viaGuardian = await strapi.db.query(CHILD).findMany({
@@ -121,8 +173,9 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => ({
       return { id: visible ? child.documentId : null, name: visible ? child.name : null, ...holders[index], reasons: [...reasons] };
     });
   },
-});
+  };
+};
 
 export type DuplicatesService = ReturnType<typeof duplicatesService>;
 export default duplicatesService;
-export { withinOneEdit };
+export { withinOneEdit, nearlySpelled };

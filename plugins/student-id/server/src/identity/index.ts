@@ -57,8 +57,25 @@ export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 /* ------------------------------------------------------------------------------------------ */
 
 /** Today's calendar date (`YYYY-MM-DD`) in a time zone, Beijing time by default. */
-export function isoToday(timeZone: string = DEFAULT_TIME_ZONE, now: Date = new Date()): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const todayCache = new Map<string, { value: string; until: number }>();
+
+export function isoToday(timeZone: string = DEFAULT_TIME_ZONE, now?: Date): string {
+  // Bulk imports check 100,000s of numbers: one formatter per zone, and "today" reused for a second.
+  if (!now) {
+    const cached = todayCache.get(timeZone);
+    const clock = Date.now();
+    if (cached && clock < cached.until) return cached.value;
+    const value = isoToday(timeZone, new Date(clock));
+    todayCache.set(timeZone, { value, until: clock + 1000 });
+    return value;
+  }
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(now);
   const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
