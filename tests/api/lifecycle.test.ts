@@ -239,8 +239,11 @@ describe('promotion and graduation of a kindergarten with 300 children', () => {
     process.env.PRESCHOOL_TODAY = '2026-08-03';
     const kg = await kindergartenId(app, code);
     const started = process.hrtime.bigint();
-    const done = await session.post(`/api/kindergartens/${kg}/promote`, { data: {} }).expect(200);
-    timing('promotion of 200 children in 2 classes', started);
+    // Two clicks at once: one promotion happens, the other is refused; nothing moves two grades.
+    const both = await Promise.all([0, 1].map(() => session.post(`/api/kindergartens/${kg}/promote`, { data: {} })));
+    timing('promotion of 200 children in 2 classes (with a concurrent second request refused)', started);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    const done = both.find((r) => r.status === 200)!;
     expect(done.body.data).toEqual({ done: true, classes: 2, children: 200 });
     const rows = await app.strapi.db.query('api::school-class.school-class').findMany({ where: { documentId: { $in: Object.values(classes) } } });
     const byId = Object.fromEntries(rows.map((r) => [r.documentId, r]));
@@ -252,10 +255,13 @@ describe('promotion and graduation of a kindergarten with 300 children', () => {
     // Graduation inside its window happens at once for the new top grade.
     process.env.PRESCHOOL_TODAY = '2027-07-01';
     const graduationStarted = process.hrtime.bigint();
-    const graduated = await session.post(`/api/kindergartens/${kg}/graduate`, { data: {} }).expect(200);
-    timing('graduation of 100 children', graduationStarted);
+    const twice = await Promise.all([0, 1].map(() => session.post(`/api/kindergartens/${kg}/graduate`, { data: {} })));
+    timing('graduation of 100 children (with a concurrent second request refused)', graduationStarted);
+    expect(twice.map((r) => r.status).sort()).toEqual([200, 409]);
+    const graduated = twice.find((r) => r.status === 200)!;
     expect(graduated.body.data).toEqual({ done: true, classes: 2, children: 100 });
     expect(await statusCount('graduated')).toBe(200);
+    expect(await countEvents('graduation')).toBe(200);
   });
 });
 

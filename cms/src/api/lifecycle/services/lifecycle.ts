@@ -230,6 +230,12 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
         const classes = await strapi.db.query(SCHOOL_CLASS).findMany({ where: { kindergarten: { id: kindergarten.id } }, select: ['id', 'name', 'grade', 'schoolYear'] });
         const moving = classes.filter((c) => gradeStep(c.grade).next);
         const byClass = new Map(moving.map((c) => [c.id, c]));
+        // Checked again inside the transaction: of two promotions at once, the second finds the
+        // first's top grade full and stops (or, on PostgreSQL, loses the guarded UPDATE below).
+        const top = classes.filter((c) => gradeStep(c.grade).graduates).map((c) => c.id);
+        const stuck = top.length ? await strapi.db.query(CHILD).count({ where: { schoolClass: { id: { $in: top } }, status: { $in: IN_SCHOOL } } }) : 0;
+        if (stuck) throw conflictError('请先办理毕业：大班仍有在园幼儿', ['grade']);
+        if (!moving.length) throw conflictError('没有可升级的班级', ['grade']);
         const children = moving.length
           ? await strapi.db.query(CHILD).findMany({
             where: { schoolClass: { id: { $in: moving.map((c) => c.id) } }, status: { $in: IN_SCHOOL } },
@@ -238,7 +244,8 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
           })
           : [];
         for (const c of moving) {
-          await strapi.db.query(SCHOOL_CLASS).update({ where: { id: c.id }, data: { grade: gradeStep(c.grade).next, schoolYear: nextSchoolYear(c.schoolYear) } });
+          const { count } = await strapi.db.query(SCHOOL_CLASS).updateMany({ where: { id: c.id, grade: c.grade }, data: { grade: gradeStep(c.grade).next, schoolYear: nextSchoolYear(c.schoolYear) } });
+          if (count !== 1) throw conflictError('班级已被同时升级，请刷新后查看', ['grade']);
         }
         await writeEvents(strapi, children.map((child): EventInput => {
           const c = byClass.get(child.schoolClass.id)!;
@@ -287,9 +294,13 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
           })
           : [];
         const ids = children.map((child) => child.id);
+        if (!ids.length) throw conflictError('没有可毕业的幼儿（大班中已注册学籍的幼儿）', ['grade']);
+        let changed = 0;
         for (let i = 0; i < ids.length; i += 500) {
-          await strapi.db.query(CHILD).updateMany({ where: { id: { $in: ids.slice(i, i + 500) }, status: 'registered' }, data: { status: 'graduated' } });
+          changed += (await strapi.db.query(CHILD).updateMany({ where: { id: { $in: ids.slice(i, i + 500) }, status: 'registered' }, data: { status: 'graduated' } })).count;
         }
+        // Of two graduations at once, the second finds the children already graduated: nothing is written twice.
+        if (changed !== ids.length) throw conflictError('幼儿的学籍状态已被同时修改，请刷新后查看', ['status']);
         await writeEvents(strapi, children.map((child): EventInput => {
           const c = byClass.get(child.schoolClass.id)!;
           return { type: 'graduation', child, actor: user, requestId, before: { status: 'registered', className: c.name, grade: c.grade, schoolYear: c.schoolYear }, after: { status: 'graduated' } };
