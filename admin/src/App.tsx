@@ -16,6 +16,7 @@ import problemRecords from './resources/problem-records';
 import chartPages from './resources/chart-pages';
 import transfers from './resources/transfers';
 import { KindergartenLifecycle } from './resources/lifecycle';
+import { ImportPage } from './resources/imports';
 import { Oversight } from './components/Oversight';
 import { theme, darkTheme } from './theme';
 import { auditEntries, PolicyPage } from './security';
@@ -63,6 +64,7 @@ export const App = () => (
                       <Resource key="transfers" name="transfers" {...transfers} />,
                       <CustomRoutes key="routes">
                           <Route path="/lifecycle" element={<KindergartenLifecycle />} />
+                          <Route path="/imports" element={<ImportPage />} />
                           <Route path="/my-kindergarten" element={<MyKindergarten />} />
                           <Route path="/key-change" element={<KeyChangeCreate />} />
                           <Route path="/annual-report" element={<AnnualReportCreate />} />

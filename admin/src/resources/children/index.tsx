@@ -2,6 +2,14 @@ import ChildCareIcon from '@mui/icons-material/ChildCare';
 import {
     BooleanField, Datagrid, DateField, List, NullableBooleanInput, ReferenceInput, SelectField, SelectInput, TextField, TextInput,
 } from 'react-admin';
+import { CreateButton, FilterButton, TopToolbar, useResourceDefinition } from 'react-admin';
+import { ChildExportButtons } from '../imports';
+
+/** The list's actions: filters, entry (kindergartens), and exports of the filtered list. */
+const ChildListActions = () => {
+    const { hasCreate } = useResourceDefinition();
+    return <TopToolbar><FilterButton />{hasCreate && <CreateButton />}<ChildExportButtons /></TopToolbar>;
+};
 import { useDictionaries } from './useDictionaries';
 import { ChildShow } from './ChildShow';
 import { Tab } from 'react-admin';
@@ -22,7 +30,7 @@ const ChildList = () => {
         <NullableBooleanInput key="needsAid" source="needsAid" />,
     ];
     return (
-        <List filters={filters} sort={{ field: 'name', order: 'ASC' }}>
+        <List filters={filters} sort={{ field: 'name', order: 'ASC' }} actions={<ChildListActions />}>
             <Datagrid rowClick="show" bulkActionButtons={false}>
                 <TextField source="name" />
                 <SelectField source="sex" choices={sexChoices} />
