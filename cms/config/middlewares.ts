@@ -1,11 +1,15 @@
+import { corsOrigins, securityHeaders } from '../src/security/http';
+
 export default [
   { name: 'global::ra-bridge', config: { search: { kindergartens: ['name', 'code', 'address'], regions: ['name', 'code'], 'school-classes': ['name'], 'unlicensed-institutions': ['name', 'address'], children: ['name', 'studentNumber'] } } },
   'strapi::logger',
   'strapi::errors',
   'global::database-errors',
-  'strapi::security',
-  { name: 'strapi::cors', config: { expose: ['Content-Range', 'Retry-After'] } },
-  'strapi::poweredBy',
+  // Security headers (CSP, HSTS, no framing, no referrer) and CORS for the configured origins only:
+  // config/security.json `http`, see cms/src/security/http.ts.
+  { name: 'strapi::security', config: securityHeaders() },
+  { name: 'strapi::cors', config: { expose: ['Content-Range', 'Retry-After'], origin: corsOrigins() } },
+  // no 'strapi::poweredBy': the server does not announce what it runs
   'global::panel',
   'strapi::query',
   'strapi::body',

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { loadSecrets } from '../src/runtime/secrets';
+import { uploadConfig } from '../src/security/http';
 import { readDomainConfig, repositoryRoot } from '../src/runtime/paths';
 
 export default () => ({
@@ -10,6 +11,8 @@ export default () => ({
       register: { allowedFields: [] },
     },
   },
+  // Uploads limited by type and size (config/security.json `http`).
+  upload: { config: uploadConfig() },
   'dup-check': {
     enabled: true,
     resolve: path.join(repositoryRoot, 'plugins', 'dup-check'),

@@ -322,3 +322,27 @@ describe('三员: separate system, security and audit administrators', () => {
     await admin.get('/api/accounts').expect(403);
   });
 });
+
+describe('HTTP', () => {
+  test('security headers on every answer', async () => {
+    const response = await anonymous(app).get('/api/health');
+    expect(response.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(response.headers['content-security-policy']).toMatch(/object-src 'none'/);
+    expect(response.headers['x-frame-options']).toBe('DENY');
+    expect(response.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+    expect(response.headers['x-powered-by']).toBeUndefined();
+  });
+
+  test('CORS answers only the configured origins', async () => {
+    const foreign = await anonymous(app).options('/api/kindergartens').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'GET');
+    expect(foreign.headers['access-control-allow-origin']).not.toBe('https://evil.example');
+    const panel = await anonymous(app).options('/api/kindergartens').set('Origin', config.http.corsOrigins[0]).set('Access-Control-Request-Method', 'GET');
+    expect(panel.headers['access-control-allow-origin']).toBe(config.http.corsOrigins[0]);
+  });
+
+  test('uploads are limited by type and size (upload plugin configuration)', () => {
+    expect(app.strapi.config.get('plugin::upload.sizeLimit')).toBe(config.http.uploadMaxBytes);
+    expect((app.strapi.config.get(['plugin::upload', 'security']) as any).allowedTypes).toEqual(config.http.uploadTypes);
+  });
+});
