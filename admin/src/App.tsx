@@ -18,6 +18,10 @@ import transfers from './resources/transfers';
 import { KindergartenLifecycle } from './resources/lifecycle';
 import { ImportPage } from './resources/imports';
 import { Oversight } from './components/Oversight';
+import staff, { StaffCreate, StaffEdit, StaffingCheck, StaffAnalysis, MyStaff } from './resources/staff';
+import training from './resources/training';
+import { aidGrants, aidDisbursements, AidApply, AidTotals } from './resources/aid';
+import { projects, progressReports, ProjectRollup } from './resources/projects';
 import { theme, darkTheme } from './theme';
 import { auditEntries, PolicyPage } from './security';
 
@@ -62,6 +66,16 @@ export const App = () => (
                       <Resource key="children" name="children" {...children} create={ChildCreate} edit={ChildEdit} />,
                       <Resource key="problem-records" name="problem-records" {...problemRecords} />,
                       <Resource key="transfers" name="transfers" {...transfers} />,
+                      <Resource key="staff-members" name="staff-members" {...staff} create={StaffCreate} edit={StaffEdit} />,
+                      <Resource key="training-records" name="training-records" {...training} />,
+                      <Resource key="aid-grants" name="aid-grants" {...aidGrants} />,
+                      <Resource key="aid-disbursements" name="aid-disbursements" {...aidDisbursements} />,
+                      <CustomRoutes key="funds">
+                          <Route path="/staffing" element={<StaffingCheck />} />
+                          <Route path="/my-staff" element={<MyStaff />} />
+                          <Route path="/aid-apply" element={<AidApply />} />
+                          <Route path="/aid-totals" element={<AidTotals />} />
+                      </CustomRoutes>,
                       <CustomRoutes key="routes">
                           <Route path="/lifecycle" element={<KindergartenLifecycle />} />
                           <Route path="/imports" element={<ImportPage />} />
@@ -85,6 +99,18 @@ export const App = () => (
                       <Resource key="school-classes" name="school-classes" list={schoolClasses.list} />,
                       <Resource key="regions" name="regions" {...regions} />,
                       <Resource key="chart-pages" name="chart-pages" {...chartPages} />,
+                      <Resource key="staff-members" name="staff-members" {...staff} />,
+                      <Resource key="training-records" name="training-records" list={training.list} />,
+                      <Resource key="aid-grants" name="aid-grants" {...aidGrants} />,
+                      <Resource key="aid-disbursements" name="aid-disbursements" {...aidDisbursements} />,
+                      <Resource key="projects" name="projects" {...projects} />,
+                      <Resource key="project-progress-reports" name="project-progress-reports" {...progressReports} />,
+                      <CustomRoutes key="funds">
+                          <Route path="/staffing" element={<StaffingCheck />} />
+                          <Route path="/staff-analysis" element={<StaffAnalysis />} />
+                          <Route path="/aid-totals" element={<AidTotals />} />
+                          <Route path="/project-rollup" element={<ProjectRollup />} />
+                      </CustomRoutes>,
                       <CustomRoutes key="oversight">
                           <Route path="/oversight" element={<Oversight />} />
                       </CustomRoutes>,
