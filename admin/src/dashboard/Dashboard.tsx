@@ -18,8 +18,6 @@ export const Dashboard = () => {
     if (isPending || !me) return <Loading />;
     // 三员 roles (no level) have no figures: their menu leads to their pages.
     if (!me.level) return <Title title={translate('ra.page.dashboard')} />;
-    // 三员 roles (no level) have no figures: their menu leads to their pages.
-    if (!me.level) return <Title title={translate('ra.page.dashboard')} />;
     return (
         <>
             <Title title={translate('ra.page.dashboard')} />

@@ -72,7 +72,7 @@ export const KeyIndicators = ({ indicators }: { indicators: DashboardIndicator[]
                             data={{
                                 labels: ratios.map((i) => i.label),
                                 datasets: [
-                                    { type: 'bar', label: translate('app.charts.actual'), data: ratios.map((i) => shown(i.value, 100)), backgroundColor: ratios.map((i) => (i.meets === false ? '#ed6c02cc' : '#2e7d32cc')) },
+                                    { type: 'bar', label: translate('app.charts.actual'), data: ratios.map((i) => shown(i.value, 100)), backgroundColor: ratios.map((i) => (i.meets === false ? '#ed6c02cc' : '#2e7d32cc')), borderColor: '#2e7d32' },
                                     { type: 'line', label: translate('app.charts.target'), data: ratios.map((i) => (i.target ? shown(i.target.value, 100) : null)), borderColor: '#d32f2f', backgroundColor: '#d32f2f', showLine: false, pointStyle: 'line', pointRadius: 18, pointBorderWidth: 3 } as any,
                                 ],
                             }}
@@ -116,7 +116,7 @@ const NEXT: Record<string, [string, number] | undefined> = { province: ['prefect
 export const DrillDownPanel = ({ level, rootLabel }: { level: string; rootLabel: string }) => {
     const translate = useTranslate();
     const navigate = useNavigate();
-    const [indicator, setIndicator] = useState('children');
+    const [indicator, setIndicator] = useState('kindergartens');
     const [path, setPath] = useState<Level[]>([{ label: rootLabel, dimension: FIRST[level] ?? 'kindergarten' }]);
     const current = path[path.length - 1];
     const chartRef = useRef<ChartJS | null>();

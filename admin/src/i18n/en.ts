@@ -2,16 +2,12 @@ import { TranslationMessages } from 'react-admin';
 import englishMessages from 'ra-language-english';
 import { fundsAppEn, fundsResourcesEn } from './funds';
 import { securityAppEn, securityResourcesEn } from './security';
-import { securityAppEn, securityResourcesEn } from './security';
-import { securityAppEn, securityResourcesEn } from './security';
 
 /** English: react-admin's own messages plus this panel's, with the same keys as zh-CN.ts. */
 const messages: TranslationMessages = {
     ...englishMessages,
     app: {
         funds: fundsAppEn,
-        security: securityAppEn,
-        security: securityAppEn,
         security: securityAppEn,
         charts: {
             save_png: 'Save as PNG',
@@ -147,8 +143,6 @@ const messages: TranslationMessages = {
     resources: {
         ...fundsResourcesEn,
         ...securityResourcesEn,
-        ...securityResourcesEn,
-        ...securityResourcesEn,
         transfers: {
             name: 'Transfer |||| Transfers',
             fields: {
@@ -207,6 +201,7 @@ const messages: TranslationMessages = {
             name: 'Chart page |||| Chart pages',
             fields: { title: 'Title', description: 'Description', charts: 'Charts', ownerName: 'Owner', mine: 'Mine', updatedAt: 'Updated', chart_title: 'Chart title', indicator: 'Indicator', dimension: 'Dimension', type: 'Chart type' },
             types: { bar: 'Bar', line: 'Line', pie: 'Pie', table: 'Table' },
+            charts_label: 'Charts',
             chart_n: 'Chart %{n}',
             filters_hint: 'Filters (empty means any)',
             region_hint: 'A 2, 4 or 6-digit region code',

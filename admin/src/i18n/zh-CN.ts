@@ -1,8 +1,6 @@
 import { TranslationMessages } from 'react-admin';
 import { fundsAppZh, fundsResourcesZh } from './funds';
 import { securityAppZh, securityResourcesZh } from './security';
-import { securityAppZh, securityResourcesZh } from './security';
-import { securityAppZh, securityResourcesZh } from './security';
 
 /**
  * Simplified Chinese (zh-CN), the panel's default language.
@@ -225,8 +223,6 @@ const chineseMessages: TranslationMessages = {
     app: {
         funds: fundsAppZh,
         security: securityAppZh,
-        security: securityAppZh,
-        security: securityAppZh,
         charts: {
             save_png: '保存为 PNG',
             no_data: '暂无数据',
@@ -361,8 +357,6 @@ const chineseMessages: TranslationMessages = {
     resources: {
         ...fundsResourcesZh,
         ...securityResourcesZh,
-        ...securityResourcesZh,
-        ...securityResourcesZh,
         transfers: {
             name: '转园',
             fields: {
@@ -421,6 +415,7 @@ const chineseMessages: TranslationMessages = {
             name: '图表页 |||| 图表页',
             fields: { title: '标题', description: '说明', charts: '图表数', ownerName: '创建者', mine: '我创建的', updatedAt: '更新时间', chart_title: '图表标题', indicator: '指标', dimension: '维度', type: '图表类型' },
             types: { bar: '柱状图', line: '折线图', pie: '饼图', table: '表格' },
+            charts_label: '图表',
             chart_n: '图表 %{n}',
             filters_hint: '筛选条件（不选即不限）',
             region_hint: '2、4 或 6 位行政区划代码',

@@ -47,11 +47,12 @@ export const ChartCard = ({
                 subheader={subheader}
                 titleTypographyProps={{ variant: 'subtitle1', fontWeight: 600 }}
                 subheaderTypographyProps={{ variant: 'caption' }}
+                sx={{ flexWrap: 'wrap', '& .MuiCardHeader-action': { alignSelf: 'center', m: 0 } }}
                 action={
-                    <Stack direction="row" spacing={0.5}>
+                    <Stack direction="row" spacing={0.5} alignItems="center">
                         {actions}
                         {chartRef && (
-                            <Button size="small" startIcon={<ImageIcon />} onClick={() => saveChartPng(chartRef.current, title)}>
+                            <Button size="small" startIcon={<ImageIcon />} onClick={() => saveChartPng(chartRef.current, title)} sx={{ whiteSpace: 'nowrap', flexShrink: 0 }}>
                                 {translate('app.charts.save_png')}
                             </Button>
                         )}

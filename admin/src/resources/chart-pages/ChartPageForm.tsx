@@ -1,4 +1,4 @@
-import { Box, Typography } from '@mui/material';
+import { Typography } from '@mui/material';
 import {
     ArrayInput,
     Create,
@@ -38,33 +38,29 @@ const ChartPageFields = () => {
         <>
             <TextInput source="title" validate={required()} fullWidth />
             <TextInput source="description" multiline fullWidth />
-            <ArrayInput source="charts" validate={required()}>
-                <SimpleFormIterator inline={false} disableReordering={false} getItemLabel={(index) => translate('resources.chart-pages.chart_n', { n: index + 1 })}>
-                    <TextInput source="title" label="resources.chart-pages.fields.chart_title" fullWidth />
-                    <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }}>
-                        <SelectInput source="indicator" label="resources.chart-pages.fields.indicator" choices={indicatorChoices} validate={required()} sx={{ minWidth: 240 }} />
-                        <SelectInput source="dimension" label="resources.chart-pages.fields.dimension" choices={dimensionChoices} validate={required()} sx={{ minWidth: 200 }} />
-                        <SelectInput source="type" label="resources.chart-pages.fields.type" choices={typeChoices} validate={required()} defaultValue="bar" sx={{ minWidth: 140 }} />
-                    </Box>
-                    <Typography variant="caption" color="text.secondary">{translate('resources.chart-pages.filters_hint')}</Typography>
-                    <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }}>
-                        <TextInput source="filters.region" label={filter('region')?.label ?? 'region'} helperText="resources.chart-pages.region_hint" sx={FILTER_WIDTH} />
-                        {optionFilters.map((f) => (
-                            <SelectInput key={f.key} source={`filters.${f.key}`} label={f.label} choices={f.options!.map((o) => ({ id: o.code, name: o.name }))} emptyText="resources.chart-pages.any" sx={FILTER_WIDTH} />
-                        ))}
-                        <FormDataConsumer>
-                            {({ scopedFormData }) =>
-                                scopedFormData?.dimension === 'month' ? (
-                                    <>
-                                        <TextInput source="filters.from" label={filter('from')?.label ?? 'from'} type="month" InputLabelProps={{ shrink: true }} sx={FILTER_WIDTH} />
-                                        <TextInput source="filters.to" label={filter('to')?.label ?? 'to'} type="month" InputLabelProps={{ shrink: true }} sx={FILTER_WIDTH} />
-                                    </>
-                                ) : (
-                                    <TextInput source="filters.year" label={filter('year')?.label ?? 'year'} sx={FILTER_WIDTH} />
-                                )
-                            }
-                        </FormDataConsumer>
-                    </Box>
+            <Typography variant="caption" color="text.secondary">{translate('resources.chart-pages.filters_hint')}</Typography>
+            <ArrayInput source="charts" label="resources.chart-pages.charts_label" validate={required()}>
+                <SimpleFormIterator inline sx={{ '& .RaSimpleFormIterator-form': { flexWrap: 'wrap', minWidth: 0 }, '& .RaSimpleFormIterator-line': { py: 1 } }} getItemLabel={(index) => translate('resources.chart-pages.chart_n', { n: index + 1 })}>
+                    <TextInput fullWidth={false} source="title" label="resources.chart-pages.fields.chart_title" sx={{ minWidth: 280 }} />
+                    <SelectInput fullWidth={false} source="indicator" label="resources.chart-pages.fields.indicator" choices={indicatorChoices} validate={required()} sx={{ minWidth: 240 }} />
+                    <SelectInput fullWidth={false} source="dimension" label="resources.chart-pages.fields.dimension" choices={dimensionChoices} validate={required()} sx={{ minWidth: 200 }} />
+                    <SelectInput fullWidth={false} source="type" label="resources.chart-pages.fields.type" choices={typeChoices} validate={required()} defaultValue="bar" sx={{ minWidth: 140 }} />
+                    <TextInput fullWidth={false} source="filters.region" label={filter('region')?.label ?? 'region'} helperText="resources.chart-pages.region_hint" sx={FILTER_WIDTH} />
+                    {optionFilters.map((f) => (
+                        <SelectInput fullWidth={false} key={f.key} source={`filters.${f.key}`} label={f.label} choices={f.options!.map((o) => ({ id: o.code, name: o.name }))} emptyText="resources.chart-pages.any" sx={FILTER_WIDTH} />
+                    ))}
+                    <FormDataConsumer>
+                        {({ scopedFormData }) =>
+                            scopedFormData?.dimension === 'month' ? (
+                                <>
+                                    <TextInput fullWidth={false} source="filters.from" label={filter('from')?.label ?? 'from'} type="month" InputLabelProps={{ shrink: true }} sx={FILTER_WIDTH} />
+                                    <TextInput fullWidth={false} source="filters.to" label={filter('to')?.label ?? 'to'} type="month" InputLabelProps={{ shrink: true }} sx={FILTER_WIDTH} />
+                                </>
+                            ) : (
+                                <TextInput fullWidth={false} source="filters.year" label={filter('year')?.label ?? 'year'} sx={FILTER_WIDTH} />
+                            )
+                        }
+                    </FormDataConsumer>
                 </SimpleFormIterator>
             </ArrayInput>
         </>
