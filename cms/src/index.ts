@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { loadRegions } from './bootstrap/regions';
 import { applyDatabaseSql } from './bootstrap/database-sql';
 import { syncRoles } from './bootstrap/roles';
+import { installPermissionCache } from './bootstrap/permission-cache';
 import { demoWanted, seedDemo } from './bootstrap/demo';
 import { seedStaffDemo } from './bootstrap/demo-staff';
 import { kindergartenRulesMiddleware } from './domain/kindergarten-rules';
@@ -40,6 +41,7 @@ export default {
       strapi.log.info(`行政区划 GB/T 2260: ${regions.inserted} inserted, ${regions.renamed} renamed, ${regions.total} in all`);
     }
     await syncRoles(strapi);
+    installPermissionCache(strapi);
     if (demoWanted()) {
       await seedDemo(strapi);
       await seedStaffDemo(strapi);

@@ -109,6 +109,14 @@ describe('province-wide duplicate check (dup-check)', () => {
     expect(homophone.body.data.candidates).toEqual([{ id: null, name: null, kindergartenName: '泉州市鲤城区实验幼儿园', countyCode: '350502', countyName: '鲤城区', reasons: ['出生日期、性别相同，姓名拼音相同'] }]);
     const typo = await kindergarten.post('/api/children/check-duplicates', { data: { name: '张晓鸣明', birthDate: '2022-08-08', sex: 'male' } }).expect(200);
     expect(typo.body.data.candidates[0].reasons).toEqual(['出生日期、性别相同，姓名相近']);
+    const replaced = await kindergarten.post('/api/children/check-duplicates', { data: { name: '张晓敏', birthDate: '2022-08-08', sex: 'male' } }).expect(200);
+    expect(replaced.body.data.candidates.map((c) => c.reasons)).toEqual([['出生日期、性别相同，姓名相近']]);
+    // two-character names one character apart are different names; one character added is near
+    await kindergarten.post('/api/children', { data: child({ name: '李伟', idNumber: residentId('350502', '20220808', '091'), sex: undefined, birthDate: undefined }) }).expect(201);
+    const differentName = await kindergarten.post('/api/children/check-duplicates', { data: { name: '李强', birthDate: '2022-08-08', sex: 'male' } }).expect(200);
+    expect(differentName.body.data.candidates).toEqual([]);
+    const added = await kindergarten.post('/api/children/check-duplicates', { data: { name: '李伟伟', birthDate: '2022-08-08', sex: 'male' } }).expect(200);
+    expect(added.body.data.candidates.map((c) => [c.name, c.reasons])).toEqual([['李伟', ['出生日期、性别相同，姓名相近']]]);
     const guardian = await kindergarten.post('/api/children/check-duplicates', { data: { name: '完全不同', birthDate: '2022-08-08', sex: 'female', guardians: [{ idNumber: child().guardians[0].idNumber }] } }).expect(200);
     expect(guardian.body.data.candidates[0].reasons).toEqual(['监护人证件号码相同，出生日期相同']);
     const exact = await kindergarten2.post('/api/children/check-duplicates', { data: { idType: '1', idNumber: residentId('350502', '20220808', '071') } }).expect(200);
