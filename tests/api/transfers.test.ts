@@ -63,6 +63,10 @@ describe('applying', () => {
     await receiver.get(`/api/children/${child.id}?populate=guardians`).expect(404);
     await receiver.get(`/api/children/${child.id}/history`).expect(404);
     await receiver.post('/api/transfers', { data: { idType: '1', idNumber: child.idNumber } }).expect(409);
+    // One open transfer per child, also when applications race (a unique index decides).
+    const other = await registeredChild();
+    const racing = await Promise.all([0, 1, 2].map(() => receiver.post('/api/transfers', { data: { studentNumber: other.studentNumber } })));
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409, 409]);
     const outgoing = await sender.get('/api/transfers?filters[direction]=outgoing').expect(200);
     expect(outgoing.body.data.find((t) => t.id === transfer.id)).toMatchObject({ side: 'outgoing', childId: child.id });
   });

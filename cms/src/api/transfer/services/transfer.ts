@@ -5,6 +5,7 @@ import { CHILD, KINDERGARTEN, SCHOOL_CLASS, type Actor, dueDate, newDocumentId, 
 
 const TRANSFER = 'api::transfer.transfer';
 const OPEN = ['requested', 'agreed'];
+const UNIQUE_VIOLATIONS = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
 
 type Input = Record<string, any>;
 
@@ -145,6 +146,7 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
         data: {
           documentId: newDocumentId(),
           childDocumentId: child.documentId,
+          openKey: child.documentId,
           childName: child.name,
           idNumberMasked: child.idNumberMasked ?? null,
           studentNumberMasked: childService().maskStudentNumber({ studentNumber: child.studentNumber }).studentNumber,
@@ -163,6 +165,9 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
           version: 1,
           publishedAt: new Date(),
         },
+      }).catch((error) => {
+        if (UNIQUE_VIOLATIONS.has(error?.code ?? error?.cause?.code)) throw conflictError('该幼儿已有办理中的转园申请', ['studentNumber']);
+        throw error;
       });
       return this.present(user, created);
     },
@@ -176,6 +181,7 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (transfer.state !== 'requested') throw conflictError('该转园申请已处理', ['version']);
       await advance(transfer, ['requested'], {
         state: decision === 'agree' ? 'agreed' : 'refused',
+        ...(decision === 'refuse' ? { openKey: null } : {}),
         decidedAt: new Date(),
         ...(decision === 'refuse' ? { refusalReason: comment } : {}),
         history: [...(transfer.history ?? []), step(user, decision, comment || null)],
@@ -214,6 +220,7 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
       await strapi.db.transaction(async () => {
         await advance(transfer, ['agreed'], {
           state: 'completed',
+          openKey: null,
           completedAt: new Date(),
           toClassName: target.name,
           history: [...(transfer.history ?? []), step(user, 'complete', input.comment ?? null)],
