@@ -321,6 +321,8 @@ const messages: TranslationMessages = {
                 declaration: 'Declaration of change',
                 'problem-evidence': 'Evidence for a problem record',
                 arbitration: 'Arbitration',
+                'staff-correction': 'Staff record correction',
+                'aid-application': 'Financial aid application',
             },
             action: { submit: 'Submitted', resubmit: 'Resubmitted', return: 'Returned', approve: 'Approved', reject: 'Rejected' },
             actions: { approve: 'Approve', reject: 'Reject', return: 'Return for correction', bulk_approve: 'Approve selected', upload_evidence: 'Upload evidence' },

@@ -535,6 +535,8 @@ const chineseMessages: TranslationMessages = {
                 declaration: '异动申报',
                 'problem-evidence': '问题学籍佐证',
                 arbitration: '问题学籍仲裁',
+                'staff-correction': '教职工信息更正',
+                'aid-application': '学前教育资助申请',
             },
             action: { submit: '提交', resubmit: '重新提交', return: '退回修改', approve: '通过', reject: '驳回' },
             actions: { approve: '通过', reject: '驳回', return: '退回修改', bulk_approve: '批量通过', upload_evidence: '上传佐证材料' },

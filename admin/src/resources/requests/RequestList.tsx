@@ -5,7 +5,7 @@ import { StateField } from './StateField';
 import { BulkApproveButton } from './BulkApproveButton';
 
 const STATES = ['submitted', 'resubmitted', 'returned', 'approved', 'rejected'];
-const TYPES = ['kindergarten-key-change', 'kindergarten-registration', 'annual-report', 'declaration', 'problem-evidence', 'arbitration'];
+const TYPES = ['kindergarten-key-change', 'kindergarten-registration', 'annual-report', 'declaration', 'problem-evidence', 'arbitration', 'staff-correction', 'aid-application'];
 
 /** 待审核 / 我的申请: requests in the user's reach (the server scopes them); overdue ones flagged. */
 export const RequestList = () => {
