@@ -13,6 +13,7 @@ import { problemResolutionMiddleware } from './domain/problem-records';
 import { lifecycleMiddleware } from './domain/lifecycle';
 import { auditMiddleware } from './security/audit-middleware';
 import { ensureAuditStore } from './security/audit';
+import { setupPiiEncryption } from './security/pii';
 import { statisticsCacheMiddleware } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
 import { aidRulesMiddleware } from './domain/aid-rules';
@@ -36,6 +37,7 @@ export default {
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     await applyDatabaseSql(strapi);
     await ensureAuditStore(strapi);
+    await setupPiiEncryption(strapi);
     const regions = await loadRegions(strapi);
     if (regions.inserted || regions.renamed) {
       strapi.log.info(`行政区划 GB/T 2260: ${regions.inserted} inserted, ${regions.renamed} renamed, ${regions.total} in all`);

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { bootStrapi, DEMO_PASSWORD, REPOSITORY_ROOT, type BootedApp } from '../helpers/boot';
 import { anonymous, kindergartenId, login, DEMO } from '../helpers/api';
 import { secondInstance } from '../helpers/second-instance';
+import { residentId } from '../helpers/ids';
 
 const security = (name: string) => require(path.join(REPOSITORY_ROOT, 'cms', 'dist', 'src', 'security', name));
 const config = require(path.join(REPOSITORY_ROOT, 'config', 'security.json'));
@@ -344,5 +345,50 @@ describe('HTTP', () => {
   test('uploads are limited by type and size (upload plugin configuration)', () => {
     expect(app.strapi.config.get('plugin::upload.sizeLimit')).toBe(config.http.uploadMaxBytes);
     expect((app.strapi.config.get(['plugin::upload', 'security']) as any).allowedTypes).toEqual(config.http.uploadTypes);
+  });
+});
+
+describe('encryption at rest of ID numbers', () => {
+  test('a direct SQL read shows no plain ID number; the API still reads, checks duplicates and audits full reads', async () => {
+    const kindergarten = await login(app, 'demo-kindergarten');
+    const classId = (await kindergarten.get('/api/school-classes?filters[name][$eq]=小一班').expect(200)).body.data[0].documentId;
+    const idNumber = residentId('350502', '20220411', '035');
+    const guardianId = residentId('350502', '19880808', '027');
+    const data = {
+      name: '陈小安', idType: '1', idNumber, birthPlace: '350502', nativePlace: '福建泉州', ethnicity: '01', nationality: '156', overseasChinese: '00', health: '10',
+      householdRegion: '350502', householdType: '2', address: '鲤城区中山路 2 号', phone: '13800000000', enrolledOn: '2025-09-01', enrollmentMode: '1', onlyChild: true,
+      schoolClass: classId, guardians: [{ name: '陈大安', relation: '1', idType: '1', idNumber: guardianId, phone: '13800000001' }],
+    };
+    const created = await kindergarten.post('/api/children', { data }).expect(201);
+    const id = created.body.data.documentId;
+    const knex = app.strapi.db.connection;
+    const table = (name: string) => (app.schema ? `${app.schema}.${name}` : name);
+    const [row] = await knex(table('children')).where({ document_id: id }).select('id_number');
+    expect(row.id_number).toMatch(/^enc:v1:/);
+    const everything = JSON.stringify(await knex(table('children')).select('*')) + JSON.stringify(await knex(table(app.strapi.db.metadata.get('family.guardian' as any).tableName)).select('*'));
+    expect(everything).not.toContain(idNumber);
+    expect(everything).not.toContain(guardianId);
+    // the owner reads the full number (and the read is audited); the duplicate check still finds it
+    const full = await kindergarten.get(`/api/children/${id}`).expect(200);
+    expect(JSON.stringify(full.body)).toContain(idNumber);
+    expect((await auditRows({ action: 'pii.read', target_id: id })).length).toBeGreaterThan(0);
+    expect(JSON.stringify(await auditRows({}))).not.toContain(idNumber);
+    await kindergarten.post('/api/children', { data: { ...data, name: '陈小安二' } }).expect(409);
+  });
+
+  test('without the right key the server refuses to start', async () => {
+    const pii = security('pii');
+    const other = require('node:crypto').randomBytes(32);
+    const sealed = pii.encryptValue('350502202204110351', other);
+    expect(() => pii.decryptValue(sealed)).toThrow();
+    const table = app.schema ? `${app.schema}.children` : 'children';
+    const rows = await app.strapi.db.connection(table).whereNotNull('id_number').select('id', 'id_number');
+    expect(rows.length).toBeGreaterThan(0);
+    await app.strapi.db.connection(table).whereIn('id', rows.map((r: any) => r.id)).update({ id_number: sealed });
+    try {
+      await expect(pii.setupPiiEncryption(app.strapi)).rejects.toThrow(/Refusing to start/);
+    } finally {
+      for (const row of rows) await app.strapi.db.connection(table).where({ id: row.id }).update({ id_number: row.id_number });
+    }
   });
 });

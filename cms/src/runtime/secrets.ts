@@ -16,10 +16,12 @@ export type Secrets = {
   ENCRYPTION_KEY: string;
   /** Key of the keyed hash (blind index) of ID numbers: changing it breaks the duplicate check. */
   PII_HASH_KEY: string;
+  /** Key of the encryption at rest of ID numbers (cms/src/security/pii.ts): losing it loses them. */
+  PII_ENCRYPTION_KEY: string;
 };
 
 const NAMES: (keyof Secrets)[] = [
-  'APP_KEYS', 'API_TOKEN_SALT', 'ADMIN_JWT_SECRET', 'TRANSFER_TOKEN_SALT', 'JWT_SECRET', 'ENCRYPTION_KEY', 'PII_HASH_KEY',
+  'APP_KEYS', 'API_TOKEN_SALT', 'ADMIN_JWT_SECRET', 'TRANSFER_TOKEN_SALT', 'JWT_SECRET', 'ENCRYPTION_KEY', 'PII_HASH_KEY', 'PII_ENCRYPTION_KEY',
 ];
 
 let cached: Secrets | undefined;
