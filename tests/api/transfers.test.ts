@@ -124,6 +124,41 @@ describe('refusal, agreement and completion', () => {
   });
 });
 
+describe('across provinces', () => {
+  test('a kindergarten of 浙江 (杭州市上城区) receives a child of 福建; each province sees its side only', async () => {
+    const ministry = await login(app, 'demo-ministry');
+    const account = async (session: Session, data: Record<string, string>) => {
+      const created = await session.post('/api/accounts', { data });
+      expect(created.status).toBe(201);
+      // A fixture, exempt from the second factor like the demo accounts (config/security.json demo.totpExempt).
+      await app.strapi.db.query('plugin::users-permissions.user').update({ where: { username: data.username }, data: { totpExempt: true } });
+      return login(app, data.username, created.body.data.temporaryPassword);
+    };
+    const province = await account(ministry, { username: 'zj-province', fullName: '浙江省教育厅', regionCode: '330000' });
+    const prefecture = await account(province, { username: 'zj-hangzhou', fullName: '杭州市教育局', regionCode: '330100' });
+    const county = await account(prefecture, { username: 'zj-shangcheng', fullName: '上城区教育局', regionCode: '330102' });
+    await county.post('/api/kindergartens', { data: {
+      code: '3133010201', name: '杭州市上城区第一幼儿园', countyCode: '330102', ownership: 'public', inclusive: true, legalPerson: '上城区教育局', principal: '王园长',
+      address: '杭州市上城区 1 号', phone: '0571-88000000', urbanRural: '111', sponsorType: 'edu', licenseNumber: '教民3133010201号', licenseStart: '2020-09-01', licenseEnd: '2030-08-31',
+    } }).expect(201);
+    const hangzhou = await account(county, { username: 'zj-kindergarten', fullName: '上城一幼园长', institutionCode: '3133010201' });
+    const kg = (await hangzhou.get('/api/kindergartens').expect(200)).body.data[0];
+    const classId = (await hangzhou.post('/api/school-classes', { data: { name: '小一班', grade: 'small', schoolYear: '2026-2027', capacity: 25, kindergarten: kg.documentId } }).expect(201)).body.data.documentId;
+
+    const child = await registeredChild();
+    const applied = (await hangzhou.post('/api/transfers', { data: { studentNumber: child.studentNumber } }).expect(201)).body.data;
+    expect(applied).toMatchObject({ fromCountyCode: '350502', toCountyCode: '330102', childId: null });
+    expect((await province.get('/api/transfers').expect(200)).body.data.map((t) => t.id)).toEqual([applied.id]);
+    expect((await (await login(app, 'demo-province')).get(`/api/transfers/${applied.id}`).expect(200)).body.data.toKindergartenName).toBe('杭州市上城区第一幼儿园');
+    await sender.post(`/api/transfers/${applied.id}/agree`, { data: {} }).expect(200);
+    await hangzhou.post(`/api/transfers/${applied.id}/complete`, { data: { schoolClass: classId } }).expect(200);
+    expect((await stored(child.id))[0]).toMatchObject({ institutionCode: '3133010201', countyCode: '330102', studentNumber: child.studentNumber });
+    await hangzhou.get(`/api/children/${child.id}?populate=guardians`).expect(200);
+    await (await login(app, 'demo-province')).get(`/api/children/${child.id}?populate=guardians`).expect(404);
+    expect((await province.get(`/api/children/${child.id}/history`).expect(200)).body.data.map((e) => e.type)).toEqual(['enrollment', 'transfer-out', 'transfer-in']);
+  });
+});
+
 describe('deadline and reach', () => {
   test('an open transfer past 30 working days is flagged overdue to both counties; others do not see it', async () => {
     const child = await registeredChild();
