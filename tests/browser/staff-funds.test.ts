@@ -62,6 +62,18 @@ test('the kindergarten lists its staff, masked, and sees its staffing check', as
     expect(text).not.toContain('林晓梅\t350502197803');
     expect(text).not.toContain('周敏'); // kindergarten 2's teacher
     await page.screenshot({ path: '/tmp/staff-list.png', fullPage: true });
+    // open 陈静's teacher account from her record: the temporary password is shown once
+    await page.getByText('陈静').click();
+    await page.getByText('幼儿园教师资格证').first().waitFor();
+    await page.getByRole('button', { name: '开通教师账号' }).click();
+    await page.getByLabel('用户名').fill('teacher-chenjing');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByText(/已开通账号 teacher-chenjing，临时密码：/).waitFor();
+    await page.screenshot({ path: '/tmp/teacher-account.png' });
+    const linked = await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: 'teacher-chenjing' } });
+    expect(linked).toMatchObject({ level: 'institution', institutionCode: '3135050201' });
+    expect(linked.staffId).toEqual(expect.any(String));
+    await page.keyboard.press('Escape');
     await page.getByRole('menuitem', { name: '配备核查' }).click();
     await page.getByText('教职工与幼儿比').waitFor();
     await page.getByText('每班专任教师').waitFor();

@@ -11,7 +11,7 @@ export const fundsAppZh = {
         title: '教职工分析', group_by: '分组', county: '区县', prefecture: '地市', province: '省', region: '地区', total: '合计', staff: '教职工', certificate_rate: '持证率', age_bands: '年龄结构', degree: '最高学历', title_dist: '职称', establishment: '编制', unknown: '未填',
     },
     my: {
-        title: '我的教职工档案', trainings: '培训记录', corrections: '更正申请', request_correction: '申请更正', reason: '更正理由', submitted: '更正申请已提交，待本园审核', none: '暂无', not_linked: '该账号未关联教职工记录',
+        title: '我的教职工档案', trainings: '培训记录', corrections: '更正申请', request_correction: '申请更正', reason: '更正理由', submitted: '更正申请已提交，待本园审核', none: '暂无', not_linked: '该账号未关联教职工记录', open_account: '开通教师账号', username: '用户名', account_created: '已开通账号 %{username}，临时密码：%{password}（只显示这一次，首次登录须修改）',
     },
     aid: {
         apply_title: '学前教育资助申请', apply_help: '为本园幼儿申请资助，由县级教育部门审核；批准后生成资助批准记录，县级按学期登记发放。', child: '幼儿', reason: '申请理由',
@@ -33,7 +33,7 @@ export const fundsAppEn: typeof fundsAppZh = {
         title: 'Staff analysis', group_by: 'Group by', county: 'County', prefecture: 'Prefecture', province: 'Province', region: 'Region', total: 'Total', staff: 'Staff', certificate_rate: 'Certificate rate', age_bands: 'Age bands', degree: 'Highest degree', title_dist: 'Title', establishment: 'Established posts', unknown: 'Not given',
     },
     my: {
-        title: 'My staff record', trainings: 'Training', corrections: 'Correction requests', request_correction: 'Request a correction', reason: 'Reason', submitted: 'Correction requested; your kindergarten reviews it', none: 'None', not_linked: 'This account is not linked to a staff record',
+        title: 'My staff record', trainings: 'Training', corrections: 'Correction requests', request_correction: 'Request a correction', reason: 'Reason', submitted: 'Correction requested; your kindergarten reviews it', none: 'None', not_linked: 'This account is not linked to a staff record', open_account: 'Open a teacher account', username: 'Username', account_created: 'Account %{username} opened; temporary password: %{password} (shown once, to be changed at first login)',
     },
     aid: {
         apply_title: 'Financial aid application', apply_help: 'Apply for aid for a child of your kindergarten; the county reviews it. An approved application becomes a grant, paid by the county per term.', child: 'Child', reason: 'Reason',

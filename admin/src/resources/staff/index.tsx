@@ -1,9 +1,11 @@
 import BadgeIcon from '@mui/icons-material/Badge';
-import { Card, CardContent, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { useState } from 'react';
+import { Alert, Button, Card, CardContent, Dialog, DialogActions, DialogContent, DialogTitle, Table, TableBody, TableCell, TableHead, TableRow, TextField as MuiTextField, Typography } from '@mui/material';
 import {
-    Create, Datagrid, DateField, DateInput, Edit, EditButton, List, SelectField, SelectInput, Show, SimpleForm, SimpleShowLayout,
-    TextField, TextInput, TopToolbar, required, useGetList, usePermissions, useRecordContext, useTranslate,
+    Create, Datagrid, DateField, DateInput, Edit, EditButton, FunctionField, List, SelectField, SelectInput, Show, SimpleForm, SimpleShowLayout,
+    TextField, TextInput, TopToolbar, required, useGetList, useNotify, usePermissions, useRecordContext, useTranslate,
 } from 'react-admin';
+import { httpClient } from '../../providers/http';
 import { useDictionaries } from '../children/useDictionaries';
 
 /** The editable fields of a staff record (the server sets kindergarten, county, masked number and key). */
@@ -106,9 +108,47 @@ const ShowTrainings = () => {
     ) : null;
 };
 
+/** 开通教师账号: the kindergarten opens the staff member's own account; the temporary password is shown once. */
+const TeacherAccountButton = () => {
+    const record = useRecordContext();
+    const translate = useTranslate();
+    const notify = useNotify();
+    const [open, setOpen] = useState(false);
+    const [username, setUsername] = useState('');
+    const [created, setCreated] = useState<{ username: string; temporaryPassword: string } | null>(null);
+    if (!record) return null;
+    const save = async () => {
+        try {
+            const { json } = await httpClient(`/api/staff-members/${record.id}/teacher-account`, { method: 'POST', body: JSON.stringify({ data: { username } }) });
+            setCreated(json.data);
+        } catch (e: any) {
+            notify(e?.message ?? 'ra.notification.http_error', { type: 'error' });
+        }
+    };
+    return (
+        <>
+            <Button size="small" onClick={() => setOpen(true)}>{translate('app.funds.my.open_account')}</Button>
+            <Dialog open={open} onClose={() => { setOpen(false); setCreated(null); }}>
+                <DialogTitle>{translate('app.funds.my.open_account')} · {record.name}</DialogTitle>
+                <DialogContent sx={{ pt: '8px !important', minWidth: 360 }}>
+                    {created ? (
+                        <Alert severity="success">{translate('app.funds.my.account_created', { username: created.username, password: created.temporaryPassword })}</Alert>
+                    ) : (
+                        <MuiTextField size="small" fullWidth label={translate('app.funds.my.username')} value={username} onChange={(e) => setUsername(e.target.value.trim())} />
+                    )}
+                </DialogContent>
+                <DialogActions>
+                    <Button onClick={() => { setOpen(false); setCreated(null); }}>{translate('ra.action.close')}</Button>
+                    {!created && <Button variant="contained" onClick={save} disabled={username.length < 3}>{translate('ra.action.save')}</Button>}
+                </DialogActions>
+            </Dialog>
+        </>
+    );
+};
+
 const ShowActions = () => {
     const { permissions: level } = usePermissions();
-    return <TopToolbar>{level === 'institution' && <EditButton />}</TopToolbar>;
+    return <TopToolbar>{level === 'institution' && <><TeacherAccountButton /><EditButton /></>}</TopToolbar>;
 };
 
 export const StaffShow = () => {
@@ -118,8 +158,7 @@ export const StaffShow = () => {
             <SimpleShowLayout>
                 <TextField source="name" />
                 <SelectField source="post" choices={codes('staffPost')} />
-                <TextField source="idNumber" emptyText="—" />
-                <TextField source="idNumberMasked" />
+                <FunctionField source="idNumber" render={(r: any) => r.idNumber ?? r.idNumberMasked ?? '—'} />
                 <SelectField source="sex" choices={sexChoices} />
                 <DateField source="birthDate" />
                 <SelectField source="degree" choices={codes('degree')} />
