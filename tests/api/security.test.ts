@@ -392,3 +392,36 @@ describe('encryption at rest of ID numbers', () => {
     }
   });
 });
+
+describe('delegation instead of lending a password', () => {
+  test('asked by the user, consented by the system administrator, bounded in time; actions record both people; revoking ends it', async () => {
+    const county = await login(app, 'demo-county');
+    const created = await county.post('/api/accounts', { data: { username: 'deputy-licheng', fullName: '副园长', institutionCode: DEMO.licheng[0] } }).expect(201);
+    const deputy = await login(app, 'deputy-licheng', created.body.data.temporaryPassword);
+    const owner = await login(app, 'demo-kindergarten');
+    const endsAt = new Date(Date.now() + 2 * 3_600_000).toISOString();
+    await owner.post('/api/delegations', { data: { delegate: 'demo-kindergarten-2', endsAt, reason: '休假' } }).expect(400); // another kindergarten
+    await owner.post('/api/delegations', { data: { delegate: 'deputy-licheng', endsAt: new Date(Date.now() + 90 * 86_400_000).toISOString(), reason: '休假' } }).expect(400);
+    const asked = await owner.post('/api/delegations', { data: { delegate: 'deputy-licheng', endsAt, reason: '园长休假两小时' } }).expect(201);
+    const id = asked.body.data.id;
+    expect(asked.body.data.state).toBe('requested');
+    await deputy.post('/api/auth/act-as', { delegation: id }).expect(403); // not consented yet
+    await owner.post(`/api/delegations/${id}/approve`).expect(403); // nobody consents to their own
+    const admin = await login(app, 'demo-sysadmin');
+    await admin.post(`/api/delegations/${id}/approve`).expect(200);
+    await admin.post(`/api/delegations/${id}/approve`).expect(409);
+    const acting = await deputy.post('/api/auth/act-as', { delegation: id }).expect(200);
+    expect(acting.body.actingFor).toBe('demo-kindergarten');
+    const as = (test: request.Test) => test.set('Authorization', `Bearer ${acting.body.jwt}`);
+    const kindergarten = await kindergartenId(app, DEMO.licheng[0]);
+    await as(request(server()).put(`/api/kindergartens/${kindergarten}`).send({ data: { phone: '0595-22888888' } })).expect(200);
+    const [entry] = await auditRows({ action: 'record.update', target_id: kindergarten, actor_username: 'deputy-licheng' });
+    expect(entry).toMatchObject({ actor_username: 'deputy-licheng', on_behalf_of_username: 'demo-kindergarten' });
+    await as(request(server()).post('/api/auth/change-password').send({ currentPassword: PASSWORD, password: 'Taken#Over-2026' })).expect(403);
+    await as(request(server()).post('/api/delegations').send({ data: { delegate: 'deputy-licheng', endsAt, reason: 'x' } })).expect(403);
+    await owner.post(`/api/delegations/${id}/revoke`).expect(200);
+    await as(request(server()).get('/api/kindergartens')).expect(401);
+    await deputy.post('/api/auth/act-as', { delegation: id }).expect(403);
+    expect((await auditRows({ action: 'delegation.decision' })).length).toBeGreaterThanOrEqual(2);
+  });
+});

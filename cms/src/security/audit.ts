@@ -76,9 +76,17 @@ export function requestActor(strapi: Core.Strapi): Pick<AuditEntry, 'actor' | 'o
   if (!ctx) return { actor: null, onBehalfOf: null, ip: null };
   const user = ctx.state?.user ?? ctx.state?.securityActor;
   const delegation = ctx.state?.delegation;
+  if (delegation) {
+    // Under a delegation the person acting is the delegate, on behalf of the signed-in delegator.
+    return {
+      actor: { id: delegation.delegateId, username: delegation.delegateUsername, level: user?.level ?? null },
+      onBehalfOf: user ? { id: user.id, username: user.username } : null,
+      ip: ctx.request?.ip ?? null,
+    };
+  }
   return {
     actor: user ? { id: user.id, username: user.username, level: user.level } : null,
-    onBehalfOf: delegation ? { id: delegation.delegatorId, username: delegation.delegatorUsername } : null,
+    onBehalfOf: null,
     ip: ctx.request?.ip ?? null,
   };
 }

@@ -60,6 +60,14 @@ export function securityGuard(strapi: Core.Strapi) {
       if (reason) throw new errors.UnauthorizedError(MESSAGES[reason], { code: reason });
       await sessions.touch(row!);
       ctx.state.securitySession = row;
+      // Acting under a delegation: the request runs as the delegator; the trail names both.
+      if (row!.delegateId) {
+        ctx.state.delegation = { delegationId: row!.delegationId, delegateId: row!.delegateId, delegateUsername: row!.delegateUsername };
+        // what stays personal: the delegator's password, second factor and delegations
+        if (/^\/api\/(auth\/(change-password|totp|act-as)|delegations)/.test(path)) {
+          throw new errors.ForbiddenError('代理会话不能修改授权人的密码、动态口令或授权', { code: 'DELEGATION_PERSONAL' });
+        }
+      }
       const pending = row!.pending ? row!.pending.split(',') : [];
       if (pending.length && !DUTY_ROUTES.includes(path)) {
         const code = pending.includes('password') ? 'PASSWORD_CHANGE_REQUIRED' : 'TOTP_ENROLMENT_REQUIRED';

@@ -23,7 +23,9 @@ export type SessionRow = {
   expiresAt: string | Date;
   revokedAt?: string | Date | null;
   pending?: string | null;
-  delegatorId?: number | null;
+  delegationId?: number | null;
+  delegateId?: number | null;
+  delegateUsername?: string | null;
 };
 
 const cache = new Map<number, { row: SessionRow | null; fetchedAt: number }>();
@@ -73,15 +75,18 @@ export function aliveReason(row: SessionRow | null, now = Date.now()): string | 
 export function sessionService(strapi: Core.Strapi) {
   const query = () => strapi.db.query(SESSION as any);
   return {
-    async create(userId: number, options: { pending?: string[]; ip?: string | null; userAgent?: string | null; delegatorId?: number | null }) {
+    async create(userId: number, options: { pending?: string[]; ip?: string | null; userAgent?: string | null; delegation?: { id: number; delegateId: number; delegateUsername: string; endsAt: string | Date } | null }) {
       const { absoluteHours } = securityConfig().session;
       const refreshToken = newToken();
       const now = new Date();
       const row = (await query().create({
         data: {
           documentId: newDocumentId(), userId, refreshHash: hashToken(refreshToken), lastSeenAt: now,
-          expiresAt: new Date(now.getTime() + absoluteHours * 3_600_000), pending: options.pending?.join(',') || null,
-          ip: options.ip?.slice(0, 64) ?? null, userAgent: options.userAgent?.slice(0, 255) ?? null, delegatorId: options.delegatorId ?? null,
+          // a delegated session ends with its delegation at the latest
+          expiresAt: new Date(Math.min(now.getTime() + absoluteHours * 3_600_000, options.delegation ? new Date(options.delegation.endsAt).getTime() : Infinity)),
+          pending: options.pending?.join(',') || null,
+          ip: options.ip?.slice(0, 64) ?? null, userAgent: options.userAgent?.slice(0, 255) ?? null,
+          delegationId: options.delegation?.id ?? null, delegateId: options.delegation?.delegateId ?? null, delegateUsername: options.delegation?.delegateUsername ?? null,
         },
       })) as SessionRow;
       cache.set(row.id, { row, fetchedAt: Date.now() });
@@ -143,6 +148,14 @@ export function sessionService(strapi: Core.Strapi) {
     async revokeAllOf(userId: number, except?: number): Promise<void> {
       const open = await query().findMany({ where: { userId, revokedAt: null }, select: ['id'] });
       const ids = open.map((row: any) => row.id).filter((id: number) => id !== except);
+      if (ids.length) await query().updateMany({ where: { id: { $in: ids } }, data: { revokedAt: new Date() } });
+      for (const id of ids) cache.delete(id);
+    },
+
+    /** Ends every session acting under a delegation (revoked). */
+    async revokeDelegation(delegationId: number): Promise<void> {
+      const open = await query().findMany({ where: { delegationId, revokedAt: null }, select: ['id'] });
+      const ids = open.map((row: any) => row.id);
       if (ids.length) await query().updateMany({ where: { id: { $in: ids } }, data: { revokedAt: new Date() } });
       for (const id of ids) cache.delete(id);
     },

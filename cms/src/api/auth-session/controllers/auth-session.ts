@@ -48,6 +48,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.body = await loginService(strapi).totpSetup(currentSession(ctx));
   },
 
+  async actAs(ctx) {
+    ctx.body = await (strapi.service('api::delegation.delegation') as any).actAs(ctx, currentSession(ctx), ctx.request.body?.delegation);
+  },
+
   async policy(ctx) {
     const { securityConfig } = await import('../../../security/config');
     ctx.body = { data: securityConfig() };
