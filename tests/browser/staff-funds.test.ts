@@ -81,6 +81,26 @@ test('the kindergarten lists its staff, masked, and sees its staffing check', as
     expect(pageErrors).toEqual([]);
 });
 
+test('a teacher sees only 我的档案: own record and training, and asks for a correction', async () => {
+    const user = await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: 'teacher-chenjing' } });
+    expect(user?.staffId).toEqual(expect.any(String));
+    await app.strapi.plugin('users-permissions').service('user').edit(user.id, { password: DEMO_PASSWORD });
+    await app.strapi.db.query('plugin::users-permissions.user').update({ where: { id: user.id }, data: { mustChangePassword: false } });
+    await page.goto(`${app.baseUrl}/`);
+    await page.locator('input[name="username"]').fill('teacher-chenjing');
+    await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('menuitem', { name: '我的档案' }).click();
+    await page.getByText('幼儿园游戏化教学').waitFor();
+    expect(await page.getByRole('menuitem', { name: '幼儿学籍' }).count()).toBe(0);
+    await page.getByLabel('所学专业').fill('学前教育');
+    await page.getByLabel('更正理由').fill('专业填写有误');
+    await page.getByRole('button', { name: '申请更正' }).click();
+    await page.getByText(/所学专业: 学前教育/).waitFor();
+    await page.screenshot({ path: '/tmp/teacher-own-record.png', fullPage: true });
+    expect(pageErrors).toEqual([]);
+});
+
 test('the province sees the project roll-up by level and opens a project', async () => {
     await signIn('demo-province');
     await page.getByRole('menuitem', { name: '项目汇总' }).click();
