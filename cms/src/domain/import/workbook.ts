@@ -110,6 +110,43 @@ function rawValue(value: any): unknown {
   return value ?? null;
 }
 
+/**
+ * Re-chunks a stream of UTF-8 bytes at character boundaries. exceljs's streaming reader decodes
+ * every chunk on its own (TextDecoder without `stream`), so a Chinese character split between two
+ * zip chunks came out as "���" in large sheets; whole characters per chunk avoid that.
+ */
+async function* utf8Chunks(source: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
+  let rest: Buffer = Buffer.alloc(0);
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    const buffer = rest.length ? Buffer.concat([rest, Buffer.from(chunk)]) : Buffer.from(chunk);
+    let end = buffer.length;
+    let i = buffer.length - 1;
+    while (i >= 0 && buffer.length - i < 4 && (buffer[i] & 0xc0) === 0x80) i -= 1;
+    if (i >= 0 && buffer[i] >= 0xc0) {
+      const needed = buffer[i] >= 0xf0 ? 4 : buffer[i] >= 0xe0 ? 3 : 2;
+      if (buffer.length - i < needed) end = i;
+    }
+    rest = buffer.subarray(end);
+    if (end > 0) yield buffer.subarray(0, end);
+  }
+  if (rest.length) yield rest;
+}
+
+/** exceljs's streaming workbook reader, fed whole UTF-8 characters (see utf8Chunks). */
+class Utf8WorkbookReader extends (ExcelJS as any).stream.xlsx.WorkbookReader {
+  constructor(input: unknown, options: Record<string, unknown>) {
+    super(input, options);
+  }
+
+  *_parseWorksheet(iterator: any, sheetNo: string): Generator<any> {
+    yield* super._parseWorksheet(utf8Chunks(iterator), sheetNo);
+  }
+
+  async *_parseSharedStrings(entry: any): AsyncGenerator<any> {
+    yield* super._parseSharedStrings(Readable.from(utf8Chunks(entry)));
+  }
+}
+
 /** The merged ranges of the sheet named `sheetName` (or of the first sheet), read from the archive itself. */
 async function mergedRanges(buffer: Buffer, sheetName: string | null): Promise<string[]> {
   const zip = await JSZip.loadAsync(buffer);
@@ -146,7 +183,7 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
   let sheetName: string | null = null;
   let tooMany = false;
   try {
-    const reader = new (ExcelJS as any).stream.xlsx.WorkbookReader(Readable.from([buffer]), {
+    const reader: any = new Utf8WorkbookReader(Readable.from([buffer]), {
       sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'ignore',
     });
     let chosen = false;

@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// `npm run bench:import`: imports BENCH_ROWS (100,000) valid children from one xlsx into PostgreSQL
+// through the app's own import path — the same service the upload route calls (file checks, every
+// row through the schema and checkChildData, duplicates in the file and in the province in batched
+// queries, multi-row INSERTs in one transaction) — and prints rows per second beside a plain COPY
+// of the same rows into copies of the same tables (same indexes, incl. the unique idKey).
+//
+// Compiles the server, boots Strapi in this process on the schema BENCH_SCHEMA (default
+// import_bench; replaced, dropped at the end unless KEEP=1) with the demo data, writes the workbook
+// with exceljs's streaming writer (IDs from scripts/lib/ids.mjs), imports it for demo-kindergarten
+// (鲤城区实验幼儿园) into its classes, checks the count, then re-imports it (every row 已导入, skipped).
+// Settings: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_ROWS, BENCH_SCHEMA, KEEP.
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+import { appDir, positiveInt, requireFromCms, requireFromRoot, root } from './lib/common.mjs';
+import { residentIds } from './lib/ids.mjs';
+
+const ROWS = positiveInt('bench:import', 'BENCH_ROWS', 100000);
+const SCHEMA = process.env.BENCH_SCHEMA || 'import_bench';
+const KEEP = process.env.KEEP === '1' || process.env.KEEP === 'true';
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const INSTITUTION = '3135050201';
+const COUNTY = '350502';
+if (!/^[a-z_][a-z0-9_]{0,62}$/.test(SCHEMA) || ['public', 'pg_catalog', 'information_schema'].includes(SCHEMA)) {
+  console.error(`bench:import: BENCH_SCHEMA must be a lower-case identifier other than public (got "${SCHEMA}")`);
+  process.exit(2);
+}
+
+const log = (...args) => console.error('[bench:import]', ...args);
+const thousands = (n) => Math.round(n).toLocaleString('en-US');
+const seconds = (t0) => (performance.now() - t0) / 1000;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-import-'));
+const { Client } = requireFromRoot('pg');
+
+async function sql(text) {
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+let strapi;
+async function boot() {
+  Object.assign(process.env, {
+    NODE_ENV: 'test', DATA_DIR: work, DATABASE_URL, DATABASE_SCHEMA: SCHEMA, SEED_DEMO: 'true',
+    DEMO_PASSWORD: `Bench#${crypto.randomBytes(6).toString('hex')}`, ARCHIVE_SCHEDULE: 'false', ARCHIVE_CATCH_UP: 'false',
+    STRAPI_TELEMETRY_DISABLED: 'true', IMPORT_MAX_ROWS: String(ROWS), IMPORT_MAX_BYTES: String(1 << 30),
+  });
+  process.env.STRAPI_LOG_LEVEL = process.env.STRAPI_LOG_LEVEL || 'warn';
+  await sql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE; CREATE SCHEMA ${SCHEMA}`);
+  const { createStrapi } = requireFromCms('@strapi/strapi');
+  strapi = createStrapi({ appDir, distDir: path.join(appDir, 'dist'), autoReload: false, serveAdminPanel: false });
+  strapi.log.level = process.env.STRAPI_LOG_LEVEL;
+  await strapi.load();
+}
+
+/** The workbook: the template's headers, BENCH_ROWS valid children born 2020–2023 in the three classes. */
+async function writeWorkbook(file, identity) {
+  const ExcelJS = requireFromCms('exceljs');
+  const residentId = residentIds(identity.gb11643CheckCharacter);
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: false, useSharedStrings: false });
+  const sheet = book.addWorksheet('幼儿信息');
+  const headers = ['姓名', '身份证件类型', '证件号码', '出生地', '籍贯', '民族', '国籍/地区', '港澳台侨外', '健康状况', '户口所在地', '户口性质', '现住址', '联系电话', '入园日期', '班级', '就读方式', '是否独生子女',
+    '监护人1姓名', '监护人1与幼儿关系', '监护人1身份证件类型', '监护人1证件号码', '监护人1联系电话', '监护人2姓名', '监护人2与幼儿关系', '监护人2证件号码'];
+  sheet.addRow(headers).commit();
+  const surnames = ['陈', '林', '黄', '张', '吴', '王', '李', '郑', '刘', '杨'];
+  const given = ['子涵', '欣怡', '梓萱', '浩然', '宇轩', '诗涵', '俊杰', '雨桐', '一诺', '思远', '佳怡', '子墨'];
+  const classes = ['小一班', '中一班', '大一班'];
+  const day0 = Date.UTC(2020, 0, 1);
+  for (let i = 0; i < ROWS; i += 1) {
+    const male = i % 2 === 0;
+    const birth = new Date(day0 + (i % 1400) * 86400000).toISOString().slice(0, 10);
+    const surname = surnames[i % surnames.length];
+    sheet.addRow([
+      `${surname}${given[(i >> 1) % given.length]}${i}`, '居民身份证', residentId(COUNTY, birth.replace(/-/g, ''), male), COUNTY, '福建泉州', i % 50 ? '汉族' : '畲族', '中国', '否', '健康或良好',
+      COUNTY, i % 3 ? '非农业' : '农业', `鲤城区中山路 ${i % 500} 号`, `138${String(i).padStart(8, '0')}`, '2025-09-01', classes[i % 3], '走读', i % 4 ? '是' : '否',
+      `${surname}父${i}`, '父亲', '居民身份证', residentId('350503', `19${85 + (i % 10)}0${1 + (i % 9)}1${i % 10}`, true), `139${String(i).padStart(8, '0')}`,
+      `母${i}`, '母亲', residentId('350503', `19${86 + (i % 10)}0${1 + (i % 9)}2${i % 9}`, false),
+    ]).commit();
+  }
+  sheet.commit();
+  await book.commit();
+}
+
+/** A plain COPY of the same rows: the four tables copied (with their indexes) and loaded from COPY TO output. */
+async function copyBaseline() {
+  const { from: copyFrom, to: copyTo } = requireFromRoot('pg-copy-streams');
+  const tables = ['children', 'components_family_guardians', 'children_cmps', 'children_school_class_lnk'];
+  const source = new Client({ connectionString: DATABASE_URL });
+  const target = new Client({ connectionString: DATABASE_URL });
+  await Promise.all([source.connect(), target.connect()]);
+  try {
+    for (const table of tables) await target.query(`CREATE TABLE ${SCHEMA}.copy_${table} (LIKE ${SCHEMA}.${table} INCLUDING ALL)`);
+    const dumps = {};
+    for (const table of tables) {
+      const chunks = [];
+      const stream = source.query(copyTo(`COPY ${SCHEMA}.${table} TO STDOUT`));
+      for await (const chunk of stream) chunks.push(chunk);
+      dumps[table] = Buffer.concat(chunks);
+    }
+    const started = performance.now();
+    await target.query('BEGIN');
+    for (const table of tables) {
+      const stream = target.query(copyFrom(`COPY ${SCHEMA}.copy_${table} FROM STDIN`));
+      await pipeline(async function* () { yield dumps[table]; }, stream);
+    }
+    await target.query('COMMIT');
+    return seconds(started);
+  } finally {
+    await Promise.all([source.end(), target.end()]);
+  }
+}
+
+async function main() {
+  const totalStarted = performance.now();
+  log('compiling (scripts/compile.mjs)…');
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'compile.mjs')], { cwd: root, stdio: ['ignore', 2, 2] });
+  log(`booting Strapi on PostgreSQL, schema ${SCHEMA}…`);
+  await boot();
+  const knex = strapi.db.connection;
+  const version = (await knex.raw('show server_version')).rows[0].server_version;
+  const identity = strapi.plugin('student-id').service('identity');
+  const file = path.join(work, 'children.xlsx');
+  let t0 = performance.now();
+  await writeWorkbook(file, identity);
+  const size = fs.statSync(file).size;
+  log(`workbook: ${thousands(ROWS)} rows, ${(size / 1048576).toFixed(1)} MB, written in ${seconds(t0).toFixed(1)} s`);
+
+  const user = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: 'demo-kindergarten' } });
+  const imports = strapi.service('api::child-import.child-import');
+  const before = Number((await knex('children').count('* as n'))[0].n);
+  const run = async (label) => {
+    const started = performance.now();
+    const job = await imports.start(user, { filepath: file, originalFilename: 'children.xlsx', size }, { mode: 'all-or-none' });
+    await imports.settle();
+    const elapsed = seconds(started);
+    const row = await strapi.db.query('api::child-import.child-import').findOne({ where: { documentId: job.id } });
+    log(`${label}: ${row.state} in ${elapsed.toFixed(1)} s — imported ${thousands(row.imported)}, skipped ${thousands(row.skipped)}, failed ${thousands(row.failed)}; phases ${JSON.stringify(row.timings)}`);
+    if (row.state !== 'done') throw new Error(`${label}: ${row.state} ${row.message} ${JSON.stringify((row.errors ?? []).slice(0, 3))}`);
+    return { elapsed, row };
+  };
+  const first = await run('import');
+  const after = Number((await knex('children').count('* as n'))[0].n);
+  if (after - before !== ROWS || first.row.imported !== ROWS) throw new Error(`expected ${ROWS} new children, found ${after - before}`);
+  const guardians = Number((await knex('children_cmps').count('* as n'))[0].n);
+  const again = await run('re-import of the same file');
+  if (again.row.skipped !== ROWS || Number((await knex('children').count('* as n'))[0].n) !== after) throw new Error('re-import changed the data');
+  log('COPY of the same rows into copies of the four tables…');
+  const copySeconds = await copyBaseline();
+
+  const importRate = ROWS / first.elapsed;
+  const copyRate = ROWS / copySeconds;
+  const t = first.row.timings;
+  console.log(`\n#### Import benchmark — PostgreSQL ${version}, ${thousands(ROWS)} children\n`);
+  console.log(`\`npm run bench:import\` · ${os.cpus().length} cores (${os.cpus()[0]?.model?.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version} · one xlsx of ${(size / 1048576).toFixed(1)} MB (${headersNote()}) imported for one kindergarten, all-or-none, through the upload route's service; ${thousands(guardians)} guardian rows\n`);
+  console.log('| what | seconds | children/s | vs COPY |');
+  console.log('|---|---:|---:|---:|');
+  console.log(`| import (read ${(t.readMs / 1000).toFixed(1)} s, validate ${(t.validateMs / 1000).toFixed(1)} s, duplicates ${(t.duplicatesMs / 1000).toFixed(1)} s, insert ${(t.insertMs / 1000).toFixed(1)} s) | ${first.elapsed.toFixed(1)} | ${thousands(importRate)} | ${(copySeconds / first.elapsed * 100).toFixed(1)} % (${(first.elapsed / copySeconds).toFixed(1)}× slower) |`);
+  console.log(`| re-import of the same file (all 已导入, nothing written) | ${again.elapsed.toFixed(1)} | ${thousands(ROWS / again.elapsed)} | |`);
+  console.log(`| plain COPY of the same rows (4 tables, same indexes) | ${copySeconds.toFixed(2)} | ${thousands(copyRate)} | 100 % |`);
+  console.log(`\ntotal with compile, boot and workbook: ${seconds(totalStarted).toFixed(0)} s`);
+}
+
+const headersNote = () => '25 columns, two guardians';
+
+main()
+  .then(async () => {
+    await strapi?.destroy();
+    if (!KEEP) await sql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+    fs.rmSync(work, { recursive: true, force: true });
+    process.exit(0);
+  })
+  .catch(async (error) => {
+    console.error(error);
+    await strapi?.destroy().catch(() => undefined);
+    if (!KEEP) await sql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => undefined);
+    process.exit(1);
+  });
