@@ -45,6 +45,20 @@ describe('staff records', () => {
     expect((await province.get(`/api/staff-members/${staffId}`).expect(200)).body.data.idNumber).toBeUndefined();
   });
 
+  test.each([
+    'filters[idNumber][$startsWith]=350502199005',
+    'filters[idKey][$notNull]=true',
+    'sort=idNumber:asc',
+    'fields[0]=idNumber',
+  ])('private ID fields are no oracle: %s answers 400 or is ignored', async (query) => {
+    const all = (await province.get('/api/staff-members?pagination[pageSize]=100').expect(200)).body.data.map((s) => s.documentId).sort();
+    const response = await province.get(`/api/staff-members?${query}&pagination[pageSize]=100`);
+    if (response.status === 400) return;
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(response.body)).not.toMatch(/"idNumber"|"idKey"/);
+    if (query.startsWith('filters')) expect(response.body.data.map((s) => s.documentId).sort()).toEqual(all);
+  });
+
   test('bad input: 400 naming the field, nothing stored', async () => {
     const before = await app.strapi.db.query('api::staff.staff').count();
     const bad = async (overrides: Record<string, unknown>, field: string) => {
