@@ -71,6 +71,11 @@ describe('placement and class moves', () => {
     const events = await history(child.id);
     expect(events.map((e) => e.type)).toEqual(['enrollment', 'class-move']);
     expect(events[1]).toMatchObject({ before: { className: '小一班' }, after: { className: '小二班' }, reason: '家长申请', actorName: expect.any(String) });
+    // A class changed by editing the record is recorded too.
+    await kindergarten.put(`/api/children/${child.id}`, { data: { schoolClass: small1 } }).expect(200);
+    const edited = await history(child.id);
+    expect(edited.map((e) => e.type)).toEqual(['enrollment', 'class-move', 'class-move']);
+    expect(edited[2]).toMatchObject({ before: { className: '小二班' }, after: { className: '小一班' } });
   });
 
   test('only the child\'s kindergarten acts; outside reach is 404; every level above reads the history', async () => {
@@ -274,5 +279,6 @@ describe('the history is immutable', () => {
     await kindergarten.post('/api/child-events', { data: { type: 'leaving' } }).expect(405);
     await expect(app.strapi.documents(EVENT as any).update({ documentId: event.documentId, data: { reason: 'x' } } as any)).rejects.toThrow(/不能修改或删除/);
     await expect(app.strapi.documents(EVENT as any).delete({ documentId: event.documentId } as any)).rejects.toThrow(/不能修改或删除/);
+    await expect(app.strapi.documents(EVENT as any).create({ data: { type: 'leaving', childDocumentId: 'x', occurredAt: new Date() } } as any)).rejects.toThrow(/不能修改或删除/);
   });
 });

@@ -145,13 +145,14 @@ export async function writeEvent(strapi: Core.Strapi, input: EventInput): Promis
 
 /**
  * The history's guards, as a document-service middleware:
- * - events are immutable: update, delete and the other writes of an existing event are refused;
+ * - events are immutable and written only by the lifecycle (through the query engine): every write
+ *   through the document service — create, update, delete, publish… — is refused;
  * - a child created with a class gets its 'enrollment' event (placed in that class), and a class
  *   changed by a direct edit of the record gets a 'class-move' event, so every change is kept.
  */
 export function lifecycleMiddleware(strapi: Core.Strapi) {
   return async (context: any, next: () => Promise<unknown>) => {
-    if (context.uid === CHILD_EVENT && !['findOne', 'findMany', 'findFirst', 'count', 'create'].includes(context.action)) {
+    if (context.uid === CHILD_EVENT && !['findOne', 'findMany', 'findFirst', 'count'].includes(context.action)) {
       throw new errors.ForbiddenError('学籍档案一经记录不能修改或删除');
     }
     if (context.uid !== CHILD || !['create', 'update'].includes(context.action) || !context.params?.data) return next();
