@@ -108,7 +108,11 @@ describe('indicators against hand-computed values', () => {
     expect(total.indicators.publicShare).toBe(0.75);
     expect(total.indicators.inclusiveKindergartenShare).toBe(0.8);
     expect(total.indicators.classSizeCompliance).toBe(0.8);
-    expect(total.indicators.childrenPerTeacher).toBeNull(); // no full-time teachers recorded
+    // 生师比: children ÷ active full-time teachers (post 02) of the demo staff: 3 in 鲤城 01, 1 in 思明 01
+    const teachers = await sql(`SELECT COUNT(*) AS n FROM staff_members WHERE post = '02' AND county_code LIKE '35%' AND (employment_status IS NULL OR employment_status = 'active')`);
+    expect(total.figures.fullTimeTeachers).toBe(Number(teachers.n));
+    expect(total.figures.fullTimeTeachers).toBe(4);
+    expect(total.indicators.childrenPerTeacher).toBe(2);
   });
 
   test.each([
@@ -120,6 +124,11 @@ describe('indicators against hand-computed values', () => {
     expect(total.figures.children).toBe(children);
     expect(total.figures.population).toBe(population);
     expect(total.indicators.grossEnrollmentRate).toBe(rate);
+  });
+
+  test('生师比 per kindergarten: 3 children and 3 full-time teachers in 鲤城 01', async () => {
+    const result = (await (await as('demo-county')).post('/api/statistics/query', { indicator: 'childrenPerTeacher', dimension: 'kindergarten' }).expect(200)).body;
+    expect(result.rows.find((r) => r.key === '3135050201')).toMatchObject({ value: 1, numerator: 3, denominator: 3 });
   });
 
   test('a year before any population figure has no 毛入园率', async () => {

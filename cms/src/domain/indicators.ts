@@ -30,6 +30,7 @@ export type IndicatorsConfig = {
   staff: { table: string; fullTimeTeacherPost: string; activeStatus: string };
   chartTypes: string[];
   dashboardCacheSeconds: number;
+  dashboardSyncRefreshMs: number;
 };
 
 let cached: IndicatorsConfig | undefined;

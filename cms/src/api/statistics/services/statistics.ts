@@ -24,7 +24,7 @@ const COUNTY = { label: '区县', kind: 'region', digits: 6, sources: [] } as un
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   let hasStaff: boolean | undefined;
-  let cache: { at: number; counties: Map<string, Figures>; pending?: Promise<Map<string, Figures>> } | null = null;
+  let cache: { at: number; counties: Map<string, Figures>; ms: number; stale: boolean; pending?: Promise<Map<string, Figures>>; writtenDuring?: boolean } | null = null;
 
   return {
     table(name: string): string {
@@ -224,29 +224,49 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * County figures of the whole system for the dashboards, computed once and kept for
-     * `dashboardCacheSeconds` (config/indicators.json); any write to the data behind them (see
-     * `invalidate`, called by a document-service middleware) drops them at once, so a dashboard never
-     * shows figures older than the last write in this instance. Concurrent readers share one computation.
+     * County figures of the whole system for the dashboards, kept between requests. They are
+     * recomputed after `dashboardCacheSeconds` (config/indicators.json) or after any write to the
+     * data behind them (`invalidate`, called by a document-service middleware). When the last
+     * computation took at most `dashboardSyncRefreshMs`, a reader waits for the new figures (small
+     * data: the dashboard always shows the latest write); when it took longer (a province of
+     * millions of children), readers get the previous figures at once while one computation runs
+     * in the background (stale-while-revalidate: the figures lag the latest write by at most one
+     * computation). Concurrent readers share one computation.
      */
     async cachedCounties(): Promise<Map<string, Figures>> {
-      const ttl = Number(indicatorsConfig().dashboardCacheSeconds ?? 60) * 1000;
-      if (cache && !cache.pending && Date.now() - cache.at < ttl) return cache.counties;
-      if (cache?.pending) return cache.pending;
-      const pending = this.byCounty({});
-      cache = { at: Date.now(), counties: cache?.counties ?? new Map(), pending };
-      try {
-        const counties = await pending;
-        if (cache?.pending === pending) cache = { at: Date.now(), counties };
-        return counties;
-      } catch (error) {
-        cache = null;
-        throw error;
+      const config = indicatorsConfig();
+      const ttl = Number(config.dashboardCacheSeconds ?? 60) * 1000;
+      const syncMs = Number(config.dashboardSyncRefreshMs ?? 500);
+      if (cache && !cache.stale && Date.now() - cache.at < ttl) return cache.counties;
+      if (!cache?.pending) {
+        const started = Date.now();
+        const pending = this.byCounty({}).then(
+          (counties: Map<string, Figures>) => {
+            // a write during the computation leaves the new figures stale: the next reader recomputes
+            cache = { at: started, counties, ms: Date.now() - started, stale: cache?.writtenDuring ?? false };
+            return counties;
+          },
+          (error: unknown) => {
+            if (cache) cache.pending = undefined;
+            throw error;
+          },
+        );
+        cache = cache ? { ...cache, pending, writtenDuring: false } : { at: 0, counties: new Map(), ms: Infinity, stale: true, pending, writtenDuring: false };
       }
+      if (cache.ms <= syncMs || cache.at === 0) return cache.pending!;
+      cache.pending!.catch((error) => strapi.log.error(`statistics cache: ${error.message}`));
+      return cache.counties;
+    },
+
+    /** Forgets the cached figures altogether (benchmarks: a cold dashboard load). */
+    dropCache() {
+      cache = null;
     },
 
     invalidate() {
-      cache = null;
+      if (!cache) return;
+      cache.stale = true;
+      if (cache.pending) cache.writtenDuring = true;
     },
 
     /** The dashboard's statistics for a reach: from the cache for regions, live for a kindergarten. */

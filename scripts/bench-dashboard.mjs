@@ -1,0 +1,255 @@
+#!/usr/bin/env node
+// `npm run bench:dashboard`: dashboards and the monthly snapshot on a province-sized data set, made
+// first by `KEEP=1 npm run generate:province` (schema GEN_SCHEMA, default province_bench; a smaller
+// one with GEN_CHILDREN=…). Boots Strapi in this process on that schema (SEED_DEMO=true refreshes the
+// demo accounts' password; the scheduled and catch-up snapshots are off), logs in as demo-province
+// and measures, each beside the raw SQL underneath:
+//   - dashboard load, GET /api/dashboard, BENCH_REQUESTS (200) sequential requests after a warm-up:
+//     p50, p95 — the county figures come from the statistics cache (stale-while-revalidate,
+//     dropped by writes), so the raw SQL beside it is what one cold load computes: the three
+//     GROUP BY statements of the statistics (kindergartens, classes, children) issued directly;
+//   - the first (cold) dashboard load, the cache emptied;
+//   - the drill-down, POST /api/statistics/query {children × prefecture} (cached figures) and
+//     {children × ownership} (no cache: its own GROUP BY), p95, beside their raw SQL;
+//   - one province snapshot: snapshots.run(period) for a past period (BENCH_PERIOD, default 2000-01),
+//     computed and saved, beside the raw SQL of the summary; the period's row is deleted afterwards,
+//     so the schema is left as found (apart from the tables Strapi adds for content types the
+//     generator did not know).
+// ID numbers are stored encrypted (cms/src/security/pii.ts): the generator loads them in plain text
+// and the app would encrypt them row by row at its first start (hours at 5 million). Before booting,
+// this script encrypts the plain ones in bulk with the app's own encryptValue and the key
+// BENCH_PII_ENCRYPTION_KEY (a fixed synthetic key by default), which the app is then started with:
+// use it on a schema of your own (e.g. GEN_SCHEMA=province_dash), not one another tool reads with
+// another key. Nothing is asserted; the table shows each target and whether it was met.
+//
+// Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+// GEN_SCHEMA, PII_HASH_KEY (as for the generator), BENCH_PII_ENCRYPTION_KEY, BENCH_REQUESTS,
+// BENCH_SQL_ITERATIONS (5), BENCH_PERIOD.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { appDir, positiveInt as readPositiveInt, requireFromCms } from './lib/common.mjs';
+
+const positiveInt = (name, fallback) => readPositiveInt('bench:dashboard', name, fallback);
+
+const SCHEMA = process.env.GEN_SCHEMA || 'province_bench';
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const HASH_KEY = process.env.PII_HASH_KEY || 'province-bench-synthetic-pii-hash-key';
+const REQUESTS = positiveInt('BENCH_REQUESTS', 200);
+const SQL_ITERATIONS = positiveInt('BENCH_SQL_ITERATIONS', 5);
+const PERIOD = process.env.BENCH_PERIOD || '2000-01';
+const DEMO_PASSWORD = `Bench#${crypto.randomBytes(6).toString('hex')}`;
+const ENCRYPTION_KEY = process.env.BENCH_PII_ENCRYPTION_KEY || 'province-bench-synthetic-pii-encryption-key';
+const PLAIN_COLUMNS = [['children', 'id_number'], ['components_family_guardians', 'id_number'], ['staff_members', 'id_number']];
+
+if (!/^[a-z_][a-z0-9_]{0,62}$/.test(SCHEMA)) {
+  console.error(`bench:dashboard: GEN_SCHEMA must be a lower-case identifier (got "${SCHEMA}")`);
+  process.exit(2);
+}
+if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(PERIOD)) {
+  console.error(`bench:dashboard: BENCH_PERIOD must be YYYY-MM (got "${PERIOD}")`);
+  process.exit(2);
+}
+
+const log = (...args) => console.error('[bench]', ...args);
+const ms = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const thousands = (n) => Math.round(n).toLocaleString('en-US');
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+const stats = (times) => {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), min: sorted[0], count: sorted.length };
+};
+const mark = (ok) => (ok ? '✓' : '✗');
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'preschool-bench-dashboard-'));
+let strapi;
+let savedPeriod = false;
+let cleanedUp = false;
+
+async function cleanup() {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  if (strapi) {
+    if (savedPeriod) {
+      await strapi.db.query('plugin::archive-snapshot.snapshot').delete({ where: { period: PERIOD } }).catch((error) => log(`warning: could not delete the ${PERIOD} snapshot: ${error.message}`));
+    }
+    await strapi.destroy().catch((error) => log(`warning: strapi.destroy() failed: ${error.message}`));
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+/** Encrypts, in bulk, the ID numbers still stored in plain text, as the app's start would one by one. */
+async function encryptPlainIds() {
+  Object.assign(process.env, { PII_ENCRYPTION_KEY: ENCRYPTION_KEY, DATA_DIR: work, NODE_ENV: 'test' });
+  const pii = requireFromCms(path.join(appDir, 'dist', 'src', 'security', 'pii.js'));
+  const { Client } = requireFromCms('pg');
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`SET search_path TO ${SCHEMA}`);
+    for (const [table, column] of PLAIN_COLUMNS) {
+      const exists = (await client.query('SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3', [SCHEMA, table, column])).rowCount;
+      if (!exists) continue;
+      const sample = (await client.query(`SELECT ${column} AS v FROM ${table} WHERE ${column} LIKE 'enc:v1:%' LIMIT 1`)).rows[0];
+      if (sample) pii.decryptValue(sample.v); // throws when the stored data was encrypted with another key
+      const t0 = performance.now();
+      let done = 0;
+      for (;;) {
+        const { rows } = await client.query(`SELECT id, ${column} AS v FROM ${table} WHERE ${column} IS NOT NULL AND ${column} <> '' AND ${column} NOT LIKE 'enc:v1:%' ORDER BY id LIMIT 20000`);
+        if (!rows.length) break;
+        await client.query(`UPDATE ${table} AS t SET ${column} = v.n FROM (SELECT unnest($1::int[]) AS id, unnest($2::text[]) AS n) v WHERE t.id = v.id`,
+          [rows.map((r) => r.id), rows.map((r) => pii.encryptValue(String(r.v)))]);
+        done += rows.length;
+      }
+      if (done) log(`encrypted ${thousands(done)} plain ${table}.${column} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function boot() {
+  Object.assign(process.env, {
+    NODE_ENV: 'test', DATA_DIR: work, DATABASE_URL, DATABASE_SCHEMA: SCHEMA, PII_HASH_KEY: HASH_KEY, DEMO_PASSWORD, SEED_DEMO: 'true',
+    ARCHIVE_SCHEDULE: 'false', ARCHIVE_CATCH_UP: 'false', HOST: '127.0.0.1', PORT: '0', STRAPI_TELEMETRY_DISABLED: 'true',
+  });
+  process.env.STRAPI_LOG_LEVEL = process.env.STRAPI_LOG_LEVEL || 'warn';
+  const { createStrapi } = requireFromCms('@strapi/strapi');
+  strapi = createStrapi({ appDir, distDir: path.join(appDir, 'dist'), autoReload: false, serveAdminPanel: false });
+  strapi.log.level = process.env.STRAPI_LOG_LEVEL;
+  await strapi.load();
+  await strapi.listen();
+  const { port } = strapi.server.httpServer.address();
+  return `http://127.0.0.1:${port}`;
+}
+
+async function login(baseUrl, username) {
+  const response = await fetch(`${baseUrl}/api/auth/local`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: username, password: DEMO_PASSWORD }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (response.status !== 200 || !body.jwt) throw new Error(`login ${username}: HTTP ${response.status} ${JSON.stringify(body)}`);
+  return body.jwt;
+}
+
+async function call(baseUrl, jwt, method, url, body) {
+  const t0 = performance.now();
+  const response = await fetch(`${baseUrl}${url}`, {
+    method, headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` }, body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  const elapsed = performance.now() - t0;
+  if (response.status !== 200) throw new Error(`${method} ${url}: HTTP ${response.status} ${text.slice(0, 300)}`);
+  return { elapsed, json: JSON.parse(text) };
+}
+
+async function repeat(n, fn) {
+  const times = [];
+  for (let i = 0; i < n; i += 1) times.push((await fn()).elapsed);
+  return stats(times);
+}
+
+/** The statements one statistics computation runs (captured from knex), replayed directly on the connection. */
+async function rawSql(label, run) {
+  const knex = strapi.db.connection;
+  const seen = [];
+  const listener = (query) => seen.push({ sql: query.sql, bindings: query.bindings });
+  knex.on('query', listener);
+  try {
+    await run();
+  } finally {
+    knex.off('query', listener);
+  }
+  const statements = seen.filter((q) => /group by/i.test(q.sql));
+  const times = [];
+  for (let i = 0; i < SQL_ITERATIONS; i += 1) {
+    const t0 = performance.now();
+    for (const q of statements) await knex.raw(q.sql, q.bindings);
+    times.push(performance.now() - t0);
+  }
+  log(`${label}: ${statements.length} GROUP BY statements, raw p50 ${ms(stats(times).p50)} ms`);
+  return { ...stats(times), statements: statements.length };
+}
+
+async function main() {
+  await encryptPlainIds();
+  log(`booting Strapi on ${SCHEMA}`);
+  const baseUrl = await boot();
+  const knex = strapi.db.connection;
+  const count = async (table) => Number((await knex.raw(`SELECT COUNT(*) AS n FROM ${SCHEMA}.${table}`)).rows[0].n);
+  const sizes = { children: await count('children'), kindergartens: await count('kindergartens'), classes: await count('school_classes') };
+  log(`${thousands(sizes.children)} children, ${thousands(sizes.kindergartens)} kindergartens, ${thousands(sizes.classes)} classes`);
+  const jwt = await login(baseUrl, 'demo-province');
+  const statistics = strapi.service('api::statistics.statistics');
+
+  // cold: the cache emptied, one dashboard load computes the county figures
+  const coldTimes = [];
+  for (let i = 0; i < 3; i += 1) {
+    statistics.dropCache();
+    coldTimes.push((await call(baseUrl, jwt, 'GET', '/api/dashboard')).elapsed);
+  }
+  const cold = stats(coldTimes);
+  const dashboardSql = await rawSql('dashboard', () => statistics.byCounty({ prefix: '35' }));
+
+  // warm: sequential loads
+  await call(baseUrl, jwt, 'GET', '/api/dashboard');
+  const warm = await repeat(REQUESTS, () => call(baseUrl, jwt, 'GET', '/api/dashboard'));
+  const sample = (await call(baseUrl, jwt, 'GET', '/api/dashboard')).json;
+  log(`dashboard: ${thousands(sample.statistics.total.figures.children)} children in reach, p95 ${ms(warm.p95)} ms`);
+
+  // drill-down and a breakdown without cache
+  const drill = await repeat(Math.min(REQUESTS, 100), () => call(baseUrl, jwt, 'POST', '/api/statistics/query', { indicator: 'children', dimension: 'prefecture' }));
+  const breakdownBody = { indicator: 'children', dimension: 'ownership' };
+  const breakdown = await repeat(Math.min(REQUESTS, 10), () => call(baseUrl, jwt, 'POST', '/api/statistics/query', breakdownBody));
+  const breakdownSql = await rawSql('breakdown', () => strapi.service('api::statistics.query').run({ kind: 'region', prefix: '35' }, breakdownBody));
+
+  // one province snapshot, saved, then removed
+  await strapi.db.query('plugin::archive-snapshot.snapshot').delete({ where: { period: PERIOD } });
+  savedPeriod = true;
+  const t0 = performance.now();
+  const snapshot = await strapi.plugin('archive-snapshot').service('snapshots').run(PERIOD, 'bench');
+  const snapshotMs = performance.now() - t0;
+  const snapshotSql = await rawSql('snapshot', () => statistics.snapshotSummary());
+  log(`snapshot ${PERIOD}: ${snapshot.state}, ${snapshot.summary.counties.length} counties, ${ms(snapshotMs)} ms`);
+
+  const cpu = os.cpus();
+  const pg = (await knex.raw('SHOW server_version')).rows[0].server_version;
+  const lines = [];
+  lines.push(`#### Dashboard and snapshot benchmark — PostgreSQL ${pg}, ${thousands(sizes.children)} children`);
+  lines.push('');
+  lines.push(`\`GEN_SCHEMA=${SCHEMA} npm run bench:dashboard\` · ${cpu.length} cores (${cpu[0]?.model?.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node} · ` +
+    `${thousands(sizes.kindergartens)} kindergartens, ${thousands(sizes.classes)} classes, ${thousands(sizes.children)} children (福建, 35) · as demo-province · ` +
+    `sequential requests; raw SQL: the GROUP BY statements the server runs, captured and replayed directly, ${SQL_ITERATIONS}×`);
+  lines.push('');
+  lines.push('| measurement | requests | API | raw SQL underneath | API / SQL | target |');
+  lines.push('|---|---:|---:|---:|---:|---|');
+  lines.push(`| dashboard \`GET /api/dashboard\` (county figures from the statistics cache) | ${warm.count} | p50 ${ms(warm.p50)} ms · p95 ${ms(warm.p95)} ms | ${ms(dashboardSql.p50)} ms (${dashboardSql.statements} GROUP BY) | ${(warm.p95 / dashboardSql.p50).toFixed(3)}× | p95 < 300 ms ${mark(warm.p95 < 300)} |`);
+  lines.push(`| ↳ first load, cache empty (computes the figures) | ${cold.count} | p50 ${ms(cold.p50)} ms | ${ms(dashboardSql.p50)} ms | ${(cold.p50 / dashboardSql.p50).toFixed(2)}× | |`);
+  lines.push(`| drill-down \`POST /api/statistics/query\` children × prefecture (cached figures) | ${drill.count} | p50 ${ms(drill.p50)} ms · p95 ${ms(drill.p95)} ms | ${ms(dashboardSql.p50)} ms | ${(drill.p95 / dashboardSql.p50).toFixed(3)}× | p95 < 300 ms ${mark(drill.p95 < 300)} |`);
+  lines.push(`| breakdown children × ownership (own GROUP BY, not cached) | ${breakdown.count} | p50 ${ms(breakdown.p50)} ms · p95 ${ms(breakdown.p95)} ms | ${ms(breakdownSql.p50)} ms (${breakdownSql.statements} GROUP BY) | ${(breakdown.p50 / breakdownSql.p50).toFixed(2)}× | |`);
+  lines.push(`| one province snapshot \`snapshots.run('${PERIOD}')\` (computed and saved) | 1 | ${ms(snapshotMs)} ms | ${ms(snapshotSql.p50)} ms (${snapshotSql.statements} GROUP BY) | ${(snapshotMs / snapshotSql.p50).toFixed(2)}× | < 60 s ${mark(snapshotMs < 60000)} |`);
+  printTable(lines.join('\n'));
+}
+
+const stdoutWrite = process.stdout.write.bind(process.stdout);
+process.stdout.write = (chunk, encoding, callback) => process.stderr.write(chunk, encoding, callback);
+const printTable = (text) => stdoutWrite(`${text}\n`);
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  exitCode = 1;
+  console.error(`\nbench:dashboard failed: ${error?.stack || error}`);
+}
+await cleanup();
+process.exit(exitCode);
