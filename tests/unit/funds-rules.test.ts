@@ -21,3 +21,11 @@ test('aid proposals: category from the code table, term YYYY-1|2, whole yuan wit
   expect(() => checkTerm('2026')).toThrow();
   expect(checkAmount('300')).toBe(300);
 });
+
+test('a teacher’s account (institution level with staffId) reaches nothing; the kindergarten’s own account its kindergarten', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const institution = require('../../plugins/access-scope/server/src/rules/institution').default;
+  const level = { key: 'institution', name: '学前教育机构', regionDigits: 6, byInstitution: true };
+  expect(institution({ level: 'institution', institutionCode: '3135050201', regionCode: '350502' }, level)).toEqual({ kind: 'institution', institutionCode: '3135050201', countyCode: '350502' });
+  expect(institution({ level: 'institution', institutionCode: '3135050201', regionCode: '350502', staffId: 'abc' }, level)).toEqual({ kind: 'none' });
+});
