@@ -425,3 +425,25 @@ describe('delegation instead of lending a password', () => {
     expect((await auditRows({ action: 'delegation.decision' })).length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('uploaded evidence', () => {
+  test('is not public: /uploads answers 404; readers in reach get a signed, short-lived link; others get nothing', async () => {
+    const kindergarten = await login(app, 'demo-kindergarten');
+    const subjectId = await kindergartenId(app, DEMO.licheng[0]);
+    const created = await kindergarten.post('/api/requests', { data: { type: 'kindergarten-key-change', subjectId, changes: { name: '泉州市鲤城区实验幼儿园（证据测试）' } } }).expect(201);
+    const id = created.body.data.id;
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const uploaded = await kindergarten.post(`/api/requests/${id}/evidence`).attach('files', png, { filename: 'licence.png', contentType: 'image/png' }).expect(200);
+    const url: string = uploaded.body.data.evidence[0].url;
+    expect(url).toMatch(/^\/api\/files\/[^?]+\?exp=\d+&sig=/);
+    const name = decodeURIComponent(url.split('/api/files/')[1].split('?')[0]);
+    await anonymous(app).get(`/uploads/${name}`).expect(404);
+    const file = await anonymous(app).get(url).expect(200);
+    expect(file.headers['content-type']).toBe('image/png');
+    await anonymous(app).get(url.replace(/sig=[^&]+/, 'sig=forged')).expect(404);
+    await anonymous(app).get(url.replace(/exp=\d+/, `exp=${Math.floor(Date.now() / 1000) - 1}`)).expect(404);
+    const county = await login(app, 'demo-county');
+    expect((await county.get(`/api/requests/${id}`).expect(200)).body.data.evidence[0].url).toMatch(/^\/api\/files\//);
+    await (await login(app, 'demo-county-2')).get(`/api/requests/${id}`).expect(404);
+  });
+});

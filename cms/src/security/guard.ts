@@ -4,6 +4,7 @@ import { securityConfig } from './config';
 import { isRateLimitedPath, rateLimited } from './rate-limit';
 import { aliveReason, bearerOf, readAccessToken, sessionService } from './sessions';
 import { recordAudit } from './audit';
+import { signFileUrls } from './files';
 
 /** Routes a session with pending duties (change the password, enrol TOTP) may still call. */
 const DUTY_ROUTES = ['/api/auth/change-password', '/api/auth/logout', '/api/auth/refresh', '/api/auth/totp/setup', '/api/auth/totp/enable', '/api/me'];
@@ -51,6 +52,8 @@ export function securityGuard(strapi: Core.Strapi) {
         throw new errors.RateLimitError('请求过于频繁，请稍后再试', { code: 'RATE_LIMITED', retryAfter });
       }
     }
+    // Uploaded files are not public: only signed links (cms/src/security/files.ts).
+    if (path.startsWith('/uploads/')) throw new errors.NotFoundError('Not Found');
     const token = path.startsWith('/api/') ? bearerOf(ctx) : null;
     const payload = token ? readAccessToken(token) : null;
     if (payload) {
@@ -75,6 +78,7 @@ export function securityGuard(strapi: Core.Strapi) {
       }
     }
     await next();
+    if (path.startsWith('/api/') && ctx.body && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body) && typeof ctx.body.pipe !== 'function') signFileUrls(ctx.body);
     const method = ctx.method;
     const matched = audits.find((route) => (route.method === '*' || route.method === method) && route.regex.test(path));
     if (matched && method !== 'OPTIONS') {

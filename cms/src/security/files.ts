@@ -1,0 +1,39 @@
+import crypto from 'node:crypto';
+import { loadSecrets } from '../runtime/secrets';
+
+/**
+ * Uploaded files (evidence) are not public: `/uploads/…` answers 404, and every file URL in an API
+ * answer is rewritten to a signed, short-lived link `/api/files/<name>?exp=…&sig=…`. Only callers
+ * who may read the record (the access scope decided that answer) get the link.
+ */
+export const LINK_MINUTES = 10;
+
+function signature(name: string, exp: number): string {
+  return crypto.createHmac('sha256', `files:${loadSecrets().APP_KEYS}`).update(`${name}:${exp}`).digest('base64url');
+}
+
+export function signedFileUrl(uploadPath: string, now = Date.now()): string {
+  const name = uploadPath.slice('/uploads/'.length);
+  const exp = Math.floor(now / 1000) + LINK_MINUTES * 60;
+  return `/api/files/${encodeURIComponent(name)}?exp=${exp}&sig=${signature(name, exp)}`;
+}
+
+export function validFileLink(name: string, exp: unknown, sig: unknown, now = Date.now()): boolean {
+  const expiry = Number(exp);
+  if (!/^[A-Za-z0-9_.-]+$/.test(name) || !Number.isInteger(expiry) || expiry * 1000 < now || typeof sig !== 'string') return false;
+  const expected = Buffer.from(signature(name, expiry));
+  const given = Buffer.from(sig);
+  return expected.length === given.length && crypto.timingSafeEqual(expected, given);
+}
+
+/** Rewrites, in place, every `/uploads/…` string of an answer into a signed link. */
+export function signFileUrls(value: any, depth = 0): void {
+  if (!value || typeof value !== 'object' || depth > 8) return;
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item === 'string') {
+      if (item.startsWith('/uploads/')) (value as any)[key] = signedFileUrl(item);
+    } else if (item && typeof item === 'object') {
+      signFileUrls(item, depth + 1);
+    }
+  }
+}
