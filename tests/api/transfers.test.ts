@@ -124,6 +124,19 @@ describe('refusal, agreement and completion', () => {
   });
 });
 
+describe('withdrawal', () => {
+  test('the receiver withdraws its application; the sender cannot; a new application may follow', async () => {
+    const child = await registeredChild();
+    const applied = (await receiver.post('/api/transfers', { data: { studentNumber: child.studentNumber } }).expect(201)).body.data;
+    await sender.post(`/api/transfers/${applied.id}/cancel`, { data: {} }).expect(403);
+    const cancelled = await receiver.post(`/api/transfers/${applied.id}/cancel`, { data: {} }).expect(200);
+    expect(cancelled.body.data.state).toBe('cancelled');
+    await sender.post(`/api/transfers/${applied.id}/agree`, { data: {} }).expect(409);
+    await receiver.post(`/api/transfers/${applied.id}/cancel`, { data: {} }).expect(409);
+    await receiver.post('/api/transfers', { data: { studentNumber: child.studentNumber } }).expect(201);
+  });
+});
+
 describe('across provinces', () => {
   test('a kindergarten of 浙江 (杭州市上城区) receives a child of 福建; each province sees its side only', async () => {
     const ministry = await login(app, 'demo-ministry');

@@ -153,12 +153,13 @@ const messages: TranslationMessages = {
             state: { requested: 'Awaiting the sender', agreed: 'Agreed, to be placed', refused: 'Refused', completed: 'Completed', cancelled: 'Cancelled' },
             side: { incoming: 'Incoming', outgoing: 'Outgoing' },
             overdue: 'Overdue',
-            actions: { apply: 'Apply for a transfer', agree: 'Agree', refuse: 'Refuse', complete: 'Complete' },
+            actions: { apply: 'Apply for a transfer', agree: 'Agree', refuse: 'Refuse', complete: 'Complete', cancel: 'Withdraw' },
             help: {
                 apply: 'Give the student number, or the document type and number. Once the sending kindergarten agrees, place the child in a class; finish within 30 working days.',
                 complete: 'The duplicate check runs again; the record moves to the chosen class in one transaction.',
+                cancel: 'Withdraw this application? You may apply again later.',
             },
-            notify: { applied: 'Transfer requested', agree: 'Transfer agreed', refuse: 'Transfer refused', complete: 'Transfer completed' },
+            notify: { applied: 'Transfer requested', agree: 'Transfer agreed', refuse: 'Transfer refused', complete: 'Transfer completed', cancel: 'Application withdrawn' },
         },
         lifecycle: {
             types: {

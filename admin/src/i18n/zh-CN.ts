@@ -367,12 +367,13 @@ const chineseMessages: TranslationMessages = {
             state: { requested: '待转出园同意', agreed: '已同意，待转入', refused: '已拒绝', completed: '已完成', cancelled: '已撤销' },
             side: { incoming: '转入本园', outgoing: '转出本园' },
             overdue: '逾期',
-            actions: { apply: '申请转入', agree: '同意转出', refuse: '拒绝', complete: '完成转入' },
+            actions: { apply: '申请转入', agree: '同意转出', refuse: '拒绝', complete: '完成转入', cancel: '撤销申请' },
             help: {
                 apply: '填写学籍号，或证件类型和证件号码。转出幼儿园同意后，由本园分班完成转园；须在 30 个工作日内办结。',
                 complete: '完成前系统再次查重；幼儿的学籍将在同一事务中转入本园所选班级。',
+                cancel: '确定撤销这项转园申请吗？撤销后可重新申请。',
             },
-            notify: { applied: '转园申请已提交', agree: '已同意转出', refuse: '已拒绝转园', complete: '转园已完成' },
+            notify: { applied: '转园申请已提交', agree: '已同意转出', refuse: '已拒绝转园', complete: '转园已完成', cancel: '已撤销转园申请' },
         },
         lifecycle: {
             types: {

@@ -2,12 +2,13 @@ import MoveDownIcon from '@mui/icons-material/MoveDown';
 import CheckIcon from '@mui/icons-material/Check';
 import CloseIcon from '@mui/icons-material/Close';
 import HowToRegIcon from '@mui/icons-material/HowToReg';
+import UndoIcon from '@mui/icons-material/Undo';
 import { useState } from 'react';
 import {
     Alert, Button as MuiButton, Chip, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, TextField as MuiTextField,
 } from '@mui/material';
 import {
-    Button, Datagrid, DateField, FunctionField, List, NullableBooleanInput, SelectField, SelectInput, TextField, TopToolbar,
+    Button, Confirm, Datagrid, DateField, FunctionField, List, NullableBooleanInput, SelectField, SelectInput, TextField, TopToolbar,
     usePermissions, useNotify, useRecordContext, useRefresh, useTranslate,
 } from 'react-admin';
 import { httpClient } from '../../providers/http';
@@ -86,6 +87,7 @@ const RowActions = () => {
     const refresh = useRefresh();
     const { permissions: level } = usePermissions();
     const [dialog, setDialog] = useState<'refuse' | 'complete' | null>(null);
+    const [confirming, setConfirming] = useState(false);
     const [text, setText] = useState('');
     const [error, setError] = useState<string | null>(null);
     const { data: classes } = useApi<{ data: { documentId: string; name: string }[] }>(
@@ -115,6 +117,10 @@ const RowActions = () => {
             {record.side === 'incoming' && record.state === 'agreed' && (
                 <Button label="resources.transfers.actions.complete" onClick={() => { setText(''); setError(null); setDialog('complete'); }}><HowToRegIcon /></Button>
             )}
+            {record.side === 'incoming' && ['requested', 'agreed'].includes(record.state) && (
+                <Button label="resources.transfers.actions.cancel" color="warning" onClick={() => setConfirming(true)}><UndoIcon /></Button>
+            )}
+            <Confirm isOpen={confirming} title="resources.transfers.actions.cancel" content="resources.transfers.help.cancel" onConfirm={() => { setConfirming(false); act('cancel', {}); }} onClose={() => setConfirming(false)} />
             <StepDialog open={dialog === 'refuse'} title="resources.transfers.actions.refuse" onClose={() => setDialog(null)} onSubmit={() => act('refuse', { reason: text })} error={error}>
                 <MuiTextField multiline minRows={3} required label={translate('resources.transfers.fields.refusalReason')} value={text} onChange={(e) => setText(e.target.value)} />
             </StepDialog>

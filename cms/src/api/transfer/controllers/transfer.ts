@@ -22,6 +22,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async refuse(ctx) {
     ctx.body = { data: await service(strapi).decide(ctx.state.user, ctx.params.id, 'refuse', body(ctx)) };
   },
+  async cancel(ctx) {
+    ctx.body = { data: await service(strapi).cancel(ctx.state.user, ctx.params.id, body(ctx)) };
+  },
   async complete(ctx) {
     ctx.body = { data: await service(strapi).complete(ctx.state.user, ctx.params.id, body(ctx)) };
   },

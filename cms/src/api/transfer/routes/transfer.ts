@@ -8,5 +8,6 @@ export default {
     { method: 'POST', path: '/transfers/:id/agree', handler: 'transfer.agree' },
     { method: 'POST', path: '/transfers/:id/refuse', handler: 'transfer.refuse' },
     { method: 'POST', path: '/transfers/:id/complete', handler: 'transfer.complete' },
+    { method: 'POST', path: '/transfers/:id/cancel', handler: 'transfer.cancel' },
   ],
 };

@@ -189,6 +189,15 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
       return this.get(user, documentId);
     },
 
+    /** The receiver withdraws its application before completion. */
+    async cancel(user: Actor, documentId: string, input: Input) {
+      const transfer = await load(user, documentId);
+      if (user?.level !== 'institution' || user.institutionCode !== transfer.toInstitutionCode) throw new errors.ForbiddenError('由申请转入的幼儿园撤销');
+      if (!OPEN.includes(transfer.state)) throw conflictError('该转园申请已处理', ['version']);
+      await advance(transfer, OPEN, { state: 'cancelled', openKey: null, history: [...(transfer.history ?? []), step(user, 'cancel', input.comment ?? null)] }, input.version);
+      return this.get(user, documentId);
+    },
+
     /**
      * The receiver completes an agreed transfer: the duplicate check (exact anywhere; likely ones in
      * the receiving kindergarten, confirmed by the user), then, in one transaction, the transfer's
