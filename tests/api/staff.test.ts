@@ -173,6 +173,17 @@ describe('a teacher sees their own record and asks for corrections', () => {
     expect(opened.temporaryPassword).toEqual(expect.any(String));
     const twice = await kindergarten.post(`/api/staff-members/${staff.documentId}/teacher-account`, { data: { username: 'teacher-chen-2' } }).expect(400);
     expect(twice.body.error.details.errors[0].path).toEqual(['username']);
+    // concurrent openings for one person: one account (unique index on the link), no orphan accounts
+    const other = (await kindergarten.post('/api/staff-members', { data: person({ name: '并发教师', idNumber: residentId('350502', '19910101', '095') }) }).expect(201)).body.data;
+    const raced = await Promise.all(Array.from({ length: 8 }, (_, i) => kindergarten.post(`/api/staff-members/${other.documentId}/teacher-account`, { data: { username: `race-${i}` } })));
+    expect(raced.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(raced.every((r) => [201, 400, 409].includes(r.status))).toBe(true);
+    expect(await app.strapi.db.query('plugin::users-permissions.user').count({ where: { username: { $startsWith: 'race-' } } })).toBe(1);
+    const knex = app.strapi.db.connection;
+    const indexes = app.strapi.db.dialect.client === 'postgres'
+      ? (await knex.raw(`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'up_users' AND schemaname = current_schema()`)).rows
+      : await knex.raw(`PRAGMA index_list('up_users')`);
+    expect(indexes.map((i) => i.name)).toContain('up_users__staff_id__unique');
     const teacher = await login(app, 'teacher-chen', opened.temporaryPassword);
     await teacher.post(`/api/staff-members/${staff.documentId}/teacher-account`, { data: { username: 'teacher-y' } }).expect(403);
     const own = (await teacher.get('/api/me/staff').expect(200)).body.data;

@@ -17,5 +17,8 @@ export default (plugin: any) => {
     // it reaches nothing but that record (GET /api/me/staff), see plugins/access-scope rules/institution.ts
     staffId: { type: 'string', maxLength: 40, private: true, configurable: false },
   });
+  // one teacher account per staff record, decided by the database under concurrency
+  const schema = plugin.contentTypes.user.schema;
+  schema.indexes = [...(schema.indexes ?? []), { name: 'up_users__staff_id__unique', columns: ['staff_id'], type: 'unique' }];
   return extendUsersPermissions(plugin); // security fields and the one login: cms/src/security
 };

@@ -1,7 +1,7 @@
 import { factories } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { staffingConfig } from '../../../domain/staff-rules';
-import { fieldError } from '../../../utils/validation';
+import { conflictError, fieldError } from '../../../utils/validation';
 
 const STAFF = 'api::staff.staff';
 const TRAINING = 'api::training-record.training-record';
@@ -184,8 +184,20 @@ const staffService = factories.createCoreService(STAFF, ({ strapi }) => {
       const { temporaryPassword } = await import('../../account/services/account');
       const password = temporaryPassword();
       const accounts = strapi.service('api::account.account') as any;
-      const created = await accounts.createAccount({ username, fullName: staff.name, level: 'institution', institutionCode: staff.institutionCode, regionCode: staff.countyCode, password });
-      await strapi.db.query('plugin::users-permissions.user').update({ where: { id: created.id }, data: { staffId: staff.documentId } });
+      try {
+        // the account and its link in one transaction: a second account for the person fails on the
+        // unique index up_users__staff_id__unique and leaves nothing behind
+        await strapi.db.transaction(async () => {
+          const created = await accounts.createAccount({ username, fullName: staff.name, level: 'institution', institutionCode: staff.institutionCode, regionCode: staff.countyCode, password });
+          await strapi.db.query('plugin::users-permissions.user').update({ where: { id: created.id }, data: { staffId: staff.documentId } });
+        });
+      } catch (error: any) {
+        const code = error?.code ?? error?.cause?.code;
+        const text = `${error?.constraint ?? ''} ${error?.message ?? ''}`;
+        if (['23505', 'SQLITE_CONSTRAINT_UNIQUE'].includes(code) && /staff_id/.test(text)) throw conflictError('该教职工已有账号', ['username']);
+        if (['23505', 'SQLITE_CONSTRAINT_UNIQUE'].includes(code)) throw fieldError('username', '用户名已存在');
+        throw error;
+      }
       return { username, temporaryPassword: password, staffId: staff.documentId };
     },
 
