@@ -14,6 +14,7 @@ import schoolClasses from './resources/school-classes';
 import children, { ChildCreate, ChildEdit } from './resources/children';
 import problemRecords from './resources/problem-records';
 import chartPages from './resources/chart-pages';
+import populations from './resources/populations';
 import transfers from './resources/transfers';
 import { KindergartenLifecycle } from './resources/lifecycle';
 import { ImportPage } from './resources/imports';
@@ -99,6 +100,7 @@ export const App = () => (
                       <Resource key="school-classes" name="school-classes" list={schoolClasses.list} />,
                       <Resource key="regions" name="regions" {...regions} />,
                       <Resource key="chart-pages" name="chart-pages" {...chartPages} />,
+                      <Resource key="populations" name="populations" {...populations} create={level === 'county' ? populations.create : undefined} edit={level === 'county' ? populations.edit : undefined} />,
                       <Resource key="staff-members" name="staff-members" {...staff} />,
                       <Resource key="training-records" name="training-records" list={training.list} />,
                       <Resource key="aid-grants" name="aid-grants" {...aidGrants} />,

@@ -97,3 +97,13 @@ test('an analyst builds a page with two charts, saves it, reopens it and sees bo
     await page.waitForTimeout(500);
     await page.screenshot({ path: '/tmp/chart-page-show.png', fullPage: true });
 });
+
+test('the province lists the population figures and imports a csv from the panel', async () => {
+    const page = province ?? (await session('demo-province'));
+    await page.getByRole('menuitem', { name: '适龄人口' }).click();
+    await page.locator('table tbody tr').filter({ hasText: '350502' }).waitFor();
+    await page.locator('input[name="population-file"]').setInputFiles({ name: 'population.csv', mimeType: 'text/csv', buffer: Buffer.from(`区县代码,年份,人口数\n350203,${new Date().getFullYear()},900\n`) });
+    await page.getByText('已导入 1 行：新增 1，更新 0').waitFor();
+    await page.locator('table tbody tr').filter({ hasText: '350203' }).waitFor();
+    await page.screenshot({ path: '/tmp/populations.png', fullPage: true });
+});

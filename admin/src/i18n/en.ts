@@ -97,6 +97,7 @@ const messages: TranslationMessages = {
             classes: 'Classes',
             oversight: 'Overdue and updates',
             chart_pages: 'Chart pages',
+            populations: 'Population aged 3–5',
             dashboard: 'Dashboard',
             kindergartens: 'Kindergartens',
             regions: 'Regions',
@@ -197,6 +198,12 @@ const messages: TranslationMessages = {
                 promotion_done: '%{classes} classes and %{children} children promoted', graduation_done: '%{children} children graduated',
                 requested: 'Sent to the county for approval', graduates: 'Graduates',
             },
+        },
+        populations: {
+            name: 'Population aged 3–5 |||| Population aged 3–5',
+            fields: { countyCode: 'County code', year: 'Year', population: 'Population aged 3–5', source: 'Source', updatedAt: 'Updated' },
+            import: 'Import (xlsx / csv)',
+            imported: 'Imported %{rows} rows: %{created} new, %{updated} updated',
         },
         'chart-pages': {
             name: 'Chart page |||| Chart pages',

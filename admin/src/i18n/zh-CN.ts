@@ -311,6 +311,7 @@ const chineseMessages: TranslationMessages = {
             classes: '班级管理',
             oversight: '逾期与填报',
             chart_pages: '图表页',
+            populations: '适龄人口',
             dashboard: '仪表盘',
             kindergartens: '幼儿园',
             regions: '行政区划',
@@ -411,6 +412,12 @@ const chineseMessages: TranslationMessages = {
                 promotion_done: '已升级 %{classes} 个班、%{children} 名幼儿', graduation_done: '已为 %{children} 名幼儿办理毕业',
                 requested: '已提交县级审批', graduates: '毕业',
             },
+        },
+        populations: {
+            name: '适龄人口 |||| 适龄人口',
+            fields: { countyCode: '区县代码', year: '年份', population: '3–5 岁人口数', source: '数据来源', updatedAt: '更新时间' },
+            import: '批量导入（xlsx / csv）',
+            imported: '已导入 %{rows} 行：新增 %{created}，更新 %{updated}',
         },
         'chart-pages': {
             name: '图表页 |||| 图表页',

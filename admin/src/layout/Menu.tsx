@@ -83,6 +83,7 @@ export const Menu = () => {
             <RaMenu.Item to="/requests" primaryText={level === 'county' ? 'app.menu.inbox' : 'app.menu.requests'} leftIcon={<FactCheckIcon />} />
             <RaMenu.Item to="/oversight" primaryText="app.menu.oversight" leftIcon={<PendingActionsIcon />} />
             <RaMenu.Item to="/chart-pages" primaryText="app.menu.chart_pages" leftIcon={<InsightsIcon />} />
+            <RaMenu.Item to="/populations" primaryText="app.menu.populations" leftIcon={<GroupsIcon />} />
             <RaMenu.Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />
             <RaMenu.Item to="/staff-analysis" primaryText="app.funds.menu.analysis" leftIcon={<GroupsIcon />} />
             <RaMenu.Item to="/staffing" primaryText="app.funds.menu.staffing" leftIcon={<RuleIcon />} />
