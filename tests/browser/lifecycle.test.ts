@@ -82,6 +82,33 @@ test('a class move from the 学籍档案 tab appears on the timeline', async () 
     await page.context().close();
 });
 
+test('a key-information change: the guardian\'s application, evidence, the kindergarten\'s approval; the 学籍号 stays', async () => {
+    const page = await loggedIn('demo-kindergarten');
+    await page.goto(`${app.baseUrl}/#/children/${childId}/show/history`);
+    await page.locator('.child-history').waitFor();
+    await page.getByRole('button', { name: '关键信息变更' }).click();
+    await page.locator('input[name="name"]').fill('郑禾');
+    await page.locator('textarea[name="reason"]').first().fill('监护人申请更正姓名');
+    await page.getByRole('button', { name: '确认' }).click();
+    const diff = page.locator('tr[data-field="name"]');
+    await diff.waitFor();
+    expect(await diff.innerText()).toContain('郑小禾');
+    expect(await diff.innerText()).toContain('郑禾');
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await page.locator('input[name="evidence"]').setInputFiles({ name: 'hukou.png', mimeType: 'image/png', buffer: png });
+    await page.getByRole('link', { name: 'hukou.png' }).waitFor();
+    await page.getByRole('button', { name: '通过' }).click();
+    await page.getByRole('button', { name: '确认' }).click();
+    await page.getByText('已通过该申请').waitFor();
+    await page.screenshot({ path: '/tmp/lifecycle-key-change.png', fullPage: true });
+    await page.goto(`${app.baseUrl}/#/children/${childId}/show/history`);
+    await page.locator('.child-history').getByText('关键信息变更', { exact: true }).waitFor();
+    expect(await page.locator('.child-history').innerText()).toContain('郑小禾 → 郑禾');
+    const stored = await app.strapi.db.query('api::child.child').findOne({ where: { documentId: childId } });
+    expect(stored).toMatchObject({ name: '郑禾', studentNumber });
+    await page.context().close();
+});
+
 test('a transfer across prefectures: applied, agreed and completed from each side\'s 转园 page', async () => {
     const receiver = await loggedIn('demo-kindergarten-2');
     await receiver.getByRole('menuitem', { name: '转园' }).click();
@@ -90,7 +117,7 @@ test('a transfer across prefectures: applied, agreed and completed from each sid
     await receiver.getByRole('button', { name: '确认' }).click();
     await receiver.getByText('待转出园同意').waitFor();
     const row = await receiver.locator('tbody tr').first().innerText();
-    expect(row).toContain('郑小禾');
+    expect(row).toContain('郑禾');
     expect(row).toContain('泉州市鲤城区实验幼儿园');
     expect(row).not.toContain(residentId('350502', '20220909', '091'));
 
