@@ -414,13 +414,13 @@ const chineseMessages: TranslationMessages = {
             },
         },
         populations: {
-            name: '适龄人口 |||| 适龄人口',
+            name: '适龄人口',
             fields: { countyCode: '区县代码', year: '年份', population: '3–5 岁人口数', source: '数据来源', updatedAt: '更新时间' },
             import: '批量导入（xlsx / csv）',
             imported: '已导入 %{rows} 行：新增 %{created}，更新 %{updated}',
         },
         'chart-pages': {
-            name: '图表页 |||| 图表页',
+            name: '图表页',
             fields: { title: '标题', description: '说明', charts: '图表数', ownerName: '创建者', mine: '我创建的', updatedAt: '更新时间', chart_title: '图表标题', indicator: '指标', dimension: '维度', type: '图表类型' },
             types: { bar: '柱状图', line: '折线图', pie: '饼图', table: '表格' },
             charts_label: '图表',
