@@ -212,10 +212,15 @@ describe('promotion and graduation of a kindergarten with 300 children', () => {
     }
   });
 
-  /** LIFECYCLE_TIMING=1 prints how long a bulk request took (a figure for the README, never asserted). */
+  /** LIFECYCLE_TIMING=1 prints how long a bulk request took and how many SQL statements ran (README figures, never asserted). */
+  let statements = 0;
+  const counted = () => { statements += 1; };
   const timing = (what: string, started: bigint) => {
-    if (process.env.LIFECYCLE_TIMING) process.stdout.write(`[lifecycle timing] ${what}: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms (${app.strapi.db.dialect.client})\n`);
+    if (process.env.LIFECYCLE_TIMING) process.stdout.write(`[lifecycle timing] ${what}: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms, ${statements} SQL statements (${app.strapi.db.dialect.client})\n`);
+    statements = 0;
   };
+  beforeEach(() => { statements = 0; app.strapi.db.connection.on('query', counted); });
+  afterEach(() => { app.strapi.db.connection.removeListener('query', counted); });
   const countEvents = (type: string) => app.strapi.db.query(EVENT).count({ where: { type, institutionCode: code } });
   const statusCount = (status: string) => app.strapi.db.query(CHILD).count({ where: { institutionCode: code, status } });
 
@@ -243,6 +248,7 @@ describe('promotion and graduation of a kindergarten with 300 children', () => {
   test('inside the promotion window: classes move up a grade and a school year, one event per child, in one go', async () => {
     process.env.PRESCHOOL_TODAY = '2026-08-03';
     const kg = await kindergartenId(app, code);
+    statements = 0;
     const started = process.hrtime.bigint();
     // Two clicks at once: one promotion happens, the other is refused; nothing moves two grades.
     const both = await Promise.all([0, 1].map(() => session.post(`/api/kindergartens/${kg}/promote`, { data: {} })));
@@ -259,6 +265,7 @@ describe('promotion and graduation of a kindergarten with 300 children', () => {
     expect(await statusCount('registered')).toBe(200);
     // Graduation inside its window happens at once for the new top grade.
     process.env.PRESCHOOL_TODAY = '2027-07-01';
+    statements = 0;
     const graduationStarted = process.hrtime.bigint();
     const twice = await Promise.all([0, 1].map(() => session.post(`/api/kindergartens/${kg}/graduate`, { data: {} })));
     timing('graduation of 100 children (with a concurrent second request refused)', graduationStarted);
