@@ -88,6 +88,8 @@ const RowActions = () => {
     const { permissions: level } = usePermissions();
     const [dialog, setDialog] = useState<'refuse' | 'complete' | null>(null);
     const [confirming, setConfirming] = useState(false);
+    // Likely duplicates in this kindergarten are shown once; confirming again goes on (acknowledgeCandidates).
+    const [candidatesShown, setCandidatesShown] = useState(false);
     const [text, setText] = useState('');
     const [error, setError] = useState<string | null>(null);
     const { data: classes } = useApi<{ data: { documentId: string; name: string }[] }>(
@@ -101,7 +103,11 @@ const RowActions = () => {
             notify(`resources.transfers.notify.${action}`, { type: 'success' });
             refresh();
         } catch (failure: any) {
-            if (dialog) setError(reasonOf(failure));
+            const candidates = failure?.body?.error?.details?.candidates;
+            if (Array.isArray(candidates) && candidates.length) {
+                setCandidatesShown(true);
+                setError(`${reasonOf(failure)}：${candidates.map((c: any) => `${c.name ?? ''}（${(c.reasons ?? []).join('、')}）`).join('；')}`);
+            } else if (dialog) setError(reasonOf(failure));
             else notify(reasonOf(failure), { type: 'error' });
         }
     };
@@ -115,7 +121,7 @@ const RowActions = () => {
                 </>
             )}
             {record.side === 'incoming' && record.state === 'agreed' && (
-                <Button label="resources.transfers.actions.complete" onClick={() => { setText(''); setError(null); setDialog('complete'); }}><HowToRegIcon /></Button>
+                <Button label="resources.transfers.actions.complete" onClick={() => { setText(''); setError(null); setCandidatesShown(false); setDialog('complete'); }}><HowToRegIcon /></Button>
             )}
             {record.side === 'incoming' && ['requested', 'agreed'].includes(record.state) && (
                 <Button label="resources.transfers.actions.cancel" color="warning" onClick={() => setConfirming(true)}><UndoIcon /></Button>
@@ -124,7 +130,7 @@ const RowActions = () => {
             <StepDialog open={dialog === 'refuse'} title="resources.transfers.actions.refuse" onClose={() => setDialog(null)} onSubmit={() => act('refuse', { reason: text })} error={error}>
                 <MuiTextField multiline minRows={3} required label={translate('resources.transfers.fields.refusalReason')} value={text} onChange={(e) => setText(e.target.value)} />
             </StepDialog>
-            <StepDialog open={dialog === 'complete'} title="resources.transfers.actions.complete" onClose={() => setDialog(null)} onSubmit={() => act('complete', { schoolClass: text, acknowledgeCandidates: Boolean(error) })} error={error}>
+            <StepDialog open={dialog === 'complete'} title="resources.transfers.actions.complete" onClose={() => setDialog(null)} onSubmit={() => act('complete', { schoolClass: text, acknowledgeCandidates: candidatesShown })} error={error}>
                 <Alert severity="info">{translate('resources.transfers.help.complete')}</Alert>
                 <MuiTextField select required label={translate('resources.transfers.fields.toClassName')} value={text} onChange={(e) => setText(e.target.value)}>
                     {(classes?.data ?? []).map((c) => <MenuItem key={c.documentId} value={c.documentId}>{c.name}</MenuItem>)}
