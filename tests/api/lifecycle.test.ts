@@ -165,6 +165,13 @@ describe('key-information change', () => {
     const applied = await kindergarten.post(`/api/children/${child.id}/key-change`, { data: { changes: { name: '林更名', idNumber: corrected }, reason: '监护人申请更正姓名和证件号码' } }).expect(201);
     const requestId = applied.body.data.id;
     expect(applied.body.data).toMatchObject({ type: 'child-key-change', reviewerLevel: 'institution' });
+    // The request shows ID numbers masked, to its reviewer and to every level above.
+    for (const session of [kindergarten, county, await login(app, 'demo-province')]) {
+      const shown = JSON.stringify((await session.get(`/api/requests/${requestId}`).expect(200)).body);
+      expect(shown).not.toContain(corrected);
+      expect(shown).not.toContain(child.idNumber);
+      expect(shown).toContain(`350502********${corrected.slice(-4)}`);
+    }
     // While the change is pending, the same fields cannot be edited directly.
     await kindergarten.put(`/api/children/${child.id}`, { data: { name: '直接改名' } }).expect(409);
     await county.post(`/api/requests/${requestId}/approve`, { data: {} }).expect(403);

@@ -279,6 +279,12 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
     return DECIDABLE.includes(request.state) && Boolean(request.dueAt) && String(request.dueAt) < today;
   },
 
+  /** A proposed or previous value as shown: ID numbers (a child's key change) only masked, to every level. */
+  shown(field: string, value: unknown) {
+    if (field !== 'idNumber' || typeof value !== 'string' || !value) return value;
+    return strapi.plugin('student-id').service('identity').maskIdNumber(value);
+  },
+
   /** The shape the panel shows: changes as field / label / from / to, overdue flag, names. */
   present(request: any) {
     const wf = workflow(request.type);
@@ -293,7 +299,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
       countyCode: request.countyCode,
       institutionCode: request.institutionCode,
       state: request.state,
-      changes: Object.entries(request.proposed ?? {}).map(([field, to]) => ({ field, label: fieldLabel(field, resource), from: request.previous?.[field] ?? null, to })),
+      changes: Object.entries(request.proposed ?? {}).map(([field, to]) => ({ field, label: fieldLabel(field, resource), from: this.shown(field, request.previous?.[field] ?? null), to: this.shown(field, to) })),
       reason: request.reason,
       dueAt: request.dueAt,
       overdue: this.isOverdue(request),
