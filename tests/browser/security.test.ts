@@ -75,6 +75,27 @@ test('a new account must change its temporary password before anything else', as
     expect(page.url()).not.toMatch(/login/);
 }, 120_000);
 
+test('a user enrols a one-time code from the user menu; the next login asks for it', async () => {
+    const { totp } = require(path.join(ROOT, 'cms', 'dist', 'src', 'security', 'totp'));
+    await signIn('panel-first-login', 'Panel#Passw0rd-1');
+    await page.getByRole('menuitem', { name: '幼儿学籍' }).waitFor();
+    await page.getByRole('button', { name: '个人信息' }).click();
+    await page.getByText('绑定动态口令 (TOTP)').click();
+    await page.getByRole('button', { name: '获取密钥' }).click();
+    const secret = await page.getByLabel('密钥').inputValue();
+    await page.locator('input[name="code"]').fill(totp(secret));
+    await page.screenshot({ path: '/tmp/security-totp.png' });
+    await page.getByRole('button', { name: '绑定', exact: true }).click();
+    await page.getByRole('menuitem', { name: '幼儿学籍' }).waitFor();
+    await context.clearCookies();
+    await page.evaluate(() => localStorage.clear());
+    await signIn('panel-first-login', 'Panel#Passw0rd-1');
+    await page.locator('input[name="totp"]').waitFor();
+    await page.locator('input[name="totp"]').fill(totp(secret));
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('menuitem', { name: '幼儿学籍' }).waitFor();
+}, 120_000);
+
 test('the audit administrator searches the audit trail and has no other page', async () => {
     await signIn('demo-auditadmin', DEMO_PASSWORD);
     await page.getByRole('menuitem', { name: '审计日志' }).click();

@@ -1,11 +1,13 @@
 import { Box, Typography } from '@mui/material';
 import { AppBar as RaAppBar, LocalesMenuButton, TitlePortal, ToggleThemeButton, useTranslate } from 'react-admin';
+import { SecurityUserMenu } from '../security';
 
-/** App name, page title, and the language switch (locales from i18nProvider.getLocales). */
+/** App name, page title, the language switch (locales from i18nProvider.getLocales), the user menu (password, one-time code, logout). */
 export const AppBar = () => {
     const translate = useTranslate();
     return (
         <RaAppBar
+            userMenu={<SecurityUserMenu />}
             toolbar={
                 <>
                     <LocalesMenuButton />

@@ -70,6 +70,13 @@ export const authProvider: AuthProvider = {
             clearSession();
             throw new Error('ra.notification.logged_out');
         }
+        // A duty the server insists on (first-login or expired password, TOTP enrolment): show it.
+        const code = error?.body?.error?.details?.code;
+        if (status === 403 && (code === 'PASSWORD_CHANGE_REQUIRED' || code === 'TOTP_ENROLMENT_REQUIRED')) {
+            setPending(error.body.error.details.pending ?? [code === 'PASSWORD_CHANGE_REQUIRED' ? 'password' : 'totp']);
+            window.location.reload();
+            return;
+        }
         // 403 (outside one's reach) and 503 (database down) keep the session: the page shows the error.
     },
 

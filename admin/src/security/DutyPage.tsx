@@ -48,8 +48,12 @@ export const DutyPage = () => {
     };
 
     const startTotp = async () => {
-        const { json } = await httpClient('/api/auth/totp/setup', { method: 'POST' });
-        setEnrolment(json);
+        try {
+            const { json } = await httpClient('/api/auth/totp/setup', { method: 'POST' });
+            setEnrolment(json);
+        } catch (error: any) {
+            notify(error?.message || 'ra.notification.http_error', { type: 'error' });
+        }
     };
 
     const enableTotp = async (event: React.FormEvent) => {
@@ -93,7 +97,8 @@ export const DutyPage = () => {
                             )}
                         </form>
                     ) : null}
-                    <Button sx={{ mt: 2 }} fullWidth onClick={() => logout()}>{translate('app.security.duty.logout')}</Button>
+                    <Button sx={{ mt: 2 }} fullWidth onClick={() => done([])}>{translate('ra.action.back')}</Button>
+                    <Button fullWidth onClick={() => logout()}>{translate('app.security.duty.logout')}</Button>
                 </CardContent>
             </Card>
         </Box>
