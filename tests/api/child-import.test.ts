@@ -222,6 +222,10 @@ describe('rows', () => {
     expect(fw.idKey).toHaveLength(64);
     expect(fw.idNumberMasked).toBe(`350502********${fw.idNumber.slice(-4)}`);
     expect(fw.schoolClass.name).toBe('小一班');
+    // stored as an entered record is (encrypted at rest when the security settings say so), never two ways
+    const stored = async (name: string) => (await app.strapi.db.connection('children').where('name', name).first('id_number')).id_number;
+    const encryptedAtRest = String(await stored('厦门幼儿')).startsWith('enc:');
+    expect(String(await stored('全角 幼儿')).startsWith('enc:')).toBe(encryptedAtRest);
     expect(fw.guardians[0]).toMatchObject({ name: '家长9', relation: '1', idType: '1' });
     expect(imported.find((c) => c.name === '导入幼儿11')).toMatchObject({ enrolledOn: '2025-09-01' });
     expect(imported.find((c) => c.name === '导入幼儿12')).toMatchObject({ idType: 'Z', idNumber: null, sex: 'female', birthDate: '2022-05-06' });

@@ -137,8 +137,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         imported = await insertChildren(strapi, valid.map((o) => o.data!), config.insertChunk, (done) => { state.imported = done; });
         lap('insertMs');
       }
-      // A report when there is something to report (an all-valid import needs none).
-      const report = failed.length || skipped.length || rejected ? await this.writeReport(documentId, sheet, outcomes, rejected) : null;
+      // A report when a row has something to fix (all valid, or only already imported: the counts say it all).
+      const report = failed.length || rejected ? await this.writeReport(documentId, sheet, outcomes, rejected) : null;
       lap('reportMs');
       const message = rejected
         ? `${failed.length} 行有错误，按“全部导入或全部不导入”方式未导入任何一行：请下载错误报告，改正后重新上传`
