@@ -448,5 +448,10 @@ describe('uploaded evidence', () => {
     const county = await login(app, 'demo-county');
     expect((await county.get(`/api/requests/${id}`).expect(200)).body.data.evidence[0].url).toMatch(/^\/api\/files\//);
     await (await login(app, 'demo-county-2')).get(`/api/requests/${id}`).expect(404);
+    // the county's decision is in the trail
+    const decided = await county.post(`/api/requests/${id}/reject`, { data: { comment: '材料不全' } });
+    expect(decided.status).toBe(200);
+    const [decision] = await auditRows({ action: 'request.decision', target_id: id });
+    expect(decision).toMatchObject({ actor_username: 'demo-county', outcome: 'ok' });
   });
 });

@@ -85,7 +85,8 @@ export function requestActor(strapi: Core.Strapi): Pick<AuditEntry, 'actor' | 'o
     };
   }
   return {
-    actor: user ? { id: user.id, username: user.username, level: user.level } : null,
+    // Strapi's own admin users (roles and permissions changed there) have an e-mail, not a username
+    actor: user ? { id: user.id, username: user.username ?? (user.email ? `admin:${user.email}` : null), level: user.level ?? null } : null,
     onBehalfOf: null,
     ip: ctx.request?.ip ?? null,
   };

@@ -80,7 +80,7 @@ export function securityGuard(strapi: Core.Strapi) {
     await next();
     if (path.startsWith('/api/') && ctx.body && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body) && typeof ctx.body.pipe !== 'function') signFileUrls(ctx.body);
     const method = ctx.method;
-    const matched = audits.find((route) => (route.method === '*' || route.method === method) && route.regex.test(path));
+    const matched = audits.find((route) => (route.method === '*' || route.method.split(',').includes(method)) && route.regex.test(path));
     if (matched && method !== 'OPTIONS') {
       await recordAudit(strapi, {
         action: matched.action,
@@ -90,8 +90,9 @@ export function securityGuard(strapi: Core.Strapi) {
         details: { method, status: ctx.status, query: ctx.querystring ? ctx.querystring.slice(0, 500) : undefined },
       });
     }
-    if (method === 'GET' && ctx.status === 200 && path.startsWith('/api/children') && fullIdNumbers(ctx.body)) {
-      await recordAudit(strapi, { action: 'pii.read', targetType: 'api::child.child', targetId: ctx.body?.data?.documentId ?? path.split('/')[3] ?? null, details: { path } });
+    // every answer that shows a full ID number (a child's, a guardian's, a staff member's record)
+    if (method === 'GET' && ctx.status === 200 && path.startsWith('/api/') && fullIdNumbers(ctx.body)) {
+      await recordAudit(strapi, { action: 'pii.read', targetType: path.split('/')[2] ?? null, targetId: ctx.body?.data?.documentId ?? path.split('/')[3] ?? null, details: { path } });
     }
   };
 }
