@@ -455,3 +455,13 @@ describe('uploaded evidence', () => {
     expect(decision).toMatchObject({ actor_username: 'demo-county', outcome: 'ok' });
   });
 });
+
+describe('permission changes', () => {
+  test('the roles synchronised from config/roles.json at start are in the audit trail', async () => {
+    const synced = await auditRows({ action: 'permission.sync', target_id: 'auditadmin' });
+    expect(synced.length).toBeGreaterThan(0);
+    const details = typeof synced[0].details === 'string' ? JSON.parse(synced[0].details) : synced[0].details;
+    expect(details.added).toContain('api::audit-entry.audit-entry.find');
+    expect(synced[0].actor_username).toBe('system:config/roles.json');
+  });
+});

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../runtime/paths';
 import { levels } from '../domain/levels';
+import { recordAudit } from '../security/audit';
 
 type RoleMatrix = { common: string[]; roles: Record<string, string[]>; public: string[]; authenticated: string[]; adminRoles?: Record<string, { name: string; actions: string[] } | string> };
 
@@ -33,8 +34,14 @@ export async function syncRoles(strapi: Core.Strapi): Promise<void> {
     const wanted = new Set(actions);
     const extra = granted.filter((permission) => !wanted.has(permission.action)).map((permission) => permission.id);
     if (extra.length) await strapi.db.query(PERMISSION).deleteMany({ where: { id: { $in: extra } } });
-    for (const action of actions.filter((a) => !grantedActions.has(a))) {
+    const added = actions.filter((a) => !grantedActions.has(a));
+    for (const action of added) {
       await strapi.db.query(PERMISSION).create({ data: { action, role: role.id } });
+    }
+    // every permission change is in the audit trail, also those made by config/roles.json at start
+    if (extra.length || added.length) {
+      const removed = granted.filter((permission) => !wanted.has(permission.action)).map((permission) => permission.action);
+      await recordAudit(strapi, { action: 'permission.sync', actor: { username: 'system:config/roles.json' }, targetType: ROLE, targetId: type, details: { added, removed } });
     }
   }
   // Accounts are created by the level above, never by self-registration.
