@@ -62,7 +62,10 @@ async function boot() {
   await strapi.load();
 }
 
-/** The workbook: the template's headers, BENCH_ROWS valid children born 2020–2023 in the three classes. */
+/** A parent's birth date YYYYMMDD, spread over 15 years × 12 months × 28 days (5,040 days: ~20 people a day at 100,000). */
+const adultBirth = (k) => `${1980 + (k % 15)}${String(1 + (Math.floor(k / 15) % 12)).padStart(2, '0')}${String(1 + (Math.floor(k / 180) % 28)).padStart(2, '0')}`;
+
+/** The workbook: the template's headers, BENCH_ROWS valid children born 2020–2023 in the three classes (2,400 distinct names, as names repeat). */
 async function writeWorkbook(file, identity) {
   const ExcelJS = requireFromCms('exceljs');
   const residentId = residentIds(identity.gb11643CheckCharacter);
@@ -73,6 +76,7 @@ async function writeWorkbook(file, identity) {
   sheet.addRow(headers).commit();
   const surnames = ['陈', '林', '黄', '张', '吴', '王', '李', '郑', '刘', '杨'];
   const given = ['子涵', '欣怡', '梓萱', '浩然', '宇轩', '诗涵', '俊杰', '雨桐', '一诺', '思远', '佳怡', '子墨'];
+  const third = ['', '宇', '涵', '轩', '怡', '睿', '欣', '泽', '诺', '琪', '瑶', '晨', '阳', '萱', '博', '然', '妍', '铭', '悦', '航'];
   const classes = ['小一班', '中一班', '大一班'];
   const day0 = Date.UTC(2020, 0, 1);
   for (let i = 0; i < ROWS; i += 1) {
@@ -80,10 +84,10 @@ async function writeWorkbook(file, identity) {
     const birth = new Date(day0 + (i % 1400) * 86400000).toISOString().slice(0, 10);
     const surname = surnames[i % surnames.length];
     sheet.addRow([
-      `${surname}${given[(i >> 1) % given.length]}${i}`, '居民身份证', residentId(COUNTY, birth.replace(/-/g, ''), male), COUNTY, '福建泉州', i % 50 ? '汉族' : '畲族', '中国', '否', '健康或良好',
+      `${surname}${given[(i >> 1) % given.length]}${third[Math.floor(i / 120) % third.length]}`, '居民身份证', residentId(COUNTY, birth.replace(/-/g, ''), male), COUNTY, '福建泉州', i % 50 ? '汉族' : '畲族', '中国', '否', '健康或良好',
       COUNTY, i % 3 ? '非农业' : '农业', `鲤城区中山路 ${i % 500} 号`, `138${String(i).padStart(8, '0')}`, '2025-09-01', classes[i % 3], '走读', i % 4 ? '是' : '否',
-      `${surname}父${i}`, '父亲', '居民身份证', residentId('350503', `19${85 + (i % 10)}0${1 + (i % 9)}1${i % 10}`, true), `139${String(i).padStart(8, '0')}`,
-      `母${i}`, '母亲', residentId('350503', `19${86 + (i % 10)}0${1 + (i % 9)}2${i % 9}`, false),
+      `${surname}父${i}`, '父亲', '居民身份证', residentId('350503', adultBirth(i), true), `139${String(i).padStart(8, '0')}`,
+      `母${i}`, '母亲', residentId('350503', adultBirth(i + 7), false),
     ]).commit();
   }
   sheet.commit();

@@ -17,7 +17,7 @@ import { createId } from '@paralleldrive/cuid2';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { prepareValue } = require('pg/lib/utils');
 import { checkChildData, heldElsewhereMessage } from '../child-rules';
-import { columns, codeOf, type Column } from './columns';
+import { columns, columnsByPath, codeOf, type Column } from './columns';
 import type { SheetRow } from './workbook';
 
 const CHILD = 'api::child.child';
@@ -81,7 +81,7 @@ function schemaProblems(attributes: Record<string, any>, data: Record<string, an
  */
 export function checkRow(strapi: Core.Strapi, row: SheetRow, target: ImportTarget): RowOutcome {
   const columnList = columns(strapi);
-  const byPath = new Map(columnList.map((c) => [c.path, c]));
+  const byPath = columnsByPath(strapi);
   const header = (path: string) => {
     if (byPath.has(path)) return byPath.get(path)!.header;
     const guardian = path.match(/^guardians\.(\d+)\.(\w+)$/);

@@ -65,6 +65,13 @@ export function columns(strapi: Core.Strapi): Column[] {
   return list;
 }
 
+let byPath: Map<string, Column> | undefined;
+/** The columns by path (`name`, `guardians.0.idNumber`…). */
+export function columnsByPath(strapi: Core.Strapi): Map<string, Column> {
+  byPath ??= new Map(columns(strapi).map((c) => [c.path, c]));
+  return byPath;
+}
+
 /** The Chinese name of a code table (sheet names may not hold "/"). */
 export const TABLE_NAMES: Record<string, string> = {
   idType: '身份证件类型', sex: '性别', ethnicity: '民族', nationality: '国籍地区', overseasChinese: '港澳台侨外', health: '健康状况',

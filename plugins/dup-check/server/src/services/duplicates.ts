@@ -56,6 +56,7 @@ function nearlySpelled(probe: string, other: string): boolean {
  */
 const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
   let hashKey: string | undefined;
+  const pinyinKeys = new Map<string, string>();
   return {
   /** Keyed hash (blind index) of a document: same type and number ⇔ same key. */
   idKey(type: string | null | undefined, number: string | null | undefined): string | null {
@@ -68,7 +69,15 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** The name spelled as toneless pinyin: homophones and similar-sounding characters meet here. */
   pinyinKey(name: string | null | undefined): string | null {
     const clean = String(name ?? '').replace(/\s+/g, '');
-    return clean ? pinyin(clean, { toneType: 'none', type: 'array' }).join('').toLowerCase() : null;
+    if (!clean) return null;
+    // Names repeat (a province has a few hundred thousand distinct ones): bulk imports meet them again.
+    let key = pinyinKeys.get(clean);
+    if (key === undefined) {
+      if (pinyinKeys.size >= 100_000) pinyinKeys.clear();
+      key = pinyin(clean, { toneType: 'none', type: 'array' }).join('').toLowerCase();
+      pinyinKeys.set(clean, key);
+    }
+    return key;
   },
 
   /** Where each record is (kindergarten and county names), with one query per table for all of them. */
