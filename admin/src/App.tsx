@@ -24,7 +24,7 @@ import training from './resources/training';
 import { aidGrants, aidDisbursements, AidApply, AidTotals } from './resources/aid';
 import { projects, progressReports, ProjectRollup } from './resources/projects';
 import { theme, darkTheme } from './theme';
-import { auditEntries, PolicyPage } from './security';
+import { auditEntries, delegations, PolicyPage } from './security';
 
 /**
  * 全国学前教育管理信息系统 — the panel. Resources depend on the user's level (getPermissions):
@@ -53,6 +53,7 @@ export const App = () => (
                       // 三员: each administrator sees only their own pages (the server enforces it too)
                       level === 'auditadmin' && <Resource key="audit-entries" name="audit-entries" {...auditEntries} />,
                       level === 'sysadmin' && <Resource key="accounts" name="accounts" {...accounts} />,
+                      level === 'sysadmin' && <Resource key="delegations" name="delegations" list={delegations.list} />,
                       level === 'secadmin' && (
                           <CustomRoutes key="policy">
                               <Route path="/security-policy" element={<PolicyPage />} />
@@ -62,6 +63,7 @@ export const App = () => (
                 : level === 'institution'
                 ? [
                       <Resource key="kindergartens" name="kindergartens" {...institutionKindergarten} />,
+                      <Resource key="delegations" name="delegations" {...delegations} />,
                       <Resource key="requests" name="requests" {...requests} />,
                       <Resource key="school-classes" name="school-classes" {...schoolClasses} />,
                       <Resource key="children" name="children" {...children} create={ChildCreate} edit={ChildEdit} />,
@@ -99,6 +101,7 @@ export const App = () => (
                       <Resource key="transfers" name="transfers" {...transfers} />,
                       <Resource key="school-classes" name="school-classes" list={schoolClasses.list} />,
                       <Resource key="regions" name="regions" {...regions} />,
+                      <Resource key="delegations" name="delegations" {...delegations} />,
                       <Resource key="chart-pages" name="chart-pages" {...chartPages} />,
                       <Resource key="populations" name="populations" {...populations} create={level === 'county' ? populations.create : undefined} edit={level === 'county' ? populations.edit : undefined} />,
                       <Resource key="staff-members" name="staff-members" {...staff} />,

@@ -114,3 +114,26 @@ test('a locked account is told so on the login form', async () => {
     await signIn('demo-kindergarten-2', DEMO_PASSWORD);
     await page.getByText('账号已锁定').waitFor();
 }, 120_000);
+
+test('a kindergarten asks for a delegation in the panel; the system administrator approves it', async () => {
+    const county = await login(app, 'demo-county');
+    await county.post('/api/accounts', { data: { username: 'panel-deputy', fullName: '副园长', institutionCode: '3135050201' } }).expect(201);
+    await signIn('demo-kindergarten', DEMO_PASSWORD);
+    await page.getByRole('menuitem', { name: '授权代理' }).click();
+    await page.waitForURL(/delegations/);
+    await page.getByRole('link', { name: '新建' }).click();
+    await page.locator('input[name="delegate"]').fill('panel-deputy');
+    const ends = new Date(Date.now() + 3 * 86_400_000);
+    const local = new Date(ends.getTime() - ends.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.locator('input[name="endsAt"]').fill(local);
+    await page.locator('textarea[name="reason"]').fill('园长外出培训');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByText('待同意').waitFor();
+    await context.clearCookies();
+    await page.evaluate(() => localStorage.clear());
+    await signIn('demo-sysadmin', DEMO_PASSWORD);
+    await page.getByRole('menuitem', { name: '授权代理' }).click();
+    await page.getByRole('button', { name: '同意', exact: true }).click();
+    await page.getByText('已同意').waitFor();
+    await page.screenshot({ path: '/tmp/security-delegation.png' });
+}, 120_000);

@@ -4,7 +4,12 @@
  * (`app.security` and the `audit-entries` resource), so both languages keep the same keys.
  */
 export const securityAppZh = {
-    menu: { audit: '审计日志', accounts: '账号管理', policy: '安全策略' },
+    menu: { audit: '审计日志', accounts: '账号管理', policy: '安全策略', delegations: '授权代理' },
+    delegation: {
+        approve: '同意', reject: '不同意', revoke: '撤销',
+        delegate_help: '同一单位、同一层级的账号用户名；最长 30 天，由系统管理员同意后生效',
+        states: { requested: '待同意', approved: '已同意', rejected: '未同意', revoked: '已撤销' },
+    },
     login: { totp: '动态口令 (6 位)', totp_required: '请输入动态口令', totp_invalid: '动态口令错误' },
     duty: {
         title: '请先完成安全设置',
@@ -38,7 +43,12 @@ export const securityAppZh = {
 };
 
 export const securityAppEn: typeof securityAppZh = {
-    menu: { audit: 'Audit trail', accounts: 'Accounts', policy: 'Security policy' },
+    menu: { audit: 'Audit trail', accounts: 'Accounts', policy: 'Security policy', delegations: 'Delegations' },
+    delegation: {
+        approve: 'Approve', reject: 'Refuse', revoke: 'Revoke',
+        delegate_help: 'Username of an account of the same unit and level; at most 30 days, in force once the system administrator approves',
+        states: { requested: 'Requested', approved: 'Approved', rejected: 'Refused', revoked: 'Revoked' },
+    },
     login: { totp: 'One-time code (6 digits)', totp_required: 'Enter your one-time code', totp_invalid: 'Wrong one-time code' },
     duty: {
         title: 'Security set-up first',
@@ -72,6 +82,10 @@ export const securityAppEn: typeof securityAppZh = {
 };
 
 export const securityResourcesZh = {
+    delegations: {
+        name: '授权代理',
+        fields: { delegator: '授权人', delegate: '被授权人', startsAt: '开始时间', endsAt: '结束时间', reason: '事由', state: '状态', decidedBy: '处理人' },
+    },
     'audit-entries': {
         name: '审计日志',
         fields: { at: '时间', actorUsername: '操作人', actorLevel: '层级', onBehalfOfUsername: '被代理人', ip: 'IP 地址', action: '操作', targetType: '对象类型', targetId: '对象', outcome: '结果', q: '搜索' },
@@ -79,6 +93,10 @@ export const securityResourcesZh = {
 };
 
 export const securityResourcesEn: typeof securityResourcesZh = {
+    delegations: {
+        name: 'Delegations',
+        fields: { delegator: 'Delegator', delegate: 'Delegate', startsAt: 'Starts', endsAt: 'Ends', reason: 'Reason', state: 'State', decidedBy: 'Decided by' },
+    },
     'audit-entries': {
         name: 'Audit entries',
         fields: { at: 'When', actorUsername: 'Who', actorLevel: 'Level', onBehalfOfUsername: 'On behalf of', ip: 'IP address', action: 'Action', targetType: 'Target type', targetId: 'Target', outcome: 'Outcome', q: 'Search' },

@@ -38,6 +38,7 @@ export const Menu = () => {
             <RaMenu>
                 {level === 'auditadmin' && <RaMenu.Item to="/audit-entries" primaryText="app.security.menu.audit" leftIcon={<PolicyIcon />} />}
                 {level === 'sysadmin' && <RaMenu.Item to="/accounts" primaryText="app.security.menu.accounts" leftIcon={<ManageAccountsIcon />} />}
+                {level === 'sysadmin' && <RaMenu.Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />}
                 {level === 'secadmin' && <RaMenu.Item to="/security-policy" primaryText="app.security.menu.policy" leftIcon={<PolicyIcon />} />}
             </RaMenu>
         );
@@ -65,6 +66,7 @@ export const Menu = () => {
                 <RaMenu.Item to="/annual-report" primaryText="app.menu.annual_report" leftIcon={<AssessmentIcon />} />
                 <RaMenu.Item to="/declaration" primaryText="app.menu.declaration" leftIcon={<CampaignIcon />} />
                 <RaMenu.Item to="/requests" primaryText="app.menu.my_requests" leftIcon={<FactCheckIcon />} />
+                <RaMenu.Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />
                 <RaMenu.Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />
                 <RaMenu.Item to="/training-records" primaryText="app.funds.menu.training" leftIcon={<SchoolOutlinedIcon />} />
                 <RaMenu.Item to="/staffing" primaryText="app.funds.menu.staffing" leftIcon={<RuleIcon />} />
@@ -94,6 +96,7 @@ export const Menu = () => {
             <RaMenu.Item to="/project-progress-reports" primaryText="app.funds.menu.progress" leftIcon={<EventNoteIcon />} />
             <RaMenu.Item to="/project-rollup" primaryText="app.funds.menu.rollup" leftIcon={<SummarizeIcon />} />
             <RaMenu.Item to="/regions" primaryText="app.menu.regions" leftIcon={<AccountTreeIcon />} />
+            <RaMenu.Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />
             {level && (
                 <RaMenu.Item to="/accounts" primaryText="app.menu.accounts" leftIcon={<ManageAccountsIcon />} />
             )}

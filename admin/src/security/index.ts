@@ -3,3 +3,4 @@ export { DutyPage } from './DutyPage';
 export { auditEntries } from './AuditEntries';
 export { PolicyPage } from './PolicyPage';
 export { SecurityUserMenu } from './SecurityMenu';
+export { delegations } from './Delegations';
