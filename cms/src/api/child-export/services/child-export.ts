@@ -103,9 +103,14 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => {
     const full = FULL_NUMBER_LEVELS.has(user?.level);
     const limit = pageSize();
     // Validate the filters with a first page before the answer starts (a bad filter is a 400, not a broken file).
+    // Keyset paging by id: every page is an index range, however deep into a province's millions.
+    const pageAfter = (lastId: number) => strapi.documents(CHILD).findMany({
+      filters: (lastId ? { $and: [options.filters, { id: { $gt: lastId } }] } : options.filters) as any,
+      sort: 'id:asc', limit, populate: { schoolClass: { fields: ['name', 'schoolYear'] }, guardians: true } as any,
+    });
     let page: any[];
     try {
-      page = await strapi.documents(CHILD).findMany({ filters: options.filters as any, sort: 'id:asc', start: 0, limit, populate: { schoolClass: { fields: ['name', 'schoolYear'] }, guardians: true } as any });
+      page = await pageAfter(0);
     } catch (error: any) {
       if (error?.name === 'ValidationError' || /invalid key|Undefined attribute/i.test(error?.message ?? '')) throw fieldError('filters', `筛选条件不正确：${error.message}`);
       throw error;
@@ -134,13 +139,11 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => {
         writeRow = async (values) => { sheet.addRow(values.map((v) => (v === null || v === undefined ? '' : v))).commit(); };
         finish = async () => { sheet.commit(); await workbook.commit(); };
       }
-      let start = 0;
       while (page.length) {
         for (const child of page) await writeRow(rowOf(child));
         count += page.length;
         if (page.length < limit) break;
-        start += limit;
-        page = await strapi.documents(CHILD).findMany({ filters: options.filters as any, sort: 'id:asc', start, limit, populate: { schoolClass: { fields: ['name', 'schoolYear'] }, guardians: true } as any });
+        page = await pageAfter(page[page.length - 1].id);
       }
       await finish();
       await recordExport(strapi, { user, kind: options.kind, format: options.format, filters: options.filters, rowCount: count, fullNumbers: full, ip: options.ip });
