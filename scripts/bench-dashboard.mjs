@@ -15,22 +15,19 @@
 //     computed and saved, beside the raw SQL of the summary; the period's row is deleted afterwards,
 //     so the schema is left as found (apart from the tables Strapi adds for content types the
 //     generator did not know).
-// ID numbers are stored encrypted (cms/src/security/pii.ts): the generator loads them in plain text
-// and the app would encrypt them row by row at its first start (hours at 5 million). Before booting,
-// this script encrypts the plain ones in bulk with the app's own encryptValue and the key
-// BENCH_PII_ENCRYPTION_KEY (a fixed synthetic key by default), which the app is then started with:
-// use it on a schema of your own (e.g. GEN_SCHEMA=province_dash), not one another tool reads with
-// another key. Nothing is asserted; the table shows each target and whether it was met.
+// ID numbers are stored encrypted (cms/src/security/pii.ts); the generator loads them in plain text,
+// which the app would encrypt one by one at its first start (hours at 5 million). Nothing measured
+// here reads an ID number, so the app is started with a copy of config/ whose security.json lists no
+// encrypted fields. Nothing is asserted; the table shows each target and whether it was met.
 //
 // Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
-// GEN_SCHEMA, PII_HASH_KEY (as for the generator), BENCH_PII_ENCRYPTION_KEY, BENCH_REQUESTS,
-// BENCH_SQL_ITERATIONS (5), BENCH_PERIOD.
+// GEN_SCHEMA, PII_HASH_KEY (as for the generator), BENCH_REQUESTS, BENCH_SQL_ITERATIONS (5), BENCH_PERIOD.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { appDir, positiveInt as readPositiveInt, requireFromCms } from './lib/common.mjs';
+import { appDir, positiveInt as readPositiveInt, requireFromCms, root } from './lib/common.mjs';
 
 const positiveInt = (name, fallback) => readPositiveInt('bench:dashboard', name, fallback);
 
@@ -41,8 +38,6 @@ const REQUESTS = positiveInt('BENCH_REQUESTS', 200);
 const SQL_ITERATIONS = positiveInt('BENCH_SQL_ITERATIONS', 5);
 const PERIOD = process.env.BENCH_PERIOD || '2000-01';
 const DEMO_PASSWORD = `Bench#${crypto.randomBytes(6).toString('hex')}`;
-const ENCRYPTION_KEY = process.env.BENCH_PII_ENCRYPTION_KEY || 'province-bench-synthetic-pii-encryption-key';
-const PLAIN_COLUMNS = [['children', 'id_number'], ['components_family_guardians', 'id_number'], ['staff_members', 'id_number']];
 
 if (!/^[a-z_][a-z0-9_]{0,62}$/.test(SCHEMA)) {
   console.error(`bench:dashboard: GEN_SCHEMA must be a lower-case identifier (got "${SCHEMA}")`);
@@ -87,34 +82,21 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Encrypts, in bulk, the ID numbers still stored in plain text, as the app's start would one by one. */
-async function encryptPlainIds() {
-  Object.assign(process.env, { PII_ENCRYPTION_KEY: ENCRYPTION_KEY, DATA_DIR: work, NODE_ENV: 'test' });
-  const pii = requireFromCms(path.join(appDir, 'dist', 'src', 'security', 'pii.js'));
-  const { Client } = requireFromCms('pg');
-  const client = new Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`SET search_path TO ${SCHEMA}`);
-    for (const [table, column] of PLAIN_COLUMNS) {
-      const exists = (await client.query('SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3', [SCHEMA, table, column])).rowCount;
-      if (!exists) continue;
-      const sample = (await client.query(`SELECT ${column} AS v FROM ${table} WHERE ${column} LIKE 'enc:v1:%' LIMIT 1`)).rows[0];
-      if (sample) pii.decryptValue(sample.v); // throws when the stored data was encrypted with another key
-      const t0 = performance.now();
-      let done = 0;
-      for (;;) {
-        const { rows } = await client.query(`SELECT id, ${column} AS v FROM ${table} WHERE ${column} IS NOT NULL AND ${column} <> '' AND ${column} NOT LIKE 'enc:v1:%' ORDER BY id LIMIT 20000`);
-        if (!rows.length) break;
-        await client.query(`UPDATE ${table} AS t SET ${column} = v.n FROM (SELECT unnest($1::int[]) AS id, unnest($2::text[]) AS n) v WHERE t.id = v.id`,
-          [rows.map((r) => r.id), rows.map((r) => pii.encryptValue(String(r.v)))]);
-        done += rows.length;
-      }
-      if (done) log(`encrypted ${thousands(done)} plain ${table}.${column} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    }
-  } finally {
-    await client.end();
+/**
+ * The app's configuration with encryption at rest switched off, in a temporary copy of config/:
+ * nothing measured here reads an ID number, and the generator's plain ones would otherwise be
+ * encrypted one by one at the start (hours at 5 million).
+ */
+function configWithoutEncryption() {
+  const dir = path.join(work, 'config');
+  fs.cpSync(path.join(root, 'config'), dir, { recursive: true });
+  const file = path.join(dir, 'security.json');
+  if (fs.existsSync(file)) {
+    const security = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (security.encryption) security.encryption.fields = {};
+    fs.writeFileSync(file, JSON.stringify(security, null, 2));
   }
+  return dir;
 }
 
 async function boot() {
@@ -163,25 +145,39 @@ async function rawSql(label, run) {
   const knex = strapi.db.connection;
   const seen = [];
   const listener = (query) => seen.push({ sql: query.sql, bindings: query.bindings });
+  // (the statements are replayed on a connection of our own, as the pg driver receives them)
   knex.on('query', listener);
   try {
     await run();
   } finally {
     knex.off('query', listener);
   }
-  const statements = seen.filter((q) => /group by/i.test(q.sql));
+  const statements = seen.filter((q) => /group by/i.test(q.sql)).map((q) => {
+    let n = 0;
+    const text = /\$1\b/.test(q.sql) ? q.sql : q.sql.replace(/\?/g, () => `$${(n += 1)}`);
+    return { text, values: q.bindings ?? [] };
+  });
+  const { Client } = requireFromCms('pg');
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
   const times = [];
-  for (let i = 0; i < SQL_ITERATIONS; i += 1) {
-    const t0 = performance.now();
-    for (const q of statements) await knex.raw(q.sql, q.bindings);
-    times.push(performance.now() - t0);
+  try {
+    for (let i = 0; i < SQL_ITERATIONS; i += 1) {
+      const t0 = performance.now();
+      for (const q of statements) await client.query(q);
+      times.push(performance.now() - t0);
+    }
+  } finally {
+    await client.end();
   }
   log(`${label}: ${statements.length} GROUP BY statements, raw p50 ${ms(stats(times).p50)} ms`);
   return { ...stats(times), statements: statements.length };
 }
 
 async function main() {
-  await encryptPlainIds();
+  process.env.DOMAIN_CONFIG_DIR = configWithoutEncryption();
+  // a fixed synthetic key, so that values a previous run (or tool) encrypted with it still read
+  process.env.PII_ENCRYPTION_KEY = process.env.PII_ENCRYPTION_KEY || 'province-bench-synthetic-pii-encryption-key';
   log(`booting Strapi on ${SCHEMA}`);
   const baseUrl = await boot();
   const knex = strapi.db.connection;
