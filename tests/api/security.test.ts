@@ -274,15 +274,20 @@ describe('audit trail', () => {
   });
 
   test('entries cannot be changed or deleted, even by SQL', async () => {
-    const { auditTable, recordAudit } = security('audit');
+    const { auditTable } = security('audit');
     const table = auditTable(app.strapi);
-    await recordAudit(app.strapi, { action: 'test.immutable', actor: null });
-    const [first] = await app.strapi.db.connection(table).where({ action: 'test.immutable' }).limit(1);
-    expect(first).toBeDefined();
-    await expect(app.strapi.db.connection(table).where({ id: first.id }).update({ action: 'forged' })).rejects.toThrow(/append-only/);
-    await expect(app.strapi.db.connection(table).where({ id: first.id }).del()).rejects.toThrow(/append-only/);
-    const [again] = await app.strapi.db.connection(table).where({ id: first.id });
-    expect(again.action).toBe(first.action);
+    // one connection throughout (a transaction; each attempt in a savepoint), so the row is surely there
+    await app.strapi.db.connection.transaction(async (trx: any) => {
+      const [{ id }] = await trx(table).insert({ at: new Date(), action: 'test.immutable', outcome: 'ok' }).returning('id');
+      for (const attempt of [
+        (sp: any) => sp(table).where({ id }).update({ action: 'forged' }),
+        (sp: any) => sp(table).where({ id }).del(),
+      ]) {
+        await expect(trx.transaction(attempt)).rejects.toThrow(/append-only/);
+      }
+      const [again] = await trx(table).where({ id });
+      expect(again.action).toBe('test.immutable');
+    });
   });
 
   (process.env.DATABASE_URL ? test : test.skip)('PostgreSQL: the table is partitioned by month', async () => {
