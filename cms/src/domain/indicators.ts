@@ -126,7 +126,7 @@ export function validateQuery(input: any): Query {
     }
     filters[name] = text;
   }
-  if (filters.from && filters.to && filters.from > filters.to) throw fieldError('filters.to', '截止月份不能早于起始月份');
+  if (filters.from && filters.to && filters.from > filters.to) throw filterError('to', '截止月份不能早于起始月份');
   return { indicator, dimension, filters };
 }
 
