@@ -16,7 +16,7 @@
 // asserted; the table shows each target and whether it was met.
 //
 // Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
-// GEN_SCHEMA, PII_HASH_KEY (as for the generator), BENCH_RATE, BENCH_LIKELY_RATE, BENCH_DURATION,
+// GEN_SCHEMA, PII_HASH_KEY and PII_ENCRYPTION_KEY (as for the generator), BENCH_RATE, BENCH_LIKELY_RATE, BENCH_DURATION,
 // BENCH_CONNECTIONS (10), BENCH_SAMPLES (2000), BENCH_ISSUE_SECONDS, BENCH_SQL_ITERATIONS (2000).
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -24,13 +24,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { appDir, positiveInt as readPositiveInt, requireFromCms, requireFromRoot, root } from './lib/common.mjs';
+import { appDir, piiCodec, positiveInt as readPositiveInt, requireFromCms, requireFromRoot, root, SYNTHETIC_KEYS } from './lib/common.mjs';
 
 const positiveInt = (name, fallback) => readPositiveInt('bench:children', name, fallback);
 
 const SCHEMA = process.env.GEN_SCHEMA || 'province_bench';
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-const HASH_KEY = process.env.PII_HASH_KEY || 'province-bench-synthetic-pii-hash-key'; // as scripts/generate-province.mjs
+const HASH_KEY = SYNTHETIC_KEYS.PII_HASH_KEY; // as scripts/generate-province.mjs
 const RATE = positiveInt('BENCH_RATE', 100);
 const LIKELY_RATE = positiveInt('BENCH_LIKELY_RATE', 20);
 const DURATION = positiveInt('BENCH_DURATION', 10);
@@ -112,6 +112,7 @@ async function boot() {
     DATABASE_URL,
     DATABASE_SCHEMA: SCHEMA,
     PII_HASH_KEY: HASH_KEY,
+    PII_ENCRYPTION_KEY: SYNTHETIC_KEYS.PII_ENCRYPTION_KEY,
     DEMO_PASSWORD,
     SEED_DEMO: 'true',
     ARCHIVE_SCHEDULE: 'false',
@@ -327,6 +328,9 @@ async function main() {
   const { rows: sample } = await sql.query(
     `SELECT id_number, id_key, name, sex, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM children TABLESAMPLE SYSTEM (${percent}) WHERE id_type = '1' AND id_number IS NOT NULL LIMIT ${SAMPLES}`,
   );
+  // the ID numbers are stored encrypted (AES-GCM, as the app stores them): the requests send them plain
+  const { decryptValue, isEncrypted } = piiCodec();
+  for (const row of sample) if (isEncrypted(row.id_number)) row.id_number = decryptValue(row.id_number);
   if (sample.length < 10) throw new Error(`only ${sample.length} children with a resident ID found in ${SCHEMA}`);
   for (let i = sample.length - 1; i > 0; i -= 1) {
     const j = crypto.randomInt(i + 1);

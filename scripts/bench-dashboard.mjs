@@ -15,10 +15,9 @@
 //     computed and saved, beside the raw SQL of the summary; the period's row is deleted afterwards,
 //     so the schema is left as found (apart from the tables Strapi adds for content types the
 //     generator did not know).
-// ID numbers are stored encrypted (cms/src/security/pii.ts); the generator loads them in plain text,
-// which the app would encrypt one by one at its first start (hours at 5 million). Nothing measured
-// here reads an ID number, so the app is started with a copy of config/ whose security.json lists no
-// encrypted fields. Nothing is asserted; the table shows each target and whether it was met.
+// The app runs with its real configuration, encryption at rest included: the generator stores the ID
+// numbers encrypted with the synthetic key of scripts/lib/common.mjs, which this run boots with.
+// Nothing is asserted; the table shows each target and whether it was met.
 //
 // Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
 // GEN_SCHEMA, PII_HASH_KEY (as for the generator), BENCH_REQUESTS, BENCH_SQL_ITERATIONS (5), BENCH_PERIOD.
@@ -27,13 +26,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { appDir, positiveInt as readPositiveInt, requireFromCms, root } from './lib/common.mjs';
+import { appDir, positiveInt as readPositiveInt, requireFromCms, root, SYNTHETIC_KEYS } from './lib/common.mjs';
 
 const positiveInt = (name, fallback) => readPositiveInt('bench:dashboard', name, fallback);
 
 const SCHEMA = process.env.GEN_SCHEMA || 'province_bench';
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-const HASH_KEY = process.env.PII_HASH_KEY || 'province-bench-synthetic-pii-hash-key';
+const HASH_KEY = SYNTHETIC_KEYS.PII_HASH_KEY;
 const REQUESTS = positiveInt('BENCH_REQUESTS', 200);
 const SQL_ITERATIONS = positiveInt('BENCH_SQL_ITERATIONS', 5);
 const PERIOD = process.env.BENCH_PERIOD || '2000-01';
@@ -80,23 +79,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     log(`${signal}: cleaning up`);
     cleanup().finally(() => process.exit(130));
   });
-}
-
-/**
- * The app's configuration with encryption at rest switched off, in a temporary copy of config/:
- * nothing measured here reads an ID number, and the generator's plain ones would otherwise be
- * encrypted one by one at the start (hours at 5 million).
- */
-function configWithoutEncryption() {
-  const dir = path.join(work, 'config');
-  fs.cpSync(path.join(root, 'config'), dir, { recursive: true });
-  const file = path.join(dir, 'security.json');
-  if (fs.existsSync(file)) {
-    const security = JSON.parse(fs.readFileSync(file, 'utf8'));
-    if (security.encryption) security.encryption.fields = {};
-    fs.writeFileSync(file, JSON.stringify(security, null, 2));
-  }
-  return dir;
 }
 
 async function boot() {
@@ -175,9 +157,8 @@ async function rawSql(label, run) {
 }
 
 async function main() {
-  process.env.DOMAIN_CONFIG_DIR = configWithoutEncryption();
-  // a fixed synthetic key, so that values a previous run (or tool) encrypted with it still read
-  process.env.PII_ENCRYPTION_KEY = process.env.PII_ENCRYPTION_KEY || 'province-bench-synthetic-pii-encryption-key';
+  // the generator's synthetic key: the ID numbers it wrote are encrypted with it, as the app does
+  process.env.PII_ENCRYPTION_KEY = SYNTHETIC_KEYS.PII_ENCRYPTION_KEY;
   log(`booting Strapi on ${SCHEMA}`);
   const baseUrl = await boot();
   const knex = strapi.db.connection;

@@ -10,16 +10,17 @@
 //     'Z', a guardian's ID instead), 学籍号 (G + ID, or J + county + birth date + sequence + check, with
 //     the sequences recorded in student_number_sequences), flags in realistic proportions (留守 ~8%,
 //     随迁 ~12%, 残疾 ~0.5%, 需要资助 ~5%), one or two guardians each (component family.guardian).
-// idKey, pinyinKey and the masked numbers come from the booted app's own services, so the data is
-// what the app would have written. Indexes and constraints of the big tables are dropped before the
+// idKey, pinyinKey, the masked numbers and the encrypted ID numbers (AES-GCM, the app's codec with
+// the synthetic PII_ENCRYPTION_KEY of scripts/lib/common.mjs) come from the booted app's own code, so
+// the data is what the app would have written: nothing is stored in plain text, nothing to migrate. Indexes and constraints of the big tables are dropped before the
 // load and recreated (same names, same definitions) after it, then VACUUM (ANALYZE) for the visibility map (index-only scans).
 //
 // The schema is dropped at the end unless KEEP=1 (`KEEP=1 npm run generate:province`, then
 // `npm run bench:children`; drop it afterwards with `DROP SCHEMA province_bench CASCADE`).
 //
 // Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
-// GEN_SCHEMA, GEN_KINDERGARTENS, GEN_CHILDREN, GEN_SEED (1), PII_HASH_KEY (a fixed synthetic key by
-// default: the benchmark must boot with the same one), KEEP.
+// GEN_SCHEMA, GEN_KINDERGARTENS, GEN_CHILDREN, GEN_SEED (1), PII_HASH_KEY and PII_ENCRYPTION_KEY (fixed
+// synthetic keys by default: the benchmarks must boot with the same ones), KEEP.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -28,7 +29,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 
-import { appDir, positiveInt as readPositiveInt, requireFromCms, requireFromRoot, root } from './lib/common.mjs';
+import { appDir, piiCodec, positiveInt as readPositiveInt, requireFromCms, requireFromRoot, root, SYNTHETIC_KEYS } from './lib/common.mjs';
 import { documentId, residentIds } from './lib/ids.mjs';
 
 const positiveInt = (name, fallback) => readPositiveInt('generate:province', name, fallback);
@@ -39,8 +40,9 @@ const SEED = positiveInt('GEN_SEED', 1);
 const SCHEMA = process.env.GEN_SCHEMA || 'province_bench';
 const KEEP = process.env.KEEP === '1' || process.env.KEEP === 'true';
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-// Synthetic data only: a fixed key, so that the benchmark (booting later) computes the same idKey.
-const HASH_KEY = process.env.PII_HASH_KEY || 'province-bench-synthetic-pii-hash-key';
+// Synthetic data only: fixed keys, so that the benchmarks (booting later) compute the same idKey
+// and read the ID numbers, encrypted here as the app encrypts them.
+const HASH_KEY = SYNTHETIC_KEYS.PII_HASH_KEY;
 const PROVINCE_PREFIX = '35'; // 福建省
 const PROVINCE_NAME = '福建';
 const DEMO_PASSWORD = process.env.DEMO_PASSWORD || `Gen#${crypto.randomBytes(6).toString('hex')}`;
@@ -122,6 +124,7 @@ async function boot() {
     DATABASE_URL,
     DATABASE_SCHEMA: SCHEMA,
     PII_HASH_KEY: HASH_KEY,
+    PII_ENCRYPTION_KEY: SYNTHETIC_KEYS.PII_ENCRYPTION_KEY,
     DEMO_PASSWORD,
     SEED_DEMO: 'true',
     ARCHIVE_SCHEDULE: 'false',
@@ -402,6 +405,7 @@ async function main() {
   const identity = strapi.plugin('student-id').service('identity');
   const numbers = strapi.plugin('student-id').service('studentNumber');
   const rule = numbers.rule();
+  const { encryptValue } = piiCodec();
   if (strapi.plugin('dup-check').config('hashKey') !== HASH_KEY) throw new Error('dup-check hashKey is not PII_HASH_KEY: the benchmark could not find the children');
 
   const counties = await knex('regions').select('code', 'name').where('level', 'county').andWhere('code', 'like', `${PROVINCE_PREFIX}%`).groupBy('code', 'name').orderBy('code');
@@ -518,7 +522,7 @@ async function main() {
 
     await children.write(line([
       childId, documentId(), name, male ? 'male' : 'female', birthDate, region, origin ? origin[1] : county.nativePlace, ETHNICITY(), '156', noId ? 'Z' : '1',
-      idNumber, idNumber ? identity.maskIdNumber(idNumber) : null, idNumber ? dup.idKey('1', idNumber) : null, '00', disabled ? '40' : HEALTH(), BLOOD(),
+      idNumber ? encryptValue(idNumber) : null, idNumber ? identity.maskIdNumber(idNumber) : null, idNumber ? dup.idKey('1', idNumber) : null, '00', disabled ? '40' : HEALTH(), BLOOD(),
       region, chance(migrant ? 0.8 : 0.45) ? '1' : '2', `${county.name}${pick(STREETS)}${1 + int(300)}号`, mobile(), enrolledOn, chance(0.04) ? '2' : '1', null,
       chance(0.38), leftBehind, migrant, chance(0.0005), chance(0.0002), disabled, disabled ? String(1 + int(7)) : null, disabled && chance(0.6), needsAid,
       registered ? 'registered' : 'draft', studentNumber, pinyinKey(name), county.code, kindergarten.code, now, now, now, null,
@@ -540,7 +544,7 @@ async function main() {
     }
     for (let g = 0; g < list.length; g += 1) {
       const [guardianName, relation, number] = list[g];
-      await guardians.write(line([guardianId, guardianName, relation, '1', number, identity.maskIdNumber(number), dup.idKey('1', number), mobile(), pick(EMPLOYERS)]));
+      await guardians.write(line([guardianId, guardianName, relation, '1', encryptValue(number), identity.maskIdNumber(number), dup.idKey('1', number), mobile(), pick(EMPLOYERS)]));
       await cmps.write(line([cmpId, childId, guardianId, 'family.guardian', 'guardians', g + 1]));
       guardianId += 1;
       cmpId += 1;

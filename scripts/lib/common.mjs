@@ -20,3 +20,20 @@ export function positiveInt(script, name, fallback) {
   }
   return value;
 }
+
+/**
+ * Synthetic keys of the generated province (synthetic data only): the generator encrypts the ID
+ * numbers it writes with the app's own AES-GCM codec and this key, and the benchmarks boot with the
+ * same keys, so the app reads the data as if it had written it (no plain numbers at rest, no
+ * start-up migration). Overridden by PII_HASH_KEY / PII_ENCRYPTION_KEY in the environment.
+ */
+export const SYNTHETIC_KEYS = {
+  PII_HASH_KEY: process.env.PII_HASH_KEY || 'province-bench-synthetic-pii-hash-key',
+  PII_ENCRYPTION_KEY: process.env.PII_ENCRYPTION_KEY || 'province-bench-synthetic-pii-encryption-key',
+};
+
+/** The app's compiled PII codec (cms/dist; after scripts/compile.mjs), keyed by PII_ENCRYPTION_KEY of the environment. */
+export function piiCodec() {
+  const { encryptValue, decryptValue, isEncrypted } = requireFromCms(path.join(appDir, 'dist', 'src', 'security', 'pii.js'));
+  return { encryptValue, decryptValue, isEncrypted };
+}
