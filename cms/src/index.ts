@@ -18,6 +18,7 @@ import { statisticsCacheMiddleware } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
 import { aidRulesMiddleware } from './domain/aid-rules';
 import { projectRulesMiddleware } from './domain/project-rules';
+import { startOverlay, stopOverlay } from './domain/config-overlay';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -42,11 +43,17 @@ export default {
     if (regions.inserted || regions.renamed) {
       strapi.log.info(`行政区划 GB/T 2260: ${regions.inserted} inserted, ${regions.renamed} renamed, ${regions.total} in all`);
     }
+    // code tables and calendar edited in the panel, merged over config/ (kept fresh every 5 s)
+    await startOverlay(strapi);
     await syncRoles(strapi);
     installPermissionCache(strapi);
     if (demoWanted()) {
       await seedDemo(strapi);
       await seedStaffDemo(strapi);
     }
+  },
+
+  destroy() {
+    stopOverlay();
   },
 };

@@ -7,6 +7,29 @@ type RoleMatrix = { common: string[]; roles: Record<string, string[]>; public: s
 
 const ROLE = 'plugin::users-permissions.role';
 const PERMISSION = 'plugin::users-permissions.permission';
+export const PERMISSION_OVERRIDE = 'api::permission-matrix.role-permission-override';
+
+/** The changes made in the panel (角色权限) per role type: action → granted (true) or removed (false). */
+export async function permissionOverrides(strapi: Core.Strapi): Promise<Map<string, Map<string, boolean>>> {
+  const rows: { roleType: string; action: string; granted: boolean }[] = await strapi.db.query(PERMISSION_OVERRIDE as any).findMany({ orderBy: { id: 'asc' } });
+  const result = new Map<string, Map<string, boolean>>();
+  for (const row of rows) {
+    if (!result.has(row.roleType)) result.set(row.roleType, new Map());
+    result.get(row.roleType)!.set(row.action, Boolean(row.granted));
+  }
+  return result;
+}
+
+/** A role's actions: config/roles.json, then the overrides made in the panel. */
+export function withOverrides(actions: string[], overrides: Map<string, boolean> | undefined): string[] {
+  if (!overrides?.size) return actions;
+  const result = new Set(actions);
+  for (const [action, granted] of overrides) {
+    if (granted) result.add(action);
+    else result.delete(action);
+  }
+  return [...result];
+}
 
 /** The actions each users-permissions role type may call, from config/roles.json. */
 export function permissionMatrix(): Map<string, { name: string; actions: string[] }> {
@@ -24,9 +47,14 @@ export function permissionMatrix(): Map<string, { name: string; actions: string[
   return result;
 }
 
-/** Makes the users-permissions roles and their permissions exactly what the matrix says. */
+/**
+ * Makes the users-permissions roles and their permissions exactly what the matrix says:
+ * config/roles.json, with the overrides made in the panel (角色权限) applied over it.
+ */
 export async function syncRoles(strapi: Core.Strapi): Promise<void> {
-  for (const [type, { name, actions }] of permissionMatrix()) {
+  const overrides = await permissionOverrides(strapi);
+  for (const [type, { name, actions: configured }] of permissionMatrix()) {
+    const actions = withOverrides(configured, overrides.get(type));
     let role = await strapi.db.query(ROLE).findOne({ where: { type } });
     if (!role) role = await strapi.db.query(ROLE).create({ data: { type, name, description: `${name} (${type})` } });
     const granted: { id: number; action: string }[] = await strapi.db.query(PERMISSION).findMany({ where: { role: role.id } });

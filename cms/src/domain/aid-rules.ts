@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { conflictError, fieldError, fieldsError } from '../utils/validation';
-import { entry } from './dictionaries';
+import { codeMessage, codeProblem } from './dictionaries';
 import { actingUser } from './request-context';
 import { staffingConfig } from './staff-rules';
 
@@ -32,7 +32,8 @@ export function checkAmount(amount: unknown, field = 'amount', max = staffingCon
 /** The proposal of an aid application (workflow aid-application): category, term, amount. */
 export function checkAidProposal(proposed: Record<string, any>) {
   const problems: { field: string; message: string }[] = [];
-  if (!entry('aidCategory', proposed.category)) problems.push({ field: 'category', message: '资助类别不是代码表中的值' });
+  const categoryProblem = codeProblem('aidCategory', proposed.category);
+  if (categoryProblem) problems.push({ field: 'category', message: codeMessage('资助类别', categoryProblem) });
   try { checkTerm(proposed.term); } catch (e: any) { problems.push({ field: 'term', message: e.message }); }
   try { proposed.amount = checkAmount(proposed.amount); } catch (e: any) { problems.push({ field: 'amount', message: e.message }); }
   if (problems.length) throw fieldsError(problems);

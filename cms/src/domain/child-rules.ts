@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { conflictError, fieldError, fieldsError } from '../utils/validation';
-import { entry } from './dictionaries';
+import { codeMessage, codeProblem } from './dictionaries';
 import { actingUser } from './request-context';
 
 const CHILD = 'api::child.child';
@@ -73,9 +73,10 @@ export function checkChildData(strapi: Core.Strapi, data: Record<string, any>, o
   const { creating, existing } = options;
   const problems: ChildProblem[] = [];
   for (const [field, [table, label]] of Object.entries(CODED)) {
-    if (data[field] !== undefined && data[field] !== null && data[field] !== '' && !entry(table, data[field])) {
-      problems.push({ field, message: `${label}不是代码表中的值`, stage: 1 });
-    }
+    if (data[field] === undefined || data[field] === null || data[field] === '') continue;
+    // a retired code stays on a record that already has it (existing), never on a new or changed value
+    const problem = codeProblem(table, data[field], existing?.[field]);
+    if (problem) problems.push({ field, message: codeMessage(label, problem), stage: 1 });
   }
 
   const idType = data.idType ?? existing?.idType;
@@ -101,7 +102,8 @@ export function checkChildData(strapi: Core.Strapi, data: Record<string, any>, o
     else {
       data.guardians = data.guardians.map((guardian: any, index: number) => {
         const { id, idKey, idNumberMasked, ...rest } = guardian ?? {};
-        if (!entry('guardianRelation', rest.relation)) problems.push({ field: `guardians.${index}.relation`, message: '与幼儿关系不是代码表中的值', stage: 4 });
+        const relationProblem = codeProblem('guardianRelation', rest.relation, (existing?.guardians ?? []).map((g: any) => g?.relation));
+        if (relationProblem) problems.push({ field: `guardians.${index}.relation`, message: codeMessage('与幼儿关系', relationProblem), stage: 4 });
         const document = checkDocument(strapi, rest.idType || '1', rest.idNumber);
         if (document.reason) problems.push({ field: `guardians.${index}.idNumber`, message: document.reason, stage: 4 });
         return { ...rest, idType: rest.idNumber ? rest.idType || '1' : rest.idType ?? null, idNumber: document.number, idKey: document.idKey, idNumberMasked: document.masked };

@@ -1,19 +1,81 @@
 import { readDomainConfig } from '../runtime/paths';
+import { codeOverlay, overlayVersion } from './config-overlay';
 
-export type Entry = { code: string; name: string; [extra: string]: unknown };
+/** A code of a code table; `retired` codes stay readable on old records but are offered to no new one. */
+export type Entry = { code: string; name: string; retired?: boolean; added?: boolean; [extra: string]: unknown };
 type Dictionaries = Record<string, Entry[]>;
 
-let cached: Dictionaries | undefined;
+export type CodeTablesConfig = { codePattern: string; nameMaxLength: number; tables: Record<string, { name: string; nameEn: string }> };
 
-/** The code tables of config/dictionaries.json. */
-export function dictionaries(): Dictionaries {
-  if (!cached) {
+let defaults: Dictionaries | undefined;
+let merged: { version: number; tables: Dictionaries } | undefined;
+let tablesConfig: CodeTablesConfig | undefined;
+
+/** The code tables as shipped: config/dictionaries.json. */
+export function defaultDictionaries(): Dictionaries {
+  if (!defaults) {
     const { $comment, ...tables } = readDomainConfig<Record<string, unknown>>('dictionaries.json');
-    cached = tables as Dictionaries;
+    defaults = tables as Dictionaries;
   }
-  return cached;
+  return defaults;
 }
 
+/** Which tables the province maintains in the panel, and their names (config/code-tables.json). */
+export function codeTablesConfig(): CodeTablesConfig {
+  tablesConfig ??= readDomainConfig<CodeTablesConfig>('code-tables.json');
+  return tablesConfig;
+}
+
+/**
+ * The code tables in force: config/dictionaries.json with the edits made in the panel merged over
+ * it (labels renamed, codes added and retired; see config-overlay.ts). Retired entries are kept,
+ * flagged `retired: true`, so old records still read their label.
+ */
+export function dictionaries(): Dictionaries {
+  const version = overlayVersion();
+  if (merged?.version === version) return merged.tables;
+  const tables: Dictionaries = Object.fromEntries(Object.entries(defaultDictionaries()).map(([table, entries]) => [table, entries.map((item) => ({ ...item }))]));
+  const editable = codeTablesConfig().tables;
+  for (const row of codeOverlay()) {
+    const list = tables[row.tableKey];
+    if (!list || !editable[row.tableKey]) continue;
+    let found = list.find((item) => item.code === row.code);
+    if (!found) {
+      found = { code: row.code, name: row.name, added: true };
+      list.push(found);
+    }
+    if (row.name) found.name = row.name;
+    if (row.retired) found.retired = true;
+    else delete found.retired;
+  }
+  merged = { version, tables };
+  return tables;
+}
+
+/** An entry of a code table, retired or not (labels of stored codes). */
 export function entry(table: string, code: unknown): Entry | undefined {
   return dictionaries()[table]?.find((item) => item.code === code);
+}
+
+/** The codes a new value may take: the table without its retired codes. */
+export function activeEntries(table: string): Entry[] {
+  return (dictionaries()[table] ?? []).filter((item) => !item.retired);
+}
+
+/**
+ * Whether `value` may be written into a coded field: 'unknown' (not a code of the table),
+ * 'retired' (retired, and not the value the record already has), or null (accepted). A retired
+ * code stays on a record that has it: `previous` is the stored value (or values) of the field.
+ */
+export function codeProblem(table: string, value: unknown, previous?: unknown): 'unknown' | 'retired' | null {
+  const found = entry(table, value);
+  if (!found) return 'unknown';
+  if (!found.retired) return null;
+  const kept = Array.isArray(previous) ? previous : [previous];
+  return kept.some((item) => item !== undefined && item !== null && item === value) ? null : 'retired';
+}
+
+/** The message of a code problem, e.g. "民族不是代码表中的值" or "民族：该代码已停用". */
+export function codeMessage(label: string, problem: 'unknown' | 'retired'): string {
+  return problem === 'retired' ? `${label}：该代码已停用` : `${label}不是代码表中的值`;
 }

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { fieldError, fieldsError } from '../utils/validation';
-import { entry } from './dictionaries';
+import { codeMessage, codeProblem } from './dictionaries';
 import { actingUser } from './request-context';
 
 const KINDERGARTEN = 'api::kindergarten.kindergarten';
@@ -43,9 +43,15 @@ export async function checkKindergartenData(strapi: Core.Strapi, data: Record<st
     if (!county) throw fieldError('countyCode', '所属区县代码不是有效的县级行政区划代码');
     data.county = county.documentId;
   }
-  const problems = Object.entries(DICTIONARY_FIELDS)
-    .filter(([field, table]) => data[field] !== undefined && data[field] !== null && data[field] !== '' && !entry(table, data[field]))
-    .map(([field]) => ({ field, message: `${LABELS[field]}不是代码表中的值` }));
+  const coded = Object.entries(DICTIONARY_FIELDS).filter(([field]) => data[field] !== undefined && data[field] !== null && data[field] !== '');
+  // a retired code is kept on a kindergarten that has it, refused as a new value: read the stored values only then
+  const stored = documentId && coded.some(([field, table]) => codeProblem(table, data[field]) === 'retired')
+    ? await strapi.db.query(KINDERGARTEN).findOne({ where: { documentId }, select: Object.keys(DICTIONARY_FIELDS) })
+    : null;
+  const problems = coded
+    .map(([field, table]) => ({ field, problem: codeProblem(table, data[field], stored?.[field]) }))
+    .filter((item): item is { field: string; problem: 'unknown' | 'retired' } => item.problem !== null)
+    .map(({ field, problem }) => ({ field, message: codeMessage(LABELS[field], problem) }));
   if (problems.length) throw fieldsError(problems);
   if (data.licenseStart !== undefined || data.licenseEnd !== undefined) {
     const existing = documentId

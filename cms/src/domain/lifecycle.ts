@@ -33,7 +33,7 @@ export function today(): string {
 }
 
 function lifecycleCalendar(): LifecycleCalendar {
-  return calendar() as unknown as LifecycleCalendar;
+  return calendar();
 }
 
 /** Whether `date` (YYYY-MM-DD) lies in the yearly window (MM-DD, inclusive) of config/calendar.json. */

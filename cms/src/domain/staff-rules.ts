@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../runtime/paths';
 import { conflictError, fieldError, fieldsError } from '../utils/validation';
-import { entry } from './dictionaries';
+import { codeMessage, codeProblem } from './dictionaries';
 import { actingUser } from './request-context';
 
 const STAFF = 'api::staff.staff';
@@ -71,10 +71,16 @@ function isDate(value: unknown): value is string {
 }
 
 /** Coded fields and dates of staff values (on every write, and by the approval engine on a correction's submission). */
-export async function checkStaffData(_strapi: Core.Strapi, data: Record<string, any>) {
-  const problems = Object.entries(CODED)
-    .filter(([field, [table]]) => data[field] !== undefined && data[field] !== null && data[field] !== '' && !entry(table, data[field]))
-    .map(([field, [, label]]) => ({ field, message: `${label}不是代码表中的值` }));
+export async function checkStaffData(strapi: Core.Strapi, data: Record<string, any>, stored?: Record<string, any> | string | null) {
+  const problems: { field: string; message: string }[] = [];
+  // the stored record (or its documentId, from the approval engine): a retired code it has stays
+  const existing = typeof stored === 'string' ? await strapi.db.query(STAFF).findOne({ where: { documentId: stored } }) : stored;
+  for (const [field, [table, label]] of Object.entries(CODED)) {
+    if (data[field] === undefined || data[field] === null || data[field] === '') continue;
+    // a retired code is kept on a record that has it, refused as a new value
+    const problem = codeProblem(table, data[field], existing?.[field]);
+    if (problem) problems.push({ field, message: codeMessage(label, problem) });
+  }
   for (const field of ['birthDate', 'hiredOn']) {
     if (data[field] !== undefined && data[field] !== null && data[field] !== '' && !isDate(data[field])) problems.push({ field, message: '日期格式须为 YYYY-MM-DD' });
   }
@@ -112,7 +118,7 @@ export function staffRulesMiddleware(strapi: Core.Strapi) {
       throw fieldError('countyCode', '所属区县由所在幼儿园决定');
     }
 
-    await checkStaffData(strapi, data);
+    await checkStaffData(strapi, data, existing);
     if (data.certificateNumber && !(data.certificateType ?? existing?.certificateType)) throw fieldError('certificateType', '填写资格证编号时须选择资格证种类');
 
     const idType = data.idType ?? existing?.idType ?? '1';

@@ -1,4 +1,5 @@
 import { readDomainConfig } from '../runtime/paths';
+import { calendar } from './working-days';
 
 export type Step = 'submit' | 'resubmit' | 'return' | 'approve' | 'reject';
 
@@ -23,14 +24,25 @@ export type Workflow = {
 };
 
 let cached: Record<string, Workflow> | undefined;
+let withDeadlines: { deadlines: Record<string, number>; workflows: Record<string, Workflow> } | undefined;
 
-/** The workflow declarations of config/workflows.json. */
-export function workflows(): Record<string, Workflow> {
+/** The workflow declarations of config/workflows.json, as declared. */
+export function declaredWorkflows(): Record<string, Workflow> {
   if (!cached) {
     const { $comment, ...declared } = readDomainConfig<Record<string, any>>('workflows.json');
     cached = Object.fromEntries(Object.entries(declared).map(([key, value]) => [key, { required: [], ...value, key } as Workflow]));
   }
   return cached;
+}
+
+/** The workflows in force: review deadlines edited by the province (calendar reviewDeadlines) over the declared ones. */
+export function workflows(): Record<string, Workflow> {
+  const deadlines = calendar().reviewDeadlines ?? {};
+  if (withDeadlines?.deadlines === deadlines) return withDeadlines.workflows;
+  const result = Object.fromEntries(Object.entries(declaredWorkflows()).map(([key, wf]) =>
+    [key, typeof deadlines[key] === 'number' ? { ...wf, dueWorkingDays: deadlines[key] } : wf]));
+  withDeadlines = { deadlines, workflows: result };
+  return result;
 }
 
 export function workflow(key: unknown): Workflow | undefined {

@@ -1,12 +1,52 @@
 import { isWorkday } from 'chinese-days';
 import { readDomainConfig } from '../runtime/paths';
+import { calendarOverlay, overlayVersion } from './config-overlay';
 
-type Calendar = { timeZone: string; monthlyUpdateDay: number; overrides: { workdays: string[]; holidays: string[] } };
+export type CalendarWindow = { from: string; to: string };
+export type Calendar = {
+  timeZone: string;
+  monthlyUpdateDay: number;
+  overrides: { workdays: string[]; holidays: string[] };
+  windows: Record<'graduation' | 'promotion' | 'enrollment', CalendarWindow>;
+  lifecycleDeadlines: { transferWorkingDays: number; accidentalLeaveWorkingDays: number };
+  /** Review deadlines per workflow (working days), over config/workflows.json dueWorkingDays. */
+  reviewDeadlines: Record<string, number>;
+};
 
-let cached: Calendar | undefined;
+let defaults: Calendar | undefined;
+let merged: { version: number; calendar: Calendar } | undefined;
+
+/** The calendar as shipped: config/calendar.json. */
+export function defaultCalendar(): Calendar {
+  if (!defaults) {
+    const { $comment, ...rest } = readDomainConfig<Record<string, any>>('calendar.json');
+    const { $comment: _windowsComment, ...windows } = rest.windows ?? {};
+    defaults = { reviewDeadlines: {}, ...rest, windows } as Calendar;
+  }
+  return defaults;
+}
+
+/**
+ * The calendar in force: config/calendar.json with the province's edits made in the panel
+ * (校历与期限, content type calendar-setting) over it; see config-overlay.ts.
+ */
 export function calendar(): Calendar {
-  cached ??= readDomainConfig<Calendar>('calendar.json');
-  return cached;
+  const version = overlayVersion();
+  if (merged?.version === version) return merged.calendar;
+  const base = defaultCalendar();
+  const edits = calendarOverlay();
+  const result: Calendar = edits
+    ? {
+        ...base,
+        monthlyUpdateDay: edits.monthlyUpdateDay ?? base.monthlyUpdateDay,
+        overrides: edits.overrides ?? base.overrides,
+        windows: { ...base.windows, ...(edits.windows ?? {}) } as Calendar['windows'],
+        lifecycleDeadlines: { ...base.lifecycleDeadlines, ...(edits.lifecycleDeadlines ?? {}) },
+        reviewDeadlines: { ...base.reviewDeadlines, ...(edits.reviewDeadlines ?? {}) },
+      }
+    : base;
+  merged = { version, calendar: result };
+  return result;
 }
 
 /** A date as YYYY-MM-DD in the configured time zone (Asia/Shanghai by default). */

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { conflictError, fieldError, fieldsError } from '../../../utils/validation';
-import { entry } from '../../../domain/dictionaries';
+import { codeMessage, codeProblem, entry } from '../../../domain/dictionaries';
 import { actingUser } from '../../../domain/request-context';
 import type { Workflow } from '../../../domain/workflows';
 import type { RequestService } from '../../request/services/request';
@@ -97,8 +97,9 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
       ensureInstitution(user);
       const child = await loadChild(childId);
       if (!IN_SCHOOL.includes(child.status)) throw conflictError('该幼儿已不在园', ['status']);
-      const reason = entry('leaveReason', input.reasonCode);
-      if (!reason) throw fieldError('reasonCode', '离园原因不是代码表中的值');
+      const reasonProblem = codeProblem('leaveReason', input.reasonCode);
+      if (reasonProblem) throw fieldError('reasonCode', codeMessage('离园原因', reasonProblem));
+      const reason = entry('leaveReason', input.reasonCode)!;
       if (reason.code === 'other' && !String(input.reason ?? '').trim()) throw fieldError('reason', '离园原因为“其他”时须填写说明');
       const occurredOn = checkDate('occurredOn', input.occurredOn ?? today(), '离园日期');
       await strapi.db.transaction(async () => {

@@ -4,7 +4,7 @@ import { workflow, type Step, type Workflow } from '../../../domain/workflows';
 import { addWorkingDays, localDate } from '../../../domain/working-days';
 import { OPEN_STATES, pendingFields } from '../../../domain/subject-locks';
 import { checkKindergartenData } from '../../../domain/kindergarten-rules';
-import { entry } from '../../../domain/dictionaries';
+import { codeMessage, codeProblem, entry } from '../../../domain/dictionaries';
 import { levelOf } from '../../../domain/levels';
 import { fieldLabel } from '../../../domain/messages';
 import { conflictError, fieldError } from '../../../utils/validation';
@@ -30,7 +30,8 @@ const PROPOSAL_CHECKS: Record<string, (proposed: Record<string, any>) => void> =
     proposed.year = year;
   },
   declaration: (proposed) => {
-    if (!entry('declarationKind', proposed.kind)) throw fieldError('kind', '异动类型不是代码表中的值');
+    const kindProblem = codeProblem('declarationKind', proposed.kind);
+    if (kindProblem) throw fieldError('kind', codeMessage('异动类型', kindProblem));
     if (!/^\d{4}-\d{2}-\d{2}$/.test(String(proposed.occurredOn)) || String(proposed.occurredOn) > localDate()) {
       throw fieldError('occurredOn', '发生日期须为不晚于今天的日期');
     }

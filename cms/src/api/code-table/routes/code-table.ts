@@ -1,0 +1,8 @@
+/** 代码表维护: every level reads; the province and the Ministry add, rename, retire and restore (config/roles.json). */
+export default {
+  routes: [
+    { method: 'GET', path: '/code-tables', handler: 'code-table.find' },
+    { method: 'POST', path: '/code-tables/:table', handler: 'code-table.create' },
+    { method: 'PUT', path: '/code-tables/:table/:code', handler: 'code-table.update' },
+  ],
+};

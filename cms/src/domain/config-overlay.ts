@@ -1,0 +1,62 @@
+import type { Core } from '@strapi/strapi';
+
+/**
+ * Edits made in the panel to the domain configuration (code tables, calendar), kept in memory so
+ * the synchronous readers (dictionaries(), calendar()) stay synchronous: loaded at bootstrap,
+ * reloaded at once by the instance that writes, and every OVERLAY_REFRESH_MS by every instance,
+ * so the others follow. `version` changes whenever the loaded edits change: the readers rebuild
+ * their merged views then.
+ */
+export const CODE_VALUE = 'api::code-table.code-value';
+export const CALENDAR_SETTING = 'api::calendar-setting.calendar-setting';
+export const OVERLAY_REFRESH_MS = 5_000;
+
+export type CodeRow = { tableKey: string; code: string; name: string; retired: boolean; added: boolean; sortOrder: number | null };
+export type CalendarEdits = {
+  windows?: Record<string, { from: string; to: string }>;
+  monthlyUpdateDay?: number;
+  overrides?: { workdays: string[]; holidays: string[] };
+  lifecycleDeadlines?: { transferWorkingDays: number; accidentalLeaveWorkingDays: number };
+  reviewDeadlines?: Record<string, number>;
+};
+
+let codeRows: CodeRow[] = [];
+let calendarEdits: CalendarEdits | null = null;
+let signature = '';
+let version = 0;
+let timer: NodeJS.Timeout | undefined;
+
+export const overlayVersion = () => version;
+export const codeOverlay = () => codeRows;
+export const calendarOverlay = () => calendarEdits;
+
+/** Reads the edits from the database (two small queries). */
+export async function loadOverlay(strapi: Core.Strapi): Promise<void> {
+  const rows = await strapi.db.query(CODE_VALUE as any).findMany({ orderBy: [{ sortOrder: 'asc' }, { id: 'asc' }] });
+  const setting = await strapi.db.query(CALENDAR_SETTING as any).findOne({ where: { scope: 'deployment' } });
+  const nextRows: CodeRow[] = rows.map((row: any) => ({
+    tableKey: row.tableKey, code: row.code, name: row.name, retired: Boolean(row.retired), added: Boolean(row.added), sortOrder: row.sortOrder ?? null,
+  }));
+  const nextCalendar = (setting?.settings as CalendarEdits | undefined) ?? null;
+  const nextSignature = JSON.stringify([nextRows, nextCalendar]);
+  if (nextSignature === signature) return;
+  codeRows = nextRows;
+  calendarEdits = nextCalendar;
+  signature = nextSignature;
+  version += 1;
+}
+
+/** Loads the edits now and keeps them fresh; stopped by stopOverlay (Strapi's destroy). */
+export async function startOverlay(strapi: Core.Strapi): Promise<void> {
+  await loadOverlay(strapi);
+  stopOverlay();
+  timer = setInterval(() => {
+    loadOverlay(strapi).catch((error) => strapi.log.debug(`config overlay refresh: ${error?.message ?? error}`));
+  }, OVERLAY_REFRESH_MS);
+  timer.unref();
+}
+
+export function stopOverlay(): void {
+  if (timer) clearInterval(timer);
+  timer = undefined;
+}
