@@ -18,6 +18,7 @@ import { statisticsCacheMiddleware } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
 import { aidRulesMiddleware } from './domain/aid-rules';
 import { projectRulesMiddleware } from './domain/project-rules';
+import { customFieldsMiddleware } from './domain/custom-fields';
 import { startOverlay, stopOverlay } from './domain/config-overlay';
 
 export default {
@@ -33,6 +34,8 @@ export default {
     strapi.documents.use(staffRulesMiddleware(strapi) as any);
     strapi.documents.use(aidRulesMiddleware(strapi) as any);
     strapi.documents.use(projectRulesMiddleware(strapi) as any);
+    // after the entities' own rules, which fix the record's county (custom fields apply by county)
+    strapi.documents.use(customFieldsMiddleware(strapi) as any);
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {

@@ -61,8 +61,11 @@ export function toStrapiQuery(search: string, searchFields?: string[]) {
     const start = Math.max(0, Number(range[0]) || 0);
     query.pagination = { start, limit: Math.max(1, (Number(range[1]) || 0) - start + 1), withCount: true };
   }
-  const filters = toStrapiFilters(parseJson(params.get('filter'), {}) as Record<string, unknown>, searchFields);
+  // custom fields are filtered apart (`customFilters[key]=value`, see cms/src/domain/custom-fields.ts)
+  const { customFilters, ...filter } = (parseJson(params.get('filter'), {}) ?? {}) as Record<string, unknown>;
+  const filters = toStrapiFilters(filter, searchFields);
   if (Object.keys(filters).length) query.filters = filters;
+  if (customFilters && typeof customFilters === 'object') query.customFilters = customFilters;
   for (const key of ['populate', 'fields']) if (params.get(key)) query[key] = params.get(key);
   return qs.stringify(query, { encodeValuesOnly: true });
 }

@@ -18,6 +18,7 @@ import { createId } from '@paralleldrive/cuid2';
 const { prepareValue } = require('pg/lib/utils');
 import { checkChildData, heldElsewhereMessage } from '../child-rules';
 import { columns, columnsByPath, codeOf, type Column } from './columns';
+import { checkCustomValues, type Definition } from '../custom-fields';
 import type { SheetRow } from './workbook';
 
 const CHILD = 'api::child.child';
@@ -30,7 +31,11 @@ export type ImportMode = 'all-or-none' | 'valid-only';
 export type RowProblem = { row: number; column: string; field: string; message: string };
 export type ClassRef = { id: number; documentId: string; name: string; institutionCode: string; countyCode: string };
 export type RowOutcome = { row: number; state: 'ok' | 'error' | 'skipped'; errors: RowProblem[]; data?: Record<string, any> };
-export type ImportTarget = { institutionCode: string; countyCode: string; classes: ClassRef[]; defaultClass?: ClassRef | null };
+export type ImportTarget = {
+  institutionCode: string; countyCode: string; classes: ClassRef[]; defaultClass?: ClassRef | null;
+  /** The custom fields of the kindergarten's county: active ones (with their columns) and every one of its province. */
+  custom?: { active: Definition[]; known: Definition[]; columns: Column[] };
+};
 export type Progress = (phase: 'validating' | 'importing', done: number) => void | Promise<void>;
 export type ImportSettings = { validateChunk: number; insertChunk: number; dupQueryChunk: number };
 
@@ -39,6 +44,10 @@ const duplicates = (strapi: Core.Strapi) => strapi.plugin('dup-check').service('
 function setPath(data: Record<string, any>, path: string, value: unknown) {
   const parts = path.split('.');
   if (parts.length === 1) data[path] = value;
+  else if (parts[0] === 'customFields') {
+    data.customFields ??= {};
+    data.customFields[parts[1]] = value;
+  }
   else {
     const [, index, field] = parts;
     data.guardians ??= [];
@@ -80,10 +89,13 @@ function schemaProblems(attributes: Record<string, any>, data: Record<string, an
  * Nothing is read from or written to the database.
  */
 export function checkRow(strapi: Core.Strapi, row: SheetRow, target: ImportTarget): RowOutcome {
-  const columnList = columns(strapi);
+  const customList = target.custom?.columns ?? [];
+  const columnList = customList.length ? [...columns(strapi), ...customList] : columns(strapi);
   const byPath = columnsByPath(strapi);
   const header = (path: string) => {
     if (byPath.has(path)) return byPath.get(path)!.header;
+    const custom = customList.find((c) => c.path === path);
+    if (custom) return custom.header;
     const guardian = path.match(/^guardians\.(\d+)\.(\w+)$/);
     if (guardian) return byPath.get(`guardians.${guardian[1]}.${guardian[2]}`)?.header ?? `监护人${Number(guardian[1]) + 1}`;
     return path === 'guardians' ? '监护人' : path;
@@ -109,6 +121,11 @@ export function checkRow(strapi: Core.Strapi, row: SheetRow, target: ImportTarge
   else data.guardians = [];
 
   for (const problem of checkChildData(strapi, data, { creating: true })) add(problem.field, problem.message);
+  // custom fields: the rules of the entry form (custom-fields.ts), required ones enforced as on any create
+  const custom = checkCustomValues(target.custom?.active ?? [], target.custom?.known ?? [], data.customFields ?? {}, { enforceRequired: true });
+  for (const problem of custom.problems) add(`customFields.${problem.key}`, problem.message);
+  if (Object.keys(custom.values).length) data.customFields = custom.values;
+  else delete data.customFields;
   const childAttributes = (strapi.contentTypes as any)[CHILD].attributes;
   const guardianAttributes = (strapi.components as any)[GUARDIAN].attributes;
   const badNumber = errors.some((e) => e.field === 'idNumber');

@@ -7,10 +7,11 @@
 import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../../runtime/paths';
 import { dictionaries, type Entry } from '../dictionaries';
+import type { Definition } from '../custom-fields';
 
 export type ColumnKind = 'text' | 'code' | 'date' | 'boolean' | 'class' | 'id';
 export type Column = {
-  /** Where the value goes: a child field, or `guardians.<n>.<field>`. */
+  /** Where the value goes: a child field, `guardians.<n>.<field>`, or `customFields.<key>` (a custom field). */
   path: string;
   field: string;
   guardian?: number;
@@ -18,6 +19,8 @@ export type Column = {
   table?: string;
   header: string;
   required: boolean;
+  /** The definition of a custom field's column. */
+  custom?: Definition;
 };
 
 const CHILD = 'api::child.child';
@@ -98,4 +101,20 @@ export function codeOf(table: string, value: string): string | undefined {
 /** A header as typed → comparable: full-width folded, spaces and required marks removed. */
 export function headerKey(text: string): string {
   return text.normalize('NFKC').replace(/[\s*★☆]/g, '');
+}
+
+/**
+ * One column per active custom field of the children (custom-fields.ts), after the record's own:
+ * the label as header, yes/no and code-table fields with their drop-downs, required ones marked.
+ */
+export function customColumns(definitions: Definition[]): Column[] {
+  return definitions.map((definition) => ({
+    path: `customFields.${definition.key}`,
+    field: definition.key,
+    kind: definition.type === 'boolean' ? 'boolean' : definition.type === 'choice' ? 'code' : definition.type === 'date' ? 'date' : 'text',
+    table: definition.type === 'choice' ? definition.codeTable ?? undefined : undefined,
+    header: definition.label,
+    required: definition.required,
+    custom: definition,
+  }));
 }

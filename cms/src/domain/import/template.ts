@@ -18,12 +18,13 @@ function columnLetter(n: number): string {
 }
 
 function hint(column: Column): string {
-  if (column.kind === 'code') return `从下拉列表选择，或填写代码（见“${TABLE_NAMES[column.table!]}”表）`;
+  if (column.kind === 'code') return `从下拉列表选择，或填写代码（见“${TABLE_NAMES[column.table!] ?? column.table}”表）`;
   if (column.kind === 'date') return '日期：2021-03-05、2021/3/5 或 20210305';
   if (column.kind === 'boolean') return '填“是”或“否”';
   if (column.kind === 'class') return '本园班级名称；不填则用导入时选择的默认班级';
   if (column.kind === 'id') return '文本格式，18 位身份证号的 X 大小写均可；居民身份证可自动得出性别和出生日期';
-  if (column.field === 'birthPlace' || column.field === 'householdRegion') return '6 位行政区划代码，如 350502';
+  if (column.field === 'birthPlace' || column.field === 'householdRegion' || column.custom?.type === 'region') return `${column.custom?.help ? `${column.custom.help}；` : ''}6 位行政区划代码，如 350502`;
+  if (column.custom) return [column.custom.help, column.custom.type === 'number' ? '数字' : ''].filter(Boolean).join('；');
   return '';
 }
 

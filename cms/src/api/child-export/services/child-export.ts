@@ -14,6 +14,7 @@ import { columns, tableEntries, type Column } from '../../../domain/import/colum
 import { FULL_NUMBER_LEVELS } from '../../child/services/child';
 import { toStrapiFilters } from '../../../middlewares/ra-bridge';
 import { readDomainConfig } from '../../../runtime/paths';
+import { definitionsForReach, displayValue, type Definition } from '../../../domain/custom-fields';
 
 const CHILD = 'api::child.child';
 const FORMATS = ['xlsx', 'csv'];
@@ -59,8 +60,15 @@ const GRADUATE_FIELDS = ['name', 'sex', 'birthDate', 'ethnicity', 'nationality',
 const service = ({ strapi }: { strapi: Core.Strapi }) => {
   const masking = () => strapi.service(CHILD) as any;
 
-  const listColumns = (): OutColumn[] => [
+  /** The custom fields of the children that concern the caller's reach (custom-fields.ts), one column each. */
+  const customColumns = (definitions: Definition[]): OutColumn[] => definitions.map((definition) => ({
+    header: definition.label,
+    value: (child) => displayValue(definition, child.customFields?.[definition.key]),
+  }));
+
+  const listColumns = (custom: Definition[] = []): OutColumn[] => [
     ...columns(strapi).map(fromTemplate),
+    ...customColumns(custom),
     { header: '学籍号', value: (child, full) => (full ? child.studentNumber : masking().maskStudentNumber(child).studentNumber) ?? '' },
     { header: '学籍状态', value: (child) => STATUS[child.status] ?? child.status ?? '' },
     { header: '机构标识码', value: (child) => child.institutionCode ?? '' },
@@ -85,7 +93,9 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => {
     let filters: Record<string, unknown> = {};
     if (query.filter) {
       try {
-        filters = toStrapiFilters(JSON.parse(String(query.filter)), SEARCH);
+        // custom-field filters (customFilters) are applied by custom-fields.ts, like the list's
+        const { customFilters, ...filter } = JSON.parse(String(query.filter)) ?? {};
+        filters = toStrapiFilters(filter, SEARCH);
       } catch {
         throw fieldError('filter', '筛选条件格式不正确');
       }
@@ -159,7 +169,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => {
     /** GET /api/child-export?format=xlsx|csv&filters…: the caller's children. */
     async children(user: any, auth: unknown, query: Record<string, any>, ip?: string) {
       const format = String(query.format ?? 'xlsx');
-      return { format, body: await stream(user, { kind: 'children', format, filters: await filtersOf(query, auth), columns: listColumns(), ip }) };
+      const custom = await definitionsForReach(strapi, 'child', strapi.plugin('access-scope').service('scope').reachOf(user));
+      return { format, body: await stream(user, { kind: 'children', format, filters: await filtersOf(query, auth), columns: listColumns(custom), ip }) };
     },
 
     /** GET /api/child-export/graduates?schoolYear=2025-2026: graduates for the primary-school 学籍 system. */

@@ -12,7 +12,8 @@ import { errors } from '@strapi/utils';
 import { createId } from '@paralleldrive/cuid2';
 import { fieldError } from '../../../utils/validation';
 import { dataDir, readDomainConfig } from '../../../runtime/paths';
-import { columns } from '../../../domain/import/columns';
+import { columns, customColumns } from '../../../domain/import/columns';
+import { activeDefinitions, allDefinitions, ensureRegionCodes } from '../../../domain/custom-fields';
 import { readUpload, type ParsedSheet } from '../../../domain/import/workbook';
 import { buildTemplate, writeReport } from '../../../domain/import/template';
 import { checkRow, insertChildren, markDuplicates, type ClassRef, type ImportMode, type ImportTarget, type RowOutcome } from '../../../domain/import/children-import';
@@ -59,13 +60,17 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       defaultClass = classes.find((c) => c.documentId === defaultClassId || c.name === defaultClassId) ?? null;
       if (!defaultClass) throw fieldError('schoolClass', '默认班级不是本园的班级');
     }
-    return { institutionCode: kindergarten.code, countyCode: kindergarten.countyCode, classes, defaultClass };
+    const active = await activeDefinitions(strapi, 'child', kindergarten.countyCode);
+    const known = (await allDefinitions(strapi)).filter((d) => d.entity === 'child' && d.province === String(kindergarten.countyCode).slice(0, 2));
+    if (active.some((d) => d.type === 'region')) await ensureRegionCodes(strapi);
+    const custom = { active, known, columns: customColumns(active) };
+    return { institutionCode: kindergarten.code, countyCode: kindergarten.countyCode, classes, defaultClass, custom };
   },
 
   /** The import template, with the kindergarten's classes as the class column's drop-down. */
   async template(user: any): Promise<Buffer> {
     const target = user?.level === 'institution' ? await this.targetOf(user) : null;
-    return buildTemplate(columns(strapi), { rows: importConfig().templateRows, classes: (target?.classes ?? []).map((c) => c.name) });
+    return buildTemplate([...columns(strapi), ...(target?.custom?.columns ?? [])], { rows: importConfig().templateRows, classes: (target?.classes ?? []).map((c) => c.name) });
   },
 
   /**
@@ -82,7 +87,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     if (upload.size > config.maxBytes) throw fieldError('file', `文件超过 ${Math.round(config.maxBytes / 1048576)} MB：请分成几个文件上传`);
     const buffer = await fs.promises.readFile(upload.filepath ?? upload.path);
     const readStarted = performance.now();
-    const sheet = await readUpload(buffer, columns(strapi), config);
+    const sheet = await readUpload(buffer, [...columns(strapi), ...(target.custom?.columns ?? [])], config);
     const readMs = Math.round(performance.now() - readStarted);
     const job = await strapi.db.query(JOB).create({
       data: {

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { fieldError } from '../../../utils/validation';
+import { customDimensions } from '../../../domain/custom-fields';
 
 const GROUPS = ['county', 'prefecture', 'province'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -29,7 +30,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   /** GET /api/statistics/catalog: the indicators, dimensions, filters and chart types the panel's pickers offer. */
   async catalog(ctx) {
-    ctx.body = strapi.service('api::statistics.export').catalog();
+    const catalog = strapi.service('api::statistics.export').catalog();
+    // with the children's yes/no and code-table custom fields that concern the caller (custom:<key>)
+    const custom = await customDimensions(strapi, reachOf(strapi, ctx.state.user));
+    ctx.body = { ...catalog, dimensions: [...catalog.dimensions, ...custom] };
   },
 
   /** POST /api/statistics/query {indicator, dimension, filters} (?format=xlsx for the numbers as a workbook). */

@@ -5,6 +5,7 @@ import {
   addFigures, emptyFigures, indicatorsConfig, labelOf, sourcesOf, unitOf, validateQuery, valueOf, type Figures, type Query,
 } from '../../../domain/indicators';
 import type { Where } from './statistics';
+import { customDimension } from '../../../domain/custom-fields';
 
 type Reach = { kind: string; prefix?: string; institutionCode?: string; countyCode?: string };
 export type QueryRow = { key: string; label: string; value: number | null; numerator?: number; denominator?: number };
@@ -40,10 +41,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   async run(reach: Reach, input: unknown): Promise<QueryResult> {
-    const query = validateQuery(input);
+    // a child custom field as the dimension (`custom:<key>`): checked like the child field 性别 (same source)
+    const custom = await customDimension(strapi, (input as any)?.dimension, reach as any);
+    const query = validateQuery(custom ? { ...(input as object), dimension: 'sex' } : input);
+    if (custom) query.dimension = (input as any).dimension;
     const config = indicatorsConfig();
     const definition = config.indicators[query.indicator];
-    const dimension = config.dimensions[query.dimension];
+    const dimension = custom ? (custom.dimension as any) : config.dimensions[query.dimension];
     const result: QueryResult = {
       indicator: { key: query.indicator, label: labelOf(query.indicator), unit: unitOf(query.indicator), scale: definition?.scale ?? 1, target: definition?.target ?? null },
       dimension: { key: query.dimension, label: dimension.label },
@@ -62,13 +66,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       const cached = dimension.kind === 'region' && !where.institutionCode && !year && Object.keys(sqlFilters).length === 0;
       const figures: Map<string, Figures> = cached
         ? new Map([...(await statistics(strapi).cachedCounties() as Map<string, Figures>)].filter(([code]) => code.startsWith(where.prefix ?? '')))
-        : await statistics(strapi).figuresBy(where, dimension, sqlFilters, year ? Number(year) : undefined, this.sourcesFor(query));
+        : await statistics(strapi).figuresBy(where, dimension, sqlFilters, year ? Number(year) : undefined, custom ? sourcesOf(query.indicator) : this.sourcesFor(query));
       if (dimension.kind === 'region') {
         const rolled: Map<string, Figures> = statistics(strapi).rollUp(figures, dimension.digits ?? 6);
         const names: Map<string, string> = await statistics(strapi).regionNames([...rolled.keys()]);
         for (const [code, f] of [...rolled].sort(([a], [b]) => a.localeCompare(b))) groups.push([code, names.get(code) ?? code, f]);
       } else {
-        const labels = await this.labels(query.dimension, [...figures.keys()]);
+        const labels = custom ? custom.labels : await this.labels(query.dimension, [...figures.keys()]);
         for (const [key, f] of [...figures].sort(([a], [b]) => a.localeCompare(b))) groups.push([key, labels.get(key) ?? (key || '未填写'), f]);
       }
     }

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../../../runtime/paths';
 import { localDate } from '../../../domain/working-days';
+import { customFieldSql } from '../../../domain/custom-fields';
 import {
   addFigures, emptyFigures, indicatorsConfig, indicatorsOf, type DimensionDefinition, type Figures, type Source,
 } from '../../../domain/indicators';
@@ -84,6 +85,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           case 'kindergartenFlag': return inclusiveSql;
           case 'classField': return table === 's' || table === 'c' ? `s.${dimension.column}` : null;
           case 'childField': return table === 'c' ? `c.${dimension.column}` : null;
+          // a child custom field (custom-fields.ts): its key was looked up in the definitions and matches ^[a-z][a-z0-9_]*$
+          case 'childCustom': return table === 'c' ? customFieldSql(strapi.db.dialect.client, 'c.custom_fields', dimension.column!) : null;
           default: return null;
         }
       };
