@@ -25,6 +25,7 @@ import { aidGrants, aidDisbursements, AidApply, AidTotals } from './resources/ai
 import { projects, progressReports, ProjectRollup } from './resources/projects';
 import { theme, darkTheme } from './theme';
 import { auditEntries, delegations, PolicyPage } from './security';
+import { CalendarSettingsPage, CodeTablesPage, PermissionMatrixPage } from './settings';
 
 /**
  * 全国学前教育管理信息系统 — the panel. Resources depend on the user's level (getPermissions):
@@ -57,6 +58,7 @@ export const App = () => (
                       level === 'secadmin' && (
                           <CustomRoutes key="policy">
                               <Route path="/security-policy" element={<PolicyPage />} />
+                              <Route path="/permission-matrix" element={<PermissionMatrixPage />} />
                           </CustomRoutes>
                       ),
                   ].filter(Boolean)
@@ -118,6 +120,11 @@ export const App = () => (
                       </CustomRoutes>,
                       <CustomRoutes key="oversight">
                           <Route path="/oversight" element={<Oversight />} />
+                      </CustomRoutes>,
+                      <CustomRoutes key="settings">
+                          <Route path="/code-tables" element={<CodeTablesPage />} />
+                          <Route path="/calendar-settings" element={<CalendarSettingsPage />} />
+                          <Route path="/permission-matrix" element={<PermissionMatrixPage />} />
                       </CustomRoutes>,
                       <Resource key="accounts" name="accounts" {...accounts} />,
                   ]

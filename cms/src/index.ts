@@ -18,8 +18,8 @@ import { statisticsCacheMiddleware } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
 import { aidRulesMiddleware } from './domain/aid-rules';
 import { projectRulesMiddleware } from './domain/project-rules';
-import { customFieldsMiddleware } from './domain/custom-fields';
 import { startOverlay, stopOverlay } from './domain/config-overlay';
+import { customFieldsMiddleware } from './domain/custom-fields';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -56,7 +56,7 @@ export default {
     }
   },
 
-  destroy() {
-    stopOverlay();
+  async destroy() {
+    await stopOverlay();
   },
 };

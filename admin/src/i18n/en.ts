@@ -2,6 +2,7 @@ import { TranslationMessages } from 'react-admin';
 import englishMessages from 'ra-language-english';
 import { fundsAppEn, fundsResourcesEn } from './funds';
 import { securityAppEn, securityResourcesEn } from './security';
+import { settingsAppEn } from './settings';
 
 /** English: react-admin's own messages plus this panel's, with the same keys as zh-CN.ts. */
 const messages: TranslationMessages = {
@@ -9,6 +10,7 @@ const messages: TranslationMessages = {
     app: {
         funds: fundsAppEn,
         security: securityAppEn,
+        settings: settingsAppEn,
         charts: {
             save_png: 'Save as PNG',
             no_data: 'No data',

@@ -1,6 +1,7 @@
 import { TranslationMessages } from 'react-admin';
 import { fundsAppZh, fundsResourcesZh } from './funds';
 import { securityAppZh, securityResourcesZh } from './security';
+import { settingsAppZh } from './settings';
 
 /**
  * Simplified Chinese (zh-CN), the panel's default language.
@@ -223,6 +224,7 @@ const chineseMessages: TranslationMessages = {
     app: {
         funds: fundsAppZh,
         security: securityAppZh,
+        settings: settingsAppZh,
         charts: {
             save_png: '保存为 PNG',
             no_data: '暂无数据',

@@ -25,6 +25,9 @@ import EventNoteIcon from '@mui/icons-material/EventNote';
 import PersonIcon from '@mui/icons-material/Person';
 import PolicyIcon from '@mui/icons-material/Policy';
 import UploadFileIcon from '@mui/icons-material/UploadFile';
+import ListAltIcon from '@mui/icons-material/ListAlt';
+import AdminPanelSettingsIcon from '@mui/icons-material/AdminPanelSettings';
+import CalendarMonthIcon from '@mui/icons-material/CalendarMonth';
 import { Menu as RaMenu, usePermissions } from 'react-admin';
 import { useMe } from '../providers/useMe';
 
@@ -40,6 +43,7 @@ export const Menu = () => {
                 {level === 'sysadmin' && <RaMenu.Item to="/accounts" primaryText="app.security.menu.accounts" leftIcon={<ManageAccountsIcon />} />}
                 {level === 'sysadmin' && <RaMenu.Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />}
                 {level === 'secadmin' && <RaMenu.Item to="/security-policy" primaryText="app.security.menu.policy" leftIcon={<PolicyIcon />} />}
+                {level === 'secadmin' && <RaMenu.Item to="/permission-matrix" primaryText="app.settings.menu.permissions" leftIcon={<AdminPanelSettingsIcon />} />}
             </RaMenu>
         );
     }
@@ -100,6 +104,10 @@ export const Menu = () => {
             {level && (
                 <RaMenu.Item to="/accounts" primaryText="app.menu.accounts" leftIcon={<ManageAccountsIcon />} />
             )}
+            {/* 代码表维护, 角色权限, 校历与期限: edited by the province and the Ministry (the server decides) */}
+            {(level === 'ministry' || level === 'province') && <RaMenu.Item to="/code-tables" primaryText="app.settings.menu.code_tables" leftIcon={<ListAltIcon />} />}
+            {(level === 'ministry' || level === 'province') && <RaMenu.Item to="/permission-matrix" primaryText="app.settings.menu.permissions" leftIcon={<AdminPanelSettingsIcon />} />}
+            {(level === 'ministry' || level === 'province') && <RaMenu.Item to="/calendar-settings" primaryText="app.settings.menu.calendar" leftIcon={<CalendarMonthIcon />} />}
         </RaMenu>
     );
 };

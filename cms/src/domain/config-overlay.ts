@@ -25,6 +25,7 @@ let calendarEdits: CalendarEdits | null = null;
 let signature = '';
 let version = 0;
 let timer: NodeJS.Timeout | undefined;
+let refreshing: Promise<void> | undefined;
 
 export const overlayVersion = () => version;
 export const codeOverlay = () => codeRows;
@@ -51,12 +52,17 @@ export async function startOverlay(strapi: Core.Strapi): Promise<void> {
   await loadOverlay(strapi);
   stopOverlay();
   timer = setInterval(() => {
-    loadOverlay(strapi).catch((error) => strapi.log.debug(`config overlay refresh: ${error?.message ?? error}`));
+    if (refreshing) return;
+    refreshing = loadOverlay(strapi)
+      .catch((error) => { strapi.log.debug(`config overlay refresh: ${error?.message ?? error}`); })
+      .finally(() => { refreshing = undefined; });
   }, OVERLAY_REFRESH_MS);
   timer.unref();
 }
 
-export function stopOverlay(): void {
+/** Stops the refresh and waits for one under way (before the database closes). */
+export async function stopOverlay(): Promise<void> {
   if (timer) clearInterval(timer);
   timer = undefined;
+  await refreshing;
 }

@@ -1,0 +1,121 @@
+import { useState } from 'react';
+import {
+    Alert, Box, Button, Card, CardContent, Chip, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, Stack,
+    Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography,
+} from '@mui/material';
+import { Title, useNotify, usePermissions, useTranslate } from 'react-admin';
+import { httpClient } from '../providers/http';
+import { reasonOf, useReloadable } from './useReloadable';
+
+type CodeEntry = { code: string; name: string; retired: boolean; source: 'default' | 'added'; defaultName: string | null; changed: boolean };
+type CodeTable = { key: string; name: string; nameEn: string; entries: CodeEntry[] };
+
+const EDITORS = ['ministry', 'province'];
+
+/**
+ * 代码表维护: the province (and the Ministry) add codes, rename labels, retire and restore codes of
+ * the tables of config/code-tables.json; other levels read. A code is never deleted nor recoded.
+ */
+export const CodeTablesPage = () => {
+    const translate = useTranslate();
+    const notify = useNotify();
+    const { permissions: level } = usePermissions();
+    const editable = EDITORS.includes(level);
+    const { data: tables, reload } = useReloadable<CodeTable[]>('/api/code-tables');
+    const [selected, setSelected] = useState('');
+    const [code, setCode] = useState('');
+    const [name, setName] = useState('');
+    const [renaming, setRenaming] = useState<CodeEntry | null>(null);
+    const [newName, setNewName] = useState('');
+    if (!tables) return null;
+    const table = tables.find((t) => t.key === selected) ?? tables[0];
+    const send = async (url: string, method: 'POST' | 'PUT', data: object) => {
+        try {
+            await httpClient(url, { method, body: JSON.stringify({ data }) });
+            notify('app.settings.code_tables.saved', { type: 'success' });
+            reload();
+            return true;
+        } catch (failure) {
+            notify(reasonOf(failure), { type: 'error' });
+            return false;
+        }
+    };
+    const add = async () => {
+        if (await send(`/api/code-tables/${table.key}`, 'POST', { code: code.trim(), name: name.trim() })) {
+            setCode('');
+            setName('');
+        }
+    };
+    return (
+        <Card sx={{ mt: 2 }}>
+            <Title title="app.settings.code_tables.title" />
+            <CardContent>
+                <Stack spacing={2}>
+                    <Alert severity="info">{translate(editable ? 'app.settings.code_tables.help' : 'app.settings.code_tables.read_only')}</Alert>
+                    <TextField select label={translate('app.settings.code_tables.table')} value={table.key} onChange={(e) => setSelected(e.target.value)} sx={{ maxWidth: 320 }} inputProps={{ 'data-testid': 'code-table-select' }}>
+                        {tables.map((t) => <MenuItem key={t.key} value={t.key}>{t.name}</MenuItem>)}
+                    </TextField>
+                    {editable && (
+                        <Stack direction="row" spacing={1} alignItems="center">
+                            <TextField size="small" name="code" label={translate('app.settings.code_tables.code')} value={code} onChange={(e) => setCode(e.target.value)} />
+                            <TextField size="small" name="name" label={translate('app.settings.code_tables.name')} value={name} onChange={(e) => setName(e.target.value)} />
+                            <Button variant="contained" onClick={add} disabled={!code.trim() || !name.trim()}>{translate('app.settings.code_tables.add')}</Button>
+                        </Stack>
+                    )}
+                    <Table size="small">
+                        <TableHead>
+                            <TableRow>
+                                <TableCell>{translate('app.settings.code_tables.code')}</TableCell>
+                                <TableCell>{translate('app.settings.code_tables.name')}</TableCell>
+                                <TableCell>{translate('app.settings.code_tables.status')}</TableCell>
+                                <TableCell>{translate('app.settings.code_tables.source')}</TableCell>
+                                {editable && <TableCell />}
+                            </TableRow>
+                        </TableHead>
+                        <TableBody>
+                            {table.entries.map((entry) => (
+                                <TableRow key={entry.code} data-code={entry.code}>
+                                    <TableCell>{entry.code}</TableCell>
+                                    <TableCell>
+                                        {entry.name}
+                                        {entry.defaultName && entry.defaultName !== entry.name && (
+                                            <Typography variant="caption" color="text.secondary" sx={{ ml: 1 }}>
+                                                {translate('app.settings.code_tables.default_name', { name: entry.defaultName })}
+                                            </Typography>
+                                        )}
+                                    </TableCell>
+                                    <TableCell>
+                                        <Chip size="small" color={entry.retired ? 'default' : 'success'} label={translate(entry.retired ? 'app.settings.code_tables.retired' : 'app.settings.code_tables.active')} />
+                                    </TableCell>
+                                    <TableCell>{translate(entry.source === 'added' ? 'app.settings.code_tables.added' : 'app.settings.code_tables.default')}</TableCell>
+                                    {editable && (
+                                        <TableCell>
+                                            <Box sx={{ display: 'flex', gap: 1 }}>
+                                                <Button size="small" onClick={() => { setRenaming(entry); setNewName(entry.name); }}>{translate('app.settings.code_tables.rename')}</Button>
+                                                <Button size="small" color={entry.retired ? 'primary' : 'warning'} onClick={() => send(`/api/code-tables/${table.key}/${encodeURIComponent(entry.code)}`, 'PUT', { retired: !entry.retired })}>
+                                                    {translate(entry.retired ? 'app.settings.code_tables.restore' : 'app.settings.code_tables.retire')}
+                                                </Button>
+                                            </Box>
+                                        </TableCell>
+                                    )}
+                                </TableRow>
+                            ))}
+                        </TableBody>
+                    </Table>
+                </Stack>
+            </CardContent>
+            <Dialog open={Boolean(renaming)} onClose={() => setRenaming(null)}>
+                <DialogTitle>{translate('app.settings.code_tables.rename')} {renaming?.code}</DialogTitle>
+                <DialogContent sx={{ pt: '8px !important' }}>
+                    <TextField name="newName" fullWidth label={translate('app.settings.code_tables.name')} value={newName} onChange={(e) => setNewName(e.target.value)} />
+                </DialogContent>
+                <DialogActions>
+                    <Button onClick={() => setRenaming(null)}>{translate('ra.action.cancel')}</Button>
+                    <Button variant="contained" disabled={!newName.trim()} onClick={async () => {
+                        if (renaming && (await send(`/api/code-tables/${table.key}/${encodeURIComponent(renaming.code)}`, 'PUT', { name: newName.trim() }))) setRenaming(null);
+                    }}>{translate('ra.action.save')}</Button>
+                </DialogActions>
+            </Dialog>
+        </Card>
+    );
+};

@@ -1,0 +1,3 @@
+export { CodeTablesPage } from './CodeTables';
+export { PermissionMatrixPage } from './PermissionMatrix';
+export { CalendarSettingsPage } from './CalendarSettings';

@@ -1,0 +1,109 @@
+/**
+ * The configuration pages in headless Chromium (issue #9): the security administrator removes a
+ * permission in the matrix and the county is refused at once, then gives it back; the province
+ * adds and retires a code in 代码表维护 and is told which calendar field is wrong in 校历与期限.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { login } from '../helpers/api';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PANEL_INDEX = path.join(ROOT, 'admin', 'dist', 'index.html');
+const TIMEOUT = 30_000;
+
+let app: BootedApp;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+    if (!fs.existsSync(PANEL_INDEX)) execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
+    app = await bootStrapi({ listen: true });
+    browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+}, 300_000);
+
+afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+});
+
+beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
+    page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+});
+
+afterEach(async () => {
+    await context?.close();
+});
+
+const signIn = async (username: string) => {
+    await page.goto(`${app.baseUrl}/`);
+    await page.locator('input[name="username"]').fill(username);
+    await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
+    await page.locator('button[type="submit"]').click();
+};
+
+const choose = async (testId: string, option: string) => {
+    await page.locator(`[data-testid="${testId}"]`).locator('xpath=..').click();
+    await page.getByRole('option', { name: option, exact: true }).click();
+};
+
+test('the security administrator unticks the county’s export of children: refused at once, then given back', async () => {
+    const county = await login(app, 'demo-county');
+    await county.get('/api/child-export?format=csv').expect(200);
+    await signIn('demo-secadmin');
+    await page.getByRole('menuitem', { name: '角色权限' }).click();
+    await page.getByTestId('permission-matrix').waitFor();
+    await choose('role-select', '县级');
+    await page.getByText('范围：本县').waitFor();
+    const exportCell = page.getByRole('checkbox', { name: 'children:export' });
+    expect(await exportCell.isChecked()).toBe(true);
+    // a cell the county does not hold by default is unticked, and 三员 roles are read-only
+    expect(await page.getByRole('checkbox', { name: 'children:create' }).isChecked()).toBe(false);
+    await exportCell.click();
+    await page.getByText('权限已修改，立即生效').waitFor();
+    await page.waitForFunction(() => !(document.querySelector('input[aria-label="children:export"]') as HTMLInputElement)?.checked);
+    await county.get('/api/child-export?format=csv').expect(403);
+    await page.screenshot({ path: '/tmp/permission-matrix.png' });
+    await page.getByRole('checkbox', { name: 'children:export' }).click();
+    await page.waitForFunction(() => (document.querySelector('input[aria-label="children:export"]') as HTMLInputElement)?.checked);
+    await county.get('/api/child-export?format=csv').expect(200);
+    await choose('role-select', '审计管理员');
+    await page.getByText('此角色的权限在此只读').waitFor();
+}, 120_000);
+
+test('the province adds and retires a code, and is told which calendar field is wrong', async () => {
+    await signIn('demo-province');
+    await page.getByRole('menuitem', { name: '代码表维护' }).click();
+    await choose('code-table-select', '健康状况');
+    await page.locator('input[name="code"]').fill('95');
+    await page.locator('input[name="name"]').fill('浏览器新增');
+    await page.getByRole('button', { name: '新增代码' }).click();
+    const row = page.locator('tr[data-code="95"]');
+    await row.getByText('浏览器新增').waitFor();
+    await row.getByText('本地新增').waitFor();
+    await row.getByRole('button', { name: '停用' }).click();
+    await row.getByText('已停用').waitFor();
+    const dictionaries = (await (await login(app, 'demo-kindergarten')).get('/api/dictionaries').expect(200)).body;
+    expect(dictionaries.health.find((e: any) => e.code === '95')).toMatchObject({ name: '浏览器新增', retired: true });
+
+    await page.getByRole('menuitem', { name: '校历与期限' }).click();
+    const day = page.locator('input[name="monthlyUpdateDay"]');
+    await day.fill('31');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByText('每月更新日须为 1–28 的整数').first().waitFor();
+    await page.locator('input[name="windows.promotion.from"]').fill('07-01');
+    await day.fill('20');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByText('校历与期限已保存，立即生效').waitFor();
+    const calendar = (await (await login(app, 'demo-county')).get('/api/calendar-settings').expect(200)).body.data.settings;
+    expect(calendar).toMatchObject({ monthlyUpdateDay: 20, windows: { promotion: { from: '07-01', to: '08-31' } } });
+    await page.screenshot({ path: '/tmp/calendar-settings.png' });
+}, 120_000);
