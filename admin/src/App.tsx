@@ -25,6 +25,7 @@ import { aidGrants, aidDisbursements, AidApply, AidTotals } from './resources/ai
 import { projects, progressReports, ProjectRollup } from './resources/projects';
 import { theme, darkTheme } from './theme';
 import { auditEntries, delegations, PolicyPage } from './security';
+import customFields from './resources/custom-fields';
 import { CalendarSettingsPage, CodeTablesPage, PermissionMatrixPage } from './settings';
 
 /**
@@ -112,6 +113,7 @@ export const App = () => (
                       <Resource key="aid-disbursements" name="aid-disbursements" {...aidDisbursements} />,
                       <Resource key="projects" name="projects" {...projects} />,
                       <Resource key="project-progress-reports" name="project-progress-reports" {...progressReports} />,
+                      <Resource key="custom-fields" name="custom-fields" {...customFields} create={level === 'province' ? customFields.create : undefined} edit={level === 'province' ? customFields.edit : undefined} />,
                       <CustomRoutes key="funds">
                           <Route path="/staffing" element={<StaffingCheck />} />
                           <Route path="/staff-analysis" element={<StaffAnalysis />} />

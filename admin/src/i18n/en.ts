@@ -3,6 +3,7 @@ import englishMessages from 'ra-language-english';
 import { fundsAppEn, fundsResourcesEn } from './funds';
 import { securityAppEn, securityResourcesEn } from './security';
 import { settingsAppEn } from './settings';
+import { customFieldsAppEn, customFieldsResourcesEn } from './custom-fields';
 
 /** English: react-admin's own messages plus this panel's, with the same keys as zh-CN.ts. */
 const messages: TranslationMessages = {
@@ -11,6 +12,7 @@ const messages: TranslationMessages = {
         funds: fundsAppEn,
         security: securityAppEn,
         settings: settingsAppEn,
+        custom_fields: customFieldsAppEn,
         charts: {
             save_png: 'Save as PNG',
             no_data: 'No data',
@@ -146,6 +148,7 @@ const messages: TranslationMessages = {
     resources: {
         ...fundsResourcesEn,
         ...securityResourcesEn,
+        ...customFieldsResourcesEn,
         transfers: {
             name: 'Transfer |||| Transfers',
             fields: {

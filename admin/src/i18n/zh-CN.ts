@@ -2,6 +2,7 @@ import { TranslationMessages } from 'react-admin';
 import { fundsAppZh, fundsResourcesZh } from './funds';
 import { securityAppZh, securityResourcesZh } from './security';
 import { settingsAppZh } from './settings';
+import { customFieldsAppZh, customFieldsResourcesZh } from './custom-fields';
 
 /**
  * Simplified Chinese (zh-CN), the panel's default language.
@@ -225,6 +226,7 @@ const chineseMessages: TranslationMessages = {
         funds: fundsAppZh,
         security: securityAppZh,
         settings: settingsAppZh,
+        custom_fields: customFieldsAppZh,
         charts: {
             save_png: '保存为 PNG',
             no_data: '暂无数据',
@@ -360,6 +362,7 @@ const chineseMessages: TranslationMessages = {
     resources: {
         ...fundsResourcesZh,
         ...securityResourcesZh,
+        ...customFieldsResourcesZh,
         transfers: {
             name: '转园',
             fields: {

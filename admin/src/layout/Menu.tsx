@@ -25,6 +25,7 @@ import EventNoteIcon from '@mui/icons-material/EventNote';
 import PersonIcon from '@mui/icons-material/Person';
 import PolicyIcon from '@mui/icons-material/Policy';
 import UploadFileIcon from '@mui/icons-material/UploadFile';
+import TuneIcon from '@mui/icons-material/Tune';
 import ListAltIcon from '@mui/icons-material/ListAlt';
 import AdminPanelSettingsIcon from '@mui/icons-material/AdminPanelSettings';
 import CalendarMonthIcon from '@mui/icons-material/CalendarMonth';
@@ -99,6 +100,7 @@ export const Menu = () => {
             <RaMenu.Item to="/projects" primaryText="app.funds.menu.projects" leftIcon={<AccountBalanceIcon />} />
             <RaMenu.Item to="/project-progress-reports" primaryText="app.funds.menu.progress" leftIcon={<EventNoteIcon />} />
             <RaMenu.Item to="/project-rollup" primaryText="app.funds.menu.rollup" leftIcon={<SummarizeIcon />} />
+            {(level === 'province' || level === 'prefecture' || level === 'ministry') && <RaMenu.Item to="/custom-fields" primaryText="app.custom_fields.menu" leftIcon={<TuneIcon />} />}
             <RaMenu.Item to="/regions" primaryText="app.menu.regions" leftIcon={<AccountTreeIcon />} />
             <RaMenu.Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />
             {level && (

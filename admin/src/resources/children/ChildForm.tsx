@@ -4,6 +4,7 @@ import { useTranslate } from 'react-admin';
 import { useDictionaries } from './useDictionaries';
 import { DuplicateCheck } from './DuplicateCheck';
 import { sexChoices } from './choices';
+import { CustomFieldInputs } from '../../components/CustomFieldInputs';
 
 /** Values a new record starts with: the most common codes (中国, 汉族, 非港澳台侨, 健康, 走读). */
 export const childDefaults = { idType: '1', nationality: '156', ethnicity: '01', overseasChinese: '00', health: '10', enrollmentMode: '1', leftBehind: '0', onlyChild: false };
@@ -73,6 +74,8 @@ export const ChildForm = ({ keyLocked = false, classSource = 'schoolClass' }: { 
                 )}
             </FormDataConsumer>
             <BooleanInput source="needsAid" />
+
+            <CustomFieldInputs entity="child" />
 
             <Section title="resources.children.sections.guardians" />
             <ArrayInput source="guardians" validate={required()}>

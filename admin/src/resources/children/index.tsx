@@ -16,10 +16,13 @@ import { Tab } from 'react-admin';
 import { ChildLifecycle } from '../lifecycle';
 import { ChildCreate, ChildEdit } from './ChildEdit';
 import { sexChoices, statusChoices } from './choices';
+import { useCustomColumns, useCustomFilters } from '../../components/CustomFieldInputs';
 
 /** Children's 学籍 records: ID numbers masked in the list, filters by class, status and flags. */
 const ChildList = () => {
     const dictionary = useDictionaries();
+    const customFilters = useCustomFilters('child');
+    const customColumns = useCustomColumns('child');
     const filters = [
         <TextInput key="q" source="q" alwaysOn />,
         <ReferenceInput key="class" source="schoolClass.documentId" reference="school-classes"><SelectInput optionText="name" label="resources.children.fields.schoolClass" /></ReferenceInput>,
@@ -28,6 +31,7 @@ const ChildList = () => {
         <NullableBooleanInput key="migrant" source="migrant" />,
         <NullableBooleanInput key="disabled" source="disabled" />,
         <NullableBooleanInput key="needsAid" source="needsAid" />,
+        ...customFilters,
     ];
     return (
         <List filters={filters} sort={{ field: 'name', order: 'ASC' }} actions={<ChildListActions />}>
@@ -39,6 +43,7 @@ const ChildList = () => {
                 <TextField source="studentNumber" emptyText="—" />
                 <SelectField source="status" choices={statusChoices} />
                 <BooleanField source="needsAid" />
+                {customColumns}
             </Datagrid>
         </List>
     );

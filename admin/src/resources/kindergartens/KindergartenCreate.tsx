@@ -11,6 +11,7 @@ import {
 } from 'react-admin';
 import { useMe } from '../../providers/useMe';
 import { ownershipChoices } from './choices';
+import { CustomFieldInputs } from '../../components/CustomFieldInputs';
 
 /** County level only: a new kindergarten in the user's own county by default. */
 export const KindergartenCreate = () => {
@@ -39,6 +40,7 @@ export const KindergartenCreate = () => {
                 <TextInput source="address" validate={maxLength(200)} fullWidth />
                 <TextInput source="principal" validate={maxLength(50)} fullWidth />
                 <TextInput source="phone" validate={maxLength(30)} fullWidth />
+                <CustomFieldInputs entity="kindergarten" countyCode={me?.regionCode} />
             </SimpleForm>
         </Create>
     );

@@ -16,6 +16,7 @@ import {
     TopToolbar,
 } from 'react-admin';
 import { CONDITION_FIELDS, ownershipChoices, pickEditable, statusChoices } from './choices';
+import { CustomFieldInputs } from '../../components/CustomFieldInputs';
 
 const EditActions = () => (
     <TopToolbar>
@@ -61,6 +62,7 @@ export const KindergartenEdit = () => (
             {CONDITION_FIELDS.map((field) => (
                 <NumberInput key={field} source={field} validate={minValue(0)} fullWidth />
             ))}
+            <CustomFieldInputs entity="kindergarten" />
         </SimpleForm>
     </Edit>
 );

@@ -16,6 +16,7 @@ import {
     usePermissions,
 } from 'react-admin';
 import { ownershipChoices, statusChoices } from './choices';
+import { useCustomColumns, useCustomFilters } from '../../components/CustomFieldInputs';
 
 const filters = [
     <SearchInput key="q" source="q" alwaysOn />,
@@ -38,8 +39,11 @@ const ListActions = () => {
 };
 
 /** The kindergartens inside the user's reach (the server filters by reach). */
-export const KindergartenList = () => (
-    <List filters={filters} actions={<ListActions />} sort={{ field: 'code', order: 'ASC' }} perPage={25}>
+export const KindergartenList = () => {
+    const customFilters = useCustomFilters('kindergarten');
+    const customColumns = useCustomColumns('kindergarten');
+    return (
+    <List filters={[...filters, ...customFilters]} actions={<ListActions />} sort={{ field: 'code', order: 'ASC' }} perPage={25}>
         <DatagridConfigurable rowClick="show" bulkActionButtons={false}>
             <TextField source="code" />
             <TextField source="name" />
@@ -47,6 +51,8 @@ export const KindergartenList = () => (
             <SelectField source="ownership" choices={ownershipChoices} />
             <BooleanField source="inclusive" />
             <SelectField source="status" choices={statusChoices} />
+            {customColumns}
         </DatagridConfigurable>
     </List>
-);
+    );
+};

@@ -17,7 +17,7 @@ export const KEY_FIELDS = ['name', 'legalPerson', 'address', 'principal'] as con
 export const CONDITION_FIELDS = ['landArea', 'buildingArea', 'outdoorArea', 'classrooms', 'activityRooms', 'books', 'toys'] as const;
 
 /** Fields the panel sends on update; code and countyCode stay as created. */
-export const EDITABLE_FIELDS = [...KEY_FIELDS, 'phone', 'ownership', 'inclusive', 'status', ...CONDITION_FIELDS] as const;
+export const EDITABLE_FIELDS = [...KEY_FIELDS, 'phone', 'ownership', 'inclusive', 'status', ...CONDITION_FIELDS, 'customFields'] as const;
 
 export const pickEditable = (data: Record<string, any>) => {
     const locked = data.registrationState === 'approved' ? new Set<string>(KEY_FIELDS) : new Set<string>();

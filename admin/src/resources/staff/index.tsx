@@ -7,26 +7,31 @@ import {
 } from 'react-admin';
 import { httpClient } from '../../providers/http';
 import { useDictionaries } from '../children/useDictionaries';
+import { CustomFieldInputs, useCustomColumns, useCustomFilters } from '../../components/CustomFieldInputs';
 
 /** The editable fields of a staff record (the server sets kindergarten, county, masked number and key). */
-const FIELDS = ['name', 'post', 'idType', 'idNumber', 'sex', 'birthDate', 'ethnicity', 'degree', 'major', 'certificateType', 'certificateNumber', 'title', 'establishment', 'hiredOn', 'employmentStatus', 'phone'];
+const FIELDS = ['name', 'post', 'idType', 'idNumber', 'sex', 'birthDate', 'ethnicity', 'degree', 'major', 'certificateType', 'certificateNumber', 'title', 'establishment', 'hiredOn', 'employmentStatus', 'phone', 'customFields'];
 const pick = (data: Record<string, any>) => Object.fromEntries(FIELDS.filter((f) => f in data).map((f) => [f, data[f] === '' ? null : data[f]]));
 const sexChoices = [{ id: 'male', name: '男' }, { id: 'female', name: '女' }];
 
 const StaffFilters = () => {
     const codes = useDictionaries();
+    const customFilters = useCustomFilters('staff');
     return [
         <TextInput key="q" source="name_containsi" alwaysOn />,
         <SelectInput key="post" source="post" choices={codes('staffPost')} />,
         <SelectInput key="status" source="employmentStatus" choices={codes('employmentStatus')} />,
+        ...customFilters,
     ];
 };
 
 export const StaffList = () => {
     const codes = useDictionaries();
     const { permissions: level } = usePermissions();
+    const customColumns = useCustomColumns('staff');
+    const filters = StaffFilters();
     return (
-        <List filters={StaffFilters()} sort={{ field: 'name', order: 'ASC' }}>
+        <List filters={filters} sort={{ field: 'name', order: 'ASC' }}>
             <Datagrid rowClick="show" bulkActionButtons={false}>
                 <TextField source="name" />
                 <SelectField source="post" choices={codes('staffPost')} />
@@ -37,6 +42,7 @@ export const StaffList = () => {
                 <SelectField source="establishment" choices={codes('establishment')} />
                 <SelectField source="employmentStatus" choices={codes('employmentStatus')} />
                 {level !== 'institution' && <TextField source="institutionCode" />}
+                {customColumns}
             </Datagrid>
         </List>
     );
@@ -62,6 +68,7 @@ const StaffForm = () => {
             <DateInput source="hiredOn" fullWidth />
             <SelectInput source="employmentStatus" choices={codes('employmentStatus')} fullWidth />
             <TextInput source="phone" fullWidth />
+            <CustomFieldInputs entity="staff" />
         </SimpleForm>
     );
 };

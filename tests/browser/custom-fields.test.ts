@@ -1,0 +1,107 @@
+/**
+ * Custom fields in the panel (issue #9): the province adds a required yes/no field "是否接种疫苗"
+ * for children on its 自定义字段 page; a kindergarten's 新增幼儿 form then shows it, saving without
+ * it is refused with the field's message, and with it the child is saved with the value.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { residentId } from '../helpers/ids';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+let app: BootedApp;
+let browser: Browser;
+
+beforeAll(async () => {
+    if (!fs.existsSync(path.join(ROOT, 'admin', 'dist', 'index.html'))) {
+        execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
+    }
+    app = await bootStrapi({ listen: true });
+    browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+}, 300_000);
+
+afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+});
+
+async function signIn(username: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${app.baseUrl}/`);
+    await page.locator('input[name="username"]').fill(username);
+    await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('menuitem').first().waitFor();
+    return page;
+}
+
+/** Picks an option of a react-admin SelectInput by its source. */
+async function choose(page: Page, source: string, option: string) {
+    await page.locator(`div:has(> input[name="${source}"]) > [role="combobox"]`).click();
+    await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+test('the province adds a required yes/no field for children; a kindergarten cannot save a new child without it', async () => {
+    // 省级: 自定义字段 → 新建
+    const province = await signIn('demo-province');
+    await province.getByRole('menuitem', { name: '自定义字段' }).click();
+    await province.waitForURL(/#\/custom-fields/);
+    await province.goto(`${app.baseUrl}/#/custom-fields/create`);
+    await province.locator('input[name="label"]').fill('是否接种疫苗');
+    await province.locator('input[name="key"]').fill('vaccinated');
+    await choose(province, 'type', '是/否');
+    await province.locator('input[name="required"]').check();
+    await province.locator('input[name="help"]').fill('按预防接种证填写');
+    await province.getByRole('button', { name: '保存' }).click();
+    await province.waitForURL(/#\/custom-fields$/);
+    await province.locator('table').getByText('是否接种疫苗').waitFor();
+    const definition = await app.strapi.db.query('api::custom-field.custom-field').findOne({ where: { key: 'vaccinated' } });
+    expect(definition).toMatchObject({ entity: 'child', type: 'boolean', required: true, regionCode: '350000', retired: false });
+
+    // 幼儿园: 新增幼儿 with the usual fields but not the new one
+    const kindergarten = await signIn('demo-kindergarten');
+    await kindergarten.goto(`${app.baseUrl}/#/children/create`);
+    await kindergarten.locator('input[name="name"]').fill('温小禾');
+    await kindergarten.locator('input[name="idNumber"]').fill(residentId('350502', '20220708', '041'));
+    await kindergarten.waitForFunction(() => (document.querySelector('input[name="birthDate"]') as HTMLInputElement)?.value === '2022-07-08');
+    await kindergarten.locator('input[name="birthPlace"]').fill('350502');
+    await kindergarten.locator('input[name="nativePlace"]').fill('福建泉州');
+    await kindergarten.locator('input[name="householdRegion"]').fill('350502');
+    await choose(kindergarten, 'householdType', '非农业');
+    await kindergarten.locator('input[name="address"]').fill('鲤城区中山路 9 号');
+    await kindergarten.locator('input[name="phone"]').fill('13800000009');
+    await kindergarten.locator('input[name="enrolledOn"]').fill('2025-09-01');
+    await choose(kindergarten, 'schoolClass', '小一班');
+    await kindergarten.getByRole('button', { name: '添加' }).click();
+    await kindergarten.locator('input[name="guardians.0.name"]').fill('温父');
+    await choose(kindergarten, 'guardians.0.relation', '父亲');
+    await kindergarten.locator('input[name="guardians.0.idNumber"]').fill(residentId('350502', '19890909', '051'));
+    // the custom field is in the form, with its help text
+    await kindergarten.getByText('按预防接种证填写').waitFor();
+    const before = await app.strapi.db.query('api::child.child').count();
+    await kindergarten.getByRole('button', { name: '保存' }).click();
+    await kindergarten.getByText('是否接种疫苗必填').first().waitFor();
+    await kindergarten.screenshot({ path: '/tmp/custom-field-refused.png', fullPage: true });
+    expect(kindergarten.url()).toMatch(/#\/children\/create/);
+    expect(await app.strapi.db.query('api::child.child').count()).toBe(before);
+
+    // then it answers the question and saves
+    await choose(kindergarten, 'customFields.vaccinated', '是');
+    await kindergarten.getByRole('button', { name: '保存' }).click();
+    await kindergarten.waitForURL(/#\/children\/[^/]+\/show/);
+    const saved = await app.strapi.db.query('api::child.child').findOne({ where: { name: '温小禾' } });
+    expect(saved.customFields).toEqual({ vaccinated: true });
+
+    // the list shows the field as a column
+    await kindergarten.getByRole('menuitem', { name: '幼儿学籍' }).click();
+    const table = kindergarten.locator('table');
+    await table.getByText('温小禾').waitFor();
+    expect(await table.locator('thead').innerText()).toContain('是否接种疫苗');
+});
