@@ -6,6 +6,7 @@
  * (a second app instance started on the same database applies them at its start).
  */
 import request from 'supertest';
+import ExcelJS from 'exceljs';
 import { bootStrapi, type BootedApp } from '../helpers/boot';
 import { kindergartenId, login, type Session } from '../helpers/api';
 import { residentId } from '../helpers/ids';
@@ -111,6 +112,16 @@ describe('code tables (代码表维护)', () => {
     expect(JSON.stringify(form.body.data ?? form.text)).toContain('待复查（体检）');
     // updating the old record without changing the code works, also when the form sends it again
     await kindergarten.put(`/api/children/${oldChild}`, { data: { address: '鲤城区新华路 3 号', health: '90' } }).expect(200);
+    // the import template offers it no more (the 健康状况 sheet its drop-down reads)
+    const template = await kindergarten.get('/api/child-import/template').buffer(true)
+      .parse((res: any, callback: (error: Error | null, body: Buffer) => void) => { const chunks: Buffer[] = []; res.on('data', (c: Buffer) => chunks.push(c)); res.on('end', () => callback(null, Buffer.concat(chunks))); })
+      .expect(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(template.body as any);
+    const codes: unknown[] = [];
+    book.getWorksheet('健康状况')!.eachRow((row) => codes.push(row.getCell(1).value));
+    expect(codes).toContain('10');
+    expect(codes).not.toContain('90');
     // a new record, or a changed field, may not take it
     const created = await kindergarten.post('/api/children', { data: childData({ health: '90' }) }).expect(400);
     expect(created.body.error.details.errors[0]).toMatchObject({ path: ['health'], message: '健康状况：该代码已停用' });
@@ -129,18 +140,17 @@ describe('code tables (代码表维护)', () => {
     await kindergarten.post('/api/children', { data: childData() }).expect(201);
   });
 
-  test('retired codes are refused on kindergartens and staff only when newly set', async () => {
-    const kg = await kindergartenId(app, '3135050201');
-    const stored = await app.strapi.db.query('api::kindergarten.kindergarten').findOne({ where: { documentId: kg } });
-    await province.put(`/api/code-tables/urbanRural/${stored.urbanRural}`, { data: { retired: true } }).expect(200);
-    await county.put(`/api/kindergartens/${kg}`, { data: { urbanRural: stored.urbanRural, phone: '0595-22220000' } }).expect(200);
-    const other = await kindergartenId(app, '3135050202');
-    const otherStored = await app.strapi.db.query('api::kindergarten.kindergarten').findOne({ where: { documentId: other } });
-    if (otherStored.urbanRural !== stored.urbanRural) {
-      const refused = await county.put(`/api/kindergartens/${other}`, { data: { urbanRural: stored.urbanRural } }).expect(400);
-      expect(refused.body.error.details.errors[0]).toMatchObject({ path: ['urbanRural'], message: '城乡分类：该代码已停用' });
-    }
-    await province.put(`/api/code-tables/urbanRural/${stored.urbanRural}`, { data: { retired: false } }).expect(200);
+  test('a retired 办别 stays on the kindergartens that have it and is refused as a new value', async () => {
+    const holder = await kindergartenId(app, '3135050201'); // 教育部门办 (edu)
+    const other = await kindergartenId(app, '3135050203'); // 民办 (private)
+    await province.put('/api/code-tables/sponsorType/edu', { data: { retired: true } }).expect(200);
+    await county.put(`/api/kindergartens/${holder}`, { data: { sponsorType: 'edu', phone: '0595-22220000' } }).expect(200);
+    const refused = await county.put(`/api/kindergartens/${other}`, { data: { sponsorType: 'edu' } }).expect(400);
+    expect(refused.body.error.details.errors[0]).toMatchObject({ path: ['sponsorType'], message: '办别：该代码已停用' });
+    expect((await app.strapi.db.query('api::kindergarten.kindergarten').findOne({ where: { documentId: other } })).sponsorType).toBe('private');
+    await province.put('/api/code-tables/sponsorType/edu', { data: { retired: false } }).expect(200);
+    await county.put(`/api/kindergartens/${other}`, { data: { sponsorType: 'edu' } }).expect(200);
+    await county.put(`/api/kindergartens/${other}`, { data: { sponsorType: 'private' } }).expect(200);
   });
 });
 

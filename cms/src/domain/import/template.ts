@@ -52,7 +52,8 @@ export async function buildTemplate(columnList: Column[], options: { rows: numbe
     const sheet = workbook.addWorksheet(sheetName);
     sheet.columns = [{ header: '代码', key: 'code', width: 10 }, { header: '名称', key: 'name', width: 30 }];
     sheet.getRow(1).font = { bold: true };
-    const entries = tableEntries(table);
+    // retired codes (代码表维护) are offered to no new record
+    const entries = tableEntries(table).filter((entry) => !entry.retired);
     for (const entry of entries) sheet.addRow({ code: entry.code, name: entry.name });
     ranges.set(table, `'${sheetName}'!$B$2:$B$${entries.length + 1}`);
   }
