@@ -290,6 +290,15 @@ describe('chart dimension', () => {
     }
     const catalog = (await province.get('/api/statistics/catalog').expect(200)).body;
     expect(catalog.dimensions.map((d: any) => d.key)).toEqual(expect.arrayContaining(['custom:vaccinated', 'custom:blood']));
+    // an analyst's chart page may group by it (the prefecture sees its own part: 泉州's children)
+    const prefectureView = (await prefecture.get('/api/statistics/catalog').expect(200)).body.dimensions.map((d: any) => d.key);
+    expect(prefectureView).toEqual(expect.arrayContaining(['custom:vaccinated', 'custom:blood']));
+    const page = (await prefecture.post('/api/chart-pages', { data: { title: '接种情况', charts: [{ title: '是否接种', indicator: 'children', dimension: 'custom:vaccinated', type: 'pie' }] } }).expect(201)).body.data;
+    const drawn = (await prefecture.get(`/api/chart-pages/${page.documentId ?? page.id}/charts/0/data`).expect(200)).body;
+    const quanzhou = await expected('3505');
+    expect(JSON.stringify(drawn)).toContain('是否接种疫苗');
+    const rows = drawn.data.result.rows;
+    expect(rows.find((r: any) => r.key === 'true')?.value ?? 0).toBe(quanzhou.filter((r: any) => r.customFields?.vaccinated === true).length);
   });
 });
 

@@ -97,8 +97,10 @@ const chartPageService = ({ strapi }: { strapi: Core.Strapi }) => ({
           const type = String(chart?.type ?? '');
           if (!indicatorsConfig().chartTypes.includes(type)) problems.push({ field: `charts.${i}.type`, message: `第 ${i + 1} 个图表：图表类型须为 ${indicatorsConfig().chartTypes.join('、')}` });
           try {
-            const query = validateQuery(chart);
-            return { title, indicator: query.indicator, dimension: query.dimension, filters: query.filters, type };
+            // a child custom field (custom:<key>) is checked like 性别 here, and against its definition when the chart is drawn
+            const custom = typeof chart?.dimension === 'string' && /^custom:[a-z][a-z0-9_]{0,39}$/.test(chart.dimension);
+            const query = validateQuery(custom ? { ...chart, dimension: 'sex' } : chart);
+            return { title, indicator: query.indicator, dimension: custom ? chart.dimension : query.dimension, filters: query.filters, type };
           } catch (error: any) {
             for (const detail of error?.details?.errors ?? [{ path: ['charts'], message: error.message }]) {
               problems.push({ field: `charts.${i}.${detail.path.join('.')}`, message: `第 ${i + 1} 个图表：${detail.message}` });
