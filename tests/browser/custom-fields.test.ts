@@ -98,6 +98,9 @@ test('the province adds a required yes/no field for children; a kindergarten can
     await kindergarten.waitForURL(/#\/children\/[^/]+\/show/);
     const saved = await app.strapi.db.query('api::child.child').findOne({ where: { name: '温小禾' } });
     expect(saved.customFields).toEqual({ vaccinated: true });
+    // the record's page shows the value under its label
+    await kindergarten.goto(`${app.baseUrl}/#/children/${saved.documentId}/show/household`);
+    expect(await kindergarten.getByTestId('custom-vaccinated').innerText()).toBe('是');
 
     // the list shows the field as a column
     await kindergarten.getByRole('menuitem', { name: '幼儿学籍' }).click();

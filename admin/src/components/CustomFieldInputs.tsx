@@ -1,6 +1,6 @@
 import { Typography } from '@mui/material';
 import {
-    DateInput, FunctionField, NullableBooleanInput, NumberInput, SelectInput, TextInput, useRecordContext, useTranslate,
+    DateInput, FunctionField, Labeled, NullableBooleanInput, NumberInput, SelectInput, TextInput, useRecordContext, useTranslate,
 } from 'react-admin';
 import { useApi } from '../providers/useApi';
 import { useDictionaries } from '../resources/children/useDictionaries';
@@ -145,4 +145,21 @@ export const useCustomFilters = (entity: CustomEntity) => {
                 ? <NullableBooleanInput key={`custom-${d.key}`} source={`customFilters.${d.key}`} label={d.label} />
                 : <SelectInput key={`custom-${d.key}`} source={`customFilters.${d.key}`} label={d.label} choices={dictionary(d.codeTable ?? '')} />
         );
+};
+
+/** The custom values of the record on its page (the fields that apply to its county), each under its label. */
+export const CustomFieldValues = ({ entity }: { entity: CustomEntity }) => {
+    const record = useRecordContext();
+    const dictionary = useDictionaries();
+    const definitions = useCustomFields(entity, record?.countyCode ?? null);
+    if (!record) return null;
+    return (
+        <>
+            {definitions.map((definition) => (
+                <Labeled key={definition.key} label={definition.label}>
+                    <span data-testid={`custom-${definition.key}`}>{customDisplay(definition, record.customFields?.[definition.key], dictionary) || '—'}</span>
+                </Labeled>
+            ))}
+        </>
+    );
 };

@@ -10,6 +10,7 @@ import { getToken } from '../../providers/session';
 import { httpClient } from '../../providers/http';
 import { useDictionaries } from './useDictionaries';
 import { RegisterButton } from './RegisterButton';
+import { CustomFieldValues } from '../../components/CustomFieldInputs';
 import { sexChoices, statusChoices } from './choices';
 
 /** 打印确认表: the server's A4 学前教育学籍基础信息确认表, opened for printing (the token stays out of the URL). */
@@ -140,6 +141,7 @@ export const ChildShow = ({ extraTabs }: { extraTabs?: React.ReactNode }) => (
                 <BooleanField source="disabled" />
                 <CodeField source="disabilityType" table="disability" />
                 <BooleanField source="needsAid" />
+                <CustomFieldValues entity="child" />
             </Tab>
             <Tab label="resources.children.sections.guardians" path="guardians">
                 <Labeled label="resources.children.fields.guardians" fullWidth>
