@@ -5,7 +5,7 @@
 // this run's DEMO_PASSWORD), logs in as demo-kindergarten, and measures:
 //   - the exact duplicate check, POST /api/children/check-duplicates { idType: '1', idNumber } with
 //     numbers of existing children, at a steady BENCH_RATE (100) requests/s for BENCH_DURATION (10) s
-//     (autocannon overallRate, in a child process): p50, p99; beside the raw SQL lookup
+//     (an open-loop paced generator in a child process): p50, p99; beside the raw SQL lookup
 //     (SELECT … FROM children WHERE id_key = $1), timed directly;
 //   - the likely-match search, the same endpoint with { name, birthDate, sex } of existing children,
 //     at BENCH_LIKELY_RATE (20) requests/s: p95; beside the raw same-birth-date-and-sex query;
@@ -159,29 +159,60 @@ async function check(baseUrl, jwt, data) {
 }
 
 /**
- * Steady-rate load from a child process (autocannon, overallRate), so that the load generator does
- * not share the server's event loop. Each request takes the next body of `bodies`; every response
- * time is kept, for exact percentiles.
+ * Steady-rate, open-loop load from a child process (so that the load generator does not share the
+ * server's event loop): request i is due at start + i / rate, sent on one of CONNECTIONS keep-alive
+ * sockets, and its time is counted from when it was due, not from when it could be sent, so a server
+ * that falls behind shows it (no coordinated omission). (autocannon's overallRate is not used: it
+ * sends each connection's quota back to back at the start of every second, which measures bursts of
+ * CONNECTIONS concurrent requests, not a rate.) Every response time is kept, for exact percentiles.
  */
 function load(baseUrl, jwt, bodies, rate) {
   const file = path.join(work, `bodies-${crypto.randomBytes(4).toString('hex')}.json`);
   fs.writeFileSync(file, JSON.stringify(bodies.map((data) => JSON.stringify({ data }))));
   const script = `
     const fs = require('node:fs');
-    const autocannon = require(${JSON.stringify(requireFromRoot.resolve('autocannon'))});
+    const http = require('node:http');
     const options = JSON.parse(process.argv[1]);
     const bodies = JSON.parse(fs.readFileSync(options.file, 'utf8'));
-    let next = 0;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+    const url = new URL(options.path, options.url);
+    const total = Math.round(options.rate * options.duration);
     const times = [];
-    const instance = autocannon({
-      url: options.url, connections: options.connections, duration: options.duration, overallRate: options.rate,
-      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + options.jwt },
-      requests: [{ method: 'POST', path: options.path, setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
-    }, (error, r) => {
-      if (error) { console.error(error); process.exit(1); }
-      process.stdout.write(JSON.stringify({ rps: r.requests.average, total: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, times }));
-    });
-    instance.on('response', (client, statusCode, bytes, responseTime) => times.push(responseTime));`;
+    let errors = 0, non2xx = 0, done = 0, late = 0;
+    const start = performance.now() + 50;
+    function send(i) {
+      const due = start + (i * 1000) / options.rate;
+      const body = bodies[i % bodies.length];
+      const request = http.request(url, { method: 'POST', agent, headers: {
+        'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer ' + options.jwt,
+      } }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          times.push(performance.now() - due);
+          if (response.statusCode < 200 || response.statusCode > 299) non2xx += 1;
+          finish();
+        });
+      });
+      request.on('error', () => { errors += 1; finish(); });
+      request.end(body);
+    }
+    function finish() {
+      done += 1;
+      if (done === total) {
+        agent.destroy();
+        const seconds = (performance.now() - start) / 1000;
+        process.stdout.write(JSON.stringify({ rps: total / seconds, total, non2xx, errors, timeouts: 0, late, times }));
+      }
+    }
+    let next = 0;
+    (function tick() {
+      const now = performance.now();
+      while (next < total && start + (next * 1000) / options.rate <= now) {
+        if (now - (start + (next * 1000) / options.rate) > 5) late += 1;
+        send(next++);
+      }
+      if (next < total) setTimeout(tick, Math.max(0, start + (next * 1000) / options.rate - performance.now()));
+    })();`;
   const options = { url: baseUrl, path: ENDPOINT, jwt, file, rate, connections: CONNECTIONS, duration: DURATION };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -190,15 +221,15 @@ function load(baseUrl, jwt, bodies, rate) {
     child.on('error', reject);
     child.on('close', (code) => {
       fs.rmSync(file, { force: true });
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
       try {
         const result = JSON.parse(out);
-        if (result.non2xx) return reject(new Error(`autocannon: ${result.non2xx} non-2xx responses`));
-        // Errors and timeouts (an overloaded server) are reported in the table, not fatal.
+        if (result.non2xx) return reject(new Error(`load: ${result.non2xx} non-2xx responses`));
+        // Errors (an overloaded server) are reported in the table, not fatal.
         const sorted = result.times.sort((a, b) => a - b);
         resolve({ ...result, times: undefined, count: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] });
       } catch (error) {
-        reject(new Error(`autocannon output unreadable: ${out.slice(0, 200)}`));
+        reject(new Error(`load generator output unreadable: ${out.slice(0, 200)}`));
       }
     });
   });
@@ -409,7 +440,7 @@ async function main() {
   lines.push(`### Children benchmark — PostgreSQL ${serverVersion}, ${thousands(Number(total))} children, ${thousands(Number(kindergartens))} kindergartens`);
   lines.push('');
   lines.push(`\`KEEP=1 npm run generate:province && npm run bench:children\` · ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node} · ` +
-    `as demo-kindergarten, \`POST ${ENDPOINT}\` with ${sample.length} sampled children in turn · load: autocannon, ${CONNECTIONS} connections, fixed rate (overallRate), ${DURATION} s · ` +
+    `as demo-kindergarten, \`POST ${ENDPOINT}\` with ${sample.length} sampled children in turn · load: open loop, one request every 1/rate s on up to ${CONNECTIONS} keep-alive connections, ${DURATION} s, times counted from when each was due · ` +
     `raw SQL: ${thousands(SQL_ITERATIONS)} sequential queries on one connection (prepared) · issuing: ${ISSUE_CONCURRENCY} concurrent loops × ${ISSUE_SECONDS} s`);
   lines.push('');
   lines.push('| measurement | load | API | raw SQL | API / SQL | target |');

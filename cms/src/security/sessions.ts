@@ -42,15 +42,30 @@ export function pendingList(row: Pick<SessionRow, 'pending'> | null | undefined)
   return row?.pending ? row.pending.split(',').filter(Boolean) : [];
 }
 
+const secretKeys = new Map<string, crypto.KeyObject>();
+/**
+ * The HMAC key of a token secret, as a KeyObject made once. Given a string, jsonwebtoken first tries
+ * to parse it as a PEM public key (an OpenSSL decode that fails, about 0.5 ms) on every sign and verify:
+ * two verifications a request (the session check and users-permissions) paid it for nothing.
+ */
+export function tokenKey(secret: string): crypto.KeyObject {
+  let key = secretKeys.get(secret);
+  if (!key) {
+    key = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
+    secretKeys.set(secret, key);
+  }
+  return key;
+}
+
 export function issueAccessToken(userId: number, sid: number): string {
   const minutes = securityConfig().session.accessTokenMinutes;
-  return jwt.sign({ id: userId, sid }, loadSecrets().JWT_SECRET, { expiresIn: `${minutes}m` });
+  return jwt.sign({ id: userId, sid }, tokenKey(loadSecrets().JWT_SECRET), { expiresIn: `${minutes}m` });
 }
 
 /** The payload of a valid access token of ours, or null (expired, forged, another kind of token). */
 export function readAccessToken(token: string): { id: number; sid?: number } | null {
   try {
-    const payload = jwt.verify(token, loadSecrets().JWT_SECRET) as any;
+    const payload = jwt.verify(token, tokenKey(loadSecrets().JWT_SECRET), { algorithms: ['HS256'] }) as any;
     return payload && typeof payload === 'object' && payload.id !== undefined ? payload : null;
   } catch {
     return null;

@@ -1,5 +1,7 @@
 import { errors } from '@strapi/utils';
+import jwt from 'jsonwebtoken';
 import { loginService } from './login';
+import { tokenKey } from './sessions';
 
 /**
  * The security side of the users-permissions plugin, applied by its extension
@@ -35,6 +37,24 @@ export function extendUsersPermissions(plugin: any) {
       changePassword: refused,
       forgotPassword: refused,
       resetPassword: refused,
+    };
+  };
+  // token verification with the secret as a KeyObject made once (see tokenKey); same answers
+  const jwtService = plugin.services.jwt;
+  plugin.services.jwt = (deps: any) => {
+    const original = jwtService(deps);
+    return {
+      ...original,
+      async verify(token: string) {
+        const { strapi } = deps;
+        if (strapi.config.get('plugin::users-permissions.jwtManagement', 'legacy-support') === 'refresh') return original.verify(token);
+        const algorithms = [strapi.config.get('plugin::users-permissions.jwt', {})?.algorithm || 'HS256'];
+        try {
+          return jwt.verify(token, tokenKey(strapi.config.get('plugin::users-permissions.jwtSecret')), { algorithms });
+        } catch {
+          throw new Error('Invalid token.');
+        }
+      },
     };
   };
   return plugin;
