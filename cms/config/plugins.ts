@@ -31,6 +31,7 @@ export default () => ({
       schedule: process.env.ARCHIVE_SCHEDULE !== 'false',
       catchUp: process.env.ARCHIVE_CATCH_UP !== 'false',
       summaryService: 'api::statistics.statistics',
+      projectsService: 'api::project.project',
     },
   },
   'access-scope': {

@@ -32,7 +32,7 @@ export default {
   routes,
   services,
   config: {
-    default: { timeZone: 'Asia/Shanghai', schedule: true, catchUp: true, summaryService: 'api::statistics.statistics' },
+    default: { timeZone: 'Asia/Shanghai', schedule: true, catchUp: true, summaryService: 'api::statistics.statistics', projectsService: 'api::project.project' },
     validator() {},
   },
 };

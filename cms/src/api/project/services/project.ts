@@ -1,18 +1,21 @@
 import { factories } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { lastDayOf, localToday, ownerLevelOf, reviewerLevelOf } from '../../../domain/project-rules';
+import { ROLLUP_GROUPS, baseRow, groupKey, groupRollup, money, regionGroupCodes, type Rollup, type RollupBase, type RollupGroup } from '../../../domain/project-rollup';
 import { conflictError, fieldError } from '../../../utils/validation';
 
 const PROJECT = 'api::project.project';
 const PROGRESS = 'api::project-progress.project-progress';
-const GROUPS = { level: 0, province: 2, prefecture: 4, county: 6 } as const;
+const GROUP_NAMES = Object.keys(ROLLUP_GROUPS) as RollupGroup[];
 type Where = { prefix?: string; institutionCode?: string };
-type Sums = { projects: number; budget: number; allocated: number; spent: number; overspent: number; byType: Record<string, { allocated: number; spent: number }> };
-const money = (value: unknown) => Math.round(Number(value ?? 0) * 100) / 100;
-const empty = (): Sums => ({ projects: 0, budget: 0, allocated: 0, spent: 0, overspent: 0, byType: {} });
+type SavedProject = {
+  id: string; name: string; type: string; year: number; regionCode: string; ownerLevel: string; budget: number; sources: Record<string, number> | null;
+  allocated: number; spent: number; progress: number; reviewState: string; latestReport: { month: string; late: boolean; state: string } | null;
+};
+/** What a monthly snapshot keeps of the projects (its `projects` JSON). */
+export type SavedProjects = { asOf: string; projects: SavedProject[]; base: RollupBase[]; names: Record<string, string>; rollups: Record<RollupGroup, Rollup> };
 const ATTACHMENT_TYPES = /^(image\/(jpeg|png|gif|webp)|application\/pdf|application\/vnd\.openxmlformats-officedocument\.(wordprocessingml\.document|spreadsheetml\.sheet)|application\/msword|application\/vnd\.ms-excel)$/;
 const ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;
-const LEVEL_NAMES: Record<string, string> = { province: '省级', prefecture: '地市级', county: '县级' };
 
 /**
  * Project funds: review by the level above (submit → approved | returned, one guarded UPDATE),
@@ -24,6 +27,15 @@ export default factories.createCoreService(PROJECT, ({ strapi }) => {
   const table = (name: string) => {
     const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
     return strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${name}` : name;
+  };
+
+  /** Each project's latest monthly progress report, up to the month `asOf` when given (one row per project: unique (project, month)). */
+  const latestReports = (asOf?: string) => {
+    const latest = knex()(table('project_progress_reports')).select('project_id').max({ month: 'month' }).groupBy('project_id');
+    if (asOf) latest.where('month', '<=', asOf);
+    return knex()({ pr: table('project_progress_reports') })
+      .join(latest.as('lm'), function join() { this.on('lm.project_id', '=', 'pr.project_id').andOn('lm.month', '=', 'pr.month'); })
+      .select('pr.project_id', 'pr.month', 'pr.late', 'pr.state');
   };
 
   /** Moves a record of `uid` from one of `from` to `data`, only if nobody moved it first. */
@@ -120,42 +132,73 @@ export default factories.createCoreService(PROJECT, ({ strapi }) => {
     },
 
     /**
-     * Allocations and spending summed in SQL per region code and type inside `where`, then grouped
-     * by owning level (groupBy=level) or by region prefix (province, prefecture, county).
+     * Allocations and spending summed in SQL per region code and type inside `where` (with the
+     * projects whose latest progress report up to `asOf`, YYYY-MM, was late), then grouped by owning
+     * level (groupBy=level) or by region prefix (province, prefecture, county): domain/project-rollup.ts.
      */
-    async rollup(where: Where, groupBy: keyof typeof GROUPS = 'level') {
-      const query = knex()(table('projects')).select('region_code', 'type')
-        .count({ n: '*' }).sum({ budget: 'budget' }).sum({ allocated: 'allocated' }).sum({ spent: 'spent' })
-        .select(knex().raw('SUM(CASE WHEN spent > allocated THEN 1 ELSE 0 END) AS overspent'))
-        .groupBy('region_code', 'type');
-      if (where.prefix) query.where('region_code', 'like', `${where.prefix}%`);
+    async rollup(where: Where, groupBy: RollupGroup = 'level') {
+      const base = await this.rollupBase(where);
+      const names = groupBy === 'level' ? new Map<string, string>() : await this.regionNames(base.map((r) => groupKey(r.regionCode, groupBy)));
+      return groupRollup(base, groupBy, names, where.prefix ?? '');
+    },
+
+    /** The one GROUP BY (region_code, type) behind every project roll-up, live or saved. */
+    async rollupBase(where: Where, asOf?: string): Promise<RollupBase[]> {
+      const query = knex()({ p: table('projects') })
+        .leftJoin(latestReports(asOf).as('r'), 'r.project_id', 'p.document_id')
+        .select('p.region_code', 'p.type')
+        .count({ n: '*' }).sum({ budget: 'p.budget' }).sum({ allocated: 'p.allocated' }).sum({ spent: 'p.spent' })
+        .select(knex().raw('SUM(CASE WHEN p.spent > p.allocated THEN 1 ELSE 0 END) AS overspent'))
+        .select(knex().raw('SUM(CASE WHEN r.late = TRUE THEN 1 ELSE 0 END) AS late_reports'))
+        .groupBy('p.region_code', 'p.type');
+      if (where.prefix) query.where('p.region_code', 'like', `${where.prefix}%`);
       if (where.institutionCode) query.whereRaw('1 = 0');
-      const rows: any[] = await query;
-      const grouped = new Map<string, Sums>();
-      const total = empty();
-      for (const r of rows) {
-        const key = groupBy === 'level' ? ownerLevelOf(r.region_code) : String(r.region_code).slice(0, GROUPS[groupBy]).padEnd(6, '0');
-        const sums = grouped.get(key) ?? empty();
-        grouped.set(key, sums);
-        for (const s of [sums, total]) {
-          s.projects += Number(r.n);
-          s.budget = money(s.budget + Number(r.budget ?? 0));
-          s.allocated = money(s.allocated + Number(r.allocated ?? 0));
-          s.spent = money(s.spent + Number(r.spent ?? 0));
-          s.overspent += Number(r.overspent ?? 0);
-          const t = (s.byType[r.type] ??= { allocated: 0, spent: 0 });
-          t.allocated = money(t.allocated + Number(r.allocated ?? 0));
-          t.spent = money(t.spent + Number(r.spent ?? 0));
-        }
-      }
-      const regions = groupBy === 'level' ? [] : await strapi.db.query('api::region.region').findMany({ where: { code: { $in: [...grouped.keys()] } }, select: ['code', 'name'] });
-      const names = new Map<string, string>([...Object.entries(LEVEL_NAMES), ...regions.map((r: any) => [r.code, r.name] as [string, string])]);
-      const order = ['province', 'prefecture', 'county'];
+      return (await query).map(baseRow);
+    },
+
+    async regionNames(codes: string[]): Promise<Map<string, string>> {
+      const unique = [...new Set(codes)];
+      const regions = unique.length ? await strapi.db.query('api::region.region').findMany({ where: { code: { $in: unique } }, select: ['code', 'name'] }) : [];
+      return new Map(regions.map((r: any) => [r.code, r.name] as [string, string]));
+    },
+
+    /**
+     * The project data of the monthly snapshot of `period` (YYYY-MM), in SQL: every project with its
+     * figures, status and latest progress report up to the period; the GROUP BY rows of the roll-ups
+     * with the names of their regions, and the national roll-ups by level and by region.
+     */
+    async snapshotProjects(period: string): Promise<SavedProjects> {
+      const rows: any[] = await knex()({ p: table('projects') })
+        .leftJoin(latestReports(period).as('r'), 'r.project_id', 'p.document_id')
+        .select('p.document_id', 'p.name', 'p.type', 'p.year', 'p.region_code', 'p.owner_level', 'p.budget', 'p.sources', 'p.allocated', 'p.spent',
+          'p.progress', 'p.review_state', 'r.month as report_month', 'r.late as report_late', 'r.state as report_state')
+        .orderBy([{ column: 'p.region_code' }, { column: 'p.id' }]);
+      const projects: SavedProject[] = rows.map((r) => ({
+        id: r.document_id, name: r.name, type: r.type, year: Number(r.year), regionCode: r.region_code, ownerLevel: r.owner_level ?? ownerLevelOf(r.region_code),
+        budget: money(r.budget), sources: typeof r.sources === 'string' ? JSON.parse(r.sources) : r.sources ?? null,
+        allocated: money(r.allocated), spent: money(r.spent), progress: Number(r.progress ?? 0), reviewState: r.review_state ?? 'draft',
+        latestReport: r.report_month ? { month: r.report_month, late: Number(r.report_late) === 1 || r.report_late === true, state: r.report_state } : null,
+      }));
+      const base = await this.rollupBase({}, period);
+      const names = Object.fromEntries(await this.regionNames(regionGroupCodes(base)));
+      const rollups = Object.fromEntries(GROUP_NAMES.map((g) => [g, groupRollup(base, g, names)])) as Record<RollupGroup, Rollup>;
+      return { asOf: period, projects, base, names, rollups };
+    },
+
+    /**
+     * The part of saved project data inside a region prefix ('' for the whole country): the projects
+     * whose region code starts with it, and the roll-ups regrouped from the saved GROUP BY rows of
+     * those projects — the same rule as the prefix scope of live projects and GET /api/project-rollup.
+     * Snapshots saved before project data was kept hold an empty list: no projects.
+     */
+    snapshotPart(saved: unknown, prefix: string) {
+      const data = saved && !Array.isArray(saved) ? (saved as SavedProjects) : null;
+      const inside = (code: string) => String(code).startsWith(prefix);
+      const base = (data?.base ?? []).filter((r) => inside(r.regionCode));
       return {
-        rows: [...grouped.entries()]
-          .sort(([a], [b]) => (groupBy === 'level' ? order.indexOf(a) - order.indexOf(b) : a.localeCompare(b)))
-          .map(([code, sums]) => ({ code, name: names.get(code) ?? code, ...sums })),
-        total: { code: where.prefix ?? '', name: '合计', ...total },
+        asOf: data?.asOf ?? null,
+        projects: (data?.projects ?? []).filter((p) => inside(p.regionCode)),
+        rollups: Object.fromEntries(GROUP_NAMES.map((g) => [g, groupRollup(base, g, data?.names ?? {}, prefix)])) as Record<RollupGroup, Rollup>,
       };
     },
   };

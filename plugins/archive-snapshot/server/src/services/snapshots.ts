@@ -17,6 +17,8 @@ function documentId(): string {
   return Array.from(crypto.randomBytes(24), (b, i) => (i === 0 ? letters[b % 26] : alphabet[b % alphabet.length])).join('');
 }
 
+const prefixOf = (reach: Reach) => (reach.kind === 'all' ? '' : reach.prefix ?? '');
+
 function validationError(field: string, message: string) {
   return new errors.ValidationError(message, { errors: [{ path: [field], message, name: 'ValidationError' }] });
 }
@@ -40,6 +42,16 @@ const snapshotsService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** The summary to save, from the service named in config (the app's statistics). */
     async summary(): Promise<Summary> {
       return strapi.service(config('summaryService')).snapshotSummary();
+    },
+
+    /** The project data to save for `period`, from the service named in config (the app's projects). */
+    async projects(period: string): Promise<unknown> {
+      return strapi.service(config('projectsService')).snapshotProjects(period);
+    },
+
+    /** The part of saved project data inside a region prefix (the projects service decides, as for live projects). */
+    projectsPart(saved: unknown, prefix: string) {
+      return strapi.service(config('projectsService')).snapshotPart(saved, prefix);
     },
 
     async claim(period: string, trigger: string): Promise<boolean> {
@@ -66,7 +78,8 @@ const snapshotsService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (await this.claim(period, trigger)) {
         try {
           const summary = await this.summary();
-          await strapi.db.query(SNAPSHOT).update({ where: { period }, data: { state: 'done', finishedAt: new Date(), summary, projects: [] } });
+          const projects = await this.projects(period);
+          await strapi.db.query(SNAPSHOT).update({ where: { period }, data: { state: 'done', finishedAt: new Date(), summary, projects } });
         } catch (error) {
           await strapi.db.query(SNAPSHOT).delete({ where: { period, state: 'running' } });
           throw error;
@@ -104,13 +117,16 @@ const snapshotsService = ({ strapi }: { strapi: Core.Strapi }) => {
       return rows.map(({ period, state, finishedAt, trigger }) => ({ id: period, period, state, finishedAt, trigger }));
     },
 
-    /** A snapshot's rows inside the reach: the counties, and the wider areas only where the reach covers them. */
+    /**
+     * A snapshot's rows inside the reach: the counties, and the wider areas only where the reach
+     * covers them; the projects whose region is inside the reach, with their roll-ups.
+     */
     async read(period: string, reach: Reach) {
       if (!isValidPeriod(period)) throw validationError('period', '期间格式须为 YYYY-MM');
       const snapshot = await strapi.db.query(SNAPSHOT).findOne({ where: { period, state: 'done' } });
       if (!snapshot || reach.kind === 'none' || reach.kind === 'institution') throw new errors.NotFoundError('Not Found');
       const summary: Summary = snapshot.summary;
-      const prefix = reach.kind === 'all' ? '' : reach.prefix ?? '';
+      const prefix = prefixOf(reach);
       const covers = (row: Row, digits: number) => prefix.length <= digits && row.code.startsWith(prefix);
       return {
         period,
@@ -119,8 +135,30 @@ const snapshotsService = ({ strapi }: { strapi: Core.Strapi }) => {
         prefectures: summary.prefectures.filter((row) => covers(row, 4)),
         provinces: summary.provinces.filter((row) => covers(row, 2)),
         nation: reach.kind === 'all' ? summary.nation : null,
-        projects: snapshot.projects ?? [],
+        projects: this.projectsPart(snapshot.projects, prefix),
       };
+    },
+
+    /**
+     * Project funds month by month: the total of the projects inside the reach (count, budget,
+     * allocated, spent, overspent, late reports) in each saved period between `from` and `to`
+     * (default: the last 12 saved).
+     */
+    async projectsTrend(reach: Reach, from?: unknown, to?: unknown) {
+      for (const [field, value] of [['from', from], ['to', to]] as const) {
+        if (value !== undefined && value !== '' && !isValidPeriod(value)) throw validationError(field, '期间格式须为 YYYY-MM');
+      }
+      if (reach.kind === 'none' || reach.kind === 'institution') return [];
+      const where: any = { state: 'done' };
+      if (from || to) where.period = { ...(from ? { $gte: from } : {}), ...(to ? { $lte: to } : {}) };
+      let rows = await strapi.db.query(SNAPSHOT).findMany({ where, select: ['period', 'projects'], orderBy: { period: 'asc' } });
+      if (!from && !to) rows = rows.slice(-12);
+      const prefix = prefixOf(reach);
+      return rows.map((row: any) => {
+        const { total } = this.projectsPart(row.projects, prefix).rollups.level;
+        const { byType, code, name, ...figures } = total;
+        return { period: row.period, ...figures };
+      });
     },
   };
 };
