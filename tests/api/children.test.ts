@@ -139,7 +139,12 @@ describe('学籍号 (student-id)', () => {
     expect(list.body.data[0].studentNumber).toBe(`G350502********${idNumber.slice(-4)}`);
     expect((await kindergarten.get(`/api/children/${id}`).expect(200)).body.data.studentNumber).toBe(`G${idNumber}`);
     expect((await (await login(app, 'demo-prefecture')).get(`/api/children/${id}`).expect(200)).body.data.studentNumber).toBe(`G350502********${idNumber.slice(-4)}`);
-    await kindergarten.put(`/api/children/${id}`, { data: { studentNumber: 'G000', idNumber: residentId('350502', '20220101', '091') } }).expect(200);
+    // Never changed by an edit; the ID number of a registered child is corrected only by an approved
+    // 关键信息变更, which keeps the number (tests/api/key-fields.test.ts, lifecycle.test.ts).
+    const changed = await kindergarten.put(`/api/children/${id}`, { data: { studentNumber: 'G000' } }).expect(400);
+    expect(changed.body.error.details.errors[0].path).toEqual(['studentNumber']);
+    const corrected = await kindergarten.put(`/api/children/${id}`, { data: { idNumber: residentId('350502', '20220101', '091') } }).expect(400);
+    expect(corrected.body.error.details.errors[0].path).toEqual(['idNumber']);
     expect(await studentNumber(id)).toBe(`G${idNumber}`);
   });
 

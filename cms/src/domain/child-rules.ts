@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Core } from '@strapi/strapi';
 import { conflictError, fieldError, fieldsError } from '../utils/validation';
 import { codeMessage, codeProblem } from './dictionaries';
@@ -22,6 +23,22 @@ const CODED: Record<string, [string, string]> = {
 };
 /** Set by the system only: derived, issued or moved by domain actions. */
 const SYSTEM_FIELDS = ['idKey', 'idNumberMasked', 'pinyinKey', 'studentNumber', 'status', 'countyCode', 'institutionCode'];
+
+/**
+ * Key information of the 学籍 (domain.md §5): once a child has a 学籍号 these change only through an
+ * approved key-information change (workflow child-key-change), never by a direct edit.
+ */
+export const KEY_FIELDS = ['name', 'sex', 'birthDate', 'idType', 'idNumber'] as const;
+const KEY_LABELS: Record<(typeof KEY_FIELDS)[number], string> = { name: '姓名', sex: '性别', birthDate: '出生日期', idType: '身份证件类型', idNumber: '身份证件号码' };
+
+/**
+ * Set only around the write of an approved key-information change (the lifecycle service's
+ * applyApproved): in-process, per async call chain, so no request body, query or header can set it.
+ */
+const keyChangeScope = new AsyncLocalStorage<string>();
+export function applyingKeyChange<T>(requestId: string, work: () => Promise<T>): Promise<T> {
+  return keyChangeScope.run(requestId, work);
+}
 
 const identity = (strapi: Core.Strapi) => strapi.plugin('student-id').service('identity');
 const duplicates = (strapi: Core.Strapi) => strapi.plugin('dup-check').service('duplicates');
@@ -119,6 +136,32 @@ export function checkChildData(strapi: Core.Strapi, data: Record<string, any>, o
   return problems;
 }
 
+const dayOf = (value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 10) : value ? String(value).slice(0, 10) : null);
+
+/**
+ * The key fields an update of a registered child would change (values sent unchanged — the edit
+ * form sends every field — are not changes; ID numbers are compared normalised).
+ */
+export function changedKeyFields(strapi: Core.Strapi, data: Record<string, any>, existing: Record<string, any>): string[] {
+  const ids = identity(strapi);
+  const normal: Record<string, (value: unknown) => string | null> = {
+    name: (value) => (value === undefined || value === null ? null : String(value).trim() || null),
+    sex: (value) => (value ? String(value) : null),
+    birthDate: dayOf,
+    idType: (value) => (value ? String(value) : null),
+    idNumber: (value) => (value ? ids.normalizeIdNumber(value) || null : null),
+  };
+  return KEY_FIELDS.filter((field) => data[field] !== undefined && normal[field](data[field]) !== normal[field](existing[field]));
+}
+
+/** Whether a 学籍号 sent with an update is the stored one (also in its masked form, as lists show it). */
+function sameStudentNumber(strapi: Core.Strapi, sent: unknown, stored: string | null | undefined): boolean {
+  const value = sent === '' ? null : sent ?? null;
+  if (value === (stored ?? null)) return true;
+  if (typeof value !== 'string' || !stored?.startsWith('G')) return false;
+  return value === `G${identity(strapi).maskIdNumber(stored.slice(1))}`;
+}
+
 /** The problems of the first stage that failed, as one 400 naming their fields. */
 function firstStageError(problems: ChildProblem[]) {
   const stage = Math.min(...problems.map((p) => p.stage));
@@ -133,10 +176,19 @@ export function childRulesMiddleware(strapi: Core.Strapi) {
     const creating = context.action === 'create';
     const documentId = creating ? undefined : context.params.documentId;
     const existing = creating ? null : await strapi.db.query(CHILD).findOne({ where: { documentId }, populate: ['guardians', 'schoolClass'] });
-    if (actingUser(strapi)) for (const field of SYSTEM_FIELDS) delete data[field];
-    else if (existing?.studentNumber && data.studentNumber !== undefined && data.studentNumber !== existing.studentNumber) {
-      throw fieldError('studentNumber', '学籍号一经生成不能更改');
+    // The 学籍号 never changes once issued, by anyone; users never set one (the review issues it).
+    if (existing && data.studentNumber !== undefined && !sameStudentNumber(strapi, data.studentNumber, existing.studentNumber)) {
+      if (existing.studentNumber) throw fieldError('studentNumber', '学籍号一经生成不能更改');
+      if (actingUser(strapi)) throw fieldError('studentNumber', '学籍号由本园审核时系统生成，不能直接填写');
     }
+    // Key information of a registered child: only through an approved key-information change.
+    if (existing?.studentNumber && !keyChangeScope.getStore()) {
+      const changed = changedKeyFields(strapi, data, existing);
+      if (changed.length) {
+        throw fieldsError(changed.map((field) => ({ field, message: `已有学籍号的幼儿，${KEY_LABELS[field as keyof typeof KEY_LABELS]}须通过关键信息变更申请修改` })));
+      }
+    }
+    if (actingUser(strapi)) for (const field of SYSTEM_FIELDS) delete data[field];
 
     if (creating || data.schoolClass !== undefined) {
       const classId = typeof data.schoolClass === 'object' && data.schoolClass ? data.schoolClass.documentId : data.schoolClass;

@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { conflictError, fieldError, fieldsError } from '../../../utils/validation';
 import { codeMessage, codeProblem, entry } from '../../../domain/dictionaries';
 import { actingUser } from '../../../domain/request-context';
+import { KEY_FIELDS, applyingKeyChange } from '../../../domain/child-rules';
 import type { Workflow } from '../../../domain/workflows';
 import type { RequestService } from '../../request/services/request';
 import {
@@ -13,7 +14,6 @@ import {
 const REQUEST = 'api::request.request';
 const EVIDENCE_TYPES = /^(image\/(jpeg|png|gif|webp|bmp)|application\/pdf)$/;
 const EVIDENCE_MAX_BYTES = 10 * 1024 * 1024;
-const KEY_FIELDS = ['name', 'sex', 'birthDate', 'idType', 'idNumber'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 type Input = Record<string, any>;
@@ -353,7 +353,8 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
         const data = { ...request.proposed };
         // The child's rules re-validate the document (and the exact duplicate check) whenever it is in the data.
         if (['idType', 'sex', 'birthDate'].some((field) => field in data) && !('idNumber' in data)) data.idNumber = child.idNumber;
-        await strapi.documents(CHILD).update({ documentId: child.documentId, data } as any);
+        // The one write allowed to change a registered child's key fields (child-rules.ts).
+        await applyingKeyChange(request.documentId, () => strapi.documents(CHILD).update({ documentId: child.documentId, data } as any));
         const after = await strapi.db.query(CHILD).findOne({ where: { id: child.id } });
         if (after.studentNumber !== child.studentNumber) throw conflictError('学籍号一经生成不能更改', ['studentNumber']);
         await writeEvent(strapi, { type: 'key-change', child: after, actor, requestId: request.documentId, reason: request.reason, before: pick(child), after: pick(after) });
