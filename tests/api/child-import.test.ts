@@ -69,6 +69,7 @@ async function readSheet(buffer: Buffer, name?: string) {
 }
 
 const countChildren = (where: Record<string, unknown> = {}) => app.strapi.db.query('api::child.child').count({ where });
+const countEvents = (where: Record<string, unknown> = {}) => app.strapi.db.query('api::child-event.child-event').count({ where });
 
 beforeAll(async () => {
   app = await bootStrapi();
@@ -187,6 +188,7 @@ describe('rows', () => {
     const job = await finished(kindergarten, rejectedId);
     expect(job).toMatchObject({ state: 'rejected', total: 13, processed: 13, ok: 5, failed: 8, imported: 0, progress: 1, hasReport: true });
     expect(await countChildren()).toBe(before);
+    expect(await countEvents({ childName: { $in: ['导入幼儿1', '导入幼儿8'] } })).toBe(0);
     const byRow = (n: number) => job.errors.filter((e) => e.row === n);
     expect(byRow(3)).toEqual([expect.objectContaining({ column: '姓名', field: 'name', message: expect.stringContaining('必填') })]);
     expect(byRow(4)).toEqual([expect.objectContaining({ column: '民族', message: expect.stringContaining('火星族') })]);
@@ -232,6 +234,17 @@ describe('rows', () => {
     // An imported child reads like any other through the API.
     const one = await kindergarten.get(`/api/children/${fw.documentId}`).expect(200);
     expect(one.body.data.idNumber).toBe(fw.idNumber);
+    // Each has its 入园分班 event, as a child entered one by one has: in its class, by the importer, on its enrolment date.
+    for (const child of imported) {
+      const history = (await kindergarten.get(`/api/children/${child.documentId}/history`).expect(200)).body.data;
+      expect(history).toEqual([expect.objectContaining({ type: 'enrollment', before: null, after: { className: '小一班', grade: 'small', status: 'draft' }, occurredOn: '2025-09-01', institutionCode: '3135050201' })]);
+      expect(history[0].actorName).toBe((await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: 'demo-kindergarten' } })).fullName || 'demo-kindergarten');
+    }
+    const event = await app.strapi.db.query('api::child-event.child-event').findOne({ where: { childDocumentId: fw.documentId } });
+    expect(event).toMatchObject({ countyCode: '350502', childName: '全角 幼儿', studentNumber: null });
+    // The county sees them in its reach; another county does not.
+    expect((await county.get(`/api/child-events?filters[childDocumentId][$eq]=${fw.documentId}`).expect(200)).body.data).toHaveLength(1);
+    expect((await county2.get(`/api/child-events?filters[childDocumentId][$eq]=${fw.documentId}`).expect(200)).body.data).toHaveLength(0);
   });
 
   test('importing the same file again creates nothing: imported rows are 已导入 and skipped', async () => {
@@ -305,6 +318,10 @@ describe('a large file', () => {
     expect(job).toMatchObject({ state: 'done', total: 3000, imported: 3000 });
     expect(await countChildren()).toBe(before + 3000);
     expect(await countChildren({ address: '泉州市鲤城区中山路第2999号院' })).toBe(1);
+    // One 入园分班 event per child, written with them (one INSERT per chunk, same transaction).
+    expect(await countEvents({ type: 'enrollment', childName: { $startsWith: '批量幼儿' } })).toBe(3000);
+    const last = await app.strapi.db.query('api::child.child').findOne({ where: { name: '批量幼儿2999' } });
+    expect(await countEvents({ type: 'enrollment', childDocumentId: last.documentId })).toBe(1);
   });
 });
 

@@ -94,7 +94,8 @@ export type EventInput = {
   institutionCode?: string;
 };
 
-function row(input: EventInput, now: Date, mask: (number: string) => string) {
+/** An event's row (attribute → value) for the query engine or a bulk INSERT. */
+export function eventRow(input: EventInput, now: Date, mask: (number: string) => string) {
   const actor = input.actor;
   // A G-type 学籍号 carries the resident ID number: kept masked, as everywhere ID numbers are listed.
   const masked = (number: unknown) => (typeof number === 'string' && number.startsWith('G') ? `G${mask(number.slice(1))}` : number ?? null);
@@ -124,7 +125,7 @@ function row(input: EventInput, now: Date, mask: (number: string) => string) {
   };
 }
 
-const masker = (strapi: Core.Strapi) => (number: string): string => strapi.plugin('student-id').service('identity').maskIdNumber(number);
+export const masker = (strapi: Core.Strapi) => (number: string): string => strapi.plugin('student-id').service('identity').maskIdNumber(number);
 
 /**
  * Writes events in batches (one INSERT per 100 rows) through the query engine, inside the caller's
@@ -134,13 +135,13 @@ export async function writeEvents(strapi: Core.Strapi, inputs: EventInput[]): Pr
   const now = new Date();
   const mask = masker(strapi);
   for (let i = 0; i < inputs.length; i += 100) {
-    await strapi.db.query(CHILD_EVENT as any).createMany({ data: inputs.slice(i, i + 100).map((input) => row(input, now, mask)) });
+    await strapi.db.query(CHILD_EVENT as any).createMany({ data: inputs.slice(i, i + 100).map((input) => eventRow(input, now, mask)) });
   }
 }
 
 /** Writes one event and returns its row (its id, for evidence files). */
 export async function writeEvent(strapi: Core.Strapi, input: EventInput): Promise<any> {
-  return strapi.db.query(CHILD_EVENT as any).create({ data: row(input, new Date(), masker(strapi)) });
+  return strapi.db.query(CHILD_EVENT as any).create({ data: eventRow(input, new Date(), masker(strapi)) });
 }
 
 /**

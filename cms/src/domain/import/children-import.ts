@@ -20,6 +20,7 @@ import { checkChildData, heldElsewhereMessage } from '../child-rules';
 import { columns, columnsByPath, codeOf, type Column } from './columns';
 import { checkCustomValues, type Definition } from '../custom-fields';
 import type { SheetRow } from './workbook';
+import { CHILD_EVENT, eventRow, masker, type Actor } from '../lifecycle';
 
 const CHILD = 'api::child.child';
 const GUARDIAN = 'family.guardian';
@@ -29,12 +30,14 @@ const DERIVED = new Set(['sex', 'birthDate']);
 
 export type ImportMode = 'all-or-none' | 'valid-only';
 export type RowProblem = { row: number; column: string; field: string; message: string };
-export type ClassRef = { id: number; documentId: string; name: string; institutionCode: string; countyCode: string };
+export type ClassRef = { id: number; documentId: string; name: string; grade?: string | null; institutionCode: string; countyCode: string };
 export type RowOutcome = { row: number; state: 'ok' | 'error' | 'skipped'; errors: RowProblem[]; data?: Record<string, any> };
 export type ImportTarget = {
   institutionCode: string; countyCode: string; classes: ClassRef[]; defaultClass?: ClassRef | null;
   /** The custom fields of the kindergarten's county: active ones (with their columns) and every one of its province. */
   custom?: { active: Definition[]; known: Definition[]; columns: Column[] };
+  /** Who imports (recorded on each child's 入园分班 event). */
+  actor?: Actor;
 };
 export type Progress = (phase: 'validating' | 'importing', done: number) => void | Promise<void>;
 export type ImportSettings = { validateChunk: number; insertChunk: number; dupQueryChunk: number };
@@ -306,16 +309,19 @@ async function insertModelRows(strapi: Core.Strapi, trx: any, uid: string, data:
 }
 
 /**
- * Writes the valid rows: children, their guardians (component rows and links), their class links,
- * with multi-row INSERTs of `chunk` rows, all in one transaction. Returns how many were written.
+ * Writes the valid rows: children, their guardians (component rows and links), their class links
+ * and each child's 入园分班 event (as a child entered one by one gets from lifecycle.ts), with
+ * multi-row INSERTs of `chunk` rows, all in one transaction. Returns how many were written.
  */
-export async function insertChildren(strapi: Core.Strapi, rows: Record<string, any>[], chunk: number, onProgress?: (done: number) => void): Promise<number> {
+export async function insertChildren(strapi: Core.Strapi, rows: Record<string, any>[], chunk: number, onProgress?: (done: number) => void, actor?: Actor): Promise<number> {
   if (!rows.length) return 0;
   const childMeta: any = strapi.db.metadata.get(CHILD);
   const classLink = childMeta.attributes.schoolClass.joinTable;
   const componentLink = childMeta.attributes.guardians.joinTable;
   const attributes = (strapi.contentTypes as any)[CHILD].attributes;
   const now = new Date().toISOString();
+  const mask = masker(strapi);
+  const postgres = strapi.db.dialect.client === 'postgres';
   await strapi.db.transaction(async ({ trx }) => {
     for (let start = 0; start < rows.length; start += chunk) {
       const slice = rows.slice(start, start + chunk);
@@ -351,6 +357,21 @@ export async function insertChildren(strapi: Core.Strapi, rows: Record<string, a
         [classLink.joinColumn.name]: childIds[i],
         [classLink.inverseJoinColumn.name]: data.schoolClass.id,
       })), false);
+      // The history of each new child starts with its placement: one INSERT for the chunk.
+      const eventTime = new Date();
+      const events = slice.map((data, i) => {
+        const event = eventRow({
+          type: 'enrollment',
+          child: { documentId: childRows[i].documentId as string, name: data.name, studentNumber: null, countyCode: data.countyCode, institutionCode: data.institutionCode },
+          before: null,
+          after: { className: data.schoolClass.name, grade: data.schoolClass.grade ?? null, status: 'draft' },
+          actor,
+          occurredOn: data.enrolledOn || undefined,
+        }, eventTime, mask);
+        // unnest takes JSON values as text (PostgreSQL); the query engine serialises them itself (SQLite)
+        return postgres ? { ...event, before: null, after: JSON.stringify(event.after) } : event;
+      });
+      await insertModelRows(strapi, trx, CHILD_EVENT, events);
       onProgress?.(start + slice.length);
     }
   });

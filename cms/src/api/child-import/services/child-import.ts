@@ -53,8 +53,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     if (user?.level !== 'institution' || !user.institutionCode) throw new errors.ForbiddenError('幼儿学籍由幼儿所在园导入');
     const kindergarten = await strapi.db.query(KINDERGARTEN).findOne({ where: { code: user.institutionCode }, select: ['id', 'code', 'countyCode'] });
     if (!kindergarten) throw new errors.ForbiddenError('没有找到本园');
-    const rows = await strapi.db.query(CLASS).findMany({ where: { kindergarten: { id: kindergarten.id } }, select: ['id', 'documentId', 'name', 'countyCode'] });
-    const classes: ClassRef[] = rows.map((c: any) => ({ id: c.id, documentId: c.documentId, name: c.name, institutionCode: kindergarten.code, countyCode: kindergarten.countyCode }));
+    const rows = await strapi.db.query(CLASS).findMany({ where: { kindergarten: { id: kindergarten.id } }, select: ['id', 'documentId', 'name', 'grade', 'countyCode'] });
+    const classes: ClassRef[] = rows.map((c: any) => ({ id: c.id, documentId: c.documentId, name: c.name, grade: c.grade ?? null, institutionCode: kindergarten.code, countyCode: kindergarten.countyCode }));
     let defaultClass: ClassRef | null = null;
     if (defaultClassId) {
       defaultClass = classes.find((c) => c.documentId === defaultClassId || c.name === defaultClassId) ?? null;
@@ -64,7 +64,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const known = (await allDefinitions(strapi)).filter((d) => d.entity === 'child' && d.province === String(kindergarten.countyCode).slice(0, 2));
     if (active.some((d) => d.type === 'region')) await ensureRegionCodes(strapi);
     const custom = { active, known, columns: customColumns(active) };
-    return { institutionCode: kindergarten.code, countyCode: kindergarten.countyCode, classes, defaultClass, custom };
+    const actor = { id: user.id, username: user.username, fullName: user.fullName, level: user.level, institutionCode: user.institutionCode };
+    return { institutionCode: kindergarten.code, countyCode: kindergarten.countyCode, classes, defaultClass, custom, actor };
   },
 
   /** The import template, with the kindergarten's classes as the class column's drop-down. */
@@ -139,7 +140,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       if (!rejected && valid.length) {
         state.state = 'importing';
         await save({ state: 'importing', ...counts });
-        imported = await insertChildren(strapi, valid.map((o) => o.data!), config.insertChunk, (done) => { state.imported = done; });
+        imported = await insertChildren(strapi, valid.map((o) => o.data!), config.insertChunk, (done) => { state.imported = done; }, target.actor);
         lap('insertMs');
       }
       // A report when a row has something to fix (all valid, or only already imported: the counts say it all).
