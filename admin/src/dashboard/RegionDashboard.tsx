@@ -12,6 +12,7 @@ import { DashboardHeader } from './DashboardHeader';
 import { StatCard } from './StatCard';
 import { DashboardData } from './types';
 import { CompletenessPanel, DrillDownPanel, ExportSummaryButton, KeyIndicators, OverduePanel, TrendPanel } from './StatisticsPanels';
+import { SnapshotProjectsPanel } from './SnapshotProjects';
 
 /** Ministry, province, prefecture and county: figures for the whole reach and a table by county. */
 export const RegionDashboard = ({ me }: { me: Me }) => {
@@ -89,6 +90,9 @@ export const RegionDashboard = ({ me }: { me: Me }) => {
                         </Grid>
                         <Grid size={{ xs: 12, lg: 6 }}>
                             <OverduePanel />
+                        </Grid>
+                        <Grid size={{ xs: 12 }}>
+                            <SnapshotProjectsPanel />
                         </Grid>
                     </Grid>
                     <Box sx={{ mt: 2 }}>

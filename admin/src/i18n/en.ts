@@ -4,6 +4,7 @@ import { fundsAppEn, fundsResourcesEn } from './funds';
 import { securityAppEn, securityResourcesEn } from './security';
 import { settingsAppEn } from './settings';
 import { customFieldsAppEn, customFieldsResourcesEn } from './custom-fields';
+import { snapshotsAppEn } from './snapshots';
 
 /** English: react-admin's own messages plus this panel's, with the same keys as zh-CN.ts. */
 const messages: TranslationMessages = {
@@ -13,6 +14,7 @@ const messages: TranslationMessages = {
         security: securityAppEn,
         settings: settingsAppEn,
         custom_fields: customFieldsAppEn,
+        snapshots: snapshotsAppEn,
         charts: {
             save_png: 'Save as PNG',
             no_data: 'No data',

@@ -3,6 +3,7 @@ import { fundsAppZh, fundsResourcesZh } from './funds';
 import { securityAppZh, securityResourcesZh } from './security';
 import { settingsAppZh } from './settings';
 import { customFieldsAppZh, customFieldsResourcesZh } from './custom-fields';
+import { snapshotsAppZh } from './snapshots';
 
 /**
  * Simplified Chinese (zh-CN), the panel's default language.
@@ -227,6 +228,7 @@ const chineseMessages: TranslationMessages = {
         security: securityAppZh,
         settings: settingsAppZh,
         custom_fields: customFieldsAppZh,
+        snapshots: snapshotsAppZh,
         charts: {
             save_png: '保存为 PNG',
             no_data: '暂无数据',
