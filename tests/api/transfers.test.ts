@@ -197,11 +197,25 @@ describe('deadline and reach', () => {
     const outsider = await login(app, 'fengze-county', fengze.body.data.temporaryPassword);
     await outsider.get(`/api/transfers/${applied.id}`).expect(404);
     expect((await outsider.get('/api/transfers').expect(200)).body.data).toEqual([]);
+    // The oversight report (逾期与填报, GET /api/compliance) lists it under both counties and the levels above, not elsewhere.
+    const inReport = async (session: Session) => (await session.get('/api/compliance?month=2026-11').expect(200)).body.transfers.byCounty;
+    expect(await inReport(await login(app, 'demo-county'))).toEqual([{
+      countyCode: '350502', countyName: '鲤城区', open: expect.any(Number), overdue: 1,
+      overdueTransfers: [expect.objectContaining({ id: applied.id, direction: 'outgoing', state: 'requested', dueAt: '2026-11-02', childName: applied.childName, toKindergartenName: applied.toKindergartenName })],
+    }]);
+    expect(await inReport(await login(app, 'demo-county-2'))).toEqual([
+      expect.objectContaining({ countyCode: '350203', countyName: '思明区', overdue: 1, overdueTransfers: [expect.objectContaining({ id: applied.id, direction: 'incoming' })] }),
+    ]);
+    expect((await inReport(await login(app, 'demo-province'))).map((row) => [row.countyCode, row.overdue])).toEqual([['350203', 1], ['350502', 1]]);
+    expect((await inReport(prefecture)).map((row) => [row.countyCode, row.overdue])).toEqual([['350502', 1]]);
+    expect(await inReport(outsider)).toEqual([]);
+    expect(JSON.stringify(await inReport(await login(app, 'demo-county')))).not.toContain(child.idNumber);
     const ra = await (await login(app, 'demo-county-2')).get('/ra/transfers?range=[0,9]').expect(200);
     expect(ra.headers['content-range']).toMatch(/^transfers 0-\d+\/\d+$/);
     // Completion on time clears the flag.
     await sender.post(`/api/transfers/${applied.id}/agree`, { data: {} }).expect(200);
     await receiver.post(`/api/transfers/${applied.id}/complete`, { data: { schoolClass: receiverClass } }).expect(200);
     expect((await receiver.get(`/api/transfers/${applied.id}`).expect(200)).body.data.overdue).toBe(false);
+    expect((await inReport(await login(app, 'demo-county'))).flatMap((row) => row.overdueTransfers)).toEqual([]);
   });
 });

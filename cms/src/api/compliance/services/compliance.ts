@@ -1,13 +1,17 @@
 import type { Core } from '@strapi/strapi';
 import { calendar, localDate } from '../../../domain/working-days';
 import { fieldError } from '../../../utils/validation';
+import type { Actor } from '../../../domain/lifecycle';
+import type { TransferService } from '../../transfer/services/transfer';
 
 /**
- * Monthly compliance (每月填报): every kindergarten updates its data by the configured day of the
- * month (the 25th). Counted through the document service, so each level sees its own reach.
+ * The oversight report (逾期与填报): monthly compliance (每月填报) — every kindergarten updates its
+ * data by the configured day of the month (the 25th), counted through the document service, so
+ * each level sees its own reach — and the overdue transfers (转园) per county, on both sides
+ * (the transfer service's reach).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  async report(month?: string) {
+  async report(month?: string, user?: Actor) {
     const period = month || localDate().slice(0, 7);
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw fieldError('month', '月份格式须为 YYYY-MM');
     const deadline = `${period}-${String(calendar().monthlyUpdateDay).padStart(2, '0')}`;
@@ -25,7 +29,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       else row.notUpdated.push({ id: k.documentId, code: k.code, name: k.name });
       byCounty.set(k.countyCode, row);
     }
-    const regions = await strapi.db.query('api::region.region').findMany({ where: { code: { $in: [...byCounty.keys()] } }, select: ['code', 'name'] });
+    const transfers = user ? await (strapi.service('api::transfer.transfer') as unknown as TransferService).openByCounty(user) : [];
+    const regions = await strapi.db.query('api::region.region').findMany({ where: { code: { $in: [...new Set([...byCounty.keys(), ...transfers.map((t) => t.countyCode)])] } }, select: ['code', 'name'] });
     const names = new Map(regions.map((r) => [r.code, r.name]));
     return {
       month: period,
@@ -33,6 +38,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       byCounty: [...byCounty.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([countyCode, row]) => ({ countyCode, countyName: names.get(countyCode) ?? countyCode, ...row })),
+      transfers: {
+        byCounty: transfers.map((row) => ({ countyCode: row.countyCode, countyName: names.get(row.countyCode) ?? row.countyCode, open: row.open, overdue: row.overdue, overdueTransfers: row.transfers })),
+      },
     };
   },
 });

@@ -252,20 +252,37 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Open and overdue transfers per county in reach, counted on both sides. */
     async overdueSummary(user: Actor) {
-      const rows = await strapi.db.query(TRANSFER).findMany({ where: { $and: [reachFilter(user), { state: { $in: OPEN } }] }, select: ['fromCountyCode', 'toCountyCode', 'state', 'dueAt'] });
+      const byCounty = await this.openByCounty(user);
+      return { byCounty: byCounty.map(({ countyCode, open, overdue }) => ({ countyCode, open, overdue })) };
+    },
+
+    /**
+     * Per county in reach (sorted by code): its open transfers, how many are overdue, and the
+     * overdue ones themselves with the side the county is on. A transfer between two counties is
+     * counted in each of them; a county of neither side never sees it (the reach filter).
+     */
+    async openByCounty(user: Actor) {
+      const rows = await strapi.db.query(TRANSFER).findMany({ where: { $and: [reachFilter(user), { state: { $in: OPEN } }] }, orderBy: [{ dueAt: 'asc' }, { id: 'asc' }] });
       const reach = scope().reachOf(user as any);
-      const counts = new Map<string, { open: number; overdue: number }>();
+      const counts = new Map<string, { open: number; overdue: number; transfers: Record<string, unknown>[] }>();
       const day = today();
       for (const row of rows) {
         for (const county of new Set([row.fromCountyCode, row.toCountyCode])) {
           if (!scope().includesCounty(reach, county)) continue;
-          const entry = counts.get(county) ?? { open: 0, overdue: 0 };
+          const entry = counts.get(county) ?? { open: 0, overdue: 0, transfers: [] };
           entry.open += 1;
-          if (isOverdue(row, day)) entry.overdue += 1;
+          if (isOverdue(row, day)) {
+            entry.overdue += 1;
+            entry.transfers.push({
+              id: row.documentId, direction: county === row.fromCountyCode ? 'outgoing' : 'incoming', state: row.state,
+              childName: row.childName, studentNumberMasked: row.studentNumberMasked,
+              fromKindergartenName: row.fromKindergartenName, toKindergartenName: row.toKindergartenName, appliedOn: row.appliedOn, dueAt: row.dueAt,
+            });
+          }
           counts.set(county, entry);
         }
       }
-      return { byCounty: [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([countyCode, c]) => ({ countyCode, ...c })) };
+      return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([countyCode, c]) => ({ countyCode, ...c }));
     },
   };
 };
