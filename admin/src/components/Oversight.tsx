@@ -4,11 +4,16 @@ import { Loading, Title, useTranslate } from 'react-admin';
 import { useApi } from '../providers/useApi';
 
 type Overdue = { byCounty: { countyCode: string; countyName: string; open: number; overdue: number }[] };
-type Compliance = { month: string; deadline: string; byCounty: { countyCode: string; countyName: string; kindergartens: number; updated: number; notUpdated: { id: string; code: string; name: string }[] }[] };
+type OverdueTransfer = { id: string; direction: 'outgoing' | 'incoming'; childName: string; studentNumberMasked: string | null; fromKindergartenName: string | null; toKindergartenName: string | null; appliedOn: string; dueAt: string };
+type Compliance = {
+    month: string; deadline: string;
+    byCounty: { countyCode: string; countyName: string; kindergartens: number; updated: number; notUpdated: { id: string; code: string; name: string }[] }[];
+    transfers?: { byCounty: { countyCode: string; countyName: string; open: number; overdue: number; overdueTransfers: OverdueTransfer[] }[] };
+};
 
 const thisMonth = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
 
-/** 逾期与填报: open and overdue reviews, and who has not updated its data by the 25th, per county. */
+/** 逾期与填报: open and overdue reviews, overdue transfers (both sides), and who has not updated its data by the 25th, per county. */
 export const Oversight = () => {
     const translate = useTranslate();
     const [month, setMonth] = useState(thisMonth());
@@ -36,6 +41,39 @@ export const Oversight = () => {
                                     </TableRow>
                                 ))}
                                 {overdue.data?.byCounty.length === 0 && <TableRow><TableCell colSpan={3}>{translate('app.oversight.none_open')}</TableCell></TableRow>}
+                            </TableBody>
+                        </Table>
+                    )}
+                </CardContent>
+            </Card>
+            <Card data-testid="overdue-transfers">
+                <CardContent>
+                    <Typography variant="h6">{translate('app.oversight.transfers')}</Typography>
+                    <Typography variant="body2" color="text.secondary">{translate('app.oversight.transfers_help')}</Typography>
+                    {compliance.isPending ? <Loading /> : compliance.error ? <Alert severity="error">{compliance.error.message}</Alert> : (
+                        <Table size="small">
+                            <TableHead><TableRow>
+                                <TableCell>{translate('app.oversight.county')}</TableCell>
+                                <TableCell align="right">{translate('app.oversight.transfers_open')}</TableCell>
+                                <TableCell align="right">{translate('app.oversight.overdue_count')}</TableCell>
+                                <TableCell>{translate('app.oversight.transfers_overdue')}</TableCell>
+                            </TableRow></TableHead>
+                            <TableBody>
+                                {(compliance.data?.transfers?.byCounty ?? []).map((row) => (
+                                    <TableRow key={row.countyCode}>
+                                        <TableCell>{row.countyName}</TableCell>
+                                        <TableCell align="right">{row.open}</TableCell>
+                                        <TableCell align="right" sx={{ color: row.overdue ? 'error.main' : undefined, fontWeight: row.overdue ? 700 : 400 }}>{row.overdue}</TableCell>
+                                        <TableCell>
+                                            {row.overdueTransfers.length === 0 ? '—' : row.overdueTransfers.map((t) => (
+                                                <div key={t.id}>
+                                                    {translate(`app.oversight.direction_${t.direction}`)} · {t.childName} · {t.fromKindergartenName ?? '—'} → {t.toKindergartenName ?? '—'} · {translate('app.oversight.due', { due: t.dueAt })}
+                                                </div>
+                                            ))}
+                                        </TableCell>
+                                    </TableRow>
+                                ))}
+                                {(compliance.data?.transfers?.byCounty ?? []).length === 0 && <TableRow><TableCell colSpan={4}>{translate('app.oversight.transfers_none')}</TableCell></TableRow>}
                             </TableBody>
                         </Table>
                     )}

@@ -5,6 +5,7 @@ import { securityAppEn, securityResourcesEn } from './security';
 import { settingsAppEn } from './settings';
 import { customFieldsAppEn, customFieldsResourcesEn } from './custom-fields';
 import { snapshotsAppEn } from './snapshots';
+import { lifecycleOversightEn } from './lifecycle';
 
 /** English: react-admin's own messages plus this panel's, with the same keys as zh-CN.ts. */
 const messages: TranslationMessages = {
@@ -62,6 +63,7 @@ const messages: TranslationMessages = {
             kindergartens: 'Kindergartens',
             updated: 'Updated in time',
             not_updated: 'Not updated',
+            ...lifecycleOversightEn,
         },
         imports: {
             menu: 'Bulk import',

@@ -4,6 +4,7 @@ import { securityAppZh, securityResourcesZh } from './security';
 import { settingsAppZh } from './settings';
 import { customFieldsAppZh, customFieldsResourcesZh } from './custom-fields';
 import { snapshotsAppZh } from './snapshots';
+import { lifecycleOversightZh } from './lifecycle';
 
 /**
  * Simplified Chinese (zh-CN), the panel's default language.
@@ -276,6 +277,7 @@ const chineseMessages: TranslationMessages = {
             kindergartens: '幼儿园数',
             updated: '已按时更新',
             not_updated: '未更新的幼儿园',
+            ...lifecycleOversightZh,
         },
         imports: {
             menu: '批量导入',
