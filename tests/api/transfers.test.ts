@@ -181,41 +181,42 @@ describe('deadline and reach', () => {
     process.env.PRESCHOOL_TODAY = '2026-11-02';
     expect((await receiver.get(`/api/transfers/${applied.id}`).expect(200)).body.data.overdue).toBe(false);
     process.env.PRESCHOOL_TODAY = '2026-11-03';
+    const sessions: Record<string, Session> = {};
     for (const username of ['demo-county', 'demo-county-2', 'demo-prefecture', 'demo-province', 'demo-kindergarten', 'demo-kindergarten-2']) {
-      const session = await login(app, username);
+      const session = (sessions[username] = await login(app, username));
       const overdue = await session.get('/api/transfers?filters[overdue]=true').expect(200);
       expect(overdue.body.data.map((t) => t.id)).toContain(applied.id);
     }
-    const summary = await (await login(app, 'demo-province')).get('/api/transfers/overdue-summary').expect(200);
+    const summary = await sessions['demo-province'].get('/api/transfers/overdue-summary').expect(200);
     expect(summary.body.byCounty).toEqual(expect.arrayContaining([
       expect.objectContaining({ countyCode: '350502', overdue: 1 }),
       expect.objectContaining({ countyCode: '350203', overdue: 1 }),
     ]));
 
-    const prefecture = await login(app, 'demo-prefecture');
+    const prefecture = sessions['demo-prefecture'];
     const fengze = await prefecture.post('/api/accounts', { data: { username: 'fengze-county', fullName: '丰泽区教育局', regionCode: '350503' } }).expect(201);
     const outsider = await login(app, 'fengze-county', fengze.body.data.temporaryPassword);
     await outsider.get(`/api/transfers/${applied.id}`).expect(404);
     expect((await outsider.get('/api/transfers').expect(200)).body.data).toEqual([]);
     // The oversight report (逾期与填报, GET /api/compliance) lists it under both counties and the levels above, not elsewhere.
     const inReport = async (session: Session) => (await session.get('/api/compliance?month=2026-11').expect(200)).body.transfers.byCounty;
-    expect(await inReport(await login(app, 'demo-county'))).toEqual([{
+    expect(await inReport(sessions['demo-county'])).toEqual([{
       countyCode: '350502', countyName: '鲤城区', open: expect.any(Number), overdue: 1,
       overdueTransfers: [expect.objectContaining({ id: applied.id, direction: 'outgoing', state: 'requested', dueAt: '2026-11-02', childName: applied.childName, toKindergartenName: applied.toKindergartenName })],
     }]);
-    expect(await inReport(await login(app, 'demo-county-2'))).toEqual([
+    expect(await inReport(sessions['demo-county-2'])).toEqual([
       expect.objectContaining({ countyCode: '350203', countyName: '思明区', overdue: 1, overdueTransfers: [expect.objectContaining({ id: applied.id, direction: 'incoming' })] }),
     ]);
-    expect((await inReport(await login(app, 'demo-province'))).map((row) => [row.countyCode, row.overdue])).toEqual([['350203', 1], ['350502', 1]]);
+    expect((await inReport(sessions['demo-province'])).map((row) => [row.countyCode, row.overdue])).toEqual([['350203', 1], ['350502', 1]]);
     expect((await inReport(prefecture)).map((row) => [row.countyCode, row.overdue])).toEqual([['350502', 1]]);
     expect(await inReport(outsider)).toEqual([]);
-    expect(JSON.stringify(await inReport(await login(app, 'demo-county')))).not.toContain(child.idNumber);
-    const ra = await (await login(app, 'demo-county-2')).get('/ra/transfers?range=[0,9]').expect(200);
+    expect(JSON.stringify(await inReport(sessions['demo-county']))).not.toContain(child.idNumber);
+    const ra = await sessions['demo-county-2'].get('/ra/transfers?range=[0,9]').expect(200);
     expect(ra.headers['content-range']).toMatch(/^transfers 0-\d+\/\d+$/);
     // Completion on time clears the flag.
     await sender.post(`/api/transfers/${applied.id}/agree`, { data: {} }).expect(200);
     await receiver.post(`/api/transfers/${applied.id}/complete`, { data: { schoolClass: receiverClass } }).expect(200);
     expect((await receiver.get(`/api/transfers/${applied.id}`).expect(200)).body.data.overdue).toBe(false);
-    expect((await inReport(await login(app, 'demo-county'))).flatMap((row) => row.overdueTransfers)).toEqual([]);
+    expect((await inReport(sessions['demo-county'])).flatMap((row) => row.overdueTransfers)).toEqual([]);
   });
 });
