@@ -7,6 +7,8 @@
 //     numbers of existing children, at a steady BENCH_RATE (100) requests/s for BENCH_DURATION (10) s
 //     (an open-loop paced generator in a child process): p50, p99; beside the raw SQL lookup
 //     (SELECT … FROM children WHERE id_key = $1), timed directly;
+//   - the children's list (page 1 of 25 and its count) as the province, a county and a kindergarten,
+//     sequential, beside the statements on the children table it runs, replayed directly;
 //   - the likely-match search, the same endpoint with { name, birthDate, sex } of existing children,
 //     at BENCH_LIKELY_RATE (20) requests/s: p95; beside the raw same-birth-date-and-sex query;
 //   - 学籍号 issued per second: studentNumber.issue({ idType: 'Z', regionCode, birthDate }) with
@@ -17,7 +19,7 @@
 //
 // Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
 // GEN_SCHEMA, PII_HASH_KEY and PII_ENCRYPTION_KEY (as for the generator), BENCH_RATE, BENCH_LIKELY_RATE, BENCH_DURATION,
-// BENCH_CONNECTIONS (10), BENCH_SAMPLES (2000), BENCH_ISSUE_SECONDS, BENCH_SQL_ITERATIONS (2000).
+// BENCH_CONNECTIONS (10), BENCH_SAMPLES (2000), BENCH_ISSUE_SECONDS, BENCH_SQL_ITERATIONS (2000), BENCH_LIST_ITERATIONS (20).
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -38,6 +40,7 @@ const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 10);
 const SAMPLES = positiveInt('BENCH_SAMPLES', 2000);
 const ISSUE_SECONDS = positiveInt('BENCH_ISSUE_SECONDS', 5);
 const SQL_ITERATIONS = positiveInt('BENCH_SQL_ITERATIONS', 2000);
+const LIST_ITERATIONS = positiveInt('BENCH_LIST_ITERATIONS', 20);
 const ISSUE_CONCURRENCY = 8;
 const ENDPOINT = '/api/children/check-duplicates';
 const DEMO_PASSWORD = `Bench#${crypto.randomBytes(6).toString('hex')}`;
@@ -409,6 +412,29 @@ async function main() {
   const likelyService = await timeService((i) => dup.likelyMatches({ name: sample[i % sample.length].name, birthDate: sample[i % sample.length].birth_date, sex: sample[i % sample.length].sex }), 300);
   log(`EXPLAIN same-day name search:\n    ${await explain(likelySqlText, likelyStatements1k[1].values)}`);
 
+  // ---- the children's list per level (sequential): page 1 of 25 in the panel's order (name), with its count --
+  const listPath = '/api/children?pagination[page]=1&pagination[pageSize]=25&sort=name:asc'; // the panel's default order
+  const lists = [];
+  for (const username of ['demo-province', 'demo-county', 'demo-kindergarten']) {
+    const token = username === 'demo-kindergarten' ? jwt : await login(baseUrl, username);
+    const get = async () => {
+      const response = await fetch(`${baseUrl}${listPath}`, { headers: { authorization: `Bearer ${token}` } });
+      const body = await response.json();
+      if (response.status !== 200) throw new Error(`GET ${listPath} as ${username}: HTTP ${response.status}`);
+      return body.meta.pagination.total;
+    };
+    const inReach = await get();
+    const caught = await captureStatements(get);
+    if (process.env.BENCH_SHOW_SQL) for (const statement of caught) log(`    ${statement.text} ${JSON.stringify(statement.values)}`);
+    const childStatements = caught.filter((statement) => /from "[a-z0-9_]+"\."children"|from "children"/.test(statement.text));
+    const api = await timeService(() => get(), LIST_ITERATIONS);
+    const raw = await timeService(async () => {
+      for (const { text, values } of childStatements) await sql.query({ text, values });
+    }, LIST_ITERATIONS);
+    lists.push({ username, inReach, statements: caught.length, childStatements: childStatements.length, api, raw });
+    log(`list as ${username}: ${thousands(inReach)} in reach, p50 ${ms(api.p50)} ms (its ${childStatements.length} children statements: ${ms(raw.p50)} ms)`);
+  }
+
   // ---- student numbers -------------------------------------------------------------------------
   const { rows: counties } = await sql.query(`SELECT DISTINCT county_code FROM kindergartens WHERE county_code IS NOT NULL ORDER BY 1`);
   const birthDates = [...new Set(sample.map((c) => c.birth_date))];
@@ -453,6 +479,10 @@ async function main() {
   lines.push(`| ↳ in-process, no HTTP: \`dup-check.likelyMatches({ name, birthDate, sex })\` (sequential) | — | p95 ${ms(likelyService.p95)} ms (p50 ${ms(likelyService.p50)}) | | ${(likelyService.p95 / likelySql.p95).toFixed(0)}× | |`);
   lines.push(`| 学籍号 issued (\`studentNumber.issue\`, type Z → J…) | ${ISSUE_CONCURRENCY} concurrent × ${ISSUE_SECONDS} s (${thousands(issue.done)} numbers, all distinct) | ` +
     `${thousands(issue.perSecond)} /s | ${thousands(rawIssue.perSecond)} /s (sequence upsert) | ${(issue.perSecond / rawIssue.perSecond).toFixed(2)}× | ≥ 1,000/s ${mark(issue.perSecond >= 1000)} |`);
+  for (const list of lists) {
+    lines.push(`| children's list as ${list.username}, page 1 of 25 and its count (${list.statements} SQL statements / request) | sequential × ${LIST_ITERATIONS} (${thousands(list.inReach)} in reach) | ` +
+      `p50 ${ms(list.api.p50)} ms · p95 ${ms(list.api.p95)} ms | p50 ${ms(list.raw.p50)} ms (its ${list.childStatements} statements on children) | ${(list.api.p50 / list.raw.p50).toFixed(1)}× | |`);
+  }
   printTable(lines.join('\n'));
 }
 

@@ -70,7 +70,7 @@ describe('scope service', () => {
   test('filters per reach', () => {
     const uid = 'api::kindergarten.kindergarten';
     expect(scope.filterFor(uid, { kind: 'all' })).toBeNull();
-    expect(scope.filterFor(uid, { kind: 'region', prefix: '3505' })).toEqual({ countyCode: { $startsWith: '3505' } });
+    expect(scope.filterFor(uid, { kind: 'region', prefix: '3505' })).toEqual({ countyCode: { $gte: '3505', $lt: '3506' } });
     expect(scope.filterFor(uid, { kind: 'institution', institutionCode: '3135050201', countyCode: '350502' })).toEqual({ code: { $eq: '3135050201' } });
     expect(scope.filterFor('api::school-class.school-class', { kind: 'institution', institutionCode: '3135050201', countyCode: '350502' }))
       .toEqual({ kindergarten: { code: { $eq: '3135050201' } } });
@@ -85,7 +85,7 @@ describe('scope service', () => {
   });
   test('populate in every spelling gets the scope filter on scoped relations', () => {
     const reach = { kind: 'region', prefix: '350502' } as const;
-    const filter = { countyCode: { $startsWith: '350502' } };
+    const filter = { countyCode: { $eq: '350502' } };
     for (const populate of ['kindergartens', ['kindergartens'], '*', { kindergartens: true }]) {
       expect(scopePopulate(strapi, scope, 'api::region.region', populate, reach)).toEqual({ kindergartens: { filters: filter } });
     }

@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { entry } from '../../../domain/dictionaries';
 import { checkAmount, isUniqueViolation } from '../../../domain/aid-rules';
 import { conflictError, fieldError } from '../../../utils/validation';
+import { whereCountyPrefix } from '../../../domain/region-prefix';
 
 const GRANT = 'api::aid-grant.aid-grant';
 const DISBURSEMENT = 'api::aid-disbursement.aid-disbursement';
@@ -27,7 +28,7 @@ export default factories.createCoreService(DISBURSEMENT, ({ strapi }) => {
     return strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${name}` : name;
   };
   const scoped = (query: any, where: Where) => {
-    if (where.prefix) query.where('county_code', 'like', `${where.prefix}%`);
+    if (where.prefix) whereCountyPrefix(strapi, query, 'county_code', where.prefix);
     if (where.institutionCode) query.where('institution_code', where.institutionCode);
     return query;
   };

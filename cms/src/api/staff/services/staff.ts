@@ -2,6 +2,7 @@ import { factories } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { staffingConfig } from '../../../domain/staff-rules';
 import { conflictError, fieldError } from '../../../utils/validation';
+import { whereCountyPrefix } from '../../../domain/region-prefix';
 
 const STAFF = 'api::staff.staff';
 const TRAINING = 'api::training-record.training-record';
@@ -36,7 +37,7 @@ const staffService = factories.createCoreService(STAFF, ({ strapi }) => {
   };
   const birthYearSql = () => (strapi.db.dialect.client === 'postgres' ? 'CAST(EXTRACT(YEAR FROM birth_date) AS integer)' : 'CAST(substr(birth_date, 1, 4) AS integer)');
   const scoped = (query: any, where: Where) => {
-    if (where.prefix) query.where('county_code', 'like', `${where.prefix}%`);
+    if (where.prefix) whereCountyPrefix(strapi, query, 'county_code', where.prefix);
     if (where.institutionCode) query.where('institution_code', where.institutionCode);
     return query;
   };

@@ -5,6 +5,7 @@ import { customFieldSql } from '../../../domain/custom-fields';
 import {
   addFigures, emptyFigures, indicatorsConfig, indicatorsOf, type DimensionDefinition, type Figures, type Source,
 } from '../../../domain/indicators';
+import { whereCountyPrefix } from '../../../domain/region-prefix';
 
 export type { Figures } from '../../../domain/indicators';
 export { addFigures, indicatorsOf } from '../../../domain/indicators';
@@ -42,7 +43,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     scoped(query: any, where: Where, county = 'county_code', institution = 'institution_code') {
-      if (where.prefix) query.where(county, 'like', `${where.prefix}%`);
+      if (where.prefix) whereCountyPrefix(strapi, query, county, where.prefix);
       if (where.institutionCode) query.where(institution, where.institutionCode);
       return query;
     },

@@ -19,7 +19,23 @@ export function combineFilters(existing: unknown, added: Record<string, unknown>
   return { $and: [existing, added] };
 }
 
+/**
+ * The condition "county code starts with `prefix`" in a form the database answers from an index: a
+ * whole county code by equality, a shorter prefix by the range [prefix, next prefix) — codes are digits
+ * of one length, so the range holds exactly the codes with that prefix, in any collation. (`LIKE
+ * '35%'` cannot use a btree index under a non-C collation: at 5 million children a county's list
+ * scanned the whole table.)
+ */
+export function countyCodeCondition(prefix: string): Record<string, string> {
+  if (/^\d{6}$/.test(prefix)) return { $eq: prefix };
+  const next = String(Number(prefix) + 1).padStart(prefix.length, '0');
+  if (!/^\d+$/.test(prefix) || next.length !== prefix.length) return { $startsWith: prefix };
+  return { $gte: prefix, $lt: next };
+}
+
 const scopeService = ({ strapi }: { strapi: Core.Strapi }) => ({
+  countyCodeCondition,
+
   levels(): LevelDefinition[] {
     return (strapi.plugin(PLUGIN).config('levels') as LevelDefinition[]) ?? [];
   },
@@ -64,7 +80,7 @@ const scopeService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const declaration = this.declarationOf(uid);
     if (!declaration || reach.kind === 'all') return null;
     if (reach.kind === 'none') return NOTHING;
-    if (reach.kind === 'region') return nestAt(declaration.countyField, { $startsWith: reach.prefix });
+    if (reach.kind === 'region') return nestAt(declaration.countyField, countyCodeCondition(reach.prefix));
     if (!declaration.institutionField) return nestAt(declaration.countyField, { $eq: reach.countyCode });
     return nestAt(declaration.institutionField, { $eq: reach.institutionCode });
   },
