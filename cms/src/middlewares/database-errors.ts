@@ -4,6 +4,48 @@ import { fieldLabel } from '../domain/messages';
 const RETRY_AFTER_SECONDS = '30';
 const UNIQUE_VIOLATIONS = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'ER_DUP_ENTRY']);
 
+/** Error codes of a lost or refused database connection (Node sockets, PostgreSQL classes 08 and 57P). */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03']);
+const CONNECTION_MESSAGES = /Connection terminated|Connection ended unexpectedly|connection error|Timeout acquiring a connection|the database system is (starting up|shutting down)|terminating connection/i;
+
+/** Whether an error says the database connection was lost or refused (not what the query asked). */
+export function isConnectionError(error: any): boolean {
+  for (let e = error, depth = 0; e && depth < 3; e = e.cause, depth += 1) {
+    if (CONNECTION_CODES.has(e.code) || e.name === 'KnexTimeoutError' || CONNECTION_MESSAGES.test(String(e.message ?? ''))) return true;
+  }
+  return false;
+}
+
+/**
+ * When this instance last saw the database fail a connection (a query on a dropped connection, a
+ * refused new one). users-permissions swallows such an error into a 401; a probe made after the
+ * answer may already find the database back, so a request that overlapped a failure is judged by this.
+ */
+let lastConnectionFailureAt = 0;
+const watched = new WeakSet<object>();
+function watchConnections(strapi: Core.Strapi): void {
+  const knex: any = strapi.db?.connection;
+  if (!knex || watched.has(knex)) return;
+  watched.add(knex);
+  const seen = (error: any) => { if (isConnectionError(error)) lastConnectionFailureAt = Date.now(); };
+  knex.on?.('query-error', seen);
+  knex.client?.pool?.on?.('createFail', (_id: unknown, error: any) => { lastConnectionFailureAt = Date.now(); seen(error); });
+}
+
+let log: ((message: string) => void) | undefined;
+/**
+ * Strapi runs a few queries nobody awaits: the entry event after a commit (document service,
+ * events.js `onCommit`), the `SET search_path` on a new pooled connection (database, afterCreate).
+ * When the connection drops under them their rejection is unhandled, and Node ends the process on
+ * an unhandled rejection: a PostgreSQL restart under load would take the server down. Such a
+ * rejection of a lost connection is logged; any other still ends the process, as by default.
+ */
+export function unhandledDatabaseRejection(reason: unknown): void {
+  if (!isConnectionError(reason)) throw reason;
+  lastConnectionFailureAt = Date.now();
+  log?.(`database connection lost under a background query: ${String((reason as any)?.message ?? reason).slice(0, 300)}`);
+}
+
 /** Whether the database answers a trivial query within two seconds. */
 export async function databaseReachable(strapi: Core.Strapi): Promise<boolean> {
   try {
@@ -31,14 +73,24 @@ function uniqueViolationField(error: any): string | null {
 /**
  * Outermost middleware. Whenever the database is down, every API route answers 503 with
  * Retry-After, never 401 (users-permissions turns a failed permission query into 401) and never a
- * stack trace. A unique index violated by a concurrent write answers 409 naming the field.
+ * stack trace: an error of a lost connection, or a 401/5xx answered while a connection failed during
+ * the request or while the database does not answer, becomes 503. A unique index violated by a
+ * concurrent write answers 409 naming the field.
  */
-export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => async (ctx, next) => {
+export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
+  log = (message) => strapi.log.warn(message);
+  if (!process.listeners('unhandledRejection').includes(unhandledDatabaseRejection)) process.on('unhandledRejection', unhandledDatabaseRejection);
+  return middleware(strapi);
+};
+
+const middleware = (strapi: Core.Strapi) => async (ctx, next) => {
   const unavailable = () => {
     ctx.status = 503;
     ctx.set('Retry-After', RETRY_AFTER_SECONDS);
     ctx.body = { data: null, error: { status: 503, name: 'ServiceUnavailableError', message: '数据库暂时不可用，请稍后重试 (database unavailable, retry later)' } };
   };
+  watchConnections(strapi);
+  const startedAt = Date.now();
   try {
     await next();
   } catch (error: any) {
@@ -50,8 +102,15 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => async 
       ctx.body = { data: null, error: { status: 409, name: 'ConflictError', message, details: { errors: [{ path: [field], message, name: 'ConflictError' }] } } };
       return;
     }
-    if (!(await databaseReachable(strapi))) return unavailable();
+    if (isConnectionError(error)) {
+      lastConnectionFailureAt = Date.now();
+      return unavailable();
+    }
+    // a client error (400, 403, 404…) thrown while connections failed elsewhere stays what it is
+    const clientError = error?.status >= 400 && error?.status < 500 && error.status !== 401;
+    if ((!clientError && lastConnectionFailureAt >= startedAt) || !(await databaseReachable(strapi))) return unavailable();
     throw error;
   }
-  if ((ctx.status === 401 || (ctx.status >= 500 && ctx.status !== 503)) && ctx.path.startsWith('/api') && !(await databaseReachable(strapi))) unavailable();
+  if ((ctx.status === 401 || (ctx.status >= 500 && ctx.status !== 503)) && ctx.path.startsWith('/api')
+    && (lastConnectionFailureAt >= startedAt || !(await databaseReachable(strapi)))) unavailable();
 };
