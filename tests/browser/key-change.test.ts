@@ -88,6 +88,9 @@ test('the prefecture sees overdue reviews and monthly updates per county; a kind
     await rows.first().waitFor();
     expect(await rows.allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('鲤城区'), expect.stringContaining('丰泽区')]));
     expect((await rows.allInnerTexts()).join()).not.toContain('思明区');
+    // Overdue transfers have their own table (none open in the demo data; the API test covers the counts).
+    await prefecture.getByTestId('overdue-transfers').getByText('转园逾期情况').waitFor();
+    await prefecture.getByTestId('overdue-transfers').getByText('暂无办理中的转园').waitFor();
     await prefecture.screenshot({ path: '/tmp/oversight.png', fullPage: true });
 
     const kindergarten = await session('demo-kindergarten');

@@ -46,6 +46,35 @@ export const Oversight = () => {
                     )}
                 </CardContent>
             </Card>
+            <Card>
+                <CardContent>
+                    <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
+                        <Typography variant="h6">{translate('app.oversight.compliance')}</Typography>
+                        <TextField type="month" size="small" sx={{ width: 200 }} value={month} onChange={(event) => setMonth(event.target.value)} label={translate('app.oversight.month')} />
+                        {compliance.data && <Typography variant="body2" color="text.secondary">{translate('app.oversight.deadline', { deadline: compliance.data.deadline })}</Typography>}
+                    </Box>
+                    {compliance.isPending ? <Loading /> : compliance.error ? <Alert severity="error">{compliance.error.message}</Alert> : (
+                        <Table size="small">
+                            <TableHead><TableRow>
+                                <TableCell>{translate('app.oversight.county')}</TableCell>
+                                <TableCell align="right">{translate('app.oversight.kindergartens')}</TableCell>
+                                <TableCell align="right">{translate('app.oversight.updated')}</TableCell>
+                                <TableCell>{translate('app.oversight.not_updated')}</TableCell>
+                            </TableRow></TableHead>
+                            <TableBody>
+                                {(compliance.data?.byCounty ?? []).map((row) => (
+                                    <TableRow key={row.countyCode}>
+                                        <TableCell>{row.countyName}</TableCell>
+                                        <TableCell align="right">{row.kindergartens}</TableCell>
+                                        <TableCell align="right">{row.updated}</TableCell>
+                                        <TableCell>{row.notUpdated.map((k) => k.name).join('、') || '—'}</TableCell>
+                                    </TableRow>
+                                ))}
+                            </TableBody>
+                        </Table>
+                    )}
+                </CardContent>
+            </Card>
             <Card data-testid="overdue-transfers">
                 <CardContent>
                     <Typography variant="h6">{translate('app.oversight.transfers')}</Typography>
@@ -74,35 +103,6 @@ export const Oversight = () => {
                                     </TableRow>
                                 ))}
                                 {(compliance.data?.transfers?.byCounty ?? []).length === 0 && <TableRow><TableCell colSpan={4}>{translate('app.oversight.transfers_none')}</TableCell></TableRow>}
-                            </TableBody>
-                        </Table>
-                    )}
-                </CardContent>
-            </Card>
-            <Card>
-                <CardContent>
-                    <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
-                        <Typography variant="h6">{translate('app.oversight.compliance')}</Typography>
-                        <TextField type="month" size="small" sx={{ width: 200 }} value={month} onChange={(event) => setMonth(event.target.value)} label={translate('app.oversight.month')} />
-                        {compliance.data && <Typography variant="body2" color="text.secondary">{translate('app.oversight.deadline', { deadline: compliance.data.deadline })}</Typography>}
-                    </Box>
-                    {compliance.isPending ? <Loading /> : compliance.error ? <Alert severity="error">{compliance.error.message}</Alert> : (
-                        <Table size="small">
-                            <TableHead><TableRow>
-                                <TableCell>{translate('app.oversight.county')}</TableCell>
-                                <TableCell align="right">{translate('app.oversight.kindergartens')}</TableCell>
-                                <TableCell align="right">{translate('app.oversight.updated')}</TableCell>
-                                <TableCell>{translate('app.oversight.not_updated')}</TableCell>
-                            </TableRow></TableHead>
-                            <TableBody>
-                                {(compliance.data?.byCounty ?? []).map((row) => (
-                                    <TableRow key={row.countyCode}>
-                                        <TableCell>{row.countyName}</TableCell>
-                                        <TableCell align="right">{row.kindergartens}</TableCell>
-                                        <TableCell align="right">{row.updated}</TableCell>
-                                        <TableCell>{row.notUpdated.map((k) => k.name).join('、') || '—'}</TableCell>
-                                    </TableRow>
-                                ))}
                             </TableBody>
                         </Table>
                     )}
