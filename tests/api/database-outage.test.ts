@@ -254,7 +254,7 @@ describeWithPostgres('database outage (PostgreSQL)', () => {
     expect(classByName.size).toBe(classes.length);
     // every acknowledged write is there, under the documentId the client was given
     expect(ackChildren.filter((o) => (childByName.get(o.marker!) as any)?.documentId !== o.documentId).map(describeOutcome)).toEqual([]);
-    expect(ackClasses.filter((o) => (classByName.get(o.marker!) as any)?.documentId !== o.documentId).map(describeOutcome)).toEqual([]);
+    expect(ackClasses.filter((o) => (classByName.get(o.marker!) as any)?.documentId !== o.documentId).map((o) => `class lost: ${describeOutcome(o)}`)).toEqual([]);
     // nothing half-written, acknowledged or not: a child has its guardian, class, place and number key; a class its kindergarten and county
     const halfChildren = children.filter((c: any) => c.guardians?.length !== 1 || !c.guardians[0].idKey || !c.schoolClass || !c.countyCode || !c.institutionCode || !c.idKey);
     expect(halfChildren.map((c: any) => c.name)).toEqual([]);
@@ -268,6 +268,6 @@ describeWithPostgres('database outage (PostgreSQL)', () => {
     const trail = await app.strapi.db.connection(`${schema}.audit_entries`).where({ action: 'record.create' })
       .whereIn('target_id', acknowledged.map((o) => o.documentId!)).select('target_id');
     const audited = new Set(trail.map((row: any) => row.target_id));
-    expect(acknowledged.filter((o) => !audited.has(o.documentId)).map(describeOutcome)).toEqual([]);
+    expect(acknowledged.filter((o) => !audited.has(o.documentId)).map((o) => `not audited: ${describeOutcome(o)}`)).toEqual([]);
   }, 90_000);
 });

@@ -29,6 +29,7 @@ function watchConnections(strapi: Core.Strapi): void {
   watched.add(knex);
   const seen = (error: any) => { if (isConnectionError(error)) lastConnectionFailureAt = Date.now(); };
   knex.on?.('query-error', seen);
+  knex.client?.on?.('query-error', seen);
   knex.client?.pool?.on?.('createFail', (_id: unknown, error: any) => { lastConnectionFailureAt = Date.now(); seen(error); });
 }
 
@@ -106,9 +107,12 @@ const middleware = (strapi: Core.Strapi) => async (ctx, next) => {
       lastConnectionFailureAt = Date.now();
       return unavailable();
     }
-    // a client error (400, 403, 404…) thrown while connections failed elsewhere stays what it is
-    const clientError = error?.status >= 400 && error?.status < 500 && error.status !== 401;
-    if ((!clientError && lastConnectionFailureAt >= startedAt) || !(await databaseReachable(strapi))) return unavailable();
+    // A client error (400, 403, 404…) thrown while connections failed elsewhere stays what it is, but
+    // Strapi's relation check turns its own failed query into 400 "Invalid relations".
+    const failedDuring = lastConnectionFailureAt >= startedAt;
+    const clientError = error?.status >= 400 && error?.status < 500 && error.status !== 401
+      && !(failedDuring && /Invalid relations/.test(`${error.message} ${JSON.stringify(error.details ?? {})}`));
+    if ((!clientError && failedDuring) || !(await databaseReachable(strapi))) return unavailable();
     throw error;
   }
   if ((ctx.status === 401 || (ctx.status >= 500 && ctx.status !== 503)) && ctx.path.startsWith('/api')
