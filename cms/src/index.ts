@@ -14,6 +14,7 @@ import { lifecycleMiddleware } from './domain/lifecycle';
 import { auditMiddleware } from './security/audit-middleware';
 import { ensureAuditStore } from './security/audit';
 import { setupPiiEncryption } from './security/pii';
+import { failWritesOnFailedCommit } from './runtime/commit-failures';
 import { statisticsCacheMiddleware } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
 import { aidRulesMiddleware } from './domain/aid-rules';
@@ -23,6 +24,7 @@ import { customFieldsMiddleware } from './domain/custom-fields';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
+    failWritesOnFailedCommit();
     strapi.documents.use(subjectLockMiddleware(strapi) as any);
     strapi.documents.use(kindergartenRulesMiddleware(strapi) as any);
     strapi.documents.use(schoolClassRulesMiddleware(strapi) as any);
