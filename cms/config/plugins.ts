@@ -29,7 +29,11 @@ export default () => ({
     config: {
       timeZone: readDomainConfig('calendar.json').timeZone,
       schedule: process.env.ARCHIVE_SCHEDULE !== 'false',
-      catchUp: process.env.ARCHIVE_CATCH_UP !== 'false',
+      // the missed month's snapshot is made by the application's bootstrap (cms/src/index.ts), after the
+      // regions, roles and demo data are in place: made by the plugin's own bootstrap, it came first and
+      // saved an empty month on a fresh start
+      catchUp: false,
+      catchUpAfterBootstrap: process.env.ARCHIVE_CATCH_UP !== 'false',
       summaryService: 'api::statistics.statistics',
       projectsService: 'api::project.project',
     },

@@ -56,6 +56,11 @@ export default {
       await seedDemo(strapi);
       await seedStaffDemo(strapi);
     }
+    // the monthly snapshot missed while the server was down, now that the data is in place
+    const archive = strapi.plugin('archive-snapshot');
+    if (archive.config('catchUpAfterBootstrap')) {
+      await archive.service('snapshots').catchUp().catch((error: Error) => strapi.log.error(`archive-snapshot catch-up: ${error.message}`));
+    }
   },
 
   async destroy() {

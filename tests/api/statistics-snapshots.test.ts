@@ -80,6 +80,11 @@ describe('monthly snapshots (archive-snapshot)', () => {
     const period = latestDuePeriod(new Date(), 'Asia/Shanghai');
     const row = await app.strapi.db.query('plugin::archive-snapshot.snapshot').findOne({ where: { period } });
     expect(row).toMatchObject({ state: 'done', trigger: 'catch-up' });
+    // made after the demo data was loaded, not before it (an empty month on a fresh start)
+    const demoKindergartens = await sql(`SELECT COUNT(*) AS n FROM kindergartens WHERE status <> 'closed'`);
+    expect(Number(demoKindergartens.n)).toBeGreaterThan(0);
+    expect(row.summary.nation.figures.kindergartens).toBe(Number(demoKindergartens.n));
+    expect(row.projects.projects.length).toBeGreaterThan(0);
   });
 
   test('racing runs of one period save it exactly once; running it again changes nothing', async () => {
