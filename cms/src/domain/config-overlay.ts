@@ -1,14 +1,16 @@
 import type { Core } from '@strapi/strapi';
 
 /**
- * Edits made in the panel to the domain configuration (code tables, calendar), kept in memory so
- * the synchronous readers (dictionaries(), calendar()) stay synchronous: loaded at bootstrap,
- * reloaded at once by the instance that writes, and every OVERLAY_REFRESH_MS by every instance,
- * so the others follow. `version` changes whenever the loaded edits change: the readers rebuild
- * their merged views then.
+ * Edits made in the panel to the domain configuration (code tables, calendar, security policy),
+ * kept in memory so the synchronous readers (dictionaries(), calendar(), securityConfig()) stay
+ * synchronous: loaded at bootstrap, reloaded at once by the instance that writes, and every
+ * OVERLAY_REFRESH_MS by every instance, so the others follow. `version` changes whenever the
+ * loaded edits change: the readers rebuild their merged views then.
  */
 export const CODE_VALUE = 'api::code-table.code-value';
 export const CALENDAR_SETTING = 'api::calendar-setting.calendar-setting';
+/** The security administrator's edits of the security policy (cms/src/security/config.ts). */
+export const SECURITY_POLICY = 'api::security-policy.security-policy';
 export const OVERLAY_REFRESH_MS = 5_000;
 
 export type CodeRow = { tableKey: string; code: string; name: string; retired: boolean; added: boolean; sortOrder: number | null };
@@ -22,6 +24,7 @@ export type CalendarEdits = {
 
 let codeRows: CodeRow[] = [];
 let calendarEdits: CalendarEdits | null = null;
+let policyEdits: Record<string, unknown> | null = null;
 let signature = '';
 let version = 0;
 let timer: NodeJS.Timeout | undefined;
@@ -30,8 +33,9 @@ let refreshing: Promise<void> | undefined;
 export const overlayVersion = () => version;
 export const codeOverlay = () => codeRows;
 export const calendarOverlay = () => calendarEdits;
+export const securityPolicyOverlay = () => policyEdits;
 
-/** Reads the edits from the database (two small queries). */
+/** Reads the edits from the database (three small queries). */
 export async function loadOverlay(strapi: Core.Strapi): Promise<void> {
   const rows = await strapi.db.query(CODE_VALUE as any).findMany({ orderBy: [{ sortOrder: 'asc' }, { id: 'asc' }] });
   const setting = await strapi.db.query(CALENDAR_SETTING as any).findOne({ where: { scope: 'deployment' } });
@@ -39,10 +43,13 @@ export async function loadOverlay(strapi: Core.Strapi): Promise<void> {
     tableKey: row.tableKey, code: row.code, name: row.name, retired: Boolean(row.retired), added: Boolean(row.added), sortOrder: row.sortOrder ?? null,
   }));
   const nextCalendar = (setting?.settings as CalendarEdits | undefined) ?? null;
-  const nextSignature = JSON.stringify([nextRows, nextCalendar]);
+  const policy = await strapi.db.query(SECURITY_POLICY as any).findOne({ where: { scope: 'deployment' } });
+  const nextPolicy = (policy?.settings as Record<string, unknown> | undefined) ?? null;
+  const nextSignature = JSON.stringify([nextRows, nextCalendar, nextPolicy]);
   if (nextSignature === signature) return;
   codeRows = nextRows;
   calendarEdits = nextCalendar;
+  policyEdits = nextPolicy;
   signature = nextSignature;
   version += 1;
 }
