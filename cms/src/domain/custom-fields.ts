@@ -38,7 +38,10 @@ const ENTITY_OF_UID: Record<string, Entity> = Object.fromEntries(Object.entries(
 /** The REST routes of each entity: a PUT on `<route>/:id` is an edit of the record. */
 const ROUTES: Record<Entity, string> = { child: '/api/children', kindergarten: '/api/kindergartens', staff: '/api/staff-members' };
 /** Where list filters on custom fields are read (the list, and the export of the list). */
-const LIST_PATHS: Record<string, Entity> = { '/api/children': 'child', '/api/child-export': 'child', '/api/kindergartens': 'kindergarten', '/api/staff-members': 'staff' };
+const LIST_PATHS: Record<string, Entity> = {
+  '/api/children': 'child', '/api/child-export': 'child', '/api/kindergartens': 'kindergarten', '/api/kindergarten-export': 'kindergarten',
+  '/api/staff-members': 'staff', '/api/staff-export': 'staff',
+};
 const TTL_MS = 5000;
 const UNIQUE_VIOLATIONS = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
 

@@ -4,7 +4,7 @@ import { codeMessage, codeProblem } from './dictionaries';
 import { actingUser } from './request-context';
 
 const KINDERGARTEN = 'api::kindergarten.kindergarten';
-const DICTIONARY_FIELDS: Record<string, string> = { urbanRural: 'urbanRural', sponsorType: 'sponsorType', grade: 'grade' };
+export const DICTIONARY_FIELDS: Record<string, string> = { urbanRural: 'urbanRural', sponsorType: 'sponsorType', grade: 'grade' };
 const LABELS: Record<string, string> = { urbanRural: '城乡分类', sponsorType: '办别', grade: '等级' };
 
 /**

@@ -29,7 +29,7 @@ export function staffingConfig(): StaffingConfig {
 }
 
 /** Coded fields of a staff record and their tables (config/dictionaries.json). */
-const CODED: Record<string, [string, string]> = {
+export const CODED: Record<string, [string, string]> = {
   post: ['staffPost', '岗位'],
   ethnicity: ['ethnicity', '民族'],
   idType: ['idType', '身份证件类型'],

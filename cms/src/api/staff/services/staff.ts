@@ -8,7 +8,7 @@ const STAFF = 'api::staff.staff';
 const TRAINING = 'api::training-record.training-record';
 const KINDERGARTEN = 'api::kindergarten.kindergarten';
 /** Levels that see full ID numbers on the record itself: the person's kindergarten and its county. */
-const FULL_NUMBER_LEVELS = new Set(['institution', 'county']);
+export const FULL_NUMBER_LEVELS = new Set(['institution', 'county']);
 const LEVEL_DIGITS = { county: 6, prefecture: 4, province: 2 } as const;
 
 export type Where = { prefix?: string; institutionCode?: string };

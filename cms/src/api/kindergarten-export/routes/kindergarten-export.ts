@@ -1,0 +1,5 @@
+export default {
+  routes: [
+    { method: 'GET', path: '/kindergarten-export', handler: 'kindergarten-export.export' },
+  ],
+};

@@ -1,0 +1,5 @@
+export default {
+  routes: [
+    { method: 'GET', path: '/staff-export', handler: 'staff-export.export' },
+  ],
+};
