@@ -2,14 +2,7 @@ import ChildCareIcon from '@mui/icons-material/ChildCare';
 import {
     BooleanField, Datagrid, DateField, List, NullableBooleanInput, ReferenceInput, SelectField, SelectInput, TextField, TextInput,
 } from 'react-admin';
-import { CreateButton, FilterButton, TopToolbar, useResourceDefinition } from 'react-admin';
-import { ChildExportButtons } from '../imports';
-
-/** The list's actions: filters, entry (kindergartens), and exports of the filtered list. */
-const ChildListActions = () => {
-    const { hasCreate } = useResourceDefinition();
-    return <TopToolbar><FilterButton />{hasCreate && <CreateButton />}<ChildExportButtons /></TopToolbar>;
-};
+import { ExportListActions } from '../imports';
 import { useDictionaries } from './useDictionaries';
 import { ChildShow } from './ChildShow';
 import { Tab } from 'react-admin';
@@ -34,7 +27,7 @@ const ChildList = () => {
         ...customFilters,
     ];
     return (
-        <List filters={filters} sort={{ field: 'name', order: 'ASC' }} actions={<ChildListActions />}>
+        <List filters={filters} sort={{ field: 'name', order: 'ASC' }} actions={<ExportListActions path="/api/child-export" fileName="幼儿学籍" />}>
             <Datagrid rowClick="show" bulkActionButtons={false}>
                 <TextField source="name" />
                 <SelectField source="sex" choices={sexChoices} />

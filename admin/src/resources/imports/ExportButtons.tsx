@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import { Button } from '@mui/material';
 import FileDownloadIcon from '@mui/icons-material/FileDownload';
-import { useListContext, useNotify, useTranslate } from 'react-admin';
+import { CreateButton, FilterButton, TopToolbar, useListContext, useNotify, useResourceDefinition, useTranslate } from 'react-admin';
 import { downloadFile } from '../../dashboard/charts/download';
 
 /**
- * Export buttons for the children's list: the list's current filters, sent as react-admin's
- * `filter` JSON; the server scopes, masks and records the export.
+ * 导出 Excel / 导出 CSV for a list: the list's current filters, sent as react-admin's `filter`
+ * JSON to the list's export route (`path`); the server scopes, masks and records the export.
  */
-export const ChildExportButtons = () => {
+export const ExportButtons = ({ path, fileName }: { path: string; fileName: string }) => {
     const { filterValues } = useListContext();
     const translate = useTranslate();
     const notify = useNotify();
@@ -16,7 +16,7 @@ export const ChildExportButtons = () => {
     const run = (format: 'xlsx' | 'csv') => {
         setBusy(true);
         const filter = encodeURIComponent(JSON.stringify(filterValues ?? {}));
-        downloadFile(`/api/child-export?format=${format}&filter=${filter}`, `幼儿学籍.${format}`)
+        downloadFile(`${path}?format=${format}&filter=${filter}`, `${fileName}.${format}`)
             .catch((error) => notify(error.message, { type: 'error' }))
             .finally(() => setBusy(false));
     };
@@ -30,4 +30,10 @@ export const ChildExportButtons = () => {
             </Button>
         </>
     );
+};
+
+/** A list's actions: filters, entry (where the resource has a create page), and exports of the filtered list. */
+export const ExportListActions = ({ path, fileName }: { path: string; fileName: string }) => {
+    const { hasCreate } = useResourceDefinition();
+    return <TopToolbar><FilterButton />{hasCreate && <CreateButton />}<ExportButtons path={path} fileName={fileName} /></TopToolbar>;
 };

@@ -1,3 +1,3 @@
-/** Excel import of children (批量导入, a page of the kindergarten) and the export buttons of the children's list. */
+/** Excel import of children (批量导入, a page of the kindergarten) and the export buttons of the lists (children, kindergartens, staff). */
 export { ImportPage } from './ImportPage';
-export { ChildExportButtons } from './ExportButtons';
+export { ExportButtons, ExportListActions } from './ExportButtons';

@@ -2,7 +2,6 @@ import {
     BooleanField,
     CreateButton,
     DatagridConfigurable,
-    ExportButton,
     FilterButton,
     List,
     NullableBooleanInput,
@@ -17,6 +16,7 @@ import {
 } from 'react-admin';
 import { ownershipChoices, statusChoices } from './choices';
 import { useCustomColumns, useCustomFilters } from '../../components/CustomFieldInputs';
+import { ExportButtons } from '../imports';
 
 const filters = [
     <SearchInput key="q" source="q" alwaysOn />,
@@ -33,7 +33,7 @@ const ListActions = () => {
             <SelectColumnsButton />
             <FilterButton />
             {permissions === 'county' && <CreateButton />}
-            <ExportButton />
+            <ExportButtons path="/api/kindergarten-export" fileName="幼儿园" />
         </TopToolbar>
     );
 };
