@@ -39,9 +39,9 @@ test('the security administrator edits the lockout in 安全策略: floor named,
     await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
     await page.locator('button[type="submit"]').click();
     await page.getByRole('menuitem', { name: '安全策略' }).click();
+    await page.getByText('范围 3–20；等保三级：不超过 10；默认 5').waitFor();
     const failures = page.locator('input[name="lockout.maxFailures"]');
     expect(await failures.inputValue()).toBe('5');
-    await page.getByText('范围 3–20；等保三级：不超过 10；默认 5').waitFor();
     await failures.fill('15');
     await page.getByRole('button', { name: '保存', exact: true }).click();
     await page.getByText('连续登录失败锁定次数', { exact: false }).first().waitFor();

@@ -40,7 +40,7 @@ export const PolicyPage = () => {
         if (!view) return;
         setForm(Object.fromEntries(view.fields.map((f) => [f.key, Array.isArray(view.policy[f.key]) ? [...(view.policy[f.key] as string[])] : String(view.policy[f.key])])));
     }, [view]);
-    if (!view) return null;
+    if (!view || !Object.keys(form).length) return null;
 
     const send = async (data: object, saved: string) => {
         try {
