@@ -137,6 +137,18 @@ describe('a change counts at once, without a restart', () => {
     await change('Abcdef#12345').expect(200);
   });
 
+  test('the second factor required of one more level: a county account must enrol at its next login', async () => {
+    const prefecture = await login(app, 'demo-prefecture');
+    const created = await prefecture.post('/api/accounts', { data: { username: 'policy-totp', fullName: '双因素测试', regionCode: '350502' } }).expect(201);
+    const temporary = created.body.data.temporaryPassword;
+    const before = await anonymous(app).post('/api/auth/login').send({ identifier: 'policy-totp', password: temporary }).expect(200);
+    expect(before.body.pending).toEqual(['password']);
+    await secadmin.put('/api/security-policy', { data: { totp: { requiredLevels: ['ministry', 'province', 'county'] } } }).expect(200);
+    const after = await anonymous(app).post('/api/auth/login').send({ identifier: 'policy-totp', password: temporary }).expect(200);
+    expect(after.body.pending).toEqual(['password', 'totp']);
+    await secadmin.put('/api/security-policy', { data: { totp: { requiredLevels: defaults.totp.requiredLevels } } }).expect(200);
+  });
+
   test('a second instance applies the policy at its start and follows a change within its refresh', async () => {
     const other = await secondInstance(app);
     try {
