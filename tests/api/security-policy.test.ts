@@ -126,10 +126,15 @@ describe('a change counts at once, without a restart', () => {
 
   test('password minimum length 12: enforced at the next password change', async () => {
     await secadmin.put('/api/security-policy', { data: { password: { minLength: 12 } } }).expect(200);
+    // the forced change-password page states the rules in force, to anyone (they are not secret)
+    const rules = await anonymous(app).get('/api/auth/password-rules').expect(200);
+    expect(rules.body.data).toEqual({ minLength: 12, minKinds: 3, historySize: 5, maxAgeDays: expect.any(Number) });
     const county = await login(app, 'demo-county');
     const created = await county.post('/api/accounts', { data: { username: 'policy-len', fullName: '策略测试', institutionCode: DEMO.licheng[1] } }).expect(201);
     const first = await anonymous(app).post('/api/auth/login').send({ identifier: 'policy-len', password: created.body.data.temporaryPassword }).expect(200);
     expect(first.body.mustChangePassword).toBe(true);
+    // …and to a session that must change its password first (the page that asks for it reads them)
+    await anonymous(app).get('/api/auth/password-rules').set('Authorization', `Bearer ${first.body.jwt}`).expect(200);
     const change = (password: string) => anonymous(app).post('/api/auth/change-password').set('Authorization', `Bearer ${first.body.jwt}`)
       .send({ currentPassword: created.body.data.temporaryPassword, password });
     const short = await change('Abcdef#1234').expect(400); // 11 characters, 4 kinds: fine under the default 10

@@ -14,7 +14,7 @@ export const securityAppZh = {
     duty: {
         title: '请先完成安全设置',
         password_title: '修改密码',
-        password_hint: '首次登录、密码被重置或已超过有效期，须先设置新密码（至少 %{min} 位，含大写字母、小写字母、数字、符号中的至少 3 类，不能与最近 5 次相同）。',
+        password_hint: '首次登录、密码被重置或已超过有效期，须先设置新密码（至少 %{min} 位，含大写字母、小写字母、数字、符号中的至少 %{kinds} 类，不能与最近 %{history} 次相同）。',
         current: '当前密码',
         next: '新密码',
         confirm: '再次输入新密码',
@@ -77,7 +77,7 @@ export const securityAppEn: typeof securityAppZh = {
     duty: {
         title: 'Security set-up first',
         password_title: 'Change your password',
-        password_hint: 'First login, reset or expired password: choose a new one (at least %{min} characters, three of upper case, lower case, digits and symbols, none of your last 5).',
+        password_hint: 'First login, reset or expired password: choose a new one (at least %{min} characters, %{kinds} of upper case, lower case, digits and symbols, none of your last %{history}).',
         current: 'Current password',
         next: 'New password',
         confirm: 'New password again',

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Box, Button, Card, CardContent, TextField, Typography } from '@mui/material';
 import { useLogout, useNotify, useTranslate } from 'react-admin';
 import { httpClient } from '../providers/http';
@@ -18,6 +18,11 @@ export const DutyPage = () => {
     const [pending, setLocalPending] = useState(getPending());
     const [form, setForm] = useState({ currentPassword: '', password: '', confirm: '', code: '' });
     const [errors, setErrors] = useState<Record<string, string | undefined>>({});
+    // the rules in force (the security administrator may change them), stated before the user types
+    const [rules, setRules] = useState({ minLength: 10, minKinds: 3, historySize: 5 });
+    useEffect(() => {
+        httpClient('/api/auth/password-rules').then(({ json }: any) => json?.data && setRules(json.data)).catch(() => undefined);
+    }, []);
     const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUri: string } | null>(null);
     const change = (field: keyof typeof form) => (event: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [field]: event.target.value });
 
@@ -75,7 +80,7 @@ export const DutyPage = () => {
                     {pending.includes('password') ? (
                         <form onSubmit={changePassword} noValidate>
                             <Typography variant="h6">{translate('app.security.duty.password_title')}</Typography>
-                            <Alert severity="info" sx={{ my: 1 }}>{translate('app.security.duty.password_hint', { min: 10 })}</Alert>
+                            <Alert severity="info" sx={{ my: 1 }}>{translate('app.security.duty.password_hint', { min: rules.minLength, kinds: rules.minKinds, history: rules.historySize })}</Alert>
                             <TextField name="currentPassword" type="password" label={translate('app.security.duty.current')} autoComplete="current-password" fullWidth margin="dense" value={form.currentPassword} onChange={change('currentPassword')} error={Boolean(errors.currentPassword)} helperText={errors.currentPassword} />
                             <TextField name="newPassword" type="password" label={translate('app.security.duty.next')} autoComplete="new-password" fullWidth margin="dense" value={form.password} onChange={change('password')} error={Boolean(errors.password)} helperText={errors.password} />
                             <TextField name="confirmPassword" type="password" label={translate('app.security.duty.confirm')} autoComplete="new-password" fullWidth margin="dense" value={form.confirm} onChange={change('confirm')} error={Boolean(errors.confirm)} helperText={errors.confirm} />

@@ -7,7 +7,7 @@ import { recordAudit } from './audit';
 import { signFileUrls } from './files';
 
 /** Routes a session with pending duties (change the password, enrol TOTP) may still call. */
-const DUTY_ROUTES = ['/api/auth/change-password', '/api/auth/logout', '/api/auth/refresh', '/api/auth/totp/setup', '/api/auth/totp/enable', '/api/me'];
+const DUTY_ROUTES = ['/api/auth/change-password', '/api/auth/logout', '/api/auth/refresh', '/api/auth/totp/setup', '/api/auth/totp/enable', '/api/auth/password-rules', '/api/me'];
 
 const MESSAGES: Record<string, string> = {
   SESSION_UNKNOWN: '会话无效，请重新登录',

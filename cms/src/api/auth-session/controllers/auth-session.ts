@@ -52,6 +52,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.body = await (strapi.service('api::delegation.delegation') as any).actAs(ctx, currentSession(ctx), ctx.request.body?.delegation);
   },
 
+  async passwordRules(ctx) {
+    const { securityConfig } = await import('../../../security/config');
+    const { minLength, minKinds, historySize, maxAgeDays } = securityConfig().password;
+    ctx.body = { data: { minLength, minKinds, historySize, maxAgeDays } };
+  },
+
   async policy(ctx) {
     const { securityConfig } = await import('../../../security/config');
     ctx.body = { data: securityConfig() };

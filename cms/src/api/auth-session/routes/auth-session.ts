@@ -12,6 +12,8 @@ export default {
     { method: 'POST', path: '/auth/totp/enable', handler: 'auth-session.totpEnable', config: { auth: false } },
     // The delegate opens a session as the delegator (api::delegation): body { delegation: id }.
     { method: 'POST', path: '/auth/act-as', handler: 'auth-session.actAs', config: { auth: false } },
+    // The password rules in force (not secret): the forced change-password page states them.
+    { method: 'GET', path: '/auth/password-rules', handler: 'auth-session.passwordRules', config: { auth: false } },
     // The security policies in force (config/security.json): the security administrator's page.
     { method: 'GET', path: '/security/policy', handler: 'auth-session.policy' },
   ],
