@@ -212,6 +212,19 @@ describe('staff export', () => {
   });
 });
 
+describe('the audit trail', () => {
+  test('each export route is in the audit trail as an export, with who and the path', async () => {
+    const knex = app.strapi.db.connection;
+    const entries = async (route: string) => (app.schema ? knex.withSchema(app.schema).from('audit_entries') : knex('audit_entries'))
+      .where({ action: 'export', target_type: route, actor_username: 'demo-county' }).count({ n: '*' }).first();
+    for (const route of ['/api/kindergarten-export', '/api/staff-export', '/api/child-export']) {
+      const before = Number((await entries(route))?.n ?? 0);
+      await county.get(`${route}?format=csv`).expect(200);
+      expect(Number((await entries(route))?.n ?? 0)).toBe(before + 1);
+    }
+  });
+});
+
 describe('who may export', () => {
   test('a role without the actions gets 403; no login, 401 or 403; nothing recorded', async () => {
     const before = await app.strapi.db.query('api::export-record.export-record').count();
