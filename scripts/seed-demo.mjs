@@ -14,6 +14,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 execFileSync('node', [path.join(root, 'scripts', 'compile.mjs')], { cwd: root, stdio: 'inherit' });
 process.env.SEED_DEMO = 'true';
 process.env.STRAPI_TELEMETRY_DISABLED ??= 'true';
+// the demo's children (config/demo.json `children`) come with the quick start, not with the tests
+process.env.SEED_DEMO_CHILDREN ??= 'true';
 const appDir = path.join(root, 'cms');
 const require = createRequire(path.join(appDir, 'package.json'));
 const { createStrapi } = require('@strapi/strapi');

@@ -12,6 +12,8 @@ const started = Date.now();
 execFileSync('node', [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
 
 process.env.STRAPI_TELEMETRY_DISABLED ??= 'true';
+// the demo's children (config/demo.json `children`) come with the quick start, not with the tests
+process.env.SEED_DEMO_CHILDREN ??= 'true';
 const appDir = path.join(root, 'cms');
 process.chdir(appDir);
 const require = createRequire(path.join(appDir, 'package.json'));

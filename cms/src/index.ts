@@ -5,6 +5,7 @@ import { syncRoles } from './bootstrap/roles';
 import { installPermissionCache } from './bootstrap/permission-cache';
 import { demoWanted, seedDemo } from './bootstrap/demo';
 import { seedStaffDemo } from './bootstrap/demo-staff';
+import { seedDemoChildren } from './bootstrap/demo-children';
 import { kindergartenRulesMiddleware } from './domain/kindergarten-rules';
 import { schoolClassRulesMiddleware } from './domain/school-class-rules';
 import { subjectLockMiddleware } from './domain/subject-locks';
@@ -54,6 +55,11 @@ export default {
     installPermissionCache(strapi);
     if (demoWanted()) {
       await seedDemo(strapi);
+      // the quick start's children before the staff demo, whose aid grant needs a child
+      if (process.env.SEED_DEMO_CHILDREN === 'true') {
+        const created = await seedDemoChildren(strapi);
+        if (created) strapi.log.info(`demo: ${created} children`);
+      }
       await seedStaffDemo(strapi);
     }
     // the monthly snapshot missed while the server was down, now that the data is in place
