@@ -1,6 +1,6 @@
 /** The level rules and the scope filters they produce, without a server. */
 import rules from '../../plugins/access-scope/server/src/rules';
-import scopeService, { combineFilters, nestAt } from '../../plugins/access-scope/server/src/services/scope';
+import scopeService, { combineFilters, countyCodeCondition, nestAt } from '../../plugins/access-scope/server/src/services/scope';
 import { scopePopulate } from '../../plugins/access-scope/server/src/middlewares/populate';
 const { levels } = require('../../config/levels.json');
 
@@ -29,6 +29,25 @@ describe('level rules', () => {
     [{ level: 'institution', institutionCode: '12' }],
   ])('an account without a valid place reaches nothing: %j', (user) => {
     expect(reachOf(user)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('county-code condition of a reach (index-friendly)', () => {
+  test('a county by equality, a prefecture or province by the range of its prefix', () => {
+    expect(countyCodeCondition('350502')).toEqual({ $eq: '350502' });
+    expect(countyCodeCondition('3505')).toEqual({ $gte: '3505', $lt: '3506' });
+    expect(countyCodeCondition('3509')).toEqual({ $gte: '3509', $lt: '3510' });
+    expect(countyCodeCondition('35')).toEqual({ $gte: '35', $lt: '36' });
+    expect(countyCodeCondition('09')).toEqual({ $gte: '09', $lt: '10' });
+  });
+  test('the range holds exactly the codes with the prefix', () => {
+    const { $gte, $lt } = countyCodeCondition('3509') as { $gte: string; $lt: string };
+    const inRange = (code: string) => code >= $gte && code < $lt;
+    expect(['350900', '350902', '350999'].every(inRange)).toBe(true);
+    expect(['350899', '351000', '35', '3509'.slice(0, 3) + '8'].some(inRange)).toBe(false);
+  });
+  test('a prefix with no next of its length (all nines) falls back to starts-with', () => {
+    expect(countyCodeCondition('99')).toEqual({ $startsWith: '99' });
   });
 });
 
