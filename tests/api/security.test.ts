@@ -275,6 +275,24 @@ describe('audit trail', () => {
 
   test('entries cannot be changed or deleted, even by SQL', async () => {
     const { auditTable } = security('audit');
+    if (app.strapi.db.dialect.client === 'sqlite') {
+      // straight at the database file, on a connection of its own (not the app's pool): the triggers
+      // of the file refuse it, whoever asks
+      const Database = require('better-sqlite3');
+      const db = new Database(app.strapi.config.get('database.connection.connection.filename'));
+      try {
+        db.pragma('busy_timeout = 10000');
+        const names = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_entries' ORDER BY name`).all().map((row: any) => row.name);
+        expect(names).toEqual(['audit_entries_no_delete', 'audit_entries_no_update']);
+        const { lastInsertRowid: id } = db.prepare(`INSERT INTO audit_entries (at, action, outcome) VALUES (?, 'test.immutable', 'ok')`).run(Date.now());
+        expect(() => db.prepare(`UPDATE audit_entries SET action = 'forged' WHERE id = ?`).run(id)).toThrow(/append-only/);
+        expect(() => db.prepare('DELETE FROM audit_entries WHERE id = ?').run(id)).toThrow(/append-only/);
+        expect(db.prepare('SELECT action FROM audit_entries WHERE id = ?').get(id)).toEqual({ action: 'test.immutable' });
+      } finally {
+        db.close();
+      }
+      return;
+    }
     const table = auditTable(app.strapi);
     // one connection throughout (a transaction; each attempt inside a savepoint rolled back after it),
     // so the row is surely there when the UPDATE and DELETE are tried
