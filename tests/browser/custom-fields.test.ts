@@ -106,5 +106,7 @@ test('the province adds a required yes/no field for children; a kindergarten can
     await kindergarten.getByRole('menuitem', { name: '幼儿学籍' }).click();
     const table = kindergarten.locator('table');
     await table.getByText('温小禾').waitFor();
+    // the rows can come before the field definitions: the column appears once they are in
+    await table.locator('thead').getByText('是否接种疫苗').waitFor();
     expect(await table.locator('thead').innerText()).toContain('是否接种疫苗');
 });
