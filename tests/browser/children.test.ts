@@ -2,28 +2,20 @@
  * A kindergarten enters a child whose ID number is already held in another county: the form says
  * where, inline as the user types (saving is refused with the same message: tests/api/children.test.ts).
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { ensurePanelBuilt, launchChromium, openPage, submitLogin } from '../helpers/panel';
 import { residentId } from '../helpers/ids';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 let app: BootedApp;
 let browser: Browser;
 const heldNumber = residentId('350502', '20220606', '061');
 
 beforeAll(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'admin', 'dist', 'index.html'))) {
-        execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
-    }
+    ensurePanelBuilt();
     app = await bootStrapi({ listen: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     // The number is held by a child of 泉州市鲤城区实验幼儿园 (鲤城区).
     const server = app.strapi.server.httpServer;
     const { body } = await request(server).post('/api/auth/local').send({ identifier: 'demo-kindergarten', password: DEMO_PASSWORD });
@@ -43,9 +35,7 @@ afterAll(async () => {
 });
 
 test('another county’s kindergarten sees where the ID number is held as it types (sex and birth date filled from the number); lists mask numbers', async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
+    const page = await openPage(browser);
     await page.goto(`${app.baseUrl}/`);
     await page.locator('input[name="username"]').fill('demo-kindergarten-2');
     await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
@@ -85,13 +75,8 @@ test('another county’s kindergarten sees where the ID number is held as it typ
 });
 
 async function signIn(username: string) {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(`${app.baseUrl}/`);
-    await page.locator('input[name="username"]').fill(username);
-    await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
-    await page.locator('button[type="submit"]').click();
+    const page = await openPage(browser);
+    await submitLogin(page, app.baseUrl, username);
     await page.getByRole('menuitem', { name: '幼儿学籍' }).waitFor();
     return page;
 }

@@ -3,15 +3,11 @@
  * permission in the matrix and the county is refused at once, then gives it back; the province
  * adds and retires a code in 代码表维护 and is told which calendar field is wrong in 校历与期限.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { bootStrapi, type BootedApp } from '../helpers/boot';
+import { ensurePanelBuilt, launchChromium, submitLogin } from '../helpers/panel';
 import { login } from '../helpers/api';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const PANEL_INDEX = path.join(ROOT, 'admin', 'dist', 'index.html');
 const TIMEOUT = 30_000;
 
 let app: BootedApp;
@@ -20,12 +16,9 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-    if (!fs.existsSync(PANEL_INDEX)) execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
+    ensurePanelBuilt();
     app = await bootStrapi({ listen: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
@@ -44,10 +37,7 @@ afterEach(async () => {
 });
 
 const signIn = async (username: string) => {
-    await page.goto(`${app.baseUrl}/`);
-    await page.locator('input[name="username"]').fill(username);
-    await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
-    await page.locator('button[type="submit"]').click();
+    await submitLogin(page, app.baseUrl, username);
 };
 
 const choose = async (testId: string, option: string) => {

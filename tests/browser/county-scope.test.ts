@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { launchChromium } from '../helpers/panel';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PANEL_INDEX = path.join(ROOT, 'admin', 'dist', 'index.html');
@@ -24,19 +25,7 @@ beforeAll(async () => {
         execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
     }
     app = await bootStrapi({ listen: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-        args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-        ],
-    });
+    browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {

@@ -3,26 +3,18 @@
  * for children on its 自定义字段 page; a kindergarten's 新增幼儿 form then shows it, saving without
  * it is refused with the field's message, and with it the child is saved with the value.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { type Browser, type Page } from 'playwright-core';
+import { bootStrapi, type BootedApp } from '../helpers/boot';
+import { ensurePanelBuilt, launchChromium, openPage, submitLogin } from '../helpers/panel';
 import { residentId } from '../helpers/ids';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 let app: BootedApp;
 let browser: Browser;
 
 beforeAll(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'admin', 'dist', 'index.html'))) {
-        execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
-    }
+    ensurePanelBuilt();
     app = await bootStrapi({ listen: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
@@ -31,13 +23,8 @@ afterAll(async () => {
 });
 
 async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(`${app.baseUrl}/`);
-    await page.locator('input[name="username"]').fill(username);
-    await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
-    await page.locator('button[type="submit"]').click();
+    const page = await openPage(browser);
+    await submitLogin(page, app.baseUrl, username);
     await page.getByRole('menuitem').first().waitFor();
     return page;
 }

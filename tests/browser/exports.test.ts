@@ -2,28 +2,22 @@
  * The county exports its kindergartens and staff lists from the panel (导出 Excel / 导出 CSV): the
  * files hold its own records only, with the list's current filter applied.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { ensurePanelBuilt, launchChromium } from '../helpers/panel';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'exports-browser-'));
 let app: BootedApp;
 let browser: Browser;
 
 beforeAll(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'admin', 'dist', 'index.html'))) {
-        execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
-    }
+    ensurePanelBuilt();
     app = await bootStrapi({ listen: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {

@@ -3,16 +3,15 @@
  * (all-or-none: nothing is imported), reads the per-row errors, downloads the error report, fixes
  * the report and uploads it again: the rows are imported; the children's list exports.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { ensurePanelBuilt, launchChromium } from '../helpers/panel';
 import { residentId } from '../helpers/ids';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'import-browser-'));
 let app: BootedApp;
 let browser: Browser;
@@ -24,14 +23,9 @@ const row = (n: number, ethnicity = '汉族') => [
 ];
 
 beforeAll(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'admin', 'dist', 'index.html'))) {
-        execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
-    }
+    ensurePanelBuilt();
     app = await bootStrapi({ listen: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('幼儿信息');
     sheet.addRow(HEADERS);

@@ -2,25 +2,17 @@
  * A kindergarten submits a change of principal (园长) through the panel, and its county approves it
  * from the review inbox, seeing old and new values side by side.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { type Browser, type Page } from 'playwright-core';
+import { bootStrapi, type BootedApp } from '../helpers/boot';
+import { ensurePanelBuilt, launchChromium, submitLogin } from '../helpers/panel';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 let app: BootedApp;
 let browser: Browser;
 
 beforeAll(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'admin', 'dist', 'index.html'))) {
-        execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
-    }
+    ensurePanelBuilt();
     app = await bootStrapi({ listen: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
@@ -32,10 +24,7 @@ const session = async (username: string): Promise<Page> => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 850 }, locale: 'zh-CN' });
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
-    await page.goto(`${app.baseUrl}/`);
-    await page.locator('input[name="username"]').fill(username);
-    await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
-    await page.locator('button[type="submit"]').click();
+    await submitLogin(page, app.baseUrl, username);
     await page.getByRole('menuitem', { name: '仪表盘' }).waitFor();
     return page;
 };

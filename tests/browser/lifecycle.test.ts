@@ -3,29 +3,21 @@
  * 学籍档案 tab and sees the timeline grow; a receiving kindergarten applies for a transfer, the
  * sending one agrees from its 转园 inbox, and the receiver completes it into one of its classes.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { ensurePanelBuilt, launchChromium, openPage, submitLogin } from '../helpers/panel';
 import { residentId } from '../helpers/ids';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 let app: BootedApp;
 let browser: Browser;
 let childId: string;
 let studentNumber: string;
 
 beforeAll(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'admin', 'dist', 'index.html'))) {
-        execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
-    }
+    ensurePanelBuilt();
     app = await bootStrapi({ listen: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const server = app.strapi.server.httpServer;
     const { body } = await request(server).post('/api/auth/local').send({ identifier: 'demo-kindergarten', password: DEMO_PASSWORD });
     const auth = `Bearer ${body.jwt}`;
@@ -50,13 +42,8 @@ afterAll(async () => {
 });
 
 async function loggedIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(`${app.baseUrl}/`);
-    await page.locator('input[name="username"]').fill(username);
-    await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
-    await page.locator('button[type="submit"]').click();
+    const page = await openPage(browser);
+    await submitLogin(page, app.baseUrl, username);
     await page.getByRole('menuitem', { name: '转园' }).waitFor();
     return page;
 }

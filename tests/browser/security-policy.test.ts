@@ -3,27 +3,20 @@
  * below the level 3 floor, lowers the lockout to 3 failures (in force at once: the third failed
  * login locks an account), then restores the defaults.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { ensurePanelBuilt, launchChromium } from '../helpers/panel';
 import { anonymous, login } from '../helpers/api';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const PANEL_INDEX = path.join(ROOT, 'admin', 'dist', 'index.html');
 
 let app: BootedApp;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-    if (!fs.existsSync(PANEL_INDEX)) execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
+    ensurePanelBuilt();
     app = await bootStrapi({ listen: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' })).newPage();
     page.setDefaultTimeout(30_000);
 }, 300_000);

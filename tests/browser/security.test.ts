@@ -3,15 +3,13 @@
  * password before anything else; the access token is renewed transparently; the audit
  * administrator searches the audit trail and sees nothing else.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { ensurePanelBuilt, launchChromium } from '../helpers/panel';
 import { login } from '../helpers/api';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const PANEL_INDEX = path.join(ROOT, 'admin', 'dist', 'index.html');
 const TIMEOUT = 30_000;
 
 let app: BootedApp;
@@ -20,12 +18,9 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-    if (!fs.existsSync(PANEL_INDEX)) execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
+    ensurePanelBuilt();
     app = await bootStrapi({ listen: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {

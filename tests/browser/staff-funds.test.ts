@@ -3,14 +3,10 @@
  * its staff with masked ID numbers and runs its staffing check; the county sees aid totals; the
  * province sees the project roll-up and opens a project. Screenshots go to /tmp.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { ensurePanelBuilt, launchChromium, submitLogin } from '../helpers/panel';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const PANEL_INDEX = path.join(ROOT, 'admin', 'dist', 'index.html');
 const TIMEOUT = 30_000;
 
 let app: BootedApp;
@@ -20,12 +16,9 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-    if (!fs.existsSync(PANEL_INDEX)) execFileSync('npm', ['run', 'build', '-w', 'admin'], { cwd: ROOT, stdio: 'inherit' });
+    ensurePanelBuilt();
     app = await bootStrapi({ listen: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
@@ -45,10 +38,7 @@ afterEach(async () => {
 });
 
 const signIn = async (username: string) => {
-    await page.goto(`${app.baseUrl}/`);
-    await page.locator('input[name="username"]').fill(username);
-    await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
-    await page.locator('button[type="submit"]').click();
+    await submitLogin(page, app.baseUrl, username);
     await page.getByRole('menuitem', { name: '仪表盘' }).waitFor();
 };
 
