@@ -12,6 +12,8 @@ export default [
   // no 'strapi::poweredBy': the server does not announce what it runs
   'global::panel',
   'strapi::query',
+  // removes the temporary files of every upload once answered (strapi::body removes only `files`)
+  'global::upload-cleanup',
   'strapi::body',
   'global::ra-body',
   'global::security',

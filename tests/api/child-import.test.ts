@@ -3,6 +3,9 @@
  * modes, re-import without duplicates, the error report, progress of the job, reach per level;
  * exports scoped per level with masking, recorded; the graduates package.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { bootStrapi, type BootedApp } from '../helpers/boot';
@@ -45,6 +48,13 @@ const upload = (session: Session, buffer: Buffer, fields: Record<string, string>
   for (const [key, value] of Object.entries(fields)) test = test.field(key, value);
   return test;
 };
+
+/** The upload's 202; any other answer fails with the error the server gave (a bare status says nothing). */
+async function accepted(pending: PromiseLike<request.Response>): Promise<request.Response> {
+  const response = await pending;
+  if (response.status !== 202) throw new Error(`expected 202, got ${response.status}: ${JSON.stringify(response.body?.error ?? response.text)}`);
+  return response;
+}
 
 async function finished(session: Session, id: string) {
   await (app.strapi.service('api::child-import.child-import') as any).settle();
@@ -182,7 +192,7 @@ describe('rows', () => {
 
   test('all-or-none: every row checked, each error names row, column and reason; nothing is written', async () => {
     const before = await countChildren();
-    const started = await upload(kindergarten, file, { mode: 'all-or-none' }).expect(202);
+    const started = await accepted(upload(kindergarten, file, { mode: 'all-or-none' }));
     expect(started.body.data).toMatchObject({ mode: 'all-or-none', total: 13 });
     rejectedId = started.body.data.id;
     const job = await finished(kindergarten, rejectedId);
@@ -214,7 +224,7 @@ describe('rows', () => {
   });
 
   test('valid-only: the valid rows are written with derived fields, normalised, in their class', async () => {
-    const started = await upload(kindergarten, file, { mode: 'valid-only' }).expect(202);
+    const started = await accepted(upload(kindergarten, file, { mode: 'valid-only' }));
     const job = await finished(kindergarten, started.body.data.id);
     expect(job).toMatchObject({ state: 'done', ok: 5, failed: 8, skipped: 0, imported: 5 });
     const imported = await app.strapi.db.query('api::child.child').findMany({ where: { name: { $in: ['导入幼儿1', '全角 幼儿', '导入幼儿8', '导入幼儿11', '导入幼儿12'] } }, populate: ['guardians', 'schoolClass'] });
@@ -249,11 +259,11 @@ describe('rows', () => {
 
   test('importing the same file again creates nothing: imported rows are 已导入 and skipped', async () => {
     const before = await countChildren();
-    const started = await upload(kindergarten, file, { mode: 'valid-only' }).expect(202);
+    const started = await accepted(upload(kindergarten, file, { mode: 'valid-only' }));
     const job = await finished(kindergarten, started.body.data.id);
     expect(job).toMatchObject({ state: 'done', ok: 0, skipped: 5, failed: 8, imported: 0 });
     expect(await countChildren()).toBe(before);
-    const again = await upload(kindergarten, await workbook([row(1), row(20)]), { mode: 'all-or-none' }).expect(202);
+    const again = await accepted(upload(kindergarten, await workbook([row(1), row(20)]), { mode: 'all-or-none' }));
     expect(await finished(kindergarten, again.body.data.id)).toMatchObject({ state: 'done', skipped: 1, imported: 1 });
   });
 
@@ -268,7 +278,7 @@ describe('rows', () => {
       if (r.getCell(headers.indexOf('民族') + 1).value === '火星族') r.getCell(headers.indexOf('民族') + 1).value = '汉族';
       if (!r.getCell(1).value) r.getCell(1).value = '补填姓名';
     });
-    const started = await upload(kindergarten, Buffer.from(await book.xlsx.writeBuffer()), { mode: 'valid-only' }).expect(202);
+    const started = await accepted(upload(kindergarten, Buffer.from(await book.xlsx.writeBuffer()), { mode: 'valid-only' }));
     const job = await finished(kindergarten, started.body.data.id);
     expect(job).toMatchObject({ state: 'done', imported: 2, skipped: 5 });
     expect(await countChildren({ name: { $in: ['补填姓名', '导入幼儿3'] } })).toBe(2);
@@ -276,7 +286,7 @@ describe('rows', () => {
 
   test('a default class fills empty class cells; progress and jobs are read within reach only', async () => {
     const classId = (await kindergarten.get('/api/school-classes?filters[name][$eq]=中一班').expect(200)).body.data[0].documentId;
-    const started = await upload(kindergarten, await workbook([row(30, { 班级: null })]), { schoolClass: classId }).expect(202);
+    const started = await accepted(upload(kindergarten, await workbook([row(30, { 班级: null })]), { schoolClass: classId }));
     const id = started.body.data.id;
     expect(started.body.data.progress).toBeGreaterThanOrEqual(0);
     const job = await finished(kindergarten, id);
@@ -288,6 +298,28 @@ describe('rows', () => {
     const list = await kindergarten.get('/api/child-import').expect(200);
     expect(list.body.data.map((j) => j.id)).toContain(id);
     expect((await kindergarten2.get('/api/child-import').expect(200)).body.data.map((j) => j.id)).not.toContain(id);
+  });
+});
+
+describe('uploaded files', () => {
+  /** The files of the temporary directory holding exactly these bytes (formidable writes each upload there). */
+  const copiesOf = (bytes: Buffer) => fs.readdirSync(os.tmpdir()).filter((name) => {
+    const file = path.join(os.tmpdir(), name);
+    try {
+      return fs.statSync(file).size === bytes.length && fs.readFileSync(file).equals(bytes);
+    } catch {
+      return false; // a directory, or a file of another suite gone meanwhile
+    }
+  });
+
+  test('no copy of an uploaded spreadsheet (children\'s personal data) stays on disk, accepted or refused', async () => {
+    const accepted202 = await workbook([row(40)]);
+    await accepted(upload(kindergarten, accepted202, { mode: 'valid-only' }));
+    expect(copiesOf(accepted202)).toEqual([]);
+    const refused = await workbook([row(41)], (sheet) => { sheet.getCell('A2').value = { formula: 'CONCAT("导入","幼儿")', result: '导入幼儿' } as any; });
+    expect((await upload(kindergarten, refused)).status).toBe(400);
+    expect(copiesOf(refused)).toEqual([]);
+    await (app.strapi.service('api::child-import.child-import') as any).settle();
   });
 });
 
@@ -312,7 +344,7 @@ describe('a large file', () => {
     sheet.commit();
     await book.commit();
     const before = await countChildren();
-    const started = await upload(kindergarten, Buffer.concat(chunks), { mode: 'all-or-none' }).expect(202);
+    const started = await accepted(upload(kindergarten, Buffer.concat(chunks), { mode: 'all-or-none' }));
     const job = await finished(kindergarten, started.body.data.id);
     expect(job.errors).toEqual([]);
     expect(job).toMatchObject({ state: 'done', total: 3000, imported: 3000 });

@@ -37,3 +37,20 @@ export function signFileUrls(value: any, depth = 0): void {
     }
   }
 }
+
+/**
+ * The temporary files a multipart request left (formidable writes every upload to the system's
+ * temporary directory). Strapi's body parser removes those of a field named `files` only; an
+ * import's `file` (a spreadsheet of children's personal data) would stay on disk for good.
+ */
+export function temporaryUploads(files: unknown): string[] {
+  if (!files || typeof files !== 'object') return [];
+  const paths: string[] = [];
+  for (const value of Object.values(files as Record<string, unknown>)) {
+    for (const file of Array.isArray(value) ? value : [value]) {
+      const filepath = (file as any)?.filepath ?? (file as any)?.path;
+      if (typeof filepath === 'string' && filepath) paths.push(filepath);
+    }
+  }
+  return paths;
+}

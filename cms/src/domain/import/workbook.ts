@@ -163,6 +163,28 @@ async function mergedRanges(buffer: Buffer, sheetName: string | null): Promise<s
   return [...xml.subarray(at).toString('utf8').matchAll(/<mergeCell\b[^>]*\bref="([^"]+)"/g)].map((m) => m[1]);
 }
 
+const UNREADABLE = '文件已损坏或不是 Excel 工作簿（.xlsx），无法读取';
+/** Up to this size a file the streaming reader gave up on is read again in memory. */
+const IN_MEMORY_MAX_BYTES = 2 * 1024 * 1024;
+
+/** Streams the rows of the data sheet (the first sheet `isDataSheet` accepts) to `onRow`; the other sheets are drained unread. */
+async function streamRows(buffer: Buffer, isDataSheet: (worksheet: any) => boolean, onSheet: (name: string) => void, onRow: (row: any) => void): Promise<void> {
+  const reader: any = new Utf8WorkbookReader(Readable.from([buffer]), {
+    sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'ignore',
+  });
+  let chosen = false;
+  for await (const worksheet of reader) {
+    const take = !chosen && isDataSheet(worksheet);
+    if (!take) {
+      for await (const _ of worksheet) { /* skip */ }
+      continue;
+    }
+    chosen = true;
+    onSheet(worksheet.name);
+    for await (const row of worksheet) onRow(row);
+  }
+}
+
 /**
  * Checks an uploaded file and reads its data sheet (the sheet named 幼儿信息, or the first one),
  * streaming its rows (exceljs WorkbookReader). Throws a 400 naming the problem for a file that
@@ -175,48 +197,51 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
   if (!buffer.subarray(0, 4).equals(ZIP_MAGIC)) throw fileError('文件不是 Excel 工作簿（.xlsx）：请下载导入模板，填写后上传');
 
   const byKey = new Map(columnList.map((column) => [headerKey(column.header), column]));
-  const headers: string[] = [];
-  const found = new Map<number, Column>();
-  const unknownHeaders: string[] = [];
-  const formulas: string[] = [];
-  const rows: SheetRow[] = [];
-  let sheetName: string | null = null;
-  let tooMany = false;
-  try {
-    const reader: any = new Utf8WorkbookReader(Readable.from([buffer]), {
-      sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'ignore',
-    });
-    let chosen = false;
-    for await (const worksheet of reader) {
-      // The data sheet: 幼儿信息, else the first sheet (the others are drained unread).
-      const take = !chosen && (worksheet.name === DATA_SHEET || worksheet.id === 1 || worksheet.id === '1');
-      if (!take) {
-        for await (const _ of worksheet) { /* skip */ }
-        continue;
-      }
-      chosen = true;
-      sheetName = worksheet.name;
-      for await (const row of worksheet) {
-        if (tooMany) continue;
-        if (row.number === 1) {
-          row.eachCell({ includeEmpty: false }, (cell: any, col: number) => {
-            const text = normalizeText(String(cellText(cell.value, { kind: 'text' } as Column).text));
-            headers[col - 1] = text;
-            const column = byKey.get(headerKey(text));
-            if (column) found.set(col, column);
-            else if (text && text !== ERROR_HEADER && text !== RESULT_HEADER) unknownHeaders.push(text);
-          });
-          continue;
-        }
-        const parsed = readRow(row, headers, found, formulas);
-        if (parsed) rows.push(parsed);
-        if (rows.length > limits.maxRows) tooMany = true;
-      }
+  /** What the data sheet's rows say; filled row by row by either reader. */
+  const fresh = () => ({ headers: [] as string[], found: new Map<number, Column>(), unknownHeaders: [] as string[], formulas: [] as string[], rows: [] as SheetRow[], sheetName: null as string | null, tooMany: false });
+  let read = fresh();
+  const consume = (row: any) => {
+    if (read.tooMany) return;
+    if (row.number === 1) {
+      row.eachCell({ includeEmpty: false }, (cell: any, col: number) => {
+        const text = normalizeText(String(cellText(cell.value, { kind: 'text' } as Column).text));
+        read.headers[col - 1] = text;
+        const column = byKey.get(headerKey(text));
+        if (column) read.found.set(col, column);
+        else if (text && text !== ERROR_HEADER && text !== RESULT_HEADER) read.unknownHeaders.push(text);
+      });
+      return;
     }
-  } catch (error: any) {
-    if (error?.name === 'ValidationError') throw error;
-    throw fileError('文件已损坏或不是 Excel 工作簿（.xlsx），无法读取');
+    const parsed = readRow(row, read.headers, read.found, read.formulas);
+    if (parsed) read.rows.push(parsed);
+    if (read.rows.length > limits.maxRows) read.tooMany = true;
+  };
+  /** The data sheet: 幼儿信息, else the first sheet. */
+  const isDataSheet = (worksheet: any) => worksheet.name === DATA_SHEET || worksheet.id === 1 || worksheet.id === '1';
+  try {
+    await streamRows(buffer, isDataSheet, (name) => { read.sheetName = name; }, consume);
+  } catch (streamError: any) {
+    if (streamError?.name === 'ValidationError') throw streamError;
+    // The streaming reader (exceljs over unzipper) gives up now and then on a sound archive; a file
+    // small enough is read again whole before it is called damaged.
+    const log = (globalThis as any).strapi?.log;
+    log?.warn?.(`import: the streaming reader failed: ${String(streamError?.message ?? streamError).slice(0, 200)}`);
+    if (buffer.length > IN_MEMORY_MAX_BYTES) throw fileError(UNREADABLE);
+    read = fresh();
+    try {
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(buffer as any);
+      const sheet = book.worksheets.find((w) => w.name === DATA_SHEET) ?? book.worksheets[0];
+      if (!sheet) throw new Error('no worksheet');
+      read.sheetName = sheet.name;
+      sheet.eachRow({ includeEmpty: false }, consume);
+    } catch (error: any) {
+      // The reader's own words go to the log (structure only: no cell values), the user gets the reason.
+      log?.warn?.(`import: the workbook could not be read: ${String(error?.message ?? error).slice(0, 200)}`);
+      throw fileError(UNREADABLE);
+    }
   }
+  const { headers, found, unknownHeaders, formulas, rows, sheetName, tooMany } = read;
   if (tooMany) throw fileError(`数据行超过 ${limits.maxRows} 行：请分成几个文件上传`);
   const merges = await mergedRanges(buffer, sheetName).catch(() => [] as string[]);
   if (merges.length) {

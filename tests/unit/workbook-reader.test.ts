@@ -1,0 +1,60 @@
+/**
+ * Reading an uploaded workbook (cms/src/domain/import/workbook.ts): the streaming reader, and the
+ * in-memory second reading when the streaming one gives up on a sound file.
+ */
+import ExcelJS from 'exceljs';
+import { readUpload } from '../../cms/src/domain/import/workbook';
+import type { Column } from '../../cms/src/domain/import/columns';
+
+const columns = [
+  { header: '姓名', path: 'name', required: true, kind: 'text' },
+  { header: '出生日期', path: 'birthDate', required: false, kind: 'date' },
+] as unknown as Column[];
+const limits = { maxBytes: 10 * 1024 * 1024, maxRows: 1000 };
+
+async function book(rows: unknown[][]): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet('幼儿信息');
+  sheet.addRow(['姓名', '出生日期']);
+  rows.forEach((row) => sheet.addRow(row));
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+const cellsOf = (sheet: Awaited<ReturnType<typeof readUpload>>) => sheet.rows.map((row) => ({ row: row.row, ...row.cells }));
+
+afterEach(() => jest.restoreAllMocks());
+
+test('the data sheet is streamed: headers matched, cells normalised, dates read', async () => {
+  const sheet = await readUpload(await book([['张　三 ', '2022/3/5'], ['ＬＩ　Ｍｉｎｇ', new Date(Date.UTC(2021, 8, 1))]]), columns, limits);
+  expect(cellsOf(sheet)).toEqual([
+    { row: 2, name: '张 三', birthDate: '2022-03-05' },
+    { row: 3, name: 'LI Ming', birthDate: '2021-09-01' },
+  ]);
+});
+
+test('when the streaming reader gives up on a sound file, the file is read again whole, with the same result', async () => {
+  const file = await book([['张三', '2022-03-05'], ['李四', '20210901']]);
+  const streamed = await readUpload(file, columns, limits);
+  const warnings: string[] = [];
+  (globalThis as any).strapi = { log: { warn: (message: string) => warnings.push(message) } };
+  const parse = jest.spyOn((ExcelJS as any).stream.xlsx.WorkbookReader.prototype, 'parse').mockImplementation(async function* () {
+    throw new Error('FILE_ENDED');
+  });
+  try {
+    const again = await readUpload(file, columns, limits);
+    expect(parse).toHaveBeenCalled();
+    expect(cellsOf(again)).toEqual(cellsOf(streamed));
+    expect(warnings).toEqual([expect.stringContaining('FILE_ENDED')]);
+  } finally {
+    delete (globalThis as any).strapi;
+  }
+});
+
+test('a file neither reader can read is one 400 on the file field, and the row checks still apply to a second reading', async () => {
+  jest.spyOn((ExcelJS as any).stream.xlsx.WorkbookReader.prototype, 'parse').mockImplementation(async function* () {
+    throw new Error('invalid signature');
+  });
+  const damaged = Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(2000, 7)]);
+  await expect(readUpload(damaged, columns, limits)).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining('已损坏'), details: { errors: [{ path: ['file'] }] } });
+  await expect(readUpload(await book([]), columns, limits)).rejects.toMatchObject({ message: expect.stringContaining('没有数据行') });
+});
