@@ -13,6 +13,7 @@ import { StatCard } from './StatCard';
 import { DashboardData } from './types';
 import { CompletenessPanel, DrillDownPanel, ExportSummaryButton, KeyIndicators, OverduePanel, TrendPanel } from './StatisticsPanels';
 import { SnapshotProjectsPanel } from './SnapshotProjects';
+import { ProjectsTrendPanel } from './ProjectsTrend';
 
 /** Ministry, province, prefecture and county: figures for the whole reach and a table by county. */
 export const RegionDashboard = ({ me }: { me: Me }) => {
@@ -93,6 +94,9 @@ export const RegionDashboard = ({ me }: { me: Me }) => {
                         </Grid>
                         <Grid size={{ xs: 12 }}>
                             <SnapshotProjectsPanel />
+                        </Grid>
+                        <Grid size={{ xs: 12 }}>
+                            <ProjectsTrendPanel />
                         </Grid>
                     </Grid>
                     <Box sx={{ mt: 2 }}>
