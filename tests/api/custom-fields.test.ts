@@ -210,6 +210,33 @@ describe('lists, exports, the import template and import', () => {
     expect(errorPaths(bad)).toEqual([['customFilters', 'height']]);
   });
 
+  (process.env.DATABASE_URL ? test : test.skip)('PostgreSQL: the list filter is a jsonb containment a GIN index serves (no full read of a province)', async () => {
+    const knex = app.strapi.db.connection;
+    const seen: { sql: string; bindings: unknown[] }[] = [];
+    const listen = (query: any) => { if (/custom_fields/.test(query.sql) && /\bselect\b/i.test(query.sql)) seen.push({ sql: query.sql, bindings: query.bindings }); };
+    knex.on('query', listen);
+    try {
+      await province.get('/api/children?customFilters[vaccinated]=true&pagination[pageSize]=10').expect(200);
+    } finally {
+      knex.off('query', listen);
+    }
+    const filtered = seen.find((q) => /custom_fields[^,]*@>/.test(q.sql));
+    expect(filtered).toBeDefined();
+    const condition = filtered!.sql.match(/"?t0"?\."?custom_fields"?\s*@>\s*\$(\d+)/);
+    expect(condition).not.toBeNull();
+    const value = filtered!.bindings[Number(condition![1]) - 1];
+    expect(JSON.parse(String(value))).toEqual({ vaccinated: true });
+    // The index is there, and it answers that containment (the tables are tiny here, so the planner
+    // would read them whole: with sequential scans off it shows which index serves the condition).
+    const index = (await knex.raw("SELECT indexdef FROM pg_indexes WHERE tablename = 'children' AND indexname = 'children__custom_fields__gin' AND schemaname = current_schema()")).rows;
+    expect(index).toEqual([{ indexdef: expect.stringMatching(/USING gin \(custom_fields jsonb_path_ops\)/) }]);
+    const plan = await knex.transaction(async (trx) => {
+      await trx.raw('SET LOCAL enable_seqscan = off');
+      return (await trx.raw('EXPLAIN SELECT id FROM children WHERE custom_fields @> ?::jsonb', [value])).rows.map((r: any) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('children__custom_fields__gin');
+  });
+
   test('the export has a column per field, values in Chinese; the filter applies to it', async () => {
     const text = (await download(province, '/api/child-export?format=csv').expect(200)).body.toString('utf8');
     const [header, ...lines] = text.replace(/^\ufeff/, '').trim().split('\r\n');
