@@ -14,6 +14,7 @@ import { problemResolutionMiddleware } from './domain/problem-records';
 import { lifecycleMiddleware } from './domain/lifecycle';
 import { auditMiddleware } from './security/audit-middleware';
 import { ensureAuditStore } from './security/audit';
+import { ensureRateLimitStore } from './security/rate-limit';
 import { setupPiiEncryption } from './security/pii';
 import { failWritesOnFailedCommit } from './runtime/commit-failures';
 import { statisticsCacheMiddleware } from './domain/statistics-cache';
@@ -22,6 +23,7 @@ import { aidRulesMiddleware } from './domain/aid-rules';
 import { projectRulesMiddleware } from './domain/project-rules';
 import { startOverlay, stopOverlay } from './domain/config-overlay';
 import { customFieldsMiddleware } from './domain/custom-fields';
+import { listCountMiddleware } from './domain/list-counts';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -39,11 +41,14 @@ export default {
     strapi.documents.use(projectRulesMiddleware(strapi) as any);
     // after the entities' own rules, which fix the record's county (custom fields apply by county)
     strapi.documents.use(customFieldsMiddleware(strapi) as any);
+    // innermost: a list's total, bounded on PostgreSQL (after the scope and custom-field filters are added)
+    strapi.documents.use(listCountMiddleware(strapi) as any);
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     await applyDatabaseSql(strapi);
     await ensureAuditStore(strapi);
+    await ensureRateLimitStore(strapi);
     await setupPiiEncryption(strapi);
     const regions = await loadRegions(strapi);
     if (regions.inserted || regions.renamed) {

@@ -35,7 +35,7 @@ afterAll(async () => {
   await app?.strapi.db.query('api::security-policy.security-policy').deleteMany({ where: {} }).catch(() => undefined);
   await app?.stop();
 });
-beforeEach(() => { security('rate-limit').resetRateLimits(); });
+beforeEach(async () => { await security('rate-limit').resetRateLimits(); });
 
 describe('who reads and changes the policy', () => {
   test('the security administrator reads the policy in force, its defaults, bounds and choices', async () => {
@@ -57,7 +57,7 @@ describe('who reads and changes the policy', () => {
 
   test('every other role and level: 403 on PUT (and on GET), nothing stored', async () => {
     for (const username of ['demo-sysadmin', 'demo-auditadmin', 'demo-ministry', 'demo-province', 'demo-prefecture', 'demo-county', 'demo-kindergarten']) {
-      security('rate-limit').resetRateLimits();
+      await security('rate-limit').resetRateLimits();
       const other = await login(app, username);
       await other.put('/api/security-policy', { data: { lockout: { maxFailures: 3 } } }).expect(403);
       await other.get('/api/security-policy').expect(403);

@@ -17,7 +17,7 @@ const USER = 'plugin::users-permissions.user';
 let app: BootedApp;
 beforeAll(async () => { app = await bootStrapi(); }, 180_000);
 afterAll(async () => { await app?.stop(); });
-beforeEach(() => { security('rate-limit').resetRateLimits(); security('sessions').clearSessionCache(); });
+beforeEach(async () => { await security('rate-limit').resetRateLimits(); security('sessions').clearSessionCache(); });
 
 const server = () => app.strapi.server.httpServer;
 const userRow = (username: string) => app.strapi.db.query(USER).findOne({ where: { username } });

@@ -46,7 +46,7 @@ export function securityGuard(strapi: Core.Strapi) {
   return async (ctx: any, next: () => Promise<any>) => {
     const path: string = ctx.path;
     if (isRateLimitedPath(path)) {
-      const { limited, retryAfter } = rateLimited(ctx.request.ip);
+      const { limited, retryAfter } = await rateLimited(strapi, ctx.request.ip);
       if (limited) {
         ctx.set('Retry-After', String(retryAfter));
         throw new errors.RateLimitError('请求过于频繁，请稍后再试', { code: 'RATE_LIMITED', retryAfter });
