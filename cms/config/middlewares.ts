@@ -8,7 +8,7 @@ export default [
   // Security headers (CSP, HSTS, no framing, no referrer) and CORS for the configured origins only:
   // config/security.json `http`, see cms/src/security/http.ts.
   { name: 'strapi::security', config: securityHeaders() },
-  { name: 'strapi::cors', config: { expose: ['Content-Range', 'Retry-After'], origin: corsOrigins() } },
+  { name: 'strapi::cors', config: { expose: ['Content-Range', 'Retry-After', 'X-Total-Estimated'], origin: corsOrigins() } },
   // no 'strapi::poweredBy': the server does not announce what it runs
   'global::panel',
   'strapi::query',

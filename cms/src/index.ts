@@ -23,6 +23,7 @@ import { aidRulesMiddleware } from './domain/aid-rules';
 import { projectRulesMiddleware } from './domain/project-rules';
 import { startOverlay, stopOverlay } from './domain/config-overlay';
 import { customFieldsMiddleware } from './domain/custom-fields';
+import { listCountMiddleware } from './domain/list-counts';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -40,6 +41,8 @@ export default {
     strapi.documents.use(projectRulesMiddleware(strapi) as any);
     // after the entities' own rules, which fix the record's county (custom fields apply by county)
     strapi.documents.use(customFieldsMiddleware(strapi) as any);
+    // innermost: a list's total, bounded on PostgreSQL (after the scope and custom-field filters are added)
+    strapi.documents.use(listCountMiddleware(strapi) as any);
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {

@@ -16,6 +16,10 @@ const messages: TranslationMessages = {
         settings: settingsAppEn,
         custom_fields: customFieldsAppEn,
         snapshots: snapshotsAppEn,
+        list: {
+            estimated_range: '%{offsetBegin}-%{offsetEnd} of about %{total}',
+            estimated_hint: 'A very large list: the total is the database\'s estimate; statistics and exports give exact figures.',
+        },
         charts: {
             save_png: 'Save as PNG',
             no_data: 'No data',

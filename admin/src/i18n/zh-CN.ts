@@ -230,6 +230,10 @@ const chineseMessages: TranslationMessages = {
         settings: settingsAppZh,
         custom_fields: customFieldsAppZh,
         snapshots: snapshotsAppZh,
+        list: {
+            estimated_range: '第 %{offsetBegin}-%{offsetEnd} 条，共约 %{total} 条',
+            estimated_hint: '数据量很大，总数为数据库估算值；精确数字请用统计或导出。',
+        },
         charts: {
             save_png: '保存为 PNG',
             no_data: '暂无数据',

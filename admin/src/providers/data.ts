@@ -13,6 +13,16 @@ const base = simpleRestProvider(API_URL, httpClient);
 
 export const dataProvider: PreschoolDataProvider = {
     ...base,
+    /** simple-rest's list, plus `meta.totalEstimated` when the server estimated the total (header X-Total-Estimated). */
+    getList: async (resource, params) => {
+        let estimated = false;
+        const client: typeof httpClient = (url, options) => httpClient(url, options).then((response) => {
+            estimated = response.headers.get('X-Total-Estimated') === 'true';
+            return response;
+        });
+        const result = await simpleRestProvider(API_URL, client).getList(resource, params);
+        return estimated ? { ...result, meta: { ...result.meta, totalEstimated: true } } : result;
+    },
     resetPassword: async (id) => {
         const { json } = await httpClient(`${API_URL}/accounts/${encodeURIComponent(String(id))}/reset-password`, {
             method: 'POST',

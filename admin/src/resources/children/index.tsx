@@ -10,6 +10,7 @@ import { ChildLifecycle } from '../lifecycle';
 import { ChildCreate, ChildEdit } from './ChildEdit';
 import { sexChoices, statusChoices } from './choices';
 import { useCustomColumns, useCustomFilters } from '../../components/CustomFieldInputs';
+import { ListPagination } from '../../components/ListPagination';
 
 /** Children's 学籍 records: ID numbers masked in the list, filters by class, status and flags. */
 const ChildList = () => {
@@ -27,7 +28,7 @@ const ChildList = () => {
         ...customFilters,
     ];
     return (
-        <List filters={filters} sort={{ field: 'name', order: 'ASC' }} actions={<ExportListActions path="/api/child-export" fileName="幼儿学籍" />}>
+        <List filters={filters} sort={{ field: 'name', order: 'ASC' }} pagination={<ListPagination />} actions={<ExportListActions path="/api/child-export" fileName="幼儿学籍" />}>
             <Datagrid rowClick="show" bulkActionButtons={false}>
                 <TextField source="name" />
                 <SelectField source="sex" choices={sexChoices} />

@@ -9,6 +9,7 @@ import { httpClient } from '../../providers/http';
 import { useDictionaries } from '../children/useDictionaries';
 import { CustomFieldInputs, useCustomColumns, useCustomFilters } from '../../components/CustomFieldInputs';
 import { ExportListActions } from '../imports';
+import { ListPagination } from '../../components/ListPagination';
 
 /** The editable fields of a staff record (the server sets kindergarten, county, masked number and key). */
 const FIELDS = ['name', 'post', 'idType', 'idNumber', 'sex', 'birthDate', 'ethnicity', 'degree', 'major', 'certificateType', 'certificateNumber', 'title', 'establishment', 'hiredOn', 'employmentStatus', 'phone', 'customFields'];
@@ -32,7 +33,7 @@ export const StaffList = () => {
     const customColumns = useCustomColumns('staff');
     const filters = StaffFilters();
     return (
-        <List filters={filters} sort={{ field: 'name', order: 'ASC' }} actions={<ExportListActions path="/api/staff-export" fileName="教职工" />}>
+        <List filters={filters} sort={{ field: 'name', order: 'ASC' }} pagination={<ListPagination />} actions={<ExportListActions path="/api/staff-export" fileName="教职工" />}>
             <Datagrid rowClick="show" bulkActionButtons={false}>
                 <TextField source="name" />
                 <SelectField source="post" choices={codes('staffPost')} />

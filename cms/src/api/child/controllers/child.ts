@@ -1,6 +1,7 @@
 import { factories } from '@strapi/strapi';
 import qs from 'qs';
 import type { ChildService } from '../services/child';
+import { markEstimatedTotal } from '../../../domain/list-counts';
 
 const service = (strapi) => strapi.service('api::child.child') as unknown as ChildService;
 
@@ -9,7 +10,7 @@ export default factories.createCoreController('api::child.child', ({ strapi }) =
   async find(ctx) {
     const response: any = await super.find(ctx);
     if (Array.isArray(response?.data)) response.data = response.data.map((record) => service(strapi).maskStudentNumber(record));
-    return response;
+    return markEstimatedTotal(ctx, response);
   },
   /** One record, whole by default: its guardians and its class (the edit form needs both). */
   async findOne(ctx) {

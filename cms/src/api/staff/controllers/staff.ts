@@ -2,12 +2,16 @@ import { factories } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { fieldError } from '../../../utils/validation';
 import type { StaffService } from '../services/staff';
+import { markEstimatedTotal } from '../../../domain/list-counts';
 
 const service = (strapi) => strapi.service('api::staff.staff') as unknown as StaffService;
 const GROUPS = ['county', 'prefecture', 'province'];
 
 /** Core CRUD (scoped; ID numbers private, masked in lists) plus staffing check, analysis and the teacher's own record. */
 export default factories.createCoreController('api::staff.staff', ({ strapi }) => ({
+  async find(ctx) {
+    return markEstimatedTotal(ctx, await super.find(ctx));
+  },
   async findOne(ctx) {
     const response: any = await super.findOne(ctx);
     if (response?.data) response.data = await service(strapi).withFullNumber(ctx.state.user, response.data);
