@@ -7,6 +7,7 @@ import request from 'supertest';
 import { bootStrapi, REPOSITORY_ROOT, type BootedApp } from '../helpers/boot';
 import { anonymous } from '../helpers/api';
 import { secondInstance } from '../helpers/second-instance';
+import { clearOfWindowEdge as clearOfWindowEdgeOf } from '../helpers/rate-limit';
 
 const rateLimit = require(path.join(REPOSITORY_ROOT, 'cms', 'dist', 'src', 'security', 'rate-limit'));
 const { securityConfig } = require(path.join(REPOSITORY_ROOT, 'cms', 'dist', 'src', 'security', 'config'));
@@ -22,14 +23,7 @@ const windowMs = () => policy().windowSeconds * 1000;
 const failedLogin = (target: request.SuperTest<request.Test> | ReturnType<typeof anonymous>, i: number) =>
   target.post('/api/auth/local').send({ identifier: `nobody-${i}`, password: 'Wrong#Passw0rd' });
 
-/**
- * Windows are fixed and aligned for every instance; a sequence of requests that must fall in one
- * window starts with at least `seconds` left in it (waiting for the next one otherwise).
- */
-async function clearOfWindowEdge(seconds: number): Promise<void> {
-  const left = windowMs() - (Date.now() % windowMs());
-  if (left < seconds * 1000) await new Promise((resolve) => setTimeout(resolve, left + 50));
-}
+const clearOfWindowEdge = (seconds: number) => clearOfWindowEdgeOf(policy().windowSeconds, seconds);
 
 /** A time inside one window, well clear of its edges, for the module's own clock argument. */
 const insideWindow = (windowIndex: number) => windowIndex * windowMs() + 1000;
