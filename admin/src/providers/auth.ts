@@ -1,6 +1,6 @@
 import { AuthProvider, HttpError } from 'react-admin';
-import { apiGet } from './http';
-import { clearSession, getPending, getStoredMe, getToken, Me, setPending, setRefreshToken, setStoredMe, setToken } from './session';
+import { apiGet, PANEL_HEADER } from './http';
+import { clearSession, getPending, getStoredMe, getToken, Me, setPending, setStoredMe, setToken } from './session';
 
 /** The 三员 roles, which have no level: the panel shows them their own pages only. */
 export const ADMIN_ROLES = ['sysadmin', 'secadmin', 'auditadmin'];
@@ -13,12 +13,14 @@ const fetchMe = async (): Promise<Me> => {
 
 /**
  * Real login against the system's login (`POST /api/auth/login`: lockout, second factor, password
- * duties, a session with a refresh token). Nothing is accepted without the server's answer.
+ * duties, a session whose refresh token the answer sets as an httpOnly cookie). Nothing is
+ * accepted without the server's answer.
  */
 export const authProvider: AuthProvider = {
     login: async ({ username, password, totp }: { username: string; password: string; totp?: string }) => {
         const response = await fetch('/api/auth/login', {
             method: 'POST',
+            credentials: 'same-origin',
             headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
             body: JSON.stringify({ identifier: username, password, ...(totp ? { totp } : {}) }),
         });
@@ -40,8 +42,8 @@ export const authProvider: AuthProvider = {
                     : body?.error?.message || body?.message || 'ra.notification.http_error';
             throw new HttpError(message, response.status, body);
         }
+        // the refresh token stays in the httpOnly cookie the answer set; the page never keeps it
         setToken(body.jwt);
-        setRefreshToken(body.refreshToken);
         setPending(body.pending);
         try {
             await fetchMe();
@@ -54,8 +56,13 @@ export const authProvider: AuthProvider = {
     logout: async () => {
         const token = getToken();
         if (token) {
-            // Ends the session on the server too; the panel forgets it whatever the answer.
-            await fetch('/api/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${token}` } }).catch(() => undefined);
+            // Ends the session on the server too (by the bearer, or by the refresh cookie when the
+            // access token has expired) and clears the cookie; the panel forgets it whatever the answer.
+            await fetch('/api/auth/logout', {
+                method: 'POST',
+                credentials: 'same-origin',
+                headers: { Authorization: `Bearer ${token}`, ...PANEL_HEADER },
+            }).catch(() => undefined);
         }
         clearSession();
     },

@@ -1,28 +1,34 @@
 import { fetchUtils, HttpError } from 'react-admin';
-import { getRefreshToken, getToken, setPending, setRefreshToken, setToken } from './session';
+import { getToken, setPending, setToken } from './session';
+
+/**
+ * Sent with every call that uses the refresh cookie (renewal, logout): the server renews a session
+ * by cookie only with it, which a cross-site form cannot send (cms/src/security/sessions.ts).
+ */
+export const PANEL_HEADER = { 'X-Requested-With': 'preschool-panel' } as const;
 
 let refreshing: Promise<boolean> | null = null;
 
 /**
- * Renews the short-lived access token with the refresh token (rotated by the server), once for
- * all requests waiting. Another tab may have renewed already: then its new token is simply used.
+ * Renews the short-lived access token with the refresh token, which the browser keeps in an
+ * httpOnly cookie the page cannot read (the server rotates it), once for all requests waiting.
+ * Another tab may have renewed already: then its new token is simply used.
  */
 export const refreshSession = (failedToken: string | null): Promise<boolean> => {
     if (getToken() !== failedToken) return Promise.resolve(Boolean(getToken()));
-    const refreshToken = getRefreshToken();
-    if (!refreshToken) return Promise.resolve(false);
+    // never signed in here: nothing to renew
+    if (!failedToken) return Promise.resolve(false);
     if (!refreshing) {
         refreshing = (async () => {
             try {
                 const response = await fetch('/api/auth/refresh', {
                     method: 'POST',
-                    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-                    body: JSON.stringify({ refreshToken }),
+                    credentials: 'same-origin',
+                    headers: { Accept: 'application/json', ...PANEL_HEADER },
                 });
                 if (!response.ok) return false;
                 const body = await response.json();
                 setToken(body.jwt);
-                setRefreshToken(body.refreshToken);
                 setPending(body.pending);
                 return true;
             } catch {

@@ -1,4 +1,4 @@
-/** Where the panel keeps the session in the browser. Cleared on logout. */
+/** Where the panel keeps the session in the browser (the refresh token: an httpOnly cookie). Cleared on logout. */
 export type Level = 'ministry' | 'province' | 'prefecture' | 'county' | 'institution';
 
 /** `GET /api/me`. */
@@ -20,8 +20,13 @@ export interface Me {
 
 const TOKEN_KEY = 'preschool.jwt';
 const ME_KEY = 'preschool.me';
-/** The rotating refresh token of the session (cms/src/security/sessions.ts). */
-const REFRESH_KEY = 'preschool.refresh';
+/**
+ * Where earlier versions kept the rotating refresh token. It now lives in an httpOnly cookie the
+ * page cannot read (cms/src/security/sessions.ts), so an injected script cannot carry it away.
+ */
+const LEGACY_REFRESH_KEY = 'preschool.refresh';
+// on load: forget a refresh token an earlier version left readable
+localStorage.removeItem(LEGACY_REFRESH_KEY);
 /** What the user must do before anything else: 'password' (change it), 'totp' (enrol a second factor). */
 const PENDING_KEY = 'preschool.pending';
 
@@ -39,14 +44,12 @@ export const getStoredMe = (): Me | null => {
 };
 export const setStoredMe = (me: Me) => localStorage.setItem(ME_KEY, JSON.stringify(me));
 
-export const getRefreshToken = (): string | null => localStorage.getItem(REFRESH_KEY);
-export const setRefreshToken = (token: string) => localStorage.setItem(REFRESH_KEY, token);
 export const getPending = (): string[] => (localStorage.getItem(PENDING_KEY) || '').split(',').filter(Boolean);
 export const setPending = (pending: string[] | undefined) => localStorage.setItem(PENDING_KEY, (pending ?? []).join(','));
 
 export const clearSession = () => {
     localStorage.removeItem(TOKEN_KEY);
     localStorage.removeItem(ME_KEY);
-    localStorage.removeItem(REFRESH_KEY);
+    localStorage.removeItem(LEGACY_REFRESH_KEY);
     localStorage.removeItem(PENDING_KEY);
 };

@@ -4,7 +4,7 @@ import { securityConfig } from './config';
 import { passwordExpired, passwordProblem } from './passwords';
 import { generateSecret, otpauthUri, verifyTotp } from './totp';
 import { recordAudit } from './audit';
-import { sessionService, type SessionRow } from './sessions';
+import { sessionService, setRefreshCookie, type SessionRow } from './sessions';
 import { fieldError } from '../utils/validation';
 import { forbidden, unauthorized } from './errors';
 
@@ -49,7 +49,8 @@ export function pendingFor(user: Record<string, any>): string[] {
 /**
  * The one login of the system — `POST /api/auth/login` and Strapi's own `POST /api/auth/local`:
  * lockout after lockout.maxFailures failures for lockMinutes (counted in the database, so every
- * instance shares it), the second factor, password expiry and first-login change, a new session.
+ * instance shares it), the second factor, password expiry and first-login change, a new session
+ * (its refresh token in the body and in the httpOnly refresh cookie, see sessions.ts).
  */
 export function loginService(strapi: Core.Strapi) {
   const users = () => strapi.plugin('users-permissions').service('user');
@@ -112,6 +113,8 @@ export function loginService(strapi: Core.Strapi) {
       const pending = pendingFor(user);
       const { row, refreshToken, accessToken } = await sessions.create(user.id, { pending, ...clientOf(ctx) });
       await recordAudit(strapi, { action: 'login', outcome: 'ok', targetType: USER, targetId: user.documentId, actor: { id: user.id, username: user.username, level: user.level }, ip: clientOf(ctx).ip, details: { session: row.id, pending } });
+      // the browser keeps the refresh token in an httpOnly cookie; API clients take it from the body
+      setRefreshCookie(ctx, refreshToken, row.expiresAt);
       return this.answer(user, row, accessToken, refreshToken);
     },
 

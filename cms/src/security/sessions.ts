@@ -187,6 +187,65 @@ export async function revokeSessionsOf(strapi: Core.Strapi, userId: number): Pro
   await sessionService(strapi).revokeAllOf(userId);
 }
 
+/**
+ * The browser's copy of the refresh token: an httpOnly cookie the page's scripts cannot read (an
+ * injected script cannot carry the session away), sent only to the auth routes and only from this
+ * site (SameSite=Strict). Every answer that issues a session sets it; logout clears it. API clients
+ * keep using `refreshToken` in the JSON body, which stays in every answer.
+ */
+export const REFRESH_COOKIE = 'preschool_refresh';
+export const REFRESH_COOKIE_PATH = '/api/auth';
+/**
+ * A refresh by cookie must carry this header, which the panel sends and a cross-site form cannot
+ * (a custom header needs a CORS preflight): the cookie alone never renews a session.
+ */
+export const PANEL_HEADER = { name: 'X-Requested-With', value: 'preschool-panel' };
+
+/** https as the browser sees it: the connection's own, or the public URL's (TLS ended at a proxy). */
+function browserUsesHttps(ctx: any): boolean {
+  if (ctx.secure) return true;
+  const publicUrl = (globalThis as any).strapi?.config?.get?.('server.url', '') ?? '';
+  return /^https:/i.test(String(publicUrl));
+}
+
+function cookieOptions(ctx: any) {
+  const secure = browserUsesHttps(ctx);
+  // koa's cookies refuse a Secure cookie on a connection they think plain (TLS ended at a proxy)
+  if (secure && !ctx.secure) ctx.cookies.secure = true;
+  return { path: REFRESH_COOKIE_PATH, httpOnly: true, sameSite: 'strict' as const, secure, signed: false, overwrite: true };
+}
+
+/** Sets the refresh cookie; it lives as long as the session can (its absolute end). */
+export function setRefreshCookie(ctx: any, refreshToken: string, expiresAt: string | Date): void {
+  if (!ctx?.cookies) return;
+  const maxAge = Math.max(0, new Date(expiresAt).getTime() - Date.now());
+  ctx.cookies.set(REFRESH_COOKIE, refreshToken, { ...cookieOptions(ctx), maxAge });
+}
+
+/** Clears the refresh cookie (expires in the past). */
+export function clearRefreshCookie(ctx: any): void {
+  if (!ctx?.cookies) return;
+  ctx.cookies.set(REFRESH_COOKIE, '', { ...cookieOptions(ctx), maxAge: 0, expires: new Date(0) });
+}
+
+/** Whether the request carries the panel's header (see PANEL_HEADER). */
+export function fromPanel(ctx: any): boolean {
+  return ctx.get?.(PANEL_HEADER.name) === PANEL_HEADER.value;
+}
+
+/**
+ * The refresh token a request presents: the body's (API clients), else the cookie's — the latter
+ * only with the panel's header, or `CSRF_HEADER_REQUIRED`. No token at all: `token` undefined.
+ */
+export function presentedRefreshToken(ctx: any): { token?: string; source?: 'body' | 'cookie'; error?: 'CSRF_HEADER_REQUIRED' } {
+  const fromBody = ctx.request?.body?.refreshToken;
+  if (fromBody !== undefined && fromBody !== null && fromBody !== '') return { token: fromBody, source: 'body' };
+  const fromCookie = ctx.cookies?.get(REFRESH_COOKIE, { signed: false });
+  if (!fromCookie) return {};
+  if (!fromPanel(ctx)) return { error: 'CSRF_HEADER_REQUIRED' };
+  return { token: fromCookie, source: 'cookie' };
+}
+
 /** For tests and operators: forget cached sessions (the next request reads the database). */
 export function clearSessionCache(): void {
   cache.clear();
