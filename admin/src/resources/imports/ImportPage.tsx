@@ -13,7 +13,7 @@ import { downloadFile } from '../../dashboard/charts/download';
 type RowError = { row: number; column: string; field: string; message: string };
 export type ImportJob = {
     id: string; fileName: string; mode: string; state: string; total: number; processed: number; ok: number; failed: number; skipped: number;
-    imported: number; errors?: RowError[] | null; message?: string | null; hasReport: boolean; progress: number; createdAt?: string;
+    imported: number; likely?: number; errors?: RowError[] | null; message?: string | null; hasReport: boolean; progress: number; createdAt?: string;
 };
 const RUNNING = ['queued', 'validating', 'importing'];
 const SHOWN_ERRORS = 200;
@@ -128,11 +128,16 @@ export const ImportPage = () => {
                             <Typography data-testid="import-counts">
                                 {translate('app.imports.counts', { total: job.total, ok: job.ok ?? 0, failed: job.failed ?? 0, skipped: job.skipped ?? 0, imported: job.imported ?? 0 })}
                             </Typography>
+                            {(job.likely ?? 0) > 0 && !RUNNING.includes(job.state) && (
+                                <Alert severity="warning" data-testid="import-likely">
+                                    {translate(job.state === 'done' ? 'app.imports.likely' : 'app.imports.likely_not_imported', { count: job.likely })}
+                                </Alert>
+                            )}
                             {job.message && <Alert severity={job.state === 'done' && !job.failed ? 'success' : job.state === 'done' ? 'warning' : job.state === 'failed' || job.state === 'rejected' ? 'error' : 'info'}>{job.message}</Alert>}
                             {job.hasReport && (
                                 <Box>
                                     <Button variant="outlined" startIcon={<DownloadIcon />} onClick={() => downloadFile(`/api/child-import/${job.id}/report`, '导入结果.xlsx').catch((e) => notify(e.message, { type: 'error' }))}>
-                                        {translate('app.imports.download_report')}
+                                        {translate(job.failed || job.state !== 'done' ? 'app.imports.download_report' : 'app.imports.download_result')}
                                     </Button>
                                 </Box>
                             )}

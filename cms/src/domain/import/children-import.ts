@@ -7,6 +7,9 @@
  *   `dupQueryChunk` idKeys (one query for a file of ordinary size), answered with where the record
  *   is held; rows already imported into this kindergarten (same idKey, or same name and birth
  *   date without a number) are reported as 已导入 and skipped, so importing a file twice adds nothing;
+ * - likely duplicates in other kindergartens (same name, pinyin or a near spelling with the same birth
+ *   date and sex; the same guardian document) by dup-check's batch check: a hint on the row, never an
+ *   error — the row is imported;
  * - the valid rows are written with multi-row INSERTs (children, guardians, their links, the class
  *   link) in ONE transaction: all of them or none; the unique index on idKey still decides a race
  *   with a concurrent entry, and then nothing of the import is kept.
@@ -31,7 +34,8 @@ const DERIVED = new Set(['sex', 'birthDate']);
 export type ImportMode = 'all-or-none' | 'valid-only';
 export type RowProblem = { row: number; column: string; field: string; message: string };
 export type ClassRef = { id: number; documentId: string; name: string; grade?: string | null; institutionCode: string; countyCode: string };
-export type RowOutcome = { row: number; state: 'ok' | 'error' | 'skipped'; errors: RowProblem[]; data?: Record<string, any> };
+/** `hints`: what the clerk should check on a row that is not an error (a likely duplicate elsewhere). */
+export type RowOutcome = { row: number; state: 'ok' | 'error' | 'skipped'; errors: RowProblem[]; hints?: string[]; data?: Record<string, any> };
 export type ImportTarget = {
   institutionCode: string; countyCode: string; classes: ClassRef[]; defaultClass?: ClassRef | null;
   /** The custom fields of the kindergarten's county: active ones (with their columns) and every one of its province. */
@@ -226,6 +230,44 @@ export async function markDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[]
       outcome.state = 'error';
     }
   }
+}
+
+/** Where the likely duplicates of a row are held (at most this many named, then how many in all). */
+const NAMED_HOLDERS = 3;
+
+/**
+ * The hint of a row with likely duplicates elsewhere: the kindergarten and county holding each
+ * other record and why it looks like the same child — nothing about that child (as heldElsewhereMessage).
+ */
+export function likelyDuplicateHint(candidates: { kindergartenName?: string | null; countyName?: string | null; countyCode?: string | null; reasons: string[] }[]): string {
+  const named = candidates.slice(0, NAMED_HOLDERS).map((c) => `${c.kindergartenName ?? '本省其他幼儿园'}（${c.countyName ?? c.countyCode ?? '其他县区'}）${c.reasons.join('，')}`);
+  const more = candidates.length > NAMED_HOLDERS ? `等 ${candidates.length} 条学籍` : '';
+  return `疑似重复：${named.join('；')}${more}。请核对是否为同一幼儿`;
+}
+
+/**
+ * Likely duplicates (查重, 疑似重复) of the valid rows among the children of OTHER kindergartens of
+ * the province, by the rules of the entry form (dup-check's likelyMatchesMany: same name, pinyin
+ * or a near spelling with the same birth date and sex; the same guardian document and birth date),
+ * in batched queries. Never an error and never blocking: each row with a match gets a hint naming
+ * where the other record is held. Rows already in this kindergarten are 已导入 (markDuplicates).
+ * Returns how many rows have a hint.
+ */
+export async function markLikelyDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[], target: ImportTarget, dateChunk?: number): Promise<number> {
+  const probes = outcomes.filter((o) => o.state === 'ok' && o.data?.birthDate).map((o) => ({
+    key: o.row,
+    name: o.data!.name,
+    birthDate: o.data!.birthDate,
+    sex: o.data!.sex,
+    guardianKeys: (o.data!.guardians ?? []).map((g: any) => g?.idKey).filter(Boolean),
+  }));
+  if (!probes.length) return 0;
+  const matches: Map<number, any[]> = await duplicates(strapi).likelyMatchesMany(probes, { exceptInstitutionCode: target.institutionCode, dateChunk });
+  for (const outcome of outcomes) {
+    const candidates = matches.get(outcome.row);
+    if (candidates?.length) outcome.hints = [likelyDuplicateHint(candidates)];
+  }
+  return matches.size;
 }
 
 function dayOf(value: unknown): string {

@@ -26,9 +26,11 @@ export type Column = {
 const CHILD = 'api::child.child';
 const GUARDIAN = 'family.guardian';
 export const GUARDIAN_COLUMNS = 2;
-/** The header of the column the error report adds; ignored when the fixed report is uploaded again. */
+/** The headers of the columns the error report adds; ignored when the fixed report is uploaded again. */
 export const ERROR_HEADER = '错误说明';
 export const RESULT_HEADER = '导入结果';
+/** The header of the report's column of hints (likely duplicates: imported, to be checked); ignored on upload too. */
+export const HINT_HEADER = '提示';
 
 /** The child's fields, in the template's order, with how each cell is read. */
 const CHILD_FIELDS: [string, ColumnKind, string?][] = [

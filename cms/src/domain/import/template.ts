@@ -4,12 +4,13 @@
  * and the reasons, to fix and upload again).
  */
 import ExcelJS from 'exceljs';
-import { ERROR_HEADER, RESULT_HEADER, TABLE_NAMES, tableEntries, type Column } from './columns';
+import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, TABLE_NAMES, tableEntries, type Column } from './columns';
 
 const DATA_SHEET = '幼儿信息';
 const REQUIRED_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFDE9D9' } } as const;
 const HEADER_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } } as const;
 const ERROR_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } } as const;
+const HINT_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFEB9C' } } as const;
 
 function columnLetter(n: number): string {
   let s = '';
@@ -92,6 +93,7 @@ export async function buildTemplate(columnList: Column[], options: { rows: numbe
     '8. 同一文件中证件号码不能重复；全省已有学籍的证件号码不能再次导入。已经导入本园的幼儿再次导入时显示“已导入”并跳过，不会重复建立。',
     '9. 导入方式：“全部导入或全部不导入”在有任何错误时不导入任何一行；“只导入正确的行”导入无误的行，错误行留在错误报告中。',
     '10. 导入后可下载错误报告：在“错误说明”列查看每行的问题，改正后直接上传该报告即可。',
+    '11. 与其他幼儿园的学籍姓名、出生日期、性别相同（或拼音相同、姓名相近，或监护人证件号码和出生日期相同）的行照常导入，在导入结果的“提示”列标为“疑似重复”并写明对方幼儿园和县区：请核对是否为同一幼儿。',
   ];
   lines.forEach((text, i) => {
     const row = help.addRow([text]);
@@ -103,8 +105,11 @@ export async function buildTemplate(columnList: Column[], options: { rows: numbe
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-/** The error report, streamed to `file`: the uploaded rows as they were, each with its result and reasons. */
-export async function writeReport(file: string, headers: string[], rows: Iterable<{ raw: unknown[]; result: string; errors: string[] }>): Promise<void> {
+/**
+ * The error report, streamed to `file`: the uploaded rows as they were, each with its result and
+ * reasons, and a 提示 column (likely duplicates: imported, to be checked) when some row has a hint.
+ */
+export async function writeReport(file: string, headers: string[], rows: { raw: unknown[]; result: string; errors: string[]; hints?: string[] }[]): Promise<void> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(DATA_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
   const width = headers.length;
@@ -112,6 +117,7 @@ export async function writeReport(file: string, headers: string[], rows: Iterabl
     ...Array.from({ length: width }, (_, i) => ({ header: headers[i] ?? '', width: 14, style: { numFmt: '@' } })),
     { header: RESULT_HEADER, width: 14 },
     { header: ERROR_HEADER, width: 80 },
+    ...(rows.some((item) => item.hints?.length) ? [{ header: HINT_HEADER, width: 80 }] : []),
   ];
   sheet.getRow(1).font = { bold: true };
   for (const item of rows) {
@@ -119,8 +125,10 @@ export async function writeReport(file: string, headers: string[], rows: Iterabl
       const value = item.raw[i];
       return value === undefined ? null : value instanceof Date ? value.toISOString().slice(0, 10) : value;
     });
-    const row = sheet.addRow([...values, item.result, item.errors.length ? item.errors.join('；') : null]);
+    const hints = item.hints ?? [];
+    const row = sheet.addRow([...values, item.result, item.errors.length ? item.errors.join('；') : null, ...(hints.length ? [hints.join('；')] : [])]);
     if (item.errors.length) row.getCell(width + 2).fill = ERROR_FILL;
+    if (hints.length) row.getCell(width + 3).fill = HINT_FILL;
     row.commit();
   }
   sheet.commit();

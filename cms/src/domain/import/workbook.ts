@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { fieldError } from '../../utils/validation';
-import { ERROR_HEADER, RESULT_HEADER, headerKey, type Column } from './columns';
+import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, headerKey, type Column } from './columns';
 
 export type ImportLimits = { maxBytes: number; maxRows: number };
 export type SheetRow = {
@@ -208,7 +208,7 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
         read.headers[col - 1] = text;
         const column = byKey.get(headerKey(text));
         if (column) read.found.set(col, column);
-        else if (text && text !== ERROR_HEADER && text !== RESULT_HEADER) read.unknownHeaders.push(text);
+        else if (text && text !== ERROR_HEADER && text !== RESULT_HEADER && text !== HINT_HEADER) read.unknownHeaders.push(text);
       });
       return;
     }

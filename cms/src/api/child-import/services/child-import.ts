@@ -12,11 +12,11 @@ import { errors } from '@strapi/utils';
 import { createId } from '@paralleldrive/cuid2';
 import { fieldError } from '../../../utils/validation';
 import { dataDir, readDomainConfig } from '../../../runtime/paths';
-import { columns, customColumns } from '../../../domain/import/columns';
+import { columns, customColumns, ERROR_HEADER, HINT_HEADER, RESULT_HEADER } from '../../../domain/import/columns';
 import { activeDefinitions, allDefinitions, ensureRegionCodes } from '../../../domain/custom-fields';
 import { readUpload, type ParsedSheet } from '../../../domain/import/workbook';
 import { buildTemplate, writeReport } from '../../../domain/import/template';
-import { checkRow, insertChildren, markDuplicates, type ClassRef, type ImportMode, type ImportTarget, type RowOutcome } from '../../../domain/import/children-import';
+import { checkRow, insertChildren, markDuplicates, markLikelyDuplicates, type ClassRef, type ImportMode, type ImportTarget, type RowOutcome } from '../../../domain/import/children-import';
 
 const JOB = 'api::child-import.child-import';
 const CLASS = 'api::school-class.school-class';
@@ -25,6 +25,8 @@ const MODES: ImportMode[] = ['all-or-none', 'valid-only'];
 
 export type ImportConfig = {
   maxBytes: number; maxRows: number; templateRows: number; validateChunk: number; insertChunk: number; dupQueryChunk: number; keepErrors: number;
+  /** Birth dates per query of the likely-duplicate check (dup-check's default when absent). */
+  likelyDateChunk?: number;
 };
 
 let settings: ImportConfig | undefined;
@@ -93,7 +95,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const job = await strapi.db.query(JOB).create({
       data: {
         documentId: createId(), fileName: String(upload.originalFilename ?? upload.name ?? 'import.xlsx').slice(0, 255), mode, state: 'queued', total: sheet.rows.length,
-        processed: 0, ok: 0, failed: 0, skipped: 0, imported: 0, defaultClass: target.defaultClass?.name ?? null, username: user.username, userId: user.id,
+        processed: 0, ok: 0, failed: 0, skipped: 0, imported: 0, likely: 0, defaultClass: target.defaultClass?.name ?? null, username: user.username, userId: user.id,
         startedAt: new Date(), countyCode: target.countyCode, institutionCode: target.institutionCode, createdAt: new Date(), updatedAt: new Date(), publishedAt: new Date(),
       },
     });
@@ -106,7 +108,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     return this.present(job);
   },
 
-  /** Validates, checks duplicates, writes; never throws (a failure is the job's state). */
+  /** Validates, checks duplicates (exact ones are errors, likely ones hints), writes; never throws (a failure is the job's state). */
   async run(id: number, documentId: string, sheet: ParsedSheet, target: ImportTarget, mode: ImportMode, readMs = 0) {
     const config = importConfig();
     const state = live.get(id)!;
@@ -131,10 +133,13 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       lap('validateMs');
       await markDuplicates(strapi, outcomes, target, config.dupQueryChunk);
       lap('duplicatesMs');
+      // Likely duplicates elsewhere: a hint on the row, which is imported all the same.
+      const likely = await markLikelyDuplicates(strapi, outcomes, target, config.likelyDateChunk);
+      lap('likelyMs');
       const valid = outcomes.filter((o) => o.state === 'ok');
       const failed = outcomes.filter((o) => o.state === 'error');
       const skipped = outcomes.filter((o) => o.state === 'skipped');
-      const counts = { processed: outcomes.length, ok: valid.length, failed: failed.length, skipped: skipped.length };
+      const counts = { processed: outcomes.length, ok: valid.length, failed: failed.length, skipped: skipped.length, likely };
       const rejected = mode === 'all-or-none' && failed.length > 0;
       let imported = 0;
       if (!rejected && valid.length) {
@@ -143,8 +148,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         imported = await insertChildren(strapi, valid.map((o) => o.data!), config.insertChunk, (done) => { state.imported = done; }, target.actor);
         lap('insertMs');
       }
-      // A report when a row has something to fix (all valid, or only already imported: the counts say it all).
-      const report = failed.length || rejected ? await this.writeReport(documentId, sheet, outcomes, rejected) : null;
+      // A report when a row has something to fix or to check (all valid and no hint: the counts say it all).
+      const report = failed.length || rejected || likely ? await this.writeReport(documentId, sheet, outcomes, rejected) : null;
       lap('reportMs');
       const message = rejected
         ? `${failed.length} 行有错误，按“全部导入或全部不导入”方式未导入任何一行：请下载错误报告，改正后重新上传`
@@ -167,17 +172,24 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     return outcomes.flatMap((o) => o.errors).slice(0, keep).map(({ row, column, field, message }) => ({ row, column, field, message }));
   },
 
-  /** Streams the report to the data folder: every uploaded row with its result and reasons. */
+  /**
+   * Streams the report to the data folder: every uploaded row with its result and reasons, and a
+   * 提示 column when a row has a hint. The result columns of a report uploaded again are replaced, not repeated.
+   */
   async writeReport(documentId: string, sheet: ParsedSheet, outcomes: RowOutcome[], rejected: boolean): Promise<string> {
     const byRow = new Map(outcomes.map((o) => [o.row, o]));
+    const ownColumns = new Set([RESULT_HEADER, ERROR_HEADER, HINT_HEADER]);
+    const kept = Array.from({ length: sheet.headers.length }, (_, i) => i).filter((i) => !ownColumns.has(sheet.headers[i]));
+    const headers = kept.length === sheet.headers.length ? sheet.headers : kept.map((i) => sheet.headers[i]);
     const rows = sheet.rows.map((row) => {
       const outcome = byRow.get(row.row);
       const result = !outcome ? '' : outcome.state === 'error' ? '错误' : outcome.state === 'skipped' ? '已导入（跳过）' : rejected ? '未导入' : '已导入';
-      return { raw: row.raw, result, errors: (outcome?.errors ?? []).map((e) => `${e.column}：${e.message}`) };
+      const raw = kept.length === sheet.headers.length ? row.raw : kept.map((i) => row.raw[i]);
+      return { raw, result, errors: (outcome?.errors ?? []).map((e) => `${e.column}：${e.message}`), hints: outcome?.hints ?? [] };
     });
     fs.mkdirSync(reportDir(), { recursive: true });
     const name = `${documentId}-report.xlsx`;
-    await writeReport(path.join(reportDir(), name), sheet.headers, rows);
+    await writeReport(path.join(reportDir(), name), headers, rows);
     return name;
   },
 
@@ -194,7 +206,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const { reportFile, id, ...rest } = merged;
     const valid = merged.ok || 0;
     const progress = merged.total ? (['done', 'rejected', 'failed'].includes(merged.state) ? 1 : 0.5 * (merged.processed / merged.total) + (valid ? 0.5 * (merged.imported / valid) : 0)) : 1;
-    return { ...rest, id: job.documentId, hasReport: Boolean(reportFile), progress: Math.round(progress * 100) / 100 };
+    return { ...rest, likely: merged.likely ?? 0, id: job.documentId, hasReport: Boolean(reportFile), progress: Math.round(progress * 100) / 100 };
   },
 
   /** The error report of a job inside the caller's reach. */

@@ -3,13 +3,28 @@ import crypto from 'node:crypto';
 import { pinyin } from 'pinyin-pro';
 
 const CHILD = 'api::child.child';
+const GUARDIAN = 'family.guardian';
 const KINDERGARTEN = 'api::kindergarten.kindergarten';
 const REGION = 'api::region.region';
 const MAX_SAME_BIRTH_DATE = 5000;
+/** Birth dates per query of the batch check: ~3,400 children a day in a province of 5 million, so ~170,000 rows a query at most. */
+const BATCH_DATES = 50;
+/** Guardian keys per query of the batch check on SQLite (bound parameters; PostgreSQL takes them all as one array). */
+const BATCH_GUARDIAN_KEYS = 5000;
+
+/** The reasons a record is a likely duplicate, as the user reads them. */
+export const LIKELY_REASONS = {
+  sameName: '姓名、出生日期、性别相同',
+  samePinyin: '出生日期、性别相同，姓名拼音相同',
+  nearName: '出生日期、性别相同，姓名相近',
+  sameGuardian: '监护人证件号码相同，出生日期相同',
+} as const;
 
 export type Holder = { kindergartenName: string | null; countyCode: string | null; countyName: string | null };
 export type Candidate = Holder & { id: string | null; name: string | null; reasons: string[] };
 export type Probe = { name?: string; birthDate?: string; sex?: string; guardianKeys?: string[] };
+/** One of many children checked at once (an import's rows); `key` identifies it in the answer. */
+export type BatchProbe<K> = Probe & { key: K };
 
 /** Edit distance of at most one (a typo, a missing or an extra character). */
 function withinOneEdit(a: string, b: string): boolean {
@@ -50,6 +65,38 @@ function nearlySpelled(probe: string, other: string): boolean {
 }
 
 /**
+ * THE name rule of the likely-duplicate check, for a child born the same day (and of the same sex):
+ * why its name makes it a likely duplicate of the probe's, or null. `probe.name` has no spaces.
+ */
+function nameReason(probe: { name: string; pinyinKey: string | null }, other: { name?: string | null; pinyinKey?: string | null }): string | null {
+  if (probe.name && other.name === probe.name) return LIKELY_REASONS.sameName;
+  if (probe.pinyinKey && other.pinyinKey === probe.pinyinKey) return LIKELY_REASONS.samePinyin;
+  if (probe.name && nearlySpelled(probe.name, other.name ?? '')) return LIKELY_REASONS.nearName;
+  return null;
+}
+
+/**
+ * The name and its spellings with one character dropped (two characters or more): two names
+ * nearlySpelled() accepts always share one of these, so the batch check looks candidates up by
+ * them and lets nearlySpelled() decide.
+ */
+function spellingKeys(name: string): string[] {
+  const characters = Array.from(name);
+  const keys = new Set<string>([name]);
+  if (characters.length >= 3) {
+    for (let i = 0; i < characters.length; i += 1) keys.add([...characters.slice(0, i), ...characters.slice(i + 1)].join(''));
+  }
+  return [...keys];
+}
+
+/** A DATE column's value as YYYY-MM-DD (PostgreSQL answers text; SQLite may store a timestamp). */
+function dayOf(value: unknown): string {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'number') return new Date(value).toISOString().slice(0, 10);
+  return String(value ?? '').slice(0, 10);
+}
+
+/**
  * The province-wide duplicate check (查重). It reads every child of the province on purpose — a
  * duplicate may sit in any county — but answers only where the other record is (kindergarten and
  * county), never who the child is, unless that record lies in the caller's own reach.
@@ -57,6 +104,12 @@ function nearlySpelled(probe: string, other: string): boolean {
 const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
   let hashKey: string | undefined;
   const pinyinKeys = new Map<string, string>();
+  /** A table, schema-qualified on PostgreSQL. */
+  const qualified = (table: string) => {
+    const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
+    return strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${table}` : table;
+  };
+  const childTable = () => qualified(strapi.db.metadata.get(CHILD).tableName);
   return {
   /** Keyed hash (blind index) of a document: same type and number ⇔ same key. */
   idKey(type: string | null | undefined, number: string | null | undefined): string | null {
@@ -127,10 +180,7 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
         likePatterns.push([...characters.slice(0, i), '_', ...characters.slice(i)].join(''));
       }
     }
-    const table = strapi.db.metadata.get(CHILD).tableName;
-    const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
-    const from = strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${table}` : table;
-    const rows = await strapi.db.connection(from)
+    const rows = await strapi.db.connection(childTable())
       .select('id', 'document_id', 'name', 'pinyin_key', 'institution_code', 'county_code')
       .where('birth_date', probe.birthDate)
       .modify((query: any) => { if (probe.sex) query.where('sex', probe.sex); })
@@ -162,9 +212,8 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
     const name = String(probe.name ?? '').replace(/\s+/g, '');
     const pinyinKey = this.pinyinKey(name);
     for (const child of await this.sameDayNameMatches({ birthDate: probe.birthDate, sex: probe.sex, name, pinyinKey })) {
-      if (name && child.name === name) add(child, '姓名、出生日期、性别相同');
-      else if (pinyinKey && child.pinyinKey === pinyinKey) add(child, '出生日期、性别相同，姓名拼音相同');
-      else if (name && nearlySpelled(name, child.name ?? '')) add(child, '出生日期、性别相同，姓名相近');
+      const reason = nameReason({ name, pinyinKey }, child);
+      if (reason) add(child, reason);
     }
     const select = ['id', 'documentId', 'name', 'sex', 'birthDate', 'pinyinKey', 'institutionCode', 'countyCode'];
     const guardianKeys = (probe.guardianKeys ?? []).filter(Boolean);
@@ -173,7 +222,7 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
         where: { birthDate: probe.birthDate, guardians: { idKey: { $in: guardianKeys } } },
         select,
       });
-      for (const child of viaGuardian) add(child, '监护人证件号码相同，出生日期相同');
+      for (const child of viaGuardian) add(child, LIKELY_REASONS.sameGuardian);
     }
     const entries = [...found.values()];
     const holders = await this.describeHolders(entries.map(({ child }) => child));
@@ -182,9 +231,165 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
       return { id: visible ? child.documentId : null, name: visible ? child.name : null, ...holders[index], reasons: [...reasons] };
     });
   },
+
+  /**
+   * The children (outside `exceptInstitutionCode`) with a guardian whose document has one of these
+   * blind-index keys: one row per child and key, with the child's birth date and where it is held.
+   */
+  async childrenByGuardianKeys(keys: string[], exceptInstitutionCode?: string): Promise<{ id_key: string; document_id: string; birth_date: unknown; institution_code: string | null; county_code: string | null }[]> {
+    if (!keys.length) return [];
+    const link = (strapi.db.metadata.get(CHILD) as any).attributes.guardians.joinTable;
+    const guardianTable = qualified((strapi.db.metadata.get(GUARDIAN as any) as any).tableName);
+    const linkTable = qualified(link.name);
+    const query = strapi.db.connection({ c: childTable() })
+      .join({ l: linkTable }, `l.${link.joinColumn.name}`, 'c.id')
+      .join({ g: guardianTable }, 'g.id', `l.${link.inverseJoinColumn.name}`)
+      .select('g.id_key', 'c.document_id', 'c.birth_date', 'c.institution_code', 'c.county_code')
+      .where(`l.${link.morphColumn?.typeColumn?.name ?? 'component_type'}`, GUARDIAN)
+      .where('l.field', link.on?.field ?? 'guardians');
+    if (strapi.db.dialect.client === 'postgres') query.whereRaw('g.id_key = ANY(?)', [keys]);
+    else query.whereIn('g.id_key', keys);
+    if (exceptInstitutionCode) query.where((q: any) => q.whereNot('c.institution_code', exceptInstitutionCode).orWhereNull('c.institution_code'));
+    return query;
+  },
+
+  /**
+   * Likely duplicates of many children at once (an import), by the rules of likelyMatches, batched.
+   * By name: the probes grouped by sex and birth date, one query per BATCH_DATES birth dates for
+   * the children of that sex born those days (on PostgreSQL the covering (birth_date, sex) index
+   * answers it from the index alone), the names matched here through an index of the probes'
+   * spellings and pinyin, nameReason deciding. By guardian: the same guardian document (blind-index
+   * key) with the same birth date, in one query on PostgreSQL (BATCH_GUARDIAN_KEYS keys a query on
+   * SQLite). `exceptInstitutionCode` leaves that kindergarten's children out. Answers, per probe key
+   * with a match, where the other records are held and why — never who (id and name are null).
+   */
+  async likelyMatchesMany<K>(probes: BatchProbe<K>[], options: { exceptInstitutionCode?: string; dateChunk?: number; guardianKeyChunk?: number } = {}): Promise<Map<K, Candidate[]>> {
+    type Prepared = { key: K; name: string; pinyinKey: string | null; birthDate: string; sex: string };
+    type Found = Map<string, { child: any; reasons: Set<string> }>;
+    const found = new Map<K, Found>();
+    const add = (probe: Prepared, child: any, reason: string) => {
+      let matches = found.get(probe.key);
+      if (!matches) found.set(probe.key, (matches = new Map()));
+      const entry = matches.get(child.documentId) ?? { child, reasons: new Set<string>() };
+      entry.reasons.add(reason);
+      matches.set(child.documentId, entry);
+    };
+    const except = options.exceptInstitutionCode;
+    const outside = (query: any, column: string) => {
+      if (except) query.where((q: any) => q.whereNot(column, except).orWhereNull(column));
+    };
+
+    const postgres = strapi.db.dialect.client === 'postgres';
+    /**
+     * PostgreSQL: only the names that may pass nameReason leave the database — a name (or, three
+     * characters or more, the name with one character dropped) among the probes' spellings, or a
+     * probe's pinyin — tested on the covering index's own columns, each set one array (hashed).
+     */
+    const onlyPossibleNames = (query: any, chunkProbes: Prepared[]) => {
+      const spellings = [...new Set(chunkProbes.flatMap((probe) => (probe.name ? spellingKeys(probe.name) : [])))];
+      const pinyinKeys = [...new Set(chunkProbes.map((probe) => probe.pinyinKey).filter(Boolean))];
+      const longest = Math.max(0, ...chunkProbes.map((probe) => Array.from(probe.name).length)) + 1;
+      query.where((names: any) => {
+        names.whereRaw('name = ANY(?)', [spellings]);
+        if (pinyinKeys.length) names.orWhereRaw('pinyin_key = ANY(?)', [pinyinKeys]);
+        for (let i = 1; i <= longest; i += 1) names.orWhereRaw(`(char_length(name) >= 3 AND substr(name, 1, ${i - 1}) || substr(name, ${i + 1}) = ANY(?))`, [spellings]);
+      });
+    };
+
+    // by name: probes grouped by sex ('' = any) and birth date; one query per chunk of dates of a sex
+    const groups = new Map<string, Map<string, Prepared[]>>();
+    for (const probe of probes) {
+      if (!probe.birthDate) continue;
+      const name = String(probe.name ?? '').replace(/\s+/g, '');
+      const prepared = { key: probe.key, name, pinyinKey: this.pinyinKey(name), birthDate: probe.birthDate, sex: probe.sex ?? '' };
+      if (!prepared.name && !prepared.pinyinKey) continue;
+      const byDate = groups.get(prepared.sex) ?? new Map<string, Prepared[]>();
+      groups.set(prepared.sex, byDate);
+      const sameDay = byDate.get(probe.birthDate);
+      if (sameDay) sameDay.push(prepared);
+      else byDate.set(probe.birthDate, [prepared]);
+    }
+    const dateChunk = options.dateChunk ?? BATCH_DATES;
+    for (const [sex, byDate] of groups) {
+      const dates = [...byDate.keys()];
+      for (let start = 0; start < dates.length; start += dateChunk) {
+        const chunk = dates.slice(start, start + dateChunk);
+        // the probes of these dates, looked up by date and a spelling ('n') or the pinyin ('p')
+        const lookup = new Map<string, Prepared[]>();
+        const index = (key: string, probe: Prepared) => {
+          const list = lookup.get(key);
+          if (list) list.push(probe);
+          else lookup.set(key, [probe]);
+        };
+        for (const date of chunk) {
+          for (const probe of byDate.get(date)!) {
+            if (probe.name) for (const spelling of spellingKeys(probe.name)) index(`${date}\u0000n${spelling}`, probe);
+            if (probe.pinyinKey) index(`${date}\u0000p${probe.pinyinKey}`, probe);
+          }
+        }
+        const rows = await strapi.db.connection(childTable())
+          .select('document_id', 'name', 'pinyin_key', 'birth_date', 'institution_code', 'county_code')
+          .whereIn('birth_date', chunk)
+          .modify((query: any) => {
+            if (sex) query.where('sex', sex);
+            outside(query, 'institution_code');
+            if (postgres) onlyPossibleNames(query, chunk.flatMap((date) => byDate.get(date)!));
+          });
+        for (const row of rows) {
+          const date = dayOf(row.birth_date);
+          const candidates: Prepared[] = [];
+          const collect = (key: string) => {
+            for (const probe of lookup.get(key) ?? []) if (!candidates.includes(probe)) candidates.push(probe);
+          };
+          if (row.name) for (const spelling of spellingKeys(String(row.name))) collect(`${date}\u0000n${spelling}`);
+          if (row.pinyin_key) collect(`${date}\u0000p${row.pinyin_key}`);
+          if (!candidates.length) continue;
+          const child = { documentId: row.document_id, name: row.name, pinyinKey: row.pinyin_key, institutionCode: row.institution_code, countyCode: row.county_code };
+          for (const probe of candidates) {
+            const reason = nameReason(probe, child);
+            if (reason) add(probe, child, reason);
+          }
+        }
+      }
+    }
+
+    // by guardian: the same guardian document (blind index) and the same birth date
+    const byGuardian = new Map<string, Prepared[]>();
+    for (const probe of probes) {
+      if (!probe.birthDate) continue;
+      for (const guardianKey of new Set((probe.guardianKeys ?? []).filter(Boolean))) {
+        const list = byGuardian.get(guardianKey) ?? [];
+        list.push({ key: probe.key, name: '', pinyinKey: null, birthDate: probe.birthDate, sex: '' });
+        byGuardian.set(guardianKey, list);
+      }
+    }
+    const guardianKeys = [...byGuardian.keys()];
+    // PostgreSQL takes every key as one array (one pass over the guardians, however many rows);
+    // SQLite, in chunks of bound parameters
+    const keyChunk = postgres ? Math.max(guardianKeys.length, 1) : options.guardianKeyChunk ?? BATCH_GUARDIAN_KEYS;
+    for (let start = 0; start < guardianKeys.length; start += keyChunk) {
+      const keys = guardianKeys.slice(start, start + keyChunk);
+      const rows = await this.childrenByGuardianKeys(keys, except);
+      for (const row of rows) {
+        const child = { documentId: row.document_id, institutionCode: row.institution_code, countyCode: row.county_code };
+        const date = dayOf(row.birth_date);
+        for (const probe of byGuardian.get(row.id_key) ?? []) if (probe.birthDate === date) add(probe, child, LIKELY_REASONS.sameGuardian);
+      }
+    }
+
+    const entries = [...found.entries()].flatMap(([key, matches]) => [...matches.values()].map((match) => ({ key, ...match })));
+    const holders = await this.describeHolders(entries.map(({ child }) => child));
+    const answer = new Map<K, Candidate[]>();
+    entries.forEach(({ key, reasons }, i) => {
+      const list = answer.get(key) ?? [];
+      list.push({ id: null, name: null, ...holders[i], reasons: [...reasons] });
+      answer.set(key, list);
+    });
+    return answer;
+  },
   };
 };
 
 export type DuplicatesService = ReturnType<typeof duplicatesService>;
 export default duplicatesService;
-export { withinOneEdit, nearlySpelled };
+export { withinOneEdit, nearlySpelled, nameReason, spellingKeys };
