@@ -51,17 +51,62 @@ function withinOneEdit(a: string, b: string): boolean {
   return edits + (a.length - i) + (b.length - j) <= 1;
 }
 
+/** A Han character's syllable, toneless, folded the way typing and speech confuse them (zh/z, ch/c, sh/s, l/n, -ng/-n); null for any other character. */
+const syllables = new Map<string, string | null>();
+function foldedSyllable(character: string): string | null {
+  let folded = syllables.get(character);
+  if (folded === undefined) {
+    const spelled = /\p{Script=Han}/u.test(character) ? String(pinyin(character, { toneType: 'none' })).toLowerCase() : '';
+    folded = spelled ? spelled.replace(/^([zcs])h/, '$1').replace(/^l/, 'n').replace(/ng$/, 'n') : null;
+    if (syllables.size >= 50_000) syllables.clear();
+    syllables.set(character, folded);
+  }
+  return folded;
+}
+
 /**
- * A near-identical spelling (姓名相近): one character added, dropped or, in a name of three or more
- * characters, replaced. Two-character names differing in one character (张伟, 张强) are different
- * names — same-sounding ones still meet through pinyin.
+ * Two characters a clerk could have typed for one another: the same syllable once folded (明/敏
+ * ming/min, 晨/辰, 子/梓, 兰/南), or, outside Han script (transliterated names), any two.
+ */
+function soundAlike(a: string, b: string): boolean {
+  const first = foldedSyllable(a);
+  const second = foldedSyllable(b);
+  return first === null || second === null || first === second;
+}
+
+/** Whether dropping the character at `at` from `longer` leaves `shorter`. */
+function dropsTo(longer: string[], shorter: string[], at: number): boolean {
+  return longer.slice(0, at).join('') === shorter.slice(0, at).join('') && longer.slice(at + 1).join('') === shorter.slice(at).join('');
+}
+
+/**
+ * A near-identical spelling (姓名相近), the typos of entering a name:
+ * - a character doubled or dropped beside one that sounds alike (张晓明, 张晓鸣明; 李伟, 李伟伟);
+ * - a character added or dropped in a name that keeps three characters or more (欧阳娜, 欧阳娜娜);
+ * - in a name of three characters or more, one replaced by a character that sounds alike (张晓明,
+ *   张晓敏: ming / min).
+ * A two-character name and a three-character one that begins with it (谢浩, 谢浩然), or names differing
+ * in a character that sounds different (王子涵, 王子轩; 张伟, 张强), are different children: in a
+ * province thousands share a birth date, and such pairs are everywhere.
  */
 function nearlySpelled(probe: string, other: string): boolean {
   const a = Array.from(probe);
   const b = Array.from(other);
   if (a.length < 2 || b.length < 2 || probe === other) return false;
-  if (a.length === b.length && a.length < 3) return false;
-  return withinOneEdit(a.join(''), b.join(''));
+  if (Math.abs(a.length - b.length) > 1) return false;
+  if (a.length !== b.length) {
+    const [longer, shorter] = a.length > b.length ? [a, b] : [b, a];
+    for (let at = 0; at < longer.length; at += 1) {
+      if (!dropsTo(longer, shorter, at)) continue;
+      if (shorter.length >= 3) return true;
+      const extra = longer[at];
+      if ((at > 0 && soundAlike(extra, longer[at - 1])) || (at + 1 < longer.length && soundAlike(extra, longer[at + 1]))) return true;
+    }
+    return false;
+  }
+  if (a.length < 3) return false;
+  const differing = a.map((character, i) => [character, b[i]]).filter(([x, y]) => x !== y);
+  return differing.length === 1 && soundAlike(differing[0][0], differing[0][1]);
 }
 
 /**
