@@ -56,3 +56,19 @@ test('the demo aid grant has its child; the start-up snapshot counts the childre
   expect(snapshots[0].summary.nation.figures.children).toBe(demo.children.length);
   expect(await seedDemoChildren(app.strapi)).toBe(0);
 });
+
+test('the list sorts names in pinyin order (李, 林, 刘, 王, 吴), both ways, through the panel too', async () => {
+  const { pinyin } = require('pinyin-pro');
+  const spelled = (name: string) => pinyin(name, { toneType: 'none', type: 'array' }).join('').toLowerCase();
+  const province = await login(app, 'demo-province');
+  const names = async (sort: string) => (await province.get(`/api/children?sort=${sort}&pagination[pageSize]=100`).expect(200)).body.data.map((c: any) => c.name as string);
+  const ascending = await names('name:asc');
+  expect(ascending).toHaveLength(demo.children.length);
+  for (let i = 1; i < ascending.length; i += 1) expect(spelled(ascending[i - 1]) <= spelled(ascending[i])).toBe(true);
+  expect(ascending).not.toEqual([...ascending].sort()); // code-point order would differ on these names
+  expect(await names('name:desc')).toEqual([...ascending].reverse());
+  const ra = await province.get(`/ra/children?sort=${encodeURIComponent('["name","ASC"]')}&range=${encodeURIComponent('[0,99]')}`).expect(200);
+  expect(ra.body.map((c: any) => c.name)).toEqual(ascending);
+  // the private key itself stays private: sorting on it is refused
+  await province.get('/api/children?sort=pinyinKey:asc').expect(400);
+});

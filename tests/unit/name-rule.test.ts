@@ -1,8 +1,10 @@
 /**
  * The name rule of the likely-duplicate check (plugins/dup-check duplicates.ts): which names of two
- * children born the same day, of the same sex, make them likely the same child.
+ * children born the same day, of the same sex, make them likely the same child; and names sorted in
+ * pinyin order (cms/src/domain/child-rules.ts).
  */
 import { nameReason, nearlySpelled } from '../../plugins/dup-check/server/src/services/duplicates';
+import { inPinyinOrder } from '../../cms/src/domain/child-rules';
 
 test('a character doubled or dropped beside one that sounds alike is a near spelling', () => {
   expect(nearlySpelled('张晓明', '张晓鸣明')).toBe(true);
@@ -52,4 +54,14 @@ test('the reason given: the same name, the same pinyin, then a near spelling; no
   expect(nameReason(probe('张伟', 'zhangwei'), { name: '张玮', pinyinKey: 'zhangwei' })).toBe('出生日期、性别相同，姓名拼音相同');
   expect(nameReason(probe('张晓明', 'zhangxiaoming'), { name: '张晓敏', pinyinKey: 'zhangxiaomin' })).toBe('出生日期、性别相同，姓名相近');
   expect(nameReason(probe('王子涵', 'wangzihan'), { name: '王子轩', pinyinKey: 'wangzixuan' })).toBeNull();
+});
+
+test('a sort on the name becomes pinyin order (then the name), in every form a sort comes in', () => {
+  const byName = [{ pinyinKey: 'asc' }, { name: 'asc' }];
+  expect(inPinyinOrder('name:asc')).toEqual(byName);
+  expect(inPinyinOrder('name')).toEqual(byName);
+  expect(inPinyinOrder(['birthDate:desc', 'name:DESC'])).toEqual(['birthDate:desc', { pinyinKey: 'desc' }, { name: 'desc' }]);
+  expect(inPinyinOrder({ name: 'asc' })).toEqual(byName);
+  expect(inPinyinOrder([{ birthDate: 'asc' }])).toEqual([{ birthDate: 'asc' }]);
+  expect(inPinyinOrder('id:asc')).toEqual(['id:asc']);
 });

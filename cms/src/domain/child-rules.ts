@@ -168,8 +168,36 @@ function firstStageError(problems: ChildProblem[]) {
   return fieldsError(problems.filter((p) => p.stage === stage).map(({ field, message }) => ({ field, message })));
 }
 
+/**
+ * Children's names sort in pinyin order (刘, 李, 林, 王, 吴…), as a Chinese reader and Excel expect,
+ * not in code-point order (刘, 吴, 李…): a sort on `name` becomes a sort on the private `pinyinKey`
+ * (toneless pinyin, kept for the duplicate check), then `name`. Sorts come as a string, a list of
+ * strings or objects; anything else is left as it is.
+ */
+export function inPinyinOrder(sort: unknown): unknown {
+  const byName = (direction: string) => [{ pinyinKey: direction }, { name: direction }];
+  const one = (entry: unknown): unknown[] => {
+    if (typeof entry === 'string') {
+      const [field, direction = 'asc'] = entry.split(':');
+      return field === 'name' ? byName(direction.toLowerCase() === 'desc' ? 'desc' : 'asc') : [entry];
+    }
+    if (entry && typeof entry === 'object' && !Array.isArray(entry) && Object.keys(entry).length === 1 && 'name' in entry) {
+      return byName(String((entry as any).name).toLowerCase() === 'desc' ? 'desc' : 'asc');
+    }
+    return [entry];
+  };
+  if (typeof sort === 'string') return sort.split(',').flatMap(one);
+  if (Array.isArray(sort)) return sort.flatMap(one);
+  if (sort && typeof sort === 'object') return one(sort);
+  return sort;
+}
+
 export function childRulesMiddleware(strapi: Core.Strapi) {
   return async (context: any, next: () => Promise<unknown>) => {
+    if (context.uid === CHILD && context.action === 'findMany' && context.params?.sort) {
+      context.params.sort = inPinyinOrder(context.params.sort);
+      return next();
+    }
     if (context.uid !== CHILD || !['create', 'update'].includes(context.action)) return next();
     const data = context.params?.data;
     if (!data) return next();
