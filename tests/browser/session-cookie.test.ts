@@ -6,7 +6,7 @@
  */
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { bootStrapi, type BootedApp } from '../helpers/boot';
-import { ensurePanelBuilt, launchChromium, submitLogin } from '../helpers/panel';
+import { ensurePanelBuilt, launchChromium, openPage, submitLogin } from '../helpers/panel';
 
 let app: BootedApp;
 let browser: Browser;
@@ -18,21 +18,9 @@ beforeAll(async () => {
     app = await bootStrapi({ listen: true });
     browser = await launchChromium();
 }, 300_000);
-
-afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-});
-
-beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'zh-CN' });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-});
-
-afterEach(async () => {
-    await context?.close();
-});
+afterAll(async () => { await browser?.close(); await app?.stop(); });
+beforeEach(async () => { page = await openPage(browser); context = page.context(); });
+afterEach(async () => { await context?.close(); });
 
 const storedKeys = () => page.evaluate(() => Object.keys(localStorage));
 
