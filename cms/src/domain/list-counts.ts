@@ -52,8 +52,9 @@ export function listCountMiddleware(strapi: Core.Strapi) {
     const config = listsConfig();
     if (!config.estimated.includes(context.uid)) return next();
     const request: any = strapi.requestContext.get();
-    // only a list answering an API request (code counting for itself wants the exact figure), and not a search (`_q`)
-    if (!request?.path?.startsWith('/api/') && !request?.path?.startsWith('/ra/')) return next();
+    // only a list answering an API request (the panel's /ra/ bridge is rewritten to /api/ before it;
+    // code counting for itself wants the exact figure), and not a search (`_q`)
+    if (!request?.path?.startsWith('/api/')) return next();
     if (context.params?._q) return next();
     const { total, estimated } = await boundedCount(strapi, context.uid, context.params ?? {}, config.exactCountUpTo);
     if (estimated) {

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { securityConfig } from './config';
+import { qualifiedTable } from '../runtime/tables';
 
 /**
  * The audit trail: one append-only table `audit_entries` (who, when, from where, what), outside
@@ -20,8 +21,7 @@ export type AuditEntry = {
 };
 
 export function auditTable(strapi: Core.Strapi): string {
-  const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
-  return strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${AUDIT_TABLE}` : AUDIT_TABLE;
+  return qualifiedTable(strapi, AUDIT_TABLE);
 }
 
 /** SQLite: the table and its append-only triggers (PostgreSQL gets them from database/postgres). */

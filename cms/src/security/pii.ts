@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import crypto from 'node:crypto';
 import { loadSecrets } from '../runtime/secrets';
 import { securityConfig } from './config';
+import { qualifiedTable } from '../runtime/tables';
 
 /**
  * Encryption at rest of ID numbers (children, guardians, staff): AES-256-GCM with the key
@@ -74,8 +75,7 @@ function tableAndColumns(strapi: Core.Strapi, uid: string, fields: string[]) {
   const meta: any = strapi.db.metadata.get(uid as any);
   if (!meta) return null;
   const columns = fields.map((field) => meta.attributes[field]?.columnName ?? field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
-  const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
-  const table = strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${meta.tableName}` : meta.tableName;
+  const table = qualifiedTable(strapi, meta.tableName);
   return { table, columns };
 }
 

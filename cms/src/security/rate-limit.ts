@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { securityConfig } from './config';
+import { qualifiedTable } from '../runtime/tables';
 
 /**
  * Per-IP limit on the auth routes (config/security.json `rateLimit`, editable in the security
@@ -15,8 +16,7 @@ export const RATE_LIMIT_TABLE = 'rate_limit_windows';
 const CLEANUP_SHARE = 0.01;
 
 export function rateLimitTable(strapi: Core.Strapi): string {
-  const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
-  return strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${RATE_LIMIT_TABLE}` : RATE_LIMIT_TABLE;
+  return qualifiedTable(strapi, RATE_LIMIT_TABLE);
 }
 
 /** SQLite: the table (PostgreSQL gets it from database/postgres). */

@@ -4,6 +4,7 @@ import { entry } from '../../../domain/dictionaries';
 import { checkAmount, isUniqueViolation } from '../../../domain/aid-rules';
 import { conflictError, fieldError } from '../../../utils/validation';
 import { whereCountyPrefix } from '../../../domain/region-prefix';
+import { qualifiedTable } from '../../../runtime/tables';
 
 const GRANT = 'api::aid-grant.aid-grant';
 const DISBURSEMENT = 'api::aid-disbursement.aid-disbursement';
@@ -23,10 +24,7 @@ const add = (record: Record<string, number>, key: string, n: number) => { record
  */
 export default factories.createCoreService(DISBURSEMENT, ({ strapi }) => {
   const knex = () => strapi.db.connection;
-  const table = (name: string) => {
-    const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
-    return strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${name}` : name;
-  };
+  const table = (name: string) => qualifiedTable(strapi, name);
   const scoped = (query: any, where: Where) => {
     if (where.prefix) whereCountyPrefix(strapi, query, 'county_code', where.prefix);
     if (where.institutionCode) query.where('institution_code', where.institutionCode);

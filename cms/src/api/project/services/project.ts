@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { lastDayOf, localToday, ownerLevelOf, reviewerLevelOf } from '../../../domain/project-rules';
 import { ROLLUP_GROUPS, baseRow, groupKey, groupRollup, money, regionGroupCodes, type Rollup, type RollupBase, type RollupGroup } from '../../../domain/project-rollup';
 import { conflictError, fieldError } from '../../../utils/validation';
+import { qualifiedTable } from '../../../runtime/tables';
 
 const PROJECT = 'api::project.project';
 const PROGRESS = 'api::project-progress.project-progress';
@@ -24,10 +25,7 @@ const ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;
  */
 export default factories.createCoreService(PROJECT, ({ strapi }) => {
   const knex = () => strapi.db.connection;
-  const table = (name: string) => {
-    const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
-    return strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${name}` : name;
-  };
+  const table = (name: string) => qualifiedTable(strapi, name);
 
   /** Each project's latest monthly progress report, up to the month `asOf` when given (one row per project: unique (project, month)). */
   const latestReports = (asOf?: string) => {

@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { staffingConfig } from '../../../domain/staff-rules';
 import { conflictError, fieldError } from '../../../utils/validation';
 import { whereCountyPrefix } from '../../../domain/region-prefix';
+import { qualifiedTable } from '../../../runtime/tables';
 
 const STAFF = 'api::staff.staff';
 const TRAINING = 'api::training-record.training-record';
@@ -31,10 +32,7 @@ function emptyRow(code: string, name: string): AnalysisRow {
 const staffService = factories.createCoreService(STAFF, ({ strapi }) => {
   const scope = () => strapi.plugin('access-scope').service('scope');
   const knex = () => strapi.db.connection;
-  const table = (name: string) => {
-    const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
-    return strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${name}` : name;
-  };
+  const table = (name: string) => qualifiedTable(strapi, name);
   const birthYearSql = () => (strapi.db.dialect.client === 'postgres' ? 'CAST(EXTRACT(YEAR FROM birth_date) AS integer)' : 'CAST(substr(birth_date, 1, 4) AS integer)');
   const scoped = (query: any, where: Where) => {
     if (where.prefix) whereCountyPrefix(strapi, query, 'county_code', where.prefix);

@@ -6,6 +6,7 @@ import {
   addFigures, emptyFigures, indicatorsConfig, indicatorsOf, type DimensionDefinition, type Figures, type Source,
 } from '../../../domain/indicators';
 import { whereCountyPrefix } from '../../../domain/region-prefix';
+import { qualifiedTable } from '../../../runtime/tables';
 
 export type { Figures } from '../../../domain/indicators';
 export { addFigures, indicatorsOf } from '../../../domain/indicators';
@@ -30,8 +31,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     table(name: string): string {
-      const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
-      return strapi.db.dialect.client === 'postgres' && schema ? `${schema}.${name}` : name;
+      return qualifiedTable(strapi, name);
     },
 
     /** The SQL condition of a reach, for the statistics of a user (scope plugin's reach). */
