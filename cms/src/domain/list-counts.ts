@@ -56,7 +56,15 @@ export function listCountMiddleware(strapi: Core.Strapi) {
     // code counting for itself wants the exact figure), and not a search (`_q`)
     if (!request?.path?.startsWith('/api/')) return next();
     if (context.params?._q) return next();
-    const { total, estimated } = await boundedCount(strapi, context.uid, context.params ?? {}, config.exactCountUpTo);
+    let bounded: { total: number; estimated: boolean };
+    try {
+      bounded = await boundedCount(strapi, context.uid, context.params ?? {}, config.exactCountUpTo);
+    } catch (error: any) {
+      // a filter this path cannot express (Strapi's own count can): count the usual way
+      strapi.log.warn(`list-counts: exact count instead (${String(error?.message ?? error).slice(0, 200)})`);
+      return next();
+    }
+    const { total, estimated } = bounded;
     if (estimated) {
       request.state.listTotalEstimated = true;
       request.set(ESTIMATED_HEADER, 'true');
