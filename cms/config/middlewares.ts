@@ -1,6 +1,8 @@
 import { corsOrigins, securityHeaders } from '../src/security/http';
 
 export default [
+  // first: the path in its one canonical spelling for everything after (cms/src/security/route-identity.ts)
+  'global::canonical-path',
   { name: 'global::ra-bridge', config: { search: { kindergartens: ['name', 'code', 'address'], regions: ['name', 'code'], 'school-classes': ['name'], 'unlicensed-institutions': ['name', 'address'], children: ['name', 'studentNumber'] } } },
   'strapi::logger',
   'strapi::errors',

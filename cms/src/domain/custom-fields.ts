@@ -23,6 +23,7 @@ import * as yup from 'yup';
 import { conflictError, fieldError, fieldsError } from '../utils/validation';
 import { dictionaries, entry } from './dictionaries';
 import { actingUser } from './request-context';
+import { routeIdentity } from '../security/route-identity';
 
 export const CUSTOM_FIELD = 'api::custom-field.custom-field';
 export type Entity = 'child' | 'kindergarten' | 'staff';
@@ -259,7 +260,7 @@ export async function validateCustomFields(strapi: Core.Strapi, entity: Entity, 
 function isRecordEdit(strapi: Core.Strapi, entity: Entity): boolean {
   const ctx: any = strapi.requestContext.get();
   if (!ctx || ctx.method !== 'PUT') return false;
-  const path = String(ctx.path ?? '');
+  const path = routeIdentity(ctx);
   return path.startsWith(`${ROUTES[entity]}/`) && !path.slice(ROUTES[entity].length + 1).includes('/');
 }
 
@@ -397,7 +398,7 @@ export function customFieldsMiddleware(strapi: Core.Strapi) {
           raw = undefined;
         }
       }
-      if (raw !== undefined && LIST_PATHS[String(ctx.path)] === entity) {
+      if (raw !== undefined && LIST_PATHS[routeIdentity(ctx)] === entity) {
         const conditions = await filterOf(strapi, entity, raw);
         if (conditions.length) {
           const existing = context.params?.filters;

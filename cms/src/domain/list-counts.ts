@@ -12,6 +12,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../runtime/paths';
+import { isUnder, routeIdentity } from '../security/route-identity';
 
 export const ESTIMATED_HEADER = 'X-Total-Estimated';
 
@@ -54,7 +55,7 @@ export function listCountMiddleware(strapi: Core.Strapi) {
     const request: any = strapi.requestContext.get();
     // only a list answering an API request (the panel's /ra/ bridge is rewritten to /api/ before it;
     // code counting for itself wants the exact figure), and not a search (`_q`)
-    if (!request?.path?.startsWith('/api/')) return next();
+    if (!request?.path || !isUnder(routeIdentity(request), '/api')) return next();
     if (context.params?._q) return next();
     let bounded: { total: number; estimated: boolean };
     try {

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { fieldLabel } from '../domain/messages';
+import { isUnder, routeIdentity } from '../security/route-identity';
 
 const RETRY_AFTER_SECONDS = '30';
 const UNIQUE_VIOLATIONS = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'ER_DUP_ENTRY']);
@@ -115,6 +116,6 @@ const middleware = (strapi: Core.Strapi) => async (ctx, next) => {
     if ((!clientError && failedDuring) || !(await databaseReachable(strapi))) return unavailable();
     throw error;
   }
-  if ((ctx.status === 401 || (ctx.status >= 500 && ctx.status !== 503)) && ctx.path.startsWith('/api')
+  if ((ctx.status === 401 || (ctx.status >= 500 && ctx.status !== 503)) && isUnder(routeIdentity(ctx), '/api')
     && (lastConnectionFailureAt >= startedAt || !(await databaseReachable(strapi)))) unavailable();
 };

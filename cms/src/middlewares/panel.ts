@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { panelDistDir } from '../runtime/paths';
+import { routeIdentity } from '../security/route-identity';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -16,7 +17,7 @@ const OWNED_BY_STRAPI = /^\/(api|admin|ra|uploads|i18n|content-manager|content-t
 export default (config: { dir?: string } = {}) => {
   const root = path.resolve(config.dir || panelDistDir);
   return async (ctx, next) => {
-    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || OWNED_BY_STRAPI.test(ctx.path)) return next();
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || OWNED_BY_STRAPI.test(routeIdentity(ctx))) return next();
     const relative = ctx.path === '/' ? 'index.html' : decodeURIComponent(ctx.path).replace(/^\/+/, '');
     const file = path.resolve(root, relative);
     if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {

@@ -5,6 +5,7 @@ import { isRateLimitedPath, rateLimited } from './rate-limit';
 import { aliveReason, bearerOf, readAccessToken, sessionService } from './sessions';
 import { recordAudit } from './audit';
 import { signFileUrls } from './files';
+import { isUnder, routeIdentity } from './route-identity';
 
 /** Routes a session with pending duties (change the password, enrol TOTP) may still call. */
 const DUTY_ROUTES = ['/api/auth/change-password', '/api/auth/logout', '/api/auth/refresh', '/api/auth/totp/setup', '/api/auth/totp/enable', '/api/auth/password-rules', '/api/me'];
@@ -44,7 +45,9 @@ export function securityGuard(strapi: Core.Strapi) {
   const sessions = sessionService(strapi);
   const audits = routeAudits();
   return async (ctx: any, next: () => Promise<any>) => {
-    const path: string = ctx.path;
+    // every decision below is taken on the one canonical, lower-case identity of the path, never on
+    // the URL as sent (cms/src/security/route-identity.ts)
+    const path = routeIdentity(ctx);
     if (isRateLimitedPath(path)) {
       const { limited, retryAfter } = await rateLimited(strapi, ctx.request.ip);
       if (limited) {
@@ -53,8 +56,9 @@ export function securityGuard(strapi: Core.Strapi) {
       }
     }
     // Uploaded files are not public: only signed links (cms/src/security/files.ts).
-    if (path.startsWith('/uploads/')) throw new errors.NotFoundError('Not Found');
-    const token = path.startsWith('/api/') ? bearerOf(ctx) : null;
+    if (isUnder(path, '/uploads')) throw new errors.NotFoundError('Not Found');
+    // a token of ours is checked whatever the path: no route is outside the session rules
+    const token = bearerOf(ctx);
     const payload = token ? readAccessToken(token) : null;
     if (payload) {
       if (typeof payload.sid !== 'number') throw new errors.UnauthorizedError(MESSAGES.SESSION_UNKNOWN, { code: 'SESSION_UNKNOWN' });
@@ -78,7 +82,7 @@ export function securityGuard(strapi: Core.Strapi) {
       }
     }
     await next();
-    if (path.startsWith('/api/') && ctx.body && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body) && typeof ctx.body.pipe !== 'function') signFileUrls(ctx.body);
+    if (isUnder(path, '/api') && ctx.body && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body) && typeof ctx.body.pipe !== 'function') signFileUrls(ctx.body);
     const method = ctx.method;
     const matched = audits.find((route) => (route.method === '*' || route.method.split(',').includes(method)) && route.regex.test(path));
     if (matched && method !== 'OPTIONS') {
@@ -91,7 +95,7 @@ export function securityGuard(strapi: Core.Strapi) {
       });
     }
     // every answer that shows a full ID number (a child's, a guardian's, a staff member's record)
-    if (method === 'GET' && ctx.status === 200 && path.startsWith('/api/') && fullIdNumbers(ctx.body)) {
+    if (method === 'GET' && ctx.status === 200 && isUnder(path, '/api') && fullIdNumbers(ctx.body)) {
       await recordAudit(strapi, { action: 'pii.read', targetType: path.split('/')[2] ?? null, targetId: ctx.body?.data?.documentId ?? path.split('/')[3] ?? null, details: { path } });
     }
   };

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { securityConfig } from './config';
 import { qualifiedTable } from '../runtime/tables';
+import { isUnder } from './route-identity';
 
 /**
  * Per-IP limit on the auth routes (config/security.json `rateLimit`, editable in the security
@@ -71,8 +72,9 @@ export async function rateLimited(strapi: Core.Strapi, ip: string, now = Date.no
   return { limited: count > maxRequests, retryAfter };
 }
 
-export function isRateLimitedPath(path: string): boolean {
-  return securityConfig().rateLimit.paths.some((prefix) => path.startsWith(prefix));
+/** Whether a route identity (cms/src/security/route-identity.ts: canonical, lower case) is rate-limited. */
+export function isRateLimitedPath(identity: string): boolean {
+  return securityConfig().rateLimit.paths.some((prefix) => isUnder(identity, prefix));
 }
 
 /** For tests and operators: forget the counts (of every instance on this database). */
