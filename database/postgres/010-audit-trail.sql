@@ -1,4 +1,4 @@
--- Audit trail (issue #8): append-only, partitioned by month. Kept outside Strapi's content types
+-- Audit trail: append-only, partitioned by month. Kept outside Strapi's content types
 -- (Strapi's schema sync does not know partitioned tables); written and read with knex by
 -- cms/src/security/audit.ts. Idempotent: applied at every start (cms/src/bootstrap/database-sql.ts).
 CREATE TABLE IF NOT EXISTS {schema}.audit_entries (

@@ -1,4 +1,4 @@
--- Custom fields (issue #9) are stored as jsonb with the record; a list filter on one is a jsonb
+-- Custom fields are stored as jsonb with the record; a list filter on one is a jsonb
 -- containment test (`custom_fields @> '{"key": value}'`, cms/src/domain/custom-fields.ts filterOf).
 -- A GIN index with jsonb_path_ops serves it, so a province-wide filter does not read every row.
 CREATE INDEX IF NOT EXISTS children__custom_fields__gin ON {schema}.children USING gin (custom_fields jsonb_path_ops);

@@ -1,5 +1,5 @@
 /**
- * Issue #9 (part 2): code tables, the role-permission matrix and the calendar, edited in the panel
+ * Configuration tables: code tables, the role-permission matrix and the calendar, edited in the panel
  * without a restart. A retired code stays on old records and is refused on new ones; a permission
  * change counts from the next request and is audited; who may edit what; calendar windows and
  * working-day overrides change what happens and when it is due; every edit survives a restart

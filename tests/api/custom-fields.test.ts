@@ -1,5 +1,5 @@
 /**
- * Custom fields defined as data (issue #9): a province defines fields for children (and
+ * Custom fields defined as data: a province defines fields for children (and
  * kindergartens, staff) in its province or a part of it; the values live with the record and are
  * validated on the server from the definition; they appear in the definitions each level's forms
  * use, in the list (and its filters), the export, the import template and import, and as a chart

@@ -2,7 +2,7 @@
  * Whenever the database is down, every API route answers 503 with Retry-After: never 401 (which
  * would log everyone out of the panel), never a stack trace, and no acknowledged write is lost.
  * Needs PostgreSQL (DATABASE_URL): the app talks to it through a TCP proxy in this test, which the
- * test cuts and restores. Cutting the proxy stands in for a PostgreSQL restart (issue #8): it drops
+ * test cuts and restores. Cutting the proxy stands in for a PostgreSQL restart: it drops
  * every open connection, in the middle of queries and transactions, and refuses new ones, as a
  * restart does; the server itself is not restarted because other suites share it.
  */

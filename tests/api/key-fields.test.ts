@@ -1,5 +1,5 @@
 /**
- * Key information of a registered child (domain.md §5, issue #5): once a child has a 学籍号, its name,
+ * Key information of a registered child (docs/domain.md §5): once a child has a 学籍号, its name,
  * sex, birth date, document type and number change only through an approved key-information change
  * — a direct edit (REST, the panel's bridge, or the document service itself) answers 400 naming the
  * field and writes nothing; the same values sent back unchanged are fine; a child without a 学籍号

@@ -1,5 +1,5 @@
 /**
- * Issue #8 (三员): the security administrator edits the security policy (安全策略) and nobody else.
+ * 三员: the security administrator edits the security policy (安全策略) and nobody else.
  * A change counts at once without a restart (the lockout, the password rules), on this instance and
  * on a second one; values outside the bounds or below the MLPS level 3 floor answer 400 naming the
  * field and store nothing; every change is audited with before/after.

@@ -1,5 +1,5 @@
 /**
- * Security (issue #8): lockout (shared by two instances), password duties, rate limit, sessions,
+ * Security: lockout (shared by two instances), password duties, rate limit, sessions,
  * TOTP, private-field filters, the audit trail and its immutability.
  */
 import path from 'node:path';

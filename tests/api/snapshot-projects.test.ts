@@ -1,5 +1,5 @@
 /**
- * The monthly snapshot keeps the project data too (issue #7): every project with its figures, status
+ * The monthly snapshot keeps the project data too: every project with its figures, status
  * and latest progress report up to the month, and the roll-ups by level and region, equal to
  * hand-written SQL and hand counts of the demo projects; saved once, never changed, read per reach.
  */

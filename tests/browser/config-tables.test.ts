@@ -1,5 +1,5 @@
 /**
- * The configuration pages in headless Chromium (issue #9): the security administrator removes a
+ * The configuration pages in headless Chromium: the security administrator removes a
  * permission in the matrix and the county is refused at once, then gives it back; the province
  * adds and retires a code in 代码表维护 and is told which calendar field is wrong in 校历与期限.
  */

@@ -1,5 +1,5 @@
 /**
- * Custom fields in the panel (issue #9): the province adds a required yes/no field "是否接种疫苗"
+ * Custom fields in the panel: the province adds a required yes/no field "是否接种疫苗"
  * for children on its 自定义字段 page; a kindergarten's 新增幼儿 form then shows it, saving without
  * it is refused with the field's message, and with it the child is saved with the value.
  */

@@ -1,5 +1,5 @@
 /**
- * 安全策略 in headless Chromium (issue #8, 三员): the security administrator is told which field is
+ * 安全策略 in headless Chromium (三员): the security administrator is told which field is
  * below the level 3 floor, lowers the lockout to 3 failures (in force at once: the third failed
  * login locks an account), then restores the defaults.
  */

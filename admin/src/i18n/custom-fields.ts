@@ -1,5 +1,5 @@
 /**
- * Messages of the custom fields (自定义字段, issue #9), merged into zh-CN.ts and en.ts
+ * Messages of the custom fields (自定义字段), merged into zh-CN.ts and en.ts
  * (`app.custom_fields` and `resources['custom-fields']`), so the two languages keep the same keys.
  */
 export const customFieldsAppZh = {

@@ -1,5 +1,5 @@
 /**
- * Messages of staff, training, financial aid and project funds (issue #6), merged into zh-CN.ts
+ * Messages of staff, training, financial aid and project funds, merged into zh-CN.ts
  * and en.ts (`app.funds` and the resources below), so the two languages keep the same keys.
  */
 export const fundsAppZh = {

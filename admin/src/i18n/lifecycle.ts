@@ -1,5 +1,5 @@
 /**
- * Messages of the 学籍 lifecycle's oversight (issue #5): overdue transfers on the 逾期与填报 page,
+ * Messages of the 学籍 lifecycle's oversight: overdue transfers on the 逾期与填报 page,
  * spread into `app.oversight` of zh-CN.ts and en.ts, so the two languages keep the same keys.
  */
 export const lifecycleOversightZh = {

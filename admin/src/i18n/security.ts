@@ -1,5 +1,5 @@
 /**
- * Messages of the security pages (issue #8): login with a second factor, the forced password
+ * Messages of the security pages: login with a second factor, the forced password
  * change and TOTP enrolment, the audit trail, the security policy. Merged into zh-CN.ts and en.ts
  * (`app.security` and the `audit-entries` resource), so both languages keep the same keys.
  */

@@ -1,5 +1,5 @@
 /**
- * Messages of the configuration pages (issue #9): 代码表维护, 角色权限, 校历与期限. Merged into
+ * Messages of the configuration pages: 代码表维护, 角色权限, 校历与期限. Merged into
  * zh-CN.ts and en.ts as `app.settings`, so both languages keep the same keys. Table, resource,
  * action and workflow names come from the server (config/), in Chinese.
  */

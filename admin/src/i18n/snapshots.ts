@@ -1,5 +1,5 @@
 /**
- * Messages of the monthly snapshots' project part (issue #7), merged into zh-CN.ts and en.ts as
+ * Messages of the monthly snapshots' project part, merged into zh-CN.ts and en.ts as
  * `app.snapshots`, so the two languages keep the same keys.
  */
 export const snapshotsAppZh = {

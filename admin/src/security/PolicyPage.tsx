@@ -23,7 +23,7 @@ const messageKey = (key: string) => key.replace('.', '_');
 const toNumber = (text: string) => (/^\d+$/.test(text.trim()) ? Number(text) : text);
 
 /**
- * 安全策略 (issue #8, 三员): the security administrator edits the password rules, lockout, sessions,
+ * 安全策略 (三员): the security administrator edits the password rules, lockout, sessions,
  * the login rate limit and who must use a second factor, within the bounds and the MLPS level 3
  * floor the server enforces (config/security-policy.json); in force at once, without a restart.
  * Anyone else who reaches the page sees it read-only.

@@ -25,7 +25,7 @@ const CODED: Record<string, [string, string]> = {
 const SYSTEM_FIELDS = ['idKey', 'idNumberMasked', 'pinyinKey', 'studentNumber', 'status', 'countyCode', 'institutionCode'];
 
 /**
- * Key information of the 学籍 (domain.md §5): once a child has a 学籍号 these change only through an
+ * Key information of the 学籍 (docs/domain.md §5): once a child has a 学籍号 these change only through an
  * approved key-information change (workflow child-key-change), never by a direct edit.
  */
 export const KEY_FIELDS = ['name', 'sex', 'birthDate', 'idType', 'idNumber'] as const;
@@ -78,7 +78,7 @@ function checkDocument(strapi: Core.Strapi, type: string | null | undefined, raw
 }
 
 /**
- * The rules of a child's record that need no database (domain.md §2–§3), in one place for the
+ * The rules of a child's record that need no database (docs/domain.md §2–§3), in one place for the
  * entry form, the API and the Excel import: coded fields take codes of their tables; the ID number
  * is normalised and validated by its document type, sex and birth date come from it and must
  * agree with typed values; at least one guardian, each with a coded relation and a valid document;

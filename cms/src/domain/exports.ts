@@ -1,5 +1,5 @@
 /**
- * Every export of personal data is recorded (domain.md §8): who, at which level and reach, when,
+ * Every export of personal data is recorded (docs/domain.md §8): who, at which level and reach, when,
  * what, with which filters, and how many rows left the system. One function, for every exporter.
  */
 import type { Core } from '@strapi/strapi';

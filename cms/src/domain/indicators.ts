@@ -9,7 +9,7 @@ function filterError(name: string, message: string) {
 }
 
 /**
- * The indicators, dimensions and filters of config/indicators.json, and the formulas (domain.md §7).
+ * The indicators, dimensions and filters of config/indicators.json, and the formulas (docs/domain.md §7).
  * The statistics query service accepts only names found here: nothing from a client reaches SQL.
  */
 export type Source = 'kindergartens' | 'classes' | 'children' | 'population' | 'staff';

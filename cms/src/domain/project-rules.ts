@@ -63,7 +63,7 @@ function checkAmounts(data: Record<string, any>) {
 }
 
 /**
- * Project funds (domain.md §2, project data), on every create and update by a user:
+ * Project funds (docs/domain.md §2, project data), on every create and update by a user:
  * - a project belongs to the region of its owning level (regionCode; the scope plugin keeps it in
  *   reach); it is entered by that level or by the level right above (the Ministry enters each
  *   province's central allocation);

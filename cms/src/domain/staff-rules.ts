@@ -88,7 +88,7 @@ export async function checkStaffData(strapi: Core.Strapi, data: Record<string, a
 }
 
 /**
- * The rules of a staff record (domain.md §2), on every create and update:
+ * The rules of a staff record (docs/domain.md §2), on every create and update:
  * - it belongs to a kindergarten in the caller's reach, which fixes its county;
  * - coded fields take codes of their tables;
  * - the ID number is normalised and validated by its document type (student-id identity service);

@@ -20,7 +20,7 @@ export async function pendingFields(strapi: Core.Strapi, subjectId: string, exce
 }
 
 /**
- * No clashing changes (design.md, Workflows): while a request proposes to change fields of a record,
+ * No clashing changes (docs/kindergartens-and-approvals.md): while a request proposes to change fields of a record,
  * those fields cannot be edited directly (409); once a record is registered, its key fields
  * (the key-change workflow's) change only through a request (400). The approval engine itself, the
  * system and Strapi's own admin are not users here.

@@ -2,7 +2,7 @@ import { readDomainConfig } from '../runtime/paths';
 import type { SecurityConfig } from './config';
 
 /**
- * The editable security policy (issue #8, 三员): which fields of config/security.json the security
+ * The editable security policy (三员): which fields of config/security.json the security
  * administrator may change, their bounds and the MLPS level 3 floor (config/security-policy.json).
  * Edits are a flat map `{ 'lockout.maxFailures': 3 }` of the fields that differ from the file.
  */

@@ -98,7 +98,7 @@ export function checkCalendarInput(input: Record<string, any>, current: Calendar
 }
 
 /**
- * 校历与期限 (issue #9): the windows of graduation, promotion and enrollment, the monthly update
+ * 校历与期限: the windows of graduation, promotion and enrollment, the monthly update
  * day, review and lifecycle deadlines, working-day overrides. config/calendar.json is the default;
  * the edits are one row (one deployment = one province), read at once by every window and deadline
  * check (cms/src/domain/working-days.ts calendar()), audited with the values before and after.

@@ -10,7 +10,7 @@ type Actor = { id?: number; username?: string; level?: string; regionCode?: stri
 const isUniqueViolation = (error: any) => ['23505', 'SQLITE_CONSTRAINT_UNIQUE'].includes(error?.code ?? error?.cause?.code);
 
 /**
- * 代码表维护 (issue #9): the province adds a code, renames a label, retires and restores a code.
+ * 代码表维护: the province adds a code, renames a label, retires and restores a code.
  * Rules: only the tables of config/code-tables.json; a code is never deleted and never changes
  * (only its label); a new code must not exist in the table, retired or not (409), nor repeat a
  * label (409: imports read labels as codes). Every change is one row of code-value, merged over

@@ -19,7 +19,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 type Input = Record<string, any>;
 
 /**
- * The 学籍 lifecycle (domain.md §5): one function per transition, each writing the child's change
+ * The 学籍 lifecycle (docs/domain.md §5): one function per transition, each writing the child's change
  * and its event (cms/src/domain/lifecycle.ts) in one transaction. Transitions that need a decision
  * go through the approval engine (config/workflows.json: child-key-change, child-restoration,
  * kindergarten-promotion, kindergarten-graduation), whose approval calls applyApproved here.

@@ -30,7 +30,7 @@ export function matrixCatalog(): MatrixCatalog {
 const levelIndex = (key: string | null | undefined) => levels().findIndex((level) => level.key === key);
 
 /**
- * 角色权限 (issue #9): each role's permissions as resource × action, with the scope of its level.
+ * 角色权限: each role's permissions as resource × action, with the scope of its level.
  * A cell is granted when the role holds every users-permissions action it stands for. Changes:
  * - the security administrator (securityAdminRoles) changes any level role, within the catalogue;
  * - a level changes only the levels below its own, and grants only cells it holds itself

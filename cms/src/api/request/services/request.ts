@@ -45,7 +45,7 @@ const SUBJECT_CHECKS: Record<string, (strapi: Core.Strapi, data: Record<string, 
 };
 
 /**
- * The one approval mechanism (design.md, Workflows). A request proposes changes to a subject
+ * The one approval mechanism (docs/kindergartens-and-approvals.md). A request proposes changes to a subject
  * record; its workflow (config/workflows.json) says which fields, who submits, who reviews and by
  * when (working days). States: submitted → returned → resubmitted → approved | rejected; every
  * step is kept in the history with who, when and why. A decision and its effect on the subject are

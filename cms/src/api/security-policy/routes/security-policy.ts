@@ -1,5 +1,5 @@
 /**
- * 安全策略 (issue #8, 三员): the security administrator reads and changes the security policy;
+ * 安全策略 (三员): the security administrator reads and changes the security policy;
  * nobody else (config/roles.json gives these actions to `secadmin` only).
  */
 export default {

@@ -8,7 +8,7 @@ import { fieldsError } from '../../../utils/validation';
 type Actor = { id?: number; username?: string };
 
 /**
- * 安全策略 (issue #8, 三员): config/security.json is the default; the security administrator's edits
+ * 安全策略 (三员): config/security.json is the default; the security administrator's edits
  * are one row (`security-policy`, scope 'deployment'), merged by securityConfig() through the
  * config overlay, so the lockout, password rules, sessions, rate limit and second factor follow at
  * once on this instance and within 5 s on the others. Each change is audited with before/after.

@@ -10,7 +10,7 @@ const UNIQUE_VIOLATIONS = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
 type Input = Record<string, any>;
 
 /**
- * 转园 (domain.md §5): the receiving kindergarten applies by the child's 学籍号 or ID number (looked
+ * 转园 (docs/domain.md §5): the receiving kindergarten applies by the child's 学籍号 or ID number (looked
  * up nationally), the sending kindergarten agrees or refuses, then the receiver runs the duplicate
  * check and places the child in one of its classes. Within 30 working days of the application
  * (config/calendar.json lifecycleDeadlines); an open transfer past its date is flagged overdue to

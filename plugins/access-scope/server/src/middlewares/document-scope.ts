@@ -7,7 +7,7 @@ const READS = new Set(['findMany', 'findFirst', 'findOne', 'count']);
 const WRITES_TO_EXISTING = new Set(['update', 'delete', 'publish', 'unpublish', 'discardDraft', 'clone']);
 
 /**
- * The one place where scope is enforced (design.md, Access): a document-service middleware that
+ * The one place where scope is enforced (docs/levels-and-reach.md): a document-service middleware that
  * every read and write of every content type passes through, from REST controllers, our own
  * services and plugins alike.
  * - reads get the scope filter added (lists, single reads and counts agree);

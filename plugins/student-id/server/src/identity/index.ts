@@ -1,5 +1,5 @@
 /**
- * Identity document numbers (shared/domain.md §3): normalisation, the GB 11643-1999 check
+ * Identity document numbers (docs/domain.md §3): normalisation, the GB 11643-1999 check
  * character, resident ID parsing, validation per document type (身份证件类型), comparison with
  * typed sex / birth date, and masking for display.
  *
