@@ -11,7 +11,6 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { bootStrapi, type BootedApp } from '../helpers/boot';
 import { anonymous, DEMO, kindergartenId, login, type Session } from '../helpers/api';
-import { signedFileUrl } from '../../cms/src/security/files';
 import { draftChild } from './child-fixture';
 
 const FILE = 'plugin::upload.file';
@@ -149,13 +148,13 @@ describe('a real file is stored under a generated name and served by its content
     expect(served.headers['x-content-type-options']).toBe('nosniff');
   });
 
-  test('a file stored before the content check (a page recorded as image/png) is served as a download, not as its stored type', async () => {
-    const name = 'legacy_0123456789.png';
-    const dir = path.join(app.strapi.dirs.static.public, 'uploads');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, name), HTML);
-    await app.strapi.db.query(FILE).create({ data: { name: 'licence.png', hash: 'legacy_0123456789', ext: '.png', mime: 'image/png', size: 0.1, url: `/uploads/${name}`, provider: 'local' } });
-    const served = await anonymous(app).get(signedFileUrl(`/uploads/${name}`)).expect(200);
+  test('a file whose content is not what was recorded (a page stored as image/png before the check) is served as a download', async () => {
+    const uploaded = await kindergarten.post(`/api/requests/${requestId}/evidence`).attach('files', PNG, { filename: 'old.png', contentType: 'image/png' }).expect(200);
+    const { url } = uploaded.body.data.evidence.find((f: any) => f.name === 'old.png');
+    const location = path.join(app.strapi.dirs.static.public, 'uploads', nameOf(url));
+    fs.writeFileSync(location, HTML);
+    expect((await app.strapi.db.query(FILE).findOne({ where: { url: `/uploads/${nameOf(url)}` } })).mime).toBe('image/png');
+    const served = await anonymous(app).get(url).expect(200);
     expect(served.headers['content-type']).toBe('application/octet-stream');
     expect(served.headers['content-disposition']).toMatch(/^attachment;/);
     expect(served.headers['x-content-type-options']).toBe('nosniff');
