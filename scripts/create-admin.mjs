@@ -28,7 +28,13 @@ delete process.env.ADMIN_BOOTSTRAP_EMAIL;
 const appDir = path.join(root, 'cms');
 const require = createRequire(path.join(appDir, 'package.json'));
 const { createStrapi } = require('@strapi/strapi');
-const { createFirstAdmin } = require(path.join(appDir, 'dist', 'src', 'security', 'strapi-admin.js'));
+const { adminInputProblem, createFirstAdmin } = require(path.join(appDir, 'dist', 'src', 'security', 'strapi-admin.js'));
+// refused before the server is loaded: a bad e-mail or a password the security policy refuses
+const problem = adminInputProblem({ email: values.email, password });
+if (problem) {
+  console.error(`admin:create refused: ${problem}`);
+  process.exit(1);
+}
 const strapi = await createStrapi({ appDir, distDir: path.join(appDir, 'dist'), autoReload: false, serveAdminPanel: false }).load();
 let code = 0;
 try {

@@ -170,25 +170,3 @@ describe('a fresh instance', () => {
     expect(regions.length).toBe(1);
   });
 });
-
-describe('ADMIN_BOOTSTRAP_EMAIL / ADMIN_BOOTSTRAP_PASSWORD', () => {
-  let app: BootedApp;
-  beforeAll(async () => {
-    process.env.ADMIN_BOOTSTRAP_EMAIL = ADMIN_EMAIL;
-    process.env.ADMIN_BOOTSTRAP_PASSWORD = ADMIN_PASSWORD;
-    try {
-      app = await bootStrapi({ seedDemo: false });
-    } finally {
-      delete process.env.ADMIN_BOOTSTRAP_EMAIL;
-      delete process.env.ADMIN_BOOTSTRAP_PASSWORD;
-    }
-  });
-  afterAll(async () => { await app?.stop(); });
-
-  test('create the first administrator at start; registration from the network stays closed', async () => {
-    expect((await anonymous(app).get('/admin/init').expect(200)).body.data.hasAdmin).toBe(true);
-    await adminLogin(app);
-    await anonymous(app).post('/admin/register-admin').send({ email: 'attacker@evil.example', password: 'Attack3r#Passw0rd', firstname: 'x' }).expect(403);
-    expect(await app.strapi.db.query('admin::user').count()).toBe(1);
-  });
-});

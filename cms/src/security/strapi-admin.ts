@@ -130,6 +130,14 @@ export function strapiAdminDocumentsMiddleware(strapi: Core.Strapi) {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Why an administrator's e-mail or password is refused (config/security.json password rules); null when fine. */
+export function adminInputProblem(input: { email?: string; password?: string }): string | null {
+  const email = String(input.email ?? '').trim().toLowerCase();
+  if (!EMAIL.test(email)) return '管理员邮箱格式不正确';
+  const problem = passwordProblem(input.password, email.split('@')[0]);
+  return problem ? `管理员密码不符合安全策略：${problem}` : null;
+}
+
 /**
  * Creates the first Strapi administrator (super admin). Refused when one exists already (further
  * administrators are invited from the admin itself) or when the password breaks config/security.json.
@@ -139,10 +147,9 @@ export async function createFirstAdmin(
   input: { email?: string; password?: string; firstname?: string; lastname?: string },
   source: string,
 ): Promise<{ id: number; email: string }> {
-  const email = String(input.email ?? '').trim().toLowerCase();
-  if (!EMAIL.test(email)) throw new Error('管理员邮箱格式不正确');
-  const problem = passwordProblem(input.password, email.split('@')[0]);
-  if (problem) throw new Error(`管理员密码不符合安全策略：${problem}`);
+  const problem = adminInputProblem(input);
+  if (problem) throw new Error(problem);
+  const email = String(input.email).trim().toLowerCase();
   const users = strapi.service('admin::user') as any;
   if (await users.exists()) throw new Error('系统管理员已存在：其他管理员由现有管理员在系统管理后台邀请');
   const user = await users.createFirstAdmin({ email, password: input.password, firstname: input.firstname || '系统管理员', lastname: input.lastname || undefined });
