@@ -23,5 +23,5 @@ const port = strapi.config.get('server.port');
 console.log(`\n全国学前教育管理信息系统 is running (ready ${((Date.now() - started) / 1000).toFixed(1)} s after npm start):
   panel        http://localhost:${port}/
   API          http://localhost:${port}/api   (health: /api/health)
-  Strapi admin http://localhost:${port}/admin (system administrator; create the first one there)
+  Strapi admin http://localhost:${port}/admin (system administrator; the first one: npm run admin:create -- --email … --password …)
 `);

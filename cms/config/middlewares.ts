@@ -6,6 +6,8 @@ export default [
   { name: 'global::ra-bridge', config: { search: { kindergartens: ['name', 'code', 'address'], regions: ['name', 'code'], 'school-classes': ['name'], 'unlicensed-institutions': ['name', 'address'], children: ['name', 'studentNumber'] } } },
   'strapi::logger',
   'strapi::errors',
+  // Strapi's own admin: off in production, no registration from the network, no personal data (cms/src/security/strapi-admin.ts)
+  'global::strapi-admin',
   'global::database-errors',
   // Security headers (CSP, HSTS, no framing, no referrer) and CORS for the configured origins only:
   // config/security.json `http`, see cms/src/security/http.ts.

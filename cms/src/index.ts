@@ -24,10 +24,13 @@ import { projectRulesMiddleware } from './domain/project-rules';
 import { startOverlay, stopOverlay } from './domain/config-overlay';
 import { customFieldsMiddleware } from './domain/custom-fields';
 import { listCountMiddleware } from './domain/list-counts';
+import { bootstrapFirstAdmin, strapiAdminDocumentsMiddleware } from './security/strapi-admin';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
     failWritesOnFailedCommit();
+    // Strapi's own admin reaches no personal data (cms/src/security/strapi-admin.ts)
+    strapi.documents.use(strapiAdminDocumentsMiddleware(strapi) as any);
     strapi.documents.use(subjectLockMiddleware(strapi) as any);
     strapi.documents.use(kindergartenRulesMiddleware(strapi) as any);
     strapi.documents.use(schoolClassRulesMiddleware(strapi) as any);
@@ -57,6 +60,8 @@ export default {
     // code tables and calendar edited in the panel, merged over config/ (kept fresh every 5 s)
     await startOverlay(strapi);
     await syncRoles(strapi);
+    // the first Strapi administrator from ADMIN_BOOTSTRAP_EMAIL/PASSWORD (never from /admin/register-admin)
+    await bootstrapFirstAdmin(strapi);
     installPermissionCache(strapi);
     if (demoWanted()) {
       await seedDemo(strapi);

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { loadSecrets } from '../runtime/secrets';
+import { displayName, servedInline, type FileType } from './upload-content';
 
 /**
  * Uploaded files (evidence) are not public: `/uploads/…` answers 404, and every file URL in an API
@@ -24,6 +25,27 @@ export function validFileLink(name: string, exp: unknown, sig: unknown, now = Da
   const expected = Buffer.from(signature(name, expiry));
   const given = Buffer.from(sig);
   return expected.length === given.length && crypto.timingSafeEqual(expected, given);
+}
+
+/**
+ * The headers of a file answer (`GET /api/files/<name>`). The type is the one recognised from the
+ * file's content when it is served (cms/src/security/upload-content.ts), never the type stored from the
+ * client; a file of no known type is a download of `application/octet-stream`. Only images and PDF
+ * are shown inline; everything else is an attachment. `nosniff` and a sandboxing CSP keep the browser
+ * from running anything the file might hold, on the application's origin.
+ */
+export function fileAnswerHeaders(type: FileType | null, storedName: unknown, fallbackName: string): Record<string, string> {
+  const mime = type?.mime ?? 'application/octet-stream';
+  const name = type ? displayName(storedName ?? fallbackName, type.ext) : fallbackName;
+  const asciiName = /^[\x20-\x7e]+$/.test(name) && !/["\\]/.test(name) ? name : `file${type?.ext ?? ''}`;
+  const disposition = type && servedInline(type.mime) ? 'inline' : 'attachment';
+  return {
+    'Content-Type': mime,
+    'Content-Disposition': `${disposition}; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    'Cache-Control': 'private, no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+  };
 }
 
 /** Rewrites, in place, every `/uploads/…` string of an answer into a signed link. */

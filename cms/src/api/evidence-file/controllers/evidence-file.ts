@@ -2,7 +2,8 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import fs from 'node:fs';
 import path from 'node:path';
-import { validFileLink } from '../../../security/files';
+import { fileAnswerHeaders, validFileLink } from '../../../security/files';
+import { detectFileType } from '../../../security/upload-content';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async show(ctx) {
@@ -11,10 +12,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const file = await strapi.db.query('plugin::upload.file').findOne({ where: { url: `/uploads/${name}` } });
     const location = path.join(strapi.dirs.static.public, 'uploads', name);
     if (!file || !fs.existsSync(location)) throw new errors.NotFoundError('Not Found');
-    ctx.set('Content-Type', file.mime || 'application/octet-stream');
-    ctx.set('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.name ?? name)}`);
-    ctx.set('Cache-Control', 'private, no-store');
-    ctx.set('X-Content-Type-Options', 'nosniff');
+    // served with the type its content has now (cms/src/security/files.ts fileAnswerHeaders)
+    ctx.set(fileAnswerHeaders(detectFileType(location), file.name, name));
     ctx.body = fs.createReadStream(location);
   },
 });

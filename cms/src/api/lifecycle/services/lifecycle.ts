@@ -5,6 +5,7 @@ import { codeMessage, codeProblem, entry } from '../../../domain/dictionaries';
 import { actingUser } from '../../../domain/request-context';
 import { KEY_FIELDS, applyingKeyChange } from '../../../domain/child-rules';
 import type { Workflow } from '../../../domain/workflows';
+import { verifyUploads } from '../../../security/upload-content';
 import type { RequestService } from '../../request/services/request';
 import {
   CHILD, CHILD_EVENT, CLOSED, IN_SCHOOL, KINDERGARTEN, SCHOOL_CLASS,
@@ -12,8 +13,6 @@ import {
 } from '../../../domain/lifecycle';
 
 const REQUEST = 'api::request.request';
-const EVIDENCE_TYPES = /^(image\/(jpeg|png|gif|webp|bmp)|application\/pdf)$/;
-const EVIDENCE_MAX_BYTES = 10 * 1024 * 1024;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 type Input = Record<string, any>;
@@ -54,16 +53,6 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
     if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(value))) throw fieldError(field, `${label}须为 YYYY-MM-DD 格式的日期`);
     if (value > today()) throw fieldError(field, `${label}不能晚于今天`);
     return value;
-  };
-
-  const checkEvidence = (files: any) => {
-    const list = (Array.isArray(files) ? files : [files]).filter(Boolean);
-    for (const file of list) {
-      const mime = file.mimetype ?? file.type;
-      if (!EVIDENCE_TYPES.test(mime ?? '')) throw fieldError('files', `${file.originalFilename ?? file.name ?? '文件'}：只能上传图片或 PDF`);
-      if (file.size > EVIDENCE_MAX_BYTES) throw fieldError('files', `${file.originalFilename ?? file.name ?? '文件'}：不能超过 10 MB`);
-    }
-    return list;
   };
 
   const openRequest = async (type: string, subjectId: string) =>
@@ -121,7 +110,8 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (!IN_SCHOOL.includes(child.status)) throw conflictError('该幼儿已不在园', ['status']);
       const occurredOn = checkDate('occurredOn', input.occurredOn, '事故发生日期');
       if (!String(input.reason ?? '').trim()) throw fieldError('reason', '请填写意外离园的情况说明');
-      const proofs = checkEvidence(files);
+      // checked by content, stored under a generated name (cms/src/security/upload-content.ts)
+      const proofs = verifyUploads(files, 'evidence');
       if (proofs.length === 0) throw fieldError('files', '意外离园须上传证明材料（图片或 PDF）');
       const due = dueDate(occurredOn, 'accidentalLeave');
       const late = today() > due;

@@ -4,6 +4,7 @@ import { lastDayOf, localToday, ownerLevelOf, reviewerLevelOf } from '../../../d
 import { ROLLUP_GROUPS, baseRow, groupKey, groupRollup, money, regionGroupCodes, type Rollup, type RollupBase, type RollupGroup } from '../../../domain/project-rollup';
 import { conflictError, fieldError } from '../../../utils/validation';
 import { qualifiedTable } from '../../../runtime/tables';
+import { verifyUploads } from '../../../security/upload-content';
 
 const PROJECT = 'api::project.project';
 const PROGRESS = 'api::project-progress.project-progress';
@@ -15,8 +16,6 @@ type SavedProject = {
 };
 /** What a monthly snapshot keeps of the projects (its `projects` JSON). */
 export type SavedProjects = { asOf: string; projects: SavedProject[]; base: RollupBase[]; names: Record<string, string>; rollups: Record<RollupGroup, Rollup> };
-const ATTACHMENT_TYPES = /^(image\/(jpeg|png|gif|webp)|application\/pdf|application\/vnd\.openxmlformats-officedocument\.(wordprocessingml\.document|spreadsheetml\.sheet)|application\/msword|application\/vnd\.ms-excel)$/;
-const ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;
 
 /**
  * Project funds: review by the level above (submit → approved | returned, one guarded UPDATE),
@@ -58,19 +57,15 @@ export default factories.createCoreService(PROJECT, ({ strapi }) => {
       return strapi.documents(PROJECT).findOne({ documentId });
     },
 
-    /** Attachments (images, PDF, Word and Excel files, 20 MB each) uploaded by the owner or the allocating level. */
+    /** Attachments (images, PDF, Word and Excel files: config/security.json uploads.purposes.attachments) uploaded by the owner or the allocating level. */
     async addAttachments(user: any, documentId: string, files: any) {
       const project: any = await strapi.documents(PROJECT).findOne({ documentId });
       if (!project) throw new errors.NotFoundError('Not Found');
       const own = user.level === project.ownerLevel && user.regionCode === project.regionCode;
       if (!own && user.level !== reviewerLevelOf(project.ownerLevel)) throw new errors.ForbiddenError('附件由项目所属单位或下达单位上传');
-      const list = (Array.isArray(files) ? files : [files]).filter(Boolean);
+      // checked by content, stored under a generated name (cms/src/security/upload-content.ts)
+      const list = verifyUploads(files, 'attachments');
       if (list.length === 0) throw fieldError('files', '请选择要上传的文件');
-      for (const file of list) {
-        const mime = file.mimetype ?? file.type ?? '';
-        if (!ATTACHMENT_TYPES.test(mime)) throw fieldError('files', `${file.originalFilename ?? file.name ?? '文件'}：只能上传图片、PDF、Word 或 Excel 文件`);
-        if (file.size > ATTACHMENT_MAX_BYTES) throw fieldError('files', `${file.originalFilename ?? file.name ?? '文件'}：不能超过 20 MB`);
-      }
       await strapi.plugin('upload').service('upload').upload({ data: { ref: PROJECT, refId: project.id, field: 'attachments' }, files: list });
       return strapi.documents(PROJECT).findOne({ documentId, populate: ['attachments'] });
     },

@@ -10,11 +10,10 @@ import { fieldLabel } from '../../../domain/messages';
 import { conflictError, fieldError } from '../../../utils/validation';
 import { checkAidProposal } from '../../../domain/aid-rules';
 import { checkStaffData } from '../../../domain/staff-rules';
+import { verifyUploads } from '../../../security/upload-content';
 
 const REQUEST = 'api::request.request';
 const DECIDABLE = ['submitted', 'resubmitted'];
-const EVIDENCE_TYPES = /^(image\/(jpeg|png|gif|webp|bmp)|application\/pdf)$/;
-const EVIDENCE_MAX_BYTES = 10 * 1024 * 1024;
 const DECISIONS = { approve: 'approved', reject: 'rejected', return: 'returned' } as const;
 type Decision = keyof typeof DECISIONS;
 
@@ -265,13 +264,9 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const wf = this.workflowOf(request.type);
     if (!wf.submitters.includes(actor.level ?? '')) throw new errors.ForbiddenError('无权上传此申请的佐证材料');
     if (!OPEN_STATES.includes(request.state)) throw conflictError('申请已处理，不能再上传佐证材料');
-    const list = (Array.isArray(files) ? files : [files]).filter(Boolean);
+    // checked by content, stored under a generated name (cms/src/security/upload-content.ts)
+    const list = verifyUploads(files, 'evidence');
     if (list.length === 0) throw fieldError('files', '请选择要上传的文件');
-    for (const file of list) {
-      const mime = file.mimetype ?? file.type;
-      if (!EVIDENCE_TYPES.test(mime ?? '')) throw fieldError('files', `${file.originalFilename ?? file.name ?? '文件'}：只能上传图片或 PDF`);
-      if (file.size > EVIDENCE_MAX_BYTES) throw fieldError('files', `${file.originalFilename ?? file.name ?? '文件'}：不能超过 10 MB`);
-    }
     await strapi.plugin('upload').service('upload').upload({ data: { ref: REQUEST, refId: request.id, field: 'evidence' }, files: list });
     return this.get(documentId);
   },
