@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { bootStrapi, REPOSITORY_ROOT, type BootedApp } from '../helpers/boot';
 import { anonymous, login, type Session } from '../helpers/api';
-import { adminRequestDecision, canonicalPath, strapiAdminEnabled } from '../../cms/src/security/strapi-admin';
+import { adminRequestDecision, strapiAdminEnabled } from '../../cms/src/security/strapi-admin';
+import { canonicalPath, routeIdentity } from '../../cms/src/security/route-identity';
 import { draftChild } from './child-fixture';
 
 const run = promisify(execFile);
@@ -50,7 +51,7 @@ async function withEnv(values: Record<string, string | undefined>, cb: () => Pro
 describe('the decision (unit)', () => {
   const config = { contentModels: ['api::region.region'], refusedPrefixes: ['/upload'] };
   const prefixes = ['/admin', '/content-manager', '/upload', '/users-permissions'];
-  const decide = (method: string, raw: string, enabled = true, query = '') => adminRequestDecision({ method, path: canonicalPath(raw), query }, { enabled, prefixes, config });
+  const decide = (method: string, raw: string, enabled = true, query = '') => adminRequestDecision({ method, path: routeIdentity({ path: canonicalPath(raw)?.path ?? raw }), query }, { enabled, prefixes, config });
 
   test('off: every admin path answers 404, the application does not', () => {
     for (const raw of ['/admin', '/ADMIN/init', '/admin/login', '/content-manager/init', '/Users-Permissions/roles', '/upload/files']) expect(decide('GET', raw, false)?.status).toBe(404);

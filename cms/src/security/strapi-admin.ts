@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { securityConfig } from './config';
 import { passwordProblem } from './passwords';
 import { recordAudit } from './audit';
+import { routeIdentity } from './route-identity';
 
 /**
  * Strapi's own admin (its UI at /admin, the admin API of /admin and of its plugins: content manager,
@@ -35,26 +36,6 @@ export function strapiAdminEnabled(env: NodeJS.ProcessEnv = process.env): boolea
   return env.NODE_ENV !== 'production';
 }
 
-/**
- * The path as the router reads it: percent-decoded, lower case (the router matches without regard to
- * case), no repeated or trailing slashes, no dot segments.
- */
-export function canonicalPath(raw: string): string {
-  let decoded = raw;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    // a malformed escape: the router will not match it either; judge the raw text
-  }
-  const segments: string[] = [];
-  for (const segment of decoded.toLowerCase().replace(/\\/g, '/').split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') segments.pop();
-    else segments.push(segment);
-  }
-  return `/${segments.join('/')}`;
-}
-
 /** The path prefixes of Strapi's admin: /admin and each plugin that has admin routes (/content-manager, /upload, …). */
 export function adminPrefixes(strapi: Core.Strapi): string[] {
   const plugins = Object.entries((strapi as any).plugins ?? {}) as [string, any][];
@@ -66,8 +47,8 @@ const under = (path: string, prefix: string) => path === prefix || path.startsWi
 export type AdminDecision = { status: 403 | 404; message: string; code: string } | null;
 
 /**
- * What happens to a request for Strapi's admin (null: it goes on). `path` is canonical
- * (canonicalPath), `query` the decoded query string.
+ * What happens to a request for Strapi's admin (null: it goes on). `path` is the route identity
+ * (cms/src/security/route-identity.ts), `query` the decoded query string.
  */
 export function adminRequestDecision(
   request: { method: string; path: string; query?: string },
@@ -98,7 +79,7 @@ export function strapiAdminGuard(strapi: Core.Strapi) {
       // judged as sent
     }
     const decision = adminRequestDecision(
-      { method: ctx.method, path: canonicalPath(ctx.path), query },
+      { method: ctx.method, path: routeIdentity(ctx), query },
       { enabled: strapiAdminEnabled(), prefixes, config: strapiAdminConfig() },
     );
     if (!decision) return next();
