@@ -13,9 +13,10 @@ import { childRulesMiddleware } from './domain/child-rules';
 import { problemResolutionMiddleware } from './domain/problem-records';
 import { lifecycleMiddleware } from './domain/lifecycle';
 import { auditMiddleware } from './security/audit-middleware';
-import { ensureAuditStore } from './security/audit';
+import { ensureAuditStore, stopAuditMaintenance } from './security/audit';
 import { ensureRateLimitStore } from './security/rate-limit';
 import { setupPiiEncryption } from './security/pii';
+import { encryptStoredPayloads } from './api/request/content-types/request/lifecycles';
 import { failWritesOnFailedCommit } from './runtime/commit-failures';
 import { statisticsCacheMiddleware } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
@@ -53,6 +54,7 @@ export default {
     await ensureAuditStore(strapi);
     await ensureRateLimitStore(strapi);
     await setupPiiEncryption(strapi);
+    await encryptStoredPayloads(strapi);
     const regions = await loadRegions(strapi);
     if (regions.inserted || regions.renamed) {
       strapi.log.info(`行政区划 GB/T 2260: ${regions.inserted} inserted, ${regions.renamed} renamed, ${regions.total} in all`);
@@ -72,6 +74,8 @@ export default {
       }
       await seedStaffDemo(strapi);
     }
+    // import error reports past their retention are deleted (config/imports.json)
+    await (strapi.service('api::child-import.child-import') as any).startReportExpiry();
     // the monthly snapshot missed while the server was down, now that the data is in place
     const archive = strapi.plugin('archive-snapshot');
     if (archive.config('catchUpAfterBootstrap')) {
@@ -79,7 +83,9 @@ export default {
     }
   },
 
-  async destroy() {
+  async destroy({ strapi }: { strapi: Core.Strapi }) {
     await stopOverlay();
+    stopAuditMaintenance();
+    (strapi.service('api::child-import.child-import') as any)?.stopReportExpiry();
   },
 };

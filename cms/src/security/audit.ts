@@ -4,8 +4,10 @@ import { qualifiedTable } from '../runtime/tables';
 
 /**
  * The audit trail: one append-only table `audit_entries` (who, when, from where, what), outside
- * Strapi's content types. PostgreSQL: partitioned by month with a trigger refusing UPDATE, DELETE
- * and TRUNCATE (database/postgres/010-audit-trail.sql). SQLite: created here, with triggers too.
+ * Strapi's content types. PostgreSQL: partitioned by month with triggers refusing UPDATE, DELETE
+ * and TRUNCATE on the table and on every partition, owned by an owner role in production while the
+ * application's role may only INSERT and SELECT (database/postgres/010-audit-trail.sql,
+ * docs/security/audit-and-pii-at-rest.md). SQLite: created here, with triggers too.
  */
 export const AUDIT_TABLE = 'audit_entries';
 
@@ -24,9 +26,42 @@ export function auditTable(strapi: Core.Strapi): string {
   return qualifiedTable(strapi, AUDIT_TABLE);
 }
 
+let maintenance: NodeJS.Timeout | undefined;
+
+/**
+ * PostgreSQL: next months' partitions and the retention cut (config audit.retentionDays), both by
+ * the trail owner's SECURITY DEFINER functions (database/postgres/010-audit-trail.sql), so the
+ * application's role needs no right beyond INSERT and SELECT. Returns the partitions dropped.
+ */
+export async function maintainAuditTrail(strapi: Core.Strapi): Promise<{ created: number; dropped: number }> {
+  if (strapi.db.dialect.client !== 'postgres') return { created: 0, dropped: 0 };
+  const knex = strapi.db.connection;
+  const created = await knex.raw('SELECT ??() AS n', [qualifiedTable(strapi, 'audit_ensure_partitions')]);
+  const dropped = await knex.raw('SELECT ??(?::integer) AS n', [qualifiedTable(strapi, 'audit_drop_expired'), securityConfig().audit.retentionDays]);
+  const result = { created: Number(created.rows[0]?.n ?? 0), dropped: Number(dropped.rows[0]?.n ?? 0) };
+  if (result.dropped) strapi.log.info(`audit trail: ${result.dropped} monthly partitions past the retention period dropped`);
+  return result;
+}
+
+/** Runs maintainAuditTrail now and every audit.maintenanceHours (config/security.json). */
+export async function startAuditMaintenance(strapi: Core.Strapi): Promise<void> {
+  await maintainAuditTrail(strapi);
+  stopAuditMaintenance();
+  const hours = Number((securityConfig().audit as any).maintenanceHours) || 24;
+  maintenance = setInterval(() => {
+    maintainAuditTrail(strapi).catch((error: Error) => strapi.log.error(`audit trail maintenance: ${error.message}`));
+  }, hours * 3600 * 1000);
+  maintenance.unref();
+}
+
+export function stopAuditMaintenance(): void {
+  if (maintenance) clearInterval(maintenance);
+  maintenance = undefined;
+}
+
 /** SQLite: the table and its append-only triggers (PostgreSQL gets them from database/postgres). */
 export async function ensureAuditStore(strapi: Core.Strapi): Promise<void> {
-  if (strapi.db.dialect.client === 'postgres') return;
+  if (strapi.db.dialect.client === 'postgres') return startAuditMaintenance(strapi);
   const knex = strapi.db.connection;
   if (!(await knex.schema.hasTable(AUDIT_TABLE))) {
     await knex.schema.createTable(AUDIT_TABLE, (table) => {
@@ -53,14 +88,49 @@ export async function ensureAuditStore(strapi: Core.Strapi): Promise<void> {
   }
 }
 
-/** Masks ID numbers (config audit.maskedFields) anywhere inside a value: 440524********0014. */
+const DIGITS = '0-9\\uFF10-\\uFF19';
+/** 18 characters shaped like a resident ID number (half- or full-width digits), alone or after G/J in a 学籍号. */
+const ID_LIKE = new RegExp(`(?<![${DIGITS}])[${DIGITS}]{17}[${DIGITS}Xx\\uFF38\\uFF58](?![${DIGITS}])`, 'g');
+const PERCENT = /(?:%[0-9A-Fa-f]{2})+/g;
+
+/** Percent-decodes what decodes (a bad sequence is kept as written). */
+function decodeLenient(text: string): string {
+  return text.replace(PERCENT, (sequence) => {
+    try { return decodeURIComponent(sequence); } catch { return sequence; }
+  });
+}
+
+/**
+ * Masks every ID-number-like run inside a text (a query string, a path, a message): 440524********0014,
+ * also when written percent-encoded (then the decoded, masked text is kept).
+ */
+export function maskIdText(text: string): string {
+  let out = text.replace(ID_LIKE, (found) => maskNumber(found));
+  for (let round = 0; round < 3 && /%[0-9A-Fa-f]{2}/.test(out); round += 1) {
+    const decoded = decodeLenient(out);
+    if (decoded === out) break;
+    const masked = decoded.replace(ID_LIKE, (found) => maskNumber(found));
+    if (masked === decoded) continue;
+    out = masked;
+  }
+  return out;
+}
+
+/**
+ * The one masking of what the trail stores (recordAudit applies it to every details object): the
+ * fields named in config audit.maskedFields, and every ID-number-like text anywhere (query strings,
+ * paths, free text, G+18 学籍号). Deeper than 6 levels the rest is kept as masked JSON text.
+ */
 export function maskSensitive(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (typeof value === 'string') return maskIdText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 6) return maskIdText(JSON.stringify(value));
   if (Array.isArray(value)) return value.map((item) => maskSensitive(item, depth + 1));
+  if (value instanceof Date) return value;
   const masked = new Set(securityConfig().audit.maskedFields);
   return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, item]) => {
     if (masked.has(key) && typeof item === 'string') return [key, maskNumber(item)];
-    return [key, maskSensitive(item, depth + 1)];
+    return [maskIdText(key), maskSensitive(item, depth + 1)];
   }));
 }
 
@@ -107,8 +177,8 @@ export async function recordAudit(strapi: Core.Strapi, entry: AuditEntry): Promi
     on_behalf_of_username: (entry.onBehalfOf ?? from.onBehalfOf)?.username ?? null,
     ip: entry.ip ?? from.ip ?? null,
     action: entry.action,
-    target_type: entry.targetType ?? null,
-    target_id: entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId),
+    target_type: entry.targetType ? maskIdText(entry.targetType) : null,
+    target_id: entry.targetId === undefined || entry.targetId === null ? null : maskIdText(String(entry.targetId)),
     outcome: entry.outcome ?? 'ok',
     details: entry.details ? JSON.stringify(maskSensitive(entry.details)) : null,
   };

@@ -6,6 +6,7 @@ import { aliveReason, bearerOf, readAccessToken, sessionService } from './sessio
 import { recordAudit } from './audit';
 import { signFileUrls } from './files';
 import { isUnder, routeIdentity } from './route-identity';
+import { auditRevealedIds } from './pii-read-audit';
 
 /** Routes a session with pending duties (change the password, enrol TOTP) may still call. */
 const DUTY_ROUTES = ['/api/auth/change-password', '/api/auth/logout', '/api/auth/refresh', '/api/auth/totp/setup', '/api/auth/totp/enable', '/api/auth/password-rules', '/api/me'];
@@ -19,16 +20,6 @@ const MESSAGES: Record<string, string> = {
 
 function routeAudits() {
   return securityConfig().audit.routes.map((route) => ({ ...route, regex: new RegExp(route.pattern) }));
-}
-
-/** Whether a child's record in the answer carries a full (unmasked) ID number. */
-function fullIdNumbers(body: any): boolean {
-  const data = body?.data ?? body;
-  const records = Array.isArray(data) ? data : [data];
-  return records.some((record) => record && (
-    (typeof record.idNumber === 'string' && record.idNumber && !record.idNumber.includes('*'))
-    || (Array.isArray(record.guardians) && record.guardians.some((g: any) => typeof g?.idNumber === 'string' && g.idNumber && !g.idNumber.includes('*')))
-  ));
 }
 
 /**
@@ -94,9 +85,7 @@ export function securityGuard(strapi: Core.Strapi) {
         details: { method, status: ctx.status, query: ctx.querystring ? ctx.querystring.slice(0, 500) : undefined },
       });
     }
-    // every answer that shows a full ID number (a child's, a guardian's, a staff member's record)
-    if (method === 'GET' && ctx.status === 200 && isUnder(path, '/api') && fullIdNumbers(ctx.body)) {
-      await recordAudit(strapi, { action: 'pii.read', targetType: path.split('/')[2] ?? null, targetId: ctx.body?.data?.documentId ?? path.split('/')[3] ?? null, details: { path } });
-    }
+    // every answer that shows a full ID number: JSON records, printable forms, import reports
+    await auditRevealedIds(strapi, ctx, path);
   };
 }

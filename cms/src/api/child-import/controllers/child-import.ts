@@ -28,9 +28,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async findOne(ctx) {
     ctx.body = { data: await service(strapi).findOne(ctx.params.id) };
   },
-  /** GET /api/child-import/:id/report: the uploaded rows with their result and reasons. */
+  /** GET /api/child-import/:id/report: the uploaded rows with their result and reasons (the job's own kindergarten only). */
   async report(ctx) {
-    const { name, body } = await service(strapi).report(ctx.params.id);
+    const { name, body } = await service(strapi).report(ctx.state.user, ctx.params.id);
     ctx.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);
     ctx.type = XLSX;
     ctx.body = body;

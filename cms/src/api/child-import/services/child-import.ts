@@ -17,6 +17,8 @@ import { activeDefinitions, allDefinitions, ensureRegionCodes } from '../../../d
 import { readUpload, type ParsedSheet } from '../../../domain/import/workbook';
 import { buildTemplate, writeReport } from '../../../domain/import/template';
 import { checkRow, insertChildren, markDuplicates, markLikelyDuplicates, type ClassRef, type ImportMode, type ImportTarget, type RowOutcome } from '../../../domain/import/children-import';
+import { decryptValue, encryptValue, isEncrypted } from '../../../security/pii';
+import { markRevealedInRequest } from '../../../security/pii-read-audit';
 
 const JOB = 'api::child-import.child-import';
 const CLASS = 'api::school-class.school-class';
@@ -27,6 +29,9 @@ export type ImportConfig = {
   maxBytes: number; maxRows: number; templateRows: number; validateChunk: number; insertChunk: number; dupQueryChunk: number; keepErrors: number;
   /** Birth dates per query of the likely-duplicate check (dup-check's default when absent). */
   likelyDateChunk?: number;
+  /** Days an error report is kept (then deleted; the job says it expired), and minutes between clean-ups. */
+  reportRetentionDays?: number;
+  reportCleanupMinutes?: number;
 };
 
 let settings: ImportConfig | undefined;
@@ -48,6 +53,25 @@ const live = new Map<number, Live>();
 const running = new Set<Promise<unknown>>();
 
 const reportDir = () => path.join(dataDir, 'imports');
+/** Reports hold the uploaded rows with their full ID numbers: readable by the server's user only, and encrypted. */
+const REPORT_MODE = 0o600;
+/** A scratch file older than this is left over from a write that never finished. */
+const SCRATCH_MAX_MS = 10 * 60000;
+let cleanup: NodeJS.Timeout | undefined;
+
+/** The report as stored: the workbook, encrypted with the PII key (cms/src/security/pii.ts), as text. */
+function sealReport(workbook: Buffer): string {
+  return encryptValue(workbook.toString('base64'));
+}
+
+function openReport(stored: Buffer): Buffer {
+  const text = stored.toString('utf8');
+  // a report written before encryption (kept until it expires)
+  if (!isEncrypted(text)) return stored;
+  return Buffer.from(decryptValue(text), 'base64');
+}
+
+const reportDays = () => importConfig().reportRetentionDays ?? 7;
 
 const service = ({ strapi }: { strapi: Core.Strapi }) => ({
   /** The kindergarten of an institution user, and its classes (only a kindergarten imports its children). */
@@ -151,10 +175,11 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       // A report when a row has something to fix or to check (all valid and no hint: the counts say it all).
       const report = failed.length || rejected || likely ? await this.writeReport(documentId, sheet, outcomes, rejected) : null;
       lap('reportMs');
+      const reportIds = report ? this.idNumbersIn(sheet) : 0;
       const message = rejected
         ? `${failed.length} 行有错误，按“全部导入或全部不导入”方式未导入任何一行：请下载错误报告，改正后重新上传`
         : `导入 ${imported} 行${skipped.length ? `，${skipped.length} 行已导入过（跳过）` : ''}${failed.length ? `，${failed.length} 行有错误未导入` : ''}`;
-      await save({ state: rejected ? 'rejected' : 'done', ...counts, imported, errors: this.errorList(outcomes, config.keepErrors), reportFile: report, message, timings, finishedAt: new Date() });
+      await save({ state: rejected ? 'rejected' : 'done', ...counts, imported, errors: this.errorList(outcomes, config.keepErrors), reportFile: report, reportIds, message, timings, finishedAt: new Date() });
     } catch (error: any) {
       strapi.log.error(`child import ${documentId} failed: ${error?.message}`);
       const unique = /unique|23505|SQLITE_CONSTRAINT/i.test(`${error?.code ?? ''} ${error?.message ?? ''}`);
@@ -162,10 +187,17 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         ? '导入期间有其他用户录入了相同证件号码的幼儿，本次导入已全部撤销：请重新上传'
         : '导入时发生错误，本次导入已全部撤销，没有写入任何数据：请稍后重试';
       const report = outcomes.length ? await this.writeReport(documentId, sheet, outcomes, true).catch(() => null) : null;
-      await save({ state: 'failed', imported: 0, message, reportFile: report, errors: this.errorList(outcomes, config.keepErrors), finishedAt: new Date() }).catch(() => undefined);
+      await save({ state: 'failed', imported: 0, message, reportFile: report, reportIds: report ? this.idNumbersIn(sheet) : 0, errors: this.errorList(outcomes, config.keepErrors), finishedAt: new Date() }).catch(() => undefined);
     } finally {
       live.delete(id);
     }
+  },
+
+  /** How many ID numbers (children's and guardians') a report shows: the non-empty ID cells of the upload. */
+  idNumbersIn(sheet: ParsedSheet): number {
+    let count = 0;
+    for (const row of sheet.rows) for (const [column, value] of Object.entries(row.cells ?? {})) if (/(^|\.)idNumber$/.test(column) && value) count += 1;
+    return count;
   },
 
   errorList(outcomes: RowOutcome[], keep: number) {
@@ -187,9 +219,21 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       const raw = kept.length === sheet.headers.length ? row.raw : kept.map((i) => row.raw[i]);
       return { raw, result, errors: (outcome?.errors ?? []).map((e) => `${e.column}：${e.message}`), hints: outcome?.hints ?? [] };
     });
-    fs.mkdirSync(reportDir(), { recursive: true });
+    fs.mkdirSync(reportDir(), { recursive: true, mode: 0o700 });
     const name = `${documentId}-report.xlsx`;
-    await writeReport(path.join(reportDir(), name), headers, rows);
+    const finalPath = path.join(reportDir(), name);
+    // the workbook is streamed to a private scratch file, then sealed; the scratch file is removed
+    const scratch = `${finalPath}.${process.pid}.tmp`;
+    fs.closeSync(fs.openSync(scratch, 'w', REPORT_MODE));
+    try {
+      await writeReport(scratch, headers, rows);
+      const sealed = sealReport(await fs.promises.readFile(scratch));
+      await fs.promises.writeFile(`${finalPath}.sealing`, sealed, { mode: REPORT_MODE });
+      await fs.promises.chmod(`${finalPath}.sealing`, REPORT_MODE);
+      await fs.promises.rename(`${finalPath}.sealing`, finalPath);
+    } finally {
+      await fs.promises.rm(scratch, { force: true });
+    }
     return name;
   },
 
@@ -203,20 +247,85 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
   present(job: any) {
     const now = live.get(job.id);
     const merged = now ? { ...job, state: now.state, processed: now.processed, imported: now.imported } : job;
-    const { reportFile, id, ...rest } = merged;
+    const { reportFile, reportIds, id, ...rest } = merged;
     const valid = merged.ok || 0;
     const progress = merged.total ? (['done', 'rejected', 'failed'].includes(merged.state) ? 1 : 0.5 * (merged.processed / merged.total) + (valid ? 0.5 * (merged.imported / valid) : 0)) : 1;
-    return { ...rest, likely: merged.likely ?? 0, id: job.documentId, hasReport: Boolean(reportFile), progress: Math.round(progress * 100) / 100 };
+    return { ...rest, likely: merged.likely ?? 0, id: job.documentId, hasReport: Boolean(reportFile), reportExpired: Boolean(merged.reportExpiredAt), progress: Math.round(progress * 100) / 100 };
   },
 
-  /** The error report of a job inside the caller's reach. */
-  async report(documentId: string): Promise<{ name: string; body: Buffer }> {
+  /**
+   * The error report, for its own kindergarten only (the uploaded rows, full ID numbers included):
+   * another kindergarten, and the levels above (whose reach covers the job), get 404. Each download
+   * is a `pii.read` in the audit trail (cms/src/security/pii-read-audit.ts).
+   */
+  async report(user: any, documentId: string): Promise<{ name: string; body: Buffer }> {
     const job: any = await strapi.documents(JOB).findOne({ documentId });
-    if (!job) throw new errors.NotFoundError('Not Found');
-    const stored = await strapi.db.query(JOB).findOne({ where: { id: job.id }, select: ['reportFile'] });
-    if (!stored?.reportFile) throw new errors.NotFoundError('该导入还没有错误报告');
-    const body = await fs.promises.readFile(path.join(reportDir(), path.basename(stored.reportFile)));
+    if (!job || user?.level !== 'institution' || !user.institutionCode || job.institutionCode !== user.institutionCode) throw new errors.NotFoundError('Not Found');
+    const stored = await strapi.db.query(JOB).findOne({ where: { id: job.id }, select: ['reportFile', 'reportIds', 'reportExpiredAt'] });
+    if (!stored?.reportFile) {
+      if (stored?.reportExpiredAt) throw new errors.NotFoundError(`导入结果报告已超过保存期限（${reportDays()} 天）并已删除：如需报告，请重新上传该文件`);
+      throw new errors.NotFoundError('该导入还没有错误报告');
+    }
+    const body = openReport(await fs.promises.readFile(path.join(reportDir(), path.basename(stored.reportFile))));
+    markRevealedInRequest(strapi, { targetType: 'child-import', targetId: documentId, count: Number(stored.reportIds) || 1 });
     return { name: `导入结果-${(job.fileName ?? 'import').replace(/\.xlsx$/i, '')}.xlsx`, body };
+  },
+
+  /**
+   * Deletes the reports older than config/imports.json reportRetentionDays (the job keeps its
+   * counts and errors, and says its report expired), reports left by no job, and scratch files;
+   * seals (encrypts, mode 0600) a report still stored as written before encryption. Returns the
+   * reports deleted.
+   */
+  async expireReports(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - reportDays() * 86400000);
+    const expired = await strapi.db.query(JOB).findMany({
+      where: { reportFile: { $notNull: true }, $or: [{ finishedAt: { $lt: cutoff } }, { finishedAt: { $null: true }, createdAt: { $lt: cutoff } }] },
+      select: ['id', 'reportFile'],
+    });
+    for (const job of expired) {
+      await fs.promises.rm(path.join(reportDir(), path.basename(job.reportFile)), { force: true });
+      await strapi.db.query(JOB).update({ where: { id: job.id }, data: { reportFile: null, reportExpiredAt: now } });
+    }
+    let files: string[] = [];
+    try { files = await fs.promises.readdir(reportDir()); } catch { return expired.length; }
+    const kept = new Set((await strapi.db.query(JOB).findMany({ where: { reportFile: { $notNull: true } }, select: ['reportFile'] })).map((job: any) => job.reportFile));
+    for (const name of files) {
+      const file = path.join(reportDir(), name);
+      const stat = await fs.promises.stat(file).catch(() => null);
+      if (!stat?.isFile()) continue;
+      // scratch files of a write that did not finish (a crash) hold the rows in plain text
+      if (!name.endsWith('-report.xlsx')) {
+        if (now.getTime() - stat.mtime.getTime() > SCRATCH_MAX_MS) await fs.promises.rm(file, { force: true });
+        continue;
+      }
+      if (!kept.has(name)) {
+        if (stat.mtime < cutoff) await fs.promises.rm(file, { force: true });
+        continue;
+      }
+      const content = await fs.promises.readFile(file);
+      if (!isEncrypted(content.subarray(0, 16).toString('utf8'))) {
+        await fs.promises.writeFile(file, sealReport(content), { mode: REPORT_MODE });
+      }
+      if ((stat.mode & 0o077) !== 0) await fs.promises.chmod(file, REPORT_MODE);
+    }
+    return expired.length;
+  },
+
+  /** The clean-up at start and every reportCleanupMinutes (config/imports.json). */
+  async startReportExpiry() {
+    await this.expireReports().catch((error: Error) => strapi.log.error(`import reports clean-up: ${error.message}`));
+    this.stopReportExpiry();
+    const minutes = importConfig().reportCleanupMinutes ?? 60;
+    cleanup = setInterval(() => {
+      this.expireReports().catch((error: Error) => strapi.log.error(`import reports clean-up: ${error.message}`));
+    }, minutes * 60000);
+    cleanup.unref();
+  },
+
+  stopReportExpiry() {
+    if (cleanup) clearInterval(cleanup);
+    cleanup = undefined;
   },
 
   /** Waits for the background jobs (tests, shutdown). */

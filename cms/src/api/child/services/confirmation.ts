@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { entry } from '../../../domain/dictionaries';
 import { fieldLabel } from '../../../domain/messages';
+import { countFullIdNumbers, markRevealedInRequest } from '../../../security/pii-read-audit';
 
 const CHILD = 'api::child.child';
 const CLASS = 'api::school-class.school-class';
@@ -61,13 +62,16 @@ th, td { border: 1px solid #000; padding: 1.6mm 2mm; text-align: left; vertical-
 
 /**
  * 学前教育学籍基础信息确认表: a printable A4 page per child, which the guardians check and sign;
- * for one child or for a whole class. Full ID numbers appear only for the levels that may see them.
+ * for one child or for a whole class. Full ID numbers appear only for the levels that may see them,
+ * and each form that shows them is a `pii.read` in the audit trail (cms/src/security/pii-read-audit.ts).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async forChild(user: any, documentId: string) {
     const child: any = await strapi.documents(CHILD).findOne({ documentId, populate: ['guardians', 'schoolClass'] });
     if (!child) throw new errors.NotFoundError('Not Found');
     const full = await strapi.service('api::child.child').withFullNumbers(user, child);
+    // the printed form shows full ID numbers to the levels that may see them: audited as a read
+    markRevealedInRequest(strapi, { targetType: 'children', targetId: documentId, count: countFullIdNumbers([full]) });
     return this.render([full], child.schoolClass?.name ?? '', child.institutionCode);
   },
 
@@ -76,6 +80,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     if (!schoolClass) throw new errors.NotFoundError('Not Found');
     const children = await strapi.documents(CHILD).findMany({ filters: { schoolClass: { documentId: classId } }, populate: ['guardians'], sort: 'name:asc' } as any);
     const full = await Promise.all(children.map((c) => strapi.service('api::child.child').withFullNumbers(user, c)));
+    markRevealedInRequest(strapi, { targetType: 'school-classes', targetId: classId, count: countFullIdNumbers(full) });
     return this.render(full, schoolClass.name, schoolClass.kindergarten?.code);
   },
 
