@@ -10,6 +10,7 @@ import { fieldLabel } from '../../../domain/messages';
 import { conflictError, fieldError } from '../../../utils/validation';
 import { checkAidProposal } from '../../../domain/aid-rules';
 import { checkStaffData } from '../../../domain/staff-rules';
+import { assertAllowed } from '../../../security/can';
 
 const REQUEST = 'api::request.request';
 const DECIDABLE = ['submitted', 'resubmitted'];
@@ -244,8 +245,13 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
     return this.get(documentId);
   },
 
-  /** Approves each request in turn; one that fails is reported, the others still go through. */
+  /**
+   * Approves each request in turn; one that fails is reported, the others still go through.
+   * Its route has an action of its own (api::request.request.bulkApprove), outside the permission
+   * matrix's 审核 cell: the approve permission is asked here (cms/src/security/can.ts).
+   */
   async bulkApprove(actor: Actor, ids: unknown, comment?: string) {
+    await assertAllowed(strapi, actor, 'api::request.request.approve');
     if (!Array.isArray(ids) || ids.length === 0) throw fieldError('ids', '请选择要通过的申请');
     const approved: string[] = [];
     const failed: { id: string; message: string }[] = [];
