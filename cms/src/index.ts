@@ -24,6 +24,7 @@ import { projectRulesMiddleware } from './domain/project-rules';
 import { startOverlay, stopOverlay } from './domain/config-overlay';
 import { customFieldsMiddleware } from './domain/custom-fields';
 import { listCountMiddleware } from './domain/list-counts';
+import { assertDomainConfig, knownTo } from './runtime/config-schema';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -46,6 +47,8 @@ export default {
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
+    // config/*.json checked first: a mistake stops the start naming file and JSON path
+    assertDomainConfig(undefined, knownTo(strapi));
     await applyDatabaseSql(strapi);
     await ensureAuditStore(strapi);
     await ensureRateLimitStore(strapi);
