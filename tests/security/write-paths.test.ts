@@ -112,6 +112,29 @@ describe('bulk approval asks the approve permission (申请与审核 × 审核)'
   });
 });
 
+describe('an approval effect that is a plain edit asks the reviewer’s permission (workflows.json effectPermission)', () => {
+  const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+  test('幼儿学籍 × 修改 revoked: the kindergarten cannot change key fields by approving its own key-change request; restored: it can', async () => {
+    const id = await registered('周改名', residentId('350502', '20221010', '037'));
+    const submitted = await kindergarten.post(`/api/children/${id}/key-change`, { data: { changes: { name: '周更名' }, reason: '监护人申请更正姓名' } }).expect(201);
+    const requestId = submitted.body.data.id;
+    await kindergarten.post(`/api/requests/${requestId}/evidence`).attach('files', PNG, { filename: 'hukou.png', contentType: 'image/png' }).expect(200);
+    await matrix(province, 'institution', 'children', 'edit', false);
+    try {
+      await kindergarten.put(`/api/children/${id}`, { data: { address: '别处' } }).expect(403);
+      const refused = await kindergarten.post(`/api/requests/${requestId}/approve`, { data: {} }).expect(403);
+      expect(refused.body.error.message).toBe('无权修改幼儿学籍（权限矩阵）');
+      expect(await stored(id)).toMatchObject({ name: '周改名' });
+      expect((await kindergarten.get(`/api/requests/${requestId}`).expect(200)).body.data.state).toBe('submitted');
+    } finally {
+      await matrix(secadmin, 'institution', 'children', 'edit', true);
+    }
+    await kindergarten.post(`/api/requests/${requestId}/approve`, { data: {} }).expect(200);
+    expect(await stored(id)).toMatchObject({ name: '周更名' });
+  });
+});
+
 describe('a child with a 学籍号 is never deleted, on any path', () => {
   let id: string;
   beforeAll(async () => {

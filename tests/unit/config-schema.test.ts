@@ -38,11 +38,13 @@ test('a submitter that is not a level, a required field outside the fields, a ba
     w.declaration.submitters = ['institution', 'kindergarten'];
     w.declaration.required = ['kind', 'colour'];
     w['annual-report'].apply = 'insert';
+    w['child-key-change'].effectPermission = 'api::child.child.updat';
   });
   expect(found).toEqual(expect.arrayContaining([
     expect.stringContaining("config/workflows.json: workflows.declaration.submitters[1]: 'kindergarten' is not a level"),
     expect.stringContaining("config/workflows.json: workflows.declaration.required[1]: 'colour' is not a field of workflows.declaration.fields"),
     expect.stringContaining("config/workflows.json: workflows.annual-report.apply: 'insert' is not a way to apply"),
+    "config/workflows.json: workflows.child-key-change.effectPermission: 'api::child.child.updat' is an unknown action (no route declares it)",
   ]));
 });
 

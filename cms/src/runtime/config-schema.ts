@@ -65,12 +65,12 @@ class Checker {
   pattern(value: unknown, regex: RegExp, path: string, what: string) {
     return (typeof value === 'string' && regex.test(value)) || this.fail(path, `${show(value)} is not ${what}`);
   }
+  action(value: unknown, path: string, known: Known) {
+    if (!this.pattern(value, ACTION, path, 'a users-permissions action (api::<api>.<controller>.<action>)')) return;
+    if (known.actions?.size && !known.actions.has(value as string)) this.fail(path, `${show(value)} is an unknown action (no route declares it)`);
+  }
   actions(value: unknown, path: string, known: Known) {
-    if (!this.strings(value, path)) return;
-    value.forEach((action, i) => {
-      if (!ACTION.test(action)) this.fail(`${path}[${i}]`, `${show(action)} is not a users-permissions action (api::<api>.<controller>.<action>)`);
-      else if (known.actions?.size && !known.actions.has(action)) this.fail(`${path}[${i}]`, `${show(action)} is an unknown action (no route declares it)`);
-    });
+    if (this.strings(value, path)) value.forEach((action, i) => this.action(action, `${path}[${i}]`, known));
   }
   contentType(value: unknown, path: string, known: Known) {
     if (!this.pattern(value, UID, path, 'a content-type uid (api::<api>.<type>)')) return;
@@ -176,6 +176,7 @@ function checkWorkflows(c: Checker, workflows: any, levels: string[], known: Kno
     if (wf.apply === 'create' || wf.target !== undefined) c.contentType(wf.target, `${path}.target`, known);
     c.string(wf.subjectField, `${path}.subjectField`, true);
     if (wf.effect !== undefined) c.pattern(wf.effect, UID, `${path}.effect`, 'a service uid (api::<api>.<service>)');
+    if (wf.effectPermission !== undefined) c.action(wf.effectPermission, `${path}.effectPermission`, known);
     c.boolean(wf.evidence, `${path}.evidence`, true);
     if (wf.subjectUpdates !== undefined && c.object(wf.subjectUpdates, `${path}.subjectUpdates`)) {
       for (const [step, updates] of entries(wf.subjectUpdates)) {

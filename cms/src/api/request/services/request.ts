@@ -193,7 +193,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
         history: [...(request.history ?? []), this.historyEntry(actor, step, comment || undefined)],
       },
       async () => {
-        if (decision === 'approve') await this.apply(wf, request);
+        if (decision === 'approve') await this.apply(wf, request, actor);
         await this.setSubjectState(wf, request.subjectId, step);
       },
       input.version,
@@ -201,8 +201,14 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
     return this.get(documentId);
   },
 
-  /** Writes an approved request's effect, through the document service so the subject's rules hold. */
-  async apply(wf: Workflow, request: any) {
+  /**
+   * Writes an approved request's effect, through the document service so the subject's rules hold.
+   * Where the workflow names an effectPermission (config/workflows.json), the reviewer must hold it
+   * in the permission matrix (cms/src/security/can.ts), inside the decision's transaction: a refusal
+   * leaves the request as it was.
+   */
+  async apply(wf: Workflow, request: any, actor?: Actor) {
+    if (wf.effectPermission) await assertAllowed(strapi, actor, wf.effectPermission);
     const state = strapi.requestContext.get()?.state;
     if (state) state.applyingRequest = request.documentId;
     try {
