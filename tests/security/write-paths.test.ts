@@ -115,7 +115,7 @@ describe('bulk approval asks the approve permission (申请与审核 × 审核)'
 describe('an approval effect that is a plain edit asks the reviewer’s permission (workflows.json effectPermission)', () => {
   const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
-  test('幼儿学籍 × 修改 revoked: the kindergarten cannot change key fields by approving its own key-change request; restored: it can', async () => {
+  test('幼儿学籍 × 修改 revoked: no key change by approving its own request, no 调班 or 离园; restored: the approval applies', async () => {
     const id = await registered('周改名', residentId('350502', '20221010', '037'));
     const submitted = await kindergarten.post(`/api/children/${id}/key-change`, { data: { changes: { name: '周更名' }, reason: '监护人申请更正姓名' } }).expect(201);
     const requestId = submitted.body.data.id;
@@ -123,6 +123,12 @@ describe('an approval effect that is a plain edit asks the reviewer’s permissi
     await matrix(province, 'institution', 'children', 'edit', false);
     try {
       await kindergarten.put(`/api/children/${id}`, { data: { address: '别处' } }).expect(403);
+      // the lifecycle's own writes of the record (调班, 离园) ask the same question
+      const otherClass = (await kindergarten.get('/api/school-classes?filters[name][$eq]=中一班').expect(200)).body.data[0].documentId;
+      const moved = await kindergarten.post(`/api/children/${id}/move`, { data: { schoolClass: otherClass } }).expect(403);
+      expect(moved.body.error.message).toBe('无权修改幼儿学籍（权限矩阵）');
+      await kindergarten.post(`/api/children/${id}/leave`, { data: { reasonCode: 'moved' } }).expect(403);
+      expect(await stored(id)).toMatchObject({ status: 'registered' });
       const refused = await kindergarten.post(`/api/requests/${requestId}/approve`, { data: {} }).expect(403);
       expect(refused.body.error.message).toBe('无权修改幼儿学籍（权限矩阵）');
       expect(await stored(id)).toMatchObject({ name: '周改名' });
