@@ -1,7 +1,7 @@
 /**
  * Every write path asks the same permission question (cms/src/security/can.ts), and a registered
  * child never leaves by deletion (cms/src/domain/child-rules.ts): what an attacker — or a clerk
- * whose permission was taken away — would try. docs/write-paths.md lists the paths.
+ * whose permission was taken away — would try. docs/security/write-paths.md lists the paths.
  */
 import ExcelJS from 'exceljs';
 import { bootStrapi, type BootedApp } from '../helpers/boot';

@@ -1,5 +1,5 @@
 /**
- * The one permission question for write paths that Strapi's route check does not cover (docs/write-paths.md):
+ * The one permission question for write paths that Strapi's route check does not cover (docs/security/write-paths.md):
  * may this user perform this users-permissions action (`api::child.child.create`, …) now?
  *
  * The answer comes from the same source, by the same code, as the REST route check of the
