@@ -92,6 +92,17 @@ test('wrong types: a string for a number, a number for a list, a bad date, a bad
   expect(withApp.filter((p) => p.file === 'config/lists.json').map(formatProblem)).toEqual(["config/lists.json: lists.estimated[0]: 'api::child.children' is an unknown content type"]);
 });
 
+test('the 学籍号 rule and the class sizes', () => {
+  expect(messages('student-id', (r) => { r.temporary = 'J'; r.formalSequenceDigits = 9; })).toEqual(expect.arrayContaining([
+    'config/student-id.json: student-id: the prefixes G, J, J must differ: a number\'s kind is read from its letter',
+    'config/student-id.json: student-id.formalSequenceDigits: must be between 1 and 6, not 9',
+  ]));
+  expect(messages('classes', (c) => { c.sizeLimits.small = { min: 30, max: 25 }; c.sizeLimits.huge = { max: 50 }; })).toEqual(expect.arrayContaining([
+    'config/classes.json: classes.sizeLimits.small: min 30 is above max 25',
+    expect.stringContaining("config/classes.json: classes.sizeLimits.huge: 'huge' is not a class grade"),
+  ]));
+});
+
 test('a file that is not JSON is named', () => {
   const broken = (name: string) => {
     if (name === 'imports.json') throw new SyntaxError('Unexpected token } in JSON at position 12');

@@ -4,6 +4,8 @@
  * start with a message naming the file and the JSON path, e.g.
  *   config/workflows.json: workflows.arbitration.reviewer: 'countyy' is not a level
  * instead of surfacing later as a 500 or a permission silently missing.
+ * Checked: levels, roles, permission-matrix, workflows, security, imports, lists, calendar,
+ * student-id, classes (dictionaries.json is read for the class grades only).
  * Called at bootstrap (cms/src/index.ts); tests: tests/unit/config-schema.test.ts.
  */
 import { readDomainConfig } from './paths';
@@ -295,6 +297,28 @@ function checkCalendar(c: Checker, calendar: any, workflowKeys: string[]) {
   }
 }
 
+function checkStudentId(c: Checker, rule: any) {
+  if (!c.object(rule, 'student-id')) return;
+  const prefixes = ['withResidentId', 'withoutResidentId', 'temporary'];
+  for (const field of prefixes) c.pattern(rule[field], /^[A-Z]$/, `student-id.${field}`, 'one upper-case letter');
+  const letters = prefixes.map((field) => rule[field]).filter((letter) => typeof letter === 'string');
+  if (new Set(letters).size !== letters.length) c.fail('student-id', `the prefixes ${letters.join(', ')} must differ: a number's kind is read from its letter`);
+  c.integer(rule.formalSequenceDigits, 'student-id.formalSequenceDigits', { min: 1, max: 6 });
+  c.integer(rule.temporarySequenceDigits, 'student-id.temporarySequenceDigits', { min: 1, max: 6 });
+}
+
+function checkClasses(c: Checker, classes: any, grades: string[]) {
+  if (!c.object(classes, 'classes') || !c.object(classes.sizeLimits, 'classes.sizeLimits')) return;
+  for (const [grade, limit] of entries(classes.sizeLimits)) {
+    const path = `classes.sizeLimits.${grade}`;
+    if (grades.length) c.oneOf(grade, grades, path, 'a class grade of config/dictionaries.json classGrade');
+    if (!c.object(limit, path)) continue;
+    c.integer(limit.min, `${path}.min`, { optional: true });
+    c.integer(limit.max, `${path}.max`);
+    if (typeof limit.min === 'number' && typeof limit.max === 'number' && limit.min > limit.max) c.fail(path, `min ${limit.min} is above max ${limit.max}`);
+  }
+}
+
 /** Every problem of the domain configuration files (none: an empty list). A file that cannot be read or parsed is one problem. */
 export function configProblems(read: Reader = readDomainConfig, known: Known = {}): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -306,7 +330,9 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
       return undefined;
     }
   };
-  const files = Object.fromEntries(['levels', 'roles', 'permission-matrix', 'workflows', 'security', 'imports', 'lists', 'calendar'].map((stem) => [stem, load(`${stem}.json`)]));
+  const files = Object.fromEntries(['levels', 'roles', 'permission-matrix', 'workflows', 'security', 'imports', 'lists', 'calendar', 'student-id', 'classes', 'dictionaries']
+    .map((stem) => [stem, load(`${stem}.json`)]));
+  const grades = Array.isArray(files.dictionaries?.classGrade) ? files.dictionaries.classGrade.map((entry: any) => entry?.code).filter(Boolean) : [];
   const levels = levelKeys(files.levels);
   const adminRoles = adminRoleKeys(files.roles);
   const workflowKeys = isObject(files.workflows) ? entries(files.workflows).map(([key]) => key) : [];
@@ -324,6 +350,8 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
   run('imports', (c, value) => checkImports(c, value));
   run('lists', (c, value) => checkLists(c, value, known));
   run('calendar', (c, value) => checkCalendar(c, value, workflowKeys));
+  run('student-id', (c, value) => checkStudentId(c, value));
+  run('classes', (c, value) => checkClasses(c, value, grades));
   return problems;
 }
 
