@@ -26,6 +26,7 @@ import { startOverlay, stopOverlay } from './domain/config-overlay';
 import { customFieldsMiddleware } from './domain/custom-fields';
 import { listCountMiddleware } from './domain/list-counts';
 import { bootstrapFirstAdmin, strapiAdminDocumentsMiddleware } from './security/strapi-admin';
+import { assertDomainConfig, knownTo } from './runtime/config-schema';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -50,6 +51,8 @@ export default {
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
+    // config/*.json checked first: a mistake stops the start naming file and JSON path
+    assertDomainConfig(undefined, knownTo(strapi));
     await applyDatabaseSql(strapi);
     await ensureAuditStore(strapi);
     await ensureRateLimitStore(strapi);

@@ -3,6 +3,8 @@ import type { Core } from '@strapi/strapi';
 import { conflictError, fieldError, fieldsError } from '../utils/validation';
 import { codeMessage, codeProblem } from './dictionaries';
 import { actingUser } from './request-context';
+import { forbidden } from '../security/errors';
+import { resolvesDuplicateRecord } from './problem-records';
 
 const CHILD = 'api::child.child';
 const CLASS = 'api::school-class.school-class';
@@ -192,8 +194,28 @@ export function inPinyinOrder(sort: unknown): unknown {
   return sort;
 }
 
+/** What refusing to delete a registered child says (every path: REST, bridge, any service). */
+export const REGISTERED_CHILD_DELETE_MESSAGE = '已注册学籍的幼儿不能删除，请办理离园、毕业或转出；重复学籍由县级在问题学籍中处理';
+
+/**
+ * A child with a 学籍号 never leaves by deletion — the number would be free again in the province —
+ * but through the lifecycle (离园, 毕业, 转出), or as the resolution of a duplicate problem record
+ * (重复学籍, domain/problem-records.ts resolvesDuplicateRecord). A draft (no 学籍号) may be deleted.
+ */
+async function checkDeletable(strapi: Core.Strapi, documentId: unknown) {
+  if (typeof documentId !== 'string' || !documentId) return;
+  const child = await strapi.db.query(CHILD).findOne({ where: { documentId }, select: ['id', 'studentNumber'] });
+  if (!child?.studentNumber) return;
+  if (await resolvesDuplicateRecord(strapi, child.id)) return;
+  throw forbidden(REGISTERED_CHILD_DELETE_MESSAGE, { code: 'REGISTERED_CHILD', field: 'studentNumber' });
+}
+
 export function childRulesMiddleware(strapi: Core.Strapi) {
   return async (context: any, next: () => Promise<unknown>) => {
+    if (context.uid === CHILD && context.action === 'delete') {
+      await checkDeletable(strapi, context.params?.documentId);
+      return next();
+    }
     if (context.uid === CHILD && context.action === 'findMany' && context.params?.sort) {
       context.params.sort = inPinyinOrder(context.params.sort);
       return next();

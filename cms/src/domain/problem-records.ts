@@ -4,6 +4,8 @@ const CHILD = 'api::child.child';
 const PROBLEM = 'api::problem-record.problem-record';
 const IDENTITY_FIELDS = ['name', 'sex', 'birthDate', 'idType', 'idNumber'];
 const UNRESOLVED = ['open', 'evidence-submitted', 'arbitration'];
+/** Problem records whose resolution may be deleting the child's record (a record entered twice). */
+const DUPLICATE_KINDS = ['duplicate-with-id', 'duplicate-without-id'];
 
 /** Opens a problem record (问题学籍) on a child, unless one of that kind is already open. */
 export async function openProblemRecord(strapi: Core.Strapi, child: { id: number; name: string; countyCode: string; institutionCode: string }, kind: string, description: string) {
@@ -12,6 +14,18 @@ export async function openProblemRecord(strapi: Core.Strapi, child: { id: number
   return strapi.documents(PROBLEM).create({
     data: { child: { id: child.id } as any, name: child.name, kind, state: 'open', description, countyCode: child.countyCode, institutionCode: child.institutionCode } as any,
   });
+}
+
+/**
+ * Whether deleting the child resolves a duplicate problem record (重复学籍 删除): the record was
+ * declared a duplicate — opened by the county (POST /api/problem-records) or by the province-wide
+ * duplicate check confirmed at registration (api/child/services/child.ts) — and is not resolved.
+ * This is the one way a child with a 学籍号 is deleted (domain/child-rules.ts checkDeletable); the
+ * problem record is the mark, kept with its resolution `deleted` by problemResolutionMiddleware.
+ */
+export async function resolvesDuplicateRecord(strapi: Core.Strapi, childId: number): Promise<boolean> {
+  const count = await strapi.db.query(PROBLEM).count({ where: { child: childId, kind: { $in: DUPLICATE_KINDS }, state: { $in: UNRESOLVED } } });
+  return count > 0;
 }
 
 /**

@@ -19,6 +19,8 @@ export type Workflow = {
   subjectField?: string;
   /** A service uid whose applyApproved(workflow, request) writes the approval's effect instead of `apply` (e.g. the 学籍 lifecycle). */
   effect?: string;
+  /** The users-permissions action the reviewer must hold for the effect to be written (cms/src/security/can.ts). */
+  effectPermission?: string;
   evidence?: boolean;
   subjectUpdates?: Partial<Record<Step, Record<string, unknown>>>;
 };

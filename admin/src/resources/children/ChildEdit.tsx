@@ -1,9 +1,16 @@
-import { Create, Edit, useRecordContext } from 'react-admin';
+import { Create, Edit, SaveButton, Toolbar, useRecordContext } from 'react-admin';
 import { ChildForm } from './ChildForm';
+
+/**
+ * A registered child (with a 学籍号) is never deleted (the server refuses, cms/src/domain/child-rules.ts):
+ * its form offers 保存 only; it leaves through 离园, 毕业 or 转出, a duplicate through 问题学籍.
+ */
+const SaveOnlyToolbar = () => <Toolbar><SaveButton /></Toolbar>;
 
 const EditForm = () => {
     const record = useRecordContext();
-    return <ChildForm keyLocked={Boolean(record?.studentNumber)} classSource="schoolClass.id" />;
+    const registered = Boolean(record?.studentNumber);
+    return <ChildForm keyLocked={registered} classSource="schoolClass.id" toolbar={registered ? <SaveOnlyToolbar /> : undefined} />;
 };
 
 /** 编辑学籍: the kindergarten corrects a record; key fields are read-only once the 学籍号 is issued. */

@@ -1,4 +1,5 @@
 import { ArrayInput, BooleanInput, DateInput, FormDataConsumer, ReferenceInput, SelectInput, SimpleForm, SimpleFormIterator, TextInput, required } from 'react-admin';
+import type { ReactElement } from 'react';
 import { Typography } from '@mui/material';
 import { useTranslate } from 'react-admin';
 import { useDictionaries } from './useDictionaries';
@@ -21,14 +22,14 @@ const Section = ({ title }: { title: string }) => {
  * through a 关键信息变更 (the guardian's application, approved by the kindergarten).
  * `classSource`: a stored record carries its class as an object (`schoolClass.id`), a new one as an id.
  */
-export const ChildForm = ({ keyLocked = false, classSource = 'schoolClass' }: { keyLocked?: boolean; classSource?: string }) => {
+export const ChildForm = ({ keyLocked = false, classSource = 'schoolClass', toolbar }: { keyLocked?: boolean; classSource?: string; toolbar?: ReactElement }) => {
     const dictionary = useDictionaries();
     const picker = (source: string, table: string, isRequired = true) => (
         <SelectInput source={source} choices={dictionary(table)} validate={isRequired ? required() : undefined} />
     );
     const keyHelp = keyLocked ? 'resources.children.key_locked_help' : undefined;
     return (
-        <SimpleForm defaultValues={childDefaults}>
+        <SimpleForm defaultValues={childDefaults} toolbar={toolbar}>
             <Section title="resources.children.sections.identity" />
             <TextInput source="name" validate={required()} disabled={keyLocked} helperText={keyHelp} />
             <TextInput source="formerName" />

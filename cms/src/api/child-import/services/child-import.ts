@@ -16,6 +16,7 @@ import { columns, customColumns, ERROR_HEADER, HINT_HEADER, RESULT_HEADER } from
 import { activeDefinitions, allDefinitions, ensureRegionCodes } from '../../../domain/custom-fields';
 import { readUpload, type ParsedSheet } from '../../../domain/import/workbook';
 import { buildTemplate, writeReport } from '../../../domain/import/template';
+import { isAllowed, refusalMessage } from '../../../security/can';
 import { checkRow, insertChildren, markDuplicates, markLikelyDuplicates, type ClassRef, type ImportMode, type ImportTarget, type RowOutcome } from '../../../domain/import/children-import';
 import { decryptValue, encryptValue, isEncrypted } from '../../../security/pii';
 import { markRevealedInRequest } from '../../../security/pii-read-audit';
@@ -24,6 +25,11 @@ const JOB = 'api::child-import.child-import';
 const CLASS = 'api::school-class.school-class';
 const KINDERGARTEN = 'api::kindergarten.kindergarten';
 const MODES: ImportMode[] = ['all-or-none', 'valid-only'];
+/** An import writes new children only (rows already in this kindergarten are skipped, never updated). */
+const CREATE_CHILD = 'api::child.child.create';
+
+/** Refused by the permission matrix: the job ends as failed with this reason, nothing written. */
+class ImportRefused extends Error {}
 
 export type ImportConfig = {
   maxBytes: number; maxRows: number; templateRows: number; validateChunk: number; insertChunk: number; dupQueryChunk: number; keepErrors: number;
@@ -145,7 +151,13 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       timings[phase] = Math.round(now - mark);
       mark = now;
     };
+    // The import writes beside the document service: the permission to create children is asked
+    // here (cms/src/security/can.ts), before reading a row and again just before writing.
+    const mayCreate = async () => {
+      if (!(await isAllowed(strapi, target.actor, CREATE_CHILD))) throw new ImportRefused(refusalMessage(CREATE_CHILD));
+    };
     try {
+      await mayCreate();
       state.state = 'validating';
       await save({ state: 'validating' });
       for (let start = 0; start < sheet.rows.length; start += config.validateChunk) {
@@ -167,6 +179,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       const rejected = mode === 'all-or-none' && failed.length > 0;
       let imported = 0;
       if (!rejected && valid.length) {
+        await mayCreate();
         state.state = 'importing';
         await save({ state: 'importing', ...counts });
         imported = await insertChildren(strapi, valid.map((o) => o.data!), config.insertChunk, (done) => { state.imported = done; }, target.actor);
@@ -181,6 +194,10 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         : `导入 ${imported} 行${skipped.length ? `，${skipped.length} 行已导入过（跳过）` : ''}${failed.length ? `，${failed.length} 行有错误未导入` : ''}`;
       await save({ state: rejected ? 'rejected' : 'done', ...counts, imported, errors: this.errorList(outcomes, config.keepErrors), reportFile: report, reportIds, message, timings, finishedAt: new Date() });
     } catch (error: any) {
+      if (error instanceof ImportRefused) {
+        await save({ state: 'failed', imported: 0, message: error.message, finishedAt: new Date() }).catch(() => undefined);
+        return;
+      }
       strapi.log.error(`child import ${documentId} failed: ${error?.message}`);
       const unique = /unique|23505|SQLITE_CONSTRAINT/i.test(`${error?.code ?? ''} ${error?.message ?? ''}`);
       const message = unique

@@ -7,6 +7,7 @@ import { KEY_FIELDS, applyingKeyChange } from '../../../domain/child-rules';
 import type { Workflow } from '../../../domain/workflows';
 import { verifyUploads } from '../../../security/upload-content';
 import type { RequestService } from '../../request/services/request';
+import { assertAllowed } from '../../../security/can';
 import {
   CHILD, CHILD_EVENT, CLOSED, IN_SCHOOL, KINDERGARTEN, SCHOOL_CLASS,
   type Actor, type EventInput, dueDate, gradeStep, inWindow, nextSchoolYear, today, windowOf, writeEvent, writeEvents,
@@ -35,6 +36,15 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /** The child in reach (404 outside), as stored, with its class. */
+  /**
+   * A lifecycle action the kindergarten applies at once writes the child's record (class, status)
+   * beside the document service: it asks the form's permission, 幼儿学籍 × 修改 (and 班级 × 修改 for a
+   * promotion, which moves classes up), by the permission matrix (cms/src/security/can.ts).
+   * Applied as an approval's effect, the workflow's reviewer decided (config/workflows.json).
+   */
+  const CHILD_UPDATE = 'api::child.child.update';
+  const CLASS_UPDATE = 'api::school-class.school-class.update';
+
   const loadChild = async (documentId: string) => {
     const visible = documentId ? await strapi.documents(CHILD).findOne({ documentId, fields: ['documentId'] } as any) : null;
     if (!visible) throw new errors.NotFoundError('Not Found');
@@ -62,6 +72,7 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** 分班 / 调班: into a class that exists, of the child's own kindergarten. */
     async place(user: Actor, childId: string, input: Input) {
       ensureInstitution(user);
+      await assertAllowed(strapi, user, CHILD_UPDATE);
       const child = await loadChild(childId);
       if (!IN_SCHOOL.includes(child.status)) throw conflictError('该幼儿不在园，不能分班或调班', ['status']);
       const classId = typeof input.schoolClass === 'string' ? input.schoolClass : input.classId;
@@ -84,6 +95,7 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** 离园 with a reason code of the leaveReason table: the 学籍 is closed (status left). */
     async leave(user: Actor, childId: string, input: Input) {
       ensureInstitution(user);
+      await assertAllowed(strapi, user, CHILD_UPDATE);
       const child = await loadChild(childId);
       if (!IN_SCHOOL.includes(child.status)) throw conflictError('该幼儿已不在园', ['status']);
       const reasonProblem = codeProblem('leaveReason', input.reasonCode);
@@ -106,6 +118,7 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async accidentalLeave(user: Actor, childId: string, input: Input, files: any) {
       ensureInstitution(user);
+      await assertAllowed(strapi, user, CHILD_UPDATE);
       const child = await loadChild(childId);
       if (!IN_SCHOOL.includes(child.status)) throw conflictError('该幼儿已不在园', ['status']);
       const occurredOn = checkDate('occurredOn', input.occurredOn, '事故发生日期');
@@ -212,6 +225,7 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
         const request = await requests().submit(user as any, { type: 'kindergarten-promotion', subjectId: kindergartenId, changes: { summary }, reason: input.reason ?? summary });
         return { done: false, request };
       }
+      await assertAllowed(strapi, user, CHILD_UPDATE, CLASS_UPDATE);
       return { done: true, ...(await this.promoteNow(user, preview.kindergarten.id, null)) };
     },
 
@@ -268,6 +282,7 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
         const request = await requests().submit(user as any, { type: 'kindergarten-graduation', subjectId: kindergartenId, changes: { summary }, reason: input.reason ?? summary });
         return { done: false, request };
       }
+      await assertAllowed(strapi, user, CHILD_UPDATE);
       return { done: true, ...(await this.graduateNow(user, preview.kindergarten.id, null)) };
     },
 

@@ -11,6 +11,7 @@ import { conflictError, fieldError } from '../../../utils/validation';
 import { checkAidProposal } from '../../../domain/aid-rules';
 import { checkStaffData } from '../../../domain/staff-rules';
 import { verifyUploads } from '../../../security/upload-content';
+import { assertAllowed } from '../../../security/can';
 
 const REQUEST = 'api::request.request';
 const DECIDABLE = ['submitted', 'resubmitted'];
@@ -191,7 +192,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
         history: [...(request.history ?? []), this.historyEntry(actor, step, comment || undefined)],
       },
       async () => {
-        if (decision === 'approve') await this.apply(wf, request);
+        if (decision === 'approve') await this.apply(wf, request, actor);
         await this.setSubjectState(wf, request.subjectId, step);
       },
       input.version,
@@ -199,8 +200,14 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
     return this.get(documentId);
   },
 
-  /** Writes an approved request's effect, through the document service so the subject's rules hold. */
-  async apply(wf: Workflow, request: any) {
+  /**
+   * Writes an approved request's effect, through the document service so the subject's rules hold.
+   * Where the workflow names an effectPermission (config/workflows.json), the reviewer must hold it
+   * in the permission matrix (cms/src/security/can.ts), inside the decision's transaction: a refusal
+   * leaves the request as it was.
+   */
+  async apply(wf: Workflow, request: any, actor?: Actor) {
+    if (wf.effectPermission) await assertAllowed(strapi, actor, wf.effectPermission);
     const state = strapi.requestContext.get()?.state;
     if (state) state.applyingRequest = request.documentId;
     try {
@@ -243,8 +250,13 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
     return this.get(documentId);
   },
 
-  /** Approves each request in turn; one that fails is reported, the others still go through. */
+  /**
+   * Approves each request in turn; one that fails is reported, the others still go through.
+   * Its route has an action of its own (api::request.request.bulkApprove), outside the permission
+   * matrix's 审核 cell: the approve permission is asked here (cms/src/security/can.ts).
+   */
   async bulkApprove(actor: Actor, ids: unknown, comment?: string) {
+    await assertAllowed(strapi, actor, 'api::request.request.approve');
     if (!Array.isArray(ids) || ids.length === 0) throw fieldError('ids', '请选择要通过的申请');
     const approved: string[] = [];
     const failed: { id: string; message: string }[] = [];

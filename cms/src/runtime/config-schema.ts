@@ -1,0 +1,376 @@
+/**
+ * The domain configuration (config/*.json) checked at start, one small validator per file: a
+ * mistyped level, an unknown users-permissions action, a string where a number belongs stops the
+ * start with a message naming the file and the JSON path, e.g.
+ *   config/workflows.json: workflows.arbitration.reviewer: 'countyy' is not a level
+ * instead of surfacing later as a 500 or a permission silently missing.
+ * Checked: levels, roles, permission-matrix, workflows, security, imports, lists, calendar,
+ * student-id, classes (dictionaries.json is read for the class grades only).
+ * Called at bootstrap (cms/src/index.ts); tests: tests/unit/config-schema.test.ts.
+ */
+import { readDomainConfig } from './paths';
+
+export type ConfigProblem = { file: string; path: string; message: string };
+export type Reader = (name: string) => any;
+/** What the running app knows, when it is there (bootstrap): the actions of its routes and its content types. */
+export type Known = { actions?: Set<string>; contentTypes?: Set<string> };
+
+const ACTION = /^(api|plugin)::[a-z0-9-]+\.[a-z0-9-]+\.[A-Za-z0-9]+$/;
+const UID = /^(api|plugin)::[a-z0-9-]+\.[a-z0-9-]+$/;
+const COMPONENT = /^[a-z0-9-]+\.[a-z0-9-]+$/;
+const MONTH_DAY = /^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const STEPS = ['submit', 'resubmit', 'return', 'approve', 'reject'];
+const APPLY = ['update', 'create', 'none'];
+
+const show = (value: unknown) => (typeof value === 'string' ? `'${value}'` : JSON.stringify(value));
+const isObject = (value: unknown): value is Record<string, any> => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+/** Keys of an object that are data (not the `$comment` notes the files carry). */
+const entries = (value: Record<string, any>) => Object.entries(value).filter(([key]) => !key.startsWith('$'));
+
+/** Collects the problems of one file; each check names the JSON path from the file's root (its stem). */
+class Checker {
+  problems: ConfigProblem[] = [];
+  constructor(readonly file: string) {}
+  fail(path: string, message: string) {
+    this.problems.push({ file: `config/${this.file}`, path, message });
+    return false;
+  }
+  object(value: unknown, path: string): value is Record<string, any> {
+    return isObject(value) || this.fail(path, `must be an object, not ${show(value)}`);
+  }
+  string(value: unknown, path: string, optional = false): value is string {
+    if (optional && value === undefined) return true;
+    return (typeof value === 'string' && value.length > 0) || this.fail(path, `must be a non-empty string, not ${show(value)}`);
+  }
+  boolean(value: unknown, path: string, optional = false) {
+    if (optional && value === undefined) return true;
+    return typeof value === 'boolean' || this.fail(path, `must be true or false, not ${show(value)}`);
+  }
+  integer(value: unknown, path: string, { min = 1, max = Number.MAX_SAFE_INTEGER, optional = false } = {}) {
+    if (optional && value === undefined) return true;
+    if (typeof value !== 'number' || !Number.isInteger(value)) return this.fail(path, `must be a whole number, not ${show(value)}`);
+    return (value >= min && value <= max) || this.fail(path, `must be between ${min} and ${max}, not ${value}`);
+  }
+  strings(value: unknown, path: string, optional = false): value is string[] {
+    if (optional && value === undefined) return true;
+    if (!Array.isArray(value)) return this.fail(path, `must be a list, not ${show(value)}`);
+    return value.every((item, i) => this.string(item, `${path}[${i}]`));
+  }
+  oneOf(value: unknown, allowed: readonly string[], path: string, what: string) {
+    return (typeof value === 'string' && allowed.includes(value)) || this.fail(path, `${show(value)} is not ${what} (one of ${allowed.join(', ')})`);
+  }
+  subset(value: unknown, allowed: readonly string[], path: string, what: string) {
+    if (!this.strings(value, path)) return false;
+    return value.every((item, i) => this.oneOf(item, allowed, `${path}[${i}]`, what));
+  }
+  pattern(value: unknown, regex: RegExp, path: string, what: string) {
+    return (typeof value === 'string' && regex.test(value)) || this.fail(path, `${show(value)} is not ${what}`);
+  }
+  action(value: unknown, path: string, known: Known) {
+    if (!this.pattern(value, ACTION, path, 'a users-permissions action (api::<api>.<controller>.<action>)')) return;
+    if (known.actions?.size && !known.actions.has(value as string)) this.fail(path, `${show(value)} is an unknown action (no route declares it)`);
+  }
+  actions(value: unknown, path: string, known: Known) {
+    if (this.strings(value, path)) value.forEach((action, i) => this.action(action, `${path}[${i}]`, known));
+  }
+  contentType(value: unknown, path: string, known: Known) {
+    if (!this.pattern(value, UID, path, 'a content-type uid (api::<api>.<type>)')) return;
+    if (known.contentTypes?.size && !known.contentTypes.has(value as string)) this.fail(path, `${show(value)} is an unknown content type`);
+  }
+}
+
+function levelKeys(levels: any): string[] {
+  return Array.isArray(levels?.levels) ? levels.levels.map((level: any) => level?.key).filter((key: unknown) => typeof key === 'string') : [];
+}
+
+function adminRoleKeys(roles: any): string[] {
+  return isObject(roles?.adminRoles) ? entries(roles.adminRoles).filter(([, role]) => isObject(role)).map(([key]) => key) : [];
+}
+
+function checkLevels(c: Checker, levels: any) {
+  if (!c.object(levels, 'levels') || !Array.isArray(levels.levels)) {
+    c.fail('levels.levels', 'must be a list of levels');
+    return;
+  }
+  const seen = new Set<string>();
+  levels.levels.forEach((level: any, i: number) => {
+    const path = `levels.levels[${i}]`;
+    if (!c.object(level, path)) return;
+    if (c.pattern(level.key, /^[a-z]+$/, `${path}.key`, 'a level key (lower-case letters)')) {
+      if (seen.has(level.key)) c.fail(`${path}.key`, `${show(level.key)} is declared twice`);
+      seen.add(level.key);
+    }
+    c.string(level.name, `${path}.name`);
+    c.string(level.nameEn, `${path}.nameEn`);
+    c.integer(level.regionDigits, `${path}.regionDigits`, { min: 0, max: 6 });
+    if (typeof level.regionDigits === 'number' && level.regionDigits % 2) c.fail(`${path}.regionDigits`, `${level.regionDigits} is not 0, 2, 4 or 6 (GB/T 2260 digits)`);
+    c.boolean(level.byInstitution, `${path}.byInstitution`, true);
+  });
+}
+
+function checkRoles(c: Checker, roles: any, levels: string[], known: Known) {
+  if (!c.object(roles, 'roles')) return;
+  for (const key of ['common', 'public', 'authenticated']) c.actions(roles[key], `roles.${key}`, known);
+  if (c.object(roles.roles, 'roles.roles')) {
+    for (const [level, actions] of entries(roles.roles)) {
+      if (!levels.includes(level)) c.fail(`roles.roles.${level}`, `${show(level)} is not a level (one of ${levels.join(', ')})`);
+      c.actions(actions, `roles.roles.${level}`, known);
+    }
+  }
+  if (roles.adminRoles !== undefined && c.object(roles.adminRoles, 'roles.adminRoles')) {
+    for (const [type, role] of entries(roles.adminRoles)) {
+      const path = `roles.adminRoles.${type}`;
+      if (levels.includes(type)) c.fail(path, `${show(type)} is a level, not an administrator role`);
+      if (!c.object(role, path)) continue;
+      c.string(role.name, `${path}.name`);
+      c.actions(role.actions, `${path}.actions`, known);
+    }
+  }
+}
+
+function checkPermissionMatrix(c: Checker, matrix: any, levels: string[], adminRoles: string[], known: Known) {
+  if (!c.object(matrix, 'permission-matrix')) return;
+  const root = 'permission-matrix';
+  const roleTypes = [...levels, ...adminRoles];
+  let actionKeys: string[] = [];
+  if (c.object(matrix.actions, `${root}.actions`)) {
+    actionKeys = entries(matrix.actions).map(([key]) => key);
+    for (const [key, named] of entries(matrix.actions)) {
+      if (c.object(named, `${root}.actions.${key}`)) c.string(named.name, `${root}.actions.${key}.name`);
+    }
+  }
+  if (c.object(matrix.scopes, `${root}.scopes`)) {
+    for (const [role, scope] of entries(matrix.scopes)) {
+      c.oneOf(role, roleTypes, `${root}.scopes.${role}`, 'a role');
+      c.string(scope, `${root}.scopes.${role}`);
+    }
+  }
+  c.subset(matrix.securityAdminRoles, adminRoles, `${root}.securityAdminRoles`, 'an administrator role of config/roles.json');
+  c.subset(matrix.readOnlyRoles, adminRoles, `${root}.readOnlyRoles`, 'an administrator role of config/roles.json');
+  if (!c.object(matrix.resources, `${root}.resources`)) return;
+  for (const [key, resource] of entries(matrix.resources)) {
+    const path = `${root}.resources.${key}`;
+    if (!c.object(resource, path)) continue;
+    c.string(resource.name, `${path}.name`);
+    if (!c.object(resource.cells, `${path}.cells`)) continue;
+    for (const [cell, actions] of entries(resource.cells)) {
+      c.oneOf(cell, actionKeys, `${path}.cells.${cell}`, `an action of ${root}.actions`);
+      c.actions(actions, `${path}.cells.${cell}`, known);
+    }
+  }
+}
+
+function checkWorkflows(c: Checker, workflows: any, levels: string[], known: Known) {
+  if (!c.object(workflows, 'workflows')) return;
+  for (const [key, wf] of entries(workflows)) {
+    const path = `workflows.${key}`;
+    if (!c.object(wf, path)) continue;
+    c.string(wf.name, `${path}.name`);
+    c.string(wf.nameEn, `${path}.nameEn`);
+    c.contentType(wf.subject, `${path}.subject`, known);
+    c.strings(wf.fields, `${path}.fields`);
+    if (wf.required !== undefined && Array.isArray(wf.fields)) c.subset(wf.required, wf.fields, `${path}.required`, `a field of ${path}.fields`);
+    c.subset(wf.submitters, levels, `${path}.submitters`, 'a level');
+    c.oneOf(wf.reviewer, levels, `${path}.reviewer`, 'a level');
+    c.integer(wf.dueWorkingDays, `${path}.dueWorkingDays`);
+    c.oneOf(wf.apply, APPLY, `${path}.apply`, 'a way to apply');
+    if (wf.apply === 'create' || wf.target !== undefined) c.contentType(wf.target, `${path}.target`, known);
+    c.string(wf.subjectField, `${path}.subjectField`, true);
+    if (wf.effect !== undefined) c.pattern(wf.effect, UID, `${path}.effect`, 'a service uid (api::<api>.<service>)');
+    if (wf.effectPermission !== undefined) c.action(wf.effectPermission, `${path}.effectPermission`, known);
+    c.boolean(wf.evidence, `${path}.evidence`, true);
+    if (wf.subjectUpdates !== undefined && c.object(wf.subjectUpdates, `${path}.subjectUpdates`)) {
+      for (const [step, updates] of entries(wf.subjectUpdates)) {
+        c.oneOf(step, STEPS, `${path}.subjectUpdates.${step}`, 'a step');
+        c.object(updates, `${path}.subjectUpdates.${step}`);
+      }
+    }
+  }
+}
+
+function checkSecurity(c: Checker, security: any, levels: string[], adminRoles: string[], known: Known) {
+  if (!c.object(security, 'security')) return;
+  const numbers: Record<string, Record<string, number>> = {
+    password: { minLength: 1, minKinds: 1, maxAgeDays: 1, historySize: 0 },
+    lockout: { maxFailures: 1, lockMinutes: 1 },
+    rateLimit: { windowSeconds: 1, maxRequests: 1 },
+    session: { accessTokenMinutes: 1, idleMinutes: 1, absoluteHours: 1, touchSeconds: 0, cacheSeconds: 0 },
+    totp: { digits: 6, periodSeconds: 1, window: 0 },
+  };
+  for (const [section, fields] of Object.entries(numbers)) {
+    if (!c.object(security[section], `security.${section}`)) continue;
+    for (const [field, min] of Object.entries(fields)) c.integer(security[section][field], `security.${section}.${field}`, { min });
+  }
+  if (isObject(security.password)) c.integer(security.password.minKinds, 'security.password.minKinds', { min: 1, max: 4 });
+  if (isObject(security.rateLimit)) c.strings(security.rateLimit.paths, 'security.rateLimit.paths');
+  if (isObject(security.totp)) {
+    c.string(security.totp.issuer, 'security.totp.issuer');
+    c.subset(security.totp.requiredLevels, levels, 'security.totp.requiredLevels', 'a level');
+    c.subset(security.totp.requiredRoles, adminRoles, 'security.totp.requiredRoles', 'an administrator role of config/roles.json');
+  }
+  if (isObject(security.demo)) {
+    c.boolean(security.demo.passwordChanged, 'security.demo.passwordChanged');
+    c.boolean(security.demo.totpExempt, 'security.demo.totpExempt');
+  }
+  if (security.http !== undefined && c.object(security.http, 'security.http')) {
+    c.strings(security.http.corsOrigins, 'security.http.corsOrigins');
+    c.integer(security.http.uploadMaxBytes, 'security.http.uploadMaxBytes');
+    c.strings(security.http.uploadTypes, 'security.http.uploadTypes');
+  }
+  if (security.encryption !== undefined && c.object(security.encryption, 'security.encryption') && c.object(security.encryption.fields, 'security.encryption.fields')) {
+    for (const [model, fields] of entries(security.encryption.fields)) {
+      const path = `security.encryption.fields.${model}`;
+      if (!UID.test(model) && !COMPONENT.test(model)) c.fail(path, `${show(model)} is not a content-type or component uid`);
+      else if (UID.test(model) && known.contentTypes?.size && !known.contentTypes.has(model)) c.fail(path, `${show(model)} is an unknown content type`);
+      c.strings(fields, path);
+    }
+  }
+  if (!c.object(security.audit, 'security.audit')) return;
+  c.integer(security.audit.retentionDays, 'security.audit.retentionDays');
+  c.strings(security.audit.maskedFields, 'security.audit.maskedFields');
+  if (!Array.isArray(security.audit.routes)) {
+    c.fail('security.audit.routes', 'must be a list of routes');
+    return;
+  }
+  security.audit.routes.forEach((route: any, i: number) => {
+    const path = `security.audit.routes[${i}]`;
+    if (!c.object(route, path)) return;
+    if (c.string(route.method, `${path}.method`)) {
+      for (const method of route.method.split(',')) c.oneOf(method.trim(), ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'], `${path}.method`, 'an HTTP method');
+    }
+    if (c.string(route.pattern, `${path}.pattern`)) {
+      try {
+        new RegExp(route.pattern);
+      } catch {
+        c.fail(`${path}.pattern`, `${show(route.pattern)} is not a regular expression`);
+      }
+    }
+    c.string(route.action, `${path}.action`);
+  });
+}
+
+function checkImports(c: Checker, imports: any) {
+  if (!c.object(imports, 'imports')) return;
+  for (const field of ['maxBytes', 'maxRows', 'templateRows', 'validateChunk', 'insertChunk', 'dupQueryChunk', 'keepErrors']) c.integer(imports[field], `imports.${field}`);
+  for (const field of ['likelyDateChunk', 'exportPage']) c.integer(imports[field], `imports.${field}`, { optional: true });
+}
+
+function checkLists(c: Checker, lists: any, known: Known) {
+  if (!c.object(lists, 'lists')) return;
+  c.integer(lists.exactCountUpTo, 'lists.exactCountUpTo', { min: 0 });
+  if (c.strings(lists.estimated, 'lists.estimated')) lists.estimated.forEach((uid: unknown, i: number) => c.contentType(uid, `lists.estimated[${i}]`, known));
+}
+
+function checkCalendar(c: Checker, calendar: any, workflowKeys: string[]) {
+  if (!c.object(calendar, 'calendar')) return;
+  if (c.string(calendar.timeZone, 'calendar.timeZone')) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: calendar.timeZone });
+    } catch {
+      c.fail('calendar.timeZone', `${show(calendar.timeZone)} is not a time zone`);
+    }
+  }
+  c.integer(calendar.monthlyUpdateDay, 'calendar.monthlyUpdateDay', { min: 1, max: 31 });
+  if (c.object(calendar.overrides, 'calendar.overrides')) {
+    for (const kind of ['workdays', 'holidays']) {
+      if (c.strings(calendar.overrides[kind], `calendar.overrides.${kind}`)) {
+        calendar.overrides[kind].forEach((day: unknown, i: number) => c.pattern(day, DATE, `calendar.overrides.${kind}[${i}]`, 'a date (YYYY-MM-DD)'));
+      }
+    }
+  }
+  if (c.object(calendar.windows, 'calendar.windows')) {
+    for (const [name, window] of entries(calendar.windows)) {
+      if (!c.object(window, `calendar.windows.${name}`)) continue;
+      c.pattern(window.from, MONTH_DAY, `calendar.windows.${name}.from`, 'a day of the year (MM-DD)');
+      c.pattern(window.to, MONTH_DAY, `calendar.windows.${name}.to`, 'a day of the year (MM-DD)');
+    }
+  }
+  if (c.object(calendar.lifecycleDeadlines, 'calendar.lifecycleDeadlines')) {
+    for (const [name, days] of entries(calendar.lifecycleDeadlines)) c.integer(days, `calendar.lifecycleDeadlines.${name}`);
+  }
+  if (calendar.reviewDeadlines !== undefined && c.object(calendar.reviewDeadlines, 'calendar.reviewDeadlines')) {
+    for (const [key, days] of entries(calendar.reviewDeadlines)) {
+      c.oneOf(key, workflowKeys, `calendar.reviewDeadlines.${key}`, 'a workflow of config/workflows.json');
+      c.integer(days, `calendar.reviewDeadlines.${key}`);
+    }
+  }
+}
+
+function checkStudentId(c: Checker, rule: any) {
+  if (!c.object(rule, 'student-id')) return;
+  const prefixes = ['withResidentId', 'withoutResidentId', 'temporary'];
+  for (const field of prefixes) c.pattern(rule[field], /^[A-Z]$/, `student-id.${field}`, 'one upper-case letter');
+  const letters = prefixes.map((field) => rule[field]).filter((letter) => typeof letter === 'string');
+  if (new Set(letters).size !== letters.length) c.fail('student-id', `the prefixes ${letters.join(', ')} must differ: a number's kind is read from its letter`);
+  c.integer(rule.formalSequenceDigits, 'student-id.formalSequenceDigits', { min: 1, max: 6 });
+  c.integer(rule.temporarySequenceDigits, 'student-id.temporarySequenceDigits', { min: 1, max: 6 });
+}
+
+function checkClasses(c: Checker, classes: any, grades: string[]) {
+  if (!c.object(classes, 'classes') || !c.object(classes.sizeLimits, 'classes.sizeLimits')) return;
+  for (const [grade, limit] of entries(classes.sizeLimits)) {
+    const path = `classes.sizeLimits.${grade}`;
+    if (grades.length) c.oneOf(grade, grades, path, 'a class grade of config/dictionaries.json classGrade');
+    if (!c.object(limit, path)) continue;
+    c.integer(limit.min, `${path}.min`, { optional: true });
+    c.integer(limit.max, `${path}.max`);
+    if (typeof limit.min === 'number' && typeof limit.max === 'number' && limit.min > limit.max) c.fail(path, `min ${limit.min} is above max ${limit.max}`);
+  }
+}
+
+/** Every problem of the domain configuration files (none: an empty list). A file that cannot be read or parsed is one problem. */
+export function configProblems(read: Reader = readDomainConfig, known: Known = {}): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const load = (name: string) => {
+    try {
+      return read(name);
+    } catch (error: any) {
+      problems.push({ file: `config/${name}`, path: '', message: `cannot be read: ${error?.message ?? error}` });
+      return undefined;
+    }
+  };
+  const files = Object.fromEntries(['levels', 'roles', 'permission-matrix', 'workflows', 'security', 'imports', 'lists', 'calendar', 'student-id', 'classes', 'dictionaries']
+    .map((stem) => [stem, load(`${stem}.json`)]));
+  const grades = Array.isArray(files.dictionaries?.classGrade) ? files.dictionaries.classGrade.map((entry: any) => entry?.code).filter(Boolean) : [];
+  const levels = levelKeys(files.levels);
+  const adminRoles = adminRoleKeys(files.roles);
+  const workflowKeys = isObject(files.workflows) ? entries(files.workflows).map(([key]) => key) : [];
+  const run = (stem: string, check: (c: Checker, value: any) => void) => {
+    if (files[stem] === undefined) return;
+    const checker = new Checker(`${stem}.json`);
+    check(checker, files[stem]);
+    problems.push(...checker.problems);
+  };
+  run('levels', (c, value) => checkLevels(c, value));
+  run('roles', (c, value) => checkRoles(c, value, levels, known));
+  run('permission-matrix', (c, value) => checkPermissionMatrix(c, value, levels, adminRoles, known));
+  run('workflows', (c, value) => checkWorkflows(c, value, levels, known));
+  run('security', (c, value) => checkSecurity(c, value, levels, adminRoles, known));
+  run('imports', (c, value) => checkImports(c, value));
+  run('lists', (c, value) => checkLists(c, value, known));
+  run('calendar', (c, value) => checkCalendar(c, value, workflowKeys));
+  run('student-id', (c, value) => checkStudentId(c, value));
+  run('classes', (c, value) => checkClasses(c, value, grades));
+  return problems;
+}
+
+export const formatProblem = (problem: ConfigProblem) => `${problem.file}: ${problem.path ? `${problem.path}: ` : ''}${problem.message}`;
+
+/** Throws one error listing every problem (each line: file, JSON path, what is wrong). */
+export function assertDomainConfig(read: Reader = readDomainConfig, known: Known = {}): void {
+  const problems = configProblems(read, known);
+  if (problems.length) throw new Error(`Domain configuration is invalid (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.map(formatProblem).join('\n')}`);
+}
+
+/** What the running Strapi app declares: the content-API actions of its routes and its content types. */
+export function knownTo(strapi: any): Known {
+  let actions: Set<string> | undefined;
+  try {
+    const keys = strapi.contentAPI?.permissions?.providers?.action?.keys?.();
+    if (keys?.length) actions = new Set<string>(keys);
+  } catch {
+    actions = undefined;
+  }
+  return { actions, contentTypes: new Set(Object.keys(strapi.contentTypes ?? {})) };
+}

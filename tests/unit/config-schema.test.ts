@@ -1,0 +1,112 @@
+/** The domain configuration's validators (cms/src/runtime/config-schema.ts): a mistake names the file and the JSON path. */
+import { assertDomainConfig, configProblems, formatProblem, type Known } from '../../cms/src/runtime/config-schema';
+import { readDomainConfig } from '../../cms/src/runtime/paths';
+
+/** The repository's files, each a fresh copy, with `change` applied to one of them. */
+function reader(file?: string, change?: (config: any) => void) {
+  return (name: string) => {
+    const config = JSON.parse(JSON.stringify(readDomainConfig(name)));
+    if (name === `${file}.json`) change?.(config);
+    return config;
+  };
+}
+
+/** Every action the repository's roles.json names: what the running app declares, for these tests. */
+function known(): Known {
+  const roles = readDomainConfig('roles.json');
+  const actions = new Set<string>([...roles.common, ...roles.public, ...roles.authenticated, ...Object.values<string[]>(roles.roles).flat()]);
+  for (const role of Object.values<any>(roles.adminRoles)) if (typeof role === 'object') role.actions.forEach((a: string) => actions.add(a));
+  return { actions };
+}
+
+const messages = (file: string, change: (config: any) => void) => configProblems(reader(file, change), known()).map(formatProblem);
+
+test('the repository’s own configuration passes', () => {
+  expect(configProblems(reader(), known())).toEqual([]);
+  expect(() => assertDomainConfig(reader(), known())).not.toThrow();
+});
+
+test('a mistyped reviewer level names file, workflow and field', () => {
+  const found = messages('workflows', (w) => { w.arbitration.reviewer = 'countyy'; });
+  expect(found).toEqual([expect.stringMatching(/^config\/workflows\.json: workflows\.arbitration\.reviewer: 'countyy' is not a level/)]);
+  expect(() => assertDomainConfig(reader('workflows', (w) => { w.arbitration.reviewer = 'countyy'; }), known()))
+    .toThrow(/config\/workflows\.json: workflows\.arbitration\.reviewer: 'countyy' is not a level/);
+});
+
+test('a submitter that is not a level, a required field outside the fields, a bad apply', () => {
+  const found = messages('workflows', (w) => {
+    w.declaration.submitters = ['institution', 'kindergarten'];
+    w.declaration.required = ['kind', 'colour'];
+    w['annual-report'].apply = 'insert';
+    w['child-key-change'].effectPermission = 'api::child.child.updat';
+  });
+  expect(found).toEqual(expect.arrayContaining([
+    expect.stringContaining("config/workflows.json: workflows.declaration.submitters[1]: 'kindergarten' is not a level"),
+    expect.stringContaining("config/workflows.json: workflows.declaration.required[1]: 'colour' is not a field of workflows.declaration.fields"),
+    expect.stringContaining("config/workflows.json: workflows.annual-report.apply: 'insert' is not a way to apply"),
+    "config/workflows.json: workflows.child-key-change.effectPermission: 'api::child.child.updat' is an unknown action (no route declares it)",
+  ]));
+});
+
+test('an unknown action in roles.json and in a matrix cell; a role of an unknown level', () => {
+  const roles = messages('roles', (r) => {
+    r.roles.institution.push('api::child.child.craete');
+    r.roles.kindergarten = ['api::child.child.find'];
+    r.common.push('child.find');
+  });
+  expect(roles).toEqual(expect.arrayContaining([
+    expect.stringMatching(/^config\/roles\.json: roles\.roles\.institution\[\d+\]: 'api::child\.child\.craete' is an unknown action/),
+    expect.stringContaining("config/roles.json: roles.roles.kindergarten: 'kindergarten' is not a level"),
+    expect.stringMatching(/^config\/roles\.json: roles\.common\[\d+\]: 'child\.find' is not a users-permissions action/),
+  ]));
+  const matrix = messages('permission-matrix', (m) => {
+    m.resources.children.cells.create = ['api::child.child.creat'];
+    m.resources.children.cells.destroy = ['api::child.child.delete'];
+    m.securityAdminRoles = ['secadmn'];
+  });
+  expect(matrix).toEqual(expect.arrayContaining([
+    "config/permission-matrix.json: permission-matrix.resources.children.cells.create[0]: 'api::child.child.creat' is an unknown action (no route declares it)",
+    expect.stringContaining("config/permission-matrix.json: permission-matrix.resources.children.cells.destroy: 'destroy' is not an action of permission-matrix.actions"),
+    expect.stringContaining("config/permission-matrix.json: permission-matrix.securityAdminRoles[0]: 'secadmn' is not an administrator role"),
+  ]));
+});
+
+test('wrong types: a string for a number, a number for a list, a bad date, a bad regular expression', () => {
+  expect(messages('imports', (i) => { i.maxRows = '20000'; })).toEqual(["config/imports.json: imports.maxRows: must be a whole number, not '20000'"]);
+  expect(messages('security', (s) => { s.lockout.maxFailures = 0; s.audit.routes[0].pattern = '(unclosed'; s.totp.requiredLevels = 'ministry'; })).toEqual(expect.arrayContaining([
+    'config/security.json: security.lockout.maxFailures: must be between 1 and 9007199254740991, not 0',
+    "config/security.json: security.audit.routes[0].pattern: '(unclosed' is not a regular expression",
+    "config/security.json: security.totp.requiredLevels: must be a list, not 'ministry'",
+  ]));
+  expect(messages('calendar', (c) => { c.windows.graduation.from = '6-30'; c.overrides.holidays = ['2026-13-01']; c.timeZone = 'Asia/Beijing'; })).toEqual(expect.arrayContaining([
+    "config/calendar.json: calendar.windows.graduation.from: '6-30' is not a day of the year (MM-DD)",
+    "config/calendar.json: calendar.overrides.holidays[0]: '2026-13-01' is not a date (YYYY-MM-DD)",
+    "config/calendar.json: calendar.timeZone: 'Asia/Beijing' is not a time zone",
+  ]));
+  expect(messages('levels', (l) => { l.levels[3].regionDigits = 5; l.levels.push({ key: 'county', name: '县', nameEn: 'County', regionDigits: 6 }); })).toEqual(expect.arrayContaining([
+    'config/levels.json: levels.levels[3].regionDigits: 5 is not 0, 2, 4 or 6 (GB/T 2260 digits)',
+    "config/levels.json: levels.levels[5].key: 'county' is declared twice",
+  ]));
+  expect(messages('lists', (l) => { l.estimated = ['api::child.children']; })).toEqual([]); // no app: the uid's form only
+  const withApp = configProblems(reader('lists', (l) => { l.estimated = ['api::child.children']; }), { contentTypes: new Set(['api::child.child']) });
+  expect(withApp.filter((p) => p.file === 'config/lists.json').map(formatProblem)).toEqual(["config/lists.json: lists.estimated[0]: 'api::child.children' is an unknown content type"]);
+});
+
+test('the 学籍号 rule and the class sizes', () => {
+  expect(messages('student-id', (r) => { r.temporary = 'J'; r.formalSequenceDigits = 9; })).toEqual(expect.arrayContaining([
+    'config/student-id.json: student-id: the prefixes G, J, J must differ: a number\'s kind is read from its letter',
+    'config/student-id.json: student-id.formalSequenceDigits: must be between 1 and 6, not 9',
+  ]));
+  expect(messages('classes', (c) => { c.sizeLimits.small = { min: 30, max: 25 }; c.sizeLimits.huge = { max: 50 }; })).toEqual(expect.arrayContaining([
+    'config/classes.json: classes.sizeLimits.small: min 30 is above max 25',
+    expect.stringContaining("config/classes.json: classes.sizeLimits.huge: 'huge' is not a class grade"),
+  ]));
+});
+
+test('a file that is not JSON is named', () => {
+  const broken = (name: string) => {
+    if (name === 'imports.json') throw new SyntaxError('Unexpected token } in JSON at position 12');
+    return reader()(name);
+  };
+  expect(configProblems(broken, known()).map(formatProblem)).toEqual(['config/imports.json: cannot be read: Unexpected token } in JSON at position 12']);
+});
