@@ -1,7 +1,7 @@
 import { corsOrigins, securityHeaders } from '../src/security/http';
 
 export default [
-  { name: 'global::ra-bridge', config: { search: { kindergartens: ['name', 'code', 'address'], regions: ['name', 'code'], 'school-classes': ['name'], 'unlicensed-institutions': ['name', 'address'], children: ['name', 'studentNumber'] } } },
+  { name: 'global::ra-bridge', config: { search: { kindergartens: ['name', 'code', 'address'], regions: ['name', 'code'], 'school-classes': ['name'], 'unlicensed-institutions': ['name', 'address'], children: ['name', 'studentNumber:eq'] } } },
   'strapi::logger',
   'strapi::errors',
   'global::database-errors',
@@ -17,6 +17,8 @@ export default [
   'strapi::body',
   'global::ra-body',
   'global::security',
+  // 学籍号 in filters: the full number only, looked up by its blind index (cms/src/security/student-numbers.ts)
+  'global::student-number-filters',
   'strapi::session',
   'strapi::favicon',
   'strapi::public',

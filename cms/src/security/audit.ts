@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { securityConfig } from './config';
 import { qualifiedTable } from '../runtime/tables';
+import { maskIdentifier } from './masking';
 
 /**
  * The audit trail: one append-only table `audit_entries` (who, when, from where, what), outside
@@ -53,7 +54,7 @@ export async function ensureAuditStore(strapi: Core.Strapi): Promise<void> {
   }
 }
 
-/** Masks ID numbers (config audit.maskedFields) anywhere inside a value: 440524********0014. */
+/** Masks ID numbers and 学籍号 (config audit.maskedFields) anywhere inside a value: 440524***********4. */
 export function maskSensitive(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => maskSensitive(item, depth + 1));
@@ -64,10 +65,9 @@ export function maskSensitive(value: unknown, depth = 0): unknown {
   }));
 }
 
+/** The one masking rule (plugins/student-id identity maskIdentifier: ID numbers and G-type 学籍号). */
 function maskNumber(number: string): string {
-  if (number.length <= 4) return '*'.repeat(number.length);
-  if (number.length <= 10) return `${number.slice(0, 1)}${'*'.repeat(number.length - 2)}${number.slice(-1)}`;
-  return `${number.slice(0, 6)}${'*'.repeat(number.length - 10)}${number.slice(-4)}`;
+  return maskIdentifier(number);
 }
 
 /** Who is acting in the current HTTP request, for the trail. */

@@ -3,7 +3,7 @@ import { ChildForm } from './ChildForm';
 
 const EditForm = () => {
     const record = useRecordContext();
-    return <ChildForm keyLocked={Boolean(record?.studentNumber)} classSource="schoolClass.id" />;
+    return <ChildForm keyLocked={Boolean(record?.studentNumber || record?.studentNumberMasked)} classSource="schoolClass.id" />;
 };
 
 /** 编辑学籍: the kindergarten corrects a record; key fields are read-only once the 学籍号 is issued. */
