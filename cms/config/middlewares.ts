@@ -3,7 +3,7 @@ import { corsOrigins, securityHeaders } from '../src/security/http';
 export default [
   // first: the path in its one canonical spelling for everything after (cms/src/security/route-identity.ts)
   'global::canonical-path',
-  { name: 'global::ra-bridge', config: { search: { kindergartens: ['name', 'code', 'address'], regions: ['name', 'code'], 'school-classes': ['name'], 'unlicensed-institutions': ['name', 'address'], children: ['name', 'studentNumber'] } } },
+  { name: 'global::ra-bridge', config: { search: { kindergartens: ['name', 'code', 'address'], regions: ['name', 'code'], 'school-classes': ['name'], 'unlicensed-institutions': ['name', 'address'], children: ['name', 'studentNumber:eq'] } } },
   'strapi::logger',
   'strapi::errors',
   // Strapi's own admin: off in production, no registration from the network, no personal data (cms/src/security/strapi-admin.ts)
@@ -21,6 +21,8 @@ export default [
   'strapi::body',
   'global::ra-body',
   'global::security',
+  // 学籍号 in filters: the full number only, looked up by its blind index (cms/src/security/student-numbers.ts)
+  'global::student-number-filters',
   'strapi::session',
   'strapi::favicon',
   'strapi::public',

@@ -25,7 +25,7 @@ const STAFF = 'api::staff.staff';
 /** 林晓梅, the principal of 3135050201 (config/demo.json), and 李婷 of 3135020301 (思明区). */
 const LIN = '350502197803120287';
 const LI = '350203198102110240';
-const masked = (id: string) => `${id.slice(0, 6)}********${id.slice(-4)}`;
+const masked = (id: string) => `${id.slice(0, 6)}***********${id.slice(-1)}`;
 
 const binary = (res: any, callback: (error: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];

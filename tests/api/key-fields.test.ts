@@ -128,7 +128,7 @@ test('the 学籍号 can never be changed or set through an update', async () => 
   expect(refused.body.error.message).toBe('学籍号一经生成不能更改');
   await kindergarten.put(`/api/children/${registered.id}`, { data: { studentNumber: null } }).expect(400);
   // Unchanged, also in the masked form lists show, is no change.
-  const masked = (await kindergarten.get(`/api/children?filters[documentId][$eq]=${registered.id}`).expect(200)).body.data[0].studentNumber;
+  const masked = (await kindergarten.get(`/api/children?filters[documentId][$eq]=${registered.id}`).expect(200)).body.data[0].studentNumberMasked;
   expect(masked).toMatch(/^G350502\*+/);
   await kindergarten.put(`/api/children/${registered.id}`, { data: { studentNumber: masked, phone: '13700000000' } }).expect(200);
   await kindergarten.put(`/api/children/${registered.id}`, { data: { studentNumber: registered.studentNumber } }).expect(200);

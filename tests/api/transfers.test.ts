@@ -57,7 +57,7 @@ describe('applying', () => {
     const transfer = applied.body.data;
     expect(transfer).toMatchObject({
       side: 'incoming', state: 'requested', overdue: false, childId: null, childName: expect.stringMatching(/^转园/),
-      idNumberMasked: `350502********${child.idNumber.slice(-4)}`, fromKindergartenName: '泉州市鲤城区实验幼儿园', fromCountyCode: '350502', toCountyCode: '350203',
+      idNumberMasked: `350502***********${child.idNumber.slice(-1)}`, fromKindergartenName: '泉州市鲤城区实验幼儿园', fromCountyCode: '350502', toCountyCode: '350203',
     });
     expect(JSON.stringify(applied.body)).not.toContain(child.idNumber);
     await receiver.get(`/api/children/${child.id}?populate=guardians`).expect(404);

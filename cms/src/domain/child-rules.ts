@@ -5,6 +5,7 @@ import { codeMessage, codeProblem } from './dictionaries';
 import { actingUser } from './request-context';
 import { forbidden } from '../security/errors';
 import { resolvesDuplicateRecord } from './problem-records';
+import { maskedStudentNumber } from '../security/student-numbers';
 
 const CHILD = 'api::child.child';
 const CLASS = 'api::school-class.school-class';
@@ -24,7 +25,7 @@ const CODED: Record<string, [string, string]> = {
   disabilityType: ['disability', '残疾类型'],
 };
 /** Set by the system only: derived, issued or moved by domain actions. */
-const SYSTEM_FIELDS = ['idKey', 'idNumberMasked', 'pinyinKey', 'studentNumber', 'status', 'countyCode', 'institutionCode'];
+const SYSTEM_FIELDS = ['idKey', 'idNumberMasked', 'pinyinKey', 'studentNumber', 'studentNumberKey', 'studentNumberMasked', 'status', 'countyCode', 'institutionCode'];
 
 /**
  * Key information of the 学籍 (docs/domain.md §5): once a child has a 学籍号 these change only through an
@@ -157,11 +158,10 @@ export function changedKeyFields(strapi: Core.Strapi, data: Record<string, any>,
 }
 
 /** Whether a 学籍号 sent with an update is the stored one (also in its masked form, as lists show it). */
-function sameStudentNumber(strapi: Core.Strapi, sent: unknown, stored: string | null | undefined): boolean {
+function sameStudentNumber(strapi: Core.Strapi, sent: unknown, existing: { studentNumber?: string | null; studentNumberMasked?: string | null }): boolean {
   const value = sent === '' ? null : sent ?? null;
-  if (value === (stored ?? null)) return true;
-  if (typeof value !== 'string' || !stored?.startsWith('G')) return false;
-  return value === `G${identity(strapi).maskIdNumber(stored.slice(1))}`;
+  if (value === (existing.studentNumber ?? null)) return true;
+  return typeof value === 'string' && Boolean(existing.studentNumber) && value === (existing.studentNumberMasked ?? maskedStudentNumber(strapi, existing.studentNumber));
 }
 
 /** The problems of the first stage that failed, as one 400 naming their fields. */
@@ -227,7 +227,7 @@ export function childRulesMiddleware(strapi: Core.Strapi) {
     const documentId = creating ? undefined : context.params.documentId;
     const existing = creating ? null : await strapi.db.query(CHILD).findOne({ where: { documentId }, populate: ['guardians', 'schoolClass'] });
     // The 学籍号 never changes once issued, by anyone; users never set one (the review issues it).
-    if (existing && data.studentNumber !== undefined && !sameStudentNumber(strapi, data.studentNumber, existing.studentNumber)) {
+    if (existing && data.studentNumber !== undefined && !sameStudentNumber(strapi, data.studentNumber, existing)) {
       if (existing.studentNumber) throw fieldError('studentNumber', '学籍号一经生成不能更改');
       if (actingUser(strapi)) throw fieldError('studentNumber', '学籍号由本园审核时系统生成，不能直接填写');
     }

@@ -20,6 +20,7 @@ import { fieldError } from '../utils/validation';
 import { readDomainConfig } from '../runtime/paths';
 import { toStrapiFilters } from '../middlewares/ra-bridge';
 import { recordExport } from './exports';
+import { rewriteStudentNumberFilters } from '../security/student-numbers';
 import { entry } from './dictionaries';
 import { definitionsForReach, displayValue, type Definition, type Entity } from './custom-fields';
 
@@ -108,6 +109,8 @@ export async function listFilters(strapi: Core.Strapi, uid: string, resource: st
       throw fieldError('filter', '筛选条件格式不正确');
     }
   } else if (query.filters && typeof query.filters === 'object') filters = query.filters;
+  // 学籍号: the full number only, through its blind index; a partial match is a 400 (security/student-numbers.ts)
+  filters = (await rewriteStudentNumberFilters(strapi, filters)) as Record<string, unknown>;
   // As for the list: no filtering on private attributes (ID numbers, keys), so nothing can be probed.
   const sanitized: any = await strapi.contentAPI.sanitize.query({ filters }, strapi.getModel(uid as any) as any, { auth } as any);
   return (sanitized?.filters ?? {}) as Record<string, unknown>;

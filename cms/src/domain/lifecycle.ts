@@ -97,8 +97,8 @@ export type EventInput = {
 /** An event's row (attribute → value) for the query engine or a bulk INSERT. */
 export function eventRow(input: EventInput, now: Date, mask: (number: string) => string) {
   const actor = input.actor;
-  // A G-type 学籍号 carries the resident ID number: kept masked, as everywhere ID numbers are listed.
-  const masked = (number: unknown) => (typeof number === 'string' && number.startsWith('G') ? `G${mask(number.slice(1))}` : number ?? null);
+  // A G-type 学籍号 carries the resident ID number: kept masked (`mask`: the student-id plugin's one rule).
+  const masked = (number: unknown) => (typeof number === 'string' && number ? mask(number) : number ?? null);
   const values = (record: Record<string, unknown> | null | undefined) => (record && 'studentNumber' in record ? { ...record, studentNumber: masked(record.studentNumber) } : record ?? null);
   return {
     documentId: newDocumentId(),
@@ -125,7 +125,8 @@ export function eventRow(input: EventInput, now: Date, mask: (number: string) =>
   };
 }
 
-export const masker = (strapi: Core.Strapi) => (number: string): string => strapi.plugin('student-id').service('identity').maskIdNumber(number);
+/** How an event shows a 学籍号: masked when it carries a resident ID (plugins/student-id studentNumber.mask). */
+export const masker = (strapi: Core.Strapi) => (number: string): string => strapi.plugin('student-id').service('studentNumber').mask(number);
 
 /**
  * Writes events in batches (one INSERT per 100 rows) through the query engine, inside the caller's

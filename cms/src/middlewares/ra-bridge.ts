@@ -36,7 +36,8 @@ export function toStrapiFilters(filter: Record<string, unknown>, searchFields: s
   for (const [key, value] of Object.entries(filter ?? {})) {
     if (value === undefined || value === '') continue;
     if (key === 'q') {
-      if (searchFields?.length) and.push({ $or: searchFields.map((field) => ({ [field]: { $containsi: String(value) } })) });
+      // a search field `name:eq` matches the whole value only (the 学籍号: no partial match on an identifier)
+      if (searchFields?.length) and.push({ $or: searchFields.map((field) => (field.endsWith(':eq') ? { [field.slice(0, -3)]: { $eq: String(value) } } : { [field]: { $containsi: String(value) } })) });
       else filters.q = value;
       continue;
     }

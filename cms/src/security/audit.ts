@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { securityConfig } from './config';
 import { qualifiedTable } from '../runtime/tables';
+import { maskIdentifier } from './masking';
 
 /**
  * The audit trail: one append-only table `audit_entries` (who, when, from where, what), outside
@@ -101,7 +102,7 @@ function decodeLenient(text: string): string {
 }
 
 /**
- * Masks every ID-number-like run inside a text (a query string, a path, a message): 440524********0014,
+ * Masks every ID-number-like run inside a text (a query string, a path, a message): 440524***********4,
  * also when written percent-encoded (then the decoded, masked text is kept).
  */
 export function maskIdText(text: string): string {
@@ -134,10 +135,9 @@ export function maskSensitive(value: unknown, depth = 0): unknown {
   }));
 }
 
+/** The one masking rule (plugins/student-id identity maskIdentifier: ID numbers and G-type 学籍号). */
 function maskNumber(number: string): string {
-  if (number.length <= 4) return '*'.repeat(number.length);
-  if (number.length <= 10) return `${number.slice(0, 1)}${'*'.repeat(number.length - 2)}${number.slice(-1)}`;
-  return `${number.slice(0, 6)}${'*'.repeat(number.length - 10)}${number.slice(-4)}`;
+  return maskIdentifier(number);
 }
 
 /** Who is acting in the current HTTP request, for the trail. */

@@ -3,9 +3,11 @@ import crypto from 'node:crypto';
 import { loadSecrets } from '../runtime/secrets';
 import { securityConfig } from './config';
 import { qualifiedTable } from '../runtime/tables';
+import { STUDENT_NUMBER, studentNumberColumns, subscribeStudentNumbers } from './student-numbers';
 
 /**
- * Encryption at rest of ID numbers (children, guardians, staff): AES-256-GCM with the key
+ * Encryption at rest of ID numbers (children, guardians, staff) and 学籍号 (a G-type one carries the
+ * resident ID; its blind index and masked form: ./student-numbers.ts): AES-256-GCM with the key
  * PII_ENCRYPTION_KEY (environment, or generated once into data/secrets.json for the embedded quick
  * start). Done in ONE place, the query engine's lifecycles: values are encrypted on every write
  * (after validation, whatever the caller: document service, services, imports) and decrypted on
@@ -84,10 +86,13 @@ function tableAndColumns(strapi: Core.Strapi, uid: string, fields: string[]) {
  * values still stored in plain text (data from before this control), in batches; then subscribes
  * the lifecycles that encrypt writes and decrypt reads.
  */
-export async function setupPiiEncryption(strapi: Core.Strapi): Promise<{ migrated: number }> {
+export async function setupPiiEncryption(strapi: Core.Strapi): Promise<{ migrated: number; indexed: number; remasked: number }> {
   const knex = strapi.db.connection;
   const fields = encryptedFields();
   let migrated = 0;
+  // before the encryption below: the blind index is computed from the plain number
+  const indexed = await indexStudentNumbers(strapi);
+  const remasked = await remaskStoredForms(strapi);
   for (const [uid, names] of Object.entries(fields)) {
     const located = tableAndColumns(strapi, uid, names);
     if (!located) continue;
@@ -110,6 +115,8 @@ export async function setupPiiEncryption(strapi: Core.Strapi): Promise<{ migrate
       }
     }
   }
+  // the 学籍号's blind index and masked form are derived from the plain value, so before encryption
+  subscribeStudentNumbers(strapi, (value) => decryptValue(value));
   strapi.db.lifecycles.subscribe(async (event: any) => {
     const action: string = event.action;
     if (action.startsWith('before')) {
@@ -123,5 +130,112 @@ export async function setupPiiEncryption(strapi: Core.Strapi): Promise<{ migrate
     if (action.startsWith('after') && event.result && typeof event.result === 'object') decryptTree(event.result);
   });
   if (migrated) strapi.log.info(`PII encryption: ${migrated} ID numbers stored in plain text were encrypted`);
-  return { migrated };
+  if (indexed) strapi.log.info(`PII encryption: ${indexed} 学籍号 given their blind index and masked form`);
+  if (remasked) strapi.log.info(`PII masking: ${remasked} stored masked numbers recomputed with the current rule`);
+  return { migrated, indexed, remasked };
+}
+
+const CHILD = 'api::child.child';
+const column = (strapi: Core.Strapi, uid: string, field: string): string | null => (strapi.db.metadata.get(uid as any) as any)?.attributes?.[field]?.columnName ?? null;
+
+/**
+ * 学籍号 stored before the blind index (plain, or encrypted without key): their blind index and
+ * masked form, in batches. The encryption of the plain ones follows (encryption.fields).
+ */
+export async function indexStudentNumbers(strapi: Core.Strapi): Promise<number> {
+  const meta: any = strapi.db.metadata.get(CHILD as any);
+  const numberColumn = column(strapi, CHILD, STUDENT_NUMBER);
+  const keyColumn = column(strapi, CHILD, 'studentNumberKey');
+  const maskedColumn = column(strapi, CHILD, 'studentNumberMasked');
+  if (!meta || !numberColumn || !keyColumn || !maskedColumn) return 0;
+  const knex = strapi.db.connection;
+  const table = qualifiedTable(strapi, meta.tableName);
+  let done = 0;
+  for (;;) {
+    const rows = await knex(table).whereNotNull(numberColumn).andWhere(numberColumn, '<>', '').whereNull(keyColumn).select('id', numberColumn).limit(1000);
+    if (!rows.length) break;
+    await knex.transaction(async (trx) => {
+      for (const row of rows) {
+        const stored = String(row[numberColumn]);
+        const derived = studentNumberColumns(strapi, isEncrypted(stored) ? decryptValue(stored) : stored);
+        await trx(table).where({ id: row.id }).update({ [keyColumn]: derived.studentNumberKey, [maskedColumn]: derived.studentNumberMasked });
+      }
+    });
+    done += rows.length;
+  }
+  return done;
+}
+
+/** The version of the masking rule (plugins/student-id identity maskIdNumber) the stored masked forms follow. */
+const MASK_RULE_VERSION = 2;
+
+/**
+ * Masked forms stored under an older rule (which hid only the birth date, so that the birth date
+ * beside it gave the number back) are recomputed, once per rule version (a marker in Strapi's
+ * store: the check at each start is one read). Masking is idempotent and the current rule shows a
+ * part of what the old one showed, so the masked value itself is re-masked: no plain number needed.
+ * Columns: ID numbers of children, guardians, staff and transfers; 学籍号 of transfers and of the
+ * child events, and the masked values inside the events' before/after.
+ */
+export async function remaskStoredForms(strapi: Core.Strapi, options: { force?: boolean } = {}): Promise<number> {
+  const store = strapi.store({ type: 'core', name: 'pii', key: 'mask-rule-version' });
+  if (!options.force && Number(await store.get()) >= MASK_RULE_VERSION) return 0;
+  const identity = strapi.plugin('student-id').service('identity');
+  const numbers = strapi.plugin('student-id').service('studentNumber');
+  const idMask = (value: unknown) => identity.maskIdNumber(value);
+  const studentMask = (value: unknown) => numbers.mask(value);
+  const inJson = (value: any, depth = 0): any => {
+    if (!value || typeof value !== 'object' || depth > 4) return value;
+    if (Array.isArray(value)) return value.map((item) => inJson(item, depth + 1));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key,
+      typeof item === 'string' && item && key === 'idNumberMasked' ? idMask(item)
+        : typeof item === 'string' && item && key === STUDENT_NUMBER ? studentMask(item)
+          : inJson(item, depth + 1)]));
+  };
+  const json = (value: unknown) => {
+    if (value === null || value === undefined) return value;
+    const parsed = typeof value === 'string' ? (() => { try { return JSON.parse(value); } catch { return undefined; } })() : value;
+    return parsed === undefined ? value : JSON.stringify(inJson(parsed));
+  };
+  const targets: Array<{ uid: string; columns: Record<string, (value: any) => any>; component?: boolean }> = [
+    { uid: CHILD, columns: { idNumberMasked: idMask } },
+    { uid: 'family.guardian', columns: { idNumberMasked: idMask } },
+    { uid: 'api::staff.staff', columns: { idNumberMasked: idMask } },
+    { uid: 'api::transfer.transfer', columns: { idNumberMasked: idMask, studentNumberMasked: studentMask } },
+    { uid: 'api::child-event.child-event', columns: { studentNumber: studentMask, before: json, after: json } },
+  ];
+  const knex = strapi.db.connection;
+  let changed = 0;
+  for (const target of targets) {
+    const meta: any = strapi.db.metadata.get(target.uid as any);
+    if (!meta) continue;
+    const table = qualifiedTable(strapi, meta.tableName);
+    const columns = Object.entries(target.columns).map(([field, remask]) => ({ name: meta.attributes[field]?.columnName as string, remask })).filter((c) => c.name);
+    if (!columns.length) continue;
+    let lastId = 0;
+    for (;;) {
+      const rows = await knex(table).where('id', '>', lastId).orderBy('id').select('id', ...columns.map((c) => c.name)).limit(1000);
+      if (!rows.length) break;
+      lastId = rows[rows.length - 1].id;
+      const updates = rows.map((row: any) => {
+        const update: Record<string, unknown> = {};
+        for (const { name, remask } of columns) {
+          const value = row[name];
+          if (value === null || value === undefined || value === '') continue;
+          const next = remask(value);
+          const same = typeof value === 'string' ? next === value : JSON.stringify(value) === next;
+          if (!same) update[name] = next;
+        }
+        return { id: row.id, update };
+      }).filter((u) => Object.keys(u.update).length);
+      if (updates.length) {
+        await knex.transaction(async (trx) => {
+          for (const { id, update } of updates) await trx(table).where({ id }).update(update);
+        });
+        changed += updates.length;
+      }
+    }
+  }
+  await store.set({ value: MASK_RULE_VERSION });
+  return changed;
 }

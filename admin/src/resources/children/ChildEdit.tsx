@@ -9,7 +9,7 @@ const SaveOnlyToolbar = () => <Toolbar><SaveButton /></Toolbar>;
 
 const EditForm = () => {
     const record = useRecordContext();
-    const registered = Boolean(record?.studentNumber);
+    const registered = Boolean(record?.studentNumber || record?.studentNumberMasked);
     return <ChildForm keyLocked={registered} classSource="schoolClass.id" toolbar={registered ? <SaveOnlyToolbar /> : undefined} />;
 };
 

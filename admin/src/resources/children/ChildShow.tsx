@@ -104,6 +104,12 @@ const IdNumberField = (_props: { label?: string }) => {
     return <TextField source={record?.idNumber ? 'idNumber' : 'idNumberMasked'} emptyText="—" />;
 };
 
+/** The full 学籍号 where the server gave it (as for ID numbers), else the masked one. */
+const StudentNumberField = (_props: { label?: string }) => {
+    const record = useRecordContext();
+    return <TextField source={record?.studentNumber ? 'studentNumber' : 'studentNumberMasked'} emptyText="—" />;
+};
+
 /**
  * One child's 学籍 record in tabs. The full ID number appears only for the child's kindergarten and
  * county (the server decides; other levels get the masked number).
@@ -113,7 +119,7 @@ export const ChildShow = ({ extraTabs }: { extraTabs?: React.ReactNode }) => (
         <TabbedShowLayout>
             <Tab label="resources.children.sections.identity">
                 <TextField source="name" />
-                <TextField source="studentNumber" emptyText="—" />
+                <StudentNumberField label="resources.children.fields.studentNumber" />
                 <SelectField source="status" choices={statusChoices} />
                 <SelectField source="sex" choices={sexChoices} />
                 <DateField source="birthDate" locales="zh-CN" />

@@ -13,7 +13,7 @@ export const RegisterButton = () => {
     const refresh = useRefresh();
     const translate = useTranslate();
     const [candidates, setCandidates] = useState<any[] | null>(null);
-    if (!record || record.status !== 'draft' || record.studentNumber) return null;
+    if (!record || record.status !== 'draft' || record.studentNumber || record.studentNumberMasked) return null;
     const register = async (acknowledgeCandidates: boolean) => {
         try {
             const { json } = await httpClient(`/api/children/${record.id}/register`, { method: 'POST', body: JSON.stringify({ data: { acknowledgeCandidates } }) });

@@ -12,7 +12,7 @@ import { sexChoices, statusChoices } from './choices';
 import { useCustomColumns, useCustomFilters } from '../../components/CustomFieldInputs';
 import { ListPagination } from '../../components/ListPagination';
 
-/** Children's 学籍 records: ID numbers masked in the list, filters by class, status and flags. */
+/** Children's 学籍 records: ID numbers and 学籍号 masked in the list (as the server sends them), filters by class, status and flags. */
 const ChildList = () => {
     const dictionary = useDictionaries();
     const customFilters = useCustomFilters('child');
@@ -34,7 +34,7 @@ const ChildList = () => {
                 <SelectField source="sex" choices={sexChoices} />
                 <DateField source="birthDate" locales="zh-CN" />
                 <TextField source="idNumberMasked" />
-                <TextField source="studentNumber" emptyText="—" />
+                <TextField source="studentNumberMasked" emptyText="—" />
                 <SelectField source="status" choices={statusChoices} />
                 <BooleanField source="needsAid" />
                 {customColumns}

@@ -39,8 +39,8 @@ function fromTemplate(column: Column): OutColumn {
 const GRADUATE_FIELDS = ['name', 'sex', 'birthDate', 'ethnicity', 'nationality', 'idType', 'idNumber', 'overseasChinese', 'householdRegion', 'householdType', 'address', 'phone'];
 
 const service = ({ strapi }: { strapi: Core.Strapi }) => {
-  const masking = () => strapi.service(CHILD) as any;
-  const studentNumber: OutColumn = { header: '学籍号', value: (child, full) => (full ? child.studentNumber : masking().maskStudentNumber(child).studentNumber) ?? '' };
+  // the 学籍号 as the ID numbers: full for the child's kindergarten and county, else its masked form
+  const studentNumber: OutColumn = { header: '学籍号', value: (child, full) => (full ? child.studentNumber : child.studentNumberMasked) ?? '' };
 
   /** The template's columns, the custom fields of the children that concern the caller's reach, then the record's own. */
   const listColumns = (custom: OutColumn[]): OutColumn[] => [

@@ -7,9 +7,9 @@ const service = (strapi) => strapi.service('api::child.child') as unknown as Chi
 
 /** Core CRUD (scoped, sanitised: ID numbers are private) plus the 学籍 actions of the child service. */
 export default factories.createCoreController('api::child.child', ({ strapi }) => ({
+  /** Lists: the 学籍号 and ID numbers are private (stripped by Strapi's sanitiser); rows carry their masked forms. */
   async find(ctx) {
     const response: any = await super.find(ctx);
-    if (Array.isArray(response?.data)) response.data = response.data.map((record) => service(strapi).maskStudentNumber(record));
     return markEstimatedTotal(ctx, response);
   },
   /** One record, whole by default: its guardians and its class (the edit form needs both). */

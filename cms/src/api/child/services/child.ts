@@ -7,6 +7,14 @@ const CHILD = 'api::child.child';
 /** Levels that see full ID numbers on the record itself: the child's kindergarten and its reviewer. */
 export const FULL_NUMBER_LEVELS = new Set(['institution', 'county']);
 
+/** A child's record without its full numbers: only the masked forms stay. */
+export function withoutFullNumbers(record: any) {
+  if (!record || typeof record !== 'object') return record;
+  const { idNumber, studentNumber, studentNumberKey, idKey, ...rest } = record;
+  if (Array.isArray(rest.guardians)) rest.guardians = rest.guardians.map(({ idNumber: _n, idKey: _k, ...guardian }: any) => guardian);
+  return rest;
+}
+
 const childService = factories.createCoreService(CHILD, ({ strapi }) => {
   const scope = () => strapi.plugin('access-scope').service('scope');
   const duplicates = () => strapi.plugin('dup-check').service('duplicates');
@@ -15,22 +23,19 @@ const childService = factories.createCoreService(CHILD, ({ strapi }) => {
 
   return {
     /**
-     * A G-type 学籍号 carries the resident ID number: wherever ID numbers are masked (every list, and
-     * records read by other levels), it is masked the same way.
+     * The record as a user may see it. The 学籍号 (a G-type one carries the resident ID) and the ID
+     * numbers are private: the child's kindergarten and its county reviewer get them in full, read
+     * from the store; everyone else only the masked forms (idNumberMasked, studentNumberMasked),
+     * whatever the record passed in carries (a document-service read has the private fields).
      */
-    maskStudentNumber(record: any) {
-      const number = record?.studentNumber;
-      if (typeof number !== 'string' || !number.startsWith('G')) return record;
-      return { ...record, studentNumber: `G${identity().maskIdNumber(number.slice(1))}` };
-    },
-
-    /** The record as its kindergarten or county reviewer sees it: with the full ID numbers. */
     async withFullNumbers(user: any, record: any) {
-      if (!FULL_NUMBER_LEVELS.has(user?.level)) return this.maskStudentNumber(record);
-      const stored = await strapi.db.query(CHILD).findOne({ where: { documentId: record.documentId }, select: ['idNumber'], populate: { guardians: { select: ['idNumber'] } } });
+      if (!record) return record;
+      if (!FULL_NUMBER_LEVELS.has(user?.level)) return withoutFullNumbers(record);
+      const stored = await strapi.db.query(CHILD).findOne({ where: { documentId: record.documentId }, select: ['idNumber', 'studentNumber'], populate: { guardians: { select: ['idNumber'] } } });
       return {
         ...record,
         idNumber: stored?.idNumber ?? null,
+        studentNumber: stored?.studentNumber ?? null,
         guardians: (record.guardians ?? []).map((g: any, i: number) => ({ ...g, idNumber: stored?.guardians?.[i]?.idNumber ?? null })),
       };
     },
@@ -107,7 +112,6 @@ const childService = factories.createCoreService(CHILD, ({ strapi }) => {
 
 /** The 学籍 actions the controllers call (the core CRUD methods come from Strapi's factory). */
 export type ChildService = {
-  maskStudentNumber(record: any): any;
   withFullNumbers(user: any, record: any): Promise<any>;
   checkDuplicates(user: any, input: any): Promise<{ identity: any; exact: any; candidates: any[] }>;
   register(user: any, documentId: string, input: { acknowledgeCandidates?: boolean; temporary?: boolean }): Promise<{ id: string; studentNumber: string; status: string; candidates: any[] }>;

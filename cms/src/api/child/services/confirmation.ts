@@ -25,7 +25,7 @@ function rows(child: any, places: Map<string, string>): [string, string][] {
     ['householdRegion', place(child.householdRegion)], ['householdType', coded('householdType', child.householdType)], ['address', child.address], ['phone', child.phone],
     ['enrolledOn', child.enrolledOn], ['enrollmentMode', coded('enrollmentMode', child.enrollmentMode)], ['onlyChild', yesNo(child.onlyChild)],
     ['leftBehind', coded('leftBehind', child.leftBehind)], ['migrant', yesNo(child.migrant)], ['orphan', yesNo(child.orphan)], ['martyrChild', yesNo(child.martyrChild)],
-    ['disabled', yesNo(child.disabled)], ['disabilityType', coded('disability', child.disabilityType)], ['needsAid', yesNo(child.needsAid)], ['studentNumber', child.studentNumber ?? '（待生成）'],
+    ['disabled', yesNo(child.disabled)], ['disabilityType', coded('disability', child.disabilityType)], ['needsAid', yesNo(child.needsAid)], ['studentNumber', child.studentNumber ?? child.studentNumberMasked ?? '（待生成）'],
   ].map(([field, value]) => [label(field), String(value ?? '')]);
 }
 

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { conflictError, fieldError } from '../../../utils/validation';
+import { studentNumberKey } from '../../../security/student-numbers';
 import { CHILD, KINDERGARTEN, SCHOOL_CLASS, type Actor, dueDate, newDocumentId, today, writeEvents } from '../../../domain/lifecycle';
 
 const TRANSFER = 'api::transfer.transfer';
@@ -25,7 +26,6 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
   const scope = () => strapi.plugin('access-scope').service('scope');
   const identity = () => strapi.plugin('student-id').service('identity');
   const duplicates = () => strapi.plugin('dup-check').service('duplicates');
-  const childService = () => strapi.service('api::child.child') as any;
 
   const actorName = (user: Actor) => user?.fullName || user?.username || '';
   const step = (user: Actor, action: string, comment?: string | null) => ({ action, actorName: actorName(user), level: user?.level, at: new Date().toISOString(), comment: comment ?? null });
@@ -121,7 +121,8 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
       let child: any = null;
       const studentNumber = String(input.studentNumber ?? '').trim().toUpperCase();
       if (studentNumber) {
-        child = await strapi.db.query(CHILD).findOne({ where: { studentNumber } });
+        // the full number, through its blind index (cms/src/security/student-numbers.ts)
+        child = await strapi.db.query(CHILD).findOne({ where: { studentNumberKey: studentNumberKey(strapi, studentNumber) } });
         if (!child) throw fieldError('studentNumber', '未找到该学籍号的幼儿');
       } else {
         const number = identity().normalizeIdNumber(input.idNumber ?? '');
@@ -149,7 +150,7 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
           openKey: child.documentId,
           childName: child.name,
           idNumberMasked: child.idNumberMasked ?? null,
-          studentNumberMasked: childService().maskStudentNumber({ studentNumber: child.studentNumber }).studentNumber,
+          studentNumberMasked: child.studentNumberMasked ?? null,
           fromInstitutionCode: child.institutionCode,
           fromKindergartenName: from?.name ?? null,
           fromCountyCode: child.countyCode,

@@ -322,14 +322,49 @@ export function checkAgainstTyped(input: {
 /* ------------------------------------------------------------------------------------------ */
 
 /**
- * Masks a number for lists and exports: 18 characters or more keep the first 6 and last 4
- * (`440524188001010014` → `440524********0014`); shorter numbers keep the first 2 and last 2;
- * 4 characters or fewer are masked entirely. The number is normalised first.
+ * THE masking rule of the system, for every place that shows an identity number masked (lists,
+ * exports, events, requests, transfers, the audit trail, the logs; the panel shows what the server
+ * sends): the hidden part must not be derivable from fields shown beside it. A resident ID (and
+ * every 15–18 character number) keeps only its first 6 and its last character
+ * (`440524188001010014` → `440524***********4`): the birth date AND the sequence stay hidden, so
+ * the birth date of the same row gives nothing back. Shorter numbers (passports, HK/Macao/Taiwan
+ * cards) keep their first 2 and last 2; 4 characters or fewer are masked entirely. The number is
+ * normalised first. Idempotent: masking a masked value (also one masked by an older, weaker rule)
+ * gives the value masked by this rule, which is how stored masked forms are recomputed.
  */
 export function maskIdNumber(number: unknown): string {
   const value = normalizeIdNumber(number);
   if (!value) return '';
   if (value.length <= 4) return '*'.repeat(value.length);
-  const [head, tail] = value.length >= 18 ? [6, 4] : [2, 2];
+  const [head, tail] = value.length >= 15 ? [6, 1] : [2, 2];
   return `${value.slice(0, head)}${'*'.repeat(value.length - head - tail)}${value.slice(-tail)}`;
+}
+
+/** The prefix of a 学籍号 that carries a resident ID (config/student-id.json `withResidentId`). */
+export const DEFAULT_RESIDENT_ID_PREFIX = 'G';
+
+/** Whether a 学籍号 carries a resident ID number: the prefix followed by 18 characters. */
+export function carriesResidentId(number: unknown, residentIdPrefix: string = DEFAULT_RESIDENT_ID_PREFIX): boolean {
+  const value = normalizeIdNumber(number);
+  return Boolean(residentIdPrefix) && value.startsWith(residentIdPrefix) && value.length === residentIdPrefix.length + 18;
+}
+
+/**
+ * A 学籍号 as shown where ID numbers are masked. A G-type number is `G` + the resident ID: it is an
+ * ID number and is masked by the same rule (`G440524188001010014` → `G440524***********4`). J and L
+ * numbers carry no ID number (region of the kindergarten, birth date, sequence) and are shown as
+ * they are. Normalised first; '' for an empty value.
+ */
+export function maskStudentNumber(number: unknown, residentIdPrefix: string = DEFAULT_RESIDENT_ID_PREFIX): string {
+  const value = normalizeIdNumber(number);
+  if (!carriesResidentId(value, residentIdPrefix)) return value;
+  return `${residentIdPrefix}${maskIdNumber(value.slice(residentIdPrefix.length))}`;
+}
+
+/**
+ * Any identifier of a person as shown in the trail and the logs, whether an ID number or a 学籍号
+ * (the audit's masked fields): a G-type 学籍号 keeps its prefix, everything else is `maskIdNumber`.
+ */
+export function maskIdentifier(value: unknown, residentIdPrefix: string = DEFAULT_RESIDENT_ID_PREFIX): string {
+  return carriesResidentId(value, residentIdPrefix) ? maskStudentNumber(value, residentIdPrefix) : maskIdNumber(value);
 }

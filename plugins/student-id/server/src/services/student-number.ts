@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { gb11643CheckCharacter, parseResidentId } from '../identity';
+import { gb11643CheckCharacter, maskStudentNumber, parseResidentId } from '../identity';
 
 export type NumberRule = {
   /** Prefix of a formal number for a child with a valid resident ID: prefix + the 18-character ID. */
@@ -23,6 +23,11 @@ const TABLE = 'student_number_sequences';
 const studentNumberService = ({ strapi }: { strapi: Core.Strapi }) => ({
   rule(): NumberRule {
     return strapi.plugin('student-id').config('rule') as NumberRule;
+  },
+
+  /** A 学籍号 as shown where ID numbers are masked: the G-type (this rule's `withResidentId`) masked like an ID number. */
+  mask(number: unknown): string {
+    return maskStudentNumber(number, this.rule().withResidentId);
   },
 
   table(): string {
