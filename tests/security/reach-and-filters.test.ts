@@ -7,8 +7,9 @@
  * - the access scope holds for relation filters at any depth, inside $and/$or/$not, through /api and
  *   the panel's bridge (/ra), while a filter through relations inside the reach still works.
  */
+import path from 'node:path';
 import qs from 'qs';
-import { bootStrapi, type BootedApp } from '../helpers/boot';
+import { bootStrapi, REPOSITORY_ROOT, type BootedApp } from '../helpers/boot';
 import { DEMO, kindergartenId, login, type Session } from '../helpers/api';
 import { residentId } from '../helpers/ids';
 
@@ -118,6 +119,17 @@ describe('a teacher reaches only its own record', () => {
     }
     // the panel's bridge asks the same
     await teacher.get('/ra/children').expect(403);
+  });
+
+  test('a teacher account made with the kindergarten\'s role (before the teacher role) is moved to it at start', async () => {
+    const USER = 'plugin::users-permissions.user';
+    const institutionRole = await app.strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'institution' } });
+    await app.strapi.db.query(USER).update({ where: { username: 'teacher-zhou' }, data: { role: institutionRole.id } });
+    const { syncRoles } = require(path.join(REPOSITORY_ROOT, 'cms', 'dist', 'src', 'bootstrap', 'roles'));
+    await syncRoles(app.strapi);
+    expect((await app.strapi.db.query(USER).findOne({ where: { username: 'teacher-zhou' }, populate: ['role'] })).role.type).toBe('teacher');
+    expect((await app.strapi.db.query(USER).findOne({ where: { username: 'demo-kindergarten' }, populate: ['role'] })).role.type).toBe('institution');
+    await teacher.post('/api/transfers', { data: { studentNumber: simingChild.studentNumber } }).expect(403);
   });
 });
 
