@@ -9,6 +9,7 @@ import { seedDemoChildren } from './bootstrap/demo-children';
 import { kindergartenRulesMiddleware } from './domain/kindergarten-rules';
 import { schoolClassRulesMiddleware } from './domain/school-class-rules';
 import { subjectLockMiddleware } from './domain/subject-locks';
+import { governedFieldsMiddleware } from './domain/governed-fields';
 import { childRulesMiddleware } from './domain/child-rules';
 import { problemResolutionMiddleware } from './domain/problem-records';
 import { lifecycleMiddleware } from './domain/lifecycle';
@@ -34,6 +35,7 @@ export default {
     // Strapi's own admin reaches no personal data (cms/src/security/strapi-admin.ts)
     strapi.documents.use(strapiAdminDocumentsMiddleware(strapi) as any);
     strapi.documents.use(subjectLockMiddleware(strapi) as any);
+    strapi.documents.use(governedFieldsMiddleware(strapi) as any);
     strapi.documents.use(kindergartenRulesMiddleware(strapi) as any);
     strapi.documents.use(schoolClassRulesMiddleware(strapi) as any);
     strapi.documents.use(childRulesMiddleware(strapi) as any);

@@ -190,10 +190,10 @@ describe('a teacher sees their own record and asks for corrections', () => {
     expect(own).toMatchObject({ documentId: staff.documentId, name: '陈老师', major: '音乐' });
     expect(own.trainings.map((t) => t.course)).toEqual(['安全教育']);
     expect(own).not.toHaveProperty('idKey');
-    // the teacher's account reaches nothing else
-    expect((await teacher.get('/api/staff-members').expect(200)).body.data).toEqual([]);
-    expect((await teacher.get('/api/children').expect(200)).body.data).toEqual([]);
-    await teacher.get(`/api/staff-members/${staff.documentId}`).expect(404);
+    // the teacher's account reaches nothing else: its role (config/roles.json accountRoles.teacher) lists nothing
+    await teacher.get('/api/staff-members').expect(403);
+    await teacher.get('/api/children').expect(403);
+    await teacher.get(`/api/staff-members/${staff.documentId}`).expect(403);
     // corrections through the approval engine, reviewed by the kindergarten
     const bad = await teacher.post('/api/me/staff/corrections', { data: { changes: { degree: 'x' } } }).expect(400);
     expect(bad.body.error.details.errors[0].path).toEqual(['degree']);

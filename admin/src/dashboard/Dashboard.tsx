@@ -3,6 +3,7 @@ import { Loading, Title, useTranslate } from 'react-admin';
 import { useMe } from '../providers/useMe';
 import { InstitutionDashboard } from './InstitutionDashboard';
 import { RegionDashboard } from './RegionDashboard';
+import { MyStaff } from '../resources/staff/pages';
 
 /** One dashboard per level: regional levels see figures for their reach, a kindergarten sees itself. */
 export const Dashboard = () => {
@@ -18,6 +19,8 @@ export const Dashboard = () => {
     if (isPending || !me) return <Loading />;
     // 三员 roles (no level) have no figures: their menu leads to their pages.
     if (!me.level) return <Title title={translate('ra.page.dashboard')} />;
+    // a teacher's account reaches only its own record (config/roles.json accountRoles.teacher): no figures
+    if ((me as any).teacher) return <MyStaff />;
     return (
         <>
             <Title title={translate('ra.page.dashboard')} />

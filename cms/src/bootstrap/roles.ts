@@ -3,10 +3,16 @@ import { readDomainConfig } from '../runtime/paths';
 import { levels } from '../domain/levels';
 import { recordAudit } from '../security/audit';
 
-type RoleMatrix = { common: string[]; roles: Record<string, string[]>; public: string[]; authenticated: string[]; adminRoles?: Record<string, { name: string; actions: string[] } | string> };
+type AccountRole = { name: string; forAccountsWith: string; actions: string[] };
+type RoleMatrix = {
+  common: string[]; roles: Record<string, string[]>; public: string[]; authenticated: string[];
+  adminRoles?: Record<string, { name: string; actions: string[] } | string>;
+  accountRoles?: Record<string, AccountRole | string>;
+};
 
 const ROLE = 'plugin::users-permissions.role';
 const PERMISSION = 'plugin::users-permissions.permission';
+const USER = 'plugin::users-permissions.user';
 export const PERMISSION_OVERRIDE = 'api::permission-matrix.role-permission-override';
 
 /** The changes made in the panel (角色权限) per role type: action → granted (true) or removed (false). */
@@ -44,7 +50,36 @@ export function permissionMatrix(): Map<string, { name: string; actions: string[
   for (const [type, role] of Object.entries(matrix.adminRoles ?? {})) {
     if (typeof role === 'object') result.set(type, { name: role.name, actions: role.actions });
   }
+  // roles of accounts linked to a person (a teacher): their own actions only
+  for (const [type, role] of accountRoles()) result.set(type, { name: role.name, actions: role.actions });
   return result;
+}
+
+/** config/roles.json accountRoles: the roles of accounts linked to one person's record (a teacher's). */
+export function accountRoles(): [string, AccountRole][] {
+  const declared = readDomainConfig<RoleMatrix>('roles.json').accountRoles ?? {};
+  return Object.entries(declared).filter((entry): entry is [string, AccountRole] => typeof entry[1] === 'object' && Boolean(entry[1].forAccountsWith));
+}
+
+/** The role type of an account: the account role whose linking field it has set, else its level's. */
+export function roleTypeOf(account: Record<string, unknown>): string {
+  const linked = accountRoles().find(([, role]) => account[role.forAccountsWith] !== undefined && account[role.forAccountsWith] !== null && account[role.forAccountsWith] !== '');
+  return linked ? linked[0] : String(account.level);
+}
+
+/** Accounts linked to a person that hold another role (made before the account role existed) get it. */
+async function repairAccountRoles(strapi: Core.Strapi) {
+  for (const [type, role] of accountRoles()) {
+    const roleId = await roleIdOf(strapi, type);
+    const users: { id: number }[] = await strapi.db.query(USER).findMany({
+      where: { [role.forAccountsWith]: { $notNull: true }, $or: [{ role: { id: { $ne: roleId } } }, { role: { id: { $null: true } } }] },
+      select: ['id'],
+    });
+    for (const user of users) await strapi.db.query(USER).update({ where: { id: user.id }, data: { role: roleId } });
+    if (users.length) {
+      await recordAudit(strapi, { action: 'permission.sync', actor: { username: 'system:config/roles.json' }, targetType: USER, targetId: type, details: { accounts: users.map((u) => u.id), role: type } });
+    }
+  }
 }
 
 /**
@@ -72,6 +107,7 @@ export async function syncRoles(strapi: Core.Strapi): Promise<void> {
       await recordAudit(strapi, { action: 'permission.sync', actor: { username: 'system:config/roles.json' }, targetType: ROLE, targetId: type, details: { added, removed } });
     }
   }
+  await repairAccountRoles(strapi);
   // Accounts are created by the level above, never by self-registration.
   const store = strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' });
   const advanced = ((await store.get()) as Record<string, unknown>) ?? {};

@@ -6,6 +6,7 @@ import { actingUser } from './request-context';
 import { forbidden } from '../security/errors';
 import { resolvesDuplicateRecord } from './problem-records';
 import { maskedStudentNumber } from '../security/student-numbers';
+import { keyFields } from './workflows';
 
 const CHILD = 'api::child.child';
 const CLASS = 'api::school-class.school-class';
@@ -29,10 +30,10 @@ const SYSTEM_FIELDS = ['idKey', 'idNumberMasked', 'pinyinKey', 'studentNumber', 
 
 /**
  * Key information of the 学籍 (docs/domain.md §5): once a child has a 学籍号 these change only through an
- * approved key-information change (workflow child-key-change), never by a direct edit.
+ * approved key-information change — the fields workflow child-key-change governs (config/workflows.json);
+ * the rule is enforced by cms/src/domain/governed-fields.ts.
  */
-export const KEY_FIELDS = ['name', 'sex', 'birthDate', 'idType', 'idNumber'] as const;
-const KEY_LABELS: Record<(typeof KEY_FIELDS)[number], string> = { name: '姓名', sex: '性别', birthDate: '出生日期', idType: '身份证件类型', idNumber: '身份证件号码' };
+export const KEY_FIELDS: readonly string[] = keyFields(CHILD);
 
 /**
  * Set only around the write of an approved key-information change (the lifecycle service's
@@ -41,6 +42,10 @@ const KEY_LABELS: Record<(typeof KEY_FIELDS)[number], string> = { name: '姓名'
 const keyChangeScope = new AsyncLocalStorage<string>();
 export function applyingKeyChange<T>(requestId: string, work: () => Promise<T>): Promise<T> {
   return keyChangeScope.run(requestId, work);
+}
+/** Whether the write under way is an approved key-information change (see applyingKeyChange). */
+export function applyingKeyChangeNow(): boolean {
+  return keyChangeScope.getStore() !== undefined;
 }
 
 const identity = (strapi: Core.Strapi) => strapi.plugin('student-id').service('identity');
@@ -154,7 +159,8 @@ export function changedKeyFields(strapi: Core.Strapi, data: Record<string, any>,
     idType: (value) => (value ? String(value) : null),
     idNumber: (value) => (value ? ids.normalizeIdNumber(value) || null : null),
   };
-  return KEY_FIELDS.filter((field) => data[field] !== undefined && normal[field](data[field]) !== normal[field](existing[field]));
+  const plain = (value: unknown) => (value === undefined || value === null || value === '' ? null : String(value));
+  return KEY_FIELDS.filter((field) => data[field] !== undefined && (normal[field] ?? plain)(data[field]) !== (normal[field] ?? plain)(existing[field]));
 }
 
 /** Whether a 学籍号 sent with an update is the stored one (also in its masked form, as lists show it). */
@@ -231,13 +237,8 @@ export function childRulesMiddleware(strapi: Core.Strapi) {
       if (existing.studentNumber) throw fieldError('studentNumber', '学籍号一经生成不能更改');
       if (actingUser(strapi)) throw fieldError('studentNumber', '学籍号由本园审核时系统生成，不能直接填写');
     }
-    // Key information of a registered child: only through an approved key-information change.
-    if (existing?.studentNumber && !keyChangeScope.getStore()) {
-      const changed = changedKeyFields(strapi, data, existing);
-      if (changed.length) {
-        throw fieldsError(changed.map((field) => ({ field, message: `已有学籍号的幼儿，${KEY_LABELS[field as keyof typeof KEY_LABELS]}须通过关键信息变更申请修改` })));
-      }
-    }
+    // Key information of a registered child changes only through an approved key-information change:
+    // cms/src/domain/governed-fields.ts (registered before these rules) refuses any other write.
     if (actingUser(strapi)) for (const field of SYSTEM_FIELDS) delete data[field];
 
     if (creating || data.schoolClass !== undefined) {

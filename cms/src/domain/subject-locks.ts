@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { fieldsError, conflictError } from '../utils/validation';
-import { keyFields, subjectTypes, workflows } from './workflows';
+import { conflictError } from '../utils/validation';
+import { subjectTypes, workflows } from './workflows';
 import { actingUser } from './request-context';
 
 export const OPEN_STATES = ['submitted', 'returned', 'resubmitted'];
@@ -21,8 +21,8 @@ export async function pendingFields(strapi: Core.Strapi, subjectId: string, exce
 
 /**
  * No clashing changes (docs/kindergartens-and-approvals.md): while a request proposes to change fields of a record,
- * those fields cannot be edited directly (409); once a record is registered, its key fields
- * (the key-change workflow's) change only through a request (400). The approval engine itself, the
+ * those fields cannot be edited directly (409). (Fields that change only through a workflow at all:
+ * cms/src/domain/governed-fields.ts.) The approval engine itself, the
  * system and Strapi's own admin are not users here.
  */
 export function subjectLockMiddleware(strapi: Core.Strapi) {
@@ -34,10 +34,7 @@ export function subjectLockMiddleware(strapi: Core.Strapi) {
     if (!existing) return next();
     const pending = changedFields(data, existing, await pendingFields(strapi, existing.documentId));
     if (pending.length) throw conflictError('有待审核的变更申请，审核完成前不能直接修改', pending);
-    if (existing.registrationState === 'approved') {
-      const locked = changedFields(data, existing, keyFields(context.uid));
-      if (locked.length) throw fieldsError(locked.map((field) => ({ field, message: '关键信息须通过变更申请修改' })));
-    }
+    // key fields of a registered record: cms/src/domain/governed-fields.ts (config/workflows.json governs)
     return next();
   };
 }

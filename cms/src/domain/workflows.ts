@@ -23,6 +23,19 @@ export type Workflow = {
   effectPermission?: string;
   evidence?: boolean;
   subjectUpdates?: Partial<Record<Step, Record<string, unknown>>>;
+  /** Fields of the subject an approval writes, each from a proposed value through a table (a declaration's kind → the status). */
+  sets?: Record<string, { from: string; values: Record<string, unknown> }>;
+  /** The subject's fields that change only through this workflow (cms/src/domain/governed-fields.ts). */
+  governs?: Governance;
+};
+
+export type Governance = {
+  fields?: string[];
+  when?: Record<string, unknown>;
+  via?: string;
+  message?: string;
+  /** The rule holds for writes without a user too (jobs, scripts), not only for users' requests. */
+  system?: boolean;
 };
 
 let cached: Record<string, Workflow> | undefined;
@@ -56,7 +69,13 @@ export function subjectTypes(): Set<string> {
   return new Set(Object.values(workflows()).map((w) => w.subject));
 }
 
-/** Fields that change only through a request once the subject is registered (key-change workflow). */
+/** The subject's fields a workflow governs (config/workflows.json `governs`): its own, by default those it sets, else its proposable fields. */
+export function governedFields(wf: Workflow): string[] {
+  if (!wf.governs) return [];
+  return wf.governs.fields ?? (wf.sets ? Object.keys(wf.sets) : wf.fields);
+}
+
+/** Key fields: those a workflow both lets a user propose and governs (the key-change workflows' fields). */
 export function keyFields(subject: string): string[] {
-  return Object.values(workflows()).filter((w) => w.subject === subject && w.key.endsWith('key-change')).flatMap((w) => w.fields);
+  return Object.values(declaredWorkflows()).filter((w) => w.subject === subject).flatMap((w) => governedFields(w).filter((field) => w.fields.includes(field)));
 }

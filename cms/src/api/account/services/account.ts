@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors, validateYupSchema, yup } from '@strapi/utils';
 import crypto from 'node:crypto';
 import { levelBelow, levelOf, regionLevelFor, type Level } from '../../../domain/levels';
-import { roleIdOf } from '../../../bootstrap/roles';
+import { roleIdOf, roleTypeOf } from '../../../bootstrap/roles';
 import { fieldError } from '../../../utils/validation';
 import { revokeSessionsOf } from '../../../security/sessions';
 
@@ -137,10 +137,11 @@ const accountService = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   /** Stores an account (no reach check: callers check). The password is hashed by the document service. */
-  async createAccount(values: { username: string; fullName: string; email?: string | null; level: string; regionCode?: string | null; institutionCode?: string | null; password: string }) {
+  async createAccount(values: { username: string; fullName: string; email?: string | null; level: string; regionCode?: string | null; institutionCode?: string | null; staffId?: string | null; password: string }) {
     const taken = await strapi.db.query(USER).findOne({ where: { username: values.username } });
     if (taken) throw fieldError('username', '用户名已存在');
-    const role = await roleIdOf(strapi, values.level);
+    // the level's role, or the role of an account linked to a person (a teacher's: config/roles.json accountRoles)
+    const role = await roleIdOf(strapi, roleTypeOf(values));
     return strapi.plugin('users-permissions').service('user').add({
       ...values,
       email: values.email || `${values.username}@accounts.invalid`,

@@ -46,6 +46,8 @@ const childService = factories.createCoreService(CHILD, ({ strapi }) => {
      */
     async checkDuplicates(user: any, input: any) {
       const reach = scope().reachOf(user);
+      // an account that reaches no child (a teacher's) may not probe the province's records either
+      if (reach.kind === 'none') throw new errors.ForbiddenError('无权查重 (outside your reach)');
       let document: any = null;
       let exact = null;
       const number = identity().normalizeIdNumber(input.idNumber ?? '');

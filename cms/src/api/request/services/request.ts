@@ -4,6 +4,7 @@ import { workflow, type Step, type Workflow } from '../../../domain/workflows';
 import { addWorkingDays, localDate } from '../../../domain/working-days';
 import { OPEN_STATES, pendingFields } from '../../../domain/subject-locks';
 import { checkKindergartenData } from '../../../domain/kindergarten-rules';
+import { approvedSets } from '../../../domain/governed-fields';
 import { codeMessage, codeProblem, entry } from '../../../domain/dictionaries';
 import { levelOf } from '../../../domain/levels';
 import { fieldLabel } from '../../../domain/messages';
@@ -220,6 +221,9 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
           data: { ...request.proposed, ...(wf.subjectField ? { [wf.subjectField]: request.subjectId } : {}), institutionCode: request.institutionCode, countyCode: request.countyCode, approvedAt: new Date() },
         });
       }
+      // the fields the approval writes onto its subject (config/workflows.json sets: a 停办/撤销 declaration's status)
+      const sets = approvedSets(wf, request.proposed);
+      if (Object.keys(sets).length) await strapi.documents(wf.subject as any).update({ documentId: request.subjectId, data: sets });
     } finally {
       if (state) delete state.applyingRequest;
     }

@@ -186,9 +186,9 @@ const staffService = factories.createCoreService(STAFF, ({ strapi }) => {
       try {
         // the account and its link in one transaction: a second account for the person fails on the
         // unique index up_users__staff_id__unique and leaves nothing behind
+        // (linked to the staff record, the account gets the teacher role of config/roles.json accountRoles)
         await strapi.db.transaction(async () => {
-          const created = await accounts.createAccount({ username, fullName: staff.name, level: 'institution', institutionCode: staff.institutionCode, regionCode: staff.countyCode, password });
-          await strapi.db.query('plugin::users-permissions.user').update({ where: { id: created.id }, data: { staffId: staff.documentId } });
+          await accounts.createAccount({ username, fullName: staff.name, level: 'institution', institutionCode: staff.institutionCode, regionCode: staff.countyCode, staffId: staff.documentId, password });
         });
       } catch (error: any) {
         const code = error?.code ?? error?.cause?.code;

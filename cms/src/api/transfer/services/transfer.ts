@@ -27,6 +27,8 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
   const identity = () => strapi.plugin('student-id').service('identity');
   const duplicates = () => strapi.plugin('dup-check').service('duplicates');
 
+  /** A kindergarten's own account acts for it; a teacher's account (reach: nothing) does not. */
+  const actsForKindergarten = (user: Actor) => scope().reachOf(user as any).kind === 'institution';
   const actorName = (user: Actor) => user?.fullName || user?.username || '';
   const step = (user: Actor, action: string, comment?: string | null) => ({ action, actorName: actorName(user), level: user?.level, at: new Date().toISOString(), comment: comment ?? null });
 
@@ -117,7 +119,7 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** The receiving kindergarten applies, naming the child by 学籍号 or by document type and number. */
     async apply(user: Actor, input: Input) {
-      if (user?.level !== 'institution' || !user.institutionCode) throw new errors.ForbiddenError('转园由接收幼儿园申请');
+      if (!actsForKindergarten(user) || !user.institutionCode) throw new errors.ForbiddenError('转园由接收幼儿园申请');
       let child: any = null;
       const studentNumber = String(input.studentNumber ?? '').trim().toUpperCase();
       if (studentNumber) {
@@ -176,7 +178,7 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** The sending kindergarten agrees, or refuses with a reason. */
     async decide(user: Actor, documentId: string, decision: 'agree' | 'refuse', input: Input) {
       const transfer = await load(user, documentId);
-      if (user?.level !== 'institution' || user.institutionCode !== transfer.fromInstitutionCode) throw new errors.ForbiddenError('由转出幼儿园同意或拒绝');
+      if (!actsForKindergarten(user) || user.institutionCode !== transfer.fromInstitutionCode) throw new errors.ForbiddenError('由转出幼儿园同意或拒绝');
       const comment = String(input.comment ?? input.reason ?? '').trim();
       if (decision === 'refuse' && !comment) throw fieldError('refusalReason', '拒绝转园须填写理由');
       if (transfer.state !== 'requested') throw conflictError('该转园申请已处理', ['version']);
@@ -193,7 +195,7 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** The receiver withdraws its application before completion. */
     async cancel(user: Actor, documentId: string, input: Input) {
       const transfer = await load(user, documentId);
-      if (user?.level !== 'institution' || user.institutionCode !== transfer.toInstitutionCode) throw new errors.ForbiddenError('由申请转入的幼儿园撤销');
+      if (!actsForKindergarten(user) || user.institutionCode !== transfer.toInstitutionCode) throw new errors.ForbiddenError('由申请转入的幼儿园撤销');
       if (!OPEN.includes(transfer.state)) throw conflictError('该转园申请已处理', ['version']);
       await advance(transfer, OPEN, { state: 'cancelled', openKey: null, history: [...(transfer.history ?? []), step(user, 'cancel', input.comment ?? null)] }, input.version);
       return this.get(user, documentId);
@@ -206,7 +208,7 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async complete(user: Actor, documentId: string, input: Input) {
       const transfer = await load(user, documentId);
-      if (user?.level !== 'institution' || user.institutionCode !== transfer.toInstitutionCode) throw new errors.ForbiddenError('由接收幼儿园完成转园');
+      if (!actsForKindergarten(user) || user.institutionCode !== transfer.toInstitutionCode) throw new errors.ForbiddenError('由接收幼儿园完成转园');
       if (transfer.state !== 'agreed') throw conflictError(transfer.state === 'requested' ? '转出幼儿园尚未同意' : '该转园申请已处理', ['version']);
       const classId = input.schoolClass ?? input.classId;
       const target: any = classId ? await strapi.documents(SCHOOL_CLASS).findOne({ documentId: String(classId), populate: ['kindergarten'] } as any) : null;

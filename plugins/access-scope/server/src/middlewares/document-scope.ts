@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService } from '../get-service';
 import { combineFilters } from '../services/scope';
 import { scopePopulate } from './populate';
+import { scopeFilters } from './filters';
 
 const READS = new Set(['findMany', 'findFirst', 'findOne', 'count']);
 const WRITES_TO_EXISTING = new Set(['update', 'delete', 'publish', 'unpublish', 'discardDraft', 'clone']);
@@ -13,7 +14,8 @@ const WRITES_TO_EXISTING = new Set(['update', 'delete', 'publish', 'unpublish', 
  * - reads get the scope filter added (lists, single reads and counts agree);
  * - writes to an existing record first load it inside the scope (404 when outside);
  * - creates and updates may not place a record outside the scope;
- * - every populated relation is filtered too.
+ * - every populated relation is filtered too, and so is every relation a filter goes through
+ *   (filters.ts), so a filter cannot ask about related records out of reach.
  */
 export function documentScopeMiddleware(strapi: Core.Strapi) {
   return async (context: any, next: () => Promise<unknown>) => {
@@ -24,6 +26,7 @@ export function documentScopeMiddleware(strapi: Core.Strapi) {
     const { uid, action } = context;
     const params = (context.params ??= {});
     if (params.populate !== undefined) params.populate = scopePopulate(strapi, scope, uid, params.populate, reach);
+    if (params.filters !== undefined) params.filters = scopeFilters(strapi, scope, uid, params.filters, reach);
 
     const filter = scope.filterFor(uid, reach);
     if (!filter) return next();

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import type { ScopeService } from '../services/scope';
 import { combineFilters } from '../services/scope';
 import type { Reach } from '../types';
+import { scopeFilters } from './filters';
 
 const POPULATABLE = new Set(['relation', 'component', 'media', 'dynamiczone']);
 
@@ -54,6 +55,8 @@ export function scopePopulate(strapi: Core.Strapi, scope: ScopeService, uid: str
     if (!targetUid) continue;
     const entry = value === true || value === '*' ? {} : { ...(value as object) } as Record<string, any>;
     if (entry.populate !== undefined) entry.populate = scopePopulate(strapi, scope, targetUid, entry.populate, reach);
+    // a populate's own filters may go through relations too
+    if (entry.filters !== undefined) entry.filters = scopeFilters(strapi, scope, targetUid, entry.filters, reach);
     if (attribute.type === 'relation') {
       const filter = scope.filterFor(targetUid, reach);
       if (filter) entry.filters = combineFilters(entry.filters, filter);
