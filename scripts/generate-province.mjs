@@ -378,7 +378,7 @@ const CHILD_COLUMNS = [
   'id', 'document_id', 'name', 'sex', 'birth_date', 'birth_place', 'native_place', 'ethnicity', 'nationality', 'id_type',
   'id_number', 'id_number_masked', 'id_key', 'overseas_chinese', 'health', 'blood_type', 'household_region', 'household_type',
   'address', 'phone', 'enrolled_on', 'enrollment_mode', 'source', 'only_child', 'left_behind', 'migrant', 'orphan', 'martyr_child',
-  'disabled', 'disability_type', 'inclusive_education', 'needs_aid', 'status', 'student_number', 'pinyin_key', 'county_code',
+  'disabled', 'disability_type', 'inclusive_education', 'needs_aid', 'status', 'student_number', 'student_number_key', 'student_number_masked', 'pinyin_key', 'county_code',
   'institution_code', 'created_at', 'updated_at', 'published_at', 'locale',
 ];
 const GUARDIAN_COLUMNS = ['id', 'name', 'relation', 'id_type', 'id_number', 'id_number_masked', 'id_key', 'phone', 'employer'];
@@ -406,6 +406,13 @@ async function main() {
   const numbers = strapi.plugin('student-id').service('studentNumber');
   const rule = numbers.rule();
   const { encryptValue } = piiCodec();
+  // a 学籍号 is stored as the app stores it: encrypted, with its blind index and masked form
+  const { studentNumberColumns } = requireFromCms(path.join(appDir, 'dist', 'src', 'security', 'student-numbers.js'));
+  const storedStudentNumber = (number) => {
+    if (!number) return [null, null, null];
+    const columns = studentNumberColumns(strapi, number);
+    return [encryptValue(columns.studentNumber), columns.studentNumberKey, columns.studentNumberMasked];
+  };
   if (strapi.plugin('dup-check').config('hashKey') !== HASH_KEY) throw new Error('dup-check hashKey is not PII_HASH_KEY: the benchmark could not find the children');
 
   const counties = await knex('regions').select('code', 'name').where('level', 'county').andWhere('code', 'like', `${PROVINCE_PREFIX}%`).groupBy('code', 'name').orderBy('code');
@@ -525,7 +532,7 @@ async function main() {
       idNumber ? encryptValue(idNumber) : null, idNumber ? identity.maskIdNumber(idNumber) : null, idNumber ? dup.idKey('1', idNumber) : null, '00', disabled ? '40' : HEALTH(), BLOOD(),
       region, chance(migrant ? 0.8 : 0.45) ? '1' : '2', `${county.name}${pick(STREETS)}${1 + int(300)}号`, mobile(), enrolledOn, chance(0.04) ? '2' : '1', null,
       chance(0.38), leftBehind, migrant, chance(0.0005), chance(0.0002), disabled, disabled ? String(1 + int(7)) : null, disabled && chance(0.6), needsAid,
-      registered ? 'registered' : 'draft', studentNumber, pinyinKey(name), county.code, kindergarten.code, now, now, now, null,
+      registered ? 'registered' : 'draft', ...storedStudentNumber(studentNumber), pinyinKey(name), county.code, kindergarten.code, now, now, now, null,
     ]));
 
     // Guardians: father and mother (or grandparents for 双亲外出), one of them only for some.
