@@ -16,6 +16,9 @@ import { auditMiddleware } from './security/audit-middleware';
 import { ensureAuditStore } from './security/audit';
 import { ensureRateLimitStore } from './security/rate-limit';
 import { setupPiiEncryption } from './security/pii';
+import { encryptStoredTotpSecrets } from './security/totp';
+import { revokeSessionsOnBlock } from './security/sessions';
+import { stopWatchingImports, watchInterruptedImports } from './domain/import/interrupted-jobs';
 import { failWritesOnFailedCommit } from './runtime/commit-failures';
 import { statisticsCacheMiddleware } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
@@ -50,6 +53,8 @@ export default {
     await ensureAuditStore(strapi);
     await ensureRateLimitStore(strapi);
     await setupPiiEncryption(strapi);
+    await encryptStoredTotpSecrets(strapi);
+    revokeSessionsOnBlock(strapi);
     const regions = await loadRegions(strapi);
     if (regions.inserted || regions.renamed) {
       strapi.log.info(`行政区划 GB/T 2260: ${regions.inserted} inserted, ${regions.renamed} renamed, ${regions.total} in all`);
@@ -67,6 +72,8 @@ export default {
       }
       await seedStaffDemo(strapi);
     }
+    // imports left running by a process that died are marked failed; this instance's keep a heartbeat
+    await watchInterruptedImports(strapi);
     // the monthly snapshot missed while the server was down, now that the data is in place
     const archive = strapi.plugin('archive-snapshot');
     if (archive.config('catchUpAfterBootstrap')) {
@@ -75,6 +82,7 @@ export default {
   },
 
   async destroy() {
+    await stopWatchingImports();
     await stopOverlay();
   },
 };
