@@ -12,6 +12,8 @@ export default [
   // Security headers (CSP, HSTS, no framing, no referrer) and CORS for the configured origins only:
   // config/security.json `http`, see cms/src/security/http.ts.
   { name: 'strapi::security', config: securityHeaders() },
+  // Content-Security-Policy per part of the site (panel, Strapi's admin): cms/src/security/http.ts
+  'global::content-security-policy',
   { name: 'strapi::cors', config: { expose: ['Content-Range', 'Retry-After', 'X-Total-Estimated'], origin: corsOrigins() } },
   // no 'strapi::poweredBy': the server does not announce what it runs
   'global::panel',

@@ -18,6 +18,9 @@ import { ensureAuditStore, stopAuditMaintenance } from './security/audit';
 import { ensureRateLimitStore } from './security/rate-limit';
 import { setupPiiEncryption } from './security/pii';
 import { encryptStoredPayloads } from './api/request/content-types/request/lifecycles';
+import { encryptStoredTotpSecrets } from './security/totp';
+import { revokeSessionsOnBlock } from './security/sessions';
+import { stopWatchingImports, watchInterruptedImports } from './domain/import/interrupted-jobs';
 import { failWritesOnFailedCommit } from './runtime/commit-failures';
 import { statisticsCacheMiddleware } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
@@ -60,6 +63,8 @@ export default {
     await ensureRateLimitStore(strapi);
     await setupPiiEncryption(strapi);
     await encryptStoredPayloads(strapi);
+    await encryptStoredTotpSecrets(strapi);
+    revokeSessionsOnBlock(strapi);
     const regions = await loadRegions(strapi);
     if (regions.inserted || regions.renamed) {
       strapi.log.info(`行政区划 GB/T 2260: ${regions.inserted} inserted, ${regions.renamed} renamed, ${regions.total} in all`);
@@ -81,6 +86,8 @@ export default {
     }
     // import error reports past their retention are deleted (config/imports.json)
     await (strapi.service('api::child-import.child-import') as any).startReportExpiry();
+    // imports left running by a process that died are marked failed; this instance's keep a heartbeat
+    await watchInterruptedImports(strapi);
     // the monthly snapshot missed while the server was down, now that the data is in place
     const archive = strapi.plugin('archive-snapshot');
     if (archive.config('catchUpAfterBootstrap')) {
@@ -89,6 +96,7 @@ export default {
   },
 
   async destroy({ strapi }: { strapi: Core.Strapi }) {
+    await stopWatchingImports();
     await stopOverlay();
     stopAuditMaintenance();
     (strapi.service('api::child-import.child-import') as any)?.stopReportExpiry();

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Core } from '@strapi/strapi';
+import { readDomainConfig } from '../runtime/paths';
 import { conflictError, fieldError, fieldsError } from '../utils/validation';
 import { codeMessage, codeProblem } from './dictionaries';
 import { actingUser } from './request-context';
@@ -69,6 +70,40 @@ export function heldElsewhereMessage(holder: { countyName?: string | null; count
   return `该证件号码已有学籍，现就读于：${where}。请勿重复建立学籍；如信息有误，请联系该园或所属县区核实`;
 }
 
+type ChildAge = { minMonths: number; maxMonths: number; earliestEnrolment: string };
+let childAge: ChildAge | undefined;
+const childAgeRange = () => (childAge ??= readDomainConfig<{ childAge: ChildAge }>('classes.json').childAge);
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** Completed months from one day (YYYY-MM-DD) to another (rounded down: negative when `to` is the earlier one). */
+function monthsBetween(from: string, to: string): number {
+  const [, fy, fm, fd] = from.match(DAY)!.map(Number);
+  const [, ty, tm, td] = to.match(DAY)!.map(Number);
+  return (ty - fy) * 12 + (tm - fm) - (td < fd ? 1 : 0);
+}
+const ageText = (months: number) => (months % 12 === 0 ? `${months / 12}周岁` : `${months}个月`);
+
+/**
+ * The one rule of a plausible preschool birth date (config/classes.json `childAge`), for the entry
+ * form, the API and the Excel import alike: not after today, and the child's age on the enrolment
+ * date (today when there is none yet) within the configured range; the enrolment date itself not
+ * before the earliest one. Values that are not a day (YYYY-MM-DD) are left to the schema's check.
+ */
+export function birthDateProblems(birthDate: unknown, enrolledOn: unknown, today: Date = new Date()): { field: string; message: string }[] {
+  const birth = dayOf(birthDate);
+  if (!birth || !DAY.test(birth)) return [];
+  const todayDay = today.toISOString().slice(0, 10);
+  if (birth > todayDay) return [{ field: 'birthDate', message: '出生日期晚于今天' }];
+  const range = childAgeRange();
+  const enrolment = dayOf(enrolledOn);
+  const on = enrolment && DAY.test(enrolment) ? enrolment : todayDay;
+  if (on < range.earliestEnrolment) return [{ field: 'enrolledOn', message: `入园日期早于${range.earliestEnrolment}，不是合理的入园日期` }];
+  const months = monthsBetween(birth, on);
+  if (months > range.maxMonths) return [{ field: 'birthDate', message: `出生日期超出学前儿童的合理范围：入园时已超过${ageText(range.maxMonths)}` }];
+  if (months < range.minMonths) return [{ field: 'birthDate', message: `出生日期超出学前儿童的合理范围：入园时不满${ageText(range.minMonths)}` }];
+  return [];
+}
+
 /** A problem of one field of a child's record; `stage` orders the rules (the API reports the first stage that fails). */
 export type ChildProblem = { field: string; message: string; stage: number };
 
@@ -120,6 +155,15 @@ export function checkChildData(strapi: Core.Strapi, data: Record<string, any>, o
       const mismatches = identity(strapi).checkAgainstTyped({ type: idType, number: document.number, sex: typed.sex, birthDate: typed.birthDate });
       for (const mismatch of mismatches) problems.push({ ...mismatch, stage: 3 });
     }
+  }
+
+  // birth date plausibility: judged when the birth or enrolment date is new or changes, never re-judged on an unchanged record
+  const birthChanged = data.birthDate !== undefined && dayOf(data.birthDate) !== dayOf(existing?.birthDate);
+  const enrolmentChanged = data.enrolledOn !== undefined && dayOf(data.enrolledOn) !== dayOf(existing?.enrolledOn);
+  if (creating || birthChanged || enrolmentChanged) {
+    const birthDate = data.birthDate !== undefined ? data.birthDate : existing?.birthDate;
+    const enrolledOn = data.enrolledOn !== undefined ? data.enrolledOn : existing?.enrolledOn;
+    for (const problem of birthDateProblems(birthDate, enrolledOn)) problems.push({ ...problem, stage: 3 });
   }
 
   if (data.guardians !== undefined) {

@@ -20,7 +20,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import * as yup from 'yup';
-import { conflictError, fieldError, fieldsError } from '../utils/validation';
+import { checkedKey, conflictError, fieldError, fieldsError } from '../utils/validation';
 import { dictionaries, entry } from './dictionaries';
 import { actingUser } from './request-context';
 import { routeIdentity } from '../security/route-identity';
@@ -276,6 +276,9 @@ async function checkDefinition(strapi: Core.Strapi, data: Record<string, any>, e
   }
   const value = (field: string) => (data[field] !== undefined ? data[field] : (existing as any)?.[field]);
   const problems: { field: string; message: string }[] = [];
+  // the key names a property of every record's customFields, the code table one of the dictionaries
+  if (value('key') !== undefined) checkedKey(value('key'), 'key');
+  if (value('codeTable')) checkedKey(value('codeTable'), 'codeTable');
   const entity = value('entity');
   const type = value('type');
   if (!ENTITIES.includes(entity)) problems.push({ field: 'entity', message: '适用对象须为幼儿、幼儿园或教职工' });
@@ -352,6 +355,7 @@ async function filterOf(strapi: Core.Strapi, entity: Entity, raw: unknown): Prom
   const postgres = strapi.db.dialect.client === 'postgres';
   const conditions: Record<string, unknown>[] = [];
   for (const [key, text] of Object.entries(raw as Record<string, unknown>)) {
+    checkedKey(key, 'customFilters');
     if (text === undefined || text === '') continue;
     const definition = all.find((d) => d.key === key);
     if (!definition || !['boolean', 'choice'].includes(definition.type)) {

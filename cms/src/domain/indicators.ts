@@ -1,7 +1,7 @@
 import { readDomainConfig } from '../runtime/paths';
 import { dictionaries } from './dictionaries';
 import { errors } from '@strapi/utils';
-import { fieldError } from '../utils/validation';
+import { checkedKey, fieldError } from '../utils/validation';
 
 /** A 400 on a filter: its path is ['filters', name], as Strapi's own validation reports nested fields. */
 function filterError(name: string, message: string) {
@@ -99,9 +99,9 @@ const FILTERABLE: Record<Source, string[]> = {
  */
 export function validateQuery(input: any): Query {
   const config = indicatorsConfig();
-  const indicator = String(input?.indicator ?? '');
+  const indicator = checkedKey(String(input?.indicator ?? ''), 'indicator');
   if (!config.indicators[indicator] && !config.figures[indicator]) throw fieldError('indicator', `未知的指标：${indicator || '（空）'}`);
-  const dimension = String(input?.dimension ?? '');
+  const dimension = checkedKey(String(input?.dimension ?? ''), 'dimension');
   const dim = config.dimensions[dimension];
   if (!dim) throw fieldError('dimension', `未知的维度：${dimension || '（空）'}`);
   const sources = sourcesOf(indicator);
@@ -110,6 +110,7 @@ export function validateQuery(input: any): Query {
   const raw = input?.filters && typeof input.filters === 'object' ? input.filters : {};
   const filters: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
+    checkedKey(name, 'filters');
     if (value === undefined || value === null || value === '') continue;
     const definition = config.filters[name];
     if (!definition) throw filterError(name, `未知的筛选条件：${name}`);

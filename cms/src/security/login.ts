@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { securityConfig } from './config';
 import { passwordExpired, passwordProblem } from './passwords';
-import { generateSecret, otpauthUri, verifyTotp } from './totp';
+import { generateSecret, openTotpSecret, otpauthUri, sealTotpSecret, verifyTotp } from './totp';
 import { recordAudit } from './audit';
 import { sessionService, setRefreshCookie, type SessionRow } from './sessions';
 import { fieldError } from '../utils/validation';
@@ -102,7 +102,7 @@ export function loginService(strapi: Core.Strapi) {
         if (code === undefined || code === null || code === '') {
           throw new errors.ValidationError('请输入动态口令 (TOTP)', { code: 'TOTP_REQUIRED' });
         }
-        if (!verifyTotp(user.totpSecret, code)) {
+        if (!verifyTotp(openTotpSecret(user.totpSecret)!, code)) {
           await failed(user, identifier, ctx, 'totp');
           throw new errors.ValidationError('动态口令错误', { code: 'TOTP_INVALID' });
         }
@@ -134,25 +134,29 @@ export function loginService(strapi: Core.Strapi) {
     /**
      * Changes the caller's own password: the current one, the rules of config/security.json, none
      * of the last historySize; other sessions end; this one is freed from the 'password' duty.
+     * Every refusal is audited too (password.change, outcome failed, the reason — never a password):
+     * someone probing the current password of an open session, or trying old ones, shows in the trail.
      */
     async changePassword(ctx: any, session: SessionRow, body: Record<string, any>) {
       const user = await strapi.db.query(USER).findOne({ where: { id: session.userId }, populate: ['role'] });
       if (!user) throw unauthorized('请先登录', { code: 'SESSION_UNKNOWN' });
       const current = body?.currentPassword;
       const next = body?.password;
-      if (typeof current !== 'string' || !current) throw fieldError('currentPassword', '当前密码必填');
+      /** Audits a refused change (the field and reason, no password) and gives back the 400 to throw. */
+      const refused = async (reason: string, field: string, message: string) => {
+        await recordAudit(strapi, { action: 'password.change', outcome: 'failed', targetType: USER, targetId: user.documentId, actor: { id: user.id, username: user.username, level: user.level }, ip: clientOf(ctx).ip, details: { reason, field, message } });
+        return fieldError(field, message);
+      };
+      if (typeof current !== 'string' || !current) throw await refused('current password missing', 'currentPassword', '当前密码必填');
       const problem = passwordProblem(next, user.username);
-      if (problem) throw fieldError('password', problem);
-      if (body.passwordConfirmation !== undefined && body.passwordConfirmation !== next) throw fieldError('passwordConfirmation', '两次输入的新密码不一致');
-      if (!(await users().validatePassword(current, user.password))) {
-        await recordAudit(strapi, { action: 'password.change', outcome: 'failed', targetType: USER, targetId: user.documentId, actor: { id: user.id, username: user.username, level: user.level }, ip: clientOf(ctx).ip, details: { reason: 'current password wrong' } });
-        throw fieldError('currentPassword', '当前密码不正确');
-      }
+      if (problem) throw await refused('policy', 'password', problem);
+      if (body.passwordConfirmation !== undefined && body.passwordConfirmation !== next) throw await refused('confirmation mismatch', 'passwordConfirmation', '两次输入的新密码不一致');
+      if (!(await users().validatePassword(current, user.password))) throw await refused('current password wrong', 'currentPassword', '当前密码不正确');
       const { historySize } = securityConfig().password;
       const history: string[] = Array.isArray(user.passwordHistory) ? user.passwordHistory : [];
       const previous = [user.password, ...history].slice(0, historySize);
       for (const hash of previous) {
-        if (hash && (await users().validatePassword(next, hash))) throw fieldError('password', `新密码不能与最近 ${historySize} 次使用过的密码相同`);
+        if (hash && (await users().validatePassword(next, hash))) throw await refused('reused', 'password', `新密码不能与最近 ${historySize} 次使用过的密码相同`);
       }
       if (ctx?.state) ctx.state.securityActor = { id: user.id, username: user.username, level: user.level };
       await users().edit(user.id, { password: next });
@@ -173,7 +177,7 @@ export function loginService(strapi: Core.Strapi) {
       if (!user) throw unauthorized('请先登录', { code: 'SESSION_UNKNOWN' });
       if (user.totpEnabled) throw new errors.ApplicationError('动态口令已启用', { code: 'TOTP_ALREADY_ENABLED' });
       const secret = generateSecret();
-      await strapi.db.query(USER).update({ where: { id: user.id }, data: { totpSecret: secret, totpEnabled: false } });
+      await strapi.db.query(USER).update({ where: { id: user.id }, data: { totpSecret: sealTotpSecret(secret), totpEnabled: false } });
       return { secret, otpauthUri: otpauthUri(secret, user.username) };
     },
 
@@ -181,7 +185,7 @@ export function loginService(strapi: Core.Strapi) {
     async totpEnable(session: SessionRow, body: Record<string, any>) {
       const user = await strapi.db.query(USER).findOne({ where: { id: session.userId } });
       if (!user?.totpSecret) throw fieldError('code', '请先获取动态口令密钥');
-      if (!verifyTotp(user.totpSecret, body?.code)) throw fieldError('code', '动态口令错误');
+      if (!verifyTotp(openTotpSecret(user.totpSecret)!, body?.code)) throw fieldError('code', '动态口令错误');
       await strapi.db.query(USER).update({ where: { id: user.id }, data: { totpEnabled: true } });
       const pending = (session.pending ? session.pending.split(',') : []).filter((duty) => duty !== 'totp');
       await sessionService(strapi).setPending(session, pending);

@@ -187,6 +187,33 @@ export async function revokeSessionsOf(strapi: Core.Strapi, userId: number): Pro
   await sessionService(strapi).revokeAllOf(userId);
 }
 
+const USER = 'plugin::users-permissions.user';
+const blocking = (data: any) => data?.blocked === true || data?.blocked === 'true' || data?.blocked === 1;
+
+/**
+ * Blocking an account ends every session of it at once, whatever the path that blocks it (the
+ * accounts API, users-permissions' own user update, Strapi's admin, a script): a query-engine
+ * lifecycle of the user model, so no path can forget it. Revoked sessions stay revoked: unblocking
+ * the account later revives none of the tokens issued before the block (a new login is needed).
+ * Other instances see the revocation within session.cacheSeconds, this one at once.
+ */
+export function revokeSessionsOnBlock(strapi: Core.Strapi): void {
+  strapi.db.lifecycles.subscribe({
+    models: [USER],
+    async afterUpdate(event: any) {
+      if (blocking(event.params?.data) && event.result?.id) await revokeSessionsOf(strapi, event.result.id);
+    },
+    async beforeUpdateMany(event: any) {
+      if (!blocking(event.params?.data)) return;
+      const rows = await strapi.db.query(USER).findMany({ where: event.params.where ?? {}, select: ['id'] });
+      event.state.blockedUserIds = rows.map((row: any) => row.id);
+    },
+    async afterUpdateMany(event: any) {
+      for (const id of event.state?.blockedUserIds ?? []) await revokeSessionsOf(strapi, id);
+    },
+  } as any);
+}
+
 /**
  * The browser's copy of the refresh token: an httpOnly cookie the page's scripts cannot read (an
  * injected script cannot carry the session away), sent only to the auth routes and only from this

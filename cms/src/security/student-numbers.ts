@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { fieldError } from '../utils/validation';
 
 /**
- * The 学籍号 is an identifier of a person, and the G-type one (`G` + the resident ID, shared/domain.md
+ * The 学籍号 is an identifier of a person, and the G-type one (`G` + the resident ID, docs/domain.md
  * §3) IS an ID number. It is therefore kept like the ID numbers (cms/src/security/pii.ts):
  * - `studentNumber` is private and stored encrypted (config/security.json encryption.fields);
  * - `studentNumberKey` (private) is its blind index, a keyed hash (the dup-check plugin's `idKey`,

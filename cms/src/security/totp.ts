@@ -1,5 +1,8 @@
+import type { Core } from '@strapi/strapi';
 import crypto from 'node:crypto';
 import { securityConfig } from './config';
+import { decryptValue, encryptValue, isEncrypted } from './pii';
+import { qualifiedTable } from '../runtime/tables';
 
 /** TOTP (RFC 6238 over RFC 4226 HOTP, HMAC-SHA1), with node:crypto only. */
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -73,4 +76,35 @@ export function otpauthUri(secret: string, account: string): string {
   const { issuer, digits, periodSeconds } = securityConfig().totp;
   const label = encodeURIComponent(`${issuer}:${account}`);
   return `otpauth://totp/${label}?secret=${secret}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=${digits}&period=${periodSeconds}`;
+}
+
+/**
+ * TOTP secrets at rest: encrypted like ID numbers (AES-256-GCM with PII_ENCRYPTION_KEY, the
+ * encryptValue/decryptValue of pii.ts), so a copy of the users table does not hand out second
+ * factors. sealTotpSecret on every write; openTotpSecret on every use (it also takes a value the
+ * PII lifecycle already decrypted, or a plain one not yet migrated).
+ */
+export function sealTotpSecret(secret: string): string {
+  return encryptValue(secret);
+}
+
+export function openTotpSecret(stored: string | null | undefined): string | null {
+  if (!stored) return null;
+  return isEncrypted(stored) ? decryptValue(stored) : stored;
+}
+
+/** At start: encrypts the TOTP secrets still stored in plain text (enrolled before this control). */
+export async function encryptStoredTotpSecrets(strapi: Core.Strapi): Promise<number> {
+  const meta: any = strapi.db.metadata.get('plugin::users-permissions.user' as any);
+  const column = meta?.attributes?.totpSecret?.columnName ?? 'totp_secret';
+  const table = qualifiedTable(strapi, meta.tableName);
+  const knex = strapi.db.connection;
+  const rows: { id: number; secret: string }[] = await knex(table).whereNotNull(column).andWhere(column, '<>', '').select('id', `${column} as secret`);
+  const plain = rows.filter((row) => !isEncrypted(row.secret));
+  if (!plain.length) return 0;
+  await knex.transaction(async (trx) => {
+    for (const row of plain) await trx(table).where({ id: row.id }).update({ [column]: sealTotpSecret(row.secret) });
+  });
+  strapi.log.info(`TOTP: ${plain.length} secret(s) stored in plain text were encrypted`);
+  return plain.length;
 }

@@ -57,6 +57,8 @@ export function importConfig(): ImportConfig {
 type Live = { state: string; processed: number; imported: number };
 const live = new Map<number, Live>();
 const running = new Set<Promise<unknown>>();
+/** The jobs this process is running now (cms/src/domain/import/interrupted-jobs.ts keeps them alive). */
+export const liveJobIds = (): number[] => [...live.keys()];
 
 const reportDir = () => path.join(dataDir, 'imports');
 /** Reports hold the uploaded rows with their full ID numbers: readable by the server's user only, and encrypted. */

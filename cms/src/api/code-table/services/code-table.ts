@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import { codeTablesConfig, defaultDictionaries, dictionaries } from '../../../domain/dictionaries';
 import { CODE_VALUE, loadOverlay } from '../../../domain/config-overlay';
 import { recordAudit } from '../../../security/audit';
-import { conflictError, fieldError } from '../../../utils/validation';
+import { checkedKey, conflictError, fieldError } from '../../../utils/validation';
 
 type Actor = { id?: number; username?: string; level?: string; regionCode?: string | null };
 
@@ -42,7 +42,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   table(key: unknown) {
     const tables = codeTablesConfig().tables;
-    if (typeof key !== 'string' || !tables[key]) throw fieldError('table', '不是可维护的代码表');
+    if (typeof key !== 'string' || !Object.hasOwn(tables, checkedKey(key, 'table'))) throw fieldError('table', '不是可维护的代码表');
     return key;
   },
 
@@ -57,7 +57,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async add(actor: Actor, tableKey: unknown, input: { code?: unknown; name?: unknown } = {}) {
     const table = this.table(tableKey);
-    const code = typeof input.code === 'string' ? input.code.trim() : '';
+    const code = checkedKey(typeof input.code === 'string' ? input.code.trim() : '', 'code');
     if (!new RegExp(codeTablesConfig().codePattern).test(code)) throw fieldError('code', '代码须为 1–20 位字母或数字');
     const existing = (dictionaries()[table] ?? []).find((item) => item.code === code);
     if (existing) throw conflictError(`代码 ${code} 已存在（${existing.name}${existing.retired ? '，已停用' : ''}）：代码一经使用不能改作他用`, ['code']);
@@ -81,6 +81,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** Renames a code's label and/or retires or restores it; the code itself never changes. */
   async change(actor: Actor, tableKey: unknown, code: string, input: { name?: unknown; retired?: unknown; code?: unknown } = {}) {
     const table = this.table(tableKey);
+    checkedKey(code, 'code');
     const current = (dictionaries()[table] ?? []).find((item) => item.code === code);
     if (!current) throw new errors.NotFoundError(`代码表中没有代码 ${code}`);
     if (input.code !== undefined && input.code !== code) throw fieldError('code', '代码一经使用不能更改，只能修改名称或停用');

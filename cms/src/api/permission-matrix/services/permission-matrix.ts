@@ -4,7 +4,7 @@ import { levels } from '../../../domain/levels';
 import { PERMISSION_OVERRIDE, permissionMatrix } from '../../../bootstrap/roles';
 import { recordAudit } from '../../../security/audit';
 import { forbidden } from '../../../security/errors';
-import { fieldError } from '../../../utils/validation';
+import { checkedKey, fieldError } from '../../../utils/validation';
 
 const ROLE = 'plugin::users-permissions.role';
 const PERMISSION = 'plugin::users-permissions.permission';
@@ -105,12 +105,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async change(actor: Actor, input: Change = {}) {
     const catalog = matrixCatalog();
-    const role = typeof input.role === 'string' ? input.role : '';
+    const role = typeof input.role === 'string' ? checkedKey(input.role, 'role') : '';
     if (!this.roleTypes().includes(role)) throw fieldError('role', '角色不存在');
-    const resource = typeof input.resource === 'string' ? catalog.resources[input.resource] : undefined;
+    const resource = typeof input.resource === 'string' && Object.hasOwn(catalog.resources, checkedKey(input.resource, 'resource')) ? catalog.resources[input.resource] : undefined;
     if (!resource) throw fieldError('resource', '资源不在权限矩阵中');
-    const action = typeof input.action === 'string' ? input.action : '';
-    const ids = resource.cells[action];
+    const action = typeof input.action === 'string' ? checkedKey(input.action, 'action') : '';
+    const ids = Object.hasOwn(resource.cells, action) ? resource.cells[action] : undefined;
     if (!ids) throw fieldError('action', '该资源没有此操作');
     if (typeof input.granted !== 'boolean') throw fieldError('granted', '须为 true 或 false');
     const granted = input.granted;
