@@ -67,8 +67,8 @@ describe('a key-information change keeps ID numbers encrypted in its payload', (
 
     const shown = (await kindergarten.get(`/api/requests/${requestId}`).expect(200)).body.data;
     const change = shown.changes.find((c: any) => c.field === 'idNumber');
-    expect(change.to).toMatch(new RegExp(`^${corrected.slice(0, 6)}\\*+${corrected.slice(-4)}$`));
-    expect(change.from).toMatch(new RegExp(`^${child.idNumber.slice(0, 6)}\\*+${child.idNumber.slice(-4)}$`));
+    expect(change.to).toMatch(new RegExp(`^${corrected.slice(0, 6)}\\*{11}${corrected.slice(-1)}$`));
+    expect(change.from).toMatch(new RegExp(`^${child.idNumber.slice(0, 6)}\\*{11}${child.idNumber.slice(-1)}$`));
 
     await kindergarten.post(`/api/requests/${requestId}/evidence`).attach('files', PNG, { filename: 'hukou.png', contentType: 'image/png' }).expect(200);
     await kindergarten.post(`/api/requests/${requestId}/approve`, { data: {} }).expect(200);
