@@ -12,8 +12,9 @@ import { downloadFile } from './charts/download';
 import { useStatistics } from './charts/useStatistics';
 import type { Catalog, QueryResult } from './charts/types';
 import type { DashboardIndicator } from './types';
+import { useThisMonth } from '../providers/useServerFacts';
+import { useReason } from '../providers/errors';
 
-const thisMonth = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
 
 /** The indicators a picker offers: ratios first, then counts. */
 const useIndicatorChoices = () => {
@@ -164,6 +165,7 @@ type Overdue = { byCounty: { countyCode: string; countyName: string; open: numbe
 
 /** 填报完成率 per county: kindergartens that updated their data by the deadline of the month (GET /api/compliance). */
 export const CompletenessPanel = () => {
+    const thisMonth = useThisMonth();
     const translate = useTranslate();
     const chartRef = useRef<ChartJS | null>();
     const { data, error } = useApi<Compliance>(`/api/compliance?month=${thisMonth()}`);
@@ -223,6 +225,7 @@ export const OverduePanel = () => {
 export const ExportSummaryButton = () => {
     const translate = useTranslate();
     const notify = useNotify();
+    const reason = useReason();
     const [busy, setBusy] = useState(false);
     return (
         <Button
@@ -233,7 +236,7 @@ export const ExportSummaryButton = () => {
             onClick={() => {
                 setBusy(true);
                 downloadFile('/api/statistics/export', '学前教育统计汇总.xlsx')
-                    .catch((error) => notify(error.message, { type: 'error' }))
+                    .catch((error) => notify(reason(error), { type: 'error' }))
                     .finally(() => setBusy(false));
             }}
         >

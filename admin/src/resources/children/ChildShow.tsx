@@ -114,7 +114,7 @@ export const ChildShow = ({ extraTabs }: { extraTabs?: React.ReactNode }) => (
             <Tab label="resources.children.sections.identity">
                 <TextField source="name" />
                 <TextField source="studentNumber" emptyText="—" />
-                <SelectField source="status" choices={statusChoices} />
+                <SelectField source="status" choices={statusChoices()} />
                 <SelectField source="sex" choices={sexChoices} />
                 <DateField source="birthDate" locales="zh-CN" />
                 <CodeField source="idType" table="idType" />

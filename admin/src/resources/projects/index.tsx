@@ -11,11 +11,10 @@ import { useApi } from '../../providers/useApi';
 import { httpClient } from '../../providers/http';
 import { useMe } from '../../providers/useMe';
 import { useDictionaries } from '../children/useDictionaries';
+import { useRegionLevels, useServerFacts, useThisMonth } from '../../providers/useServerFacts';
 
-const ABOVE: Record<string, string> = { province: 'ministry', prefecture: 'province', county: 'prefecture' };
 const FIELDS = ['name', 'type', 'year', 'regionCode', 'budget', 'sources', 'allocated', 'spent', 'overspendReason', 'progress', 'description'];
 const pick = (data: Record<string, any>) => Object.fromEntries(FIELDS.filter((f) => f in data).map((f) => [f, data[f] === '' ? null : data[f]]));
-const thisMonth = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
 const stateColor: Record<string, 'default' | 'warning' | 'success' | 'error'> = { draft: 'default', submitted: 'warning', approved: 'success', returned: 'error' };
 
 const StateChip = ({ source }: { source: string; label?: string }) => {
@@ -82,6 +81,9 @@ const post = async (url: string, data: Record<string, unknown> = {}) => httpClie
 const ReviewActions = ({ base }: { base: string }) => {
     const record = useRecordContext();
     const { me } = useMe();
+    // the level right above the owner reviews (levels top first, config/levels.json)
+    const levelKeys = useServerFacts().levels.map((level) => level.key as string);
+    const above = (level: string) => levelKeys[levelKeys.indexOf(level) - 1];
     const translate = useTranslate();
     const notify = useNotify();
     const refresh = useRefresh();
@@ -101,7 +103,7 @@ const ReviewActions = ({ base }: { base: string }) => {
     if (base === '/api/projects' && me.level === owner && me.regionCode === record.regionCode && state !== 'submitted') {
         return <Button variant="outlined" size="small" onClick={() => run('/submit')}>{translate('app.funds.projects.submit')}</Button>;
     }
-    if (me.level === ABOVE[owner] && state === 'submitted') {
+    if (levelKeys.indexOf(owner) > 0 && me.level === above(owner) && state === 'submitted') {
         return (
             <Box sx={{ display: 'flex', gap: 1, alignItems: 'center' }}>
                 <MuiTextField size="small" fullWidth={false} label={translate('app.funds.projects.comment')} value={comment} onChange={(e) => setComment(e.target.value)} />
@@ -121,6 +123,7 @@ function ownerLevelOf(regionCode: string) {
 
 /** The project's monthly reports, and the owner's form for this month's. */
 const Reports = () => {
+    const thisMonth = useThisMonth();
     const record = useRecordContext();
     const { me } = useMe();
     const translate = useTranslate();
@@ -225,6 +228,8 @@ type Reporting = { month: string; dueOn: string; rows: { projectId: string; name
 
 /** 项目汇总: allocations and spending by level and region, and who has (not) reported a month. */
 export const ProjectRollup = () => {
+    const thisMonth = useThisMonth();
+    const regionLevels = useRegionLevels();
     const translate = useTranslate();
     const [groupBy, setGroupBy] = useState('level');
     const [month, setMonth] = useState(thisMonth());
@@ -236,7 +241,7 @@ export const ProjectRollup = () => {
             <Card><CardContent>
                 <ToggleButtonGroup size="small" exclusive value={groupBy} onChange={(_e, v) => v && setGroupBy(v)} sx={{ mb: 2 }}>
                     <ToggleButton value="level">{translate('app.funds.projects.level')}</ToggleButton>
-                    {['province', 'prefecture', 'county'].map((g) => <ToggleButton key={g} value={g}>{translate(`app.funds.analysis.${g}`)}</ToggleButton>)}
+                    {regionLevels.map((g) => <ToggleButton key={g} value={g}>{translate(`app.funds.analysis.${g}`)}</ToggleButton>)}
                 </ToggleButtonGroup>
                 {rollup.isPending ? <Loading /> : rollup.error ? <Alert severity="error">{rollup.error.message}</Alert> : rollup.data && (
                     <Table size="small">

@@ -2,7 +2,8 @@ import type { Core } from '@strapi/strapi';
 import { levels } from '../../../domain/levels';
 import { keyFields, workflows } from '../../../domain/workflows';
 import { calendar } from '../../../domain/working-days';
-import { effectiveActions } from '../../permission-matrix/services/permission-matrix';
+import { DECIDABLE } from '../../request/services/request';
+import { effectiveActions, matrixCatalog } from '../../permission-matrix/services/permission-matrix';
 
 const enumOf = (strapi: Core.Strapi, uid: string, field: string): string[] =>
   ((strapi.contentType(uid as any)?.attributes as any)?.[field]?.enum as string[] | undefined) ?? [];
@@ -29,9 +30,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   facts() {
     return {
       timeZone: calendar().timeZone,
-      levels: levels().map(({ key, name, nameEn }) => ({ key, name, nameEn })),
+      levels: levels().map(({ key, name, nameEn, regionDigits, byInstitution }) => ({ key, name, nameEn, regionDigits, byInstitution: Boolean(byInstitution) })),
+      /** resource → every action the matrix governs (those outside it are the server's to decide, not the panel's to hide). */
+      matrix: Object.fromEntries(Object.entries(matrixCatalog().resources).map(([resource, { cells }]) => [resource, Object.keys(cells)])),
       workflows: Object.values(workflows()).map(({ key, name, nameEn, subject, submitters, reviewer }) => ({ key, name, nameEn, subject, submitters, reviewer })),
       requestStates: enumOf(strapi, 'api::request.request', 'state'),
+      /** the states in which a reviewer decides (cms/src/api/request/services/request.ts) */
+      reviewableStates: DECIDABLE,
       childStates: enumOf(strapi, 'api::child.child', 'status'),
       keyFields: {
         kindergarten: keyFields('api::kindergarten.kindergarten'),

@@ -12,7 +12,8 @@ import { checkAidProposal } from '../../../domain/aid-rules';
 import { checkStaffData } from '../../../domain/staff-rules';
 
 const REQUEST = 'api::request.request';
-const DECIDABLE = ['submitted', 'resubmitted'];
+/** The states in which a reviewer decides. */
+export const DECIDABLE = ['submitted', 'resubmitted'];
 const EVIDENCE_TYPES = /^(image\/(jpeg|png|gif|webp|bmp)|application\/pdf)$/;
 const EVIDENCE_MAX_BYTES = 10 * 1024 * 1024;
 const DECISIONS = { approve: 'approved', reject: 'rejected', return: 'returned' } as const;
