@@ -1,5 +1,5 @@
 /**
- * The panel follows the server (docs/panel-follows-server.md): /api/me answers the caller's
+ * The panel follows the server (docs/security/panel-follows-server.md): /api/me answers the caller's
  * effective actions after permission-matrix changes and the facts the panel used to copy; request
  * records carry the steps the caller may take now; the permission matrix lets a level undo its own
  * changes, names who changed a cell and when, and asks before the last holder of a core duty loses it.
@@ -81,6 +81,9 @@ describe('/api/me: effective actions', () => {
     expect(facts.levels.map((l: any) => l.key)).toEqual(config('levels.json').levels.map((l: any) => l.key));
     expect(facts.timeZone).toBe(config('calendar.json').timeZone);
     expect(facts.childStates).toEqual(['draft', 'registered', 'left', 'graduated', 'cancelled']);
+    expect(facts.childStateGroups).toEqual({ inSchool: ['draft', 'registered'], closed: ['left', 'cancelled', 'graduated'] });
+    expect(facts.reviewableStates).toEqual(['submitted', 'resubmitted']);
+    expect(facts.matrix.children).toEqual(Object.keys(config('permission-matrix.json').resources.children.cells));
     expect(facts.requestStates).toEqual(expect.arrayContaining(['submitted', 'returned', 'resubmitted', 'approved', 'rejected']));
     expect(facts.keyFields.kindergarten).toEqual(workflows['kindergarten-key-change'].fields);
     expect(facts.keyFields.child).toEqual(workflows['child-key-change'].fields);

@@ -1,5 +1,5 @@
 /**
- * The panel follows the server (docs/panel-follows-server.md), in headless Chromium: the province
+ * The panel follows the server (docs/security/panel-follows-server.md), in headless Chromium: the province
  * takes children × create from the kindergartens in 角色权限 (a core duty: the panel asks first,
  * naming it), and the kindergarten's children list loses its 新建 button and 导入 menu on the next
  * page; the province restores the default it changed and the button comes back. An export the

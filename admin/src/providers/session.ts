@@ -31,6 +31,7 @@ export interface ServerFacts {
     /** the states in which a reviewer decides */
     reviewableStates: string[];
     childStates: string[];
+    childStateGroups: { inSchool: string[]; closed: string[] };
     keyFields: { kindergarten: string[]; child: string[] };
     /** resource → every action the permission matrix governs. */
     matrix: Record<string, string[]>;

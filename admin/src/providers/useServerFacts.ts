@@ -3,11 +3,11 @@ import { useMe } from './useMe';
 import { allows } from './access';
 import { getStoredMe, ServerFacts } from './session';
 
-const EMPTY: ServerFacts = { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, levels: [], workflows: [], requestStates: [], reviewableStates: [], childStates: [], keyFields: { kindergarten: [], child: [] }, matrix: {} };
+const EMPTY: ServerFacts = { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, levels: [], workflows: [], requestStates: [], reviewableStates: [], childStates: [], childStateGroups: { inSchool: [], closed: [] }, keyFields: { kindergarten: [], child: [] }, matrix: {} };
 
 /**
  * The server's facts (`GET /api/me` → facts): workflows, levels, states, key fields, time zone.
- * The panel reads them here and never types them again (docs/panel-follows-server.md).
+ * The panel reads them here and never types them again (docs/security/panel-follows-server.md).
  */
 export const useServerFacts = (): ServerFacts => {
     const { me } = useMe();
@@ -35,6 +35,12 @@ export const useFactName = () => {
 
 /** The levels that are regions (province, prefecture, county: config/levels.json), top first. */
 export const useRegionLevels = (): string[] => regionLevels(useServerFacts());
+
+/** The region level whose code this is (a province code ends in 0000, a prefecture's in 00), from config/levels.json. */
+export const regionLevelOf = (regionCode: string | null | undefined, facts: ServerFacts = serverFacts()): string | undefined => {
+    const regions = facts.levels.filter((level) => level.regionDigits > 0 && !level.byInstitution).sort((a, b) => a.regionDigits - b.regionDigits);
+    return regions.find((level) => /^0*$/.test(String(regionCode ?? '').slice(level.regionDigits)))?.key;
+};
 
 /** 'YYYY-MM' now, in the server's time zone (config/calendar.json). */
 export const monthIn = (timeZone: string, at = new Date()) =>

@@ -11,7 +11,7 @@ import { useApi } from '../../providers/useApi';
 import { httpClient } from '../../providers/http';
 import { useMe } from '../../providers/useMe';
 import { useDictionaries } from '../children/useDictionaries';
-import { useRegionLevels, useServerFacts, useThisMonth } from '../../providers/useServerFacts';
+import { regionLevelOf, useRegionLevels, useServerFacts, useThisMonth } from '../../providers/useServerFacts';
 
 const FIELDS = ['name', 'type', 'year', 'regionCode', 'budget', 'sources', 'allocated', 'spent', 'overspendReason', 'progress', 'description'];
 const pick = (data: Record<string, any>) => Object.fromEntries(FIELDS.filter((f) => f in data).map((f) => [f, data[f] === '' ? null : data[f]]));
@@ -89,7 +89,7 @@ const ReviewActions = ({ base }: { base: string }) => {
     const refresh = useRefresh();
     const [comment, setComment] = useState('');
     if (!record || !me) return null;
-    const owner = ownerLevelOf(record.regionCode);
+    const owner = regionLevelOf(record.regionCode);
     const run = async (path: string, data: Record<string, unknown> = {}) => {
         try {
             await post(`${base}/${record.id}${path}`, data);
@@ -103,7 +103,7 @@ const ReviewActions = ({ base }: { base: string }) => {
     if (base === '/api/projects' && me.level === owner && me.regionCode === record.regionCode && state !== 'submitted') {
         return <Button variant="outlined" size="small" onClick={() => run('/submit')}>{translate('app.funds.projects.submit')}</Button>;
     }
-    if (levelKeys.indexOf(owner) > 0 && me.level === above(owner) && state === 'submitted') {
+    if (owner && levelKeys.indexOf(owner) > 0 && me.level === above(owner) && state === 'submitted') {
         return (
             <Box sx={{ display: 'flex', gap: 1, alignItems: 'center' }}>
                 <MuiTextField size="small" fullWidth={false} label={translate('app.funds.projects.comment')} value={comment} onChange={(e) => setComment(e.target.value)} />
@@ -115,11 +115,6 @@ const ReviewActions = ({ base }: { base: string }) => {
     return null;
 };
 
-function ownerLevelOf(regionCode: string) {
-    if (regionCode?.endsWith('0000')) return 'province';
-    if (regionCode?.endsWith('00')) return 'prefecture';
-    return 'county';
-}
 
 /** The project's monthly reports, and the owner's form for this month's. */
 const Reports = () => {
@@ -131,7 +126,7 @@ const Reports = () => {
     const [values, setValues] = useState({ month: thisMonth(), progress: '', spentToDate: '', note: '' });
     const { data = [], refetch } = useGetList('project-progress-reports', { filter: { projectId: record?.id }, sort: { field: 'month', order: 'DESC' }, pagination: { page: 1, perPage: 60 } }, { enabled: Boolean(record) });
     if (!record) return null;
-    const own = me?.level === ownerLevelOf(record.regionCode) && me?.regionCode === record.regionCode;
+    const own = me?.level === regionLevelOf(record.regionCode) && me?.regionCode === record.regionCode;
     const file = async () => {
         try {
             await post('/api/project-progress-reports', { projectId: record.id, month: values.month, progress: Number(values.progress), spentToDate: values.spentToDate === '' ? null : Number(values.spentToDate), note: values.note });

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { levels } from '../../../domain/levels';
 import { keyFields, workflows } from '../../../domain/workflows';
 import { calendar } from '../../../domain/working-days';
+import { CLOSED, IN_SCHOOL } from '../../../domain/lifecycle';
 import { DECIDABLE } from '../../request/services/request';
 import { effectiveActions, matrixCatalog } from '../../permission-matrix/services/permission-matrix';
 
@@ -9,7 +10,7 @@ const enumOf = (strapi: Core.Strapi, uid: string, field: string): string[] =>
   ((strapi.contentType(uid as any)?.attributes as any)?.[field]?.enum as string[] | undefined) ?? [];
 
 /**
- * What the panel needs from the server instead of copies of its rules (docs/panel-follows-server.md):
+ * What the panel needs from the server instead of copies of its rules (docs/security/panel-follows-server.md):
  * the caller's effective actions, and the facts the panel shows (workflows, levels, states, key
  * fields, time zone), each read from where the server itself reads it.
  */
@@ -38,6 +39,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       /** the states in which a reviewer decides (cms/src/api/request/services/request.ts) */
       reviewableStates: DECIDABLE,
       childStates: enumOf(strapi, 'api::child.child', 'status'),
+      /** in school (placed, moved, changed) and closed (restorable), as the 学籍 lifecycle decides (cms/src/domain/lifecycle.ts) */
+      childStateGroups: { inSchool: IN_SCHOOL, closed: CLOSED },
       keyFields: {
         kindergarten: keyFields('api::kindergarten.kindergarten'),
         child: keyFields('api::child.child'),
