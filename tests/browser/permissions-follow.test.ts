@@ -1,7 +1,7 @@
 /**
  * The panel follows the server (docs/security/panel-follows-server.md), in headless Chromium: the province
  * takes children × create from the kindergartens in 角色权限 (a core duty: the panel asks first,
- * naming it), and the kindergarten's children list loses its 新建 button and 导入 menu on the next
+ * naming it), and the kindergarten's children list loses its 新建 button and 批量导入 menu on the next
  * page; the province restores the default it changed and the button comes back. An export the
  * server refuses shows its reason.
  */
@@ -53,6 +53,7 @@ test('a revoke in the matrix hides the kindergarten’s 新建; restoring its ow
     await submitLogin(kindergarten, app.baseUrl, 'demo-kindergarten');
     await openChildren(kindergarten);
     await kindergarten.getByRole('link', { name: '新建' }).waitFor();
+    await kindergarten.getByRole('menuitem', { name: '批量导入' }).waitFor();
 
     const province = await openPage(browser);
     await submitLogin(province, app.baseUrl, 'demo-province');
@@ -71,7 +72,7 @@ test('a revoke in the matrix hides the kindergarten’s 新建; restoring its ow
 
     await openChildren(kindergarten);
     expect(await kindergarten.getByRole('link', { name: '新建' }).count()).toBe(0);
-    expect(await kindergarten.getByRole('menuitem', { name: '导入' }).count()).toBe(0);
+    expect(await kindergarten.getByRole('menuitem', { name: '批量导入' }).count()).toBe(0);
 
     // the province may undo its own change although it does not hold children × create itself
     await cell.getByRole('button', { name: '恢复默认 children:create' }).click();
