@@ -193,6 +193,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const existingRows: Override[] = await strapi.db.query(PERMISSION_OVERRIDE as any).findMany({ where: { roleType: role, action: { $in: ids } } });
     // putting the cell back to its default undoes overrides: allowed where the actor may undo them all
     const restoring = existingRows.length > 0 && ids.every((id) => granted === defaults.has(id)) && existingRows.every((row) => this.mayRestore(actor, row));
+    if (restore && !existingRows.length) return { role, resource: input.resource, action, granted, byDefault: granted, changedBy: null, changedAt: null }; // already the default
     if (restore && existingRows.some((row) => !this.mayRestore(actor, row))) {
       throw forbidden(`该修改由上级做出，本级不能恢复：${label}`, { code: 'RESTORE_NOT_ALLOWED', action });
     }
