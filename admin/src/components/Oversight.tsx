@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Alert, Box, Card, CardContent, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
 import { Loading, Title, useTranslate } from 'react-admin';
 import { useApi } from '../providers/useApi';
+import { useThisMonth } from '../providers/useServerFacts';
 
 type Overdue = { byCounty: { countyCode: string; countyName: string; open: number; overdue: number }[] };
 type OverdueTransfer = { id: string; direction: 'outgoing' | 'incoming'; childName: string; studentNumberMasked: string | null; fromKindergartenName: string | null; toKindergartenName: string | null; appliedOn: string; dueAt: string };
@@ -11,10 +12,10 @@ type Compliance = {
     transfers?: { byCounty: { countyCode: string; countyName: string; open: number; overdue: number; overdueTransfers: OverdueTransfer[] }[] };
 };
 
-const thisMonth = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
 
 /** 逾期与填报: open and overdue reviews, overdue transfers (both sides), and who has not updated its data by the 25th, per county. */
 export const Oversight = () => {
+    const thisMonth = useThisMonth();
     const translate = useTranslate();
     const [month, setMonth] = useState(thisMonth());
     const overdue = useApi<Overdue>('/api/requests/overdue-summary');

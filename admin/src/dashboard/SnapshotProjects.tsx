@@ -4,22 +4,23 @@ import { useTranslate } from 'react-admin';
 import { formatNumber } from '../i18n';
 import { useApi } from '../providers/useApi';
 import { ChartCard } from './charts/QueryChart';
+import { useRegionLevels } from '../providers/useServerFacts';
 
 type Sums = { code: string; name: string; projects: number; budget: number; allocated: number; spent: number; overspent: number; lateReports: number };
 type Rollup = { rows: Sums[]; total: Sums };
 type SnapshotPart = { period: string; projects: { asOf: string | null; projects: unknown[]; rollups: Record<string, Rollup> } };
-const GROUPS = ['level', 'province', 'prefecture', 'county'] as const;
 
 /**
  * 月度存档 · 项目资金: the project roll-up saved in the monthly snapshot of the chosen month
  * (GET /api/archive-snapshot/snapshots/:period), inside the user's reach, by level or region.
  */
 export const SnapshotProjectsPanel = () => {
+    const regionLevels = useRegionLevels();
     const translate = useTranslate();
     const list = useApi<{ data: { period: string; state: string }[] }>('/api/archive-snapshot/snapshots');
     const periods = (list.data?.data ?? []).filter((s) => s.state === 'done').map((s) => s.period);
     const [period, setPeriod] = useState('');
-    const [groupBy, setGroupBy] = useState<(typeof GROUPS)[number]>('level');
+    const [groupBy, setGroupBy] = useState<string>('level');
     useEffect(() => {
         if (!period && periods.length) setPeriod(periods[0]);
     }, [period, periods]);
@@ -33,7 +34,7 @@ export const SnapshotProjectsPanel = () => {
                 ))}
             </TextField>
             <ToggleButtonGroup size="small" exclusive value={groupBy} onChange={(_e, v) => v && setGroupBy(v)}>
-                {GROUPS.map((g) => <ToggleButton key={g} value={g}>{translate(`app.snapshots.${g}`)}</ToggleButton>)}
+                {['level', ...regionLevels].map((g) => <ToggleButton key={g} value={g}>{translate(`app.snapshots.${g}`)}</ToggleButton>)}
             </ToggleButtonGroup>
         </Box>
     );

@@ -12,8 +12,10 @@ import { downloadFile } from './charts/download';
 import { useStatistics } from './charts/useStatistics';
 import type { Catalog, QueryResult } from './charts/types';
 import type { DashboardIndicator } from './types';
+import { useServerFacts, useThisMonth } from '../providers/useServerFacts';
+import type { ServerFacts } from '../providers/session';
+import { useReason } from '../providers/errors';
 
-const thisMonth = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
 
 /** The indicators a picker offers: ratios first, then counts. */
 const useIndicatorChoices = () => {
@@ -105,8 +107,18 @@ export const TrendPanel = () => {
 };
 
 type Level = { label: string; dimension: string; region?: string };
-const FIRST: Record<string, string> = { ministry: 'province', province: 'prefecture', prefecture: 'county', county: 'kindergarten' };
-const NEXT: Record<string, [string, number] | undefined> = { province: ['prefecture', 2], prefecture: ['county', 4], county: ['kindergarten', 6] };
+/** The statistics dimension of the institutions themselves, below the last region level. */
+const INSTITUTIONS = 'kindergarten';
+
+/**
+ * The dimension right below `level` (config/levels.json through /api/me): the next region level
+ * with more code digits, then the institutions; and how many code digits `level` itself holds.
+ */
+const below = (facts: ServerFacts, level: string): { dimension: string; digits: number } => {
+    const digits = facts.levels.find((l) => l.key === level)?.regionDigits ?? 0;
+    const next = facts.levels.filter((l) => !l.byInstitution && l.regionDigits > digits).sort((a, b) => a.regionDigits - b.regionDigits)[0];
+    return { dimension: next?.key ?? INSTITUTIONS, digits };
+};
 
 /**
  * Drill-down: ranked horizontal bars of the areas below (no offline map package ships maintained
@@ -117,19 +129,20 @@ export const DrillDownPanel = ({ level, rootLabel }: { level: string; rootLabel:
     const translate = useTranslate();
     const navigate = useNavigate();
     const [indicator, setIndicator] = useState('kindergartens');
-    const [path, setPath] = useState<Level[]>([{ label: rootLabel, dimension: FIRST[level] ?? 'kindergarten' }]);
+    const facts = useServerFacts();
+    const [path, setPath] = useState<Level[]>([{ label: rootLabel, dimension: below(facts, level).dimension }]);
     const current = path[path.length - 1];
     const chartRef = useRef<ChartJS | null>();
     const { data, error, isPending } = useStatistics({ indicator, dimension: current.dimension, filters: current.region ? { region: current.region } : {} });
     const title = data ? translate('app.charts.drill_title', { place: current.label, indicator: data.indicator.label, dimension: data.dimension.label }) : '';
     const open = (row: { key: string; label: string }) => {
-        if (current.dimension === 'kindergarten') {
+        if (current.dimension === INSTITUTIONS) {
             navigate(`/kindergartens?filter=${encodeURIComponent(JSON.stringify({ code: row.key }))}`);
             return;
         }
-        const next = NEXT[current.dimension];
-        if (!next) return;
-        setPath([...path, { label: row.label, dimension: next[0], region: row.key.slice(0, next[1]) }]);
+        const next = below(facts, current.dimension);
+        if (!next.digits) return;
+        setPath([...path, { label: row.label, dimension: next.dimension, region: row.key.slice(0, next.digits) }]);
     };
     return (
         <ChartCard
@@ -164,6 +177,7 @@ type Overdue = { byCounty: { countyCode: string; countyName: string; open: numbe
 
 /** 填报完成率 per county: kindergartens that updated their data by the deadline of the month (GET /api/compliance). */
 export const CompletenessPanel = () => {
+    const thisMonth = useThisMonth();
     const translate = useTranslate();
     const chartRef = useRef<ChartJS | null>();
     const { data, error } = useApi<Compliance>(`/api/compliance?month=${thisMonth()}`);
@@ -223,6 +237,7 @@ export const OverduePanel = () => {
 export const ExportSummaryButton = () => {
     const translate = useTranslate();
     const notify = useNotify();
+    const reason = useReason();
     const [busy, setBusy] = useState(false);
     return (
         <Button
@@ -233,7 +248,7 @@ export const ExportSummaryButton = () => {
             onClick={() => {
                 setBusy(true);
                 downloadFile('/api/statistics/export', '学前教育统计汇总.xlsx')
-                    .catch((error) => notify(error.message, { type: 'error' }))
+                    .catch((error) => notify(reason(error), { type: 'error' }))
                     .finally(() => setBusy(false));
             }}
         >

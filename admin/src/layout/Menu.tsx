@@ -29,8 +29,19 @@ import TuneIcon from '@mui/icons-material/Tune';
 import ListAltIcon from '@mui/icons-material/ListAlt';
 import AdminPanelSettingsIcon from '@mui/icons-material/AdminPanelSettings';
 import CalendarMonthIcon from '@mui/icons-material/CalendarMonth';
-import { Menu as RaMenu, usePermissions } from 'react-admin';
+import { ComponentProps } from 'react';
+import { Menu as RaMenu, useCanAccess, usePermissions } from 'react-admin';
 import { useMe } from '../providers/useMe';
+
+/**
+ * A menu item shown while the user may take `action` (default: list) on `resource`, as `/api/me`
+ * says after the permission matrix (authProvider.canAccess); the resource is the path's by default.
+ */
+const Item = ({ resource, action = 'list', ...props }: ComponentProps<typeof RaMenu.Item> & { resource?: string; action?: string }) => {
+    const target = resource ?? String(props.to).replace(/^\//, '');
+    const { canAccess } = useCanAccess({ resource: target, action });
+    return canAccess ? <RaMenu.Item {...props} /> : null;
+};
 
 /** Menus per level (authProvider.getPermissions → level). */
 export const Menu = () => {
@@ -40,11 +51,11 @@ export const Menu = () => {
         // 三员: the audit trail, the accounts or the security policy, and nothing else
         return (
             <RaMenu>
-                {level === 'auditadmin' && <RaMenu.Item to="/audit-entries" primaryText="app.security.menu.audit" leftIcon={<PolicyIcon />} />}
-                {level === 'sysadmin' && <RaMenu.Item to="/accounts" primaryText="app.security.menu.accounts" leftIcon={<ManageAccountsIcon />} />}
-                {level === 'sysadmin' && <RaMenu.Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />}
-                {level === 'secadmin' && <RaMenu.Item to="/security-policy" primaryText="app.security.menu.policy" leftIcon={<PolicyIcon />} />}
-                {level === 'secadmin' && <RaMenu.Item to="/permission-matrix" primaryText="app.settings.menu.permissions" leftIcon={<AdminPanelSettingsIcon />} />}
+                {level === 'auditadmin' && <Item to="/audit-entries" primaryText="app.security.menu.audit" leftIcon={<PolicyIcon />} />}
+                {level === 'sysadmin' && <Item to="/accounts" primaryText="app.security.menu.accounts" leftIcon={<ManageAccountsIcon />} />}
+                {level === 'sysadmin' && <Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />}
+                {level === 'secadmin' && <Item resource="security-policy" to="/security-policy" primaryText="app.security.menu.policy" leftIcon={<PolicyIcon />} />}
+                {level === 'secadmin' && <Item resource="permission-matrix" action="read" to="/permission-matrix" primaryText="app.settings.menu.permissions" leftIcon={<AdminPanelSettingsIcon />} />}
             </RaMenu>
         );
     }
@@ -52,7 +63,7 @@ export const Menu = () => {
         // a teacher's account: their own record, training and corrections only
         return (
             <RaMenu>
-                <RaMenu.Item to="/my-staff" primaryText="app.funds.menu.my_staff" leftIcon={<PersonIcon />} />
+                <Item resource="my-staff" to="/my-staff" primaryText="app.funds.menu.my_staff" leftIcon={<PersonIcon />} />
             </RaMenu>
         );
     }
@@ -60,56 +71,56 @@ export const Menu = () => {
         return (
             <RaMenu>
                 <RaMenu.DashboardItem primaryText="app.menu.dashboard" />
-                <RaMenu.Item to="/my-kindergarten" primaryText="app.menu.my_kindergarten" leftIcon={<HomeWorkIcon />} />
-                <RaMenu.Item to="/school-classes" primaryText="app.menu.classes" leftIcon={<ClassIcon />} />
-                <RaMenu.Item to="/children" primaryText="app.menu.children" leftIcon={<ChildCareIcon />} />
-                <RaMenu.Item to="/imports" primaryText="app.imports.menu" leftIcon={<UploadFileIcon />} />
-                <RaMenu.Item to="/problem-records" primaryText="app.menu.problem_records" leftIcon={<ReportProblemIcon />} />
-                <RaMenu.Item to="/lifecycle" primaryText="app.menu.lifecycle" leftIcon={<UpgradeIcon />} />
-                <RaMenu.Item to="/transfers" primaryText="app.menu.transfers" leftIcon={<MoveDownIcon />} />
-                <RaMenu.Item to="/key-change" primaryText="app.menu.key_change" leftIcon={<EditNoteIcon />} />
-                <RaMenu.Item to="/annual-report" primaryText="app.menu.annual_report" leftIcon={<AssessmentIcon />} />
-                <RaMenu.Item to="/declaration" primaryText="app.menu.declaration" leftIcon={<CampaignIcon />} />
-                <RaMenu.Item to="/requests" primaryText="app.menu.my_requests" leftIcon={<FactCheckIcon />} />
-                <RaMenu.Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />
-                <RaMenu.Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />
-                <RaMenu.Item to="/training-records" primaryText="app.funds.menu.training" leftIcon={<SchoolOutlinedIcon />} />
-                <RaMenu.Item to="/staffing" primaryText="app.funds.menu.staffing" leftIcon={<RuleIcon />} />
-                <RaMenu.Item to="/aid-apply" primaryText="app.funds.menu.aid_apply" leftIcon={<VolunteerActivismIcon />} />
-                <RaMenu.Item to="/aid-grants" primaryText="app.funds.menu.aid_grants" leftIcon={<PaymentsIcon />} />
+                <Item resource="kindergartens" action="read" to="/my-kindergarten" primaryText="app.menu.my_kindergarten" leftIcon={<HomeWorkIcon />} />
+                <Item to="/school-classes" primaryText="app.menu.classes" leftIcon={<ClassIcon />} />
+                <Item to="/children" primaryText="app.menu.children" leftIcon={<ChildCareIcon />} />
+                <Item resource="children" action="create" to="/imports" primaryText="app.imports.menu" leftIcon={<UploadFileIcon />} />
+                <Item to="/problem-records" primaryText="app.menu.problem_records" leftIcon={<ReportProblemIcon />} />
+                <Item resource="children" action="edit" to="/lifecycle" primaryText="app.menu.lifecycle" leftIcon={<UpgradeIcon />} />
+                <Item to="/transfers" primaryText="app.menu.transfers" leftIcon={<MoveDownIcon />} />
+                <Item resource="requests" action="create" to="/key-change" primaryText="app.menu.key_change" leftIcon={<EditNoteIcon />} />
+                <Item resource="requests" action="create" to="/annual-report" primaryText="app.menu.annual_report" leftIcon={<AssessmentIcon />} />
+                <Item resource="requests" action="create" to="/declaration" primaryText="app.menu.declaration" leftIcon={<CampaignIcon />} />
+                <Item to="/requests" primaryText="app.menu.my_requests" leftIcon={<FactCheckIcon />} />
+                <Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />
+                <Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />
+                <Item to="/training-records" primaryText="app.funds.menu.training" leftIcon={<SchoolOutlinedIcon />} />
+                <Item resource="staff-members" to="/staffing" primaryText="app.funds.menu.staffing" leftIcon={<RuleIcon />} />
+                <Item resource="requests" action="create" to="/aid-apply" primaryText="app.funds.menu.aid_apply" leftIcon={<VolunteerActivismIcon />} />
+                <Item to="/aid-grants" primaryText="app.funds.menu.aid_grants" leftIcon={<PaymentsIcon />} />
             </RaMenu>
         );
     }
     return (
         <RaMenu>
             <RaMenu.DashboardItem primaryText="app.menu.dashboard" />
-            <RaMenu.Item to="/kindergartens" primaryText="app.menu.kindergartens" leftIcon={<SchoolIcon />} />
-            <RaMenu.Item to="/children" primaryText="app.menu.children" leftIcon={<ChildCareIcon />} />
-            <RaMenu.Item to="/problem-records" primaryText="app.menu.problem_records" leftIcon={<ReportProblemIcon />} />
-            <RaMenu.Item to="/transfers" primaryText="app.menu.transfers" leftIcon={<MoveDownIcon />} />
-            <RaMenu.Item to="/requests" primaryText={level === 'county' ? 'app.menu.inbox' : 'app.menu.requests'} leftIcon={<FactCheckIcon />} />
-            <RaMenu.Item to="/oversight" primaryText="app.menu.oversight" leftIcon={<PendingActionsIcon />} />
-            <RaMenu.Item to="/chart-pages" primaryText="app.menu.chart_pages" leftIcon={<InsightsIcon />} />
-            <RaMenu.Item to="/populations" primaryText="app.menu.populations" leftIcon={<GroupsIcon />} />
-            <RaMenu.Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />
-            <RaMenu.Item to="/staff-analysis" primaryText="app.funds.menu.analysis" leftIcon={<GroupsIcon />} />
-            <RaMenu.Item to="/staffing" primaryText="app.funds.menu.staffing" leftIcon={<RuleIcon />} />
-            <RaMenu.Item to="/aid-grants" primaryText="app.funds.menu.aid_grants" leftIcon={<VolunteerActivismIcon />} />
-            <RaMenu.Item to="/aid-disbursements" primaryText="app.funds.menu.aid_payments" leftIcon={<PaymentsIcon />} />
-            <RaMenu.Item to="/aid-totals" primaryText="app.funds.menu.aid_totals" leftIcon={<SummarizeIcon />} />
-            <RaMenu.Item to="/projects" primaryText="app.funds.menu.projects" leftIcon={<AccountBalanceIcon />} />
-            <RaMenu.Item to="/project-progress-reports" primaryText="app.funds.menu.progress" leftIcon={<EventNoteIcon />} />
-            <RaMenu.Item to="/project-rollup" primaryText="app.funds.menu.rollup" leftIcon={<SummarizeIcon />} />
-            {(level === 'province' || level === 'prefecture' || level === 'ministry') && <RaMenu.Item to="/custom-fields" primaryText="app.custom_fields.menu" leftIcon={<TuneIcon />} />}
-            <RaMenu.Item to="/regions" primaryText="app.menu.regions" leftIcon={<AccountTreeIcon />} />
-            <RaMenu.Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />
+            <Item to="/kindergartens" primaryText="app.menu.kindergartens" leftIcon={<SchoolIcon />} />
+            <Item to="/children" primaryText="app.menu.children" leftIcon={<ChildCareIcon />} />
+            <Item to="/problem-records" primaryText="app.menu.problem_records" leftIcon={<ReportProblemIcon />} />
+            <Item to="/transfers" primaryText="app.menu.transfers" leftIcon={<MoveDownIcon />} />
+            <Item to="/requests" primaryText={level === 'county' ? 'app.menu.inbox' : 'app.menu.requests'} leftIcon={<FactCheckIcon />} />
+            <Item resource="requests" to="/oversight" primaryText="app.menu.oversight" leftIcon={<PendingActionsIcon />} />
+            <Item to="/chart-pages" primaryText="app.menu.chart_pages" leftIcon={<InsightsIcon />} />
+            <Item to="/populations" primaryText="app.menu.populations" leftIcon={<GroupsIcon />} />
+            <Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />
+            <Item resource="staff-members" to="/staff-analysis" primaryText="app.funds.menu.analysis" leftIcon={<GroupsIcon />} />
+            <Item resource="staff-members" to="/staffing" primaryText="app.funds.menu.staffing" leftIcon={<RuleIcon />} />
+            <Item to="/aid-grants" primaryText="app.funds.menu.aid_grants" leftIcon={<VolunteerActivismIcon />} />
+            <Item to="/aid-disbursements" primaryText="app.funds.menu.aid_payments" leftIcon={<PaymentsIcon />} />
+            <Item resource="aid-disbursements" to="/aid-totals" primaryText="app.funds.menu.aid_totals" leftIcon={<SummarizeIcon />} />
+            <Item to="/projects" primaryText="app.funds.menu.projects" leftIcon={<AccountBalanceIcon />} />
+            <Item to="/project-progress-reports" primaryText="app.funds.menu.progress" leftIcon={<EventNoteIcon />} />
+            <Item resource="projects" to="/project-rollup" primaryText="app.funds.menu.rollup" leftIcon={<SummarizeIcon />} />
+            {(level === 'province' || level === 'prefecture' || level === 'ministry') && <Item to="/custom-fields" primaryText="app.custom_fields.menu" leftIcon={<TuneIcon />} />}
+            <Item to="/regions" primaryText="app.menu.regions" leftIcon={<AccountTreeIcon />} />
+            <Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />
             {level && (
-                <RaMenu.Item to="/accounts" primaryText="app.menu.accounts" leftIcon={<ManageAccountsIcon />} />
+                <Item to="/accounts" primaryText="app.menu.accounts" leftIcon={<ManageAccountsIcon />} />
             )}
-            {/* 代码表维护, 角色权限, 校历与期限: edited by the province and the Ministry (the server decides) */}
-            {(level === 'ministry' || level === 'province') && <RaMenu.Item to="/code-tables" primaryText="app.settings.menu.code_tables" leftIcon={<ListAltIcon />} />}
-            {(level === 'ministry' || level === 'province') && <RaMenu.Item to="/permission-matrix" primaryText="app.settings.menu.permissions" leftIcon={<AdminPanelSettingsIcon />} />}
-            {(level === 'ministry' || level === 'province') && <RaMenu.Item to="/calendar-settings" primaryText="app.settings.menu.calendar" leftIcon={<CalendarMonthIcon />} />}
+            {/* 代码表维护, 角色权限, 校历与期限: for whom the permission matrix lets edit them (the server decides each change) */}
+            <Item resource="code-tables" action="edit" to="/code-tables" primaryText="app.settings.menu.code_tables" leftIcon={<ListAltIcon />} />
+            <Item resource="permission-matrix" action="read" to="/permission-matrix" primaryText="app.settings.menu.permissions" leftIcon={<AdminPanelSettingsIcon />} />
+            <Item resource="calendar" action="edit" to="/calendar-settings" primaryText="app.settings.menu.calendar" leftIcon={<CalendarMonthIcon />} />
         </RaMenu>
     );
 };

@@ -1,6 +1,7 @@
 import { AuthProvider, HttpError } from 'react-admin';
 import { apiGet, PANEL_HEADER } from './http';
 import { clearSession, getPending, getStoredMe, getToken, Me, setPending, setStoredMe, setToken } from './session';
+import { allows } from './access';
 
 /** The 三员 roles, which have no level: the panel shows them their own pages only. */
 export const ADMIN_ROLES = ['sysadmin', 'secadmin', 'auditadmin'];
@@ -9,6 +10,26 @@ const fetchMe = async (): Promise<Me> => {
     const me = await apiGet<Me>('/api/me');
     setStoredMe(me);
     return me;
+};
+
+/**
+ * `/api/me` as of at most ME_TTL_MS ago, shared by every access question asked at once (a page
+ * asks one per button). Forgotten on every navigation and after a permission-matrix change, so a
+ * revoke shows on the next page (admin/src/layout/Layout.tsx, admin/src/settings/PermissionMatrix.tsx).
+ */
+const ME_TTL_MS = 5_000;
+let recentMe: { at: number; value: Promise<Me> } | null = null;
+export const forgetMe = () => {
+    recentMe = null;
+};
+const currentMe = (): Promise<Me> => {
+    if (recentMe && Date.now() - recentMe.at < ME_TTL_MS) return recentMe.value;
+    const value = fetchMe();
+    recentMe = { at: Date.now(), value };
+    value.catch(() => {
+        if (recentMe?.value === value) recentMe = null;
+    });
+    return value;
 };
 
 /**
@@ -46,7 +67,8 @@ export const authProvider: AuthProvider = {
         setToken(body.jwt);
         setPending(body.pending);
         try {
-            await fetchMe();
+            forgetMe();
+            await currentMe();
         } catch (error) {
             clearSession();
             throw error;
@@ -65,6 +87,7 @@ export const authProvider: AuthProvider = {
             }).catch(() => undefined);
         }
         clearSession();
+        forgetMe();
     },
 
     checkAuth: async () => {
@@ -90,7 +113,7 @@ export const authProvider: AuthProvider = {
     getIdentity: async () => {
         let me: Me;
         try {
-            me = await fetchMe();
+            me = await currentMe();
         } catch (error: any) {
             // Server trouble (e.g. 503, database down): keep working with what we knew at login.
             const stored = getStoredMe();
@@ -98,6 +121,18 @@ export const authProvider: AuthProvider = {
             me = stored;
         }
         return { ...me, id: me.id, fullName: me.fullName || me.username };
+    },
+
+    /** react-admin's access control: menus and buttons follow the user's effective actions from `/api/me`. */
+    canAccess: async ({ resource, action }) => {
+        if (!getToken()) return false;
+        let me: Me | null;
+        try {
+            me = await currentMe();
+        } catch {
+            me = getStoredMe();
+        }
+        return allows(me, resource, action);
     },
 
     getPermissions: async () => {

@@ -16,6 +16,25 @@ export interface Me {
     manages?: { key: Level; name: string } | null;
     /** 三员 roles (sysadmin, secadmin, auditadmin) have no level. */
     role?: string | null;
+    /** What the user may do now: resource → the permission matrix's actions (after its overrides). */
+    actions?: Record<string, string[]>;
+    /** The server's facts the panel follows instead of copies (admin/src/providers/useServerFacts.ts). */
+    facts?: ServerFacts;
+}
+
+/** `GET /api/me` facts: read from the server's configuration (cms/src/api/me/services/me.ts). */
+export interface ServerFacts {
+    timeZone: string;
+    levels: { key: Level; name: string; nameEn: string; regionDigits: number; byInstitution: boolean }[];
+    workflows: { key: string; name: string; nameEn: string; subject: string; submitters: string[]; reviewer: string }[];
+    requestStates: string[];
+    /** the states in which a reviewer decides */
+    reviewableStates: string[];
+    childStates: string[];
+    childStateGroups: { inSchool: string[]; closed: string[] };
+    keyFields: { kindergarten: string[]; child: string[] };
+    /** resource → every action the permission matrix governs. */
+    matrix: Record<string, string[]>;
 }
 
 const TOKEN_KEY = 'preschool.jwt';

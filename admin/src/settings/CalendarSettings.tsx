@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { Alert, Box, Button, Card, CardContent, Stack, TextField, Typography } from '@mui/material';
-import { Title, useNotify, usePermissions, useTranslate } from 'react-admin';
+import { Title, useNotify, useTranslate } from 'react-admin';
 import { httpClient } from '../providers/http';
+import { useAllowed } from '../providers/useServerFacts';
 import { fieldErrorsOf, reasonOf, useReloadable } from './useReloadable';
 
 type Window = { from: string; to: string };
@@ -13,7 +14,6 @@ type Settings = {
 };
 type View = { settings: Settings; defaults: Settings; workflows: { key: string; name: string; defaultDays: number; dueWorkingDays: number }[] };
 
-const EDITORS = ['ministry', 'province'];
 const WINDOWS = ['graduation', 'promotion', 'enrollment'] as const;
 const lines = (text: string) => text.split(/[\s,，、]+/).map((s) => s.trim()).filter(Boolean);
 const toNumber = (text: string) => (/^\d+$/.test(text.trim()) ? Number(text) : text);
@@ -26,8 +26,8 @@ const toNumber = (text: string) => (/^\d+$/.test(text.trim()) ? Number(text) : t
 export const CalendarSettingsPage = () => {
     const translate = useTranslate();
     const notify = useNotify();
-    const { permissions: level } = usePermissions();
-    const editable = EDITORS.includes(level);
+    // who edits: the permission matrix (calendar × edit), as /api/me says
+    const editable = useAllowed()('calendar', 'edit');
     const { data: view, reload } = useReloadable<View>('/api/calendar-settings');
     const [form, setForm] = useState<Record<string, string>>({});
     const [errors, setErrors] = useState<Record<string, string>>({});

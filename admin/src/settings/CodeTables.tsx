@@ -3,14 +3,14 @@ import {
     Alert, Box, Button, Card, CardContent, Chip, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, Stack,
     Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography,
 } from '@mui/material';
-import { Title, useNotify, usePermissions, useTranslate } from 'react-admin';
+import { Title, useNotify, useTranslate } from 'react-admin';
 import { httpClient } from '../providers/http';
+import { useAllowed } from '../providers/useServerFacts';
 import { reasonOf, useReloadable } from './useReloadable';
 
 type CodeEntry = { code: string; name: string; retired: boolean; source: 'default' | 'added'; defaultName: string | null; changed: boolean };
 type CodeTable = { key: string; name: string; nameEn: string; entries: CodeEntry[] };
 
-const EDITORS = ['ministry', 'province'];
 
 /**
  * 代码表维护: the province (and the Ministry) add codes, rename labels, retire and restore codes of
@@ -19,8 +19,8 @@ const EDITORS = ['ministry', 'province'];
 export const CodeTablesPage = () => {
     const translate = useTranslate();
     const notify = useNotify();
-    const { permissions: level } = usePermissions();
-    const editable = EDITORS.includes(level);
+    // who edits: the permission matrix (code-tables × edit), as /api/me says
+    const editable = useAllowed()('code-tables', 'edit');
     const { data: tables, reload } = useReloadable<CodeTable[]>('/api/code-tables');
     const [selected, setSelected] = useState('');
     const [code, setCode] = useState('');

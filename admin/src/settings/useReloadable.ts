@@ -27,9 +27,7 @@ export const useReloadable = <T,>(url: string) => {
     return { data, error, reload };
 };
 
-/** The reason of a failed API call: the first field error's message, else the error's message. */
-export const reasonOf = (failure: any): string =>
-    failure?.body?.error?.details?.errors?.[0]?.message ?? failure?.body?.error?.message ?? failure?.message ?? String(failure);
+export { reasonOf } from '../providers/errors';
 
 /** Field path → message, from a 400 of the API. */
 export const fieldErrorsOf = (failure: any): Record<string, string> =>

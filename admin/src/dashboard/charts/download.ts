@@ -8,7 +8,8 @@ export async function downloadFile(url: string, fallbackName: string, init: Requ
     const response = await fetch(url, { ...init, headers });
     if (!response.ok) {
         const body = await response.json().catch(() => null);
-        throw new Error(body?.error?.message ?? body?.message ?? `HTTP ${response.status}`);
+        // the status and body travel with the error, so the notification can say why (admin/src/providers/errors.ts)
+        throw Object.assign(new Error(body?.error?.message ?? body?.message ?? `HTTP ${response.status}`), { status: response.status, body });
     }
     const disposition = response.headers.get('Content-Disposition') ?? '';
     const match = disposition.match(/filename\*=UTF-8''([^;]+)/);

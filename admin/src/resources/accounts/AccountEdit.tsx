@@ -33,7 +33,7 @@ export const AccountEdit = () => (
     <Edit mutationMode="pessimistic" redirect="show" transform={pickEditable} actions={<EditActions />}>
         <SimpleForm toolbar={<EditToolbar />} sx={{ maxWidth: 640 }}>
             <TextInput source="username" readOnly fullWidth />
-            <SelectInput source="level" choices={levelChoices} readOnly fullWidth />
+            <SelectInput source="level" choices={levelChoices()} readOnly fullWidth />
             <TextInput source="fullName" validate={[required(), maxLength(50)]} fullWidth />
             <TextInput source="email" type="email" validate={email()} fullWidth />
             <BooleanInput source="blocked" helperText="resources.accounts.helpers.blocked" />

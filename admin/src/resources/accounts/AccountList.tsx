@@ -39,7 +39,7 @@ export const AccountList = () => (
         <DatagridConfigurable rowClick="show" bulkActionButtons={false}>
             <TextField source="username" />
             <TextField source="fullName" emptyText="—" />
-            <SelectField source="level" choices={levelChoices} />
+            <SelectField source="level" choices={levelChoices()} />
             <TextField source="regionCode" emptyText="—" />
             <TextField source="institutionCode" emptyText="—" />
             <BooleanField source="blocked" looseValue />

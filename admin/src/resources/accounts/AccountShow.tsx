@@ -25,7 +25,7 @@ export const AccountShow = () => (
             <TextField source="username" />
             <TextField source="fullName" emptyText="—" />
             <TextField source="email" emptyText="—" />
-            <SelectField source="level" choices={levelChoices} />
+            <SelectField source="level" choices={levelChoices()} />
             <TextField source="regionCode" emptyText="—" />
             <TextField source="institutionCode" emptyText="—" />
             <BooleanField source="blocked" looseValue />

@@ -9,6 +9,7 @@ import {
 import { useApi } from '../../providers/useApi';
 import { httpClient } from '../../providers/http';
 import { useDictionaries } from '../children/useDictionaries';
+import { useRegionLevels } from '../../providers/useServerFacts';
 
 const term = [required(), regex(/^\d{4}-[12]$/, '格式 YYYY-1（春季）或 YYYY-2（秋季）')];
 
@@ -117,6 +118,7 @@ type Totals = { code: string; name: string; approved: number; disbursed: number;
 
 /** 资助统计: approved and paid per region, per source and per category. */
 export const AidTotals = () => {
+    const regionLevels = useRegionLevels();
     const translate = useTranslate();
     const codes = useDictionaries();
     const [groupBy, setGroupBy] = useState('county');
@@ -127,7 +129,7 @@ export const AidTotals = () => {
         <Box sx={{ mt: 2 }}>
             <Title title="app.funds.aid.totals_title" />
             <ToggleButtonGroup size="small" exclusive value={groupBy} onChange={(_e, v) => v && setGroupBy(v)} sx={{ mb: 2 }}>
-                {['county', 'prefecture', 'province'].map((g) => <ToggleButton key={g} value={g}>{translate(`app.funds.analysis.${g}`)}</ToggleButton>)}
+                {[...regionLevels].reverse().map((g) => <ToggleButton key={g} value={g}>{translate(`app.funds.analysis.${g}`)}</ToggleButton>)}
             </ToggleButtonGroup>
             {isPending ? <Loading /> : error ? <Alert severity="error">{error.message}</Alert> : data && (
                 <Card sx={{ overflowX: 'auto' }}><CardContent>

@@ -8,13 +8,15 @@ import { ChartCard, QueryChart } from '../../dashboard/charts/QueryChart';
 import { downloadFile } from '../../dashboard/charts/download';
 import type { ChartSpec, QueryResult } from '../../dashboard/charts/types';
 import { formatDateTime } from '../../i18n';
+import { useReason } from '../../providers/errors';
 
 type ChartData = { index: number; title: string; type: ChartSpec['type']; result: QueryResult };
 
 const DownloadButton = ({ url, name, label }: { url: string; name: string; label: string }) => {
     const notify = useNotify();
+    const reason = useReason();
     return (
-        <Button size="small" startIcon={<DownloadIcon />} onClick={() => downloadFile(url, name).catch((error) => notify(error.message, { type: 'error' }))}>
+        <Button size="small" startIcon={<DownloadIcon />} onClick={() => downloadFile(url, name).catch((error) => notify(reason(error), { type: 'error' }))}>
             {label}
         </Button>
     );

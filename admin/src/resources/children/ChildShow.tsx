@@ -120,7 +120,7 @@ export const ChildShow = ({ extraTabs }: { extraTabs?: React.ReactNode }) => (
             <Tab label="resources.children.sections.identity">
                 <TextField source="name" />
                 <StudentNumberField label="resources.children.fields.studentNumber" />
-                <SelectField source="status" choices={statusChoices} />
+                <SelectField source="status" choices={statusChoices()} />
                 <SelectField source="sex" choices={sexChoices} />
                 <DateField source="birthDate" locales="zh-CN" />
                 <CodeField source="idType" table="idType" />

@@ -20,7 +20,7 @@ const ChildList = () => {
     const filters = [
         <TextInput key="q" source="q" alwaysOn />,
         <ReferenceInput key="class" source="schoolClass.documentId" reference="school-classes"><SelectInput optionText="name" label="resources.children.fields.schoolClass" /></ReferenceInput>,
-        <SelectInput key="status" source="status" choices={statusChoices} />,
+        <SelectInput key="status" source="status" choices={statusChoices()} />,
         <SelectInput key="leftBehind" source="leftBehind" choices={dictionary('leftBehind')} />,
         <NullableBooleanInput key="migrant" source="migrant" />,
         <NullableBooleanInput key="disabled" source="disabled" />,
@@ -35,7 +35,7 @@ const ChildList = () => {
                 <DateField source="birthDate" locales="zh-CN" />
                 <TextField source="idNumberMasked" />
                 <TextField source="studentNumberMasked" emptyText="—" />
-                <SelectField source="status" choices={statusChoices} />
+                <SelectField source="status" choices={statusChoices()} />
                 <BooleanField source="needsAid" />
                 {customColumns}
             </Datagrid>

@@ -1,25 +1,31 @@
 import { useState } from 'react';
 import { Button } from '@mui/material';
 import FileDownloadIcon from '@mui/icons-material/FileDownload';
-import { CreateButton, FilterButton, TopToolbar, useListContext, useNotify, useResourceDefinition, useTranslate } from 'react-admin';
+import { CreateButton, FilterButton, TopToolbar, useCanAccess, useListContext, useNotify, useResourceDefinition, useTranslate } from 'react-admin';
 import { downloadFile } from '../../dashboard/charts/download';
+import { useReason } from '../../providers/errors';
 
 /**
  * 导出 Excel / 导出 CSV for a list: the list's current filters, sent as react-admin's `filter`
  * JSON to the list's export route (`path`); the server scopes, masks and records the export.
+ * Shown while the permission matrix lets the user export this resource (authProvider.canAccess);
+ * a refusal by the server still shows its reason.
  */
 export const ExportButtons = ({ path, fileName }: { path: string; fileName: string }) => {
-    const { filterValues } = useListContext();
+    const { filterValues, resource } = useListContext();
     const translate = useTranslate();
     const notify = useNotify();
+    const reason = useReason();
     const [busy, setBusy] = useState(false);
+    const { canAccess } = useCanAccess({ resource, action: 'export' });
     const run = (format: 'xlsx' | 'csv') => {
         setBusy(true);
         const filter = encodeURIComponent(JSON.stringify(filterValues ?? {}));
         downloadFile(`${path}?format=${format}&filter=${filter}`, `${fileName}.${format}`)
-            .catch((error) => notify(error.message, { type: 'error' }))
+            .catch((error) => notify(reason(error), { type: 'error' }))
             .finally(() => setBusy(false));
     };
+    if (!canAccess) return null;
     return (
         <>
             <Button size="small" startIcon={<FileDownloadIcon />} disabled={busy} onClick={() => run('xlsx')}>

@@ -15,7 +15,7 @@ import {
     Toolbar,
     TopToolbar,
 } from 'react-admin';
-import { CONDITION_FIELDS, ownershipChoices, pickEditable, statusChoices } from './choices';
+import { CONDITION_FIELDS, kindergartenKeyFields, ownershipChoices, pickEditable, statusChoices } from './choices';
 import { CustomFieldInputs } from '../../components/CustomFieldInputs';
 
 const EditActions = () => (
@@ -33,14 +33,16 @@ const EditToolbar = () => (
 /** Name, sponsor, address and principal: read-only once registered (they change through a key-change request). */
 const KeyFields = () => {
     const record = useRecordContext();
-    const locked = record?.registrationState === 'approved';
-    const helper = locked ? 'resources.kindergartens.helpers.key_field' : undefined;
+    const keyFields = kindergartenKeyFields();
+    const registered = record?.registrationState === 'approved';
+    const locked = (field: string) => registered && keyFields.includes(field);
+    const helper = (field: string) => (locked(field) ? 'resources.kindergartens.helpers.key_field' : undefined);
     return (
         <>
-            <TextInput source="name" validate={[required(), minLength(2), maxLength(100)]} readOnly={locked} helperText={helper} fullWidth />
-            <TextInput source="legalPerson" validate={maxLength(50)} readOnly={locked} helperText={helper} fullWidth />
-            <TextInput source="address" validate={maxLength(200)} readOnly={locked} helperText={helper} fullWidth />
-            <TextInput source="principal" validate={maxLength(50)} readOnly={locked} helperText={helper} fullWidth />
+            <TextInput source="name" validate={[required(), minLength(2), maxLength(100)]} readOnly={locked('name')} helperText={helper('name')} fullWidth />
+            <TextInput source="legalPerson" validate={maxLength(50)} readOnly={locked('legalPerson')} helperText={helper('legalPerson')} fullWidth />
+            <TextInput source="address" validate={maxLength(200)} readOnly={locked('address')} helperText={helper('address')} fullWidth />
+            <TextInput source="principal" validate={maxLength(50)} readOnly={locked('principal')} helperText={helper('principal')} fullWidth />
         </>
     );
 };

@@ -12,6 +12,7 @@ import { Button, useNotify, usePermissions, useRecordContext, useRedirect, useRe
 import { httpClient } from '../../providers/http';
 import { useApi } from '../../providers/useApi';
 import { useDictionaries } from '../children/useDictionaries';
+import { serverFacts } from '../../providers/useServerFacts';
 
 export type ChildEvent = {
     id: string;
@@ -30,8 +31,6 @@ export type ChildEvent = {
     evidence: { id: string; name: string; url: string }[];
 };
 
-const IN_SCHOOL = ['draft', 'registered'];
-const CLOSED = ['left', 'cancelled', 'graduated'];
 const SHOWN = ['status', 'className', 'grade', 'schoolYear', 'kindergarten', 'name', 'sex', 'birthDate', 'idType', 'idNumberMasked', 'dueAt'];
 
 /** One value of an event's before/after, in words where a code has a name. */
@@ -194,7 +193,7 @@ export const ChildActions = ({ onDone }: { onDone?: () => void }) => {
         refresh();
         onDone?.();
     };
-    const inSchool = IN_SCHOOL.includes(record.status);
+    const inSchool = serverFacts().childStateGroups.inSchool.includes(record.status);
     const classChoices = (classes?.data ?? []).map((c) => ({ id: c.documentId, name: c.name }));
     const today = new Date().toISOString().slice(0, 10);
     return (
@@ -235,7 +234,7 @@ export const ChildActions = ({ onDone }: { onDone?: () => void }) => {
                     redirect('show', 'requests', request.id);
                 }}
             />
-            {CLOSED.includes(record.status) && (
+            {serverFacts().childStateGroups.closed.includes(record.status) && (
                 <ActionDialog
                     label="resources.lifecycle.actions.restore" icon={<RestoreIcon />}
                     fields={[{ name: 'explanation', type: 'multiline', required: true }]}

@@ -11,11 +11,10 @@ import { useApi } from '../../providers/useApi';
 import { httpClient } from '../../providers/http';
 import { useMe } from '../../providers/useMe';
 import { useDictionaries } from '../children/useDictionaries';
+import { regionLevelOf, useRegionLevels, useServerFacts, useThisMonth } from '../../providers/useServerFacts';
 
-const ABOVE: Record<string, string> = { province: 'ministry', prefecture: 'province', county: 'prefecture' };
 const FIELDS = ['name', 'type', 'year', 'regionCode', 'budget', 'sources', 'allocated', 'spent', 'overspendReason', 'progress', 'description'];
 const pick = (data: Record<string, any>) => Object.fromEntries(FIELDS.filter((f) => f in data).map((f) => [f, data[f] === '' ? null : data[f]]));
-const thisMonth = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
 const stateColor: Record<string, 'default' | 'warning' | 'success' | 'error'> = { draft: 'default', submitted: 'warning', approved: 'success', returned: 'error' };
 
 const StateChip = ({ source }: { source: string; label?: string }) => {
@@ -82,12 +81,15 @@ const post = async (url: string, data: Record<string, unknown> = {}) => httpClie
 const ReviewActions = ({ base }: { base: string }) => {
     const record = useRecordContext();
     const { me } = useMe();
+    // the level right above the owner reviews (levels top first, config/levels.json)
+    const levelKeys = useServerFacts().levels.map((level) => level.key as string);
+    const above = (level: string) => levelKeys[levelKeys.indexOf(level) - 1];
     const translate = useTranslate();
     const notify = useNotify();
     const refresh = useRefresh();
     const [comment, setComment] = useState('');
     if (!record || !me) return null;
-    const owner = ownerLevelOf(record.regionCode);
+    const owner = regionLevelOf(record.regionCode);
     const run = async (path: string, data: Record<string, unknown> = {}) => {
         try {
             await post(`${base}/${record.id}${path}`, data);
@@ -101,7 +103,7 @@ const ReviewActions = ({ base }: { base: string }) => {
     if (base === '/api/projects' && me.level === owner && me.regionCode === record.regionCode && state !== 'submitted') {
         return <Button variant="outlined" size="small" onClick={() => run('/submit')}>{translate('app.funds.projects.submit')}</Button>;
     }
-    if (me.level === ABOVE[owner] && state === 'submitted') {
+    if (owner && levelKeys.indexOf(owner) > 0 && me.level === above(owner) && state === 'submitted') {
         return (
             <Box sx={{ display: 'flex', gap: 1, alignItems: 'center' }}>
                 <MuiTextField size="small" fullWidth={false} label={translate('app.funds.projects.comment')} value={comment} onChange={(e) => setComment(e.target.value)} />
@@ -113,14 +115,10 @@ const ReviewActions = ({ base }: { base: string }) => {
     return null;
 };
 
-function ownerLevelOf(regionCode: string) {
-    if (regionCode?.endsWith('0000')) return 'province';
-    if (regionCode?.endsWith('00')) return 'prefecture';
-    return 'county';
-}
 
 /** The project's monthly reports, and the owner's form for this month's. */
 const Reports = () => {
+    const thisMonth = useThisMonth();
     const record = useRecordContext();
     const { me } = useMe();
     const translate = useTranslate();
@@ -128,7 +126,7 @@ const Reports = () => {
     const [values, setValues] = useState({ month: thisMonth(), progress: '', spentToDate: '', note: '' });
     const { data = [], refetch } = useGetList('project-progress-reports', { filter: { projectId: record?.id }, sort: { field: 'month', order: 'DESC' }, pagination: { page: 1, perPage: 60 } }, { enabled: Boolean(record) });
     if (!record) return null;
-    const own = me?.level === ownerLevelOf(record.regionCode) && me?.regionCode === record.regionCode;
+    const own = me?.level === regionLevelOf(record.regionCode) && me?.regionCode === record.regionCode;
     const file = async () => {
         try {
             await post('/api/project-progress-reports', { projectId: record.id, month: values.month, progress: Number(values.progress), spentToDate: values.spentToDate === '' ? null : Number(values.spentToDate), note: values.note });
@@ -225,6 +223,8 @@ type Reporting = { month: string; dueOn: string; rows: { projectId: string; name
 
 /** 项目汇总: allocations and spending by level and region, and who has (not) reported a month. */
 export const ProjectRollup = () => {
+    const thisMonth = useThisMonth();
+    const regionLevels = useRegionLevels();
     const translate = useTranslate();
     const [groupBy, setGroupBy] = useState('level');
     const [month, setMonth] = useState(thisMonth());
@@ -236,7 +236,7 @@ export const ProjectRollup = () => {
             <Card><CardContent>
                 <ToggleButtonGroup size="small" exclusive value={groupBy} onChange={(_e, v) => v && setGroupBy(v)} sx={{ mb: 2 }}>
                     <ToggleButton value="level">{translate('app.funds.projects.level')}</ToggleButton>
-                    {['province', 'prefecture', 'county'].map((g) => <ToggleButton key={g} value={g}>{translate(`app.funds.analysis.${g}`)}</ToggleButton>)}
+                    {regionLevels.map((g) => <ToggleButton key={g} value={g}>{translate(`app.funds.analysis.${g}`)}</ToggleButton>)}
                 </ToggleButtonGroup>
                 {rollup.isPending ? <Loading /> : rollup.error ? <Alert severity="error">{rollup.error.message}</Alert> : rollup.data && (
                     <Table size="small">

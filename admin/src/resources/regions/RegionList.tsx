@@ -139,7 +139,7 @@ export const RegionList = () => {
                             </span>
                         )}
                     />
-                    <SelectField source="level" choices={regionLevelChoices} />
+                    <SelectField source="level" choices={regionLevelChoices()} />
                     <KindergartensOfCounty />
                 </Datagrid>
             </List>

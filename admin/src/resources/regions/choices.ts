@@ -1,5 +1,4 @@
-export const regionLevelChoices = [
-    { id: 'province', name: 'resources.regions.level.province' },
-    { id: 'prefecture', name: 'resources.regions.level.prefecture' },
-    { id: 'county', name: 'resources.regions.level.county' },
-];
+import { regionLevels } from '../../providers/useServerFacts';
+
+/** A region's level (province, prefecture, county): the region levels of config/levels.json, through /api/me. */
+export const regionLevelChoices = () => regionLevels().map((id) => ({ id, name: `resources.regions.level.${id}` }));

@@ -1,6 +1,7 @@
 import { Button, useListContext, useNotify, useRefresh, useUnselectAll, useTranslate } from 'react-admin';
 import DoneAllIcon from '@mui/icons-material/DoneAll';
 import { postRequestAction } from './api';
+import { useReason } from '../../providers/errors';
 
 /** 批量通过: approves the selected requests; those that fail are reported, the others go through. */
 export const BulkApproveButton = () => {
@@ -9,6 +10,7 @@ export const BulkApproveButton = () => {
     const refresh = useRefresh();
     const unselectAll = useUnselectAll(resource);
     const translate = useTranslate();
+    const reason = useReason();
     const approve = async () => {
         try {
             const result = await postRequestAction('/bulk-approve', { ids: selectedIds });
@@ -17,7 +19,7 @@ export const BulkApproveButton = () => {
                 type: failed.length ? 'warning' : 'success',
             });
         } catch (e: any) {
-            notify(e?.message || 'ra.notification.http_error', { type: 'error' });
+            notify(reason(e), { type: 'error' });
         }
         unselectAll();
         refresh();

@@ -3,14 +3,14 @@ import UploadFileIcon from '@mui/icons-material/UploadFile';
 import { Button, useNotify, useRecordContext, useRefresh } from 'react-admin';
 import { getToken } from '../../providers/session';
 
-/** 上传佐证材料: images or PDF (≤ 10 MB each, checked by the server), while the request is open. */
+/** 上传佐证材料: images or PDF (≤ 10 MB each, checked by the server), while the server lists `evidence` in the record's actions. */
 export const EvidenceUpload = () => {
     const record = useRecordContext();
     const input = useRef<HTMLInputElement>(null);
     const notify = useNotify();
     const refresh = useRefresh();
     const [busy, setBusy] = useState(false);
-    if (!record || !['submitted', 'returned', 'resubmitted'].includes(record.state)) return null;
+    if (!record || !(record.actions ?? []).includes('evidence')) return null;
     const upload = async (files: FileList | null) => {
         if (!files?.length) return;
         const form = new FormData();

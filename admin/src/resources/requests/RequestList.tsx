@@ -3,25 +3,28 @@ import {
 } from 'react-admin';
 import { StateField } from './StateField';
 import { BulkApproveButton } from './BulkApproveButton';
-
-const STATES = ['submitted', 'resubmitted', 'returned', 'approved', 'rejected'];
-const TYPES = ['kindergarten-key-change', 'kindergarten-registration', 'annual-report', 'declaration', 'problem-evidence', 'arbitration', 'staff-correction', 'aid-application'];
+import { useAllowed, useFactName, useServerFacts } from '../../providers/useServerFacts';
 
 /** 待审核 / 我的申请: requests in the user's reach (the server scopes them); overdue ones flagged. */
 export const RequestList = () => {
     const { permissions: level } = usePermissions();
     const translate = useTranslate();
+    // states and workflows as the server declares them (config/workflows.json, the request type), never a copy
+    const { requestStates, reviewableStates, workflows } = useServerFacts();
+    const factName = useFactName();
+    const mayApprove = useAllowed()('requests', 'approve');
     const filters = [
         <TextInput key="q" source="q" label="resources.requests.fields.q" alwaysOn />,
-        <SelectInput key="state" source="state" label="resources.requests.fields.state" choices={STATES.map((id) => ({ id, name: translate(`resources.requests.state.${id}`) }))} />,
-        <SelectInput key="type" source="type" label="resources.requests.fields.type" choices={TYPES.map((id) => ({ id, name: translate(`resources.requests.type.${id}`) }))} />,
+        <SelectInput key="state" source="state" label="resources.requests.fields.state" choices={requestStates.map((id) => ({ id, name: translate(`resources.requests.state.${id}`, { _: id }) }))} />,
+        <SelectInput key="type" source="type" label="resources.requests.fields.type" choices={workflows.map((wf) => ({ id: wf.key, name: factName(wf) }))} />,
         <BooleanInput key="overdue" source="overdue" label="resources.requests.overdue" />,
     ];
-    const reviewer = level === 'county';
+    // a level that only reviews (it submits no workflow) opens on what waits for it
+    const reviewer = mayApprove && workflows.some((wf) => wf.reviewer === level) && !workflows.some((wf) => wf.submitters.includes(level));
     return (
         <List
             filters={filters}
-            filterDefaultValues={reviewer ? { state: ['submitted', 'resubmitted'] } : {}}
+            filterDefaultValues={reviewer ? { state: reviewableStates } : {}}
             sort={{ field: 'submittedAt', order: 'DESC' }}
         >
             <Datagrid rowClick="show" bulkActionButtons={reviewer ? <BulkApproveButton /> : false}>

@@ -1,6 +1,6 @@
 import { Box, Card, CardContent, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import {
-    DateField, Labeled, Show, TextField, TopToolbar, usePermissions, useRecordContext, useTranslate,
+    DateField, Labeled, Show, TextField, TopToolbar, useRecordContext, useTranslate,
 } from 'react-admin';
 import { StateField } from './StateField';
 import { DecisionButtons } from './DecisionButtons';
@@ -74,12 +74,16 @@ const History = () => {
     );
 };
 
+/** The steps the server says the caller may take on this request now (record.actions). */
 const Actions = () => {
-    const { permissions: level } = usePermissions();
     const record = useRecordContext();
-    // A kindergarten decides the requests it reviews itself (a child's key-information change), after uploading their evidence.
-    if (level === 'institution' && record?.reviewerLevel === 'institution') return <TopToolbar><EvidenceUpload /><DecisionButtons /></TopToolbar>;
-    return <TopToolbar>{level === 'county' ? <DecisionButtons /> : level === 'institution' ? <EvidenceUpload /> : null}</TopToolbar>;
+    const actions: string[] = record?.actions ?? [];
+    return (
+        <TopToolbar>
+            {actions.includes('evidence') && <EvidenceUpload />}
+            <DecisionButtons />
+        </TopToolbar>
+    );
 };
 
 export const RequestShow = () => (

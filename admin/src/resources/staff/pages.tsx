@@ -5,6 +5,7 @@ import { useApi } from '../../providers/useApi';
 import { httpClient } from '../../providers/http';
 import { useMe } from '../../providers/useMe';
 import { useDictionaries } from '../children/useDictionaries';
+import { useRegionLevels } from '../../providers/useServerFacts';
 
 type Check = { key: string; label: string; standard: string; actual: number; required: number; childrenPerAdult: number | null; ok: boolean };
 type Staffing = { kindergarten: { code: string; name: string }; children: number; classes: number; checks: Check[]; compliant: boolean };
@@ -69,6 +70,7 @@ const percent = (value: number | null) => (value === null ? '—' : `${(value * 
 
 /** 教职工分析: age bands, highest degree, 持证率, 职称 and 编制 per region in reach. */
 export const StaffAnalysis = () => {
+    const regionLevels = useRegionLevels();
     const translate = useTranslate();
     const codes = useDictionaries();
     const [groupBy, setGroupBy] = useState('county');
@@ -86,7 +88,7 @@ export const StaffAnalysis = () => {
         <Box sx={{ mt: 2 }}>
             <Title title="app.funds.analysis.title" />
             <ToggleButtonGroup size="small" exclusive value={groupBy} onChange={(_e, v) => v && setGroupBy(v)} sx={{ mb: 2 }}>
-                {['county', 'prefecture', 'province'].map((g) => <ToggleButton key={g} value={g}>{translate(`app.funds.analysis.${g}`)}</ToggleButton>)}
+                {[...regionLevels].reverse().map((g) => <ToggleButton key={g} value={g}>{translate(`app.funds.analysis.${g}`)}</ToggleButton>)}
             </ToggleButtonGroup>
             {isPending ? <Loading /> : error ? <Alert severity="error">{error.message}</Alert> : data && (
                 <Card sx={{ overflowX: 'auto' }}><CardContent>

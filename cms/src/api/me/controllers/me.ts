@@ -1,7 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import { levelBelow, levelOf } from '../../../domain/levels';
 
-/** Who the caller is, in the words the panel shows: level, region and institution names, whom they manage. */
+const service = (strapi: Core.Strapi) => strapi.service('api::me.me') as any;
+
+/**
+ * Who the caller is, in the words the panel shows: level, region and institution names, whom they
+ * manage; what they may do now (`actions`, resource → the permission matrix's actions) and the
+ * server's facts the panel follows (`facts`: workflows, levels, states, key fields, time zone).
+ */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async show(ctx) {
     const user = ctx.state.user;
@@ -27,6 +33,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       manages: below ? { key: below.key, name: below.name } : null,
       teacher: Boolean(user.staffId),
       role: user.role?.type ?? null,
+      actions: await service(strapi).actions(user),
+      facts: service(strapi).facts(),
     };
   },
 });

@@ -5,12 +5,16 @@ import { PERMISSION_OVERRIDE, permissionMatrix } from '../../../bootstrap/roles'
 import { recordAudit } from '../../../security/audit';
 import { forbidden } from '../../../security/errors';
 import { checkedKey, fieldError } from '../../../utils/validation';
+import createError from 'http-errors';
 
 const ROLE = 'plugin::users-permissions.role';
 const PERMISSION = 'plugin::users-permissions.permission';
 
 type Named = { name: string; nameEn: string };
+/** A duty the system exists for (config/permission-matrix.json coreDuties): held while one of `roles` holds resource × action. */
+export type CoreDuty = Named & { key: string; resource: string; action: string; roles: string[] };
 export type MatrixCatalog = {
+  coreDuties?: Record<string, unknown>;
   actions: Record<string, Named>;
   scopes: Record<string, string>;
   securityAdminRoles: string[];
@@ -18,7 +22,8 @@ export type MatrixCatalog = {
   resources: Record<string, Named & { cells: Record<string, string[]> }>;
 };
 type Actor = { id?: number; username?: string; level?: string | null; role?: { type?: string } | null };
-export type Change = { role?: unknown; resource?: unknown; action?: unknown; granted?: unknown };
+export type Change = { role?: unknown; resource?: unknown; action?: unknown; granted?: unknown; restore?: unknown; confirm?: unknown };
+type Override = { id: number; roleType: string; action: string; granted: boolean; changedBy?: string | null; changedByLevel?: string | null; changedAt?: string | Date | null; updatedAt?: string | Date | null };
 
 let cached: MatrixCatalog | undefined;
 /** config/permission-matrix.json: resources × actions and the users-permissions actions of each cell. */
@@ -28,6 +33,25 @@ export function matrixCatalog(): MatrixCatalog {
 }
 
 const levelIndex = (key: string | null | undefined) => levels().findIndex((level) => level.key === key);
+
+/** The core duties declared in config/permission-matrix.json. */
+export function coreDuties(): CoreDuty[] {
+  const { $comment, ...declared } = (matrixCatalog().coreDuties ?? {}) as Record<string, any>;
+  return Object.entries(declared).map(([key, duty]) => ({ key, ...duty }));
+}
+
+/**
+ * What a holder of these users-permissions actions may do, as resource → the matrix's actions
+ * (a cell counts when every action it stands for is held, as in the matrix itself).
+ */
+export function effectiveActions(held: Set<string>): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const [resource, { cells }] of Object.entries(matrixCatalog().resources)) {
+    const granted = Object.entries(cells).filter(([, ids]) => ids.every((id) => held.has(id))).map(([action]) => action);
+    if (granted.length) result[resource] = granted;
+  }
+  return result;
+}
 
 /**
  * 角色权限: each role's permissions as resource × action, with the scope of its level.
@@ -71,26 +95,70 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     return actions.every((action) => held.has(action));
   },
 
+  changedAt(row: Override): string | null {
+    const at = row.changedAt ?? row.updatedAt ?? null;
+    return at ? new Date(at).toISOString() : null;
+  },
+
+  /**
+   * Whether `actor` may undo this override (put the cell back to config/roles.json): the security
+   * administrator always; a level, what its own level or a level below it changed — never a change
+   * made above it (by a higher level or the security administrator).
+   */
+  mayRestore(actor: Actor, row: Override): boolean {
+    if (this.isSecurityAdmin(actor)) return true;
+    const own = levelIndex(actor.level);
+    if (own < 0) return false;
+    if (!row.changedByLevel) return true; // made before levels were recorded: treated as the level's own
+    const by = levelIndex(row.changedByLevel);
+    return by >= own;
+  },
+
+  /**
+   * The core duties (config/permission-matrix.json) that no role would hold any more if `role`
+   * lost resource × action: the change then needs `confirm: true`.
+   */
+  async dutiesLost(role: string, resource: string, action: string): Promise<CoreDuty[]> {
+    const ids = matrixCatalog().resources[resource]?.cells[action] ?? [];
+    const lost: CoreDuty[] = [];
+    for (const duty of coreDuties()) {
+      if (duty.resource !== resource || duty.action !== action || !duty.roles.includes(role)) continue;
+      let remaining = false;
+      for (const other of duty.roles) {
+        if (other !== role && this.cellGranted(ids, await this.held(other))) remaining = true;
+      }
+      if (!remaining) lost.push(duty);
+    }
+    return lost;
+  },
+
   async matrix(actor: Actor) {
     const catalog = matrixCatalog();
     const defaults = permissionMatrix();
-    const overrides: { roleType: string; action: string }[] = await strapi.db.query(PERMISSION_OVERRIDE as any).findMany({ select: ['roleType', 'action'] });
-    const overridden = new Set(overrides.map((row) => `${row.roleType} ${row.action}`));
+    const overrides: Override[] = await strapi.db.query(PERMISSION_OVERRIDE as any).findMany({});
+    const overridden = new Map(overrides.map((row) => [`${row.roleType} ${row.action}`, row]));
     const editorHeld = this.isSecurityAdmin(actor) ? null : await this.held(actor.role?.type ?? actor.level ?? '');
     const roles = [];
     for (const type of this.roleTypes()) {
       const held = await this.held(type);
       const byDefault = new Set(defaults.get(type)?.actions ?? []);
       const refusal = this.refusal(actor, type);
-      const cells: Record<string, Record<string, { granted: boolean; byDefault: boolean; changed: boolean; grantable: boolean }>> = {};
+      const cells: Record<string, Record<string, Record<string, unknown>>> = {};
       for (const [resource, { cells: resourceCells }] of Object.entries(catalog.resources)) {
         cells[resource] = {};
         for (const [action, ids] of Object.entries(resourceCells)) {
+          const changes = ids.map((id) => overridden.get(`${type} ${id}`)).filter((row): row is Override => Boolean(row));
+          const latest = changes.sort((a, b) => String(this.changedAt(b)).localeCompare(String(this.changedAt(a))))[0];
+          const restorable = !refusal && changes.length > 0 && changes.every((row) => this.mayRestore(actor, row));
           cells[resource][action] = {
             granted: this.cellGranted(ids, held),
             byDefault: this.cellGranted(ids, byDefault),
-            changed: ids.some((id) => overridden.has(`${type} ${id}`)),
-            grantable: !refusal && (editorHeld === null || this.cellGranted(ids, editorHeld)),
+            changed: changes.length > 0,
+            changedBy: latest?.changedBy ?? null,
+            changedByLevel: latest?.changedByLevel ?? null,
+            changedAt: latest ? this.changedAt(latest) : null,
+            restorable,
+            grantable: !refusal && (editorHeld === null || this.cellGranted(ids, editorHeld) || (restorable && this.cellGranted(ids, byDefault))),
           };
         }
       }
@@ -99,6 +167,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     return {
       actions: Object.entries(catalog.actions).map(([key, named]) => ({ key, ...named })),
       resources: Object.entries(catalog.resources).map(([key, { name, nameEn, cells }]) => ({ key, name, nameEn, actions: Object.keys(cells) })),
+      coreDuties: coreDuties(),
       roles,
     };
   },
@@ -112,29 +181,49 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const action = typeof input.action === 'string' ? checkedKey(input.action, 'action') : '';
     const ids = Object.hasOwn(resource.cells, action) ? resource.cells[action] : undefined;
     if (!ids) throw fieldError('action', '该资源没有此操作');
-    if (typeof input.granted !== 'boolean') throw fieldError('granted', '须为 true 或 false');
-    const granted = input.granted;
+    const restore = input.restore === true;
+    if (input.restore !== undefined && typeof input.restore !== 'boolean') throw fieldError('restore', '须为 true 或 false');
+    if (!restore && typeof input.granted !== 'boolean') throw fieldError('granted', '须为 true 或 false');
+    const defaults = new Set(permissionMatrix().get(role)?.actions ?? []);
+    // restore: every action of the cell back to config/roles.json
+    const granted = restore ? this.cellGranted(ids, defaults) : input.granted as boolean;
     const label = `${resource.name}·${catalog.actions[action]?.name ?? action}`;
     const refusal = this.refusal(actor, role);
     if (refusal) throw forbidden(refusal, { code: 'ROLE_NOT_EDITABLE', role });
-    if (granted && !this.isSecurityAdmin(actor)) {
+    const existingRows: Override[] = await strapi.db.query(PERMISSION_OVERRIDE as any).findMany({ where: { roleType: role, action: { $in: ids } } });
+    // putting the cell back to its default undoes overrides: allowed where the actor may undo them all
+    const restoring = existingRows.length > 0 && ids.every((id) => granted === defaults.has(id)) && existingRows.every((row) => this.mayRestore(actor, row));
+    if (restore && !existingRows.length) return { role, resource: input.resource, action, granted, byDefault: granted, changedBy: null, changedAt: null }; // already the default
+    if (restore && existingRows.some((row) => !this.mayRestore(actor, row))) {
+      throw forbidden(`该修改由上级做出，本级不能恢复：${label}`, { code: 'RESTORE_NOT_ALLOWED', action });
+    }
+    if (granted && !this.isSecurityAdmin(actor) && !restoring) {
       const own = await this.held(actor.role?.type ?? actor.level ?? '');
       const missing = ids.filter((id) => !own.has(id));
       if (missing.length) throw forbidden(`不能授予本级没有的权限：${label}`, { code: 'PERMISSION_NOT_HELD', action, missing });
     }
-    const defaults = new Set(permissionMatrix().get(role)?.actions ?? []);
     const roleRow = await strapi.db.query(ROLE).findOne({ where: { type: role } });
     if (!roleRow) throw fieldError('role', '角色不存在');
     const before = this.cellGranted(ids, await this.held(role));
+    if (before && !granted && input.confirm !== true) {
+      const lost = await this.dutiesLost(role, String(input.resource), action);
+      if (lost.length) {
+        const names = lost.map((duty) => duty.name).join('、');
+        throw createError(409, `此修改后将无人能够：${names}。确认修改请再次提交并确认`, {
+          details: { code: 'CONFIRM_REQUIRED', confirm: lost.map(({ key, name, nameEn, resource: r, action: a, roles }) => ({ key, name, nameEn, resource: r, action: a, roles })) },
+        });
+      }
+    }
+    const who = { changedBy: actor.username ?? null, changedByLevel: this.isSecurityAdmin(actor) ? actor.role?.type ?? null : actor.level ?? null, changedAt: new Date() };
     await strapi.db.transaction(async () => {
       for (const id of ids) {
-        const existing = await strapi.db.query(PERMISSION_OVERRIDE as any).findOne({ where: { roleType: role, action: id } });
+        const existing = existingRows.find((row) => row.action === id);
         if (granted === defaults.has(id)) {
           if (existing) await strapi.db.query(PERMISSION_OVERRIDE as any).delete({ where: { id: existing.id } });
         } else if (existing) {
-          await strapi.db.query(PERMISSION_OVERRIDE as any).update({ where: { id: existing.id }, data: { granted, changedBy: actor.username ?? null } });
+          await strapi.db.query(PERMISSION_OVERRIDE as any).update({ where: { id: existing.id }, data: { granted, ...who } });
         } else {
-          await strapi.db.query(PERMISSION_OVERRIDE as any).create({ data: { roleType: role, action: id, granted, changedBy: actor.username ?? null } });
+          await strapi.db.query(PERMISSION_OVERRIDE as any).create({ data: { roleType: role, action: id, granted, ...who } });
         }
         const rows: { id: number }[] = await strapi.db.query(PERMISSION).findMany({ where: { role: roleRow.id, action: id }, select: ['id'] });
         if (granted && !rows.length) await strapi.db.query(PERMISSION).create({ data: { action: id, role: roleRow.id } });
@@ -142,9 +231,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       }
       await recordAudit(strapi, {
         action: 'permission.change', targetType: ROLE, targetId: role,
-        details: { role, resource: input.resource, action, actions: ids, before: { granted: before }, after: { granted } },
+        details: { role, resource: input.resource, action, actions: ids, before: { granted: before }, after: { granted }, ...(restore ? { restore: true } : {}), ...(input.confirm === true ? { confirmed: true } : {}) },
       });
     });
-    return { role, resource: input.resource, action, granted, byDefault: this.cellGranted(ids, defaults) };
+    return { role, resource: input.resource, action, granted, byDefault: this.cellGranted(ids, defaults), changedBy: granted === this.cellGranted(ids, defaults) ? null : who.changedBy, changedAt: granted === this.cellGranted(ids, defaults) ? null : who.changedAt.toISOString() };
   },
 });

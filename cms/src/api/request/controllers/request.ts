@@ -7,10 +7,10 @@ const body = (ctx) => ctx.request.body?.data ?? {};
 /** Thin: the approval mechanism is the request service. */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async find(ctx) {
-    ctx.body = await service(strapi).list(ctx.query);
+    ctx.body = await service(strapi).list(ctx.query, ctx.state.user);
   },
   async findOne(ctx) {
-    ctx.body = { data: await service(strapi).get(ctx.params.id) };
+    ctx.body = { data: await service(strapi).get(ctx.params.id, ctx.state.user) };
   },
   async submit(ctx) {
     ctx.status = 201;

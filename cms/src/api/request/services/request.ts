@@ -15,11 +15,15 @@ import { verifyUploads } from '../../../security/upload-content';
 import { assertAllowed } from '../../../security/can';
 
 const REQUEST = 'api::request.request';
-const DECIDABLE = ['submitted', 'resubmitted'];
+/** The states in which a reviewer decides. */
+export const DECIDABLE = ['submitted', 'resubmitted'];
 const DECISIONS = { approve: 'approved', reject: 'rejected', return: 'returned' } as const;
 type Decision = keyof typeof DECISIONS;
 
-export type Actor = { id: number; username: string; fullName?: string; level?: string };
+export type Actor = { id: number; username: string; fullName?: string; level?: string; role?: { id?: number } | null };
+/** The steps a caller may take on a request, as the panel names its buttons; each is a route of config/roles.json. */
+const RECORD_ACTIONS = { approve: 'approve', reject: 'reject', return: 'return', resubmit: 'resubmit', evidence: 'addEvidence' } as const;
+type RecordAction = keyof typeof RECORD_ACTIONS;
 type Input = { type?: string; subjectId?: string; changes?: Record<string, unknown>; reason?: string };
 
 /** Checks of proposed values per workflow, beyond the subject's own rules. */
@@ -144,7 +148,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
       await this.setSubjectState(wf, subject.documentId, 'submit');
       return request;
     });
-    return this.get(created.documentId);
+    return this.get(created.documentId, actor);
   },
 
   /** Loads a request inside the caller's reach (404 outside), with its evidence. */
@@ -154,8 +158,31 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
     return request as any;
   },
 
-  async get(documentId: string) {
-    return this.present(await this.load(documentId));
+  async get(documentId: string, actor?: Actor) {
+    return this.present(await this.load(documentId), await this.routesOf(actor), actor?.level);
+  },
+
+  /** The request routes the caller's role may call (users-permissions, through the cached lookup the route check uses). */
+  async routesOf(actor?: Actor): Promise<Set<string>> {
+    if (!actor?.role?.id) return new Set();
+    const rows: { action: string }[] = await strapi.plugin('users-permissions').service('permission').findRolePermissions(actor.role.id);
+    return new Set(rows.map((row) => row.action).filter((action) => action.startsWith(`${REQUEST}.`)).map((action) => action.slice(REQUEST.length + 1)));
+  },
+
+  /**
+   * What the caller may do with this request now — the same questions decide, resubmit and
+   * addEvidence ask: the role holds the route, the level is the workflow's reviewer (or a
+   * submitter), and the state allows the step. The panel shows these buttons and no others.
+   */
+  actionsFor(request: any, routes: Set<string>, level?: string): RecordAction[] {
+    const wf = workflow(request.type);
+    if (!wf || !level) return [];
+    const possible = (action: RecordAction) => {
+      if (action === 'resubmit') return request.state === 'returned' && wf.submitters.includes(level);
+      if (action === 'evidence') return OPEN_STATES.includes(request.state) && wf.submitters.includes(level);
+      return DECIDABLE.includes(request.state) && wf.reviewer === level;
+    };
+    return (Object.keys(RECORD_ACTIONS) as RecordAction[]).filter((action) => routes.has(RECORD_ACTIONS[action]) && possible(action));
   },
 
   /**
@@ -198,7 +225,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
       },
       input.version,
     );
-    return this.get(documentId);
+    return this.get(documentId, actor);
   },
 
   /**
@@ -251,7 +278,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
       () => this.setSubjectState(wf, request.subjectId, 'resubmit'),
       input.version,
     );
-    return this.get(documentId);
+    return this.get(documentId, actor);
   },
 
   /**
@@ -284,7 +311,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const list = verifyUploads(files, 'evidence');
     if (list.length === 0) throw fieldError('files', '请选择要上传的文件');
     await strapi.plugin('upload').service('upload').upload({ data: { ref: REQUEST, refId: request.id, field: 'evidence' }, files: list });
-    return this.get(documentId);
+    return this.get(documentId, actor);
   },
 
   isOverdue(request: { state: string; dueAt?: string | null }, today = localDate()) {
@@ -298,7 +325,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   /** The shape the panel shows: changes as field / label / from / to, overdue flag, names. */
-  present(request: any) {
+  present(request: any, routes: Set<string> = new Set(), level?: string) {
     const wf = workflow(request.type);
     const resource = wf?.apply === 'update' ? wf.subject.split('.').pop() : 'request';
     return {
@@ -323,11 +350,12 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
       history: (request.history ?? []).map(({ actorId, ...step }) => step),
       evidence: (request.evidence ?? []).map((file) => ({ id: file.documentId, name: file.name, url: file.url, mime: file.mime, size: file.size })),
       version: request.version,
+      actions: this.actionsFor(request, routes, level),
     };
   },
 
   /** A page of requests in reach; filters: state, type, subjectId, overdue, q. */
-  async list(query: { filters?: Record<string, any>; sort?: any; pagination?: { start?: any; limit?: any } }) {
+  async list(query: { filters?: Record<string, any>; sort?: any; pagination?: { start?: any; limit?: any } }, actor?: Actor) {
     const filters = query.filters ?? {};
     const conditions: Record<string, unknown>[] = [];
     const plain = (value: any) => (value && typeof value === 'object' && !Array.isArray(value) ? value.$eq ?? value.$in ?? value : value);
@@ -347,7 +375,8 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
       strapi.documents(REQUEST).findMany({ ...params, start, limit, populate: ['evidence'] } as any),
       strapi.documents(REQUEST).count(params as any),
     ]);
-    return { data: rows.map((row) => this.present(row)), meta: { pagination: { start, limit, total } } };
+    const routes = await this.routesOf(actor);
+    return { data: rows.map((row) => this.present(row, routes, actor?.level)), meta: { pagination: { start, limit, total } } };
   },
 
   /** Open and overdue requests per county in reach (prefecture and province see who lags). */

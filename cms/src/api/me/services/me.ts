@@ -1,0 +1,50 @@
+import type { Core } from '@strapi/strapi';
+import { levels } from '../../../domain/levels';
+import { keyFields, workflows } from '../../../domain/workflows';
+import { calendar } from '../../../domain/working-days';
+import { CLOSED, IN_SCHOOL } from '../../../domain/lifecycle';
+import { DECIDABLE } from '../../request/services/request';
+import { effectiveActions, matrixCatalog } from '../../permission-matrix/services/permission-matrix';
+
+const enumOf = (strapi: Core.Strapi, uid: string, field: string): string[] =>
+  ((strapi.contentType(uid as any)?.attributes as any)?.[field]?.enum as string[] | undefined) ?? [];
+
+/**
+ * What the panel needs from the server instead of copies of its rules (docs/security/panel-follows-server.md):
+ * the caller's effective actions, and the facts the panel shows (workflows, levels, states, key
+ * fields, time zone), each read from where the server itself reads it.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  /**
+   * resource → the matrix's actions the caller may take now: the role's users-permissions rows
+   * (config/roles.json with the matrix's overrides, as synced), read through the same cached
+   * lookup the route check uses (cms/src/bootstrap/permission-cache.ts), named as the matrix
+   * names them (config/permission-matrix.json).
+   */
+  async actions(user: { role?: { id?: number } | null }): Promise<Record<string, string[]>> {
+    const roleId = user.role?.id;
+    if (!roleId) return {};
+    const rows: { action: string }[] = await strapi.plugin('users-permissions').service('permission').findRolePermissions(roleId);
+    return effectiveActions(new Set(rows.map((row) => row.action)));
+  },
+
+  facts() {
+    return {
+      timeZone: calendar().timeZone,
+      levels: levels().map(({ key, name, nameEn, regionDigits, byInstitution }) => ({ key, name, nameEn, regionDigits, byInstitution: Boolean(byInstitution) })),
+      /** resource → every action the matrix governs (those outside it are the server's to decide, not the panel's to hide). */
+      matrix: Object.fromEntries(Object.entries(matrixCatalog().resources).map(([resource, { cells }]) => [resource, Object.keys(cells)])),
+      workflows: Object.values(workflows()).map(({ key, name, nameEn, subject, submitters, reviewer }) => ({ key, name, nameEn, subject, submitters, reviewer })),
+      requestStates: enumOf(strapi, 'api::request.request', 'state'),
+      /** the states in which a reviewer decides (cms/src/api/request/services/request.ts) */
+      reviewableStates: DECIDABLE,
+      childStates: enumOf(strapi, 'api::child.child', 'status'),
+      /** in school (placed, moved, changed) and closed (restorable), as the 学籍 lifecycle decides (cms/src/domain/lifecycle.ts) */
+      childStateGroups: { inSchool: IN_SCHOOL, closed: CLOSED },
+      keyFields: {
+        kindergarten: keyFields('api::kindergarten.kindergarten'),
+        child: keyFields('api::child.child'),
+      },
+    };
+  },
+});
