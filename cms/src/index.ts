@@ -23,7 +23,7 @@ import { aidRulesMiddleware } from './domain/aid-rules';
 import { projectRulesMiddleware } from './domain/project-rules';
 import { startOverlay, stopOverlay } from './domain/config-overlay';
 import { customFieldsMiddleware } from './domain/custom-fields';
-import { listCountMiddleware } from './domain/list-counts';
+import { listCountMiddleware, subscribeListCountInvalidation } from './domain/list-counts';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -58,6 +58,7 @@ export default {
     await startOverlay(strapi);
     await syncRoles(strapi);
     installPermissionCache(strapi);
+    subscribeListCountInvalidation(strapi);
     if (demoWanted()) {
       await seedDemo(strapi);
       // the quick start's children before the staff demo, whose aid grant needs a child
