@@ -24,6 +24,7 @@ import { projectRulesMiddleware } from './domain/project-rules';
 import { startOverlay, stopOverlay } from './domain/config-overlay';
 import { customFieldsMiddleware } from './domain/custom-fields';
 import { listCountMiddleware, subscribeListCountInvalidation } from './domain/list-counts';
+import { installAuthFastPath } from './security/auth-fast-path';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -59,6 +60,7 @@ export default {
     await syncRoles(strapi);
     installPermissionCache(strapi);
     subscribeListCountInvalidation(strapi);
+    installAuthFastPath(strapi);
     if (demoWanted()) {
       await seedDemo(strapi);
       // the quick start's children before the staff demo, whose aid grant needs a child

@@ -11,7 +11,7 @@
  * on the few demo rows any plan is cheap: what is asserted is which index serves the scope and order.
  */
 import { bootStrapi, type BootedApp } from '../helpers/boot';
-import { login, type Session } from '../helpers/api';
+import { anonymous, login, type Session } from '../helpers/api';
 
 const CHILD = 'api::child.child';
 const postgres = Boolean(process.env.DATABASE_URL);
@@ -172,4 +172,20 @@ onPostgres('the likely-duplicate search is answered from the index alone', async
     text = await plan(sql.sql, sql.bindings as unknown[]);
   });
   expect(text).toMatch(/Index Only Scan using children__likely_match/);
+});
+
+test('a session JWT costs no API-token lookup, no settings read and no user lookup once cached; an API token is still looked up; a blocked account is refused at once', async () => {
+  await province.get('/api/children?pagination[pageSize]=1').expect(200); // the caches filled
+  statements = [];
+  await province.get('/api/children?pagination[pageSize]=1').expect(200);
+  expect(statements.filter((sql) => /strapi_api_tokens|strapi_core_store_settings|\bup_users\b|\bup_roles\b/.test(sql))).toEqual([]);
+  // a bearer that is not a JWT may be an API token: it is looked up (and refused, being none)
+  statements = [];
+  await anonymous(app).get('/api/children').set('Authorization', `Bearer ${'ab'.repeat(64)}`).expect(401);
+  expect(statements.some((sql) => /strapi_api_tokens/.test(sql))).toBe(true);
+  // blocking an account refuses its next request at once, its user cached or not
+  await kindergarten.get('/api/children?pagination[pageSize]=1').expect(200);
+  const user = await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: 'demo-kindergarten' } });
+  await app.strapi.db.query('plugin::users-permissions.user').update({ where: { id: user.id }, data: { blocked: true } });
+  await kindergarten.get('/api/children?pagination[pageSize]=1').expect(401);
 });
