@@ -36,6 +36,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { appDir, piiCodec, positiveInt as readPositiveInt, requireFromCms, requireFromRoot, root, SYNTHETIC_KEYS } from './lib/common.mjs';
+import { concurrentGets, replayConcurrently } from './lib/load.mjs';
 
 const positiveInt = (name, fallback) => readPositiveInt('bench:children', name, fallback);
 
@@ -345,82 +346,6 @@ async function throughput(task, concurrency, seconds) {
 /** The load average (1 min) of this machine, shared with others: printed with every figure. */
 const loadAverage = () => os.loadavg()[0].toFixed(2);
 
-/**
- * Closed loop at `connections` concurrency from a child process: each connection sends GET paths[i]
- * (in turn) as soon as its previous answer is in, for `seconds`. Answers per second, latency
- * percentiles, the statuses that were not 200.
- */
-function concurrentGets(baseUrl, jwt, paths, connections, seconds) {
-  const script = `
-    const http = require('node:http');
-    const o = JSON.parse(process.argv[1]);
-    const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
-    const times = []; const statuses = {}; let errors = 0; let next = 0;
-    const start = performance.now(); const until = start + o.seconds * 1000;
-    function one() {
-      return new Promise((resolve) => {
-        const t0 = performance.now();
-        const request = http.get(new URL(o.paths[next++ % o.paths.length], o.url), { agent, headers: { authorization: 'Bearer ' + o.jwt } }, (response) => {
-          response.resume();
-          response.on('end', () => { times.push(performance.now() - t0); if (response.statusCode !== 200) statuses[response.statusCode] = (statuses[response.statusCode] || 0) + 1; resolve(); });
-        });
-        request.on('error', () => { errors += 1; resolve(); });
-      });
-    }
-    Promise.all(Array.from({ length: o.connections }, async () => { while (performance.now() < until) await one(); })).then(() => {
-      agent.destroy();
-      process.stdout.write(JSON.stringify({ seconds: (performance.now() - start) / 1000, times, statuses, errors }));
-    });`;
-  const options = { url: baseUrl, jwt, paths, connections, seconds };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
-      const result = JSON.parse(out);
-      const sorted = result.times.sort((a, b) => a - b);
-      resolve({ rps: sorted.length / result.seconds, count: sorted.length, statuses: result.statuses, errors: result.errors, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) });
-    });
-  });
-}
-
-/**
- * The SQL of `requests` (each a list of { text, values }) replayed by a pg Pool of `connections`
- * clients for `seconds`: each client takes the next request and runs its statements one after the
- * other, as the app's request did. Requests' worth of SQL per second and latency percentiles.
- */
-async function replayConcurrently(requests, connections, seconds) {
-  const { Pool } = requireFromCms('pg');
-  const pool = new Pool({ connectionString: DATABASE_URL, max: connections, options: `-c search_path=${SCHEMA}` });
-  try {
-    await Promise.all(Array.from({ length: connections }, () => pool.query('SELECT 1')));
-    const times = [];
-    let next = 0;
-    const start = performance.now();
-    const until = start + seconds * 1000;
-    await Promise.all(Array.from({ length: connections }, async () => {
-      const client = await pool.connect();
-      try {
-        while (performance.now() < until) {
-          const statements = requests[next++ % requests.length];
-          const t0 = performance.now();
-          for (const { text, values } of statements) await client.query({ text, values });
-          times.push(performance.now() - t0);
-        }
-      } finally {
-        client.release();
-      }
-    }));
-    const elapsed = (performance.now() - start) / 1000;
-    times.sort((a, b) => a - b);
-    return { rps: times.length / elapsed, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
-  } finally {
-    await pool.end();
-  }
-}
-
 /** knex's `?` bindings → PostgreSQL's `$n` (the query event gives the former for knex.raw). */
 const positional = (text) => { let n = 0; return /\$\d/.test(text) ? text : text.replace(/\?/g, () => `$${++n}`); };
 
@@ -445,7 +370,7 @@ async function listsUnderLoad(baseUrl) {
       log(`list as ${username} by ${orderName}: ${LIST_CONNECTIONS} connections × ${LIST_SECONDS} s (load ${loadBefore})…`);
       const api = await concurrentGets(baseUrl, token, paths, LIST_CONNECTIONS, LIST_SECONDS);
       const loadMid = loadAverage();
-      const raw = await replayConcurrently(requests, LIST_CONNECTIONS, LIST_SECONDS);
+      const raw = await replayConcurrently(DATABASE_URL, SCHEMA, requests, LIST_CONNECTIONS, LIST_SECONDS);
       const statementsPerPage = requests.slice(1).reduce((n, r) => n + r.length, 0) / Math.max(1, requests.length - 1);
       rows.push({ username, orderName, total, estimated, api, raw, statementsPerPage, load: `${loadBefore} → ${loadMid} → ${loadAverage()}`, rss: process.memoryUsage().rss });
       log(`  API ${api.rps.toFixed(1)} req/s p95 ${ms(api.p95)} ms ${JSON.stringify(api.statuses)}; raw ${raw.rps.toFixed(1)} /s p95 ${ms(raw.p95)} ms`);

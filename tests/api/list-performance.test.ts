@@ -189,3 +189,23 @@ test('a session JWT costs no API-token lookup, no settings read and no user look
   await app.strapi.db.query('plugin::users-permissions.user').update({ where: { id: user.id }, data: { blocked: true } });
   await kindergarten.get('/api/children?pagination[pageSize]=1').expect(401);
 });
+
+test('the dashboard counts its kindergartens in one statement, with the figures of counting one by one, inside each reach', async () => {
+  const KINDERGARTEN = 'api::kindergarten.kindergarten';
+  const count = (where: Record<string, unknown>) => app.strapi.db.query(KINDERGARTEN).count({ where: { $and: [where, { status: { $ne: 'closed' } }] } });
+  for (const [session, prefix] of [[province, '35'], [county, '350502']] as const) {
+    await session.get('/api/dashboard').expect(200); // the statistics' own report cached
+    statements = [];
+    const body = (await session.get('/api/dashboard').expect(200)).body;
+    expect(statements.filter((sql) => /\bkindergartens\b/.test(sql) && /count\(/i.test(sql))).toHaveLength(1);
+    const inReach = { countyCode: { $startsWith: prefix } };
+    expect(body.kindergartens).toBe(await count(inReach));
+    expect(body.publicKindergartens).toBe(await count({ $and: [inReach, { ownership: 'public' }] }));
+    expect(body.inclusiveKindergartens).toBe(await count({ $and: [inReach, { $or: [{ inclusive: true }, { ownership: 'public' }] }] }));
+    expect(body.byCounty.length).toBeGreaterThan(0);
+    for (const area of body.byCounty) {
+      const areaPrefix = area.countyCode.replace(/(00)+$/, '');
+      expect(area.kindergartens).toBe(await count({ $and: [inReach, { countyCode: { $startsWith: areaPrefix } }] }));
+    }
+  }
+});
