@@ -21,7 +21,7 @@
 // GEN_SCHEMA, PII_HASH_KEY and PII_ENCRYPTION_KEY (as for the generator), BENCH_RATE, BENCH_LIKELY_RATE, BENCH_DURATION,
 // BENCH_CONNECTIONS (10), BENCH_SAMPLES (2000), BENCH_ISSUE_SECONDS, BENCH_SQL_ITERATIONS (2000), BENCH_LIST_ITERATIONS (20),
 // BENCH_LIST_CONNECTIONS (50), BENCH_LIST_SECONDS (10), BENCH_PARTS (all; a comma list of exact, likely, lists,
-// lists50, issue to run only those).
+// lists50, issue to run only those), BENCH_SKIP_COMPILE=1 (cms/dist is current).
 //   - lists under concurrency (part lists50): the children's list (filters[sex]=female, 25 rows, the
 //     panel's order by name, then in id order), as the province and as a county, turning pages 1…40,
 //     BENCH_LIST_CONNECTIONS keep-alive connections each sending its next request when the last is
@@ -392,8 +392,10 @@ async function main() {
   const { rows: [{ estimate }] } = await sql.query(`SELECT reltuples::bigint AS estimate FROM pg_class WHERE oid = 'children'::regclass`);
   if (Number(estimate) < 1000) throw new Error(`${SCHEMA}.children holds about ${estimate} rows: generate a province first`);
 
-  log('compiling (scripts/compile.mjs)…');
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'compile.mjs')], { cwd: root, stdio: ['ignore', 2, 2] });
+  if (process.env.BENCH_SKIP_COMPILE !== '1') {
+    log('compiling (scripts/compile.mjs)…');
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'compile.mjs')], { cwd: root, stdio: ['ignore', 2, 2] });
+  }
   log(`booting Strapi on PostgreSQL, schema ${SCHEMA}…`);
   const bootStarted = performance.now();
   const baseUrl = await boot();
