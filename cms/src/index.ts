@@ -25,6 +25,7 @@ import { startOverlay, stopOverlay } from './domain/config-overlay';
 import { customFieldsMiddleware } from './domain/custom-fields';
 import { listCountMiddleware, subscribeListCountInvalidation } from './domain/list-counts';
 import { installAuthFastPath } from './security/auth-fast-path';
+import { keysetMiddleware } from './domain/keyset-pages';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -44,6 +45,8 @@ export default {
     strapi.documents.use(customFieldsMiddleware(strapi) as any);
     // innermost: a list's total, bounded on PostgreSQL (after the scope and custom-field filters are added)
     strapi.documents.use(listCountMiddleware(strapi) as any);
+    // innermost too: a page that starts where a page served ended reads the rows after it (keyset)
+    strapi.documents.use(keysetMiddleware(strapi) as any);
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {

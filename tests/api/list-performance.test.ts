@@ -209,3 +209,28 @@ test('the dashboard counts its kindergartens in one statement, with the figures 
     }
   }
 });
+
+test('turning pages reads the rows after the page seen (keyset), stable under an insert before it', async () => {
+  const ids = (response: { body: { rowId: number }[] }) => response.body.map((record) => record.rowId);
+  const baseline = ids(await ra(province, {}, [0, 9]));
+  expect(baseline).toHaveLength(10);
+  const first = ids(await ra(province, {}, [0, 4]));
+  expect(first).toEqual(baseline.slice(0, 5));
+  // a child whose name sorts before every other (pinyin "a"), added while the first page is on screen
+  const sample = await app.strapi.db.query(CHILD).findOne({ where: { institutionCode: '3135050201' } });
+  const added = await app.strapi.db.query(CHILD).create({
+    data: { name: '阿一', pinyinKey: 'a yi', sex: 'female', birthDate: sample.birthDate, countyCode: sample.countyCode, institutionCode: sample.institutionCode, status: 'draft' },
+  });
+  try {
+    statements = [];
+    const second = ids(await ra(province, {}, [5, 9]));
+    // OFFSET 5 would now repeat the first page's last row; the keyset continues after it
+    expect(second).toEqual(baseline.slice(5, 10));
+    const page = statements.find((sql) => /\bchildren\b/.test(sql) && /order by/i.test(sql) && !/count\(/i.test(sql));
+    expect(page).toMatch(/pinyin_key["`]?\s*>/);
+    // the new child is on the first page when it is read again
+    expect(ids(await ra(province, {}, [0, 4]))[0]).toBe(added.id);
+  } finally {
+    await app.strapi.db.query(CHILD).delete({ where: { id: added.id } });
+  }
+});
