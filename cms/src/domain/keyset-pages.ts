@@ -55,13 +55,23 @@ export function keysetSort(sort: unknown): SortField[] | null {
   return entries;
 }
 
-/** "After `values` in this order": (f1, f2, …, id) > (v1, v2, …, vid) as Strapi filters. */
+/**
+ * "After `values` in this order": (f1, f2, …, id) > (v1, v2, …, vid) as Strapi filters, which cannot
+ * write a row comparison: the expanded OR, behind a bound on the first field (f1 >= v1) that lets
+ * PostgreSQL start the index range there (without it the OR is a filter over the whole index).
+ */
 export function afterFilter(sort: SortField[], values: unknown[]): Record<string, unknown> {
-  const operator = sort[0].direction === 'desc' ? '$lt' : '$gt';
+  const descending = sort[0].direction === 'desc';
+  const operator = descending ? '$lt' : '$gt';
   return {
-    $or: sort.map((entry, i) => ({
-      $and: [...sort.slice(0, i).map((before, j) => ({ [before.field]: { $eq: values[j] } })), { [entry.field]: { [operator]: values[i] } }],
-    })),
+    $and: [
+      { [sort[0].field]: { [descending ? '$lte' : '$gte']: values[0] } },
+      {
+        $or: sort.map((entry, i) => ({
+          $and: [...sort.slice(0, i).map((before, j) => ({ [before.field]: { $eq: values[j] } })), { [entry.field]: { [operator]: values[i] } }],
+        })),
+      },
+    ],
   };
 }
 
