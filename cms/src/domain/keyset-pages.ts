@@ -9,7 +9,7 @@
  * also stable under inserts: a child added before the page seen does not push a row of it onto the
  * next page.
  *
- * A document-service middleware on `findMany`, innermost (after the access scope's filters and the
+ * A document-service middleware on `findMany` of API requests, innermost (after the access scope's filters and the
  * pinyin order of cms/src/domain/child-rules.ts). Starts are kept in this process for
  * `countCache.ttlSeconds`, at most `countCache.maxEntries` lists, like the totals
  * (cms/src/domain/list-counts.ts). Only orders the keyset can follow: one direction, non-null values,
@@ -18,6 +18,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../runtime/paths';
+import { isUnder, routeIdentity } from '../security/route-identity';
 
 type KeysetConfig = { keysetPaging: string[]; countCache: { ttlSeconds: number; maxEntries: number } };
 type SortField = { field: string; direction: 'asc' | 'desc' };
@@ -80,6 +81,10 @@ export function keysetMiddleware(strapi: Core.Strapi) {
     if (context.action !== 'findMany') return next();
     const settings = keysetConfig();
     if (!settings.keysetPaging?.includes(context.uid) || settings.countCache.ttlSeconds <= 0) return next();
+    // only a list answering an API request (the panel's /ra/ bridge is rewritten to /api/ before it):
+    // code reading pages for itself (exports, statistics) keeps its own paging
+    const request: any = strapi.requestContext.get();
+    if (!request?.path || !isUnder(routeIdentity(request), '/api')) return next();
     const params = context.params ?? {};
     const start = Number(params.start ?? 0);
     const limit = Number(params.limit);
