@@ -19,7 +19,16 @@
 //
 // Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
 // GEN_SCHEMA, PII_HASH_KEY and PII_ENCRYPTION_KEY (as for the generator), BENCH_RATE, BENCH_LIKELY_RATE, BENCH_DURATION,
-// BENCH_CONNECTIONS (10), BENCH_SAMPLES (2000), BENCH_ISSUE_SECONDS, BENCH_SQL_ITERATIONS (2000), BENCH_LIST_ITERATIONS (20).
+// BENCH_CONNECTIONS (10), BENCH_SAMPLES (2000), BENCH_ISSUE_SECONDS, BENCH_SQL_ITERATIONS (2000), BENCH_LIST_ITERATIONS (20),
+// BENCH_LIST_CONNECTIONS (50), BENCH_LIST_SECONDS (10), BENCH_PARTS (all; a comma list of exact, likely, lists,
+// lists50, issue to run only those), BENCH_SKIP_COMPILE=1 (cms/dist is current).
+//   - lists under concurrency (part lists50): the children's list (filters[sex]=female, 25 rows, the
+//     panel's order by name, then in id order), as the province and as a county, turning pages 1…40,
+//     BENCH_LIST_CONNECTIONS keep-alive connections each sending its next request when the last is
+//     answered, for BENCH_LIST_SECONDS s (from a child process); beside the replay of the statements
+//     those requests ran (caught from knex's query event) by a pg Pool of as many clients, each client
+//     running one request's statements after the other: requests per second, p50/p95, API / raw, and
+//     the load average (the machine is shared) before and after each run.
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -27,6 +36,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { appDir, piiCodec, positiveInt as readPositiveInt, requireFromCms, requireFromRoot, root, SYNTHETIC_KEYS } from './lib/common.mjs';
+import { concurrentGets, replayConcurrently } from './lib/load.mjs';
 
 const positiveInt = (name, fallback) => readPositiveInt('bench:children', name, fallback);
 
@@ -41,6 +51,9 @@ const SAMPLES = positiveInt('BENCH_SAMPLES', 2000);
 const ISSUE_SECONDS = positiveInt('BENCH_ISSUE_SECONDS', 5);
 const SQL_ITERATIONS = positiveInt('BENCH_SQL_ITERATIONS', 2000);
 const LIST_ITERATIONS = positiveInt('BENCH_LIST_ITERATIONS', 20);
+const LIST_CONNECTIONS = positiveInt('BENCH_LIST_CONNECTIONS', 50);
+const LIST_SECONDS = positiveInt('BENCH_LIST_SECONDS', 10);
+const PARTS = new Set((process.env.BENCH_PARTS || 'exact,likely,lists,lists50,issue').split(',').map((part) => part.trim()));
 const ISSUE_CONCURRENCY = 8;
 const ENDPOINT = '/api/children/check-duplicates';
 const DEMO_PASSWORD = `Bench#${crypto.randomBytes(6).toString('hex')}`;
@@ -330,6 +343,42 @@ async function throughput(task, concurrency, seconds) {
   return { perSecond: done / ((performance.now() - started) / 1000), done };
 }
 
+/** The load average (1 min) of this machine, shared with others: printed with every figure. */
+const loadAverage = () => os.loadavg()[0].toFixed(2);
+
+/** knex's `?` bindings → PostgreSQL's `$n` (the query event gives the former for knex.raw). */
+const positional = (text) => { let n = 0; return /\$\d/.test(text) ? text : text.replace(/\?/g, () => `$${++n}`); };
+
+/** The children's lists under concurrency, API beside the replay of their SQL (part lists50). */
+async function listsUnderLoad(baseUrl) {
+  const rows = [];
+  const orders = [['name (the panel\'s order)', 'sort=name:asc'], ['id', 'sort=id:asc']];
+  for (const username of ['demo-province', 'demo-county']) {
+    const token = await login(baseUrl, username);
+    for (const [orderName, sort] of orders) {
+      const paths = Array.from({ length: 40 }, (_, i) => `/api/children?filters[sex][$eq]=female&pagination[page]=${i + 1}&pagination[pageSize]=25&${sort}`);
+      const get = async (p) => {
+        const response = await fetch(`${baseUrl}${p}`, { headers: { authorization: `Bearer ${token}` } });
+        if (response.status !== 200) throw new Error(`GET ${p} as ${username}: HTTP ${response.status}`);
+        return (await response.json()).meta.pagination;
+      };
+      const { total, estimated } = await get(paths[0]);
+      // the statements of each page (the count is cached after the first: the pages as they are turned)
+      const requests = [];
+      for (const p of paths) requests.push((await captureStatements(() => get(p))).map(({ text, values }) => ({ text: positional(text), values })));
+      const loadBefore = loadAverage();
+      log(`list as ${username} by ${orderName}: ${LIST_CONNECTIONS} connections × ${LIST_SECONDS} s (load ${loadBefore})…`);
+      const api = await concurrentGets(baseUrl, token, paths, LIST_CONNECTIONS, LIST_SECONDS);
+      const loadMid = loadAverage();
+      const raw = await replayConcurrently(DATABASE_URL, SCHEMA, requests, LIST_CONNECTIONS, LIST_SECONDS);
+      const statementsPerPage = requests.slice(1).reduce((n, r) => n + r.length, 0) / Math.max(1, requests.length - 1);
+      rows.push({ username, orderName, total, estimated, api, raw, statementsPerPage, load: `${loadBefore} → ${loadMid} → ${loadAverage()}`, rss: process.memoryUsage().rss });
+      log(`  API ${api.rps.toFixed(1)} req/s p95 ${ms(api.p95)} ms ${JSON.stringify(api.statuses)}; raw ${raw.rps.toFixed(1)} /s p95 ${ms(raw.p95)} ms`);
+    }
+  }
+  return rows;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------------------------
@@ -343,8 +392,10 @@ async function main() {
   const { rows: [{ estimate }] } = await sql.query(`SELECT reltuples::bigint AS estimate FROM pg_class WHERE oid = 'children'::regclass`);
   if (Number(estimate) < 1000) throw new Error(`${SCHEMA}.children holds about ${estimate} rows: generate a province first`);
 
-  log('compiling (scripts/compile.mjs)…');
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'compile.mjs')], { cwd: root, stdio: ['ignore', 2, 2] });
+  if (process.env.BENCH_SKIP_COMPILE !== '1') {
+    log('compiling (scripts/compile.mjs)…');
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'compile.mjs')], { cwd: root, stdio: ['ignore', 2, 2] });
+  }
   log(`booting Strapi on PostgreSQL, schema ${SCHEMA}…`);
   const bootStarted = performance.now();
   const baseUrl = await boot();
@@ -375,31 +426,40 @@ async function main() {
 
   const jwt = await login(baseUrl, 'demo-kindergarten');
 
+  let exact; let exactSql; let exactService; let exactStatements = [];
+  let likely; let likelySql; let likelyService; let likelyStatements = [];
+  let issue; let rawIssue; let listsLoaded = [];
+  const lists = [];
+  if (PARTS.has('exact')) {
   // ---- exact duplicate check -----------------------------------------------------------------
   const exactBodies = sample.map((c) => ({ idType: '1', idNumber: c.id_number }));
   const first = await check(baseUrl, jwt, exactBodies[0]);
   if (!first.exact) throw new Error(`the exact check did not find an existing child: ${JSON.stringify(first).slice(0, 300)}`);
-  const exactStatements = await captureQueries(() => check(baseUrl, jwt, exactBodies[1]));
+  exactStatements = await captureQueries(() => check(baseUrl, jwt, exactBodies[1]));
   log(`exact check: one request runs ${exactStatements.length} SQL statement(s):`);
   for (const statement of exactStatements) log(`    ${statement}`);
   for (let i = 0; i < 200; i += 1) await check(baseUrl, jwt, exactBodies[i % exactBodies.length]); // warm-up
   log(`exact check: ${RATE} req/s × ${DURATION} s…`);
-  const exact = await load(baseUrl, jwt, exactBodies, RATE);
+  const loadExact = loadAverage();
+  exact = await load(baseUrl, jwt, exactBodies, RATE);
+  exact.load = `${loadExact} → ${loadAverage()}`;
   const exactSqlText = 'SELECT institution_code, county_code FROM children WHERE id_key = $1 LIMIT 1';
-  const exactSql = await timeSql(exactSqlText, (i) => [sample[i % sample.length].id_key]);
-  const exactService = await timeService((i) => dup.exactHolder(sample[i % sample.length].id_key), Math.min(SQL_ITERATIONS, 1000));
+  exactSql = await timeSql(exactSqlText, (i) => [sample[i % sample.length].id_key]);
+  exactService = await timeService((i) => dup.exactHolder(sample[i % sample.length].id_key), Math.min(SQL_ITERATIONS, 1000));
   log(`EXPLAIN exact lookup:\n    ${await explain(exactSqlText, [sample[1].id_key])}`);
+  }
+  if (PARTS.has('likely')) {
 
   // ---- likely matches --------------------------------------------------------------------------
   const likelyBodies = sample.map((c) => ({ name: c.name, birthDate: c.birth_date, sex: c.sex }));
   const probe = await check(baseUrl, jwt, likelyBodies[0]);
   if (!probe.candidates?.length) throw new Error(`the likely-match search did not find the child itself: ${JSON.stringify(probe).slice(0, 300)}`);
-  const likelyStatements = await captureQueries(() => check(baseUrl, jwt, likelyBodies[1]));
+  likelyStatements = await captureQueries(() => check(baseUrl, jwt, likelyBodies[1]));
   log(`likely matches: one request runs ${likelyStatements.length} SQL statement(s):`);
   for (const statement of likelyStatements) log(`    ${statement}`);
   for (let i = 0; i < 50; i += 1) await check(baseUrl, jwt, likelyBodies[i % likelyBodies.length]);
   log(`likely matches: ${LIKELY_RATE} req/s × ${DURATION} s…`);
-  const likely = await load(baseUrl, jwt, likelyBodies, LIKELY_RATE);
+  likely = await load(baseUrl, jwt, likelyBodies, LIKELY_RATE);
   // the raw SQL: the very statement the search sends for each sampled child (same day and sex, the
   // name equal, same pinyin, or one character off), caught from knex and replayed on one connection
   const likelyStatements1k = [];
@@ -407,14 +467,15 @@ async function main() {
     const caught = await captureStatements(() => dup.sameDayNameMatches({ birthDate: c.birth_date, sex: c.sex, name: c.name, pinyinKey: dup.pinyinKey(c.name) }));
     likelyStatements1k.push(...caught.filter((statement) => /"children"/.test(statement.text) && /"birth_date"/.test(statement.text)));
   }
-  const likelySql = await timeStatements(likelyStatements1k);
+  likelySql = await timeStatements(likelyStatements1k);
   const likelySqlText = likelyStatements1k[1].text;
-  const likelyService = await timeService((i) => dup.likelyMatches({ name: sample[i % sample.length].name, birthDate: sample[i % sample.length].birth_date, sex: sample[i % sample.length].sex }), 300);
+  likelyService = await timeService((i) => dup.likelyMatches({ name: sample[i % sample.length].name, birthDate: sample[i % sample.length].birth_date, sex: sample[i % sample.length].sex }), 300);
   log(`EXPLAIN same-day name search:\n    ${await explain(likelySqlText, likelyStatements1k[1].values)}`);
+  }
+  if (PARTS.has('lists')) {
 
   // ---- the children's list per level (sequential): page 1 of 25 in the panel's order (name), with its count --
   const listPath = '/api/children?pagination[page]=1&pagination[pageSize]=25&sort=name:asc'; // the panel's default order
-  const lists = [];
   for (const username of ['demo-province', 'demo-county', 'demo-kindergarten']) {
     const token = username === 'demo-kindergarten' ? jwt : await login(baseUrl, username);
     const get = async () => {
@@ -435,6 +496,9 @@ async function main() {
     log(`list as ${username}: ${thousands(inReach)} in reach, p50 ${ms(api.p50)} ms (its ${childStatements.length} children statements: ${ms(raw.p50)} ms)`);
   }
 
+  }
+  if (PARTS.has('lists50')) listsLoaded = await listsUnderLoad(baseUrl);
+  if (PARTS.has('issue')) {
   // ---- student numbers -------------------------------------------------------------------------
   const { rows: counties } = await sql.query(`SELECT DISTINCT county_code FROM kindergartens WHERE county_code IS NOT NULL ORDER BY 1`);
   const birthDates = [...new Set(sample.map((c) => c.birth_date))];
@@ -444,7 +508,7 @@ async function main() {
   const issued = new Set();
   log(`issuing 学籍号: concurrency ${ISSUE_CONCURRENCY} × ${ISSUE_SECONDS} s…`);
   for (let i = 0; i < 50; i += 1) await numbers.issue({ idType: 'Z', regionCode: stem(i)[0], birthDate: stem(i)[1] });
-  const issue = await throughput(async (i) => {
+  issue = await throughput(async (i) => {
     const [regionCode, birthDate] = stem(i);
     issued.add(await numbers.issue({ idType: 'Z', regionCode, birthDate }));
   }, ISSUE_CONCURRENCY, ISSUE_SECONDS);
@@ -452,11 +516,12 @@ async function main() {
   const table = numbers.table();
   const knex = strapi.db.connection;
   const upsert = `INSERT INTO ${table} (prefix, last) VALUES (?, 1) ON CONFLICT (prefix) DO UPDATE SET last = ${table}.last + 1 RETURNING last`;
-  const rawIssue = await throughput(async (i) => {
+  rawIssue = await throughput(async (i) => {
     const [regionCode, birthDate] = stem(i);
     await knex.raw(upsert, [`J${regionCode}${birthDate.replace(/-/g, '')}`]);
   }, ISSUE_CONCURRENCY, ISSUE_SECONDS);
   await restoreSequences();
+  }
 
   // ---- the table -------------------------------------------------------------------------------
   const cpu = os.cpus()[0]?.model?.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
@@ -469,19 +534,26 @@ async function main() {
     `as demo-kindergarten, \`POST ${ENDPOINT}\` with ${sample.length} sampled children in turn · load: open loop, one request every 1/rate s on up to ${CONNECTIONS} keep-alive connections, ${DURATION} s, times counted from when each was due · ` +
     `raw SQL: ${thousands(SQL_ITERATIONS)} sequential queries on one connection (prepared) · issuing: ${ISSUE_CONCURRENCY} concurrent loops × ${ISSUE_SECONDS} s`);
   lines.push('');
+  lines.push(`load average (1 min) at the start: ${loadAverage()} · server RSS at the end: ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
+  lines.push('');
   lines.push('| measurement | load | API | raw SQL | API / SQL | target |');
   lines.push('|---|---|---:|---:|---:|---|');
-  lines.push(`| exact duplicate check \`{ idType: '1', idNumber }\` (${exactStatements.length} SQL statements / request) | ${RATE} req/s × ${DURATION} s (${thousands(exact.count)} answered${lost(exact)}) | ` +
+  if (exact) lines.push(`| exact duplicate check \`{ idType: '1', idNumber }\` (${exactStatements.length} SQL statements / request) | ${RATE} req/s × ${DURATION} s (${thousands(exact.count)} answered${lost(exact)}) | ` +
     `p50 ${ms(exact.p50)} ms · p99 ${ms(exact.p99)} ms | p50 ${ms(exactSql.p50)} ms · p99 ${ms(exactSql.p99)} ms (\`id_key = $1\`) | ${(exact.p50 / exactSql.p50).toFixed(0)}× · ${(exact.p99 / exactSql.p99).toFixed(0)}× | p99 < 20 ms ${mark(exact.p99 < 20)} |`);
-  lines.push(`| ↳ in-process, no HTTP: \`dup-check.exactHolder(idKey)\` (sequential) | — | p50 ${ms(exactService.p50)} ms · p99 ${ms(exactService.p99)} ms | | ${(exactService.p50 / exactSql.p50).toFixed(0)}× · ${(exactService.p99 / exactSql.p99).toFixed(0)}× | |`);
-  lines.push(`| likely-match search \`{ name, birthDate, sex }\` (${likelyStatements.length} SQL statements / request) | ${LIKELY_RATE} req/s × ${DURATION} s (${thousands(likely.count)} answered${lost(likely)}) | ` +
+  if (exact) lines.push(`| ↳ in-process, no HTTP: \`dup-check.exactHolder(idKey)\` (sequential) | — | p50 ${ms(exactService.p50)} ms · p99 ${ms(exactService.p99)} ms | | ${(exactService.p50 / exactSql.p50).toFixed(0)}× · ${(exactService.p99 / exactSql.p99).toFixed(0)}× | |`);
+  if (likely) lines.push(`| likely-match search \`{ name, birthDate, sex }\` (${likelyStatements.length} SQL statements / request) | ${LIKELY_RATE} req/s × ${DURATION} s (${thousands(likely.count)} answered${lost(likely)}) | ` +
     `p95 ${ms(likely.p95)} ms (p50 ${ms(likely.p50)}) | p95 ${ms(likelySql.p95)} ms (same day and sex, name filtered: ${likelySql.rowsPerQuery.toFixed(1)} rows) | ${(likely.p95 / likelySql.p95).toFixed(0)}× | p95 < 100 ms ${mark(likely.p95 < 100)} |`);
-  lines.push(`| ↳ in-process, no HTTP: \`dup-check.likelyMatches({ name, birthDate, sex })\` (sequential) | — | p95 ${ms(likelyService.p95)} ms (p50 ${ms(likelyService.p50)}) | | ${(likelyService.p95 / likelySql.p95).toFixed(0)}× | |`);
-  lines.push(`| 学籍号 issued (\`studentNumber.issue\`, type Z → J…) | ${ISSUE_CONCURRENCY} concurrent × ${ISSUE_SECONDS} s (${thousands(issue.done)} numbers, all distinct) | ` +
+  if (likely) lines.push(`| ↳ in-process, no HTTP: \`dup-check.likelyMatches({ name, birthDate, sex })\` (sequential) | — | p95 ${ms(likelyService.p95)} ms (p50 ${ms(likelyService.p50)}) | | ${(likelyService.p95 / likelySql.p95).toFixed(0)}× | |`);
+  if (issue) lines.push(`| 学籍号 issued (\`studentNumber.issue\`, type Z → J…) | ${ISSUE_CONCURRENCY} concurrent × ${ISSUE_SECONDS} s (${thousands(issue.done)} numbers, all distinct) | ` +
     `${thousands(issue.perSecond)} /s | ${thousands(rawIssue.perSecond)} /s (sequence upsert) | ${(issue.perSecond / rawIssue.perSecond).toFixed(2)}× | ≥ 1,000/s ${mark(issue.perSecond >= 1000)} |`);
   for (const list of lists) {
     lines.push(`| children's list as ${list.username}, page 1 of 25 and its count (${list.statements} SQL statements / request) | sequential × ${LIST_ITERATIONS} (${thousands(list.inReach)} in reach) | ` +
       `p50 ${ms(list.api.p50)} ms · p95 ${ms(list.api.p95)} ms | p50 ${ms(list.raw.p50)} ms (its ${list.childStatements} statements on children) | ${(list.api.p50 / list.raw.p50).toFixed(1)}× | |`);
+  }
+  for (const row of listsLoaded) {
+    const bad = Object.entries(row.api.statuses).map(([status, n]) => `${n}× ${status}`).join(', ');
+    lines.push(`| children's list as ${row.username}, \`filters[sex]=female\`, by ${row.orderName}, pages 1–40 of 25 (${row.statementsPerPage.toFixed(1)} SQL statements / page turn) | ${LIST_CONNECTIONS} connections × ${LIST_SECONDS} s, closed loop (${thousands(row.total)}${row.estimated ? ' (estimated)' : ''} in reach; load ${row.load}) | ` +
+      `${row.api.rps.toFixed(1)} req/s · p50 ${ms(row.api.p50)} ms · p95 ${ms(row.api.p95)} ms${bad ? ` · ${bad}` : ''}${row.api.errors ? ` · ${row.api.errors} errors` : ''} | ${row.raw.rps.toFixed(1)} req/s · p95 ${ms(row.raw.p95)} ms (pg Pool of ${LIST_CONNECTIONS}) | ${(row.raw.rps / row.api.rps).toFixed(1)}× | ≥ 300 req/s, p95 < 150 ms ${mark(row.api.rps >= 300 && row.api.p95 < 150 && !bad)} |`);
   }
   printTable(lines.join('\n'));
 }

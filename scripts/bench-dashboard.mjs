@@ -20,13 +20,17 @@
 // Nothing is asserted; the table shows each target and whether it was met.
 //
 // Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
-// GEN_SCHEMA, PII_HASH_KEY (as for the generator), BENCH_REQUESTS, BENCH_SQL_ITERATIONS (5), BENCH_PERIOD.
+// GEN_SCHEMA, PII_HASH_KEY (as for the generator), BENCH_REQUESTS, BENCH_SQL_ITERATIONS (5), BENCH_PERIOD,
+// BENCH_DASHBOARD_CONNECTIONS (10), BENCH_DASHBOARD_SECONDS (10): the dashboard as well under that many
+// connections (closed loop, from a child process), beside the replay of the statements one warm
+// dashboard load runs (caught from knex) by a pg Pool of as many clients, with the load average.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { appDir, positiveInt as readPositiveInt, requireFromCms, root, SYNTHETIC_KEYS } from './lib/common.mjs';
+import { concurrentGets, replayConcurrently } from './lib/load.mjs';
 
 const positiveInt = (name, fallback) => readPositiveInt('bench:dashboard', name, fallback);
 
@@ -36,6 +40,8 @@ const HASH_KEY = SYNTHETIC_KEYS.PII_HASH_KEY;
 const REQUESTS = positiveInt('BENCH_REQUESTS', 200);
 const SQL_ITERATIONS = positiveInt('BENCH_SQL_ITERATIONS', 5);
 const PERIOD = process.env.BENCH_PERIOD || '2000-01';
+const DASHBOARD_CONNECTIONS = positiveInt('BENCH_DASHBOARD_CONNECTIONS', 10);
+const DASHBOARD_SECONDS = positiveInt('BENCH_DASHBOARD_SECONDS', 10);
 const DEMO_PASSWORD = `Bench#${crypto.randomBytes(6).toString('hex')}`;
 
 if (!/^[a-z_][a-z0-9_]{0,62}$/.test(SCHEMA)) {
@@ -183,6 +189,26 @@ async function main() {
   const sample = (await call(baseUrl, jwt, 'GET', '/api/dashboard')).json;
   log(`dashboard: ${thousands(sample.statistics.total.figures.children)} children in reach, p95 ${ms(warm.p95)} ms`);
 
+  // under concurrency, beside the same statements replayed by a pg Pool of as many clients
+  const caught = [];
+  const catcher = (query) => caught.push(query);
+  knex.on('query', catcher);
+  try {
+    await call(baseUrl, jwt, 'GET', '/api/dashboard');
+  } finally {
+    knex.off('query', catcher);
+  }
+  const dashboardStatements = caught.map((q) => {
+    let n = 0;
+    return { text: /\$1\b/.test(q.sql) ? q.sql : q.sql.replace(/\?/g, () => `$${(n += 1)}`), values: q.bindings ?? [] };
+  });
+  const loadBefore = os.loadavg()[0].toFixed(2);
+  const concurrent = await concurrentGets(baseUrl, jwt, ['/api/dashboard'], DASHBOARD_CONNECTIONS, DASHBOARD_SECONDS);
+  const loadMid = os.loadavg()[0].toFixed(2);
+  const concurrentSql = await replayConcurrently(DATABASE_URL, SCHEMA, [dashboardStatements], DASHBOARD_CONNECTIONS, DASHBOARD_SECONDS);
+  const concurrentLoad = `${loadBefore} → ${loadMid} → ${os.loadavg()[0].toFixed(2)}`;
+  log(`dashboard × ${DASHBOARD_CONNECTIONS}: ${concurrent.rps.toFixed(1)} req/s p95 ${ms(concurrent.p95)} ms; raw ${concurrentSql.rps.toFixed(1)} /s (load ${concurrentLoad})`);
+
   // drill-down and a breakdown without cache
   const drill = await repeat(Math.min(REQUESTS, 100), () => call(baseUrl, jwt, 'POST', '/api/statistics/query', { indicator: 'children', dimension: 'prefecture' }));
   const breakdownBody = { indicator: 'children', dimension: 'ownership' };
@@ -206,10 +232,13 @@ async function main() {
   lines.push(`\`GEN_SCHEMA=${SCHEMA} npm run bench:dashboard\` · ${cpu.length} cores (${cpu[0]?.model?.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node} · ` +
     `${thousands(sizes.kindergartens)} kindergartens, ${thousands(sizes.classes)} classes, ${thousands(sizes.children)} children (福建, 35) · as demo-province · ` +
     `sequential requests; raw SQL: the GROUP BY statements the server runs, captured and replayed directly, ${SQL_ITERATIONS}×`);
+  lines.push(`server RSS at the end: ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
   lines.push('');
   lines.push('| measurement | requests | API | raw SQL underneath | API / SQL | target |');
   lines.push('|---|---:|---:|---:|---:|---|');
   lines.push(`| dashboard \`GET /api/dashboard\` (county figures from the statistics cache) | ${warm.count} | p50 ${ms(warm.p50)} ms · p95 ${ms(warm.p95)} ms | ${ms(dashboardSql.p50)} ms (${dashboardSql.statements} GROUP BY) | ${(warm.p95 / dashboardSql.p50).toFixed(3)}× | p95 < 300 ms ${mark(warm.p95 < 300)} |`);
+  const bad = Object.entries(concurrent.statuses).map(([status, n]) => `${n}× ${status}`).join(', ');
+  lines.push(`| dashboard, ${DASHBOARD_CONNECTIONS} connections × ${DASHBOARD_SECONDS} s, closed loop (${dashboardStatements.length} SQL statements / request; load ${concurrentLoad}) | ${thousands(concurrent.count)} | ${concurrent.rps.toFixed(1)} req/s · p50 ${ms(concurrent.p50)} ms · p95 ${ms(concurrent.p95)} ms${bad ? ` · ${bad}` : ''} | ${concurrentSql.rps.toFixed(1)} req/s · p95 ${ms(concurrentSql.p95)} ms (the same statements, pg Pool of ${DASHBOARD_CONNECTIONS}) | ${(concurrentSql.rps / concurrent.rps).toFixed(1)}× | p95 < 150 ms ${mark(concurrent.p95 < 150 && !bad)} |`);
   lines.push(`| ↳ first load, cache empty (computes the figures) | ${cold.count} | p50 ${ms(cold.p50)} ms | ${ms(dashboardSql.p50)} ms | ${(cold.p50 / dashboardSql.p50).toFixed(2)}× | |`);
   lines.push(`| drill-down \`POST /api/statistics/query\` children × prefecture (cached figures) | ${drill.count} | p50 ${ms(drill.p50)} ms · p95 ${ms(drill.p95)} ms | ${ms(dashboardSql.p50)} ms | ${(drill.p95 / dashboardSql.p50).toFixed(3)}× | p95 < 300 ms ${mark(drill.p95 < 300)} |`);
   lines.push(`| breakdown children × ownership (own GROUP BY, not cached) | ${breakdown.count} | p50 ${ms(breakdown.p50)} ms · p95 ${ms(breakdown.p95)} ms | ${ms(breakdownSql.p50)} ms (${breakdownSql.statements} GROUP BY) | ${(breakdown.p50 / breakdownSql.p50).toFixed(2)}× | |`);

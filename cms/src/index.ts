@@ -28,7 +28,9 @@ import { aidRulesMiddleware } from './domain/aid-rules';
 import { projectRulesMiddleware } from './domain/project-rules';
 import { startOverlay, stopOverlay } from './domain/config-overlay';
 import { customFieldsMiddleware } from './domain/custom-fields';
-import { listCountMiddleware } from './domain/list-counts';
+import { listCountMiddleware, subscribeListCountInvalidation } from './domain/list-counts';
+import { installAuthFastPath } from './security/auth-fast-path';
+import { keysetMiddleware } from './domain/keyset-pages';
 import { bootstrapFirstAdmin, strapiAdminDocumentsMiddleware } from './security/strapi-admin';
 import { assertDomainConfig, knownTo } from './runtime/config-schema';
 
@@ -53,6 +55,8 @@ export default {
     strapi.documents.use(customFieldsMiddleware(strapi) as any);
     // innermost: a list's total, bounded on PostgreSQL (after the scope and custom-field filters are added)
     strapi.documents.use(listCountMiddleware(strapi) as any);
+    // innermost too: a page that starts where a page served ended reads the rows after it (keyset)
+    strapi.documents.use(keysetMiddleware(strapi) as any);
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
@@ -75,6 +79,8 @@ export default {
     // the first Strapi administrator from ADMIN_BOOTSTRAP_EMAIL/PASSWORD (never from /admin/register-admin)
     await bootstrapFirstAdmin(strapi);
     installPermissionCache(strapi);
+    subscribeListCountInvalidation(strapi);
+    installAuthFastPath(strapi);
     if (demoWanted()) {
       await seedDemo(strapi);
       // the quick start's children before the staff demo, whose aid grant needs a child

@@ -6,9 +6,20 @@
  * is the query planner's estimate of the same query (at least the limit + 1), and the answer says
  * so (header `X-Total-Estimated: true`, `meta.pagination.estimated`, 约 in the panel).
  *
+ * The estimate comes first (an EXPLAIN, about a millisecond): when the planner already expects more
+ * than `countExactlyBelow` × the limit rows, the capped count is not run at all; otherwise the
+ * capped count decides, as above.
+ *
  * It is a document-service middleware on `count`, inside the access scope's (which has added the
  * caller's reach to the filters by then), for API requests only: code that counts (statistics,
  * snapshots, imports) always gets the exact figure.
+ *
+ * Totals are kept in this process for `countCache.ttlSeconds` (at most `countCache.maxEntries`), keyed
+ * by the content type, the limit and the effective filters (the caller's reach included), so turning
+ * a page of the same filter does not count again (on SQLite too, where the count is Strapi's own).
+ * Concurrent requests for the same total share one count. Any write to the content type through
+ * Strapi's database layer drops its totals (`invalidateListCounts` for writers that bypass it); a
+ * second instance keeps its own totals, stale for at most the time-to-live.
  */
 import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../runtime/paths';
@@ -16,12 +27,63 @@ import { isUnder, routeIdentity } from '../security/route-identity';
 
 export const ESTIMATED_HEADER = 'X-Total-Estimated';
 
-type ListsConfig = { exactCountUpTo: number; estimated: string[] };
+type CountCacheConfig = { ttlSeconds: number; maxEntries: number };
+type ListsConfig = { exactCountUpTo: number; countExactlyBelow: number; estimated: string[]; countCache: CountCacheConfig };
+
+let fileConfig: ListsConfig | undefined;
 
 function listsConfig(): ListsConfig {
-  const { exactCountUpTo, estimated } = readDomainConfig<ListsConfig>('lists.json');
+  fileConfig ??= readDomainConfig<ListsConfig>('lists.json');
   const override = Number(process.env.LIST_EXACT_COUNT_UP_TO);
-  return { exactCountUpTo: Number.isInteger(override) && override > 0 ? override : exactCountUpTo, estimated };
+  return { ...fileConfig, exactCountUpTo: Number.isInteger(override) && override > 0 ? override : fileConfig.exactCountUpTo };
+}
+
+type Total = { total: number; estimated: boolean };
+type CachedTotal = { value: Promise<Total>; expires: number };
+
+/** Totals by key (insertion order = age), and a generation per content type bumped by every write. */
+const totals = new Map<string, CachedTotal>();
+const generations = new Map<string, number>();
+
+/** Drops the cached totals of a content type (every type without `uid`). */
+export function invalidateListCounts(uid?: string): void {
+  for (const type of uid ? [uid] : [...generations.keys()]) generations.set(type, (generations.get(type) ?? 0) + 1);
+  for (const key of totals.keys()) if (!uid || key.startsWith(`${uid}\u0000`)) totals.delete(key);
+}
+
+/**
+ * The total under `key`, computed once per time-to-live by `compute`; concurrent callers share it.
+ * A total computed while the type was written to is answered but not kept.
+ */
+async function cachedTotal(uid: string, key: string, cache: CountCacheConfig, compute: () => Promise<Total>): Promise<Total> {
+  const now = Date.now();
+  const hit = totals.get(key);
+  if (hit && hit.expires > now) return hit.value;
+  if (hit) totals.delete(key);
+  if (!generations.has(uid)) generations.set(uid, 0);
+  const generation = generations.get(uid);
+  const value = compute();
+  if (cache.ttlSeconds <= 0 || cache.maxEntries <= 0) return value;
+  totals.set(key, { value, expires: now + cache.ttlSeconds * 1000 });
+  while (totals.size > cache.maxEntries) totals.delete(totals.keys().next().value as string);
+  const forget = () => { if (totals.get(key)?.value === value) totals.delete(key); };
+  value.then(() => { if (generations.get(uid) !== generation) forget(); }, forget);
+  return value;
+}
+
+/** Writes through Strapi's database layer (document service, entity service, db.query) drop the type's totals. */
+export function subscribeListCountInvalidation(strapi: Core.Strapi): void {
+  const models = listsConfig().estimated;
+  const drop = (event: any) => invalidateListCounts(event?.model?.uid);
+  strapi.db.lifecycles.subscribe({
+    models,
+    afterCreate: drop,
+    afterCreateMany: drop,
+    afterUpdate: drop,
+    afterUpdateMany: drop,
+    afterDelete: drop,
+    afterDeleteMany: drop,
+  } as any);
 }
 
 /** The planner's row estimate of a query (EXPLAIN, nothing executed). */
@@ -36,20 +98,27 @@ async function plannedRows(knex: any, query: any): Promise<number> {
  * The count of the rows a document-service `count` would count, exact up to `limit`; beyond it the
  * planner's estimate. `estimated` says which.
  */
-export async function boundedCount(strapi: Core.Strapi, uid: string, params: Record<string, unknown>, limit: number): Promise<{ total: number; estimated: boolean }> {
-  const { where } = (strapi.get('query-params') as any).transform(uid, { filters: params.filters });
+export async function boundedCount(strapi: Core.Strapi, uid: string, where: unknown, limit: number, countExactlyBelow = 1): Promise<Total> {
   const ids = () => (strapi.db as any).entityManager.createQueryBuilder(uid).init({ where, select: ['id'] });
   const knex = strapi.db.connection;
+  // the planner first: far beyond the limit, counting up to it would only confirm what it says
+  const planned = await plannedRows(knex, ids().getKnexQuery());
+  if (planned > limit * Math.max(1, countExactlyBelow)) return { total: planned, estimated: true };
   const capped = ids().limit(limit + 1).getKnexQuery();
   const row = await knex.count({ count: '*' }).from(capped.as('capped')).first();
   const counted = Number(row?.count ?? 0);
   if (counted <= limit) return { total: counted, estimated: false };
-  return { total: Math.max(limit + 1, await plannedRows(knex, ids().getKnexQuery())), estimated: true };
+  return { total: Math.max(limit + 1, planned), estimated: true };
+}
+
+/** The key of a total: the content type, the limit and everything the count depends on. */
+function totalKey(uid: string, limit: number, where: unknown, params: Record<string, any>): string {
+  return `${uid}\u0000${limit}\u0000${JSON.stringify([where, params.status ?? null, params.locale ?? null])}`;
 }
 
 export function listCountMiddleware(strapi: Core.Strapi) {
   return async (context: any, next: () => Promise<unknown>) => {
-    if (context.action !== 'count' || strapi.db.dialect.client !== 'postgres') return next();
+    if (context.action !== 'count') return next();
     const config = listsConfig();
     if (!config.estimated.includes(context.uid)) return next();
     const request: any = strapi.requestContext.get();
@@ -57,12 +126,28 @@ export function listCountMiddleware(strapi: Core.Strapi) {
     // code counting for itself wants the exact figure), and not a search (`_q`)
     if (!request?.path || !isUnder(routeIdentity(request), '/api')) return next();
     if (context.params?._q) return next();
-    let bounded: { total: number; estimated: boolean };
+    const params = context.params ?? {};
+    let where: unknown;
     try {
-      bounded = await boundedCount(strapi, context.uid, context.params ?? {}, config.exactCountUpTo);
-    } catch (error: any) {
-      // a filter this path cannot express (Strapi's own count can): count the usual way
-      strapi.log.warn(`list-counts: exact count instead (${String(error?.message ?? error).slice(0, 200)})`);
+      ({ where } = (strapi.get('query-params') as any).transform(context.uid, { filters: params.filters }));
+    } catch {
+      return next(); // Strapi's own count reports the bad filter
+    }
+    const postgres = strapi.db.dialect.client === 'postgres';
+    const key = totalKey(context.uid, postgres ? config.exactCountUpTo : 0, where, params);
+    let bounded: Total;
+    try {
+      bounded = await cachedTotal(context.uid, key, config.countCache, async () => {
+        if (!postgres) return { total: Number(await next()), estimated: false };
+        try {
+          return await boundedCount(strapi, context.uid, where, config.exactCountUpTo, config.countExactlyBelow);
+        } catch (error: any) {
+          // a filter this path cannot express (Strapi's own count can): count the usual way
+          strapi.log.warn(`list-counts: exact count instead (${String(error?.message ?? error).slice(0, 200)})`);
+          return { total: Number(await next()), estimated: false };
+        }
+      });
+    } catch {
       return next();
     }
     const { total, estimated } = bounded;

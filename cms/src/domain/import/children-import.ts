@@ -24,6 +24,7 @@ import { columns, columnsByPath, codeOf, type Column } from './columns';
 import { checkCustomValues, type Definition } from '../custom-fields';
 import type { SheetRow } from './workbook';
 import { CHILD_EVENT, eventRow, masker, type Actor } from '../lifecycle';
+import { invalidateListCounts } from '../list-counts';
 
 const CHILD = 'api::child.child';
 const GUARDIAN = 'family.guardian';
@@ -417,5 +418,6 @@ export async function insertChildren(strapi: Core.Strapi, rows: Record<string, a
       onProgress?.(start + slice.length);
     }
   });
+  invalidateListCounts(CHILD); // written past Strapi's database layer: the lists' totals are stale
   return rows.length;
 }

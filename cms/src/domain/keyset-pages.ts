@@ -1,0 +1,130 @@
+/**
+ * Keyset paging behind the usual pager. A page of a list is `ORDER BY … OFFSET n LIMIT 25`: the
+ * database reads the n rows it skips (page 20,000 of a province's children reads half a million).
+ * For the content types of config/lists.json `keysetPaging`, every page served records where the
+ * next page starts: the sort values of its last row, under the key of the list (content type,
+ * effective filters with the caller's reach, sort). A request for the page that starts there reads
+ * "the rows after those values" (`(pinyin_key, name, id) > (…)`, an index range) instead of skipping
+ * n rows; a page jumped to without a recorded start is read with OFFSET, as before. Turning pages is
+ * also stable under inserts: a child added before the page seen does not push a row of it onto the
+ * next page.
+ *
+ * A document-service middleware on `findMany` of API requests, innermost (after the access scope's filters and the
+ * pinyin order of cms/src/domain/child-rules.ts). Starts are kept in this process for
+ * `countCache.ttlSeconds`, at most `countCache.maxEntries` lists, like the totals
+ * (cms/src/domain/list-counts.ts). Only orders the keyset can follow: one direction, non-null values,
+ * `id` last (added as the tie-breaker); searches (`_q`) and lists without a row's sort values (a
+ * `fields` selection that leaves one out) use OFFSET.
+ */
+import type { Core } from '@strapi/strapi';
+import { readDomainConfig } from '../runtime/paths';
+import { isUnder, routeIdentity } from '../security/route-identity';
+
+type KeysetConfig = { keysetPaging: string[]; countCache: { ttlSeconds: number; maxEntries: number } };
+type SortField = { field: string; direction: 'asc' | 'desc' };
+type Starts = { at: number; byOffset: Map<number, unknown[]> };
+
+let config: KeysetConfig | undefined;
+const lists = new Map<string, Starts>();
+const MAX_STARTS_PER_LIST = 200;
+
+const keysetConfig = () => (config ??= readDomainConfig<KeysetConfig>('lists.json'));
+
+/** The sort as fields and one direction, `id` last; null when the keyset cannot follow it. */
+export function keysetSort(sort: unknown): SortField[] | null {
+  const entries: SortField[] = [];
+  const add = (field: string, direction: string) => entries.push({ field, direction: direction.toLowerCase() === 'desc' ? 'desc' : 'asc' });
+  const list = sort === undefined || sort === null ? [] : Array.isArray(sort) ? sort : typeof sort === 'string' ? sort.split(',') : [sort];
+  for (const entry of list) {
+    if (typeof entry === 'string') {
+      const [field, direction = 'asc'] = entry.split(':');
+      add(field, direction);
+    } else if (entry && typeof entry === 'object' && Object.keys(entry).length === 1) {
+      const [[field, direction]] = Object.entries(entry);
+      if (typeof direction !== 'string') return null;
+      add(field, direction);
+    } else {
+      return null;
+    }
+  }
+  if (entries.some((entry) => !/^[A-Za-z][A-Za-z0-9]*$/.test(entry.field))) return null;
+  const direction = entries[0]?.direction ?? 'asc';
+  if (entries.some((entry) => entry.direction !== direction)) return null;
+  const idAt = entries.findIndex((entry) => entry.field === 'id');
+  if (idAt >= 0 && idAt !== entries.length - 1) return null;
+  if (idAt < 0) entries.push({ field: 'id', direction });
+  return entries;
+}
+
+/**
+ * "After `values` in this order": (f1, f2, …, id) > (v1, v2, …, vid) as Strapi filters, which cannot
+ * write a row comparison: the expanded OR, behind a bound on the first field (f1 >= v1) that lets
+ * PostgreSQL start the index range there (without it the OR is a filter over the whole index).
+ */
+export function afterFilter(sort: SortField[], values: unknown[]): Record<string, unknown> {
+  const descending = sort[0].direction === 'desc';
+  const operator = descending ? '$lt' : '$gt';
+  return {
+    $and: [
+      { [sort[0].field]: { [descending ? '$lte' : '$gte']: values[0] } },
+      {
+        $or: sort.map((entry, i) => ({
+          $and: [...sort.slice(0, i).map((before, j) => ({ [before.field]: { $eq: values[j] } })), { [entry.field]: { [operator]: values[i] } }],
+        })),
+      },
+    ],
+  };
+}
+
+export function keysetMiddleware(strapi: Core.Strapi) {
+  return async (context: any, next: () => Promise<unknown>) => {
+    if (context.action !== 'findMany') return next();
+    const settings = keysetConfig();
+    if (!settings.keysetPaging?.includes(context.uid) || settings.countCache.ttlSeconds <= 0) return next();
+    // only a list answering an API request (the panel's /ra/ bridge is rewritten to /api/ before it):
+    // code reading pages for itself (exports, statistics) keeps its own paging
+    const request: any = strapi.requestContext.get();
+    if (!request?.path || !isUnder(routeIdentity(request), '/api')) return next();
+    const params = context.params ?? {};
+    const start = Number(params.start ?? 0);
+    const limit = Number(params.limit);
+    if (params._q || !Number.isInteger(start) || start < 0 || !Number.isInteger(limit) || limit <= 0) return next();
+    const sort = keysetSort(params.sort);
+    if (!sort) return next();
+    let where: unknown;
+    try {
+      ({ where } = (strapi.get('query-params') as any).transform(context.uid, { filters: params.filters }));
+    } catch {
+      return next();
+    }
+    const key = JSON.stringify([context.uid, where, sort, params.status ?? null, params.locale ?? null]);
+    const now = Date.now();
+    let starts = lists.get(key);
+    if (starts && now - starts.at > settings.countCache.ttlSeconds * 1000) {
+      lists.delete(key);
+      starts = undefined;
+    }
+    // the order made total (id last), so that where a page ends is where the next one starts
+    context.params = { ...params, sort: sort.map((entry) => ({ [entry.field]: entry.direction })) };
+    const after = start > 0 ? starts?.byOffset.get(start) : undefined;
+    if (after) {
+      const keyset = afterFilter(sort, after);
+      context.params = { ...context.params, start: 0, filters: params.filters ? { $and: [params.filters, keyset] } : keyset };
+    }
+    const rows = await next();
+    if (Array.isArray(rows) && rows.length === limit) {
+      const last = rows[rows.length - 1];
+      const values = sort.map((entry) => last?.[entry.field]);
+      if (values.every((value) => value !== undefined && value !== null)) {
+        if (!starts) {
+          starts = { at: now, byOffset: new Map() };
+          lists.set(key, starts);
+          while (lists.size > settings.countCache.maxEntries) lists.delete(lists.keys().next().value as string);
+        }
+        if (starts.byOffset.size >= MAX_STARTS_PER_LIST) starts.byOffset.clear();
+        starts.byOffset.set(start + rows.length, values);
+      }
+    }
+    return rows;
+  };
+}

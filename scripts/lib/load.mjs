@@ -1,0 +1,85 @@
+// Load for the benchmarks (scripts/bench-children.mjs, scripts/bench-dashboard.mjs): HTTP requests at a
+// fixed concurrency from a child process (so that the load does not share the server's event loop),
+// and the replay of the same SQL at the same concurrency by a pg Pool, for API / raw ratios.
+import { spawn } from 'node:child_process';
+
+import { requireFromCms } from './common.mjs';
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+/**
+ * Closed loop at `connections` concurrency from a child process: each connection sends GET paths[i]
+ * (in turn) as soon as its previous answer is in, for `seconds`. Answers per second, latency
+ * percentiles, the statuses that were not 200.
+ */
+export function concurrentGets(baseUrl, jwt, paths, connections, seconds) {
+  const script = `
+    const http = require('node:http');
+    const o = JSON.parse(process.argv[1]);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
+    const times = []; const statuses = {}; let errors = 0; let next = 0;
+    const start = performance.now(); const until = start + o.seconds * 1000;
+    function one() {
+      return new Promise((resolve) => {
+        const t0 = performance.now();
+        const request = http.get(new URL(o.paths[next++ % o.paths.length], o.url), { agent, headers: { authorization: 'Bearer ' + o.jwt } }, (response) => {
+          response.resume();
+          response.on('end', () => { times.push(performance.now() - t0); if (response.statusCode !== 200) statuses[response.statusCode] = (statuses[response.statusCode] || 0) + 1; resolve(); });
+        });
+        request.on('error', () => { errors += 1; resolve(); });
+      });
+    }
+    Promise.all(Array.from({ length: o.connections }, async () => { while (performance.now() < until) await one(); })).then(() => {
+      agent.destroy();
+      process.stdout.write(JSON.stringify({ seconds: (performance.now() - start) / 1000, times, statuses, errors }));
+    });`;
+  const options = { url: baseUrl, jwt, paths, connections, seconds };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      const result = JSON.parse(out);
+      const sorted = result.times.sort((a, b) => a - b);
+      resolve({ rps: sorted.length / result.seconds, count: sorted.length, statuses: result.statuses, errors: result.errors, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) });
+    });
+  });
+}
+
+/**
+ * The SQL of `requests` (each a list of { text, values }) replayed by a pg Pool of `connections`
+ * clients for `seconds`: each client takes the next request and runs its statements one after the
+ * other, as the app's request did. Requests' worth of SQL per second and latency percentiles.
+ */
+export async function replayConcurrently(databaseUrl, schema, requests, connections, seconds) {
+  const { Pool } = requireFromCms('pg');
+  const pool = new Pool({ connectionString: databaseUrl, max: connections, options: `-c search_path=${schema}` });
+  try {
+    await Promise.all(Array.from({ length: connections }, () => pool.query('SELECT 1')));
+    const times = [];
+    let next = 0;
+    const start = performance.now();
+    const until = start + seconds * 1000;
+    await Promise.all(Array.from({ length: connections }, async () => {
+      const client = await pool.connect();
+      try {
+        while (performance.now() < until) {
+          const statements = requests[next++ % requests.length];
+          const t0 = performance.now();
+          for (const { text, values } of statements) await client.query({ text, values });
+          times.push(performance.now() - t0);
+        }
+      } finally {
+        client.release();
+      }
+    }));
+    const elapsed = (performance.now() - start) / 1000;
+    times.sort((a, b) => a - b);
+    return { rps: times.length / elapsed, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
+  } finally {
+    await pool.end();
+  }
+}
+

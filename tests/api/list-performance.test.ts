@@ -1,0 +1,236 @@
+/**
+ * The children's lists under load (cms/src/domain/list-counts.ts, config/lists.json,
+ * database/postgres/070-scope-aligned-list-indexes.sql, database/postgres/071-likely-match-index-only.sql):
+ * - a page turn of the same filter does not count again (the statements are observed with knex's
+ *   'query' event), each reach keeps its own total, and a write to the children drops the totals;
+ * - far beyond the limit the total is the planner's estimate without a count (PostgreSQL);
+ * - a county's list, in id order and in the panel's order by name, is read through an index that
+ *   starts with the county code, not by walking the primary key (PostgreSQL, EXPLAIN);
+ * - the likely-duplicate search is answered from the index alone (PostgreSQL, EXPLAIN).
+ * The plans are asked with 20,000 children of other counties added for the time of the test, because
+ * on the few demo rows any plan is cheap: what is asserted is which index serves the scope and order.
+ */
+import { bootStrapi, type BootedApp } from '../helpers/boot';
+import { anonymous, login, type Session } from '../helpers/api';
+
+const CHILD = 'api::child.child';
+const postgres = Boolean(process.env.DATABASE_URL);
+/** EXPLAIN, plans and the planner's estimate exist on PostgreSQL only; SQLite runs the rest. */
+const onPostgres = postgres ? test : test.skip;
+
+let app: BootedApp;
+let province: Session;
+let county: Session;
+let kindergarten: Session;
+let statements: string[] = [];
+
+const observe = (query: { sql: string }) => statements.push(query.sql);
+/** The statements that count children (Strapi's count, the capped count or the planner's estimate). */
+const countStatements = () => statements.filter((sql) => /\bchildren\b/.test(sql) && (/count\(/i.test(sql) || /^\s*EXPLAIN/i.test(sql)));
+const total = (response: { headers: Record<string, string> }) => Number(response.headers['content-range'].split('/')[1]);
+const ra = (session: Session, filter: object, range: [number, number], sort: [string, string] = ['name', 'ASC']) =>
+  session.get(`/ra/children?${new URLSearchParams({ filter: JSON.stringify(filter), range: JSON.stringify(range), sort: JSON.stringify(sort) })}`).expect(200);
+
+beforeAll(async () => {
+  process.env.SEED_DEMO_CHILDREN = 'true';
+  app = await bootStrapi();
+  delete process.env.SEED_DEMO_CHILDREN;
+  [province, county, kindergarten] = await Promise.all(['demo-province', 'demo-county', 'demo-kindergarten'].map((u) => login(app, u)));
+  if (postgres) await app.strapi.db.connection.raw('ANALYZE children');
+  app.strapi.db.connection.on('query', observe);
+}, 300_000); // a boot on a machine shared by several test runs
+
+afterAll(async () => {
+  app?.strapi.db.connection.removeListener('query', observe);
+  delete process.env.LIST_EXACT_COUNT_UP_TO;
+  await app?.stop();
+});
+
+beforeEach(() => { statements = []; });
+
+test('a page turn of the same filter does not count again; each reach has its own total; a write drops the totals', async () => {
+  const filter = { sex: 'female' };
+  const first = await ra(province, filter, [0, 1]);
+  expect(countStatements().length).toBeGreaterThan(0);
+  const provinceTotal = total(first);
+  expect(provinceTotal).toBeGreaterThan(2);
+
+  statements = [];
+  const second = await ra(province, filter, [2, 3]);
+  expect(total(second)).toBe(provinceTotal);
+  expect(second.body.length).toBeGreaterThan(0);
+  expect(countStatements()).toEqual([]);
+  // another order of the same filter: the same total, not counted again either
+  await ra(province, filter, [0, 1], ['id', 'DESC']);
+  expect(countStatements()).toEqual([]);
+
+  // the same filter in a smaller reach is counted for that reach, never answered from the province's total
+  const countyFirst = await ra(county, filter, [0, 1]);
+  const countyTotal = await app.strapi.db.query(CHILD).count({ where: { sex: 'female', countyCode: '350502' } });
+  expect(total(countyFirst)).toBe(countyTotal);
+  expect(countyTotal).toBeLessThan(provinceTotal);
+  const kindergartenTotal = await app.strapi.db.query(CHILD).count({ where: { sex: 'female', institutionCode: '3135050201' } });
+  expect(total(await ra(kindergarten, filter, [0, 1]))).toBe(kindergartenTotal);
+
+  // a write to the children drops the totals: the next page turn counts, and sees the change
+  const victim = await app.strapi.db.query(CHILD).findOne({ where: { sex: 'female', institutionCode: '3135050201' }, orderBy: { id: 'desc' } });
+  await app.strapi.db.query(CHILD).delete({ where: { id: victim.id } });
+  statements = [];
+  const after = await ra(province, filter, [2, 3]);
+  expect(countStatements().length).toBeGreaterThan(0);
+  expect(total(after)).toBe(provinceTotal - 1);
+  expect(total(await ra(kindergarten, filter, [0, 1]))).toBe(kindergartenTotal - 1);
+});
+
+onPostgres('far beyond the limit the total is the planner\'s estimate, without counting the rows', async () => {
+  process.env.LIST_EXACT_COUNT_UP_TO = '1';
+  try {
+    const response = await province.get('/api/children?pagination[pageSize]=5&filters[status][$ne]=cancelled').expect(200);
+    expect(response.headers['x-total-estimated']).toBe('true');
+    expect(response.body.meta.pagination.total).toBeGreaterThan(3);
+    const counts = countStatements();
+    expect(counts.some((sql) => /^\s*EXPLAIN/i.test(sql))).toBe(true);
+    expect(counts.filter((sql) => /count\(/i.test(sql))).toEqual([]);
+  } finally {
+    delete process.env.LIST_EXACT_COUNT_UP_TO;
+  }
+});
+
+/** The plan of a statement the app ran, with sequential and bitmap scans priced out. */
+async function plan(sql: string, bindings: unknown[] = []): Promise<string> {
+  const knex = app.strapi.db.connection;
+  return knex.transaction(async (trx) => {
+    await trx.raw('SET LOCAL enable_seqscan = off');
+    await trx.raw('SET LOCAL enable_bitmapscan = off');
+    // knex's 'query' event gives PostgreSQL's positional parameters; knex.raw binds `?`
+    const result = await trx.raw(`EXPLAIN ${sql.replace(/\$\d+/g, '?')}`, bindings);
+    return result.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
+  });
+}
+
+/** The SELECT of rows (not the count) a county's list ran, with its bindings. */
+async function listStatement(url: string): Promise<{ sql: string; bindings: unknown[] }> {
+  const captured: { sql: string; bindings: unknown[] }[] = [];
+  const capture = (query: { sql: string; bindings: unknown[] }) => captured.push(query);
+  app.strapi.db.connection.on('query', capture);
+  try {
+    await county.get(url).expect(200);
+  } finally {
+    app.strapi.db.connection.removeListener('query', capture);
+  }
+  const select = captured.find((q) => /from "?[\w"]*\.?"?children"? as "?t0"?/i.test(q.sql) && /order by/i.test(q.sql) && !/count\(/i.test(q.sql));
+  if (!select) throw new Error(`no list statement among:\n${captured.map((q) => q.sql).join('\n')}`);
+  return select;
+}
+
+/**
+ * Other counties' children, 20,000 of them, so that the planner weighs a county's list as it does in a
+ * province (on 30 demo rows walking the primary key looks as cheap as anything). Removed afterwards.
+ */
+async function withOtherCounties(run: () => Promise<void>): Promise<void> {
+  const knex = app.strapi.db.connection;
+  await knex.raw(`INSERT INTO children (document_id, name, sex, birth_date, pinyin_key, status, county_code, institution_code)
+    SELECT 'perf' || g, '测试' || g, CASE WHEN g % 2 = 0 THEN 'female' ELSE 'male' END, DATE '2021-01-01' + (g % 1000),
+           'ce shi ' || g, 'registered', '3501' || lpad((g % 40)::text, 2, '0'), '31350100' || lpad((g % 90)::text, 2, '0')
+    FROM generate_series(1, 20000) AS g`);
+  await knex.raw('ANALYZE children');
+  try {
+    await run();
+  } finally {
+    await knex.raw("DELETE FROM children WHERE document_id LIKE 'perf%'");
+    await knex.raw('ANALYZE children');
+  }
+}
+
+onPostgres('a county\'s list, in id order and in the panel\'s order (by name), reads the county\'s index entries in that order', async () => {
+  // the API's default order is the row id
+  const byId = await listStatement('/api/children?filters[sex][$eq]=female&pagination[pageSize]=25');
+  expect(byId.sql).toMatch(/order by "?t0"?\."?id"? asc/i);
+  const range = encodeURIComponent('[0,24]');
+  const byName = await listStatement(`/ra/children?filter=${encodeURIComponent('{"sex":"female"}')}&range=${range}&sort=${encodeURIComponent('["name","ASC"]')}`);
+  let idPlan = '';
+  let namePlan = '';
+  await withOtherCounties(async () => {
+    idPlan = await plan(byId.sql, byId.bindings);
+    namePlan = await plan(byName.sql, byName.bindings);
+  });
+  expect(idPlan).toMatch(/Index Scan using children__county_code_id/);
+  expect(idPlan).not.toMatch(/children_pkey|Seq Scan/);
+  expect(namePlan).toMatch(/Index Scan using children__county_code_(name|pinyin_key_name)/);
+  // an Incremental Sort orders only the ties of one name (by id); a whole Sort would read the county
+  expect(namePlan).not.toMatch(/children_pkey|Seq Scan|(^|->)\s*Sort\s+\(/m);
+});
+
+onPostgres('the likely-duplicate search is answered from the index alone', async () => {
+  const knex = app.strapi.db.connection;
+  const sample = await knex('children').select('birth_date', 'sex').first();
+  const sql = knex('children').select('id', 'document_id', 'name', 'pinyin_key', 'institution_code', 'county_code')
+    .where('birth_date', sample.birth_date).where('sex', sample.sex).toSQL();
+  let text = '';
+  await withOtherCounties(async () => {
+    await knex.raw('VACUUM (ANALYZE) children'); // the visibility map, as after the nightly autovacuum
+    text = await plan(sql.sql, sql.bindings as unknown[]);
+  });
+  expect(text).toMatch(/Index Only Scan using children__likely_match/);
+});
+
+test('a session JWT costs no API-token lookup, no settings read and no user lookup once cached; an API token is still looked up; a blocked account is refused at once', async () => {
+  await province.get('/api/children?pagination[pageSize]=1').expect(200); // the caches filled
+  statements = [];
+  await province.get('/api/children?pagination[pageSize]=1').expect(200);
+  expect(statements.filter((sql) => /strapi_api_tokens|strapi_core_store_settings|\bup_users\b|\bup_roles\b/.test(sql))).toEqual([]);
+  // a bearer that is not a JWT may be an API token: it is looked up (and refused, being none)
+  statements = [];
+  await anonymous(app).get('/api/children').set('Authorization', `Bearer ${'ab'.repeat(64)}`).expect(401);
+  expect(statements.some((sql) => /strapi_api_tokens/.test(sql))).toBe(true);
+  // blocking an account refuses its next request at once, its user cached or not
+  await kindergarten.get('/api/children?pagination[pageSize]=1').expect(200);
+  const user = await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: 'demo-kindergarten' } });
+  await app.strapi.db.query('plugin::users-permissions.user').update({ where: { id: user.id }, data: { blocked: true } });
+  await kindergarten.get('/api/children?pagination[pageSize]=1').expect(401);
+});
+
+test('the dashboard counts its kindergartens in one statement, with the figures of counting one by one, inside each reach', async () => {
+  const KINDERGARTEN = 'api::kindergarten.kindergarten';
+  const count = (where: Record<string, unknown>) => app.strapi.db.query(KINDERGARTEN).count({ where: { $and: [where, { status: { $ne: 'closed' } }] } });
+  for (const [session, prefix] of [[province, '35'], [county, '350502']] as const) {
+    await session.get('/api/dashboard').expect(200); // the statistics' own report cached
+    statements = [];
+    const body = (await session.get('/api/dashboard').expect(200)).body;
+    expect(statements.filter((sql) => /\bkindergartens\b/.test(sql) && /count\(/i.test(sql))).toHaveLength(1);
+    const inReach = { countyCode: { $startsWith: prefix } };
+    expect(body.kindergartens).toBe(await count(inReach));
+    expect(body.publicKindergartens).toBe(await count({ $and: [inReach, { ownership: 'public' }] }));
+    expect(body.inclusiveKindergartens).toBe(await count({ $and: [inReach, { $or: [{ inclusive: true }, { ownership: 'public' }] }] }));
+    expect(body.byCounty.length).toBeGreaterThan(0);
+    for (const area of body.byCounty) {
+      const areaPrefix = area.countyCode.replace(/(00)+$/, '');
+      expect(area.kindergartens).toBe(await count({ $and: [inReach, { countyCode: { $startsWith: areaPrefix } }] }));
+    }
+  }
+});
+
+test('turning pages reads the rows after the page seen (keyset), stable under an insert before it', async () => {
+  const ids = (response: { body: { rowId: number }[] }) => response.body.map((record) => record.rowId);
+  const baseline = ids(await ra(province, {}, [0, 9]));
+  expect(baseline).toHaveLength(10);
+  const first = ids(await ra(province, {}, [0, 4]));
+  expect(first).toEqual(baseline.slice(0, 5));
+  // a child whose name sorts before every other (pinyin "a"), added while the first page is on screen
+  const sample = await app.strapi.db.query(CHILD).findOne({ where: { institutionCode: '3135050201' } });
+  const added = await app.strapi.db.query(CHILD).create({
+    data: { name: '阿一', pinyinKey: 'a yi', sex: 'female', birthDate: sample.birthDate, countyCode: sample.countyCode, institutionCode: sample.institutionCode, status: 'draft' },
+  });
+  try {
+    statements = [];
+    const second = ids(await ra(province, {}, [5, 9]));
+    // OFFSET 5 would now repeat the first page's last row; the keyset continues after it
+    expect(second).toEqual(baseline.slice(5, 10));
+    const page = statements.find((sql) => /\bchildren\b/.test(sql) && /order by/i.test(sql) && !/count\(/i.test(sql));
+    expect(page).toMatch(/pinyin_key["`]?\s*>/);
+    // the new child is on the first page when it is read again
+    expect(ids(await ra(province, {}, [0, 4]))[0]).toBe(added.id);
+  } finally {
+    await app.strapi.db.query(CHILD).delete({ where: { id: added.id } });
+  }
+});
