@@ -27,7 +27,7 @@ const child = (name: string, idNumber: string) => ({
   schoolClass: classId, guardians: [{ name: `${name}家长`, relation: '2', idType: '1', idNumber: residentId('350502', '19900101', idNumber.slice(14, 17)) }],
 });
 const matrix = (session: Session, role: string, resource: string, action: string, granted: boolean) =>
-  session.put('/api/permission-matrix', { data: { role, resource, action, granted } }).then((r) => { if (r.status !== 200) throw new Error(`matrix: ${r.status} ${JSON.stringify(r.body)}`); return r; });
+  session.put('/api/permission-matrix', { data: { role, resource, action, granted, confirm: true } }).then((r) => { if (r.status !== 200) throw new Error(`matrix: ${r.status} ${JSON.stringify(r.body)}`); return r; });
 
 async function created(name: string, idNumber: string): Promise<string> {
   const response = await kindergarten.post('/api/children', { data: child(name, idNumber) });
