@@ -115,6 +115,11 @@ export async function setupPiiEncryption(strapi: Core.Strapi): Promise<{ migrate
       }
     }
   }
+  // the 学籍号's uniqueness is its blind index's: on SQLite made sure of here as well as by the schema
+  // (PostgreSQL: database/postgres/060-student-number-blind-index.sql)
+  if (strapi.db.dialect.client !== 'postgres') {
+    await knex.raw('CREATE UNIQUE INDEX IF NOT EXISTS children__student_number_key__unique ON children (student_number_key)');
+  }
   // the 学籍号's blind index and masked form are derived from the plain value, so before encryption
   subscribeStudentNumbers(strapi, (value) => decryptValue(value));
   strapi.db.lifecycles.subscribe(async (event: any) => {
