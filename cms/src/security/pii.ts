@@ -118,7 +118,14 @@ export async function setupPiiEncryption(strapi: Core.Strapi): Promise<{ migrate
   // the 学籍号's uniqueness is its blind index's: on SQLite made sure of here as well as by the schema
   // (PostgreSQL: database/postgres/060-student-number-blind-index.sql)
   if (strapi.db.dialect.client !== 'postgres') {
-    await knex.raw('CREATE UNIQUE INDEX IF NOT EXISTS children__student_number_key__unique ON children (student_number_key)');
+    try {
+      const indexes: any[] = await knex.raw('PRAGMA index_list(children)');
+      const existing = indexes.find((index) => index.name === 'children__student_number_key__unique');
+      if (existing && !existing.unique) await knex.raw('DROP INDEX children__student_number_key__unique');
+      await knex.raw('CREATE UNIQUE INDEX IF NOT EXISTS children__student_number_key__unique ON children (student_number_key)');
+    } catch (error: any) {
+      strapi.log.warn(`学籍号 unique index not made sure of: ${String(error?.message ?? error).slice(0, 200)}`);
+    }
   }
   // the 学籍号's blind index and masked form are derived from the plain value, so before encryption
   subscribeStudentNumbers(strapi, (value) => decryptValue(value));
