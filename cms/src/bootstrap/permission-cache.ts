@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { onEveryWrite } from '../runtime/on-every-write';
 
 const PERMISSION = 'plugin::users-permissions.permission';
 const ROLE = 'plugin::users-permissions.role';
@@ -54,14 +55,6 @@ export function installPermissionCache(strapi: Core.Strapi, now: () => number = 
     };
   }
 
-  strapi.db.lifecycles.subscribe({
-    models: [PERMISSION, ROLE],
-    afterCreate: clear,
-    afterCreateMany: clear,
-    afterUpdate: clear,
-    afterUpdateMany: clear,
-    afterDelete: clear,
-    afterDeleteMany: clear,
-  } as any);
+  onEveryWrite(strapi, [PERMISSION, ROLE], clear);
   return { clear };
 }

@@ -24,6 +24,7 @@
 import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../runtime/paths';
 import { isUnder, routeIdentity } from '../security/route-identity';
+import { onEveryWrite } from '../runtime/on-every-write';
 
 export const ESTIMATED_HEADER = 'X-Total-Estimated';
 
@@ -75,15 +76,7 @@ async function cachedTotal(uid: string, key: string, cache: CountCacheConfig, co
 export function subscribeListCountInvalidation(strapi: Core.Strapi): void {
   const models = listsConfig().estimated;
   const drop = (event: any) => invalidateListCounts(event?.model?.uid);
-  strapi.db.lifecycles.subscribe({
-    models,
-    afterCreate: drop,
-    afterCreateMany: drop,
-    afterUpdate: drop,
-    afterUpdateMany: drop,
-    afterDelete: drop,
-    afterDeleteMany: drop,
-  } as any);
+  onEveryWrite(strapi, models, drop);
 }
 
 /** The planner's row estimate of a query (EXPLAIN, nothing executed). */

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { securityConfig } from './config';
+import { onEveryWrite } from '../runtime/on-every-write';
 
 /**
  * The per-request cost of authenticating a session JWT, cut without changing who is let in:
@@ -86,15 +87,7 @@ function cacheAuthenticatedUser(strapi: Core.Strapi): void {
     value.then(() => { if (generation !== userGeneration) forget(); }, forget);
     return value.then((user) => (user ? structuredClone(user) : user));
   };
-  strapi.db.lifecycles.subscribe({
-    models: [USER, ROLE],
-    afterCreate: clearAuthCache,
-    afterCreateMany: clearAuthCache,
-    afterUpdate: clearAuthCache,
-    afterUpdateMany: clearAuthCache,
-    afterDelete: clearAuthCache,
-    afterDeleteMany: clearAuthCache,
-  } as any);
+  onEveryWrite(strapi, [USER, ROLE], clearAuthCache);
 }
 
 /** Installs the three shortcuts (bootstrap: the services exist by then). */
