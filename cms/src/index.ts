@@ -33,6 +33,7 @@ import { installAuthFastPath } from './security/auth-fast-path';
 import { keysetMiddleware } from './domain/keyset-pages';
 import { bootstrapFirstAdmin, strapiAdminDocumentsMiddleware } from './security/strapi-admin';
 import { assertDomainConfig, knownTo } from './runtime/config-schema';
+import { registerExchange, startExchange, stopExchange } from './exchange';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -57,6 +58,8 @@ export default {
     strapi.documents.use(listCountMiddleware(strapi) as any);
     // innermost too: a page that starts where a page served ended reads the rows after it (keyset)
     strapi.documents.use(keysetMiddleware(strapi) as any);
+    // two-level deployment: history steps that open or close a 学籍 are reported to the nation
+    registerExchange(strapi);
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
@@ -99,9 +102,12 @@ export default {
     if (archive.config('catchUpAfterBootstrap')) {
       await archive.service('snapshots').catchUp().catch((error: Error) => strapi.log.error(`archive-snapshot catch-up: ${error.message}`));
     }
+    // province or national deployment: the outbox relay and the consumer of the other level's events
+    await startExchange(strapi);
   },
 
   async destroy({ strapi }: { strapi: Core.Strapi }) {
+    await stopExchange();
     await stopWatchingImports();
     await stopOverlay();
     stopAuditMaintenance();

@@ -2,6 +2,8 @@ import { factories } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { conflictError, fieldError } from '../../../utils/validation';
 import { openProblemRecord } from '../../../domain/problem-records';
+import { currentExchangeSettings } from '../../../exchange';
+import { reportRegistration } from '../../../exchange/province';
 
 const CHILD = 'api::child.child';
 /** Levels that see full ID numbers on the record itself: the child's kindergarten and its reviewer. */
@@ -97,16 +99,20 @@ const childService = factories.createCoreService(CHILD, ({ strapi }) => {
         birthDate: full.birthDate,
         temporary: Boolean(input.temporary),
       });
-      const { count } = await strapi.db.query(CHILD).updateMany({
-        where: { id: full.id, studentNumber: { $null: true } },
-        data: { studentNumber, status: 'registered' },
+      // the number, the county's problem record and the report to the nation commit together
+      await strapi.db.transaction(async () => {
+        const { count } = await strapi.db.query(CHILD).updateMany({
+          where: { id: full.id, studentNumber: { $null: true } },
+          data: { studentNumber, status: 'registered' },
+        });
+        if (count !== 1) throw conflictError('该幼儿的学籍号已由他人生成，请刷新', ['studentNumber']);
+        if (candidates.length) {
+          // Confirmed likely duplicates are not dropped: they become a problem record for the county to see.
+          const places = candidates.map((c) => `${c.countyName ?? ''}${c.kindergartenName ?? ''}（${c.reasons.join('、')}）`).join('；');
+          await openProblemRecord(strapi, full, full.idNumber ? 'duplicate-with-id' : 'duplicate-without-id', `疑似重复：${places}`);
+        }
+        await reportRegistration(strapi, currentExchangeSettings(), { ...full, documentId }, studentNumber);
       });
-      if (count !== 1) throw conflictError('该幼儿的学籍号已由他人生成，请刷新', ['studentNumber']);
-      if (candidates.length) {
-        // Confirmed likely duplicates are not dropped: they become a problem record for the county to see.
-        const places = candidates.map((c) => `${c.countyName ?? ''}${c.kindergartenName ?? ''}（${c.reasons.join('、')}）`).join('；');
-        await openProblemRecord(strapi, full, full.idNumber ? 'duplicate-with-id' : 'duplicate-without-id', `疑似重复：${places}`);
-      }
       return { id: documentId, studentNumber, status: 'registered', candidates };
     },
   };

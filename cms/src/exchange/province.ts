@@ -1,0 +1,65 @@
+import type { Core } from '@strapi/strapi';
+import { openProblemRecord } from '../domain/problem-records';
+import { maskedStudentNumber } from '../security/student-numbers';
+import { enqueue, nationalKey, type ExchangeEvent } from './outbox';
+import { upSubject, type ExchangeSettings } from './settings';
+
+const CHILD = 'api::child.child';
+const CHILD_EVENT = 'api::child-event.child-event';
+/** History steps after which a 学籍 may have opened or closed in this province (离园, 毕业, 转出, 恢复…). */
+const STATUS_STEPS = new Set(['graduation', 'leaving', 'accidental-leave', 'restoration', 'transfer-out', 'transfer-in']);
+
+/**
+ * The province's side of the exchange (docs/two-level-deployment.md): what it tells the nation — a
+ * 学籍 registered (national key, masked 学籍号, county and kindergarten codes; never the ID number
+ * nor the G 学籍号, which carries it), and a 学籍 opened or closed — and what it does with the
+ * nation's answers.
+ */
+export async function reportRegistration(strapi: Core.Strapi, settings: ExchangeSettings, child: { documentId: string; idType?: string | null; idNumber?: string | null; countyCode?: string | null; institutionCode?: string | null }, studentNumber: string): Promise<void> {
+  if (settings.role !== 'province') return;
+  const key = nationalKey(settings, child.idType, child.idNumber);
+  if (!key) return; // without an identity document the nation has nothing to compare
+  await enqueue(strapi, upSubject(settings, settings.province!), 'child.registered', {
+    childDocumentId: child.documentId, nationalKey: key, countyCode: child.countyCode ?? null, institutionCode: child.institutionCode ?? null,
+    studentNumberMasked: maskedStudentNumber(strapi, studentNumber),
+  });
+}
+
+/**
+ * Every history step that may open or close a 学籍 is reported with the child's status after it.
+ * Subscribed to the history table (cms/src/domain/lifecycle.ts writes it in the step's transaction),
+ * so no path that changes a status can forget to tell the nation.
+ */
+export function reportStatusSteps(strapi: Core.Strapi, settings: ExchangeSettings): void {
+  if (settings.role !== 'province') return;
+  const report = async (rows: { type?: string; childDocumentId?: string }[]) => {
+    const documentIds = [...new Set(rows.filter((row) => row?.type && STATUS_STEPS.has(row.type) && row.childDocumentId).map((row) => row.childDocumentId!))];
+    if (!documentIds.length) return;
+    const children = await strapi.db.query(CHILD).findMany({ where: { documentId: { $in: documentIds }, studentNumberKey: { $notNull: true } }, select: ['documentId', 'status', 'countyCode', 'institutionCode'] });
+    for (const child of children) {
+      await enqueue(strapi, upSubject(settings, settings.province!), 'child.status', {
+        childDocumentId: child.documentId, open: child.status === 'registered', status: child.status, countyCode: child.countyCode, institutionCode: child.institutionCode,
+      });
+    }
+  };
+  strapi.db.lifecycles.subscribe({
+    models: [CHILD_EVENT],
+    async afterCreate(event: any) {
+      await report([event.params?.data ?? {}]);
+    },
+    async afterCreateMany(event: any) {
+      await report(Array.isArray(event.params?.data) ? event.params.data : []);
+    },
+  } as any);
+}
+
+/** An answer from the nation: a child registered here is also open in another province. */
+export async function applyNationalEvent(strapi: Core.Strapi, event: ExchangeEvent): Promise<void> {
+  if (event.source !== 'national') throw new Error('exchange: only the national instance answers a province');
+  if (event.type !== 'national.duplicate') throw new Error(`exchange: unknown national event ${event.type}`);
+  const { data } = event;
+  const child = await strapi.db.query(CHILD).findOne({ where: { documentId: String(data.childDocumentId) }, select: ['id', 'name', 'countyCode', 'institutionCode'] });
+  if (!child) return; // deleted meanwhile (a resolved duplicate): nothing left to mark
+  const where = `${data.otherPlace || `${data.otherProvince} 省`}`;
+  await openProblemRecord(strapi, child, 'duplicate-with-id', `全国学籍查重：该幼儿在${where}另有学籍（学籍号 ${data.otherStudentNumberMasked ?? '—'}），请与对方区县核实后处理`);
+}
