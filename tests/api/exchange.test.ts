@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -127,6 +128,36 @@ async function eventually<T>(what: string, probe: () => Promise<T | null | undef
   }
 }
 
+/**
+ * A TCP relay between 福建 and the broker, so that the test can take the broker out of 福建's reach
+ * (and bring it back) without stopping the machine's NATS server that the other deployments use.
+ */
+function brokerLink() {
+  const target = new URL(process.env.EXCHANGE_NATS_URL || 'nats://127.0.0.1:4222');
+  const sockets = new Set<net.Socket>();
+  let server: net.Server | null = null;
+  let port = 0;
+  const up = () => new Promise<void>((resolve) => {
+    server = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port || 4222), target.hostname);
+      sockets.add(client);
+      sockets.add(upstream);
+      const close = () => { client.destroy(); upstream.destroy(); };
+      client.on('error', close).on('close', close);
+      upstream.on('error', close).on('close', close);
+      client.pipe(upstream).pipe(client);
+    });
+    server.listen(port, '127.0.0.1', () => { port = (server!.address() as net.AddressInfo).port; resolve(); });
+  });
+  const down = () => new Promise<void>((resolve) => {
+    server!.close(() => resolve());
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+  });
+  return { up, down, url: () => `nats://127.0.0.1:${port}` };
+}
+
+const link = brokerLink();
 let fujian: BootedApp;
 let nation: Deployment;
 let zhejiang: Deployment;
@@ -138,13 +169,19 @@ beforeAll(async () => {
     deployment('nation', { DEPLOYMENT_ROLE: 'national', SEED_DEMO: 'false', DATABASE_DURABILITY: 'relaxed' }),
     deployment('zhejiang', { DEPLOYMENT_ROLE: 'province', DEPLOYMENT_PROVINCE: '33', SEED_DEMO: 'true', DEMO_PASSWORD, DOMAIN_CONFIG_DIR: configDir, DATABASE_DURABILITY: 'relaxed' }),
   ]);
+  await link.up();
   Object.assign(process.env, EXCHANGE, { DEPLOYMENT_ROLE: 'province', DEPLOYMENT_PROVINCE: '35' });
+  const sharedBroker = process.env.EXCHANGE_NATS_URL;
+  process.env.EXCHANGE_NATS_URL = link.url();
   fujian = await bootStrapi();
   [nation, zhejiang] = await others;
+  if (sharedBroker) process.env.EXCHANGE_NATS_URL = sharedBroker;
+  else delete process.env.EXCHANGE_NATS_URL;
 }, 600_000);
 
 afterAll(async () => {
   await Promise.all([fujian?.stop(), nation?.stop(), zhejiang?.stop()]);
+  await link.down().catch(() => undefined);
   fs.rmSync(configDir, { recursive: true, force: true });
   const { connect } = require('@nats-io/transport-node');
   const { jetstreamManager } = require('@nats-io/jetstream');
@@ -227,5 +264,24 @@ describe('national duplicate check across two province deployments', () => {
     const zhejiangCounty = await remoteLogin(zhejiang.url, 'demo-county');
     const records = (await zhejiangCounty.get('/api/problem-records').expect(200)).body.data;
     expect(records.filter((record: any) => record.description?.includes('另有学籍'))).toHaveLength(1); // only the first test's
+  });
+
+  test('with the broker out of reach 福建 keeps registering, its outbox grows, and every event arrives once when it is back', async () => {
+    await link.down();
+    const kindergarten = await login(fujian, 'demo-kindergarten');
+    const children = [];
+    for (const sequence of ['132', '134', '136']) children.push(await registerChild(kindergarten, '350502', residentId('350502', '20220803', sequence), `断网${sequence}`));
+    const pending = () => fujian.strapi.db.query('api::exchange.outbox-event' as any).count({ where: { sentAt: { $null: true } } });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await pending()).toBeGreaterThanOrEqual(3);
+    const inboxBefore = Number((await nation.query('SELECT count(*) AS n FROM exchange_inbox_events'))[0].n);
+    const ids = children.map((child) => `'${child.id}'`).join(',');
+    expect(await nation.query(`SELECT 1 FROM national_index_entries WHERE child_document_id IN (${ids})`)).toHaveLength(0);
+
+    await link.up();
+    await eventually('the outbox drains', async () => (await pending()) === 0, 60_000);
+    await eventually('the nation indexes all three', async () => (await nation.query(`SELECT 1 FROM national_index_entries WHERE child_document_id IN (${ids})`)).length === 3, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(Number((await nation.query('SELECT count(*) AS n FROM exchange_inbox_events'))[0].n) - inboxBefore).toBe(3);
   });
 });
