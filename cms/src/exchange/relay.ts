@@ -3,7 +3,10 @@ import type { Broker } from './broker';
 import { OUTBOX, type ExchangeEvent } from './outbox';
 
 const BATCH = 200;
-/** PostgreSQL advisory lock held by the one relay that publishes at a time, whatever the number of app nodes. */
+/**
+ * PostgreSQL advisory lock held by the one relay that publishes at a time, whatever the number of app
+ * nodes; keyed by the schema too, so deployments sharing a database server do not wait on each other.
+ */
 const RELAY_LOCK = 735_201;
 
 /**
@@ -34,12 +37,12 @@ export async function relayOnce(strapi: Core.Strapi, broker: Broker, source: str
   const knex = strapi.db.connection;
   const connection = await knex.client.acquireConnection();
   try {
-    const locked = await connection.query('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK]);
+    const locked = await connection.query('SELECT pg_try_advisory_lock($1, hashtext(current_schema())) AS locked', [RELAY_LOCK]);
     if (!locked.rows[0].locked) return 0;
     try {
       return await run();
     } finally {
-      await connection.query('SELECT pg_advisory_unlock($1)', [RELAY_LOCK]);
+      await connection.query('SELECT pg_advisory_unlock($1, hashtext(current_schema()))', [RELAY_LOCK]);
     }
   } finally {
     await knex.client.releaseConnection(connection);
