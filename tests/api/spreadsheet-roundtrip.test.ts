@@ -66,7 +66,7 @@ function soffice(profile: string, target: string, outDir: string, files: string[
     // a CSV opened as a clerk opens it: comma, double quotes, UTF-8, standard (detected) column types
     ...(csvIn ? ['--infilter=CSV:44,34,76,1'] : []), '--convert-to', target, '--outdir', outDir, ...files];
   return new Promise((resolve, reject) => {
-    execFile(SOFFICE!, args, { timeout: 120000 }, (error, _stdout, stderr) => (error ? reject(new Error(`soffice: ${error.message} ${stderr}`)) : resolve()));
+    execFile(SOFFICE!, args, { timeout: 300000 }, (error, _stdout, stderr) => (error ? reject(new Error(`soffice: ${error.message} ${stderr}`)) : resolve()));
   });
 }
 
@@ -160,7 +160,7 @@ describeWithOffice('files the system writes, opened and saved by LibreOffice', (
       soffice(path.join(work, 'p2'), 'csv:Text - txt - csv (StarCalc):44,34,76,1', path.join(work, 'resaved'), csvs, true),
       soffice(path.join(work, 'p3'), 'ods', path.join(work, 'ods'), [path.join(work, 'template.xlsx')]),
     ]);
-  }, 240000);
+  }, 600000);
   afterAll(async () => {
     if (work && !process.env.ROUNDTRIP_KEEP) fs.rmSync(work, { recursive: true, force: true });
     await app?.stop();
