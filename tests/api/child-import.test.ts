@@ -74,9 +74,7 @@ async function readSheet(buffer: Buffer, name?: string) {
   await book.xlsx.load(buffer as any);
   const sheet = name ? book.getWorksheet(name)! : book.worksheets[0];
   const rows: unknown[][] = [];
-  // text a spreadsheet could take for a number is written as an inline string (rich text): read as its text
-  const plain = (v: any) => (v && typeof v === 'object' && Array.isArray(v.richText) ? v.richText.map((part: any) => part.text).join('') : v);
-  sheet.eachRow((r) => rows.push((r.values as unknown[]).slice(1).map(plain)));
+  sheet.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
   return { book, sheet, rows };
 }
 

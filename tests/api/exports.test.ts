@@ -65,8 +65,8 @@ async function table(session: Session, url: string) {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(response.body as any);
     rows = [];
-    // dates are date cells (read as YYYY-MM-DD); text a spreadsheet could take for a number is an inline string (rich text)
-    const plain = (v: any) => (v instanceof Date ? v.toISOString().slice(0, 10) : v && typeof v === 'object' && Array.isArray(v.richText) ? v.richText.map((part: any) => part.text).join('') : v);
+    // dates are date cells, read as YYYY-MM-DD
+    const plain = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : v);
     book.worksheets[0].eachRow((r) => rows.push((r.values as unknown[]).slice(1).map(plain).map((v) => (v === null || v === undefined ? '' : String(v)))));
   }
   const [headers, ...lines] = rows;

@@ -107,6 +107,7 @@ let kindergarten: Session;
 let county: Session;
 let province: Session;
 let work: string;
+/** A file as LibreOffice saved it as xlsx (CSV downloads are named *-csv.csv, so that no two results share a name). */
 const saved = (name: string) => path.join(work, 'saved', name.replace(/\.(csv|xlsx)$/, '.xlsx'));
 let reportId: string;
 let imported: any[];
@@ -139,13 +140,13 @@ describeWithOffice('files the system writes, opened and saved by LibreOffice', (
     const ours = `filters[name][$startsWith]=${encodeURIComponent('往返')}`;
     const files: Record<string, Buffer> = {
       'children.xlsx': await fetchFile(kindergarten.get(`/api/child-export?format=xlsx&${ours}`)),
-      'children.csv': await fetchFile(kindergarten.get(`/api/child-export?format=csv&${ours}`)),
+      'children-csv.csv': await fetchFile(kindergarten.get(`/api/child-export?format=csv&${ours}`)),
       'graduates.xlsx': await fetchFile(kindergarten.get('/api/child-export/graduates?schoolYear=2026-2027')),
-      'graduates.csv': await fetchFile(kindergarten.get('/api/child-export/graduates?schoolYear=2026-2027&format=csv')),
+      'graduates-csv.csv': await fetchFile(kindergarten.get('/api/child-export/graduates?schoolYear=2026-2027&format=csv')),
       'staff.xlsx': await fetchFile(kindergarten.get('/api/staff-export?format=xlsx')),
-      'staff.csv': await fetchFile(kindergarten.get('/api/staff-export?format=csv')),
+      'staff-csv.csv': await fetchFile(kindergarten.get('/api/staff-export?format=csv')),
       'kindergartens.xlsx': await fetchFile(county.get('/api/kindergarten-export?format=xlsx')),
-      'kindergartens.csv': await fetchFile(county.get('/api/kindergarten-export?format=csv')),
+      'kindergartens-csv.csv': await fetchFile(county.get('/api/kindergarten-export?format=csv')),
       'summary.xlsx': await fetchFile(province.get('/api/statistics/export')),
       'chart.xlsx': await fetchFile(county.post('/api/statistics/query?format=xlsx').send({ indicator: 'children', dimension: 'kindergarten', title: '本县各园' })),
       'template.xlsx': await fetchFile(kindergarten.get('/api/child-import/template')),
@@ -167,7 +168,7 @@ describeWithOffice('files the system writes, opened and saved by LibreOffice', (
   });
 
   test('children (xlsx and CSV): ID numbers text with every digit, dates as dates, Chinese headings, the ID column wide enough', async () => {
-    for (const name of ['children.xlsx', 'children.csv']) {
+    for (const name of ['children.xlsx', 'children-csv.csv']) {
       const { headings, rows, width } = table((await readBook(saved(name))).worksheets[0]);
       expect(headings).toEqual(expect.arrayContaining(['姓名', '证件号码', '出生日期', '入园日期', '监护人1证件号码', '学籍号']));
       const a = rows.find((r) => r['姓名'] === '往返甲')!;
@@ -182,7 +183,7 @@ describeWithOffice('files the system writes, opened and saved by LibreOffice', (
   });
 
   test('the import reads back what the export wrote: the saved xlsx and CSV exports re-import as 已导入, every row', async () => {
-    for (const name of ['children.xlsx', 'children.csv']) {
+    for (const name of ['children.xlsx', 'children-csv.csv']) {
       const started = await upload(kindergarten, fs.readFileSync(saved(name)), `${name}.xlsx`).expect(202);
       await (app.strapi.service('api::child-import.child-import') as any).settle();
       const job = (await kindergarten.get(`/api/child-import/${started.body.data.id}`).expect(200)).body.data;
@@ -192,16 +193,16 @@ describeWithOffice('files the system writes, opened and saved by LibreOffice', (
   });
 
   test('a CSV saved again as CSV by LibreOffice keeps the guarded cells as typed', async () => {
-    const text = fs.readFileSync(path.join(work, 'resaved', 'children.csv'), 'utf8');
+    const text = fs.readFileSync(path.join(work, 'resaved', 'children-csv.csv'), 'utf8');
     expect(text).toContain(`"\t${ID_A}"`);
     const book = new ExcelJS.Workbook();
-    const sheet = await book.csv.readFile(path.join(work, 'resaved', 'children.csv'), { map: (value: unknown) => value } as any);
+    const sheet = await book.csv.readFile(path.join(work, 'resaved', 'children-csv.csv'), { map: (value: unknown) => value } as any);
     const { rows } = table(sheet);
     expectText(rows.find((r) => Object.values(r).includes('往返甲'))!['证件号码'], ID_A);
   });
 
   test('graduates (xlsx and CSV): 学籍号 and ID numbers text with every digit, birth date a date', async () => {
-    for (const name of ['graduates.xlsx', 'graduates.csv']) {
+    for (const name of ['graduates.xlsx', 'graduates-csv.csv']) {
       const { headings, rows } = table((await readBook(saved(name))).worksheets[0]);
       expect(headings[0]).toBe('学籍号');
       expect(rows).toHaveLength(1);
@@ -215,14 +216,14 @@ describeWithOffice('files the system writes, opened and saved by LibreOffice', (
   });
 
   test('staff and kindergartens (xlsx and CSV): ID numbers and codes as text, dates as dates', async () => {
-    for (const name of ['staff.xlsx', 'staff.csv']) {
+    for (const name of ['staff.xlsx', 'staff-csv.csv']) {
       const { rows, width } = table((await readBook(saved(name))).worksheets[0]);
       const lin = rows.find((r) => r['姓名'] === '林晓梅')!;
       expectText(lin['身份证件号'], '350502197803120287');
       expectDate(lin['入职日期'], '2000-09-01');
       if (name.endsWith('.xlsx')) expect(width('身份证件号')).toBeGreaterThanOrEqual(18);
     }
-    for (const name of ['kindergartens.xlsx', 'kindergartens.csv']) {
+    for (const name of ['kindergartens.xlsx', 'kindergartens-csv.csv']) {
       const { rows, width } = table((await readBook(saved(name))).worksheets[0]);
       const first = rows.find((r) => String(r['机构标识码']).trim() === '3135050201')!;
       expect(first['幼儿园名称']).toBe('泉州市鲤城区实验幼儿园');
@@ -266,7 +267,7 @@ describeWithOffice('files the system writes, opened and saved by LibreOffice', (
       const covering = ranges.filter((r) => new RegExp(`^${letter}2:${letter}\\d+$`).test(r)).map((r) => Number(r.split(':')[1].slice(1)));
       expect({ heading, last: Math.max(0, ...covering) }).toEqual({ heading, last: maxRows + 1 });
     }
-    expect(data.getColumn(headings.indexOf('*出生日期') + 1).numFmt).toMatch(/yy/);
+    expect(data.getColumn(headings.indexOf('出生日期') + 1).numFmt).toMatch(/yy/);
     expect(data.getColumn(headings.indexOf('证件号码') + 1).numFmt).toBe('@');
     expect(data.getColumn(headings.indexOf('证件号码') + 1).width).toBeGreaterThanOrEqual(18);
     const ethnicities = table(book.getWorksheet('民族')!);

@@ -25,7 +25,7 @@ import { recordExport } from './exports';
 import { rewriteStudentNumberFilters } from '../security/student-numbers';
 import { entry } from './dictionaries';
 import { definitionsForReach, displayValue, type Definition, type Entity } from './custom-fields';
-import { DATE_FORMAT, TEXT_FORMAT, csvCell, dateCell, fitWidth, textCell } from './sheet-cells';
+import { DATE_FORMAT, TEXT_FORMAT, csvCell, dateCell, fitWidth } from './sheet-cells';
 
 export const EXPORT_FORMATS = ['xlsx', 'csv'];
 const CONTENT_TYPES: Record<string, string> = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' };
@@ -219,7 +219,7 @@ function xlsxWriter(out: PassThrough, columns: OutColumn[], sheetName: string, f
   const dates = columns.map((column) => Boolean(column.date));
   return {
     row: async (values) => {
-      sheet.addRow(values.map((v, i) => (v === null || v === undefined ? '' : dates[i] ? dateCell(v) : textCell(v)))).commit();
+      sheet.addRow(values.map((v, i) => (v === null || v === undefined ? '' : dates[i] ? dateCell(v) : v))).commit();
     },
     finish: async () => { sheet.commit(); await workbook.commit(); },
   };

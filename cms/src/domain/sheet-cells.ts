@@ -2,9 +2,7 @@
  * How a cell is written so that a spreadsheet program (Excel, WPS, LibreOffice) shows and saves it
  * as the system meant — one place for every file the system writes (exports, statistics, the
  * import template and its error report; docs/spreadsheets.md):
- * - identifiers (ID numbers, 学籍号, codes) are text cells: every digit, leading zeros kept; the
- *   streaming writer marks a text cell as a formula's text (t="str"), which LibreOffice reads again
- *   as a number or a date when it looks like one, so such text is written as an inline string;
+ * - identifiers (ID numbers, 学籍号, codes) are text cells: every digit, leading zeros kept;
  * - dates are date cells (a real date, shown as yyyy-mm-dd), so that date filters and sorting work;
  * - column widths fit their content (Chinese characters count double);
  * - in CSV, a cell a spreadsheet would change on opening — a digit string it would turn into a
@@ -65,18 +63,6 @@ export function dateCell(value: unknown): Date | string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : new Date(Date.UTC(value.getUTCFullYear(), value.getUTCMonth(), value.getUTCDate()));
   const m = String(value ?? '').match(/^(\d{4})-(\d{2})-(\d{2})/);
   return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : String(value ?? '');
-}
-
-/** Text a spreadsheet could read as a number, a date, a time, a percentage or a truth value. */
-const LOOKS_TYPED = /^(\s*[-+(]?[\d.,:/ %$)eE+-]*\d[\d.,:/ %$)eE+-]*|TRUE|FALSE)$/i;
-
-/**
- * A text value as a streamed xlsx cell that stays text in every spreadsheet: text that could be
- * read as a number, date or truth value becomes an inline string (one plain rich-text run), the
- * rest stays as it is.
- */
-export function textCell(value: unknown): unknown {
-  return typeof value === 'string' && LOOKS_TYPED.test(value) ? { richText: [{ text: value }] } : value;
 }
 
 /** Digit strings a spreadsheet turns into numbers and so changes: 12 digits or more (rounded, 3.5E+17), or a leading zero. */

@@ -6,7 +6,7 @@
  */
 import ExcelJS from 'exceljs';
 import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, TABLE_NAMES, tableEntries, type Column } from './columns';
-import { DATE_FORMAT, TEXT_FORMAT, dateCell, displayWidth, fitColumns, fitWidth, textCell } from '../sheet-cells';
+import { DATE_FORMAT, TEXT_FORMAT, dateCell, displayWidth, fitColumns, fitWidth } from '../sheet-cells';
 
 const DATA_SHEET = '幼儿信息';
 const REQUIRED_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFDE9D9' } } as const;
@@ -158,7 +158,7 @@ export async function writeReport(file: string, headers: string[], rows: { raw: 
   for (const item of rows) {
     const values = Array.from({ length: width }, (_, i) => {
       const value = item.raw[i];
-      return value === undefined ? null : value instanceof Date ? dateCell(value) : textCell(value);
+      return value === undefined ? null : value instanceof Date ? dateCell(value) : value;
     });
     const hints = item.hints ?? [];
     const row = sheet.addRow([...values, item.result, item.errors.length ? item.errors.join('；') : null, ...(hints.length ? [hints.join('；')] : [])]);
