@@ -274,7 +274,7 @@ describeWithOffice('files the system writes, opened and saved by LibreOffice', (
     expect(ethnicities.rows[0]).toEqual({ 代码: '01', 名称: '汉族' });
     const help = book.getWorksheet('说明')!;
     const lines: string[] = [];
-    help.eachRow((row) => lines.push(String(row.getCell(1).value ?? '')));
+    help.eachRow((row) => lines.push(textOf(row.getCell(1).value)));
     expect(lines.join('\n')).toContain('前面的 0 可以省略');
     // the saved template, filled with one row, imports (the end mark is no data)
     const filled = await readBook(saved('template.xlsx'));
