@@ -65,7 +65,9 @@ async function table(session: Session, url: string) {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(response.body as any);
     rows = [];
-    book.worksheets[0].eachRow((r) => rows.push((r.values as unknown[]).slice(1).map((v) => (v === null || v === undefined ? '' : String(v)))));
+    // dates are date cells, read as YYYY-MM-DD
+    const plain = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : v);
+    book.worksheets[0].eachRow((r) => rows.push((r.values as unknown[]).slice(1).map(plain).map((v) => (v === null || v === undefined ? '' : String(v)))));
   }
   const [headers, ...lines] = rows;
   return { headers, text: response.body.toString('utf8'), rows: lines.map((line) => Object.fromEntries(headers.map((h, i) => [h, line[i] ?? '']))) };

@@ -58,3 +58,19 @@ test('a file neither reader can read is one 400 on the file field, and the row c
   await expect(readUpload(damaged, columns, limits)).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining('已损坏'), details: { errors: [{ path: ['file'] }] } });
   await expect(readUpload(await book([]), columns, limits)).rejects.toMatchObject({ message: expect.stringContaining('没有数据行') });
 });
+
+test('an .ods (LibreOffice and WPS) is refused with the reason; a date cell stays a date for the error report', async () => {
+  const JSZip = (await import('jszip')).default;
+  const ods = new JSZip();
+  ods.file('mimetype', 'application/vnd.oasis.opendocument.spreadsheet', { compression: 'STORE' });
+  ods.file('content.xml', '<office:document-content/>');
+  const buffer = await ods.generateAsync({ type: 'nodebuffer' });
+  await expect(readUpload(buffer, columns, limits)).rejects.toMatchObject({ message: '不支持 .ods，请另存为 .xlsx', details: { errors: [{ path: ['file'] }] } });
+  // a date typed as a date (a number with a date format): read as the day, kept as a Date for the report
+  const sheet = await readUpload(await book([['张三', new Date(Date.UTC(2021, 3, 12))]]), columns, limits);
+  expect(sheet.rows[0].cells.birthDate).toBe('2021-04-12');
+  expect(sheet.rows[0].raw[1]).toBeInstanceOf(Date);
+  // the CSV exports' tab before a long number is trimmed
+  const tabbed = await readUpload(await book([['\t张三', '\t2021-04-12']]), columns, limits);
+  expect(tabbed.rows[0].cells).toEqual({ name: '张三', birthDate: '2021-04-12' });
+});

@@ -5,7 +5,9 @@
  *   the bridge's search fields), sanitised as the list's (no filtering on private attributes);
  *   custom-field filters are added by custom-fields.ts, as for the list;
  * - rows from the document service, so the caller's reach applies (access-scope), keyset pages by
- *   id, streamed (exceljs WorkbookWriter; CSV with a UTF-8 BOM, cells that start a formula quoted);
+ *   id, streamed (exceljs WorkbookWriter; CSV with a UTF-8 BOM); cells as sheet-cells.ts writes them
+ *   (identifiers as text, dates as dates, widths fitted to the first page; in CSV, a tab before what a
+ *   spreadsheet would turn into a number or a formula);
  * - Chinese headings (config/labels.json), codes as their Chinese names (config/dictionaries.json),
  *   private attributes left out unless a column says how to show them (masked ID numbers);
  * - the active custom fields of the entity that concern the caller's reach as extra columns;
@@ -23,14 +25,18 @@ import { recordExport } from './exports';
 import { rewriteStudentNumberFilters } from '../security/student-numbers';
 import { entry } from './dictionaries';
 import { definitionsForReach, displayValue, type Definition, type Entity } from './custom-fields';
+import { DATE_FORMAT, TEXT_FORMAT, csvCell, dateCell, fitWidth } from './sheet-cells';
 
 export const EXPORT_FORMATS = ['xlsx', 'csv'];
 const CONTENT_TYPES: Record<string, string> = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' };
 /** Attribute types that are not a cell (relations, JSON, components, media). */
 const NOT_CELLS = new Set(['relation', 'json', 'component', 'dynamiczone', 'media', 'blocks']);
 
-/** A column of an export: its heading and how a record reads in it (`full`: the caller sees full ID numbers). */
-export type OutColumn = { header: string; value: (record: any, full: boolean) => unknown };
+/**
+ * A column of an export: its heading and how a record reads in it (`full`: the caller sees full ID
+ * numbers); `date`: the value is a day (YYYY-MM-DD), written as a date cell in xlsx.
+ */
+export type OutColumn = { header: string; value: (record: any, full: boolean) => unknown; date?: boolean };
 export type ExportResult = { format: string; body: PassThrough };
 
 /** Rows per page (config/imports.json `exportPage`). */
@@ -55,6 +61,7 @@ export function customColumns(definitions: Definition[]): OutColumn[] {
   return definitions.map((definition) => ({
     header: definition.label,
     value: (record) => displayValue(definition, record.customFields?.[definition.key]),
+    date: definition.type === 'date',
   }));
 }
 
@@ -85,7 +92,7 @@ export function attributeColumns(strapi: Core.Strapi, uid: string, labelsKey: st
           : attribute.type === 'date' || attribute.type === 'datetime' ? (r) => dayText(r[field])
             : attribute.type === 'boolean' ? (r) => yesNo(r[field])
               : (r) => r[field] ?? '');
-    result.push({ header, value: read });
+    result.push({ header, value: read, date: !own && !table && !names && (attribute.type === 'date' || attribute.type === 'datetime') });
   }
   return result;
 }
@@ -157,11 +164,10 @@ export async function streamExport(strapi: Core.Strapi, user: any, options: Stre
     throw error;
   }
   const out = new PassThrough();
-  const headers = options.columns.map((c) => c.header);
   const rowOf = (record: any) => options.columns.map((c) => c.value(record, full));
   const run = async () => {
     let count = 0;
-    const writer = options.format === 'csv' ? csvWriter(out, headers) : xlsxWriter(out, headers, options.sheet);
+    const writer = options.format === 'csv' ? csvWriter(out, options.columns) : xlsxWriter(out, options.columns, options.sheet, page.map(rowOf));
     while (page.length) {
       for (const record of page) await writer.row(rowOf(record));
       count += page.length;
@@ -181,29 +187,40 @@ export async function streamExport(strapi: Core.Strapi, user: any, options: Stre
 
 type Writer = { row: (values: unknown[]) => Promise<void>; finish: () => Promise<void> };
 
-/** CSV for Excel: a UTF-8 BOM, CRLF, quoted cells; a cell that would start a formula is prefixed with '. */
-function csvWriter(out: PassThrough, headers: string[]): Writer {
-  const cell = (v: unknown) => {
-    const text = v === null || v === undefined ? '' : String(v);
-    const formula = /^[=+\-@]/.test(text);
-    return /[",\r\n]/.test(text) || formula ? `"${(formula ? `'${text}` : text).replace(/"/g, '""')}"` : text;
-  };
-  out.write('\ufeff' + headers.map(cell).join(',') + '\r\n');
+/**
+ * CSV for Excel, WPS and LibreOffice: a UTF-8 BOM, CRLF, quoted cells; days as YYYY-MM-DD; a cell a
+ * spreadsheet would turn into a number that loses digits or zeros, or into a formula, starts with a
+ * tab (sheet-cells.ts csvCell), which the import trims.
+ */
+function csvWriter(out: PassThrough, columns: OutColumn[]): Writer {
+  out.write('\ufeff' + columns.map((c) => csvCell(c.header)).join(',') + '\r\n');
   return {
     row: async (values) => {
-      if (!out.write(values.map(cell).join(',') + '\r\n')) await new Promise((resolve) => out.once('drain', resolve));
+      if (!out.write(values.map(csvCell).join(',') + '\r\n')) await new Promise((resolve) => out.once('drain', resolve));
     },
     finish: async () => { out.end(); },
   };
 }
 
-/** One streamed worksheet, every column text (ID numbers and codes keep their leading zeros). */
-function xlsxWriter(out: PassThrough, headers: string[], sheetName: string): Writer {
+/**
+ * One streamed worksheet: text columns as text cells (ID numbers and codes keep every digit and
+ * their leading zeros), day columns as date cells, widths fitted to the headings and the first page
+ * (the column widths are written before the first row), the heading row frozen.
+ */
+function xlsxWriter(out: PassThrough, columns: OutColumn[], sheetName: string, firstRows: unknown[][]): Writer {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  const sheet = workbook.addWorksheet(sheetName);
-  sheet.columns = headers.map((header) => ({ header, width: Math.max(10, header.length * 2 + 2), style: { numFmt: '@' } }));
+  const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = columns.map((column, i) => ({
+    header: column.header,
+    width: column.date ? fitWidth(column.header, ['2000-01-01']) : fitWidth(column.header, firstRows.map((row) => row[i])),
+    style: { numFmt: column.date ? DATE_FORMAT : TEXT_FORMAT },
+  }));
+  sheet.getRow(1).font = { bold: true };
+  const dates = columns.map((column) => Boolean(column.date));
   return {
-    row: async (values) => { sheet.addRow(values.map((v) => (v === null || v === undefined ? '' : v))).commit(); },
+    row: async (values) => {
+      sheet.addRow(values.map((v, i) => (v === null || v === undefined ? '' : dates[i] ? dateCell(v) : v))).commit();
+    },
     finish: async () => { sheet.commit(); await workbook.commit(); },
   };
 }

@@ -252,7 +252,7 @@ function checkSecurity(c: Checker, security: any, levels: string[], adminRoles: 
 
 function checkImports(c: Checker, imports: any) {
   if (!c.object(imports, 'imports')) return;
-  for (const field of ['maxBytes', 'maxRows', 'templateRows', 'validateChunk', 'insertChunk', 'dupQueryChunk', 'keepErrors']) c.integer(imports[field], `imports.${field}`);
+  for (const field of ['maxBytes', 'maxRows', 'validateChunk', 'insertChunk', 'dupQueryChunk', 'keepErrors']) c.integer(imports[field], `imports.${field}`);
   for (const field of ['likelyDateChunk', 'exportPage']) c.integer(imports[field], `imports.${field}`, { optional: true });
 }
 

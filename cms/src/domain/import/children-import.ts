@@ -113,6 +113,12 @@ export function checkRow(strapi: Core.Strapi, row: SheetRow, target: ImportTarge
     if (!errors.some((e) => e.field === field && e.message === message)) errors.push({ row: row.row, column: header(field), field, message });
   };
   for (const problem of row.cellErrors) add(problem.path, problem.message);
+  // One message per problem, the first true one: a cell that could not be read (an ID number stored
+  // as a number, a date that is none) is not also "required" or "missing" in the rules below.
+  const unreadable = new Set(row.cellErrors.map((e) => e.path));
+  const numberUnreadable = unreadable.has('idNumber') || [...unreadable].some((p) => /^guardians\.\d+\.idNumber$/.test(p));
+  const consequence = (field: string) => unreadable.has(field) || (field === 'guardians' && numberUnreadable);
+  const addRule = (field: string, message: string) => { if (!consequence(field)) add(field, message); };
 
   const data: Record<string, any> = {};
   let schoolClass: ClassRef | null | undefined = target.defaultClass;
@@ -128,10 +134,10 @@ export function checkRow(strapi: Core.Strapi, row: SheetRow, target: ImportTarge
   if (Array.isArray(data.guardians)) data.guardians = data.guardians.filter(Boolean);
   else data.guardians = [];
 
-  for (const problem of checkChildData(strapi, data, { creating: true })) add(problem.field, problem.message);
+  for (const problem of checkChildData(strapi, data, { creating: true })) addRule(problem.field, problem.message);
   // custom fields: the rules of the entry form (custom-fields.ts), required ones enforced as on any create
   const custom = checkCustomValues(target.custom?.active ?? [], target.custom?.known ?? [], data.customFields ?? {}, { enforceRequired: true });
-  for (const problem of custom.problems) add(`customFields.${problem.key}`, problem.message);
+  for (const problem of custom.problems) addRule(`customFields.${problem.key}`, problem.message);
   if (Object.keys(custom.values).length) data.customFields = custom.values;
   else delete data.customFields;
   const childAttributes = (strapi.contentTypes as any)[CHILD].attributes;
@@ -140,11 +146,11 @@ export function checkRow(strapi: Core.Strapi, row: SheetRow, target: ImportTarge
   for (const problem of schemaProblems(childAttributes, data, '')) {
     // Sex and birth date come from a valid number: with a bad one, their absence is not news.
     if (badNumber && DERIVED.has(problem.field)) continue;
-    if (!errors.some((e) => e.field === problem.field)) add(problem.field, `${header(problem.field)}${problem.message}`);
+    if (!errors.some((e) => e.field === problem.field)) addRule(problem.field, `${header(problem.field)}${problem.message}`);
   }
   data.guardians.forEach((guardian: any, index: number) => {
     for (const problem of schemaProblems(guardianAttributes, guardian, `guardians.${index}.`)) {
-      if (!errors.some((e) => e.field === problem.field)) add(problem.field, `${header(problem.field)}${problem.message}`);
+      if (!errors.some((e) => e.field === problem.field)) addRule(problem.field, `${header(problem.field)}${problem.message}`);
     }
   });
   if (schoolClass) {

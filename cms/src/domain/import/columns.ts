@@ -88,13 +88,22 @@ export function tableEntries(table: string): Entry[] {
   return dictionaries()[table] ?? [];
 }
 
-/** A cell of a coded column → its code: the code itself or its Chinese name (also "代码 名称"). */
+/**
+ * A cell of a coded column → its code: the code itself or its Chinese name (also "代码 名称"), or a
+ * numeric code without its leading zeros (`1` for `01`, as a spreadsheet's CSV conversion leaves it)
+ * when exactly one code of the table reads so.
+ */
 export function codeOf(table: string, value: string): string | undefined {
   const entries = tableEntries(table);
   const exact = entries.find((e) => e.code === value) ?? entries.find((e) => e.name === value);
   if (exact) return exact.code;
   const upper = entries.find((e) => e.code === value.toUpperCase());
   if (upper) return upper.code;
+  if (/^\d+$/.test(value)) {
+    const bare = value.replace(/^0+/, '');
+    const padded = entries.filter((e) => /^\d+$/.test(e.code) && e.code.length > value.length && e.code.replace(/^0+/, '') === bare);
+    if (padded.length === 1) return padded[0].code;
+  }
   const split = value.match(/^(\S+)\s*[-–—:：\s]\s*(.+)$/);
   if (split) return entries.find((e) => e.code === split[1] && e.name === split[2])?.code;
   return undefined;

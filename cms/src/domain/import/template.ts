@@ -1,10 +1,12 @@
 /**
  * The workbooks the import hands out: the template (data sheet, one sheet per code table with
  * drop-downs on the coded columns, 说明) and the error report (the uploaded rows with the result
- * and the reasons, to fix and upload again).
+ * and the reasons, to fix and upload again). Cells as sheet-cells.ts writes them: text columns as
+ * text, date columns as dates, widths that fit.
  */
 import ExcelJS from 'exceljs';
 import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, TABLE_NAMES, tableEntries, type Column } from './columns';
+import { DATE_FORMAT, TEXT_FORMAT, dateCell, displayWidth, fitColumns, fitWidth } from '../sheet-cells';
 
 const DATA_SHEET = '幼儿信息';
 const REQUIRED_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFDE9D9' } } as const;
@@ -19,7 +21,7 @@ function columnLetter(n: number): string {
 }
 
 function hint(column: Column): string {
-  if (column.kind === 'code') return `从下拉列表选择，或填写代码（见“${TABLE_NAMES[column.table!] ?? column.table}”表）`;
+  if (column.kind === 'code') return `从下拉列表选择，或填写代码（见“${TABLE_NAMES[column.table!] ?? column.table}”表；数字代码前面的 0 可省略，如 01 可写作 1）`;
   if (column.kind === 'date') return '日期：2021-03-05、2021/3/5 或 20210305';
   if (column.kind === 'boolean') return '填“是”或“否”';
   if (column.kind === 'class') return '本园班级名称；不填则用导入时选择的默认班级';
@@ -29,12 +31,35 @@ function hint(column: Column): string {
   return '';
 }
 
-/** The import template: the data sheet, the code tables, the instructions. */
+/** What a filled cell of a column is as wide as (an 18-character ID number, a date, a drop-down's longest name). */
+function sampleWidth(column: Column, classes: string[]): number {
+  if (column.kind === 'id') return 20;
+  if (column.kind === 'date') return 10;
+  if (column.kind === 'boolean') return 2;
+  if (column.kind === 'class') return Math.max(0, ...classes.map(displayWidth));
+  if (column.kind === 'code') return Math.max(0, ...tableEntries(column.table!).filter((e) => !e.retired).map((e) => displayWidth(e.name)));
+  if (column.field === 'birthPlace' || column.field === 'householdRegion' || column.custom?.type === 'region') return 6;
+  return /phone/i.test(column.field) ? 13 : 12;
+}
+
+/** The text of the end mark: LibreOffice keeps a drop-down, when it saves, only down to 1,000 rows below the last filled cell. */
+export const END_MARK = (rows: number) => `← 第 ${rows + 1} 行：导入的最后一行（最多 ${rows} 行），下拉列表到此为止`;
+
+/**
+ * The import template: the data sheet, the code tables, the instructions. Drop-downs cover `rows`
+ * data rows (the import's row limit, config/imports.json `maxRows`); a visible end mark in the
+ * column after the last one, on the last of those rows, keeps them there when LibreOffice saves
+ * the file (it crops them to 1,000 rows below the last filled cell). The import ignores the mark:
+ * its column has no heading, and a row with nothing else is empty.
+ */
 export async function buildTemplate(columnList: Column[], options: { rows: number; classes: string[] }): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = '全国学前教育管理信息系统';
   const data = workbook.addWorksheet(DATA_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
-  data.columns = columnList.map((column) => ({ header: column.required ? `*${column.header}` : column.header, key: column.path, width: Math.max(10, column.header.length * 2 + 4) }));
+  data.columns = columnList.map((column) => {
+    const header = column.required ? `*${column.header}` : column.header;
+    return { header, key: column.path, width: fitWidth(header, [' '.repeat(sampleWidth(column, options.classes))], { min: 10 }) };
+  });
   const header = data.getRow(1);
   header.font = { bold: true };
   columnList.forEach((column, index) => {
@@ -42,8 +67,9 @@ export async function buildTemplate(columnList: Column[], options: { rows: numbe
     cell.fill = column.required ? REQUIRED_FILL : HEADER_FILL;
     const note = hint(column);
     if (note) cell.note = note;
-    // Text format, so that Excel keeps ID numbers, phone numbers and codes such as 01 as typed.
-    if (column.kind !== 'date' && column.kind !== 'boolean') data.getColumn(index + 1).numFmt = '@';
+    // Text format, so that Excel keeps ID numbers, phone numbers and codes such as 01 as typed; dates as dates.
+    if (column.kind === 'date') data.getColumn(index + 1).numFmt = DATE_FORMAT;
+    else if (column.kind !== 'boolean') data.getColumn(index + 1).numFmt = TEXT_FORMAT;
   });
 
   const tables = [...new Set(columnList.filter((c) => c.kind === 'code').map((c) => c.table!))];
@@ -56,6 +82,8 @@ export async function buildTemplate(columnList: Column[], options: { rows: numbe
     // retired codes (代码表维护) are offered to no new record
     const entries = tableEntries(table).filter((entry) => !entry.retired);
     for (const entry of entries) sheet.addRow({ code: entry.code, name: entry.name });
+    sheet.getColumn(1).numFmt = TEXT_FORMAT;
+    fitColumns(sheet, { min: 10 });
     ranges.set(table, `'${sheetName}'!$B$2:$B$${entries.length + 1}`);
   }
   let classRange: string | null = null;
@@ -63,6 +91,7 @@ export async function buildTemplate(columnList: Column[], options: { rows: numbe
     const sheet = workbook.addWorksheet('本园班级');
     sheet.columns = [{ header: '班级名称', key: 'name', width: 20 }];
     for (const name of options.classes) sheet.addRow({ name });
+    fitColumns(sheet, { min: 12 });
     classRange = `'本园班级'!$A$2:$A$${options.classes.length + 1}`;
   }
   const last = options.rows + 1;
@@ -77,6 +106,9 @@ export async function buildTemplate(columnList: Column[], options: { rows: numbe
       (data as any).dataValidations.add(range, { type: 'list', allowBlank: true, formulae: [classRange], showErrorMessage: false });
     }
   });
+  const mark = data.getCell(last, columnList.length + 1);
+  mark.value = END_MARK(options.rows);
+  mark.font = { color: { argb: 'FF808080' }, italic: true };
 
   const help = workbook.addWorksheet('说明');
   help.getColumn(1).width = 110;
@@ -85,10 +117,10 @@ export async function buildTemplate(columnList: Column[], options: { rows: numbe
     '',
     '1. 在“幼儿信息”表第 2 行起每行填写一名幼儿；列名不要修改，列的顺序可以调整，多余的列会被忽略。',
     '2. 列名前带 * 的为必填项（红色底）。幼儿无证件号码时，须填写至少一位监护人的证件号码。',
-    '3. 代码项（民族、国籍/地区、证件类型等）从下拉列表选择中文名称，也可以直接填写代码；各代码表见同名工作表。',
+    '3. 代码项（民族、国籍/地区、证件类型等）从下拉列表选择中文名称，也可以直接填写代码；各代码表见同名工作表。数字代码前面的 0 可以省略（如民族 01 写作 1，CSV 转换后常见），只要不会与其他代码混淆；会混淆时请填写完整代码或中文名称。',
     '4. 证件类型为居民身份证时，系统校验校验位，并由号码得出性别和出生日期；填写的性别、出生日期须与号码一致。',
     '5. 日期可写作 2021-03-05、2021/3/5、20210305 或使用 Excel 日期格式；全角数字、字母和空格会自动转换，首尾空格会自动去除。',
-    '6. 不要使用公式和合并单元格；文件须为 .xlsx 格式，不超过 10 MB。',
+    `6. 不要使用公式和合并单元格；文件须为 .xlsx 格式（WPS、LibreOffice 的 .ods 请另存为 .xlsx），不超过 10 MB，最多 ${options.rows} 行；下拉列表到第 ${last} 行为止（该行右侧有提示）。`,
     '7. 班级填写本园已建立的班级名称；不填时使用导入页面上选择的默认班级。请先建立班级，再导入幼儿。',
     '8. 同一文件中证件号码不能重复；全省已有学籍的证件号码不能再次导入。已经导入本园的幼儿再次导入时显示“已导入”并跳过，不会重复建立。',
     '9. 导入方式：“全部导入或全部不导入”在有任何错误时不导入任何一行；“只导入正确的行”导入无误的行，错误行留在错误报告中。',
@@ -106,27 +138,35 @@ export async function buildTemplate(columnList: Column[], options: { rows: numbe
 }
 
 /**
- * The error report, streamed to `file`: the uploaded rows as they were, each with its result and
- * reasons, and a 提示 column (likely duplicates: imported, to be checked) when some row has a hint.
+ * The error report, streamed to `file`: the uploaded rows as they were typed (dates as date cells,
+ * numbers as numbers, text as text), each with its result and reasons, and a 提示 column (likely
+ * duplicates: imported, to be checked) when some row has a hint. Widths fit the first rows.
  */
 export async function writeReport(file: string, headers: string[], rows: { raw: unknown[]; result: string; errors: string[]; hints?: string[] }[]): Promise<void> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(DATA_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
   const width = headers.length;
+  const sample = rows.slice(0, 1000);
+  const hinted = rows.some((item) => item.hints?.length);
   sheet.columns = [
-    ...Array.from({ length: width }, (_, i) => ({ header: headers[i] ?? '', width: 14, style: { numFmt: '@' } })),
-    { header: RESULT_HEADER, width: 14 },
-    { header: ERROR_HEADER, width: 80 },
-    ...(rows.some((item) => item.hints?.length) ? [{ header: HINT_HEADER, width: 80 }] : []),
+    ...Array.from({ length: width }, (_, i) => ({ header: headers[i] ?? '', width: fitWidth(headers[i] ?? '', sample.map((item) => item.raw[i])), style: { numFmt: TEXT_FORMAT } })),
+    { header: RESULT_HEADER, width: fitWidth(RESULT_HEADER, sample.map((item) => item.result)) },
+    { header: ERROR_HEADER, width: fitWidth(ERROR_HEADER, sample.map((item) => item.errors.join('；')), { min: 30, max: 100 }) },
+    ...(hinted ? [{ header: HINT_HEADER, width: fitWidth(HINT_HEADER, sample.map((item) => (item.hints ?? []).join('；')), { min: 30, max: 100 }) }] : []),
   ];
   sheet.getRow(1).font = { bold: true };
   for (const item of rows) {
     const values = Array.from({ length: width }, (_, i) => {
       const value = item.raw[i];
-      return value === undefined ? null : value instanceof Date ? value.toISOString().slice(0, 10) : value;
+      return value === undefined ? null : value instanceof Date ? dateCell(value) : value;
     });
     const hints = item.hints ?? [];
     const row = sheet.addRow([...values, item.result, item.errors.length ? item.errors.join('；') : null, ...(hints.length ? [hints.join('；')] : [])]);
+    values.forEach((value, i) => {
+      // a date typed as a date stays one; a number typed as a number is shown as such, not as text
+      if (value instanceof Date) row.getCell(i + 1).numFmt = DATE_FORMAT;
+      else if (typeof value === 'number') row.getCell(i + 1).numFmt = 'General';
+    });
     if (item.errors.length) row.getCell(width + 2).fill = ERROR_FILL;
     if (hints.length) row.getCell(width + 3).fill = HINT_FILL;
     row.commit();

@@ -2,8 +2,10 @@
  * Reading an uploaded workbook, suspiciously. A file that is not what it claims answers one 400
  * naming the problem before anything is stored: not an xlsx (zip magic; an old .xls; a corrupt
  * archive), too large, too many rows, formulas, merged cells, missing required columns. Cells are
- * normalised (full-width letters, digits and spaces folded, surrounding spaces trimmed); dates are
- * read from Excel dates, serial numbers or text (2021-03-05, 2021/3/5, 20210305, 2021年3月5日).
+ * normalised (full-width letters, digits and spaces folded, surrounding spaces and tabs trimmed —
+ * so the tab the CSV exports put before long numbers goes, sheet-cells.ts); dates are read from
+ * date cells (the cell's number format is read), serial numbers or text (2021-03-05, 2021/3/5,
+ * 20210305, 2021年3月5日). A LibreOffice or WPS spreadsheet (.ods) is refused, saying so.
  */
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
@@ -26,6 +28,9 @@ export type ParsedSheet = { headers: string[]; rows: SheetRow[]; unknownHeaders:
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
+/** An OpenDocument file starts with an uncompressed `mimetype` entry naming its kind (ODF 1.2 part 3, §3.3). */
+const ODF_MIMETYPE = 'mimetypeapplication/vnd.oasis.opendocument.spreadsheet';
+export const ODS_REFUSED = '不支持 .ods，请另存为 .xlsx';
 const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
 const MAX_LISTED = 5;
 const DATA_SHEET = '幼儿信息';
@@ -100,7 +105,7 @@ function cellText(value: any, column: Column): { text: string; error?: string } 
   return { text };
 }
 
-/** The report's cell value of an uploaded value (formulas cannot reach here; rich text flattened). */
+/** The report's cell value of an uploaded value, as typed: dates stay dates, numbers numbers (formulas cannot reach here; rich text flattened). */
 function rawValue(value: any): unknown {
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     if (Array.isArray(value.richText)) return value.richText.map((part: any) => part.text ?? '').join('');
@@ -170,7 +175,8 @@ const IN_MEMORY_MAX_BYTES = 2 * 1024 * 1024;
 /** Streams the rows of the data sheet (the first sheet `isDataSheet` accepts) to `onRow`; the other sheets are drained unread. */
 async function streamRows(buffer: Buffer, isDataSheet: (worksheet: any) => boolean, onSheet: (name: string) => void, onRow: (row: any) => void): Promise<void> {
   const reader: any = new Utf8WorkbookReader(Readable.from([buffer]), {
-    sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'ignore',
+    // styles are read: a date cell is a number with a date format, and comes out as a Date only with them
+    sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'ignore',
   });
   let chosen = false;
   for await (const worksheet of reader) {
@@ -195,6 +201,7 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
   if (buffer.length > limits.maxBytes) throw fileError(`文件超过 ${Math.round(limits.maxBytes / 1048576)} MB：请分成几个文件上传`);
   if (buffer.subarray(0, 4).equals(OLE_MAGIC)) throw fileError('这是旧版 Excel（.xls）文件：请在 Excel 中“另存为” .xlsx 格式后上传');
   if (!buffer.subarray(0, 4).equals(ZIP_MAGIC)) throw fileError('文件不是 Excel 工作簿（.xlsx）：请下载导入模板，填写后上传');
+  if (buffer.subarray(30, 30 + ODF_MIMETYPE.length).toString('latin1') === ODF_MIMETYPE) throw fileError(ODS_REFUSED);
 
   const byKey = new Map(columnList.map((column) => [headerKey(column.header), column]));
   /** What the data sheet's rows say; filled row by row by either reader. */

@@ -21,6 +21,7 @@ function fromTemplate(column: Column): OutColumn {
   const read = (child: any) => (column.guardian ? child.guardians?.[column.guardian - 1]?.[column.field] : child[column.field]);
   return {
     header: column.header,
+    date: column.kind === 'date',
     value: (child, full) => {
       if (column.kind === 'class') return child.schoolClass?.name ?? '';
       if (column.kind === 'id') {

@@ -32,7 +32,7 @@ const CREATE_CHILD = 'api::child.child.create';
 class ImportRefused extends Error {}
 
 export type ImportConfig = {
-  maxBytes: number; maxRows: number; templateRows: number; validateChunk: number; insertChunk: number; dupQueryChunk: number; keepErrors: number;
+  maxBytes: number; maxRows: number; validateChunk: number; insertChunk: number; dupQueryChunk: number; keepErrors: number;
   /** Birth dates per query of the likely-duplicate check (dup-check's default when absent). */
   likelyDateChunk?: number;
   /** Days an error report is kept (then deleted; the job says it expired), and minutes between clean-ups. */
@@ -105,7 +105,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
   /** The import template, with the kindergarten's classes as the class column's drop-down. */
   async template(user: any): Promise<Buffer> {
     const target = user?.level === 'institution' ? await this.targetOf(user) : null;
-    return buildTemplate([...columns(strapi), ...(target?.custom?.columns ?? [])], { rows: importConfig().templateRows, classes: (target?.classes ?? []).map((c) => c.name) });
+    return buildTemplate([...columns(strapi), ...(target?.custom?.columns ?? [])], { rows: importConfig().maxRows, classes: (target?.classes ?? []).map((c) => c.name) });
   },
 
   /**

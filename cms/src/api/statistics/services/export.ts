@@ -5,6 +5,7 @@ import { dictionaries } from '../../../domain/dictionaries';
 import { recordExport } from '../../../domain/exports';
 import { indicatorsConfig, indicatorsOf, type Figures } from '../../../domain/indicators';
 import { fieldError } from '../../../utils/validation';
+import { TEXT_FORMAT, fitColumns } from '../../../domain/sheet-cells';
 
 type Line = { code: string; name: string; figures: Figures };
 
@@ -63,7 +64,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const indicatorKeys = Object.keys(config.indicators);
     let rows = 0;
     for (const { name, lines } of sheets) {
-      const sheet = workbook.addWorksheet(name);
+      const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
       sheet.addRow(['代码', '名称', ...figureKeys.map((k) => `${config.figures[k].label}（${config.figures[k].unit}）`), ...indicatorKeys.map((k) => config.indicators[k].label)]).font = { bold: true };
       for (const line of lines) {
         const indicators = indicatorsOf(line.figures);
@@ -71,7 +72,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
         indicatorKeys.forEach((k, i) => { if (config.indicators[k].scale === 100) row.getCell(3 + figureKeys.length + i).numFmt = '0.00%'; });
         rows += 1;
       }
-      sheet.columns.forEach((column, i) => { column.width = i === 1 ? 30 : 14; });
+      // region and kindergarten codes are text (every digit kept); widths fit the headings and figures (sheet-cells.ts)
+      sheet.getColumn(1).numFmt = TEXT_FORMAT;
+      fitColumns(sheet);
     }
     await this.record(user, 'statistics-summary', { reach: prefix || where.institutionCode || 'all', year: year ?? null, sheets: sheets.map((s) => s.name) }, rows);
     const buffer = Buffer.from(await workbook.xlsx.writeBuffer());

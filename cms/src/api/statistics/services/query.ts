@@ -6,6 +6,7 @@ import {
 } from '../../../domain/indicators';
 import type { Where } from './statistics';
 import { customDimension } from '../../../domain/custom-fields';
+import { TEXT_FORMAT, fitColumns } from '../../../domain/sheet-cells';
 
 type Reach = { kind: string; prefix?: string; institutionCode?: string; countyCode?: string };
 export type QueryRow = { key: string; label: string; value: number | null; numerator?: number; denominator?: number };
@@ -163,6 +164,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       const added = sheet.addRow(line);
       if (definition?.scale === 100) added.getCell(3).numFmt = '0.00%';
     }
-    sheet.columns.forEach((column, i) => { column.width = i === 0 ? 28 : 18; });
+    // codes are text (every digit kept); widths fit the table below the title lines (sheet-cells.ts)
+    sheet.getColumn(2).numFmt = TEXT_FORMAT;
+    fitColumns(sheet, { fromRow: 3 });
   },
 });
