@@ -7,7 +7,7 @@ import { activeEntries, entry } from '../../../domain/dictionaries';
 import { fieldLabel } from '../../../domain/messages';
 import { checkChildData } from '../../../domain/child-rules';
 import { OPEN_STATES } from '../../../domain/subject-locks';
-import { decryptValue, encryptValue } from '../../../security/pii';
+import { decryptValue, encryptValue, isEncrypted } from '../../../security/pii';
 import { recordAudit } from '../../../security/audit';
 import { verifyUploads } from '../../../security/upload-content';
 import { conflictError, fieldError } from '../../../utils/validation';
@@ -28,6 +28,8 @@ const REGION_FIELDS = ['birthPlace', 'householdRegion'];
 
 type Guardian = { invitation: any; guardian: number };
 const escape = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/** The sealed code in clear (reads may come back already opened by the query engine's decryption, cms/src/security/pii.ts). */
+const unseal = (sealed: string) => (isEncrypted(sealed) ? decryptValue(sealed) : sealed);
 const live = (invitation: any, now = Date.now()) => invitation && invitation.state !== 'revoked' && !invitation.revokedAt && new Date(invitation.expiresAt).getTime() > now;
 
 /**
@@ -105,7 +107,7 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
   /** An invitation as the panel shows it; the code and its QR code only while the invitation is live, to the kindergarten. */
   async present(row: any, withCode: boolean) {
     const isLive = live(row);
-    const code = withCode && isLive && row.codeSealed ? decryptValue(row.codeSealed) : null;
+    const code = withCode && isLive && row.codeSealed ? unseal(row.codeSealed) : null;
     return {
       id: row.documentId, childId: row.childId, childName: row.childName, classId: row.classId, className: row.className,
       state: isLive || row.state === 'revoked' || row.state === 'confirmed' ? row.state : 'expired',
@@ -141,7 +143,7 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const result = new Map<string, { code: string; qr: string }>();
     for (const row of rows) {
       if (!live(row) || row.state === 'confirmed' || !row.codeSealed) continue;
-      const code = decryptValue(row.codeSealed);
+      const code = unseal(row.codeSealed);
       result.set(row.childId, { code: printedCode(code), qr: await this.qrSvg(code) });
     }
     return result;
