@@ -1,8 +1,8 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import type { GuardianInvitationService } from '../services/guardian-invitation';
 import { issueGuardianToken, readGuardianToken, type GuardianGrant } from '../../../domain/guardians';
 import { bearerOf } from '../../../security/sessions';
+import { unauthorized } from '../../../security/errors';
 
 const service = (strapi: Core.Strapi) => strapi.service('api::guardian-invitation.guardian-invitation') as unknown as GuardianInvitationService;
 const body = (ctx: any) => ctx.request.body?.data ?? ctx.request.body ?? {};
@@ -11,7 +11,7 @@ const body = (ctx: any) => ctx.request.body?.data ?? ctx.request.body ?? {};
 function grantsOf(ctx: any, required = true): GuardianGrant[] {
   const token = readGuardianToken(bearerOf(ctx));
   if (!token) {
-    if (required) throw new errors.UnauthorizedError('家长会话无效或已过期，请重新输入邀请码', { code: 'GUARDIAN_SESSION_INVALID' });
+    if (required) throw unauthorized('家长会话无效或已过期，请重新输入邀请码', { code: 'GUARDIAN_SESSION_INVALID' });
     return [];
   }
   ctx.state.guardian = token;

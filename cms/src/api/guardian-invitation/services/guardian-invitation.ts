@@ -11,6 +11,7 @@ import { decryptValue, encryptValue, isEncrypted } from '../../../security/pii';
 import { recordAudit } from '../../../security/audit';
 import { verifyUploads } from '../../../security/upload-content';
 import { conflictError, fieldError } from '../../../utils/validation';
+import { forbidden } from '../../../security/errors';
 
 const INVITATION = 'api::guardian-invitation.guardian-invitation';
 const CHILD = 'api::child.child';
@@ -47,7 +48,7 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
 
   /** Issues a new invitation for a child, or for every child of a class; an earlier live one is revoked. */
   async issue(user: any, input: { childId?: unknown; classId?: unknown }) {
-    if (user?.level !== 'institution') throw new errors.ForbiddenError('家长确认邀请由幼儿所在园发放');
+    if (user?.level !== 'institution') throw forbidden('家长确认邀请由幼儿所在园发放', { code: 'INSTITUTION_ONLY' });
     let children: any[];
     if (input?.childId) {
       const child = await strapi.documents(CHILD).findOne({ documentId: String(input.childId), populate: ['schoolClass'] } as any);
@@ -56,7 +57,11 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
     } else if (input?.classId) {
       const schoolClass = await strapi.documents(CLASS).findOne({ documentId: String(input.classId) } as any);
       if (!schoolClass) throw new errors.NotFoundError('Not Found');
-      children = await strapi.documents(CHILD).findMany({ filters: { schoolClass: { documentId: schoolClass.documentId }, status: { $in: ['draft', 'registered'] } }, populate: ['schoolClass'], sort: 'name:asc', limit: 500 } as any);
+      const inClass = await strapi.documents(CHILD).findMany({ filters: { schoolClass: { documentId: schoolClass.documentId }, status: { $in: ['draft', 'registered'] } }, populate: ['schoolClass'], sort: 'name:asc', limit: 500 } as any);
+      // a class at once: the children still without a usable or used invitation
+      const held = await strapi.db.query(INVITATION).findMany({ where: { childId: { $in: inClass.map((c: any) => c.documentId) }, state: { $ne: 'revoked' } } });
+      const covered = new Set(held.filter((row: any) => row.state === 'confirmed' || live(row)).map((row: any) => row.childId));
+      children = inClass.filter((c: any) => !covered.has(c.documentId));
     } else throw fieldError('childId', '请选择幼儿或班级');
     const { validDays } = guardiansConfig().invitation;
     const expiresAt = new Date(Date.now() + validDays * 86_400_000);
@@ -80,11 +85,12 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   async revokeLiveOf(childId: string) {
-    await strapi.db.query(INVITATION).updateMany({ where: { childId, state: { $ne: 'revoked' } }, data: { state: 'revoked', revokedAt: new Date() } });
+    // a confirmed invitation stays: it is the guardian's confirmation
+    await strapi.db.query(INVITATION).updateMany({ where: { childId, state: { $in: ['issued', 'opened'] } }, data: { state: 'revoked', revokedAt: new Date() } });
   },
 
   async revoke(user: any, documentId: string) {
-    if (user?.level !== 'institution') throw new errors.ForbiddenError('家长确认邀请由幼儿所在园撤销');
+    if (user?.level !== 'institution') throw forbidden('家长确认邀请由幼儿所在园撤销', { code: 'INSTITUTION_ONLY' });
     const found = await strapi.documents(INVITATION).findOne({ documentId } as any);
     if (!found) throw new errors.NotFoundError('Not Found');
     if (found.state === 'revoked') throw conflictError('该邀请已撤销');
@@ -104,10 +110,10 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
     return QRCode.toString(this.link(code), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
   },
 
-  /** An invitation as the panel shows it; the code and its QR code only while the invitation is live, to the kindergarten. */
+  /** An invitation as the panel shows it; the code and its QR code only while the invitation is usable, to the kindergarten. */
   async present(row: any, withCode: boolean) {
     const isLive = live(row);
-    const code = withCode && isLive && row.codeSealed ? unseal(row.codeSealed) : null;
+    const code = withCode && isLive && row.state !== 'confirmed' && row.codeSealed ? unseal(row.codeSealed) : null;
     return {
       id: row.documentId, childId: row.childId, childName: row.childName, classId: row.classId, className: row.className,
       state: isLive || row.state === 'revoked' || row.state === 'confirmed' ? row.state : 'expired',
@@ -171,7 +177,9 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
       rows.set(key, row);
     }
     const counted = new Set<string>();
-    for (const invitation of invitations as any[]) {
+    // a child counts once, by its most advanced invitation
+    const rank = (row: any) => ['confirmed', 'opened', 'issued'].indexOf(row.state);
+    for (const invitation of [...(invitations as any[])].sort((a, b) => rank(a) - rank(b))) {
       const key = childGroup.get(invitation.childId);
       if (key === undefined || counted.has(invitation.childId)) continue;
       if (invitation.state !== 'confirmed' && !live(invitation)) continue;
@@ -198,7 +206,10 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const children = await strapi.documents(CHILD).findMany({ filters, fields: ['documentId', 'name'], populate: { schoolClass: { fields: ['name'] } }, sort: 'name:asc', limit: 5000 } as any);
     const invitations = await strapi.documents(INVITATION).findMany({ filters: { childId: { $in: children.map((c: any) => c.documentId) }, state: { $ne: 'revoked' } }, limit: 100_000 } as any);
     const byChild = new Map<string, any>();
-    for (const invitation of invitations as any[]) if (invitation.state === 'confirmed' || live(invitation)) byChild.set(invitation.childId, invitation);
+    for (const invitation of invitations as any[]) {
+      if (byChild.get(invitation.childId)?.state === 'confirmed') continue;
+      if (invitation.state === 'confirmed' || live(invitation)) byChild.set(invitation.childId, invitation);
+    }
     const STATE: Record<string, string> = { issued: '已邀请，未打开', opened: '已打开，未确认' };
     const pending = (children as any[]).filter((child) => byChild.get(child.documentId)?.state !== 'confirmed');
     const rows = pending.map((child, i) => {
@@ -259,7 +270,7 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
     if (!code) throw fieldError('code', '请输入邀请码');
     if (fact.length !== guardiansConfig().fact.digits) throw fieldError('fact', `请输入监护人手机号码的后 ${guardiansConfig().fact.digits} 位`);
     const invitation = await strapi.db.query(INVITATION).findOne({ where: { codeKey: codeKey(code) } });
-    const wrong = () => new errors.UnauthorizedError('邀请码或核对信息不正确', { code: 'GUARDIAN_REDEEM_FAILED' });
+    const wrong = () => new errors.ApplicationError('邀请码或核对信息不正确', { code: 'GUARDIAN_REDEEM_FAILED' });
     if (!invitation) {
       await this.audit(null, 'guardian.redeem', 'failed', { reason: 'unknown code' });
       throw wrong();
@@ -284,7 +295,7 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
     }
     if (!live(invitation) || !child) {
       await this.audit(invitation, 'guardian.redeem', 'refused', { reason: 'expired or revoked' });
-      throw new errors.ForbiddenError('该邀请已过期或已撤销，请联系幼儿园重新发放', { code: 'GUARDIAN_INVITATION_ENDED' });
+      throw forbidden('该邀请已过期或已撤销，请联系幼儿园重新发放', { code: 'GUARDIAN_INVITATION_ENDED' });
     }
     await strapi.db.query(INVITATION).update({ where: { id: invitation.id }, data: { failedAttempts: 0, lockedUntil: null, guardianName: child.guardians[index].name } });
     await this.audit(invitation, 'guardian.redeem', 'ok', { guardian: child.guardians[index].name });
