@@ -63,25 +63,26 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
       const covered = new Set(held.filter((row: any) => row.state === 'confirmed' || live(row)).map((row: any) => row.childId));
       children = inClass.filter((c: any) => !covered.has(c.documentId));
     } else throw fieldError('childId', '请选择幼儿或班级');
-    const { validDays } = guardiansConfig().invitation;
-    const expiresAt = new Date(Date.now() + validDays * 86_400_000);
     const issued: any[] = [];
-    for (const child of children) {
-      const code = newCode();
-      const created = await strapi.db.transaction(async () => {
-        await this.revokeLiveOf(child.documentId);
-        return strapi.documents(INVITATION).create({
-          data: {
-            childId: child.documentId, childName: child.name, classId: child.schoolClass?.documentId ?? null, className: child.schoolClass?.name ?? null,
-            codeKey: codeKey(code), codeSealed: encryptValue(code), state: 'issued', expiresAt, failedAttempts: 0,
-            issuedByName: user.fullName || user.username, countyCode: child.countyCode, institutionCode: child.institutionCode,
-          } as any,
-        });
-      });
-      issued.push(await this.present(created, true));
-    }
+    for (const child of children) issued.push(await this.present(await this.create(child, user.fullName || user.username), true));
     await recordAudit(strapi, { action: 'guardian.invite', targetType: input.childId ? 'children' : 'school-classes', targetId: String(input.childId ?? input.classId), details: { count: issued.length } });
     return issued;
+  },
+
+  /** A new invitation for a child (documentId, name, class, place), replacing its usable one. */
+  async create(child: any, issuedByName: string) {
+    const expiresAt = new Date(Date.now() + guardiansConfig().invitation.validDays * 86_400_000);
+    const code = newCode();
+    return strapi.db.transaction(async () => {
+      await this.revokeLiveOf(child.documentId);
+      return strapi.documents(INVITATION).create({
+        data: {
+          childId: child.documentId, childName: child.name, classId: child.schoolClass?.documentId ?? null, className: child.schoolClass?.name ?? null,
+          codeKey: codeKey(code), codeSealed: encryptValue(code), state: 'issued', expiresAt, failedAttempts: 0,
+          issuedByName, countyCode: child.countyCode, institutionCode: child.institutionCode,
+        } as any,
+      });
+    });
   },
 
   async revokeLiveOf(childId: string) {
