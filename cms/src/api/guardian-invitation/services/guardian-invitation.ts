@@ -104,7 +104,7 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
   link(code: string) {
     const ctx: any = strapi.requestContext.get();
     const base = String(strapi.config.get('server.url', '') || ctx?.request?.origin || '').replace(/\/+$/, '');
-    return `${base}/guardian#code=${code}`;
+    return `${base}/guardian#code=${printedCode(code)}`;
   },
 
   async qrSvg(code: string): Promise<string> {
