@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 // No @vitejs/plugin-react: Vite's built-in esbuild compiles TSX with the automatic JSX runtime.
@@ -12,6 +13,8 @@ export default defineConfig({
         emptyOutDir: true,
         chunkSizeWarningLimit: 2000,
         rollupOptions: {
+            // two pages: the panel (index.html, served at /) and the guardians' page (guardian.html, served at /guardian)
+            input: { main: resolve(__dirname, 'index.html'), guardian: resolve(__dirname, 'guardian.html') },
             onwarn(warning, warn) {
                 // MUI and react-query mark their modules "use client"; meaningless in a SPA bundle.
                 if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;

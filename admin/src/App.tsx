@@ -26,6 +26,7 @@ import { projects, progressReports, ProjectRollup } from './resources/projects';
 import { theme, darkTheme } from './theme';
 import { auditEntries, delegations, PolicyPage } from './security';
 import customFields from './resources/custom-fields';
+import { GuardianProgress } from './resources/guardians/GuardianProgress';
 import { CalendarSettingsPage, CodeTablesPage, PermissionMatrixPage } from './settings';
 
 /**
@@ -89,6 +90,7 @@ export const App = () => (
                           <Route path="/key-change" element={<KeyChangeCreate />} />
                           <Route path="/annual-report" element={<AnnualReportCreate />} />
                           <Route path="/declaration" element={<DeclarationCreate />} />
+                          <Route path="/guardian-confirmation" element={<GuardianProgress />} />
                       </CustomRoutes>,
                   ]
                 : [
@@ -122,6 +124,7 @@ export const App = () => (
                       </CustomRoutes>,
                       <CustomRoutes key="oversight">
                           <Route path="/oversight" element={<Oversight />} />
+                          <Route path="/guardian-confirmation" element={<GuardianProgress />} />
                       </CustomRoutes>,
                       <CustomRoutes key="settings">
                           <Route path="/code-tables" element={<CodeTablesPage />} />

@@ -6,6 +6,7 @@ import { installPermissionCache } from './bootstrap/permission-cache';
 import { demoWanted, seedDemo } from './bootstrap/demo';
 import { seedStaffDemo } from './bootstrap/demo-staff';
 import { seedDemoChildren } from './bootstrap/demo-children';
+import { seedDemoInvitations } from './bootstrap/demo-guardians';
 import { kindergartenRulesMiddleware } from './domain/kindergarten-rules';
 import { schoolClassRulesMiddleware } from './domain/school-class-rules';
 import { subjectLockMiddleware } from './domain/subject-locks';
@@ -90,6 +91,8 @@ export default {
       if (process.env.SEED_DEMO_CHILDREN === 'true') {
         const created = await seedDemoChildren(strapi);
         if (created) strapi.log.info(`demo: ${created} children`);
+        const invited = await seedDemoInvitations(strapi);
+        if (invited) strapi.log.info(`demo: ${invited} guardian invitations`);
       }
       await seedStaffDemo(strapi);
     }

@@ -72,3 +72,19 @@ test('the list sorts names in pinyin order (李, 林, 刘, 王, 吴), both ways,
   // the private key itself stays private: sorting on it is refused
   await province.get('/api/children?sort=pinyinKey:asc').expect(400);
 });
+
+test('家长确认 on the demo data: invitations per config/demo.json, the confirmation rate per class and per kindergarten', async () => {
+  const plan: { kindergarten: string; class: string; confirmed: number; opened: number }[] = demo.guardianInvitations;
+  const kindergarten = (await (await login(app, 'demo-kindergarten')).get('/api/guardian-invitations/progress').expect(200)).body.data;
+  expect(kindergarten.groupBy).toBe('class');
+  for (const entry of plan.filter((p) => p.kindergarten === '3135050201')) {
+    const row = kindergarten.rows.find((r: any) => r.name === entry.class);
+    expect(row).toMatchObject({ children: 8, invited: 8, confirmed: entry.confirmed, opened: entry.confirmed + entry.opened });
+  }
+  const province = (await (await login(app, 'demo-province')).get('/api/guardian-invitations/progress').expect(200)).body.data;
+  expect(province.groupBy).toBe('kindergarten');
+  const confirmed = plan.reduce((sum, p) => sum + p.confirmed, 0);
+  // the figure docs/guardians.md quotes: 16 of 30 children confirmed online, 53.3 %
+  expect(province.total).toMatchObject({ children: demo.children.length, invited: demo.children.length, confirmed, rate: Math.round((confirmed / demo.children.length) * 1000) / 10 });
+  expect(province.rows.map((r: any) => [r.key, r.rate])).toEqual([['3135050201', 58.3], ['3135020301', 33.3]]);
+});

@@ -1,5 +1,6 @@
 import { TranslationMessages } from 'react-admin';
 import englishMessages from 'ra-language-english';
+import { guardiansAppEn } from './guardians';
 import { fundsAppEn, fundsResourcesEn } from './funds';
 import { securityAppEn, securityResourcesEn } from './security';
 import { settingsAppEn } from './settings';
@@ -12,6 +13,7 @@ const messages: TranslationMessages = {
     ...englishMessages,
     app: {
         funds: fundsAppEn,
+        guardians: guardiansAppEn,
         security: securityAppEn,
         settings: settingsAppEn,
         custom_fields: customFieldsAppEn,

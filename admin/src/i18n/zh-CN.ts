@@ -1,4 +1,5 @@
 import { TranslationMessages } from 'react-admin';
+import { guardiansAppZh } from './guardians';
 import { fundsAppZh, fundsResourcesZh } from './funds';
 import { securityAppZh, securityResourcesZh } from './security';
 import { settingsAppZh } from './settings';
@@ -226,6 +227,7 @@ const chineseMessages: TranslationMessages = {
     },
     app: {
         funds: fundsAppZh,
+        guardians: guardiansAppZh,
         security: securityAppZh,
         settings: settingsAppZh,
         custom_fields: customFieldsAppZh,

@@ -29,6 +29,7 @@ import TuneIcon from '@mui/icons-material/Tune';
 import ListAltIcon from '@mui/icons-material/ListAlt';
 import AdminPanelSettingsIcon from '@mui/icons-material/AdminPanelSettings';
 import CalendarMonthIcon from '@mui/icons-material/CalendarMonth';
+import HowToRegIcon from '@mui/icons-material/HowToReg';
 import { ComponentProps } from 'react';
 import { Menu as RaMenu, useCanAccess, usePermissions } from 'react-admin';
 import { useMe } from '../providers/useMe';
@@ -82,6 +83,7 @@ export const Menu = () => {
                 <Item resource="requests" action="create" to="/annual-report" primaryText="app.menu.annual_report" leftIcon={<AssessmentIcon />} />
                 <Item resource="requests" action="create" to="/declaration" primaryText="app.menu.declaration" leftIcon={<CampaignIcon />} />
                 <Item to="/requests" primaryText="app.menu.my_requests" leftIcon={<FactCheckIcon />} />
+                <Item resource="guardian-invitations" to="/guardian-confirmation" primaryText="app.guardians.menu" leftIcon={<HowToRegIcon />} />
                 <Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />
                 <Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />
                 <Item to="/training-records" primaryText="app.funds.menu.training" leftIcon={<SchoolOutlinedIcon />} />
@@ -100,6 +102,7 @@ export const Menu = () => {
             <Item to="/transfers" primaryText="app.menu.transfers" leftIcon={<MoveDownIcon />} />
             <Item to="/requests" primaryText={level === 'county' ? 'app.menu.inbox' : 'app.menu.requests'} leftIcon={<FactCheckIcon />} />
             <Item resource="requests" to="/oversight" primaryText="app.menu.oversight" leftIcon={<PendingActionsIcon />} />
+            <Item resource="kindergartens" to="/guardian-confirmation" primaryText="app.guardians.menu" leftIcon={<HowToRegIcon />} />
             <Item to="/chart-pages" primaryText="app.menu.chart_pages" leftIcon={<InsightsIcon />} />
             <Item to="/populations" primaryText="app.menu.populations" leftIcon={<GroupsIcon />} />
             <Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />

@@ -53,8 +53,9 @@ export async function seedDemoChildren(strapi: Core.Strapi): Promise<number> {
         leftBehind: child.leftBehind ?? '0', migrant: Boolean(child.migrant), disabled: Boolean(child.disabled),
         disabilityType: child.disabled ? '2' : null, schoolClass: schoolClass.documentId,
         guardians: [
-          { name: child.father, relation: '1', idType: '1', idNumber: residentId(child.region, parentBirth(1990).replace(/(\d{4})(\d{2})(\d{2})/, '$1-$2-$3'), 301 + index * 2) },
-          { name: child.mother, relation: '2', idType: '1', idNumber: residentId(child.region, parentBirth(1992).replace(/(\d{4})(\d{2})(\d{2})/, '$1-$2-$3'), 302 + index * 2) },
+          // phones: the fact a guardian gives with an invitation code (docs/guardians.md)
+          { name: child.father, relation: '1', idType: '1', idNumber: residentId(child.region, parentBirth(1990).replace(/(\d{4})(\d{2})(\d{2})/, '$1-$2-$3'), 301 + index * 2), phone: `1390000${String(1000 + index)}` },
+          { name: child.mother, relation: '2', idType: '1', idNumber: residentId(child.region, parentBirth(1992).replace(/(\d{4})(\d{2})(\d{2})/, '$1-$2-$3'), 302 + index * 2), phone: `1370000${String(1000 + index)}` },
         ],
       } as any,
     });

@@ -11,14 +11,15 @@ const TYPES: Record<string, string> = {
 const OWNED_BY_STRAPI = /^\/(api|admin|ra|uploads|i18n|content-manager|content-type-builder|upload|users-permissions|_health)(\/|$)/;
 
 /**
- * Serves the react-admin panel (admin/dist, built by Vite) at `/`. Strapi keeps `/api`, `/ra`
- * and its own admin at `/admin`. Hashed assets are cached for a year, index.html never.
+ * Serves the react-admin panel (admin/dist, built by Vite) at `/`, and the guardians' page
+ * (admin/guardian.html, docs/guardians.md) at `/guardian`. Strapi keeps `/api`, `/ra` and its own
+ * admin at `/admin`. Hashed assets are cached for a year, the pages never.
  */
 export default (config: { dir?: string } = {}) => {
   const root = path.resolve(config.dir || panelDistDir);
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || OWNED_BY_STRAPI.test(routeIdentity(ctx))) return next();
-    const relative = ctx.path === '/' ? 'index.html' : decodeURIComponent(ctx.path).replace(/^\/+/, '');
+    const relative = ctx.path === '/' ? 'index.html' : routeIdentity(ctx) === '/guardian' ? 'guardian.html' : decodeURIComponent(ctx.path).replace(/^\/+/, '');
     const file = path.resolve(root, relative);
     if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       if (ctx.path === '/') {

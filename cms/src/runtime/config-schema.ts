@@ -4,7 +4,7 @@
  * start with a message naming the file and the JSON path, e.g.
  *   config/workflows.json: workflows.arbitration.reviewer: 'countyy' is not a level
  * instead of surfacing later as a 500 or a permission silently missing.
- * Checked: levels, roles, permission-matrix, workflows, security, imports, lists, calendar,
+ * Checked: levels, roles, permission-matrix, workflows, security, imports, lists, calendar, guardians,
  * student-id, classes (dictionaries.json is read for the class grades only).
  * Called at bootstrap (cms/src/index.ts); tests: tests/unit/config-schema.test.ts.
  */
@@ -171,7 +171,8 @@ function checkWorkflows(c: Checker, workflows: any, levels: string[], known: Kno
     c.contentType(wf.subject, `${path}.subject`, known);
     c.strings(wf.fields, `${path}.fields`);
     if (wf.required !== undefined && Array.isArray(wf.fields)) c.subset(wf.required, wf.fields, `${path}.required`, `a field of ${path}.fields`);
-    c.subset(wf.submitters, levels, `${path}.submitters`, 'a level');
+    // 'guardian': a guardian's session on the guardian page (docs/guardians.md), beside the levels
+    c.subset(wf.submitters, [...levels, 'guardian'], `${path}.submitters`, 'a level or guardian');
     c.oneOf(wf.reviewer, levels, `${path}.reviewer`, 'a level');
     c.integer(wf.dueWorkingDays, `${path}.dueWorkingDays`);
     c.oneOf(wf.apply, APPLY, `${path}.apply`, 'a way to apply');
@@ -307,6 +308,20 @@ function checkStudentId(c: Checker, rule: any) {
   c.integer(rule.temporarySequenceDigits, 'student-id.temporarySequenceDigits', { min: 1, max: 6 });
 }
 
+function checkGuardians(c: Checker, guardians: any) {
+  if (!c.object(guardians, 'guardians')) return;
+  if (c.object(guardians.invitation, 'guardians.invitation')) {
+    c.integer(guardians.invitation.validDays, 'guardians.invitation.validDays', { max: 365 });
+    c.integer(guardians.invitation.codeLength, 'guardians.invitation.codeLength', { min: 8, max: 16 });
+    c.integer(guardians.invitation.maxFailures, 'guardians.invitation.maxFailures', { max: 20 });
+    c.integer(guardians.invitation.lockMinutes, 'guardians.invitation.lockMinutes', { max: 1440 });
+  }
+  if (c.object(guardians.fact, 'guardians.fact')) c.integer(guardians.fact.digits, 'guardians.fact.digits', { min: 4, max: 8 });
+  if (c.object(guardians.session, 'guardians.session')) c.integer(guardians.session.minutes, 'guardians.session.minutes', { min: 5, max: 120 });
+  c.strings(guardians.shown, 'guardians.shown');
+  c.string(guardians.proof, 'guardians.proof');
+}
+
 function checkClasses(c: Checker, classes: any, grades: string[]) {
   if (!c.object(classes, 'classes') || !c.object(classes.sizeLimits, 'classes.sizeLimits')) return;
   for (const [grade, limit] of entries(classes.sizeLimits)) {
@@ -330,7 +345,7 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
       return undefined;
     }
   };
-  const files = Object.fromEntries(['levels', 'roles', 'permission-matrix', 'workflows', 'security', 'imports', 'lists', 'calendar', 'student-id', 'classes', 'dictionaries']
+  const files = Object.fromEntries(['levels', 'roles', 'permission-matrix', 'workflows', 'security', 'imports', 'lists', 'calendar', 'student-id', 'classes', 'dictionaries', 'guardians']
     .map((stem) => [stem, load(`${stem}.json`)]));
   const grades = Array.isArray(files.dictionaries?.classGrade) ? files.dictionaries.classGrade.map((entry: any) => entry?.code).filter(Boolean) : [];
   const levels = levelKeys(files.levels);
@@ -352,6 +367,7 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
   run('calendar', (c, value) => checkCalendar(c, value, workflowKeys));
   run('student-id', (c, value) => checkStudentId(c, value));
   run('classes', (c, value) => checkClasses(c, value, grades));
+  run('guardians', (c, value) => checkGuardians(c, value));
   return problems;
 }
 

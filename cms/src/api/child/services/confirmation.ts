@@ -29,7 +29,13 @@ function rows(child: any, places: Map<string, string>): [string, string][] {
   ].map(([field, value]) => [label(field), String(value ?? '')]);
 }
 
-function page(child: any, kindergartenName: string, className: string, places: Map<string, string>): string {
+/** The guardian's invitation on the form (docs/guardians.md): its code and QR code, to confirm online instead of on paper. */
+function invitationBlock(invitation?: { code: string; qr: string }): string {
+  if (!invitation) return '';
+  return `<div class="online"><div class="qr">${invitation.qr}</div><p>也可在线确认：用手机扫描二维码，或打开本系统的家长确认页（/guardian），输入邀请码 <b>${escape(invitation.code)}</b> 和监护人手机号码后 4 位。</p></div>`;
+}
+
+function page(child: any, kindergartenName: string, className: string, places: Map<string, string>, invitation?: { code: string; qr: string }): string {
   const cells = rows(child, places);
   const body: string[] = [];
   for (let i = 0; i < cells.length; i += 2) {
@@ -47,6 +53,7 @@ function page(child: any, kindergartenName: string, className: string, places: M
 <p class="note">请监护人核对以上信息。信息有误的，请在空白处注明并提供户口簿、身份证件等原件，由幼儿园核实后更正。</p>
 <div class="sign"><span>监护人签字：________________</span><span>日期：______年____月____日</span></div>
 <div class="sign"><span>经办人：________________</span><span>幼儿园（盖章）</span></div>
+${invitationBlock(invitation)}
 </section>`;
 }
 
@@ -58,6 +65,7 @@ h1 { text-align: center; font-size: 16pt; margin: 0 0 4mm; } h2 { font-size: 12p
 th, td { border: 1px solid #000; padding: 1.6mm 2mm; text-align: left; vertical-align: top; }
 .fields th { width: 17%; background: #f2f2f2; font-weight: normal; } .fields td { width: 33%; }
 .guardians th { background: #f2f2f2; font-weight: normal; }
+.online { display: flex; gap: 4mm; align-items: center; margin-top: 6mm; font-size: 9.5pt; } .qr svg { width: 28mm; height: 28mm; }
 .note { font-size: 9.5pt; margin: 4mm 0; } .sign { display: flex; justify-content: space-between; margin-top: 8mm; }`;
 
 /**
@@ -89,7 +97,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const codes = [...new Set(children.flatMap((child) => [child.birthPlace, child.householdRegion]).filter(Boolean))];
     const regions = await strapi.db.query('api::region.region').findMany({ where: { code: { $in: codes } }, select: ['code', 'name'] });
     const places = new Map<string, string>(regions.map((region) => [region.code, region.name]));
-    const pages = children.map((child) => page(child, kindergarten?.name ?? '', className, places)).join('\n');
+    const invitations = await strapi.service('api::guardian-invitation.guardian-invitation').liveFor(children.map((child) => child.documentId));
+    const pages = children.map((child) => page(child, kindergarten?.name ?? '', className, places, invitations.get(child.documentId))).join('\n');
     return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>学前教育学籍基础信息确认表</title><style>${STYLE}</style></head><body>${pages || '<p>该班级暂无幼儿。</p>'}</body></html>`;
   },
 });
