@@ -29,6 +29,7 @@ import { projectRulesMiddleware } from './domain/project-rules';
 import { startOverlay, stopOverlay, subscribeOverlayRefresh } from './domain/config-overlay';
 import { customFieldsMiddleware, subscribeDefinitionInvalidation } from './domain/custom-fields';
 import { clusterBus } from './runtime/cluster-bus';
+import { startJobs, stopJobs } from './bootstrap/jobs';
 import { listCountMiddleware, subscribeListCountInvalidation } from './domain/list-counts';
 import { installAuthFastPath } from './security/auth-fast-path';
 import { keysetMiddleware } from './domain/keyset-pages';
@@ -100,6 +101,8 @@ export default {
     await (strapi.service('api::child-import.child-import') as any).startReportExpiry();
     // imports left running by a process that died are marked failed; this instance's keep a heartbeat
     await watchInterruptedImports(strapi);
+    // background jobs: pg-boss on PostgreSQL, in process on SQLite (cms/src/runtime/jobs.ts)
+    await startJobs(strapi);
     // the monthly snapshot missed while the server was down, now that the data is in place
     const archive = strapi.plugin('archive-snapshot');
     if (archive.config('catchUpAfterBootstrap')) {
@@ -108,6 +111,7 @@ export default {
   },
 
   async destroy({ strapi }: { strapi: Core.Strapi }) {
+    await stopJobs(strapi);
     await stopWatchingImports();
     await stopOverlay();
     await clusterBus(strapi).stop();

@@ -74,4 +74,34 @@ if (!onPostgres) {
       expect(await seenWithin(label, (name) => name === '一般（集群）')).toBe('一般（集群）');
     }, 60_000);
   });
+
+  describe('jobs on the PostgreSQL queue (pg-boss)', () => {
+    test('a snapshot job queued on one instance runs once on one of the two instances; queued again for the same period, nothing new', async () => {
+      const { jobQueue } = require('../../cms/dist/src/runtime/jobs');
+      const { SNAPSHOT_JOB } = require('../../cms/dist/src/bootstrap/jobs');
+      const queue = jobQueue(app.strapi);
+      expect(queue.engine).toBe('pg-boss');
+      const period = '2025-06';
+      const id = await queue.send(SNAPSHOT_JOB, { period }, { singletonKey: period });
+      expect(id).toEqual(expect.any(String));
+      let state: any = null;
+      for (let i = 0; i < 120 && !['completed', 'failed'].includes(state?.state); i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        state = await queue.state(SNAPSHOT_JOB, id);
+      }
+      // one attempt, which made the period's snapshot
+      expect(state).toMatchObject({ state: 'completed', retryCount: 0, output: { period, state: 'done', trigger: `job ${id}` } });
+      const rows = await app.strapi.db.query('plugin::archive-snapshot.snapshot').findMany({ where: { period } });
+      expect(rows.map((row: any) => [row.state, row.trigger])).toEqual([['done', `job ${id}`]]);
+      // the same period again: a second job runs, finds the period saved, and saves nothing
+      const again = await queue.send(SNAPSHOT_JOB, { period }, { singletonKey: period });
+      state = null;
+      for (let i = 0; i < 120 && !['completed', 'failed'].includes(state?.state); i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        state = await queue.state(SNAPSHOT_JOB, again);
+      }
+      expect(state).toMatchObject({ state: 'completed', output: { period, state: 'done', trigger: `job ${id}` } });
+      expect(await app.strapi.db.query('plugin::archive-snapshot.snapshot').count({ where: { period } })).toBe(1);
+    }, 120_000);
+  });
 }
