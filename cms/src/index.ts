@@ -30,6 +30,7 @@ import { startOverlay, stopOverlay, subscribeOverlayRefresh } from './domain/con
 import { customFieldsMiddleware, subscribeDefinitionInvalidation } from './domain/custom-fields';
 import { clusterBus } from './runtime/cluster-bus';
 import { startJobs, stopJobs } from './bootstrap/jobs';
+import { startReadReplica, stopReadReplica } from './runtime/read-replica';
 import { listCountMiddleware, subscribeListCountInvalidation } from './domain/list-counts';
 import { installAuthFastPath } from './security/auth-fast-path';
 import { keysetMiddleware } from './domain/keyset-pages';
@@ -103,6 +104,8 @@ export default {
     await watchInterruptedImports(strapi);
     // background jobs: pg-boss on PostgreSQL, in process on SQLite (cms/src/runtime/jobs.ts)
     await startJobs(strapi);
+    // statistics read from DATABASE_REPLICA_URL when set
+    await startReadReplica(strapi);
     // the monthly snapshot missed while the server was down, now that the data is in place
     const archive = strapi.plugin('archive-snapshot');
     if (archive.config('catchUpAfterBootstrap')) {
@@ -112,6 +115,7 @@ export default {
 
   async destroy({ strapi }: { strapi: Core.Strapi }) {
     await stopJobs(strapi);
+    await stopReadReplica();
     await stopWatchingImports();
     await stopOverlay();
     await clusterBus(strapi).stop();
