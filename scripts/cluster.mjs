@@ -8,7 +8,8 @@
 // starts and returns (pids kept in CLUSTER_DIR/state.json), `-- stop` stops what `start` started,
 // `-- status` prints the state; `-- start --fresh` makes the replica again from a new base backup.
 // Other settings: DATABASE_SCHEMA (cluster_demo; demo accounts are seeded there), CLUSTER_DIR
-// (/var/tmp/preschool-cluster: the replica's data, nginx's files, logs), NO_REPLICA=1, NO_NGINX=1.
+// (/var/tmp/preschool-cluster: the replica's data, nginx's files, logs), NO_REPLICA=1, NO_NGINX=1,
+// SKIP_COMPILE=1 (dist/ is up to date).
 // Run as root (as here), the replica runs as the `postgres` user and nginx's worker as www-data.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,6 +40,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const readState = () => (fs.existsSync(STATE) ? JSON.parse(fs.readFileSync(STATE, 'utf8')) : { nodes: [] });
 const writeState = (state) => fs.writeFileSync(STATE, JSON.stringify(state, null, 2));
 const alive = (pid) => {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -160,7 +162,7 @@ function startNode(i, replica) {
     env: {
       ...env, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL, DATABASE_SCHEMA: SCHEMA,
       ...(replica ? { DATABASE_REPLICA_URL: replicaUrl } : {}), TRUSTED_PROXIES: '127.0.0.1', PUBLIC_URL: env.PUBLIC_URL || `http://127.0.0.1:${CLUSTER_PORT}`,
-      DATA_DIR: env.DATA_DIR || path.join(DIR, 'data'), SEED_DEMO: env.SEED_DEMO || 'true', STRAPI_TELEMETRY_DISABLED: 'true',
+      DATA_DIR: env.DATA_DIR || path.join(DIR, 'data'), SEED_DEMO: env.SEED_DEMO || 'true', SEED_DEMO_CHILDREN: env.SEED_DEMO_CHILDREN || 'true', STRAPI_TELEMETRY_DISABLED: 'true',
     },
   });
   child.unref();
@@ -174,7 +176,7 @@ async function start(fresh) {
   psql(DATABASE_URL, `CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
   const replica = env.NO_REPLICA !== '1';
   if (replica) startReplica(fresh);
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'compile.mjs')], { cwd: root, stdio: 'inherit' });
+  if (env.SKIP_COMPILE !== '1') execFileSync(process.execPath, [path.join(root, 'scripts', 'compile.mjs')], { cwd: root, stdio: 'inherit' });
   const state = readState();
   state.nodes = state.nodes.filter((node) => alive(node.pid));
   const started = [];

@@ -15,8 +15,10 @@ import { onEveryWrite } from './on-every-write';
  *   (children, kindergartens, classes, staff, population): the user sees their own write. Every
  *   instance learns of the write through the cluster bus (cms/src/runtime/cluster-bus.ts), as the
  *   user's next request may go to any of them.
- * - for a computation whose result is kept for everyone (the dashboards' county figures,
- *   `sharedComputation`), for `readYourWritesSeconds` after anyone wrote such data, on any instance.
+ * A computation whose result is kept for everyone (the dashboards' county figures,
+ * `sharedComputation`) is nobody's own read: it reads the replica whenever the replica is healthy, so
+ * those figures may lag the latest write by the replica's lag (at most `maxLagSeconds`) on top of the
+ * one computation they may lag by already (cms/src/api/statistics/services/statistics.ts).
  * Settings: config/cluster.json `replica`. The lag is shown by GET /api/health.
  */
 type ReplicaConfig = { maxLagSeconds: number; readYourWritesSeconds: number; checkEverySeconds: number };
@@ -35,7 +37,6 @@ type State = {
   timer?: NodeJS.Timeout;
   checking?: Promise<void>;
   recentWriters: Map<number, number>;
-  lastWriteAt: number;
   reads: { replica: number; primary: number };
 };
 let state: State | undefined;
@@ -74,7 +75,7 @@ export async function startReadReplica(strapi: Core.Strapi): Promise<void> {
     pool: { min: 0, max: Number(process.env.DATABASE_REPLICA_POOL_MAX) || 5 },
     acquireConnectionTimeout: 5_000,
   });
-  state = { knex, healthy: false, lagSeconds: null, checkedAt: 0, error: null, recentWriters: new Map(), lastWriteAt: 0, reads: { replica: 0, primary: 0 } };
+  state = { knex, healthy: false, lagSeconds: null, checkedAt: 0, error: null, recentWriters: new Map(), reads: { replica: 0, primary: 0 } };
   await measure(strapi);
   strapi.log.info(`read replica: ${state.healthy ? `in use (lag ${state.lagSeconds} s)` : `not used now (${state.error})`}`);
   state.timer = setInterval(() => {
@@ -95,7 +96,6 @@ export async function startReadReplica(strapi: Core.Strapi): Promise<void> {
   };
   bus.on(RYW_TOPIC, (message) => message.ids?.forEach(remember));
   onEveryWrite(strapi, COUNTED, (event) => {
-    if (state) state.lastWriteAt = Date.now();
     if (event.remote) return;
     const user = (strapi.requestContext.get() as any)?.state?.user?.id;
     if (user === undefined) return;
@@ -114,17 +114,17 @@ export async function stopReadReplica(): Promise<void> {
 }
 
 /**
- * The knex to read statistics with: the replica's when it is configured, healthy and the request's
- * user has not just written; else the primary's (Strapi's own connection). Marks the answer
+ * The knex to read statistics with, in a request: the replica's when it is configured, healthy and
+ * the request's user has not just written; else (and outside requests) the primary's (Strapi's own connection). Marks the answer
  * (header X-Read-From: replica | primary).
  */
 export function statisticsReader(strapi: Core.Strapi): any {
-  if (!state) return strapi.db.connection;
   const ctx: any = strapi.requestContext.get();
+  // work outside a request (the monthly snapshot, jobs) reads the primary: what it saves must be exact
+  if (!state || !ctx) return strapi.db.connection;
   const window = config().readYourWritesSeconds * 1000;
-  let recentWrite: boolean;
-  if (shared.getStore()) recentWrite = Date.now() - state.lastWriteAt < window;
-  else {
+  let recentWrite = false;
+  if (!shared.getStore()) {
     const user = Number(ctx?.state?.user?.id);
     const wroteAt = Number.isInteger(user) ? state.recentWriters.get(user) : undefined;
     recentWrite = wroteAt !== undefined && Date.now() - wroteAt < window;
@@ -136,7 +136,7 @@ export function statisticsReader(strapi: Core.Strapi): any {
 }
 
 const shared = new AsyncLocalStorage<boolean>();
-/** Runs a computation whose result is kept for every user (statisticsReader reads the primary after anyone's recent write). */
+/** Runs a computation whose result is kept for every user (statisticsReader ignores who asked for it). */
 export function sharedComputation<T>(fn: () => Promise<T>): Promise<T> {
   return shared.run(true, fn);
 }
