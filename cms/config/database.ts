@@ -4,15 +4,21 @@ import { ensureDataDir, migrationsDir } from '../src/runtime/paths';
 /**
  * Embedded SQLite by default (file chosen by DATABASE_FILENAME, inside the git-ignored data folder);
  * PostgreSQL when DATABASE_URL is set. DATABASE_SCHEMA picks a PostgreSQL schema (tests use one each).
+ *
+ * DATABASE_DURABILITY=relaxed (set by the test harness, tests/helpers/boot.ts, for throw-away
+ * databases only) stops waiting for the disk on commit: PostgreSQL `synchronous_commit = off` for
+ * this app's sessions, SQLite `synchronous = OFF`. A crash may then lose the last commits, so it is
+ * never the default and never for data anyone keeps.
  */
 export default ({ env }) => {
   const settings = { migrations: { dir: migrationsDir } };
+  const relaxed = env('DATABASE_DURABILITY', 'full') === 'relaxed';
   const url = env('DATABASE_URL', '');
   if (url) {
     return {
       connection: {
         client: 'postgres',
-        connection: { connectionString: url, schema: env('DATABASE_SCHEMA', 'public') },
+        connection: { connectionString: url, schema: env('DATABASE_SCHEMA', 'public'), ...(relaxed ? { options: '-c synchronous_commit=off' } : {}) },
         pool: { min: env.int('DATABASE_POOL_MIN', 0), max: env.int('DATABASE_POOL_MAX', 10) },
         acquireConnectionTimeout: env.int('DATABASE_CONNECTION_TIMEOUT', 10000),
       },
@@ -25,6 +31,7 @@ export default ({ env }) => {
       client: 'sqlite',
       connection: { filename: path.isAbsolute(filename) ? filename : path.join(ensureDataDir(), filename) },
       useNullAsDefault: true,
+      ...(relaxed ? { pool: { afterCreate: (connection: { pragma: (sql: string) => unknown }, done: (error: Error | null, connection: unknown) => void) => { connection.pragma('synchronous = OFF'); done(null, connection); } } } : {}),
     },
     settings,
   };

@@ -25,6 +25,8 @@ export async function bootStrapi(options: { listen?: boolean; seedDemo?: boolean
   process.env.HOST = '127.0.0.1';
   process.env.PORT = '0';
   process.env.STRAPI_TELEMETRY_DISABLED = 'true';
+  // throw-away databases: commits need not wait for the disk (cms/config/database.ts)
+  process.env.DATABASE_DURABILITY = 'relaxed';
   process.env.STRAPI_LOG_LEVEL = process.env.STRAPI_LOG_LEVEL || 'warn';
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
   let schema: string | undefined;
