@@ -3,6 +3,8 @@ import { corsOrigins, securityHeaders } from '../src/security/http';
 export default [
   // first: the path in its one canonical spelling for everything after (cms/src/security/route-identity.ts)
   'global::canonical-path',
+  // the client's address: X-Forwarded-For believed only from TRUSTED_PROXIES (cms/src/middlewares/client-address.ts)
+  'global::client-address',
   { name: 'global::ra-bridge', config: { search: { kindergartens: ['name', 'code', 'address'], regions: ['name', 'code'], 'school-classes': ['name'], 'unlicensed-institutions': ['name', 'address'], children: ['name', 'studentNumber:eq'] } } },
   'strapi::logger',
   'strapi::errors',

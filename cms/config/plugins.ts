@@ -28,7 +28,8 @@ export default () => ({
     resolve: path.join(repositoryRoot, 'plugins', 'archive-snapshot'),
     config: {
       timeZone: readDomainConfig('calendar.json').timeZone,
-      schedule: process.env.ARCHIVE_SCHEDULE !== 'false',
+      // scheduled on the job queue instead (cms/src/bootstrap/jobs.ts): one tick for all the instances
+      schedule: false,
       // the missed month's snapshot is made by the application's bootstrap (cms/src/index.ts), after the
       // regions, roles and demo data are in place: made by the plugin's own bootstrap, it came first and
       // saved an empty month on a fresh start

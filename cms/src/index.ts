@@ -20,15 +20,18 @@ import { ensureRateLimitStore } from './security/rate-limit';
 import { setupPiiEncryption } from './security/pii';
 import { encryptStoredPayloads } from './api/request/content-types/request/lifecycles';
 import { encryptStoredTotpSecrets } from './security/totp';
-import { revokeSessionsOnBlock } from './security/sessions';
+import { revokeSessionsOnBlock, subscribeSessionInvalidation } from './security/sessions';
 import { stopWatchingImports, watchInterruptedImports } from './domain/import/interrupted-jobs';
 import { failWritesOnFailedCommit } from './runtime/commit-failures';
-import { statisticsCacheMiddleware } from './domain/statistics-cache';
+import { subscribeStatisticsInvalidation } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
 import { aidRulesMiddleware } from './domain/aid-rules';
 import { projectRulesMiddleware } from './domain/project-rules';
-import { startOverlay, stopOverlay } from './domain/config-overlay';
-import { customFieldsMiddleware } from './domain/custom-fields';
+import { startOverlay, stopOverlay, subscribeOverlayRefresh } from './domain/config-overlay';
+import { customFieldsMiddleware, subscribeDefinitionInvalidation } from './domain/custom-fields';
+import { clusterBus } from './runtime/cluster-bus';
+import { startJobs, stopJobs } from './bootstrap/jobs';
+import { startReadReplica, stopReadReplica } from './runtime/read-replica';
 import { listCountMiddleware, subscribeListCountInvalidation } from './domain/list-counts';
 import { installAuthFastPath } from './security/auth-fast-path';
 import { keysetMiddleware } from './domain/keyset-pages';
@@ -49,7 +52,6 @@ export default {
     strapi.documents.use(problemResolutionMiddleware(strapi) as any);
     strapi.documents.use(lifecycleMiddleware(strapi) as any);
     strapi.documents.use(auditMiddleware(strapi) as any);
-    strapi.documents.use(statisticsCacheMiddleware(strapi) as any);
     strapi.documents.use(staffRulesMiddleware(strapi) as any);
     strapi.documents.use(aidRulesMiddleware(strapi) as any);
     strapi.documents.use(projectRulesMiddleware(strapi) as any);
@@ -67,6 +69,8 @@ export default {
     // config/*.json checked first: a mistake stops the start naming file and JSON path
     assertDomainConfig(undefined, knownTo(strapi));
     await applyDatabaseSql(strapi);
+    // other instances' writes drop this one's caches within a second (PostgreSQL LISTEN/NOTIFY)
+    await clusterBus(strapi).start();
     await ensureAuditStore(strapi);
     await ensureRateLimitStore(strapi);
     await setupPiiEncryption(strapi);
@@ -85,6 +89,10 @@ export default {
     installPermissionCache(strapi);
     subscribeListCountInvalidation(strapi);
     installAuthFastPath(strapi);
+    subscribeStatisticsInvalidation(strapi);
+    subscribeDefinitionInvalidation(strapi);
+    subscribeSessionInvalidation(strapi);
+    subscribeOverlayRefresh(strapi);
     if (demoWanted()) {
       await seedDemo(strapi);
       // the quick start's children before the staff demo, whose aid grant needs a child
@@ -100,6 +108,10 @@ export default {
     await (strapi.service('api::child-import.child-import') as any).startReportExpiry();
     // imports left running by a process that died are marked failed; this instance's keep a heartbeat
     await watchInterruptedImports(strapi);
+    // background jobs: pg-boss on PostgreSQL, in process on SQLite (cms/src/runtime/jobs.ts)
+    await startJobs(strapi);
+    // statistics read from DATABASE_REPLICA_URL when set
+    await startReadReplica(strapi);
     // the monthly snapshot missed while the server was down, now that the data is in place
     const archive = strapi.plugin('archive-snapshot');
     if (archive.config('catchUpAfterBootstrap')) {
@@ -111,8 +123,11 @@ export default {
 
   async destroy({ strapi }: { strapi: Core.Strapi }) {
     await stopExchange();
+    await stopJobs(strapi);
+    await stopReadReplica();
     await stopWatchingImports();
     await stopOverlay();
+    await clusterBus(strapi).stop();
     stopAuditMaintenance();
     (strapi.service('api::child-import.child-import') as any)?.stopReportExpiry();
   },

@@ -51,7 +51,8 @@ export async function bootStrapi(options: { listen?: boolean; seedDemo?: boolean
   }
   const stop = async () => {
     await strapi.destroy();
-    if (databaseUrl && schema) await runOnPostgres(databaseUrl, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    // the job queue keeps its tables beside the schema (cms/src/runtime/jobs.ts)
+    if (databaseUrl && schema) await runOnPostgres(databaseUrl, `DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_jobs CASCADE`);
     fs.rmSync(work, { recursive: true, force: true });
   };
   return { strapi, baseUrl, stop, databaseUrl, schema };

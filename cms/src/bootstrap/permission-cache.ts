@@ -3,7 +3,7 @@ import { onEveryWrite } from '../runtime/on-every-write';
 
 const PERMISSION = 'plugin::users-permissions.permission';
 const ROLE = 'plugin::users-permissions.role';
-/** Other app instances see a permission change within this time; this instance sees it at once. */
+/** A safety net: other instances drop their entries within a second of a change (cms/src/runtime/cluster-bus.ts), this one at once. */
 export const PERMISSION_CACHE_TTL_MS = 5_000;
 const MAX_ABILITIES = 64;
 
@@ -16,7 +16,8 @@ type Entry<T> = { value: Promise<T>; at: number };
  * roles are synchronised from config/roles.json or an administrator edits a role. So: the rows are
  * kept per role, and the ability per distinct set of permissions; any write to the permissions or
  * roles (through Strapi's query engine, which every path uses) empties both at once in this
- * instance, and entries older than PERMISSION_CACHE_TTL_MS are refetched, so other instances follow.
+ * instance and, on PostgreSQL, within a second in the others (cms/src/runtime/on-every-write.ts);
+ * entries older than PERMISSION_CACHE_TTL_MS are refetched all the same.
  * Who the user is and whether the account is blocked are still read on every request.
  */
 export function installPermissionCache(strapi: Core.Strapi, now: () => number = Date.now) {

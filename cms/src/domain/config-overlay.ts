@@ -1,17 +1,22 @@
 import type { Core } from '@strapi/strapi';
+import { onEveryWrite } from '../runtime/on-every-write';
+import { clusterBus } from '../runtime/cluster-bus';
 
 /**
  * Edits made in the panel to the domain configuration (code tables, calendar, security policy),
  * kept in memory so the synchronous readers (dictionaries(), calendar(), securityConfig()) stay
- * synchronous: loaded at bootstrap, reloaded at once by the instance that writes, and every
- * OVERLAY_REFRESH_MS by every instance, so the others follow. `version` changes whenever the
- * loaded edits change: the readers rebuild their merged views then.
+ * synchronous: loaded at bootstrap, reloaded at once by the instance that writes and, through
+ * the cluster bus (cms/src/runtime/on-every-write.ts), by the other instances within a second.
+ * Every instance also reloads every OVERLAY_REFRESH_MS (OVERLAY_SAFETY_REFRESH_MS while it hears the
+ * bus: then the poll is only a safety net). `version` changes whenever the loaded edits change: the
+ * readers rebuild their merged views then.
  */
 export const CODE_VALUE = 'api::code-table.code-value';
 export const CALENDAR_SETTING = 'api::calendar-setting.calendar-setting';
 /** The security administrator's edits of the security policy (cms/src/security/config.ts). */
 export const SECURITY_POLICY = 'api::security-policy.security-policy';
 export const OVERLAY_REFRESH_MS = 5_000;
+export const OVERLAY_SAFETY_REFRESH_MS = 60_000;
 
 export type CodeRow = { tableKey: string; code: string; name: string; retired: boolean; added: boolean; sortOrder: number | null };
 export type CalendarEdits = {
@@ -29,6 +34,7 @@ let signature = '';
 let version = 0;
 let timer: NodeJS.Timeout | undefined;
 let refreshing: Promise<void> | undefined;
+let loadedAt = 0;
 
 export const overlayVersion = () => version;
 export const codeOverlay = () => codeRows;
@@ -46,6 +52,7 @@ export async function loadOverlay(strapi: Core.Strapi): Promise<void> {
   const policy = await strapi.db.query(SECURITY_POLICY as any).findOne({ where: { scope: 'deployment' } });
   const nextPolicy = (policy?.settings as Record<string, unknown> | undefined) ?? null;
   const nextSignature = JSON.stringify([nextRows, nextCalendar, nextPolicy]);
+  loadedAt = Date.now();
   if (nextSignature === signature) return;
   codeRows = nextRows;
   calendarEdits = nextCalendar;
@@ -59,17 +66,41 @@ export async function startOverlay(strapi: Core.Strapi): Promise<void> {
   await loadOverlay(strapi);
   stopOverlay();
   timer = setInterval(() => {
-    if (refreshing) return;
-    refreshing = loadOverlay(strapi)
-      .catch((error) => { strapi.log.debug(`config overlay refresh: ${error?.message ?? error}`); })
-      .finally(() => { refreshing = undefined; });
+    const every = clusterBus(strapi).listening ? OVERLAY_SAFETY_REFRESH_MS : OVERLAY_REFRESH_MS;
+    if (Date.now() - loadedAt >= every - 100) refreshOverlay(strapi);
   }, OVERLAY_REFRESH_MS);
   timer.unref();
+}
+
+/** Reloads the edits unless a reload is under way (then one more follows it). */
+function refreshOverlay(strapi: Core.Strapi): void {
+  if (refreshing) {
+    again = true;
+    return;
+  }
+  refreshing = loadOverlay(strapi)
+    .catch((error) => { strapi.log.debug(`config overlay refresh: ${error?.message ?? error}`); })
+    .finally(() => {
+      refreshing = undefined;
+      if (again) {
+        again = false;
+        refreshOverlay(strapi);
+      }
+    });
+}
+let again = false;
+
+/** An edit written here (once committed) or in another instance reloads the edits. */
+export function subscribeOverlayRefresh(strapi: Core.Strapi): void {
+  onEveryWrite(strapi, [CODE_VALUE, CALENDAR_SETTING, SECURITY_POLICY], () => {
+    if (!strapi.db.inTransaction()) refreshOverlay(strapi);
+  });
 }
 
 /** Stops the refresh and waits for one under way (before the database closes). */
 export async function stopOverlay(): Promise<void> {
   if (timer) clearInterval(timer);
   timer = undefined;
+  again = false;
   await refreshing;
 }

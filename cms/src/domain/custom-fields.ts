@@ -24,6 +24,7 @@ import { checkedKey, conflictError, fieldError, fieldsError } from '../utils/val
 import { dictionaries, entry } from './dictionaries';
 import { actingUser } from './request-context';
 import { routeIdentity } from '../security/route-identity';
+import { onEveryWrite } from '../runtime/on-every-write';
 
 export const CUSTOM_FIELD = 'api::custom-field.custom-field';
 export type Entity = 'child' | 'kindergarten' | 'staff';
@@ -95,6 +96,11 @@ let cache: { at: number; list: Definition[] } | null = null;
 /** Drops the cached definitions (after a write of a definition). */
 export function clearDefinitions() {
   cache = null;
+}
+
+/** A definition written here or in another instance drops the cached definitions (cms/src/runtime/on-every-write.ts). */
+export function subscribeDefinitionInvalidation(strapi: Core.Strapi): void {
+  onEveryWrite(strapi, [CUSTOM_FIELD], clearDefinitions);
 }
 
 /** Every definition (active and retired), ordered; from the cache when it is younger than TTL_MS. */

@@ -19,7 +19,7 @@
  * a page of the same filter does not count again (on SQLite too, where the count is Strapi's own).
  * Concurrent requests for the same total share one count. Any write to the content type through
  * Strapi's database layer drops its totals (`invalidateListCounts` for writers that bypass it); a
- * second instance keeps its own totals, stale for at most the time-to-live.
+ * second instance drops them too, within a second on PostgreSQL (cms/src/runtime/on-every-write.ts).
  */
 import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../runtime/paths';

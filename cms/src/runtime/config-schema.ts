@@ -5,7 +5,7 @@
  *   config/workflows.json: workflows.arbitration.reviewer: 'countyy' is not a level
  * instead of surfacing later as a 500 or a permission silently missing.
  * Checked: levels, roles, permission-matrix, workflows, security, imports, lists, calendar, guardians,
- * student-id, classes (dictionaries.json is read for the class grades only).
+ * student-id, classes, cluster (dictionaries.json is read for the class grades only).
  * Called at bootstrap (cms/src/index.ts); tests: tests/unit/config-schema.test.ts.
  */
 import { readDomainConfig } from './paths';
@@ -263,6 +263,24 @@ function checkLists(c: Checker, lists: any, known: Known) {
   if (c.strings(lists.estimated, 'lists.estimated')) lists.estimated.forEach((uid: unknown, i: number) => c.contentType(uid, `lists.estimated[${i}]`, known));
 }
 
+const CRON = /^(\S+\s+){4}\S+$/;
+function checkCluster(c: Checker, cluster: any) {
+  if (!c.object(cluster, 'cluster')) return;
+  if (c.object(cluster.jobs, 'cluster.jobs')) {
+    for (const [name, job] of entries(cluster.jobs)) {
+      const path = `cluster.jobs.${name}`;
+      if (!c.object(job, path)) continue;
+      if (job.cron !== null && job.cron !== undefined) c.pattern(job.cron, CRON, `${path}.cron`, 'a cron expression of five fields');
+      c.integer(job.retryLimit, `${path}.retryLimit`, { min: 0, max: 100, optional: true });
+      c.integer(job.retryDelaySeconds, `${path}.retryDelaySeconds`, { min: 1, optional: true });
+      c.integer(job.expireInMinutes, `${path}.expireInMinutes`, { min: 1, max: 23 * 60, optional: true });
+    }
+  }
+  if (c.object(cluster.replica, 'cluster.replica')) {
+    for (const field of ['maxLagSeconds', 'readYourWritesSeconds', 'checkEverySeconds']) c.integer(cluster.replica[field], `cluster.replica.${field}`);
+  }
+}
+
 function checkCalendar(c: Checker, calendar: any, workflowKeys: string[]) {
   if (!c.object(calendar, 'calendar')) return;
   if (c.string(calendar.timeZone, 'calendar.timeZone')) {
@@ -345,7 +363,7 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
       return undefined;
     }
   };
-  const files = Object.fromEntries(['levels', 'roles', 'permission-matrix', 'workflows', 'security', 'imports', 'lists', 'calendar', 'student-id', 'classes', 'dictionaries', 'guardians']
+  const files = Object.fromEntries(['levels', 'roles', 'permission-matrix', 'workflows', 'security', 'imports', 'lists', 'calendar', 'student-id', 'classes', 'dictionaries', 'guardians', 'cluster']
     .map((stem) => [stem, load(`${stem}.json`)]));
   const grades = Array.isArray(files.dictionaries?.classGrade) ? files.dictionaries.classGrade.map((entry: any) => entry?.code).filter(Boolean) : [];
   const levels = levelKeys(files.levels);
@@ -368,6 +386,7 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
   run('student-id', (c, value) => checkStudentId(c, value));
   run('classes', (c, value) => checkClasses(c, value, grades));
   run('guardians', (c, value) => checkGuardians(c, value));
+  run('cluster', (c, value) => checkCluster(c, value));
   return problems;
 }
 

@@ -13,7 +13,7 @@ import { onEveryWrite } from '../runtime/on-every-write';
  *   session.cacheSeconds, as the session check (cms/src/security/sessions.ts) keeps the session, and
  *   dropped at once by any write to a user or a role through Strapi's database layer (blocking an
  *   account, a password change, a lockout, a role change). Another instance sees such a write
- *   within cacheSeconds, as it sees a revoked session.
+ *   within a second on PostgreSQL (cms/src/runtime/on-every-write.ts), else within cacheSeconds.
  * Each answer is a copy, so a request that changes its `ctx.state.user` changes nothing shared.
  */
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { securityConfig } from './config';
 import { loadSecrets } from '../runtime/secrets';
+import { onEveryWrite } from '../runtime/on-every-write';
 
 /**
  * Sessions: a short-lived access token (JWT {id, sid}, config session.accessTokenMinutes) and a
@@ -271,6 +272,19 @@ export function presentedRefreshToken(ctx: any): { token?: string; source?: 'bod
   if (!fromCookie) return {};
   if (!fromPanel(ctx)) return { error: 'CSRF_HEADER_REQUIRED' };
   return { token: fromCookie, source: 'cookie' };
+}
+
+/**
+ * A session written by another instance (revoked, rotated, a pending step done) is dropped from this
+ * instance's cache within a second (cms/src/runtime/on-every-write.ts); this instance's own writes
+ * keep the cache up to date where they happen.
+ */
+export function subscribeSessionInvalidation(strapi: Core.Strapi): void {
+  onEveryWrite(strapi, [SESSION], (event) => {
+    if (!event.remote) return;
+    if (!event.ids) cache.clear();
+    else for (const id of event.ids) cache.delete(Number(id));
+  });
 }
 
 /** For tests and operators: forget cached sessions (the next request reads the database). */

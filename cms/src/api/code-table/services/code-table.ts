@@ -14,7 +14,7 @@ const isUniqueViolation = (error: any) => ['23505', 'SQLITE_CONSTRAINT_UNIQUE'].
  * Rules: only the tables of config/code-tables.json; a code is never deleted and never changes
  * (only its label); a new code must not exist in the table, retired or not (409), nor repeat a
  * label (409: imports read labels as codes). Every change is one row of code-value, merged over
- * config/dictionaries.json at once in this instance (and within 5 s in others), and audited.
+ * config/dictionaries.json at once in this instance (and within a second in others), and audited.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** Every maintained table with its codes: label, state, and whether it differs from the default. */

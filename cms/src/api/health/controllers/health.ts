@@ -1,5 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { databaseReachable } from '../../../middlewares/database-errors';
+import { replicaStatus } from '../../../runtime/read-replica';
+import { clusterBus } from '../../../runtime/cluster-bus';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async check(ctx) {
@@ -7,5 +9,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.status = ok ? 200 : 503;
     if (!ok) ctx.set('Retry-After', '30');
     ctx.body = { status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' };
+    // with a read replica (docs/scale-out.md): its lag, and whether other instances' writes are heard
+    const replica = replicaStatus();
+    if (replica) ctx.body = { ...ctx.body, replica, cacheBus: clusterBus(strapi).listening ? 'listening' : 'not listening' };
   },
 });

@@ -7,6 +7,7 @@ import {
 } from '../../../domain/indicators';
 import { whereCountyPrefix } from '../../../domain/region-prefix';
 import { qualifiedTable } from '../../../runtime/tables';
+import { sharedComputation, statisticsReader } from '../../../runtime/read-replica';
 
 export type { Figures } from '../../../domain/indicators';
 export { addFigures, indicatorsOf } from '../../../domain/indicators';
@@ -74,7 +75,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * county (roll them up with `rollUp`).
      */
     async figuresBy(where: Where, dimension: DimensionDefinition = COUNTY, filters: SqlFilters = {}, year?: number, sources: Source[] = ['kindergartens', 'classes', 'children', 'population', 'staff']): Promise<Map<string, Figures>> {
-      const knex = strapi.db.connection;
+      // the read replica when there is one and it may be read (cms/src/runtime/read-replica.ts)
+      const knex = statisticsReader(strapi);
       const config = indicatorsConfig();
       const inclusiveSql = `CASE WHEN k.ownership = 'public' OR ${this.truthy('k.inclusive')} = 1 THEN 1 ELSE 0 END`;
       const keyOf = (table: 'k' | 's' | 'c' | 't'): string | null => {
@@ -244,7 +246,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (cache && !cache.stale && Date.now() - cache.at < ttl) return cache.counties;
       if (!cache?.pending) {
         const started = Date.now();
-        const pending = this.byCounty({}).then(
+        const pending = sharedComputation(() => this.byCounty({})).then(
           (counties: Map<string, Figures>) => {
             // a write during the computation leaves the new figures stale: the next reader recomputes
             cache = { at: started, counties, ms: Date.now() - started, stale: cache?.writtenDuring ?? false };

@@ -88,11 +88,12 @@ const snapshotsService = ({ strapi }: { strapi: Core.Strapi }) => {
       return strapi.db.query(SNAPSHOT).findOne({ where: { period } });
     },
 
-    /** On start: the latest due period, if the server was down when it fell due. */
-    async catchUp() {
+    /** On start (and at each tick of a scheduler): the latest due period, if it was not saved when it fell due. */
+    async catchUp(trigger = 'catch-up') {
       const period = latestDuePeriod(new Date(), this.timeZone());
       const existing = await strapi.db.query(SNAPSHOT).findOne({ where: { period }, select: ['state'] });
-      if (!existing) await this.run(period, 'catch-up');
+      if (!existing) return this.run(period, trigger);
+      return existing.state === 'done' ? strapi.db.query(SNAPSHOT).findOne({ where: { period } }) : null;
     },
 
     /** 00:00 on days 28–31 in the configured zone; the run goes ahead only on the month's last day. */

@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+// `npm run bench:cluster`: a mixed workload through nginx against 1, 2 and 3 app nodes of the cluster
+// of `npm run cluster` (scripts/cluster.mjs), then fault drills that print their verdicts. Not a test:
+// nothing is asserted, figures are printed (a markdown table on stdout, progress on stderr).
+//
+// Workload (closed loop, BENCH_CONNECTIONS workers, each request picked at random by weight):
+//   35% kindergarten  GET  /api/children (a page of 20)            the kindergartens entering data
+//   10% kindergarten  PUT  /api/kindergartens/:id (the phone)      an edit (a write on the primary)
+//   15% county        GET  /api/requests                           counties reviewing
+//   25% province      GET  /api/dashboard                          province dashboards (replica)
+//   10% province      GET  /api/statistics                         statistics page (replica)
+//    5% province      GET  /api/kindergartens (a page of 25)       province-wide list
+// Settings: BENCH_NODES (1,2,3), BENCH_DURATION (20 s per run), BENCH_CONNECTIONS (16), CLUSTER_PORT
+// (8080), BENCH_DRILLS (1: run the drills after the benchmark), and those of scripts/cluster.mjs.
+// The load generator runs on the same machine as the nodes and PostgreSQL: it takes CPU from them.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const env = process.env;
+const DIR = path.resolve(env.CLUSTER_DIR || '/var/tmp/preschool-cluster');
+const BASE = `http://127.0.0.1:${env.CLUSTER_PORT || 8080}`;
+const NODE_LIST = (env.BENCH_NODES || '1,2,3').split(',').map(Number).filter((n) => n > 0);
+const DURATION = Number(env.BENCH_DURATION || 20) * 1000;
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS || 16);
+const log = (message) => console.error(`[bench:cluster] ${message}`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const cluster = (args, extra = {}) => execFileSync(process.execPath, [path.join(root, 'scripts', 'cluster.mjs'), ...args], { env: { ...env, SKIP_COMPILE: '1', ...extra }, stdio: ['ignore', 'inherit', 'inherit'] });
+
+const password = env.DEMO_PASSWORD || fs.readFileSync(path.join(env.DATA_DIR || path.join(DIR, 'data'), 'demo-password.txt'), 'utf8').trim();
+async function login(username) {
+  // nginx may be reloading (its new configuration): a few tries
+  for (let i = 0; i < 20; i += 1) {
+    try {
+      return await loginOnce(username);
+    } catch (error) {
+      if (i === 19) throw error;
+      await sleep(500);
+    }
+  }
+}
+async function loginOnce(username) {
+  const response = await fetch(`${BASE}/api/auth/local`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: username, password }) });
+  if (!response.ok) throw new Error(`login ${username}: ${response.status}`);
+  return (await response.json()).jwt;
+}
+
+async function routes() {
+  const [kindergarten, county, province] = await Promise.all(['demo-kindergarten', 'demo-county', 'demo-province'].map(login));
+  const auth = (token) => ({ authorization: `Bearer ${token}` });
+  const own = await (await fetch(`${BASE}/api/kindergartens`, { headers: auth(kindergarten) })).json();
+  const id = own.data[0].documentId;
+  let serial = 0;
+  return [
+    { name: 'GET /api/children (kindergarten)', weight: 35, request: () => [`${BASE}/api/children?pagination[pageSize]=20`, { headers: auth(kindergarten) }] },
+    { name: 'PUT /api/kindergartens/:id (kindergarten)', weight: 10, write: true, request: () => {
+      serial += 1;
+      const phone = `0595-${String(10000000 + (serial % 89999999))}`;
+      return [`${BASE}/api/kindergartens/${id}`, { method: 'PUT', headers: { ...auth(kindergarten), 'content-type': 'application/json' }, body: JSON.stringify({ data: { phone } }) }, phone];
+    } },
+    { name: 'GET /api/requests (county)', weight: 15, request: () => [`${BASE}/api/requests`, { headers: auth(county) }] },
+    { name: 'GET /api/dashboard (province)', weight: 25, request: () => [`${BASE}/api/dashboard`, { headers: auth(province) }] },
+    { name: 'GET /api/statistics (province)', weight: 10, request: () => [`${BASE}/api/statistics`, { headers: auth(province) }] },
+    { name: 'GET /api/kindergartens (province)', weight: 5, request: () => [`${BASE}/api/kindergartens?pagination[pageSize]=25`, { headers: auth(province) }] },
+  ].map((route) => ({ ...route, id }));
+}
+
+const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+
+/** Runs the workload for `ms`; returns per-route latencies and statuses, and the acknowledged writes. */
+async function load(list, ms, onTick) {
+  const total = list.reduce((sum, route) => sum + route.weight, 0);
+  const pick = () => {
+    let r = Math.random() * total;
+    for (const route of list) if ((r -= route.weight) < 0) return route;
+    return list[0];
+  };
+  const stats = new Map(list.map((route) => [route.name, { latencies: [], statuses: {} }]));
+  const acknowledged = [];
+  const end = Date.now() + ms;
+  const started = Date.now();
+  const worker = async () => {
+    while (Date.now() < end) {
+      const route = pick();
+      const [url, init, value] = route.request();
+      const t0 = performance.now();
+      let status;
+      try {
+        const response = await fetch(url, init);
+        await response.arrayBuffer();
+        status = response.status;
+      } catch {
+        status = 'error';
+      }
+      const entry = stats.get(route.name);
+      entry.latencies.push(performance.now() - t0);
+      entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
+      if (route.write && status === 200) acknowledged.push({ value, at: Date.now() });
+    }
+  };
+  const ticker = onTick ? setInterval(onTick, 250) : undefined;
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  if (ticker) clearInterval(ticker);
+  return { stats, acknowledged, seconds: (Date.now() - started) / 1000 };
+}
+
+function report(title, result) {
+  const lines = [`\n### ${title}\n`, '| route | requests | req/s | p50 ms | p95 ms | p99 ms | statuses |', '|---|---:|---:|---:|---:|---:|---|'];
+  let all = 0;
+  for (const [name, { latencies, statuses }] of result.stats) {
+    const sorted = [...latencies].sort((a, b) => a - b);
+    all += sorted.length;
+    lines.push(`| ${name} | ${sorted.length} | ${(sorted.length / result.seconds).toFixed(1)} | ${quantile(sorted, 0.5).toFixed(0)} | ${quantile(sorted, 0.95).toFixed(0)} | ${quantile(sorted, 0.99).toFixed(0)} | ${JSON.stringify(statuses)} |`);
+  }
+  lines.push(`| **all** | ${all} | **${(all / result.seconds).toFixed(1)}** | | | | load average ${os.loadavg().map((n) => n.toFixed(1)).join(' / ')} |`);
+  console.log(lines.join('\n'));
+  return all / result.seconds;
+}
+
+async function bench() {
+  const throughput = {};
+  for (const nodes of NODE_LIST) {
+    log(`${nodes} node(s): starting / reconfiguring nginx`);
+    cluster(['start'], { NODES: String(nodes) });
+    const list = await routes();
+    await load(list, 3000); // warm-up
+    throughput[nodes] = report(`${nodes} node(s), ${CONNECTIONS} connections, ${DURATION / 1000} s`, await load(list, DURATION));
+  }
+  if (throughput[1] && throughput[2]) console.log(`\nscaling 2 nodes / 1 node: ${(throughput[2] / throughput[1]).toFixed(2)}×${throughput[3] ? `; 3 nodes / 1 node: ${(throughput[3] / throughput[1]).toFixed(2)}×` : ''}`);
+}
+
+async function health() {
+  try {
+    return await (await fetch(`${BASE}/api/health`)).json();
+  } catch {
+    return null;
+  }
+}
+
+/** Fault drills on the running cluster (at least 2 nodes); each prints PASS or FAIL with its figures. */
+async function drills() {
+  cluster(['start'], { NODES: '2' });
+  const state = JSON.parse(fs.readFileSync(path.join(DIR, 'state.json'), 'utf8'));
+  const list = await routes();
+
+  // 1. kill -9 one node under load
+  const victim = state.nodes[state.nodes.length - 1];
+  let killed = false;
+  const startedAt = Date.now();
+  const result = await load(list, 12_000, () => {
+    if (!killed && Date.now() > startedAt + 4000) {
+      killed = true;
+      process.kill(victim.pid, 'SIGKILL');
+      log(`drill: node ${victim.port} (pid ${victim.pid}) killed with SIGKILL`);
+    }
+  });
+  const errors = [...result.stats.values()].reduce((sum, { statuses }) => sum + Object.entries(statuses).filter(([s]) => s === 'error' || Number(s) >= 500).reduce((a, [, n]) => a + n, 0), 0);
+  const { Pool } = createRequire(path.join(root, 'cms', 'package.json'))('pg');
+  const pool = new Pool({ connectionString: env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres' });
+  const schema = state.schema || 'cluster_demo';
+  const { rows } = await pool.query(`SELECT phone FROM ${schema}.kindergartens WHERE document_id = $1 LIMIT 1`, [list[0].id]);
+  const last = result.acknowledged.at(-1);
+  const lostWrite = last && rows[0]?.phone !== last.value;
+  report('drill: kill -9 one of 2 nodes under load', result);
+  console.log(`drill kill-node: ${errors <= CONNECTIONS && !lostWrite ? 'PASS' : 'FAIL'} — 5xx/errors ${errors} (bound: requests in flight ≤ ${CONNECTIONS}), last acknowledged write ${lostWrite ? 'LOST' : 'kept'}`);
+  cluster(['start'], { NODES: '2' }); // the killed node back
+
+  // 2. stop the replica: statistics fall back to the primary
+  if (state.replica) {
+    const replicaDir = path.join(DIR, 'replica');
+    const pgCtl = (...args) => execFileSync(process.getuid?.() === 0 ? 'runuser' : 'pg_ctl', process.getuid?.() === 0 ? ['-u', 'postgres', '--', 'pg_ctl', ...args] : args, { stdio: 'ignore' });
+    pgCtl('-D', replicaDir, '-m', 'fast', '-w', 'stop');
+    const stoppedAt = Date.now();
+    let fallback = null;
+    const province = await login('demo-province');
+    let failures = 0;
+    for (let i = 0; i < 40 && !fallback; i += 1) {
+      const response = await fetch(`${BASE}/api/statistics`, { headers: { authorization: `Bearer ${province}` } });
+      await response.arrayBuffer();
+      if (response.status >= 500) failures += 1;
+      if (response.status === 200 && response.headers.get('x-read-from') === 'primary') fallback = Date.now() - stoppedAt;
+      else await sleep(250);
+    }
+    console.log(`drill replica-down: ${fallback !== null ? 'PASS' : 'FAIL'} — statistics read from the primary ${fallback !== null ? `${(fallback / 1000).toFixed(1)} s` : 'never'} after the replica stopped; ${failures} failed answers meanwhile; health: ${JSON.stringify((await health())?.replica ?? null)}`);
+    pgCtl('-D', replicaDir, '-l', path.join(replicaDir, 'replica.log'), '-w', 'start');
+  }
+  await pool.end();
+}
+
+try {
+  if (env.BENCH_DRILLS !== 'only') await bench();
+  if (env.BENCH_DRILLS === '1' || env.BENCH_DRILLS === 'only') await drills();
+} catch (error) {
+  console.error(`bench:cluster: ${error.message}`);
+  process.exit(1);
+}
