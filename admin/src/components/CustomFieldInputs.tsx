@@ -70,7 +70,7 @@ export const customValidators = (definition: CustomFieldDefinition) => {
             if (pattern) validators.push((value) => (!isEmpty(value) && !pattern!.test(String(value)) ? `${label}格式不正确` : undefined));
         }
     }
-    if (type === 'region') validators.push((value) => (!isEmpty(value) && !/^\d{6}$/.test(String(value)) ? `${label}须为 6 位行政区划代码` : undefined));
+    // a region is chosen in the region picker (RegionInput), which flags a code the tree does not have
     return validators;
 };
 

@@ -1,6 +1,7 @@
 import { Autocomplete, Box, FormHelperText, TextField, Typography } from '@mui/material';
 import { useMemo, useState } from 'react';
 import { FieldTitle, useInput, useResourceContext, useTranslate, type Validator } from 'react-admin';
+import { useRegionLevels } from '../providers/useServerFacts';
 import { matchesRegion, useRegionTree, type Region, type RegionLevel, type RegionTree } from './regions';
 
 const MAX_OPTIONS = 60;
@@ -42,7 +43,8 @@ export const RegionInput = ({ source, label, validate, countyOnly = false, withi
     const chain = useMemo(() => (tree ? chainOf(tree, field.value) : {}), [tree, field.value]);
     const prefix = within ? String(within).replace(/(00)+$/, '') : '';
 
-    const levels: RegionLevel[] = ['province', 'prefecture', 'county'];
+    // the region levels of config/levels.json, top first (province, prefecture, county)
+    const levels = useRegionLevels() as RegionLevel[];
     const optionsOf = (level: RegionLevel): Region[] => {
         if (!tree) return [];
         const index = levels.indexOf(level);

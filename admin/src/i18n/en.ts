@@ -496,7 +496,7 @@ const messages: TranslationMessages = {
             },
             helpers: {
                 manages: 'New accounts are %{level} accounts',
-                regionCode: '6-digit region code inside your reach',
+                regionCode: 'A region inside your reach (type a name, pinyin initials or a code)',
                 institutionCode: '10-digit institution code inside your reach',
                 blocked: 'A disabled account cannot sign in',
             },

@@ -707,7 +707,7 @@ const chineseMessages: TranslationMessages = {
             },
             helpers: {
                 manages: '新建的账号为%{level}账号',
-                regionCode: '6 位行政区划代码，须在您的管辖范围内',
+                regionCode: '选择您管辖范围内的地区（可输入名称、拼音首字母或代码）',
                 institutionCode: '10 位机构标识码，须在您的管辖范围内',
                 blocked: '停用后该账号无法登录',
             },
