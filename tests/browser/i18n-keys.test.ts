@@ -1,8 +1,14 @@
 /**
  * The panel's translations stay complete: zh-CN mirrors every key of ra-language-english, and
- * zh-CN and en carry the same keys. (No browser needed; kept beside the panel's browser tests.)
+ * zh-CN and en carry the same keys (no browser needed); and the panel itself, in Chromium, says
+ * everything in the reader's language (below).
  */
+import request from 'supertest';
+import type { Browser, Page } from 'playwright-core';
 import englishRa from 'ra-language-english';
+import { bootStrapi, DEMO_PASSWORD, type BootedApp } from '../helpers/boot';
+import { ensurePanelBuilt, launchChromium, openPage, submitLogin } from '../helpers/panel';
+import { residentId } from '../helpers/ids';
 import chinese from '../../admin/src/i18n/zh-CN';
 import english from '../../admin/src/i18n/en';
 
@@ -26,4 +32,153 @@ test('Chinese messages have no plural variants (polyglot uses one form for zh)',
         return typeof value === 'string' && value.includes('||||');
     });
     expect(withVariants).toEqual([]);
+});
+
+/**
+ * Every page of the menu of a county and of a kindergarten — list, filter menu and the first
+ * record's page — read in zh-CN shows no English key, no raw code and no `resources.*` string, and
+ * in English no untranslated key; a page the role cannot open says 无权访问; a 三员 administrator
+ * lands on the duties of the role; places read by name and are picked by name or pinyin initials.
+ */
+describe('the panel in both languages, every page of the menu', () => {
+    let app: BootedApp;
+    let browser: Browser;
+    const vocabulary = require('../../config/vocabulary.json');
+    const dictionaries = require('../../config/dictionaries.json');
+    // codes that must never show raw in zh-CN: every state the vocabulary names, the class grades, yes/no
+    const CODES: string[] = [
+        ...Object.values(vocabulary.states).filter(Array.isArray).flatMap((states: any) => states.map((s: any) => s.code)),
+        ...dictionaries.classGrade.map((g: any) => g.code), 'true', 'false', 'public', 'private', 'operating',
+    ].filter((code: string) => /^[a-z-]{4,}$/.test(code));
+
+    beforeAll(async () => {
+        ensurePanelBuilt();
+        app = await bootStrapi({ listen: true });
+        browser = await launchChromium();
+        const server = app.strapi.server.httpServer;
+        const { body } = await request(server).post('/api/auth/local').send({ identifier: 'demo-kindergarten', password: DEMO_PASSWORD });
+        const auth = `Bearer ${body.jwt}`;
+        const classes = await request(server).get('/api/school-classes').set('Authorization', auth);
+        await request(server).post('/api/children').set('Authorization', auth).send({ data: {
+            name: '林小语', formerName: '林语', idType: '1', idNumber: residentId('350502', '20220707', '071'), birthPlace: '350502', nativePlace: '350503', ethnicity: '01',
+            nationality: '156', overseasChinese: '00', health: '10', householdRegion: '350502', householdType: '2', address: '鲤城区', phone: '13800000000',
+            enrolledOn: '2025-09-01', enrollmentMode: '1', onlyChild: true, schoolClass: classes.body.data[0].documentId,
+            guardians: [{ name: '林父', relation: '1', idType: '1', idNumber: residentId('350502', '19900303', '035') }],
+        } }).expect(201);
+    }, 300_000);
+
+    afterAll(async () => {
+        await browser?.close();
+        await app?.stop();
+    });
+
+    const signedIn = async (username: string, locale = 'zh-CN'): Promise<Page> => {
+        const page = await openPage(browser);
+        if (locale !== 'zh-CN') await page.addInitScript((value) => localStorage.setItem('RaStore.locale', JSON.stringify(value)), locale);
+        await submitLogin(page, app.baseUrl, username);
+        await page.locator('[role="menuitem"], [data-testid="forbidden"], .MuiCard-root').first().waitFor();
+        return page;
+    };
+    const settle = async (page: Page) => {
+        await page.waitForLoadState('networkidle');
+        await page.locator('.MuiLinearProgress-root, .MuiSkeleton-root').first().waitFor({ state: 'detached' }).catch(() => undefined);
+    };
+    const problemsOf = (where: string, text: string, locale: string): string[] => {
+        const found: string[] = [];
+        for (const key of text.match(/\b(resources|app|ra)\.[a-z_-]+\.[\w.-]+/g) ?? []) found.push(`${where}: key ${key}`);
+        if (locale === 'zh-CN') {
+            for (const code of CODES) if (new RegExp(`(^|[^\\w-])${code}($|[^\\w-])`).test(text)) found.push(`${where}: raw code ${code}`);
+            for (const words of text.match(/\b[A-Za-z]{3,}(?: [A-Za-z]{3,})+\b/g) ?? []) found.push(`${where}: English "${words}"`);
+        }
+        return found;
+    };
+    /** Every page of the menu: the list, its filter menu, and the first record's page. */
+    const walk = async (page: Page, locale: string, withRecords: boolean): Promise<string[]> => {
+        const found: string[] = [];
+        const targets = await page.locator('a[role="menuitem"]').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? '').filter((href) => href.startsWith('#/')));
+        expect(targets.length).toBeGreaterThan(5);
+        for (const target of targets) {
+            await page.goto(`${app.baseUrl}/${target}`);
+            await settle(page);
+            found.push(...problemsOf(target, await page.locator('#main-content').innerText(), locale));
+            const addFilter = page.locator('button[aria-label="添加筛选条件"], button[aria-label="Add filter"]').first();
+            if (await addFilter.count()) {
+                await addFilter.click();
+                found.push(...problemsOf(`${target} filter menu`, await page.locator('[role="menu"]').innerText(), locale));
+                await page.keyboard.press('Escape');
+            }
+            const firstRow = page.locator('#main-content table tbody tr.RaDatagrid-row').first();
+            if (withRecords && (await firstRow.count())) {
+                await firstRow.click();
+                await settle(page);
+                found.push(...problemsOf(`${target} record`, await page.locator('#main-content').innerText(), locale));
+            }
+        }
+        return found;
+    };
+
+    test('zh-CN: every list, filter menu and record of a county and a kindergarten says it in Chinese, places by name', async () => {
+        const county = await signedIn('demo-county');
+        const found = await walk(county, 'zh-CN', true);
+        // a kindergarten's county by name, the code on hover
+        await county.goto(`${app.baseUrl}/#/kindergartens`);
+        await county.locator('#main-content [data-region-code="350502"]').first().waitFor();
+        expect(await county.locator('#main-content [data-region-code="350502"]').first().innerText()).toBe('福建省泉州市鲤城区');
+
+        const kindergarten = await signedIn('demo-kindergarten');
+        found.push(...(await walk(kindergarten, 'zh-CN', true)));
+        expect(found).toEqual([]);
+
+        // the child's page: 曾用名, places by name, 在籍/待审核 and 是/否 of the one vocabulary
+        await kindergarten.goto(`${app.baseUrl}/#/children`);
+        await kindergarten.getByText('林小语').click();
+        await kindergarten.getByText('林语').waitFor();
+        const shown = await kindergarten.locator('#main-content').innerText();
+        expect(shown).toContain('福建省泉州市鲤城区');
+        expect(shown).toContain('福建省泉州市丰泽区');
+        expect(shown).toContain('待审核');
+        await kindergarten.context().close();
+        await county.context().close();
+    });
+
+    test('English: no untranslated key on any page of the menu', async () => {
+        const county = await signedIn('demo-county', 'en');
+        await county.getByRole('menuitem', { name: 'Dashboard' }).waitFor();
+        expect(await walk(county, 'en', false)).toEqual([]);
+        await county.context().close();
+    });
+
+    test('a page the role cannot open says 无权访问 and what to do; the 三员 land on their duties', async () => {
+        const county = await signedIn('demo-county');
+        for (const target of ['#/permission-matrix', '#/custom-fields']) {
+            await county.goto(`${app.baseUrl}/${target}`);
+            await county.getByTestId('forbidden').waitFor();
+            const text = await county.locator('#main-content').innerText();
+            expect(text).toContain('无权访问');
+            expect(text).toContain('请联系上级管理部门');
+            expect(text).not.toMatch(/第 ?1-50 条|没有找到/);
+        }
+        await county.context().close();
+
+        const secadmin = await signedIn('demo-secadmin');
+        await secadmin.getByText('我的职责').first().waitFor();
+        await secadmin.getByTestId('policy-changed').waitFor();
+        expect(await secadmin.locator('#main-content').innerText()).toContain('安全策略');
+        await secadmin.context().close();
+    });
+
+    test('the region picker finds a county by pinyin initials, fills the levels above and accepts a typed code', async () => {
+        const page = await signedIn('demo-kindergarten');
+        await page.goto(`${app.baseUrl}/#/children/create`);
+        const birthPlace = page.locator('[data-region-input="birthPlace"]');
+        await birthPlace.locator('input[data-region-level="county"]').fill('lcq');
+        await page.getByRole('option', { name: /鲤城区/ }).first().click();
+        await birthPlace.getByText('福建省泉州市鲤城区（350502）').waitFor();
+        expect(await birthPlace.locator('input[data-region-level="province"]').inputValue()).toBe('福建省');
+        expect(await birthPlace.locator('input[data-region-level="prefecture"]').inputValue()).toBe('泉州市');
+        await page.locator('input[name="householdRegion"]').fill('350203');
+        await page.locator('[data-region-input="householdRegion"]').getByText('福建省厦门市思明区（350203）').waitFor();
+        await page.screenshot({ path: '/tmp/region-picker.png', fullPage: true });
+        await page.context().close();
+    });
 });
