@@ -83,8 +83,8 @@ describe('the panel in both languages, every page of the menu', () => {
     /** A list drawn (rows, or its empty message), a record's page, or another page's first content. */
     const settle = async (page: Page) => {
         await page.locator('#main-content table tbody tr, #main-content .RaEmpty-message, #main-content .RaList-noResults, #main-content .RaShow-main, #main-content [data-testid="forbidden"]')
-            .first().waitFor({ timeout: 8_000 }).catch(() => undefined);
-        await page.locator('#main-content .MuiSkeleton-root').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+            .first().waitFor({ timeout: 4_000 }).catch(() => undefined);
+        await page.locator('#main-content .MuiSkeleton-root').first().waitFor({ state: 'detached', timeout: 2_000 }).catch(() => undefined);
     };
     const problemsOf = (where: string, text: string, locale: string): string[] => {
         const found: string[] = [];
@@ -101,16 +101,17 @@ describe('the panel in both languages, every page of the menu', () => {
         const targets = await page.locator('a[role="menuitem"]').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? '').filter((href) => href.startsWith('#/')));
         expect(targets.length).toBeGreaterThan(5);
         for (const target of targets) {
+            if (process.env.DEBUG_WALK) console.log(new Date().toISOString(), target);
             await page.goto(`${app.baseUrl}/${target}`);
             await settle(page);
             found.push(...problemsOf(target, await page.locator('#main-content').innerText(), locale));
             const addFilter = page.locator('#main-content button[aria-label="添加筛选条件"]:visible, #main-content button[aria-label="Add filter"]:visible').first();
             if (await addFilter.count()) {
-                await addFilter.click();
+                await addFilter.click({ timeout: 5_000 });
                 const menu = page.locator('.MuiMenu-list[role="menu"]:visible').last();
-                found.push(...problemsOf(`${target} filter menu`, await menu.innerText(), locale));
+                found.push(...problemsOf(`${target} filter menu`, await menu.innerText({ timeout: 5_000 }), locale));
                 await page.keyboard.press('Escape');
-                await page.locator('.MuiPopover-root .MuiBackdrop-root').first().waitFor({ state: 'detached' }).catch(() => undefined);
+                await page.locator('.MuiPopover-root:has(.MuiMenu-list) .MuiBackdrop-root:visible').first().waitFor({ state: 'hidden', timeout: 3_000 }).catch(() => undefined);
             }
             const firstRow = page.locator('#main-content table tbody tr.RaDatagrid-row').first();
             if (withRecords && (await firstRow.count())) {
