@@ -28,11 +28,27 @@ import { auditEntries, delegations, PolicyPage } from './security';
 import customFields from './resources/custom-fields';
 import { GuardianProgress } from './resources/guardians/GuardianProgress';
 import { CalendarSettingsPage, CodeTablesPage, PermissionMatrixPage } from './settings';
+import { Forbidden } from './layout/Forbidden';
+import { getStoredMe } from './providers/session';
 
 /**
- * 全国学前教育管理信息系统 — the panel. Resources depend on the user's level (getPermissions):
- * regional levels manage kindergartens, browse regions and manage the accounts of the level below;
- * a kindergarten sees and edits itself.
+ * Whether the signed-in role may call `action` of `resource` (a content type's plural name, or
+ * the API's name): GET /api/me `calls`, the role's routes after the permission matrix. A page is
+ * registered only when its list can be read, so a page the role cannot open answers 无权访问
+ * (admin/src/layout/Forbidden.tsx) instead of a blank or contradictory page.
+ */
+const may = (resource: string, action = 'find') => {
+    const calls = getStoredMe()?.calls;
+    return !calls || Boolean(calls[resource]?.includes(action));
+};
+
+/** Keeps the elements whose page the role may open. */
+const opened = (elements: [boolean, JSX.Element][]) => elements.filter(([allowed]) => allowed).map(([, element]) => element);
+
+/**
+ * 全国学前教育管理信息系统 — the panel. Which resources and pages exist follows the server (the
+ * role's calls from GET /api/me); which variant of a page follows the user's level
+ * (getPermissions): regional levels manage kindergartens, a kindergarten sees and edits itself.
  */
 export const App = () => (
     <Admin
@@ -44,6 +60,7 @@ export const App = () => (
         dashboard={Dashboard}
         layout={Layout}
         loginPage={LoginPage}
+        catchAll={Forbidden}
         theme={theme}
         darkTheme={darkTheme}
         requireAuth
@@ -52,38 +69,34 @@ export const App = () => (
             level === 'duty'
                 ? []
                 : level === 'auditadmin' || level === 'sysadmin' || level === 'secadmin'
-                ? [
+                ? opened([
                       // 三员: each administrator sees only their own pages (the server enforces it too)
-                      level === 'auditadmin' && <Resource key="audit-entries" name="audit-entries" {...auditEntries} />,
-                      level === 'sysadmin' && <Resource key="accounts" name="accounts" {...accounts} />,
-                      level === 'sysadmin' && <Resource key="delegations" name="delegations" list={delegations.list} />,
-                      level === 'secadmin' && (
-                          <CustomRoutes key="policy">
-                              <Route path="/security-policy" element={<PolicyPage />} />
-                              <Route path="/permission-matrix" element={<PermissionMatrixPage />} />
-                          </CustomRoutes>
-                      ),
-                  ].filter(Boolean)
+                      [may('audit-entry'), <Resource key="audit-entries" name="audit-entries" {...auditEntries} />],
+                      [may('account'), <Resource key="accounts" name="accounts" {...accounts} />],
+                      [may('delegations', 'approve'), <Resource key="delegations" name="delegations" list={delegations.list} />],
+                      [may('security-policies'), <CustomRoutes key="policy"><Route path="/security-policy" element={<PolicyPage />} /></CustomRoutes>],
+                      [may('permission-matrix'), <CustomRoutes key="matrix"><Route path="/permission-matrix" element={<PermissionMatrixPage />} /></CustomRoutes>],
+                  ])
                 : level === 'institution'
-                ? [
-                      <Resource key="kindergartens" name="kindergartens" {...institutionKindergarten} />,
-                      <Resource key="delegations" name="delegations" {...delegations} />,
-                      <Resource key="requests" name="requests" {...requests} />,
-                      <Resource key="school-classes" name="school-classes" {...schoolClasses} />,
-                      <Resource key="children" name="children" {...children} create={ChildCreate} edit={ChildEdit} />,
-                      <Resource key="problem-records" name="problem-records" {...problemRecords} />,
-                      <Resource key="transfers" name="transfers" {...transfers} />,
-                      <Resource key="staff-members" name="staff-members" {...staff} create={StaffCreate} edit={StaffEdit} />,
-                      <Resource key="training-records" name="training-records" {...training} />,
-                      <Resource key="aid-grants" name="aid-grants" {...aidGrants} />,
-                      <Resource key="aid-disbursements" name="aid-disbursements" {...aidDisbursements} />,
-                      <CustomRoutes key="funds">
+                ? opened([
+                      [may('kindergartens'), <Resource key="kindergartens" name="kindergartens" {...institutionKindergarten} />],
+                      [may('delegations'), <Resource key="delegations" name="delegations" {...delegations} />],
+                      [may('requests'), <Resource key="requests" name="requests" {...requests} />],
+                      [may('school-classes'), <Resource key="school-classes" name="school-classes" {...schoolClasses} />],
+                      [may('children'), <Resource key="children" name="children" {...children} create={may('children', 'create') ? ChildCreate : undefined} edit={may('children', 'update') ? ChildEdit : undefined} />],
+                      [may('problem-records'), <Resource key="problem-records" name="problem-records" {...problemRecords} />],
+                      [may('transfers'), <Resource key="transfers" name="transfers" {...transfers} />],
+                      [may('staff-members'), <Resource key="staff-members" name="staff-members" {...staff} create={StaffCreate} edit={StaffEdit} />],
+                      [may('training-records'), <Resource key="training-records" name="training-records" {...training} />],
+                      [may('aid-grants'), <Resource key="aid-grants" name="aid-grants" {...aidGrants} />],
+                      [may('aid-disbursements'), <Resource key="aid-disbursements" name="aid-disbursements" {...aidDisbursements} />],
+                      [true, <CustomRoutes key="funds">
                           <Route path="/staffing" element={<StaffingCheck />} />
                           <Route path="/my-staff" element={<MyStaff />} />
                           <Route path="/aid-apply" element={<AidApply />} />
                           <Route path="/aid-totals" element={<AidTotals />} />
-                      </CustomRoutes>,
-                      <CustomRoutes key="routes">
+                      </CustomRoutes>],
+                      [true, <CustomRoutes key="routes">
                           <Route path="/lifecycle" element={<KindergartenLifecycle />} />
                           <Route path="/imports" element={<ImportPage />} />
                           <Route path="/my-kindergarten" element={<MyKindergarten />} />
@@ -91,48 +104,41 @@ export const App = () => (
                           <Route path="/annual-report" element={<AnnualReportCreate />} />
                           <Route path="/declaration" element={<DeclarationCreate />} />
                           <Route path="/guardian-confirmation" element={<GuardianProgress />} />
-                      </CustomRoutes>,
-                  ]
-                : [
-                      <Resource
-                          key="kindergartens"
-                          name="kindergartens"
-                          {...kindergartens}
-                          create={level === 'county' ? kindergartens.create : undefined}
-                      />,
-                      <Resource key="requests" name="requests" {...requests} />,
-                      <Resource key="children" name="children" {...children} />,
-                      <Resource key="problem-records" name="problem-records" {...problemRecords} />,
-                      <Resource key="transfers" name="transfers" {...transfers} />,
-                      <Resource key="school-classes" name="school-classes" list={schoolClasses.list} />,
-                      <Resource key="regions" name="regions" {...regions} />,
-                      <Resource key="delegations" name="delegations" {...delegations} />,
-                      <Resource key="chart-pages" name="chart-pages" {...chartPages} />,
-                      <Resource key="populations" name="populations" {...populations} create={level === 'county' ? populations.create : undefined} edit={level === 'county' ? populations.edit : undefined} />,
-                      <Resource key="staff-members" name="staff-members" {...staff} />,
-                      <Resource key="training-records" name="training-records" list={training.list} />,
-                      <Resource key="aid-grants" name="aid-grants" {...aidGrants} />,
-                      <Resource key="aid-disbursements" name="aid-disbursements" {...aidDisbursements} />,
-                      <Resource key="projects" name="projects" {...projects} />,
-                      <Resource key="project-progress-reports" name="project-progress-reports" {...progressReports} />,
-                      <Resource key="custom-fields" name="custom-fields" {...customFields} create={level === 'province' ? customFields.create : undefined} edit={level === 'province' ? customFields.edit : undefined} />,
-                      <CustomRoutes key="funds">
+                      </CustomRoutes>],
+                  ])
+                : opened([
+                      [may('kindergartens'), <Resource key="kindergartens" name="kindergartens" {...kindergartens} create={may('kindergartens', 'create') ? kindergartens.create : undefined} />],
+                      [may('requests'), <Resource key="requests" name="requests" {...requests} />],
+                      [may('children'), <Resource key="children" name="children" {...children} />],
+                      [may('problem-records'), <Resource key="problem-records" name="problem-records" {...problemRecords} />],
+                      [may('transfers'), <Resource key="transfers" name="transfers" {...transfers} />],
+                      [may('school-classes'), <Resource key="school-classes" name="school-classes" list={schoolClasses.list} />],
+                      [may('regions'), <Resource key="regions" name="regions" {...regions} />],
+                      [may('delegations'), <Resource key="delegations" name="delegations" {...delegations} />],
+                      [may('chart-pages'), <Resource key="chart-pages" name="chart-pages" {...chartPages} />],
+                      [may('populations'), <Resource key="populations" name="populations" {...populations} create={may('populations', 'create') ? populations.create : undefined} edit={may('populations', 'update') ? populations.edit : undefined} />],
+                      [may('staff-members'), <Resource key="staff-members" name="staff-members" {...staff} />],
+                      [may('training-records'), <Resource key="training-records" name="training-records" list={training.list} />],
+                      [may('aid-grants'), <Resource key="aid-grants" name="aid-grants" {...aidGrants} />],
+                      [may('aid-disbursements'), <Resource key="aid-disbursements" name="aid-disbursements" {...aidDisbursements} />],
+                      [may('projects'), <Resource key="projects" name="projects" {...projects} />],
+                      [may('project-progress-reports'), <Resource key="project-progress-reports" name="project-progress-reports" {...progressReports} />],
+                      [may('custom-fields'), <Resource key="custom-fields" name="custom-fields" {...customFields} create={may('custom-fields', 'create') ? customFields.create : undefined} edit={may('custom-fields', 'update') ? customFields.edit : undefined} />],
+                      [true, <CustomRoutes key="funds">
                           <Route path="/staffing" element={<StaffingCheck />} />
                           <Route path="/staff-analysis" element={<StaffAnalysis />} />
                           <Route path="/aid-totals" element={<AidTotals />} />
                           <Route path="/project-rollup" element={<ProjectRollup />} />
-                      </CustomRoutes>,
-                      <CustomRoutes key="oversight">
+                      </CustomRoutes>],
+                      [true, <CustomRoutes key="oversight">
                           <Route path="/oversight" element={<Oversight />} />
                           <Route path="/guardian-confirmation" element={<GuardianProgress />} />
-                      </CustomRoutes>,
-                      <CustomRoutes key="settings">
-                          <Route path="/code-tables" element={<CodeTablesPage />} />
-                          <Route path="/calendar-settings" element={<CalendarSettingsPage />} />
-                          <Route path="/permission-matrix" element={<PermissionMatrixPage />} />
-                      </CustomRoutes>,
-                      <Resource key="accounts" name="accounts" {...accounts} />,
-                  ]
+                      </CustomRoutes>],
+                      [may('code-table'), <CustomRoutes key="code-tables"><Route path="/code-tables" element={<CodeTablesPage />} /></CustomRoutes>],
+                      [may('calendar-settings'), <CustomRoutes key="calendar"><Route path="/calendar-settings" element={<CalendarSettingsPage />} /></CustomRoutes>],
+                      [may('permission-matrix'), <CustomRoutes key="matrix"><Route path="/permission-matrix" element={<PermissionMatrixPage />} /></CustomRoutes>],
+                      [may('account'), <Resource key="accounts" name="accounts" {...accounts} />],
+                  ])
         }
     </Admin>
 );

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { loadRegions } from './bootstrap/regions';
+import { regionIndex } from './domain/region-names';
 import { applyDatabaseSql } from './bootstrap/database-sql';
 import { syncRoles } from './bootstrap/roles';
 import { installPermissionCache } from './bootstrap/permission-cache';
@@ -81,6 +82,8 @@ export default {
     if (regions.inserted || regions.renamed) {
       strapi.log.info(`行政区划 GB/T 2260: ${regions.inserted} inserted, ${regions.renamed} renamed, ${regions.total} in all`);
     }
+    // region names by code in memory (exports and the 确认表 print names; the panel's region picker)
+    await regionIndex(strapi);
     // code tables and calendar edited in the panel, merged over config/ (kept fresh every 5 s)
     await startOverlay(strapi);
     await syncRoles(strapi);

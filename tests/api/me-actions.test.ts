@@ -5,6 +5,7 @@
  * changes, names who changed a cell and when, and asks before the last holder of a core duty loses it.
  */
 import path from 'node:path';
+import request from 'supertest';
 import { bootStrapi, REPOSITORY_ROOT, type BootedApp } from '../helpers/boot';
 import { kindergartenId, login, type Session } from '../helpers/api';
 
@@ -87,6 +88,44 @@ describe('/api/me: effective actions', () => {
     expect(facts.requestStates).toEqual(expect.arrayContaining(['submitted', 'returned', 'resubmitted', 'approved', 'rejected']));
     expect(facts.keyFields.kindergarten).toEqual(workflows['kindergarten-key-change'].fields);
     expect(facts.keyFields.child).toEqual(workflows['child-key-change'].fields);
+  });
+});
+
+describe('/api/me: the pages the role may open, one vocabulary, regions by name', () => {
+  test('calls name every route the role holds, by resource: a county holds no permission matrix and no custom fields', async () => {
+    const countyCalls = (await me(county)).calls;
+    expect(countyCalls.children).toEqual(expect.arrayContaining(['find', 'findOne']));
+    expect(countyCalls['permission-matrix']).toBeUndefined();
+    expect(countyCalls['custom-fields'] ?? []).not.toContain('find'); // it reads the fields of its records ('applicable'), not the designer's list
+    expect((await me(province)).calls['custom-fields']).toEqual(expect.arrayContaining(['find', 'create']));
+    const admin = (await me(secadmin)).calls;
+    expect(Object.keys(admin).sort()).toEqual(['auth-session', 'me', 'permission-matrix', 'security-policies']);
+  });
+
+  test('every state of the content types is named, in both languages, and the exports say the same word', async () => {
+    const { vocabulary } = (await me(kindergarten)).facts;
+    const enums: Record<string, [string, string]> = {
+      'children.status': ['api::child.child', 'status'], 'requests.state': ['api::request.request', 'state'], 'transfers.state': ['api::transfer.transfer', 'state'],
+      'problem-records.state': ['api::problem-record.problem-record', 'state'], 'kindergartens.status': ['api::kindergarten.kindergarten', 'status'],
+    };
+    for (const [group, [uid, field]] of Object.entries(enums)) {
+      const codes = (app.strapi.contentType(uid as any).attributes as any)[field].enum;
+      expect(vocabulary.states[group].map((s: any) => s.code).sort()).toEqual([...codes].sort());
+      for (const state of vocabulary.states[group]) expect(state).toEqual({ code: expect.any(String), name: expect.stringMatching(/[\u4e00-\u9fa5]/), nameEn: expect.stringMatching(/^[A-Z]/) });
+    }
+    expect(vocabulary.states['children.status'].find((s: any) => s.code === 'registered').name).toBe('在籍');
+    expect(vocabulary.yesNo).toEqual([{ code: 'true', name: '是', nameEn: 'Yes' }, { code: 'false', name: '否', nameEn: 'No' }]);
+  });
+
+  test('the region tree by name with pinyin initials, for every level and the same for all', async () => {
+    const answer = (await kindergarten.get('/api/dictionaries/regions').expect(200)).body;
+    expect(answer.columns).toEqual(['code', 'name', 'parentCode', 'initials', 'level']);
+    const byCode = new Map(answer.rows.map((row: string[]) => [row[0], row]));
+    expect(byCode.get('350502')).toEqual(['350502', '鲤城区', '350500', 'lcq', 'county']);
+    expect(byCode.get('500000')).toEqual(['500000', '重庆市', '', 'cqs', 'province']);
+    expect(answer.rows.length).toBeGreaterThan(3000);
+    expect((await county.get('/api/dictionaries/regions').expect(200)).body.rows).toHaveLength(answer.rows.length);
+    await request(app.strapi.server.httpServer).get('/api/dictionaries/regions').expect(403); // signed-in roles only
   });
 });
 

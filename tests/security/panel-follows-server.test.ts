@@ -30,6 +30,9 @@ const LISTS: Record<string, string[]> = {
     'child states': json('cms', 'src', 'api', 'child', 'content-types', 'child', 'schema.json').attributes.status.enum,
     'request states': json('cms', 'src', 'api', 'request', 'content-types', 'request', 'schema.json').attributes.state.enum,
     'kindergarten key fields': workflows['kindergarten-key-change'].fields,
+    'transfer states': json('cms', 'src', 'api', 'transfer', 'content-types', 'transfer', 'schema.json').attributes.state.enum,
+    'problem-record states': json('cms', 'src', 'api', 'problem-record', 'content-types', 'problem-record', 'schema.json').attributes.state.enum,
+    'kindergarten states': json('cms', 'src', 'api', 'kindergarten', 'content-types', 'kindergarten', 'schema.json').attributes.status.enum,
 };
 
 const quoted = (member: string) => new RegExp(`['"\`]${member.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&')}['"\`]`);
@@ -64,5 +67,28 @@ test.each(Object.keys(LISTS))('no file in admin/src types the %s again', (name) 
 test('no time zone, no editor list, no key-field constant in admin/src', () => {
     const found = files.flatMap(({ file, text }) =>
         [/Asia\/Shanghai/, /\bEDITORS\b/, /\bKEY_FIELDS\b/].filter((pattern) => pattern.test(text)).map((pattern) => `${file}: ${pattern}`));
+    expect(found).toEqual([]);
+});
+
+/**
+ * One vocabulary (config/vocabulary.json): the names of the states it names come from the server
+ * (GET /api/me facts.vocabulary, admin/src/providers/vocabulary.ts), so neither language's messages
+ * name them again, and no file of admin/src spells yes/no itself.
+ */
+test('the panel names no state of the vocabulary and no yes/no of its own', () => {
+    const vocabulary = json('config', 'vocabulary.json');
+    const messages: Record<string, any> = { 'zh-CN': require('../../admin/src/i18n/zh-CN').default, en: require('../../admin/src/i18n/en').default };
+    const found: string[] = [];
+    for (const group of Object.keys(vocabulary.states)) {
+        const [resource, field] = group.split('.');
+        for (const [locale, tree] of Object.entries(messages)) if (tree.resources?.[resource]?.[field] !== undefined) found.push(`${locale}: resources.${group}`);
+    }
+    for (const { file, text } of files) if (/['"`](是|否)['"`]/.test(text)) found.push(`${file}: 是/否`);
+    expect(found).toEqual([]);
+});
+
+test('the region picker is the one way to enter a place: no input of admin/src asks for a 6-digit code', () => {
+    // the custom-field designer's 适用地区 (a scope, not a place) is left to its own screens
+    const found = files.filter(({ file, text }) => !file.includes(path.join('resources', 'custom-fields')) && /\\d\{6\}/.test(text) && /<TextInput/.test(text)).map(({ file }) => file);
     expect(found).toEqual([]);
 });

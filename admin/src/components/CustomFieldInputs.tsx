@@ -1,7 +1,11 @@
 import { Typography } from '@mui/material';
 import {
-    DateInput, FunctionField, Labeled, NullableBooleanInput, NumberInput, SelectInput, TextInput, useRecordContext, useTranslate,
+    DateInput, FunctionField, Labeled, NullableBooleanInput, NumberInput, SelectInput, TextInput, useLocaleState, useRecordContext, useTranslate,
 } from 'react-admin';
+import type { ReactNode } from 'react';
+import { RegionInput } from './RegionInput';
+import { RegionName } from './RegionField';
+import { yesNoName } from '../providers/vocabulary';
 import { useApi } from '../providers/useApi';
 import { useDictionaries } from '../resources/children/useDictionaries';
 
@@ -66,7 +70,7 @@ export const customValidators = (definition: CustomFieldDefinition) => {
             if (pattern) validators.push((value) => (!isEmpty(value) && !pattern!.test(String(value)) ? `${label}格式不正确` : undefined));
         }
     }
-    if (type === 'region') validators.push((value) => (!isEmpty(value) && !/^\d{6}$/.test(String(value)) ? `${label}须为 6 位行政区划代码` : undefined));
+    // a region is chosen in the region picker (RegionInput), which flags a code the tree does not have
     return validators;
 };
 
@@ -76,7 +80,7 @@ export const CustomFieldInput = ({ definition }: { definition: CustomFieldDefini
     const common = {
         source: `customFields.${definition.key}`,
         label: definition.label,
-        helperText: definition.help || (definition.type === 'region' ? 'resources.children.region_help' : false),
+        helperText: definition.help || false,
         validate: customValidators(definition),
     } as const;
     switch (definition.type) {
@@ -89,6 +93,8 @@ export const CustomFieldInput = ({ definition }: { definition: CustomFieldDefini
             return <DateInput {...common} />;
         case 'choice':
             return <SelectInput {...common} choices={dictionary(definition.codeTable ?? '')} />;
+        case 'region':
+            return <RegionInput {...common} helperText={definition.help || undefined} />;
         default:
             return <TextInput {...common} />;
     }
@@ -112,9 +118,10 @@ export const CustomFieldInputs = ({ entity, countyCode, title = true }: { entity
 };
 
 /** How a custom value reads in a list or a record: yes/no, code names, the value itself. */
-export const customDisplay = (definition: CustomFieldDefinition, value: unknown, names: (table: string) => { id: string; name: string }[]) => {
+export const customDisplay = (definition: CustomFieldDefinition, value: unknown, names: (table: string) => { id: string; name: string }[], locale = 'zh-CN'): ReactNode => {
     if (value === undefined || value === null || value === '') return '';
-    if (definition.type === 'boolean') return value === true ? '是' : value === false ? '否' : String(value);
+    if (definition.type === 'boolean') return yesNoName(value, locale) || String(value);
+    if (definition.type === 'region') return <RegionName code={value} />;
     if (definition.type === 'choice') return names(definition.codeTable ?? '').find((c) => c.id === value)?.name ?? String(value);
     return String(value);
 };
@@ -123,13 +130,14 @@ export const customDisplay = (definition: CustomFieldDefinition, value: unknown,
 export const useCustomColumns = (entity: CustomEntity) => {
     const definitions = useCustomFields(entity);
     const dictionary = useDictionaries();
+    const [locale] = useLocaleState();
     return definitions.map((definition) => (
         <FunctionField
             key={`custom-${definition.key}`}
             source={`customFields.${definition.key}`}
             label={definition.label}
             sortable={false}
-            render={(record: any) => customDisplay(definition, record?.customFields?.[definition.key], dictionary)}
+            render={(record: any) => customDisplay(definition, record?.customFields?.[definition.key], dictionary, locale)}
         />
     ));
 };
@@ -152,12 +160,13 @@ export const CustomFieldValues = ({ entity }: { entity: CustomEntity }) => {
     const record = useRecordContext();
     const dictionary = useDictionaries();
     const definitions = useCustomFields(entity, record?.countyCode ?? null);
+    const [locale] = useLocaleState();
     if (!record) return null;
     return (
         <>
             {definitions.map((definition) => (
                 <Labeled key={definition.key} label={definition.label}>
-                    <span data-testid={`custom-${definition.key}`}>{customDisplay(definition, record.customFields?.[definition.key], dictionary) || '—'}</span>
+                    <span data-testid={`custom-${definition.key}`}>{customDisplay(definition, record.customFields?.[definition.key], dictionary, locale) || '—'}</span>
                 </Labeled>
             ))}
         </>

@@ -4,6 +4,7 @@ import { useMe } from '../providers/useMe';
 import { InstitutionDashboard } from './InstitutionDashboard';
 import { RegionDashboard } from './RegionDashboard';
 import { MyStaff } from '../resources/staff/pages';
+import { AdminDashboard } from './AdminDashboard';
 
 /** One dashboard per level: regional levels see figures for their reach, a kindergarten sees itself. */
 export const Dashboard = () => {
@@ -17,8 +18,8 @@ export const Dashboard = () => {
         );
     }
     if (isPending || !me) return <Loading />;
-    // 三员 roles (no level) have no figures: their menu leads to their pages.
-    if (!me.level) return <Title title={translate('ra.page.dashboard')} />;
+    // 三员 roles (no level) have no figures: a card per duty of theirs.
+    if (!me.level) return <AdminDashboard me={me} />;
     // a teacher's account reaches only its own record (config/roles.json accountRoles.teacher): no figures
     if ((me as any).teacher) return <MyStaff />;
     return (

@@ -5,8 +5,9 @@ import { useGetList, useTranslate } from 'react-admin';
 import { Me } from '../providers/session';
 import { DashboardHeader } from './DashboardHeader';
 import { InstitutionCharts } from './InstitutionCharts';
+import { RegionName } from '../components/RegionField';
 
-const Item = ({ label, value }: { label: string; value?: string | null }) => (
+const Item = ({ label, value }: { label: string; value?: React.ReactNode }) => (
     <Grid size={{ xs: 12, sm: 6, md: 4 }}>
         <Typography variant="caption" color="text.secondary">
             {label}
@@ -46,7 +47,7 @@ export const InstitutionDashboard = ({ me }: { me: Me }) => {
                         <Grid container spacing={2}>
                             <Item label={field('code')} value={kindergarten.code} />
                             <Item label={field('name')} value={kindergarten.name} />
-                            <Item label={field('countyCode')} value={kindergarten.countyCode} />
+                            <Item label={field('countyCode')} value={<RegionName code={kindergarten.countyCode} />} />
                             <Item
                                 label={field('ownership')}
                                 value={

@@ -52,6 +52,7 @@ export const Menu = () => {
         // 三员: the audit trail, the accounts or the security policy, and nothing else
         return (
             <RaMenu>
+                <RaMenu.DashboardItem primaryText="app.admin_dashboard.title" />
                 {level === 'auditadmin' && <Item to="/audit-entries" primaryText="app.security.menu.audit" leftIcon={<PolicyIcon />} />}
                 {level === 'sysadmin' && <Item to="/accounts" primaryText="app.security.menu.accounts" leftIcon={<ManageAccountsIcon />} />}
                 {level === 'sysadmin' && <Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />}
@@ -114,7 +115,7 @@ export const Menu = () => {
             <Item to="/projects" primaryText="app.funds.menu.projects" leftIcon={<AccountBalanceIcon />} />
             <Item to="/project-progress-reports" primaryText="app.funds.menu.progress" leftIcon={<EventNoteIcon />} />
             <Item resource="projects" to="/project-rollup" primaryText="app.funds.menu.rollup" leftIcon={<SummarizeIcon />} />
-            {(level === 'province' || level === 'prefecture' || level === 'ministry') && <Item to="/custom-fields" primaryText="app.custom_fields.menu" leftIcon={<TuneIcon />} />}
+            {Boolean(me?.calls?.['custom-fields']?.includes('find')) && <Item to="/custom-fields" primaryText="app.custom_fields.menu" leftIcon={<TuneIcon />} />}
             <Item to="/regions" primaryText="app.menu.regions" leftIcon={<AccountTreeIcon />} />
             <Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />
             {level && (

@@ -18,6 +18,8 @@ export interface Me {
     role?: string | null;
     /** What the user may do now: resource → the permission matrix's actions (after its overrides). */
     actions?: Record<string, string[]>;
+    /** Every route the role may call: resource (a content type's plural name, or the API's name) → controller actions. */
+    calls?: Record<string, string[]>;
     /** The server's facts the panel follows instead of copies (admin/src/providers/useServerFacts.ts). */
     facts?: ServerFacts;
 }
@@ -35,6 +37,8 @@ export interface ServerFacts {
     keyFields: { kindergarten: string[]; child: string[] };
     /** resource → every action the permission matrix governs. */
     matrix: Record<string, string[]>;
+    /** the one vocabulary: states and yes/no by name in both languages (admin/src/providers/vocabulary.ts) */
+    vocabulary?: import('./vocabulary').Vocabulary;
 }
 
 const TOKEN_KEY = 'preschool.jwt';

@@ -21,7 +21,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import * as yup from 'yup';
 import { checkedKey, conflictError, fieldError, fieldsError } from '../utils/validation';
-import { dictionaries, entry } from './dictionaries';
+import { dictionaries, entry, vocabulary, yesNoName } from './dictionaries';
 import { actingUser } from './request-context';
 import { routeIdentity } from '../security/route-identity';
 import { onEveryWrite } from '../runtime/on-every-write';
@@ -435,7 +435,7 @@ export function customFieldsMiddleware(strapi: Core.Strapi) {
 /** How a definition's value reads in a cell (exports): codes as their names, yes/no in Chinese. */
 export function displayValue(definition: Definition, value: unknown): string {
   if (value === undefined || value === null || value === '') return '';
-  if (definition.type === 'boolean') return value === true ? '是' : value === false ? '否' : String(value);
+  if (definition.type === 'boolean') return value === true || value === false ? yesNoName(value) : String(value);
   if (definition.type === 'choice') return entry(definition.codeTable ?? '', value)?.name ?? String(value);
   return String(value);
 }
@@ -465,7 +465,7 @@ export async function customDimension(strapi: Core.Strapi, name: unknown, reach:
   const definition = (await definitionsForReach(strapi, 'child', reach)).find((d) => d.key === match[1] && (d.type === 'boolean' || d.type === 'choice'));
   if (!definition || !SAFE_KEY.test(definition.key)) throw fieldError('dimension', `未知的维度：${name}（须为幼儿的“是/否”或代码表自定义字段）`);
   const labels = new Map<string, string>(definition.type === 'boolean'
-    ? [['true', '是'], ['false', '否']]
+    ? vocabulary().yesNo.map((item) => [item.code, item.name] as [string, string])
     : (dictionaries()[definition.codeTable ?? ''] ?? []).map((e) => [e.code, e.name] as [string, string]));
   return { definition, dimension: { label: definition.label, kind: 'childCustom' as const, column: definition.key, sources: ['children' as const] }, labels };
 }

@@ -79,3 +79,42 @@ export function codeProblem(table: string, value: unknown, previous?: unknown): 
 export function codeMessage(label: string, problem: 'unknown' | 'retired'): string {
   return problem === 'retired' ? `${label}：该代码已停用` : `${label}不是代码表中的值`;
 }
+
+/** A named code in both languages (config/vocabulary.json). */
+export type Named = { code: string; name: string; nameEn: string };
+type VocabularyConfig = {
+  yesNo: Named[];
+  states: Record<string, Named[] | string>;
+  tablesEn: Record<string, Record<string, string>>;
+};
+let vocabularyConfig: VocabularyConfig | undefined;
+const vocabularyFile = (): VocabularyConfig => (vocabularyConfig ??= readDomainConfig<VocabularyConfig>('vocabulary.json'));
+
+/**
+ * The one vocabulary of the system's own states and of yes/no, in both languages: what the panel
+ * shows (GET /api/me facts.vocabulary), and what the exports, chart workbooks and the 确认表
+ * print. A state group that names a code table takes the table's names (as edited in the panel).
+ */
+export function vocabulary(): { yesNo: Named[]; states: Record<string, Named[]>; tablesEn: Record<string, Record<string, string>> } {
+  const file = vocabularyFile();
+  const states = Object.fromEntries(Object.entries(file.states).filter(([key]) => !key.startsWith('$')).map(([group, value]) => [
+    group,
+    typeof value === 'string'
+      ? (dictionaries()[value] ?? []).map((item) => ({ code: item.code, name: item.name, nameEn: file.tablesEn[value]?.[item.code] ?? item.name }))
+      : value,
+  ]));
+  return { yesNo: file.yesNo, states, tablesEn: file.tablesEn };
+}
+
+/** The name of a state ('children.status', 'registered' → 在籍), or the code when unnamed. */
+export function stateName(group: string, code: unknown, english = false): string {
+  if (code === null || code === undefined || code === '') return '';
+  const found = vocabulary().states[group]?.find((item) => item.code === String(code));
+  return found ? (english ? found.nameEn : found.name) : String(code);
+}
+
+/** 是 / 否 for true / false (also 'true' / 'false' as stored in text), '' for anything else. */
+export function yesNoName(value: unknown, english = false): string {
+  const found = vocabularyFile().yesNo.find((item) => item.code === String(value));
+  return value === true || value === false || value === 'true' || value === 'false' ? (found ? (english ? found.nameEn : found.name) : String(value)) : '';
+}

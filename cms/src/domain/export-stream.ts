@@ -23,7 +23,7 @@ import { readDomainConfig } from '../runtime/paths';
 import { toStrapiFilters } from '../middlewares/ra-bridge';
 import { recordExport } from './exports';
 import { rewriteStudentNumberFilters } from '../security/student-numbers';
-import { entry } from './dictionaries';
+import { entry, yesNoName } from './dictionaries';
 import { definitionsForReach, displayValue, type Definition, type Entity } from './custom-fields';
 import { DATE_FORMAT, TEXT_FORMAT, csvCell, dateCell, fitWidth } from './sheet-cells';
 
@@ -54,7 +54,7 @@ export function dayText(value: unknown): string {
   return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
 }
 
-export const yesNo = (value: unknown) => (value === true ? '是' : value === false ? '否' : '');
+export const yesNo = (value: unknown) => (value === true || value === false ? yesNoName(value) : '');
 
 /** One column per custom field (custom-fields.ts), headed by its label. */
 export function customColumns(definitions: Definition[]): OutColumn[] {

@@ -5,7 +5,7 @@
  *   config/workflows.json: workflows.arbitration.reviewer: 'countyy' is not a level
  * instead of surfacing later as a 500 or a permission silently missing.
  * Checked: levels, roles, permission-matrix, workflows, security, imports, lists, calendar, guardians,
- * student-id, classes, cluster (dictionaries.json is read for the class grades only).
+ * student-id, classes, cluster, vocabulary (dictionaries.json is read for the class grades and table names only).
  * Called at bootstrap (cms/src/index.ts); tests: tests/unit/config-schema.test.ts.
  */
 import { readDomainConfig } from './paths';
@@ -352,6 +352,37 @@ function checkClasses(c: Checker, classes: any, grades: string[]) {
   }
 }
 
+/** config/vocabulary.json: named entries in both languages; a state group is a list of them or a code table's name. */
+function checkVocabulary(c: Checker, vocabulary: any, tables: string[]) {
+  if (!c.object(vocabulary, 'vocabulary')) return;
+  const named = (list: unknown, path: string) => {
+    if (!Array.isArray(list)) return c.fail(path, `must be a list, not ${show(list)}`);
+    list.forEach((item, i) => {
+      if (!c.object(item, `${path}[${i}]`)) return;
+      c.string(item.code, `${path}[${i}].code`);
+      c.string(item.name, `${path}[${i}].name`);
+      c.string(item.nameEn, `${path}[${i}].nameEn`);
+    });
+    return true;
+  };
+  named(vocabulary.yesNo, 'vocabulary.yesNo');
+  if (c.object(vocabulary.states, 'vocabulary.states')) {
+    for (const [group, value] of entries(vocabulary.states)) {
+      const path = `vocabulary.states.${group}`;
+      c.pattern(group, /^[a-z-]+\.[a-zA-Z]+$/, path, "a '<resource>.<field>' name");
+      if (typeof value === 'string') c.oneOf(value, tables, path, 'a code table of config/dictionaries.json');
+      else named(value, path);
+    }
+  }
+  if (c.object(vocabulary.tablesEn, 'vocabulary.tablesEn')) {
+    for (const [table, names] of entries(vocabulary.tablesEn)) {
+      const path = `vocabulary.tablesEn.${table}`;
+      c.oneOf(table, tables, path, 'a code table of config/dictionaries.json');
+      if (c.object(names, path)) for (const [code, name] of Object.entries(names)) c.string(name, `${path}.${code}`);
+    }
+  }
+}
+
 /** Every problem of the domain configuration files (none: an empty list). A file that cannot be read or parsed is one problem. */
 export function configProblems(read: Reader = readDomainConfig, known: Known = {}): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -363,7 +394,7 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
       return undefined;
     }
   };
-  const files = Object.fromEntries(['levels', 'roles', 'permission-matrix', 'workflows', 'security', 'imports', 'lists', 'calendar', 'student-id', 'classes', 'dictionaries', 'guardians', 'cluster']
+  const files = Object.fromEntries(['levels', 'roles', 'permission-matrix', 'workflows', 'security', 'imports', 'lists', 'calendar', 'student-id', 'classes', 'dictionaries', 'guardians', 'cluster', 'vocabulary']
     .map((stem) => [stem, load(`${stem}.json`)]));
   const grades = Array.isArray(files.dictionaries?.classGrade) ? files.dictionaries.classGrade.map((entry: any) => entry?.code).filter(Boolean) : [];
   const levels = levelKeys(files.levels);
@@ -387,6 +418,8 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
   run('classes', (c, value) => checkClasses(c, value, grades));
   run('guardians', (c, value) => checkGuardians(c, value));
   run('cluster', (c, value) => checkCluster(c, value));
+  const tables = isObject(files.dictionaries) ? entries(files.dictionaries).map(([key]) => key) : [];
+  run('vocabulary', (c, value) => checkVocabulary(c, value, tables));
   return problems;
 }
 

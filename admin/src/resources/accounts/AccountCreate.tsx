@@ -14,6 +14,7 @@ import {
 } from 'react-admin';
 import { OneTimePasswordDialog } from '../../components/OneTimePasswordDialog';
 import { useMe } from '../../providers/useMe';
+import { RegionInput } from '../../components/RegionInput';
 
 interface Created {
     id: string | number;
@@ -66,12 +67,7 @@ export const AccountCreate = () => {
                             fullWidth
                         />
                     ) : (
-                        <TextInput
-                            source="regionCode"
-                            validate={[required(), regex(/^\d{6}$/, 'resources.accounts.helpers.regionCode')]}
-                            helperText="resources.accounts.helpers.regionCode"
-                            fullWidth
-                        />
+                        <RegionInput source="regionCode" validate={required()} within={me?.regionCode} helperText="resources.accounts.helpers.regionCode" />
                     )}
                 </SimpleForm>
             </Create>

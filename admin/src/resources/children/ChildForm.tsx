@@ -6,6 +6,7 @@ import { useDictionaries } from './useDictionaries';
 import { DuplicateCheck } from './DuplicateCheck';
 import { sexChoices } from './choices';
 import { CustomFieldInputs } from '../../components/CustomFieldInputs';
+import { RegionInput } from '../../components/RegionInput';
 
 /** Values a new record starts with: the most common codes (中国, 汉族, 非港澳台侨, 健康, 走读). */
 export const childDefaults = { idType: '1', nationality: '156', ethnicity: '01', overseasChinese: '00', health: '10', enrollmentMode: '1', leftBehind: '0', onlyChild: false };
@@ -38,8 +39,8 @@ export const ChildForm = ({ keyLocked = false, classSource = 'schoolClass', tool
             {!keyLocked && <DuplicateCheck />}
             <SelectInput source="sex" choices={sexChoices} validate={required()} disabled={keyLocked} />
             <DateInput source="birthDate" validate={required()} disabled={keyLocked} />
-            <TextInput source="birthPlace" validate={required()} helperText="resources.children.region_help" />
-            <TextInput source="nativePlace" validate={required()} />
+            <RegionInput source="birthPlace" validate={required()} />
+            <RegionInput source="nativePlace" validate={required()} freeText />
             {picker('ethnicity', 'ethnicity')}
             {picker('nationality', 'nationality')}
             {picker('overseasChinese', 'overseasChinese')}
@@ -47,7 +48,7 @@ export const ChildForm = ({ keyLocked = false, classSource = 'schoolClass', tool
             {picker('bloodType', 'bloodType', false)}
 
             <Section title="resources.children.sections.household" />
-            <TextInput source="householdRegion" validate={required()} helperText="resources.children.region_help" />
+            <RegionInput source="householdRegion" validate={required()} />
             {picker('householdType', 'householdType')}
             <TextInput source="address" validate={required()} fullWidth />
             <TextInput source="phone" validate={required()} />

@@ -3,7 +3,7 @@ import ReportProblemIcon from '@mui/icons-material/ReportProblem';
 import { useState } from 'react';
 import { Button as MuiButton, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, TextField as MuiTextField } from '@mui/material';
 import {
-    ArrayField, BooleanField, Button, Datagrid, DateField, EditButton, Labeled, SelectField, Show, Tab, TabbedShowLayout, TextField, TopToolbar,
+    ArrayField, Button, Datagrid, DateField, EditButton, Labeled, SelectField, Show, Tab, TabbedShowLayout, TextField, TopToolbar,
     useNotify, usePermissions, useRecordContext, useRedirect, useTranslate,
 } from 'react-admin';
 import { getToken } from '../../providers/session';
@@ -11,6 +11,8 @@ import { httpClient } from '../../providers/http';
 import { useDictionaries } from './useDictionaries';
 import { RegisterButton } from './RegisterButton';
 import { CustomFieldValues } from '../../components/CustomFieldInputs';
+import { RegionField } from '../../components/RegionField';
+import { YesNoField } from '../../components/YesNoField';
 import { sexChoices, statusChoices } from './choices';
 
 /** 打印确认表: the server's A4 学前教育学籍基础信息确认表, opened for printing (the token stays out of the URL). */
@@ -119,6 +121,7 @@ export const ChildShow = ({ extraTabs }: { extraTabs?: React.ReactNode }) => (
         <TabbedShowLayout>
             <Tab label="resources.children.sections.identity">
                 <TextField source="name" />
+                <TextField source="formerName" emptyText="—" />
                 <StudentNumberField label="resources.children.fields.studentNumber" />
                 <SelectField source="status" choices={statusChoices()} />
                 <SelectField source="sex" choices={sexChoices} />
@@ -129,24 +132,24 @@ export const ChildShow = ({ extraTabs }: { extraTabs?: React.ReactNode }) => (
                 <CodeField source="nationality" table="nationality" />
                 <CodeField source="overseasChinese" table="overseasChinese" />
                 <CodeField source="health" table="health" />
-                <TextField source="birthPlace" />
-                <TextField source="nativePlace" />
+                <RegionField source="birthPlace" />
+                <RegionField source="nativePlace" />
             </Tab>
             <Tab label="resources.children.sections.household" path="household">
-                <TextField source="householdRegion" />
+                <RegionField source="householdRegion" />
                 <CodeField source="householdType" table="householdType" />
                 <TextField source="address" />
                 <TextField source="phone" />
                 <DateField source="enrolledOn" locales="zh-CN" />
                 <CodeField source="enrollmentMode" table="enrollmentMode" />
-                <BooleanField source="onlyChild" />
+                <YesNoField source="onlyChild" />
                 <CodeField source="leftBehind" table="leftBehind" />
-                <BooleanField source="migrant" />
-                <BooleanField source="orphan" />
-                <BooleanField source="martyrChild" />
-                <BooleanField source="disabled" />
+                <YesNoField source="migrant" />
+                <YesNoField source="orphan" />
+                <YesNoField source="martyrChild" />
+                <YesNoField source="disabled" />
                 <CodeField source="disabilityType" table="disability" />
-                <BooleanField source="needsAid" />
+                <YesNoField source="needsAid" />
                 <CustomFieldValues entity="child" />
             </Tab>
             <Tab label="resources.children.sections.guardians" path="guardians">

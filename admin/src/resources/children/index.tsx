@@ -1,6 +1,6 @@
 import ChildCareIcon from '@mui/icons-material/ChildCare';
 import {
-    BooleanField, Datagrid, DateField, List, NullableBooleanInput, ReferenceInput, SelectField, SelectInput, TextField, TextInput,
+    Datagrid, DateField, List, NullableBooleanInput, ReferenceInput, SelectField, SelectInput, TextField, TextInput,
 } from 'react-admin';
 import { ExportListActions } from '../imports';
 import { useDictionaries } from './useDictionaries';
@@ -11,6 +11,7 @@ import { ChildCreate, ChildEdit } from './ChildEdit';
 import { sexChoices, statusChoices } from './choices';
 import { useCustomColumns, useCustomFilters } from '../../components/CustomFieldInputs';
 import { ListPagination } from '../../components/ListPagination';
+import { YesNoField } from '../../components/YesNoField';
 
 /** Children's 学籍 records: ID numbers and 学籍号 masked in the list (as the server sends them), filters by class, status and flags. */
 const ChildList = () => {
@@ -19,7 +20,7 @@ const ChildList = () => {
     const customColumns = useCustomColumns('child');
     const filters = [
         <TextInput key="q" source="q" alwaysOn />,
-        <ReferenceInput key="class" source="schoolClass.documentId" reference="school-classes"><SelectInput optionText="name" label="resources.children.fields.schoolClass" /></ReferenceInput>,
+        <ReferenceInput key="class" source="schoolClass.documentId" reference="school-classes" label="resources.children.fields.schoolClass"><SelectInput optionText="name" label="resources.children.fields.schoolClass" /></ReferenceInput>,
         <SelectInput key="status" source="status" choices={statusChoices()} />,
         <SelectInput key="leftBehind" source="leftBehind" choices={dictionary('leftBehind')} />,
         <NullableBooleanInput key="migrant" source="migrant" />,
@@ -36,7 +37,7 @@ const ChildList = () => {
                 <TextField source="idNumberMasked" />
                 <TextField source="studentNumberMasked" emptyText="—" />
                 <SelectField source="status" choices={statusChoices()} />
-                <BooleanField source="needsAid" />
+                <YesNoField source="needsAid" />
                 {customColumns}
             </Datagrid>
         </List>

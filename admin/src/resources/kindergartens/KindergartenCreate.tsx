@@ -12,6 +12,7 @@ import {
 import { useMe } from '../../providers/useMe';
 import { ownershipChoices } from './choices';
 import { CustomFieldInputs } from '../../components/CustomFieldInputs';
+import { RegionInput } from '../../components/RegionInput';
 
 /** County level only: a new kindergarten in the user's own county by default. */
 export const KindergartenCreate = () => {
@@ -29,13 +30,8 @@ export const KindergartenCreate = () => {
                     fullWidth
                 />
                 <TextInput source="name" validate={[required(), minLength(2), maxLength(100)]} fullWidth />
-                <TextInput
-                    source="countyCode"
-                    validate={[required(), regex(/^\d{6}$/, 'resources.kindergartens.helpers.countyCode')]}
-                    helperText="resources.kindergartens.helpers.countyCode"
-                    fullWidth
-                />
-                <SelectInput source="ownership" choices={ownershipChoices} validate={required()} fullWidth />
+                <RegionInput source="countyCode" countyOnly within={me?.regionCode} validate={required()} />
+                <SelectInput source="ownership" choices={ownershipChoices()} validate={required()} fullWidth />
                 <BooleanInput source="inclusive" />
                 <TextInput source="address" validate={maxLength(200)} fullWidth />
                 <TextInput source="principal" validate={maxLength(50)} fullWidth />

@@ -16,6 +16,7 @@ import {
     TopToolbar,
 } from 'react-admin';
 import { CONDITION_FIELDS, kindergartenKeyFields, ownershipChoices, pickEditable, statusChoices } from './choices';
+import { RegionInput } from '../../components/RegionInput';
 import { CustomFieldInputs } from '../../components/CustomFieldInputs';
 
 const EditActions = () => (
@@ -55,12 +56,12 @@ export const KindergartenEdit = () => (
     <Edit mutationMode="pessimistic" redirect="show" transform={pickEditable} actions={<EditActions />}>
         <SimpleForm toolbar={<EditToolbar />} sx={{ maxWidth: 640 }}>
             <TextInput source="code" readOnly fullWidth helperText="resources.kindergartens.helpers.code" />
-            <TextInput source="countyCode" readOnly fullWidth />
+            <RegionInput source="countyCode" countyOnly readOnly helperText={false} />
             <KeyFields />
             <TextInput source="phone" validate={maxLength(30)} fullWidth />
-            <SelectInput source="ownership" choices={ownershipChoices} validate={required()} fullWidth />
+            <SelectInput source="ownership" choices={ownershipChoices()} validate={required()} fullWidth />
             <BooleanInput source="inclusive" />
-            <SelectInput source="status" choices={statusChoices} fullWidth />
+            <SelectInput source="status" choices={statusChoices()} fullWidth />
             {CONDITION_FIELDS.map((field) => (
                 <NumberInput key={field} source={field} validate={minValue(0)} fullWidth />
             ))}

@@ -11,6 +11,7 @@ import {
 } from 'react-admin';
 import { FORMAT_LOCALE } from '../../i18n';
 import { ownershipChoices, statusChoices } from './choices';
+import { RegionField } from '../../components/RegionField';
 
 const ShowActions = () => {
     const { permissions } = usePermissions();
@@ -22,13 +23,13 @@ export const KindergartenShow = () => (
         <SimpleShowLayout>
             <TextField source="code" />
             <TextField source="name" />
-            <TextField source="countyCode" />
+            <RegionField source="countyCode" />
             <TextField source="address" emptyText="—" />
             <TextField source="principal" emptyText="—" />
             <TextField source="phone" emptyText="—" />
-            <SelectField source="ownership" choices={ownershipChoices} />
+            <SelectField source="ownership" choices={ownershipChoices()} />
             <BooleanField source="inclusive" />
-            <SelectField source="status" choices={statusChoices} />
+            <SelectField source="status" choices={statusChoices()} />
             <DateField source="createdAt" showTime locales={FORMAT_LOCALE} emptyText="—" />
             <DateField source="updatedAt" showTime locales={FORMAT_LOCALE} emptyText="—" />
         </SimpleShowLayout>

@@ -1,16 +1,10 @@
 import { serverFacts } from '../../providers/useServerFacts';
+import { stateChoices } from '../../providers/vocabulary';
 
 /** Choice lists of the kindergarten content type; names are i18n keys (SelectField/SelectInput translate them). */
-export const ownershipChoices = [
-    { id: 'public', name: 'resources.kindergartens.ownership.public' },
-    { id: 'private', name: 'resources.kindergartens.ownership.private' },
-];
+export const ownershipChoices = () => stateChoices('kindergartens.ownership');
 
-export const statusChoices = [
-    { id: 'operating', name: 'resources.kindergartens.status.operating' },
-    { id: 'suspended', name: 'resources.kindergartens.status.suspended' },
-    { id: 'closed', name: 'resources.kindergartens.status.closed' },
-];
+export const statusChoices = () => stateChoices('kindergartens.status');
 
 /** Key fields change only through a key-change request once the kindergarten is registered: the server says which (/api/me). */
 export const kindergartenKeyFields = (): string[] => serverFacts().keyFields.kindergarten;

@@ -2,6 +2,9 @@ import { useRef, useState } from 'react';
 import { Button } from '@mui/material';
 import UploadFileIcon from '@mui/icons-material/UploadFile';
 import GroupsIcon from '@mui/icons-material/Groups';
+import { RegionField } from '../../components/RegionField';
+import { RegionInput } from '../../components/RegionInput';
+import { getStoredMe } from '../../providers/session';
 import {
     Create,
     CreateButton,
@@ -74,7 +77,7 @@ export const PopulationList = () => {
     return (
         <List sort={{ field: 'year', order: 'DESC' }} actions={<Actions />}>
             <Datagrid rowClick={permissions === 'county' ? 'edit' : false} bulkActionButtons={false}>
-                <TextField source="countyCode" />
+                <RegionField source="countyCode" />
                 <NumberField source="year" options={{ useGrouping: false }} />
                 <NumberField source="population" />
                 <TextField source="source" />
@@ -86,7 +89,7 @@ export const PopulationList = () => {
 
 const Fields = () => (
     <>
-        <TextInput source="countyCode" validate={required()} />
+        <RegionInput source="countyCode" validate={required()} countyOnly within={getStoredMe()?.regionCode} />
         <NumberInput source="year" validate={required()} />
         <NumberInput source="population" validate={required()} min={0} />
         <TextInput source="source" />

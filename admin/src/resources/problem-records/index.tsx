@@ -1,22 +1,23 @@
+import { stateChoices } from '../../providers/vocabulary';
 import ReportProblemIcon from '@mui/icons-material/ReportProblem';
 import { ProblemActions } from './ProblemActions';
 import { Datagrid, DateField, List, SelectField, SelectInput, Show, SimpleShowLayout, TextField } from 'react-admin';
 
 const kindChoices = ['wrong-id', 'duplicate-with-id', 'duplicate-without-id'].map((id) => ({ id, name: `resources.problem-records.kind.${id}` }));
-const stateChoices = ['open', 'evidence-submitted', 'arbitration', 'resolved'].map((id) => ({ id, name: `resources.problem-records.state.${id}` }));
+const problemStates = () => stateChoices('problem-records.state');
 const resolutionChoices = ['deleted', 'corrected', 'evidence-accepted', 'arbitrated'].map((id) => ({ id, name: `resources.problem-records.resolution.${id}` }));
 
 /** 问题学籍: the kindergarten's and the county's inbox (scoped by the server). */
 const ProblemList = () => (
     <List
-        filters={[<SelectInput key="state" source="state" choices={stateChoices} alwaysOn />, <SelectInput key="kind" source="kind" choices={kindChoices} />]}
+        filters={[<SelectInput key="state" source="state" choices={problemStates()} alwaysOn />, <SelectInput key="kind" source="kind" choices={kindChoices} />]}
         filterDefaultValues={{ state: 'open' }}
         sort={{ field: 'createdAt', order: 'DESC' }}
     >
         <Datagrid rowClick="show" bulkActionButtons={false}>
             <TextField source="name" />
             <SelectField source="kind" choices={kindChoices} />
-            <SelectField source="state" choices={stateChoices} />
+            <SelectField source="state" choices={problemStates()} />
             <TextField source="description" />
             <DateField source="createdAt" showTime locales="zh-CN" />
         </Datagrid>
@@ -28,7 +29,7 @@ const ProblemShow = () => (
         <SimpleShowLayout>
             <TextField source="name" />
             <SelectField source="kind" choices={kindChoices} />
-            <SelectField source="state" choices={stateChoices} />
+            <SelectField source="state" choices={problemStates()} />
             <TextField source="description" emptyText="—" />
             <TextField source="explanation" emptyText="—" />
             <TextField source="claim" emptyText="—" />

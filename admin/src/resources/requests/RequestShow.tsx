@@ -5,9 +5,11 @@ import {
 import { StateField } from './StateField';
 import { DecisionButtons } from './DecisionButtons';
 import { EvidenceUpload } from './EvidenceUpload';
-import { formatDateTime } from '../../i18n';
+import { formatDateTime, i18nProvider } from '../../i18n';
+import { yesNoName } from '../../providers/vocabulary';
 
-const show = (value: unknown) => (value === null || value === undefined || value === '' ? '—' : typeof value === 'boolean' ? (value ? '是' : '否') : String(value));
+/** A value as read: yes/no by the one vocabulary's words. */
+const show = (value: unknown) => (value === null || value === undefined || value === '' ? '—' : typeof value === 'boolean' ? yesNoName(value, i18nProvider.getLocale()) : String(value));
 
 /** 字段 / 原值 / 新值, changed values highlighted. */
 const DiffTable = () => {

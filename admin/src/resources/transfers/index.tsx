@@ -1,3 +1,4 @@
+import { stateChoices } from '../../providers/vocabulary';
 import MoveDownIcon from '@mui/icons-material/MoveDown';
 import CheckIcon from '@mui/icons-material/Check';
 import CloseIcon from '@mui/icons-material/Close';
@@ -15,7 +16,7 @@ import { httpClient } from '../../providers/http';
 import { useApi } from '../../providers/useApi';
 import { useDictionaries } from '../children/useDictionaries';
 
-export const transferStates = ['requested', 'agreed', 'refused', 'completed', 'cancelled'].map((id) => ({ id, name: `resources.transfers.state.${id}` }));
+export const transferStates = () => stateChoices('transfers.state');
 const sides = ['incoming', 'outgoing'].map((id) => ({ id, name: `resources.transfers.side.${id}` }));
 
 const post = async (url: string, data: Record<string, unknown>) => (await httpClient(url, { method: 'POST', body: JSON.stringify({ data }) })).json?.data;
@@ -149,7 +150,7 @@ export const TransferList = () => {
     const { permissions: level } = usePermissions();
     const translate = useTranslate();
     const filters = [
-        <SelectInput key="state" source="state" choices={transferStates} alwaysOn />,
+        <SelectInput key="state" source="state" choices={transferStates()} alwaysOn />,
         ...(level === 'institution' ? [<SelectInput key="direction" source="direction" choices={sides} alwaysOn />] : []),
         <NullableBooleanInput key="overdue" source="overdue" />,
     ];
@@ -162,7 +163,7 @@ export const TransferList = () => {
                 <TextField source="fromKindergartenName" />
                 <TextField source="toKindergartenName" />
                 {level === 'institution' && <SelectField source="side" choices={sides} />}
-                <SelectField source="state" choices={transferStates} />
+                <SelectField source="state" choices={transferStates()} />
                 <DateField source="appliedOn" locales="zh-CN" />
                 <FunctionField source="dueAt" render={(record: any) => (
                     <>

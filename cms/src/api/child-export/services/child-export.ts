@@ -9,10 +9,11 @@ import type { Core } from '@strapi/strapi';
 import { fieldError } from '../../../utils/validation';
 import { columns, type Column } from '../../../domain/import/columns';
 import { FULL_NUMBER_LEVELS } from '../../child/services/child';
+import { stateName } from '../../../domain/dictionaries';
+import { regionNameNow } from '../../../domain/region-names';
 import { codeName, dayText, listExporter, streamExport, yesNo, type OutColumn } from '../../../domain/export-stream';
 
 const CHILD = 'api::child.child';
-const STATUS: Record<string, string> = { draft: '待审核', registered: '在籍', left: '离园', graduated: '毕业' };
 const POPULATE = { schoolClass: { fields: ['name', 'schoolYear'] }, guardians: true };
 const fullNumbers = (user: any) => FULL_NUMBER_LEVELS.has(user?.level);
 
@@ -48,9 +49,13 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => {
     ...columns(strapi).map(fromTemplate),
     ...custom,
     studentNumber,
-    { header: '学籍状态', value: (child) => STATUS[child.status] ?? child.status ?? '' },
+    { header: '学籍状态', value: (child) => stateName('children.status', child.status) },
     { header: '机构标识码', value: (child) => child.institutionCode ?? '' },
     { header: '所属区县代码', value: (child) => child.countyCode ?? '' },
+    // places by name beside the codes above (cms/src/domain/region-names.ts)
+    { header: '出生地名称', value: (child) => regionNameNow(strapi, child.birthPlace) },
+    { header: '户口所在地名称', value: (child) => regionNameNow(strapi, child.householdRegion) },
+    { header: '所属区县名称', value: (child) => regionNameNow(strapi, child.countyCode) },
   ];
 
   /** What the primary-school 学籍 system needs of a graduate, with the 学籍号. */

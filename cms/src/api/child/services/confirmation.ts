@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { entry } from '../../../domain/dictionaries';
+import { entry, yesNoName } from '../../../domain/dictionaries';
+import { regionNames } from '../../../domain/region-names';
 import { fieldLabel } from '../../../domain/messages';
 import { countFullIdNumbers, markRevealedInRequest } from '../../../security/pii-read-audit';
 
@@ -9,17 +10,17 @@ const CLASS = 'api::school-class.school-class';
 
 const escape = (value: unknown) =>
   String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const yesNo = (value: unknown) => (value ? '是' : '否');
+const yesNo = (value: unknown) => yesNoName(Boolean(value));
 const coded = (table: string, code: unknown) => (code ? entry(table, code)?.name ?? String(code) : '');
-const SEX: Record<string, string> = { male: '男', female: '女' };
 
 /** The rows of the form: [field, value as the guardian reads it]. */
 function rows(child: any, places: Map<string, string>): [string, string][] {
-  const place = (code: string) => (code ? `${places.get(code) ?? ''}（${code}）` : '');
+  // places by name only, as the guardian reads them (the code is in the record and the exports)
+  const place = (code: string) => (code ? places.get(code) ?? code : '');
   const label = (field: string) => fieldLabel(field, 'children');
   return [
-    ['name', child.name], ['formerName', child.formerName], ['sex', SEX[child.sex] ?? ''], ['birthDate', child.birthDate],
-    ['birthPlace', place(child.birthPlace)], ['nativePlace', child.nativePlace], ['ethnicity', coded('ethnicity', child.ethnicity)],
+    ['name', child.name], ['formerName', child.formerName], ['sex', coded('sex', child.sex)], ['birthDate', child.birthDate],
+    ['birthPlace', place(child.birthPlace)], ['nativePlace', /^\d{6}$/.test(child.nativePlace ?? '') ? place(child.nativePlace) : child.nativePlace], ['ethnicity', coded('ethnicity', child.ethnicity)],
     ['nationality', coded('nationality', child.nationality)], ['idType', coded('idType', child.idType)], ['idNumber', child.idNumber ?? child.idNumberMasked],
     ['overseasChinese', coded('overseasChinese', child.overseasChinese)], ['health', coded('health', child.health)], ['bloodType', coded('bloodType', child.bloodType)],
     ['householdRegion', place(child.householdRegion)], ['householdType', coded('householdType', child.householdType)], ['address', child.address], ['phone', child.phone],
@@ -94,9 +95,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async render(children: any[], className: string, institutionCode: string) {
     const kindergarten = await strapi.db.query('api::kindergarten.kindergarten').findOne({ where: { code: institutionCode }, select: ['name'] });
-    const codes = [...new Set(children.flatMap((child) => [child.birthPlace, child.householdRegion]).filter(Boolean))];
-    const regions = await strapi.db.query('api::region.region').findMany({ where: { code: { $in: codes } }, select: ['code', 'name'] });
-    const places = new Map<string, string>(regions.map((region) => [region.code, region.name]));
+    const places = await regionNames(strapi, children.flatMap((child) => [child.birthPlace, child.householdRegion, child.nativePlace]));
     const invitations = await strapi.service('api::guardian-invitation.guardian-invitation').liveFor(children.map((child) => child.documentId));
     const pages = children.map((child) => page(child, kindergarten?.name ?? '', className, places, invitations.get(child.documentId))).join('\n');
     return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>学前教育学籍基础信息确认表</title><style>${STYLE}</style></head><body>${pages || '<p>该班级暂无幼儿。</p>'}</body></html>`;

@@ -6,10 +6,12 @@
 import type { Core } from '@strapi/strapi';
 import { DICTIONARY_FIELDS } from '../../../domain/kindergarten-rules';
 import { attributeColumns, listExporter } from '../../../domain/export-stream';
+import { vocabulary } from '../../../domain/dictionaries';
+import { regionNameNow } from '../../../domain/region-names';
 
 const KINDERGARTEN = 'api::kindergarten.kindergarten';
-/** 登记状态 has no code table: the states of the registration workflow. */
-const REGISTRATION_STATES: Record<string, string> = { draft: '未提交', pending: '审核中', returned: '已退回', approved: '已登记', rejected: '未通过' };
+/** 登记状态 has no code table: the states of the registration workflow, named by the one vocabulary. */
+const registrationStates = () => Object.fromEntries(vocabulary().states['kindergartens.registrationState'].map((state) => [state.code, state.name]));
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** GET /api/kindergarten-export?format=xlsx|csv&filters…: the caller's kindergartens. */
@@ -18,8 +20,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     columns: (app, custom) => [
       ...attributeColumns(app, KINDERGARTEN, 'kindergarten', {
         tables: { ...DICTIONARY_FIELDS, ownership: 'ownership', status: 'institutionStatus' },
-        names: { registrationState: REGISTRATION_STATES },
+        names: { registrationState: registrationStates() },
       }),
+      // the county by name beside its code (cms/src/domain/region-names.ts)
+      { header: '所属区县', value: (kindergarten: any) => regionNameNow(app, kindergarten.countyCode) },
       ...custom,
     ],
   }),

@@ -34,6 +34,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       teacher: Boolean(user.staffId),
       role: user.role?.type ?? null,
       actions: await service(strapi).actions(user),
+      calls: await service(strapi).calls(user),
       facts: service(strapi).facts(),
     };
   },

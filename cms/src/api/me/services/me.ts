@@ -4,6 +4,7 @@ import { keyFields, workflows } from '../../../domain/workflows';
 import { calendar } from '../../../domain/working-days';
 import { CLOSED, IN_SCHOOL } from '../../../domain/lifecycle';
 import { DECIDABLE } from '../../request/services/request';
+import { vocabulary } from '../../../domain/dictionaries';
 import { effectiveActions, matrixCatalog } from '../../permission-matrix/services/permission-matrix';
 
 const enumOf = (strapi: Core.Strapi, uid: string, field: string): string[] =>
@@ -28,6 +29,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     return effectiveActions(new Set(rows.map((row) => row.action)));
   },
 
+  /**
+   * Every route the caller's role may call, by the panel's resource name: a content type's plural
+   * name (custom-fields, children) or the API's name where it has none (permission-matrix), each
+   * with the controller actions held ('find', 'create', 'policy'…). The panel registers its pages
+   * from this (admin/src/App.tsx), so a page a role cannot open is not there and answers 无权访问.
+   */
+  async calls(user: { role?: { id?: number } | null }): Promise<Record<string, string[]>> {
+    const roleId = user.role?.id;
+    if (!roleId) return {};
+    const rows: { action: string }[] = await strapi.plugin('users-permissions').service('permission').findRolePermissions(roleId);
+    const calls: Record<string, string[]> = {};
+    for (const { action } of rows) {
+      const match = /^api::([a-z0-9-]+)\.([a-z0-9-]+)\.([A-Za-z0-9]+)$/.exec(action);
+      if (!match) continue;
+      const contentType = strapi.contentType(`api::${match[1]}.${match[2]}` as any) as any;
+      const resource: string = contentType?.info?.pluralName ?? match[2];
+      (calls[resource] ??= []).includes(match[3]) || calls[resource].push(match[3]);
+    }
+    return calls;
+  },
+
   facts() {
     return {
       timeZone: calendar().timeZone,
@@ -45,6 +67,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
         kindergarten: keyFields('api::kindergarten.kindergarten'),
         child: keyFields('api::child.child'),
       },
+      /** the one vocabulary (config/vocabulary.json): states and yes/no by name, in both languages */
+      vocabulary: vocabulary(),
     };
   },
 });

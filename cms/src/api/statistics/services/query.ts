@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import ExcelJS from 'exceljs';
-import { dictionaries } from '../../../domain/dictionaries';
+import { dictionaries, entry, yesNoName } from '../../../domain/dictionaries';
 import {
   addFigures, emptyFigures, indicatorsConfig, labelOf, sourcesOf, unitOf, validateQuery, valueOf, type Figures, type Query,
 } from '../../../domain/indicators';
@@ -151,7 +151,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const config = indicatorsConfig();
     const sheet = workbook.addWorksheet(name);
     sheet.addRow([title || result.indicator.label]).font = { bold: true, size: 14 };
-    const filters = Object.entries(result.filters).map(([key, value]) => `${config.filters[key]?.label ?? key}：${value}`).join('；');
+    // filter values by name (大班, 是), as the panel shows them (config/vocabulary.json, config/dictionaries.json)
+    const named = (key: string, value: string) => {
+      const filter = config.filters[key] as { kind?: string; dictionary?: string } | undefined;
+      if (filter?.kind === 'kindergartenFlag') return yesNoName(value);
+      return filter?.dictionary ? entry(filter.dictionary, value)?.name ?? value : value;
+    };
+    const filters = Object.entries(result.filters).map(([key, value]) => `${config.filters[key]?.label ?? key}：${named(key, String(value))}`).join('；');
     sheet.addRow([`指标：${result.indicator.label}（${result.indicator.unit}）　维度：${result.dimension.label}${filters ? `　筛选：${filters}` : ''}`]);
     const definition = config.indicators[result.indicator.key];
     const heading = [result.dimension.label, '代码', `${result.indicator.label}${definition?.scale === 100 ? '（比例）' : `（${result.indicator.unit}）`}`];
