@@ -27,6 +27,15 @@ import { theme, darkTheme } from './theme';
 import { auditEntries, delegations, PolicyPage } from './security';
 import customFields from './resources/custom-fields';
 import { CalendarSettingsPage, CodeTablesPage, PermissionMatrixPage } from './settings';
+import { HelpPage } from './help/HelpPage';
+
+/** Every level's resources, and the help page (帮助, #/help) for everyone. */
+const withHelp = (resources: any[]) => [
+    ...resources,
+    <CustomRoutes key="help">
+        <Route path="/help" element={<HelpPage />} />
+    </CustomRoutes>,
+];
 
 /**
  * 全国学前教育管理信息系统 — the panel. Resources depend on the user's level (getPermissions):
@@ -47,7 +56,7 @@ export const App = () => (
         darkTheme={darkTheme}
         requireAuth
     >
-        {(level) =>
+        {(level) => withHelp(
             level === 'duty'
                 ? []
                 : level === 'auditadmin' || level === 'sysadmin' || level === 'secadmin'
@@ -130,7 +139,7 @@ export const App = () => (
                       </CustomRoutes>,
                       <Resource key="accounts" name="accounts" {...accounts} />,
                   ]
-        }
+        )}
     </Admin>
 );
 

@@ -33,6 +33,7 @@ import { installAuthFastPath } from './security/auth-fast-path';
 import { keysetMiddleware } from './domain/keyset-pages';
 import { bootstrapFirstAdmin, strapiAdminDocumentsMiddleware } from './security/strapi-admin';
 import { assertDomainConfig, knownTo } from './runtime/config-schema';
+import { registerFormatCheck } from './domain/field-formats';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -73,6 +74,9 @@ export default {
     if (regions.inserted || regions.renamed) {
       strapi.log.info(`行政区划 GB/T 2260: ${regions.inserted} inserted, ${regions.renamed} renamed, ${regions.total} in all`);
     }
+    // the 身份证号 format of custom fields checks as the student-id plugin checks every ID number
+    const identity = strapi.plugin('student-id').service('identity') as any;
+    registerFormatCheck('residentId', (value) => Boolean(identity.parseResidentId(value)?.ok));
     // code tables and calendar edited in the panel, merged over config/ (kept fresh every 5 s)
     await startOverlay(strapi);
     await syncRoles(strapi);
