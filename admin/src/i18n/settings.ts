@@ -123,7 +123,7 @@ export const settingsAppEn: typeof settingsAppZh = {
         changed: 'Differs from the default',
         read_only: 'This role is read-only here',
         saved: 'Permission changed; in force now',
-        help: 'Tick to grant, untick to remove: in force at once and recorded in the audit trail. Only roles below your own, and only permissions you hold yourself; “default” is what each level's role is given when the system is installed.',
+        help: 'Tick to grant, untick to remove: in force at once and recorded in the audit trail. Only roles below your own, and only permissions you hold yourself; “default” is what each level’s role is given when the system is installed.',
         by_default: 'Default: %{value}',
         granted: 'granted',
         not_granted: 'not granted',
