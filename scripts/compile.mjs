@@ -16,15 +16,18 @@ const quiet = process.argv.includes('--quiet');
 /** Folders that are outputs or data, never sources. */
 const SKIP = new Set(['node_modules', 'dist', 'build', '.strapi', '.tmp', '.cache', 'public', 'generated', 'data', 'coverage']);
 
-/** The newest modification time under `entry` (files and folders: a deleted file changes its folder). */
-export function newestMtime(entry) {
+/**
+ * The newest modification time under `entry` (files and folders: a deleted file changes its folder).
+ * The project folder's own time is left out: making dist/ (or Strapi's .strapi/) in it changes it.
+ */
+export function newestMtime(entry, top = true) {
   if (!fs.existsSync(entry)) return 0;
   const stat = fs.statSync(entry);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
+  let newest = top ? 0 : stat.mtimeMs;
   for (const child of fs.readdirSync(entry)) {
     if (SKIP.has(child) || child.endsWith('.tsbuildinfo')) continue;
-    newest = Math.max(newest, newestMtime(path.join(entry, child)));
+    newest = Math.max(newest, newestMtime(path.join(entry, child), false));
   }
   return newest;
 }
