@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const started = Date.now();
@@ -23,7 +24,14 @@ const appDir = path.join(root, 'cms');
 const distDir = path.join(appDir, 'dist');
 process.chdir(appDir);
 console.log(`• server: starting (database, regions, roles, demo data) …`);
-const beat = setInterval(() => console.log(`  … server starting: ${seconds()} s since npm start`), 10_000);
+// The progress line comes from a thread of its own, written straight to stdout: Strapi's loading
+// keeps this thread's event loop busy for long stretches (a timer here could stay silent a minute).
+const beat = new Worker(`
+  const { workerData } = require('node:worker_threads');
+  const fs = require('node:fs');
+  setInterval(() => fs.writeSync(1, '  … server starting: ' + ((Date.now() - workerData) / 1000).toFixed(0) + ' s since npm start\\n'), 10000);
+`, { eval: true, workerData: started });
+beat.unref();
 const require = createRequire(path.join(appDir, 'package.json'));
 const { createStrapi } = require('@strapi/strapi');
 const serveAdminPanel = fs.existsSync(path.join(distDir, 'build', 'index.html'));
@@ -31,7 +39,7 @@ let strapi;
 try {
   strapi = await createStrapi({ appDir, distDir, serveAdminPanel }).start();
 } finally {
-  clearInterval(beat);
+  await beat.terminate();
 }
 const host = strapi.config.get('server.host');
 const port = strapi.config.get('server.port');
