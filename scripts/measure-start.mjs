@@ -2,7 +2,8 @@
 // Prints the start-up figures of the README: time from `npm start` to the first 200 of
 // /api/health and of the panel, the longest silence of its output (a progress line is due at
 // least every 10 s), the server's memory (RSS) once it answers, and the machine's load average
-// (these machines are shared: a figure taken under load says so).
+// (these machines are shared: a figure taken under load says so), and the CPU time the start used
+// (builds included), which the load does not change.
 // Usage: node scripts/measure-start.mjs          this checkout, as it is (built or not), one start
 //        node scripts/measure-start.mjs --fresh  a fresh clone of HEAD in a temporary folder, with this
 //          checkout's node_modules linked in (what `npm install` leaves, its postinstall build timed
@@ -21,6 +22,12 @@ const limitMs = 15 * 60 * 1000;
 const fresh = process.argv.includes('--fresh');
 const installBuild = !process.argv.includes('--no-install-build');
 const load = () => os.loadavg().map((value) => value.toFixed(1)).join(' ');
+
+/** CPU seconds used by a process and the children it waited for (utime, stime, cutime, cstime of /proc/<pid>/stat). */
+const cpuSeconds = (pid) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
+};
 
 const rssMb = (pid) => {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -60,12 +67,14 @@ async function measureStart(root, label) {
   try {
     const health = await firstOk(`http://127.0.0.1:${port}/api/health`);
     const panel = await firstOk(`http://127.0.0.1:${port}/`);
+    const cpu = cpuSeconds(child.pid);
     longestSilence = Math.max(longestSilence, health - (last - started));
     await new Promise((resolve) => setTimeout(resolve, 2000));
     console.log(`${label}:`);
     console.log(`  npm start → first 200 of /api/health: ${(health / 1000).toFixed(1)} s`);
     console.log(`  npm start → first 200 of the panel:   ${(panel / 1000).toFixed(1)} s`);
     console.log(`  longest silence before ready:         ${(longestSilence / 1000).toFixed(1)} s`);
+    console.log(`  CPU time used until ready:            ${cpu.toFixed(1)} s (builds included; about the wall time of an idle machine, the work being mostly on one core)`);
     console.log(`  server memory (RSS) after start:      ${rssMb(child.pid).toFixed(0)} MB`);
     console.log(`  load average (1, 5, 15 min), ${os.cpus().length} cores: ${load()}`);
     const accounts = output.join('').match(/demo-(sysadmin|secadmin|auditadmin)/g) ?? [];
