@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-// Compiles the server side: each local plugin, then the Strapi app (cms/dist). Incremental.
+// Compiles the server side: each local plugin, then the Strapi app (cms/dist), with tsc.
+// A project whose sources (and tsconfig, package.json, the lockfile) are older than its last
+// successful compile (the stamp dist/.compiled) is skipped without starting tsc: a later start
+// with nothing changed compiles nothing. FORCE_BUILD=1 compiles every project.
+// Prints one line per project ("tsc plugins/dup-check … 12.3 s" or "up to date").
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,9 +11,47 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
-const projects = fs.readdirSync(path.join(root, 'plugins'))
-  .map((name) => path.join(root, 'plugins', name, 'tsconfig.json'))
-  .filter((file) => fs.existsSync(file));
-for (const project of [...projects, path.join(root, 'cms', 'tsconfig.json')]) {
-  execFileSync(tsc, ['-p', project], { cwd: root, stdio: 'inherit' });
+const force = process.env.FORCE_BUILD === '1';
+const quiet = process.argv.includes('--quiet');
+/** Folders that are outputs or data, never sources. */
+const SKIP = new Set(['node_modules', 'dist', 'build', '.strapi', '.tmp', '.cache', 'public', 'generated', 'data', 'coverage']);
+
+/**
+ * The newest modification time under `entry` (files and folders: a deleted file changes its folder).
+ * The project folder's own time is left out: making dist/ (or Strapi's .strapi/) in it changes it.
+ */
+export function newestMtime(entry, top = true) {
+  if (!fs.existsSync(entry)) return 0;
+  const stat = fs.statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = top ? 0 : stat.mtimeMs;
+  for (const child of fs.readdirSync(entry)) {
+    if (SKIP.has(child) || child.endsWith('.tsbuildinfo')) continue;
+    newest = Math.max(newest, newestMtime(path.join(entry, child), false));
+  }
+  return newest;
+}
+
+const projects = [
+  ...fs.readdirSync(path.join(root, 'plugins')).map((name) => path.join(root, 'plugins', name)),
+  path.join(root, 'cms'),
+].filter((dir) => fs.existsSync(path.join(dir, 'tsconfig.json')));
+const lockfile = path.join(root, 'package-lock.json');
+
+for (const dir of projects) {
+  const name = path.relative(root, dir);
+  const stamp = path.join(dir, 'dist', '.compiled');
+  const compiledAt = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
+  if (!force && compiledAt > Math.max(newestMtime(dir), newestMtime(lockfile))) {
+    if (!quiet) console.log(`  tsc ${name}: up to date`);
+    continue;
+  }
+  const started = Date.now();
+  const checkedAt = new Date();
+  execFileSync(tsc, ['-p', path.join(dir, 'tsconfig.json')], { cwd: root, stdio: 'inherit' });
+  fs.mkdirSync(path.dirname(stamp), { recursive: true });
+  fs.writeFileSync(stamp, `${checkedAt.toISOString()}\n`);
+  // the stamp dates from before the compile: a source saved while tsc ran is compiled next time
+  fs.utimesSync(stamp, checkedAt, checkedAt);
+  if (!quiet) console.log(`  tsc ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -30,6 +30,15 @@ import { GuardianProgress } from './resources/guardians/GuardianProgress';
 import { CalendarSettingsPage, CodeTablesPage, PermissionMatrixPage } from './settings';
 import { Forbidden } from './layout/Forbidden';
 import { getStoredMe } from './providers/session';
+import { HelpPage } from './help/HelpPage';
+
+/** Every level's resources, and the help page (帮助, #/help) for everyone. */
+const withHelp = (resources: any[]) => [
+    ...resources,
+    <CustomRoutes key="help">
+        <Route path="/help" element={<HelpPage />} />
+    </CustomRoutes>,
+];
 
 /**
  * Whether the signed-in role may call `action` of `resource` (a content type's plural name, or
@@ -65,7 +74,7 @@ export const App = () => (
         darkTheme={darkTheme}
         requireAuth
     >
-        {(level) =>
+        {(level) => withHelp(
             level === 'duty'
                 ? []
                 : level === 'auditadmin' || level === 'sysadmin' || level === 'secadmin'
@@ -139,7 +148,7 @@ export const App = () => (
                       [may('permission-matrix'), <CustomRoutes key="matrix"><Route path="/permission-matrix" element={<PermissionMatrixPage />} /></CustomRoutes>],
                       [may('account'), <Resource key="accounts" name="accounts" {...accounts} />],
                   ])
-        }
+        )}
     </Admin>
 );
 

@@ -39,6 +39,7 @@ import { keysetMiddleware } from './domain/keyset-pages';
 import { bootstrapFirstAdmin, strapiAdminDocumentsMiddleware } from './security/strapi-admin';
 import { assertDomainConfig, knownTo } from './runtime/config-schema';
 import { registerExchange, startExchange, stopExchange } from './exchange';
+import { registerFormatCheck } from './domain/field-formats';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -84,6 +85,9 @@ export default {
     }
     // region names by code in memory (exports and the 确认表 print names; the panel's region picker)
     await regionIndex(strapi);
+    // the 身份证号 format of custom fields checks as the student-id plugin checks every ID number
+    const identity = strapi.plugin('student-id').service('identity') as any;
+    registerFormatCheck('residentId', (value) => Boolean(identity.parseResidentId(value)?.ok));
     // code tables and calendar edited in the panel, merged over config/ (kept fresh every 5 s)
     await startOverlay(strapi);
     await syncRoles(strapi);

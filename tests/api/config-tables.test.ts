@@ -154,6 +154,90 @@ describe('code tables (代码表维护)', () => {
   });
 });
 
+describe('code tables of the province’s own', () => {
+  test('the province creates 接种情况 (全程/部分/未接种): key from the name, codes numbered; orders, retires, adds; a choice field uses it', async () => {
+    const created = await province.post('/api/code-tables', { data: { name: '接种情况', codes: [{ name: '全程' }, { name: '部分' }, { name: '未接种' }] } }).expect(201);
+    expect(created.body.data).toMatchObject({ key: 'jie_zhong_qing_kuang', name: '接种情况', own: true });
+    expect(created.body.data.entries.map((e: any) => [e.code, e.name])).toEqual([['1', '全程'], ['2', '部分'], ['3', '未接种']]);
+    // order: 未接种 first; retire 部分; add 不详 (numbered 4, last)
+    await province.put('/api/code-tables/jie_zhong_qing_kuang/3', { data: { order: 1 } }).expect(200);
+    await province.put('/api/code-tables/jie_zhong_qing_kuang/2', { data: { retired: true } }).expect(200);
+    const added = await province.post('/api/code-tables/jie_zhong_qing_kuang', { data: { name: '不详' } }).expect(201);
+    expect(added.body.data).toMatchObject({ code: '4', name: '不详' });
+    const dictionaries = (await kindergarten.get('/api/dictionaries').expect(200)).body;
+    expect(dictionaries.jie_zhong_qing_kuang.map((e: any) => [e.code, Boolean(e.retired)])).toEqual([['3', false], ['1', false], ['2', true], ['4', false]]);
+    expect((await auditEntries('code-table.create'))[0].details).toMatchObject({ table: 'jie_zhong_qing_kuang', after: { name: '接种情况' } });
+    expect(await auditEntries('code-table.reorder')).toHaveLength(1);
+    // a choice custom field on the new table: its codes are the values, a retired one is refused
+    const field = await province.post('/api/custom-fields', { data: { entity: 'kindergarten', label: '教师接种情况', type: 'choice', codeTable: 'jie_zhong_qing_kuang' } }).expect(201);
+    expect(field.body.data).toMatchObject({ key: 'jiao_shi_jie_zhong_qing_kuang', codeTable: 'jie_zhong_qing_kuang' });
+    const { validateCustomFields } = require('../../cms/dist/src/domain/custom-fields');
+    const check = (value: string) => validateCustomFields(app.strapi, 'kindergarten', '350502', { jiao_shi_jie_zhong_qing_kuang: value }, { enforceRequired: false });
+    expect((await check('3')).problems).toEqual([]);
+    expect((await check('9')).problems[0].message).toContain('不是代码表中的值');
+  });
+
+  test('who and what: only the province and the Ministry create; a name is needed and used once; order only in own tables', async () => {
+    await county.post('/api/code-tables', { data: { name: '县级代码表' } }).expect(403);
+    await kindergarten.post('/api/code-tables', { data: { name: '园级代码表' } }).expect(403);
+    const again = await province.post('/api/code-tables', { data: { name: '接种情况' } }).expect(409);
+    expect(again.body.error.message).toContain('已有名为“接种情况”的代码表');
+    const noName = await province.post('/api/code-tables', { data: { name: ' ' } }).expect(400);
+    expect(noName.body.error.details.errors[0].path).toEqual(['name']);
+    const twice = await province.post('/api/code-tables', { data: { name: '重复项', codes: [{ name: '甲' }, { name: '甲' }] } }).expect(409);
+    expect(twice.body.error.message).toContain('重复');
+    const shipped = await province.put('/api/code-tables/health/10', { data: { order: 1 } }).expect(400);
+    expect(shipped.body.error.details.errors[0].path).toEqual(['order']);
+    const outOfRange = await province.put('/api/code-tables/jie_zhong_qing_kuang/1', { data: { order: 9 } }).expect(400);
+    expect(outOfRange.body.error.message).toContain('顺序须为 1 到 4');
+    expect(await app.strapi.db.query('api::code-table.code-table-definition').count({})).toBe(1);
+  });
+});
+
+describe('OpenAPI (GET /api/openapi.json)', () => {
+  test('every route of the router has its entry, with its errors; every error code the server sends is listed', async () => {
+    const document = (await request(app.strapi.server.httpServer).get('/api/openapi.json').expect(200)).body;
+    expect(document.openapi).toMatch(/^3\./);
+    // the routes Koa actually serves under /api: every layer of every router mounted on the server
+    const layers: { path: string; methods: string[] }[] = [];
+    const collect = (router: any) => { for (const layer of router?.stack ?? []) if (layer.path && layer.methods?.length) layers.push(layer); };
+    collect(app.strapi.server.router);
+    for (const api of Object.values<any>((app.strapi.server as any).apis ?? {})) collect(api.router ?? api);
+    const served = layers.filter((layer) => layer.path.startsWith('/api/'));
+    expect(served.length).toBeGreaterThan(150);
+    const asOpenApi = (path: string) => path.replace(/:([A-Za-z0-9_]+)(\([^)]*\))?/g, '{$1}');
+    const missing: string[] = [];
+    for (const layer of served) {
+      for (const method of layer.methods.filter((m) => m !== 'HEAD')) {
+        const entry = document.paths[asOpenApi(layer.path)]?.[method.toLowerCase()];
+        if (!entry) missing.push(`${method} ${layer.path}`);
+        else expect(Object.keys(entry.responses)).toEqual(expect.arrayContaining(['200', '429', '503']));
+      }
+    }
+    expect(missing).toEqual([]);
+    // custom routes are there, with who may call them and their errors
+    const createTable = document.paths['/api/code-tables'].post;
+    expect(createTable.summary).toBe('api::code-table.code-table.createTable');
+    expect(Object.keys(createTable.responses)).toEqual(expect.arrayContaining(['400', '401', '403', '409']));
+    expect(document.paths['/api/children/{id}'].put.responses['404']).toBeDefined();
+    expect(document.paths['/api/health'].get.security).toEqual([]);
+    // the error codes: every `code: 'X'` the server sources set is in the document's ErrorCode
+    const fs = require('node:fs');
+    const path = require('node:path');
+    const sent = new Set<string>();
+    const walk = (dir: string) => {
+      for (const name of fs.readdirSync(dir)) {
+        const file = path.join(dir, name);
+        if (fs.statSync(file).isDirectory()) walk(file);
+        else if (file.endsWith('.ts')) for (const match of fs.readFileSync(file, 'utf8').matchAll(/\bcode: '([A-Z][A-Z_]{3,})'/g)) sent.add(match[1]);
+      }
+    };
+    walk(path.join(__dirname, '..', '..', 'cms', 'src'));
+    expect(sent.size).toBeGreaterThan(10);
+    expect([...sent].filter((code) => !document.components.schemas.ErrorCode.enum.includes(code))).toEqual([]);
+  });
+});
+
 describe('role permissions (角色权限)', () => {
   const cell = (matrix: any, role: string, resource: string, action: string) => matrix.roles.find((r: any) => r.type === role).cells[resource][action];
 

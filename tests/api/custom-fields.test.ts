@@ -373,3 +373,55 @@ describe('restart', () => {
     }
   });
 });
+
+describe('for people: keys made from labels, formats by name', () => {
+  const fieldKeys: Record<string, string> = {};
+
+  test('a field sent without a key gets one from its label in pinyin, made unique; the formats are listed by name', async () => {
+    const formats = (await kindergarten.get('/api/custom-fields/formats').expect(200)).body.data;
+    expect(formats.map((f: any) => f.name)).toEqual(expect.arrayContaining(['手机号码', '固定电话', '邮政编码', '统一社会信用代码', '身份证号', '整数范围']));
+    const fields = [
+      ['mobile', { label: '家长手机', type: 'text', format: 'mobile' }],
+      ['landline', { label: '家长手机', type: 'text', format: 'landline' }],
+      ['resident', { label: '紧急联系人身份证号', type: 'text', format: 'residentId' }],
+      ['siblings', { label: '兄弟姐妹人数', type: 'number', format: 'integer', min: 0, max: 10 }],
+    ] as const;
+    for (const [name, data] of fields) {
+      const response = await province.post('/api/custom-fields', { data: { entity: 'child', ...data } }).expect(201);
+      fieldKeys[name] = response.body.data.key;
+      expect(response.body.data.format).toBe(data.format);
+    }
+    expect(fieldKeys).toEqual({ mobile: 'jia_zhang_shou_ji', landline: 'jia_zhang_shou_ji_2', resident: 'jin_ji_lian_xi_ren_shen_fen_zheng', siblings: 'xiong_di_jie_mei_ren_shu' });
+  });
+
+  test.each([
+    ['an unknown format', { type: 'text', format: 'colour' }, 'format'],
+    ['a number format on a text field', { type: 'text', format: 'integer' }, 'format'],
+    ['a format and an advanced pattern at once', { type: 'text', format: 'postcode', pattern: '^\\d+$' }, 'pattern'],
+  ])('%s is a 400 naming the field', async (_label, data, field) => {
+    const response = await province.post('/api/custom-fields', { data: { entity: 'child', label: '格式测试', ...data } }).expect(400);
+    expect(errorPaths(response)).toContainEqual([field]);
+  });
+
+  test('values are checked by their format, with a message naming the field and the format', async () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ [fieldKeys.mobile]: '1380000' }, fieldKeys.mobile, '家长手机须为 11 位手机号码'],
+      [{ [fieldKeys.landline]: '22123456' }, fieldKeys.landline, '带区号的固定电话'],
+      [{ [fieldKeys.resident]: residentId('350502', '19900101', '123').slice(0, 17) + 'Y' }, fieldKeys.resident, '校验位和出生日期'],
+      [{ [fieldKeys.siblings]: 2.5 }, fieldKeys.siblings, '兄弟姐妹人数须为整数'],
+      [{ [fieldKeys.siblings]: 11 }, fieldKeys.siblings, '不能大于 10'],
+    ];
+    for (const [values, key, text] of cases) {
+      const response = await kindergarten.post('/api/children', { data: child({ customFields: { vaccinated: true, ...values } }) }).expect(400);
+      expect(errorPaths(response)).toEqual([['customFields', key]]);
+      expect(response.body.error.message).toContain(text);
+    }
+    const valid = residentId('350502', '19900101', '123');
+    const flipped = valid.slice(0, 17) + (valid[17] === '0' ? '1' : '0');
+    await kindergarten.post('/api/children', { data: child({ customFields: { vaccinated: true, [fieldKeys.resident]: flipped } }) }).expect(400);
+    const ok = await kindergarten.post('/api/children', {
+      data: child({ customFields: { vaccinated: true, [fieldKeys.mobile]: '13912345678', [fieldKeys.landline]: '0595-22123456', [fieldKeys.resident]: valid, [fieldKeys.siblings]: 2 } }),
+    }).expect(201);
+    expect(ok.body.data.customFields).toMatchObject({ [fieldKeys.mobile]: '13912345678', [fieldKeys.siblings]: 2 });
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * The configuration pages in headless Chromium: the security administrator removes a
  * permission in the matrix and the county is refused at once, then gives it back; the province
- * adds and retires a code in 代码表维护 and is told which calendar field is wrong in 校历与期限.
+ * adds and retires a code in 代码表维护, creates a code table of its own (接种情况: 全程/部分/未接种)
+ * and reorders it, and is told which calendar field is wrong in 校历与期限.
  */
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { bootStrapi, type BootedApp } from '../helpers/boot';
@@ -83,6 +84,19 @@ test('the province adds and retires a code, and is told which calendar field is 
     await row.getByText('已停用').waitFor();
     const dictionaries = (await (await login(app, 'demo-kindergarten')).get('/api/dictionaries').expect(200)).body;
     expect(dictionaries.health.find((e: any) => e.code === '95')).toMatchObject({ name: '浏览器新增', retired: true });
+
+    // a table of the province's own: a name and its items, one per line; codes are numbered
+    await page.getByRole('button', { name: '新建代码表' }).click();
+    await page.locator('input[name="tableName"]').fill('接种情况');
+    await page.locator('textarea[name="tableItems"]').fill('全程\n部分\n未接种');
+    await page.getByRole('button', { name: '创建' }).click();
+    await page.getByText('代码表“接种情况”已创建').waitFor();
+    await page.locator('tr[data-code="3"]').getByText('未接种').waitFor();
+    await page.locator('tr[data-code="3"]').getByRole('button', { name: '上移' }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll('tr[data-code]')].map((row) => row.getAttribute('data-code')).join() === '1,3,2');
+    const own = (await (await login(app, 'demo-kindergarten')).get('/api/dictionaries').expect(200)).body.jie_zhong_qing_kuang;
+    expect(own.map((e: any) => e.name)).toEqual(['全程', '未接种', '部分']);
+    await page.screenshot({ path: '/tmp/code-table-own.png' });
 
     await page.getByRole('menuitem', { name: '校历与期限' }).click();
     const day = page.locator('input[name="monthlyUpdateDay"]');

@@ -1,7 +1,8 @@
 /**
  * Custom fields in the panel: the province adds a required yes/no field "是否接种疫苗"
- * for children on its 自定义字段 page; a kindergarten's 新增幼儿 form then shows it, saving without
- * it is refused with the field's message, and with it the child is saved with the value.
+ * for children on its 自定义字段 page — by its name only: no key is asked (it is made from the name
+ * in pinyin), formats are offered by name (手机号码…); a kindergarten's 新增幼儿 form then shows it,
+ * saving without it is refused with the field's message, and with it the child is saved with the value.
  */
 import { type Browser, type Page } from 'playwright-core';
 import { bootStrapi, type BootedApp } from '../helpers/boot';
@@ -42,15 +43,22 @@ test('the province adds a required yes/no field for children; a kindergarten can
     await province.waitForURL(/#\/custom-fields/);
     await province.goto(`${app.baseUrl}/#/custom-fields/create`);
     await province.locator('input[name="label"]').fill('是否接种疫苗');
-    await province.locator('input[name="key"]').fill('vaccinated');
+    // no key to invent: it is shown only under 高级选项; text formats are named
+    expect(await province.locator('input[name="key"]').count()).toBe(0);
+    await province.locator('div:has(> input[name="format"]) > [role="combobox"]').click();
+    await province.getByRole('option', { name: '手机号码（如 13812345678）' }).waitFor();
+    await province.getByRole('option', { name: '不限' }).click();
     await choose(province, 'type', '是/否');
     await province.locator('input[name="required"]').check();
     await province.locator('input[name="help"]').fill('按预防接种证填写');
     await province.getByRole('button', { name: '保存' }).click();
     await province.waitForURL(/#\/custom-fields$/);
     await province.locator('table').getByText('是否接种疫苗').waitFor();
-    const definition = await app.strapi.db.query('api::custom-field.custom-field').findOne({ where: { key: 'vaccinated' } });
-    expect(definition).toMatchObject({ entity: 'child', type: 'boolean', required: true, regionCode: '350000', retired: false });
+    const key = 'shi_fou_jie_zhong_yi_miao';
+    const definition = await app.strapi.db.query('api::custom-field.custom-field').findOne({ where: { key } });
+    expect(definition).toMatchObject({ entity: 'child', label: '是否接种疫苗', type: 'boolean', required: true, regionCode: '350000', retired: false, format: null });
+    // nor is the key a column of the list
+    expect(await province.locator('table thead').innerText()).not.toContain('字段键');
 
     // 幼儿园: 新增幼儿 with the usual fields but not the new one
     const kindergarten = await signIn('demo-kindergarten');
@@ -80,14 +88,14 @@ test('the province adds a required yes/no field for children; a kindergarten can
     expect(await app.strapi.db.query('api::child.child').count()).toBe(before);
 
     // then it answers the question and saves
-    await choose(kindergarten, 'customFields.vaccinated', '是');
+    await choose(kindergarten, `customFields.${key}`, '是');
     await kindergarten.getByRole('button', { name: '保存' }).click();
     await kindergarten.waitForURL(/#\/children\/[^/]+\/show/);
     const saved = await app.strapi.db.query('api::child.child').findOne({ where: { name: '温小禾' } });
-    expect(saved.customFields).toEqual({ vaccinated: true });
+    expect(saved.customFields).toEqual({ [key]: true });
     // the record's page shows the value under its label
     await kindergarten.goto(`${app.baseUrl}/#/children/${saved.documentId}/show/household`);
-    expect(await kindergarten.getByTestId('custom-vaccinated').innerText()).toBe('是');
+    expect(await kindergarten.getByTestId(`custom-${key}`).innerText()).toBe('是');
 
     // the list shows the field as a column
     await kindergarten.getByRole('menuitem', { name: '幼儿学籍' }).click();
@@ -96,4 +104,4 @@ test('the province adds a required yes/no field for children; a kindergarten can
     // the rows can come before the field definitions: the column appears once they are in
     await table.locator('thead').getByText('是否接种疫苗').waitFor();
     expect(await table.locator('thead').innerText()).toContain('是否接种疫苗');
-});
+}, 180_000);

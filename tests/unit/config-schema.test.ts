@@ -110,3 +110,18 @@ test('a file that is not JSON is named', () => {
   };
   expect(configProblems(broken, known()).map(formatProblem)).toEqual(['config/imports.json: cannot be read: Unexpected token } in JSON at position 12']);
 });
+
+test('a named format of custom fields with a bad pattern, an unknown check or an example it refuses names file and path', () => {
+  const found = messages('field-formats', (f) => {
+    f.formats.mobile.pattern = '^1[3-9';
+    f.formats.postcode.example = '36200';
+    f.formats.creditCode.check = 'luhn';
+    f.formats.integer.type = 'date';
+  });
+  expect(found).toEqual(expect.arrayContaining([
+    expect.stringMatching(/^config\/field-formats\.json: field-formats\.formats\.mobile\.pattern: '\^1\[3-9' is not a valid regular expression/),
+    "config/field-formats.json: field-formats.formats.postcode.example: '36200' does not match the pattern",
+    expect.stringContaining("config/field-formats.json: field-formats.formats.creditCode.check: 'luhn' is not a check the server knows"),
+    expect.stringContaining("config/field-formats.json: field-formats.formats.integer.type: 'date' is not a field type that takes a format"),
+  ]));
+});

@@ -20,6 +20,8 @@ export type CustomFieldDefinition = {
     min?: number | string | null;
     max?: number | string | null;
     pattern?: string | null;
+    /** The rule of its named format (手机号码, 邮政编码…), as the server sends it. */
+    formatRule?: { pattern: string | null; integer: boolean; message: string } | null;
     codeTable?: string | null;
     regionCode: string;
 };
@@ -39,7 +41,7 @@ const numberOf = (value: unknown) => (value === undefined || value === null || v
 
 /**
  * The client side of the server's rules (the yup schema of custom-fields.ts), with the same
- * messages: required, number range, text length and pattern, 6-digit region codes.
+ * messages: required, number range, text length, named format and pattern, 6-digit region codes.
  */
 export const customValidators = (definition: CustomFieldDefinition) => {
     const { label, type } = definition;
@@ -71,6 +73,18 @@ export const customValidators = (definition: CustomFieldDefinition) => {
         }
     }
     // a region is chosen in the region picker (RegionInput), which flags a code the tree does not have
+    const rule = definition.formatRule;
+    if (rule && (type === 'text' || type === 'number')) {
+        let pattern: RegExp | null = null;
+        try {
+            pattern = rule.pattern ? new RegExp(rule.pattern) : null;
+        } catch {
+            pattern = null;
+        }
+        const fails = (value: unknown) => (rule.integer && !Number.isInteger(Number(value))) || (pattern !== null && !pattern.test(String(value)));
+        validators.push((value) => (!isEmpty(value) && fails(value) ? `${label}${rule.message}` : undefined));
+    }
+    if (type === 'region') validators.push((value) => (!isEmpty(value) && !/^\d{6}$/.test(String(value)) ? `${label}须为 6 位行政区划代码` : undefined));
     return validators;
 };
 

@@ -5,6 +5,7 @@ import { fundsAppEn, fundsResourcesEn } from './funds';
 import { securityAppEn, securityResourcesEn } from './security';
 import { settingsAppEn } from './settings';
 import { customFieldsAppEn, customFieldsResourcesEn } from './custom-fields';
+import { helpEn } from './help';
 import { snapshotsAppEn } from './snapshots';
 import { lifecycleOversightEn } from './lifecycle';
 
@@ -52,6 +53,7 @@ const messages: TranslationMessages = {
         security: securityAppEn,
         settings: settingsAppEn,
         custom_fields: customFieldsAppEn,
+        help: helpEn,
         snapshots: snapshotsAppEn,
         list: {
             estimated_range: '%{offsetBegin}-%{offsetEnd} of about %{total}',

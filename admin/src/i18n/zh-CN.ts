@@ -4,6 +4,7 @@ import { fundsAppZh, fundsResourcesZh } from './funds';
 import { securityAppZh, securityResourcesZh } from './security';
 import { settingsAppZh } from './settings';
 import { customFieldsAppZh, customFieldsResourcesZh } from './custom-fields';
+import { helpZh } from './help';
 import { snapshotsAppZh } from './snapshots';
 import { lifecycleOversightZh } from './lifecycle';
 
@@ -266,6 +267,7 @@ const chineseMessages: TranslationMessages = {
         security: securityAppZh,
         settings: settingsAppZh,
         custom_fields: customFieldsAppZh,
+        help: helpZh,
         snapshots: snapshotsAppZh,
         list: {
             estimated_range: '第 %{offsetBegin}-%{offsetEnd} 条，共约 %{total} 条',

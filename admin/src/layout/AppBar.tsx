@@ -1,8 +1,9 @@
-import { Box, Typography } from '@mui/material';
+import HelpOutlineIcon from '@mui/icons-material/HelpOutline';
+import { Box, IconButton, Tooltip, Typography } from '@mui/material';
 import { AppBar as RaAppBar, LocalesMenuButton, TitlePortal, ToggleThemeButton, useTranslate } from 'react-admin';
 import { SecurityUserMenu } from '../security';
 
-/** App name, page title, the language switch (locales from i18nProvider.getLocales), the user menu (password, one-time code, logout). */
+/** App name, page title, help (#/help), the language switch (locales from i18nProvider.getLocales), the user menu (password, one-time code, logout). */
 export const AppBar = () => {
     const translate = useTranslate();
     return (
@@ -10,6 +11,11 @@ export const AppBar = () => {
             userMenu={<SecurityUserMenu />}
             toolbar={
                 <>
+                    <Tooltip title={translate('app.help.menu')}>
+                        <IconButton color="inherit" href="#/help" aria-label={translate('app.help.menu')}>
+                            <HelpOutlineIcon />
+                        </IconButton>
+                    </Tooltip>
                     <LocalesMenuButton />
                     <ToggleThemeButton />
                 </>

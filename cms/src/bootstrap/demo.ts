@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDataDir, readDomainConfig } from '../runtime/paths';
 import { temporaryPassword } from '../api/account/services/account';
-import { markDemoAccount, seedAdminDemoAccounts } from '../security/demo';
+import { ADMIN_DEMO_ACCOUNTS, markDemoAccount, seedAdminDemoAccounts } from '../security/demo';
 
 type DemoConfig = {
   classes: { kindergarten: string; name: string; grade: string; schoolYear: string; capacity: number; enrolled: number }[];
@@ -56,7 +56,11 @@ export async function seedDemo(strapi: Core.Strapi): Promise<void> {
     await markDemoAccount(strapi, account.username);
   }
   await seedAdminDemoAccounts(strapi, password);
-  const rows = demo.accounts.map((a) => `  ${a.username.padEnd(22)} ${a.level.padEnd(12)} ${a.fullName}`).join('\n');
+  // every demo account, the 三员 (system, security and audit administrators) included
+  const rows = [
+    ...demo.accounts.map((a) => `  ${a.username.padEnd(22)} ${a.level.padEnd(12)} ${a.fullName}`),
+    ...ADMIN_DEMO_ACCOUNTS.map((a) => `  ${a.username.padEnd(22)} ${a.role.padEnd(12)} ${a.fullName}`),
+  ].join('\n');
   strapi.log.info(
     `\n演示账号 Demo accounts (password ${generated ? 'generated, kept in data/demo-password.txt' : 'from DEMO_PASSWORD'}):\n${rows}\n  password: ${password}\n`,
   );

@@ -12,6 +12,8 @@ import { clusterBus } from '../runtime/cluster-bus';
  * readers rebuild their merged views then.
  */
 export const CODE_VALUE = 'api::code-table.code-value';
+/** The code tables a province created in the panel (their codes are CODE_VALUE rows). */
+export const CODE_TABLE_DEFINITION = 'api::code-table.code-table-definition';
 export const CALENDAR_SETTING = 'api::calendar-setting.calendar-setting';
 /** The security administrator's edits of the security policy (cms/src/security/config.ts). */
 export const SECURITY_POLICY = 'api::security-policy.security-policy';
@@ -19,6 +21,7 @@ export const OVERLAY_REFRESH_MS = 5_000;
 export const OVERLAY_SAFETY_REFRESH_MS = 60_000;
 
 export type CodeRow = { tableKey: string; code: string; name: string; retired: boolean; added: boolean; sortOrder: number | null };
+export type TableRow = { tableKey: string; name: string; nameEn: string | null };
 export type CalendarEdits = {
   windows?: Record<string, { from: string; to: string }>;
   monthlyUpdateDay?: number;
@@ -28,6 +31,7 @@ export type CalendarEdits = {
 };
 
 let codeRows: CodeRow[] = [];
+let tableRows: TableRow[] = [];
 let calendarEdits: CalendarEdits | null = null;
 let policyEdits: Record<string, unknown> | null = null;
 let signature = '';
@@ -38,23 +42,27 @@ let loadedAt = 0;
 
 export const overlayVersion = () => version;
 export const codeOverlay = () => codeRows;
+export const tableOverlay = () => tableRows;
 export const calendarOverlay = () => calendarEdits;
 export const securityPolicyOverlay = () => policyEdits;
 
-/** Reads the edits from the database (three small queries). */
+/** Reads the edits from the database (four small queries). */
 export async function loadOverlay(strapi: Core.Strapi): Promise<void> {
   const rows = await strapi.db.query(CODE_VALUE as any).findMany({ orderBy: [{ sortOrder: 'asc' }, { id: 'asc' }] });
   const setting = await strapi.db.query(CALENDAR_SETTING as any).findOne({ where: { scope: 'deployment' } });
   const nextRows: CodeRow[] = rows.map((row: any) => ({
     tableKey: row.tableKey, code: row.code, name: row.name, retired: Boolean(row.retired), added: Boolean(row.added), sortOrder: row.sortOrder ?? null,
   }));
+  const tables = await strapi.db.query(CODE_TABLE_DEFINITION as any).findMany({ orderBy: [{ id: 'asc' }] });
+  const nextTables: TableRow[] = tables.map((row: any) => ({ tableKey: row.tableKey, name: row.name, nameEn: row.nameEn ?? null }));
   const nextCalendar = (setting?.settings as CalendarEdits | undefined) ?? null;
   const policy = await strapi.db.query(SECURITY_POLICY as any).findOne({ where: { scope: 'deployment' } });
   const nextPolicy = (policy?.settings as Record<string, unknown> | undefined) ?? null;
-  const nextSignature = JSON.stringify([nextRows, nextCalendar, nextPolicy]);
+  const nextSignature = JSON.stringify([nextRows, nextTables, nextCalendar, nextPolicy]);
   loadedAt = Date.now();
   if (nextSignature === signature) return;
   codeRows = nextRows;
+  tableRows = nextTables;
   calendarEdits = nextCalendar;
   policyEdits = nextPolicy;
   signature = nextSignature;

@@ -25,6 +25,7 @@ import { dictionaries, entry, vocabulary, yesNoName } from './dictionaries';
 import { actingUser } from './request-context';
 import { routeIdentity } from '../security/route-identity';
 import { onEveryWrite } from '../runtime/on-every-write';
+import { fieldFormats, keyFromName, matchesFormat } from './field-formats';
 
 export const CUSTOM_FIELD = 'api::custom-field.custom-field';
 export type Entity = 'child' | 'kindergarten' | 'staff';
@@ -59,6 +60,8 @@ export type Definition = {
   min: number | null;
   max: number | null;
   pattern: string | null;
+  /** A named format of config/field-formats.json (手机号码, 邮政编码…); `pattern` is the experts' alternative. */
+  format: string | null;
   codeTable: string | null;
   regionCode: string;
   province: string;
@@ -74,7 +77,7 @@ function normalize(row: any): Definition {
   return {
     id: row.id, documentId: row.documentId, entity: row.entity, key: row.key, label: row.label, type: row.type,
     required: Boolean(row.required), help: row.help ?? null, min: numberOrNull(row.min), max: numberOrNull(row.max),
-    pattern: row.pattern || null, codeTable: row.codeTable || null, regionCode: row.regionCode, province: row.province ?? String(row.regionCode ?? '').slice(0, 2),
+    pattern: row.pattern || null, format: row.format || null, codeTable: row.codeTable || null, regionCode: row.regionCode, province: row.province ?? String(row.regionCode ?? '').slice(0, 2),
     retired: Boolean(row.retired), order: Number(row.order ?? 0),
   };
 }
@@ -152,9 +155,11 @@ function isRealDate(value: string): boolean {
 export function fieldSchema(definition: Definition): yup.Schema {
   const { label, min, max } = definition;
   let schema: any;
+  const format = definition.format ? fieldFormats()[definition.format] : undefined;
   switch (definition.type) {
     case 'number':
       schema = yup.number().typeError(`${label}须为数字`);
+      if (format) schema = schema.test('format', `${label}${format.message}`, (v: unknown) => matchesFormat(format, v));
       if (min !== null) schema = schema.min(min, `${label}不能小于 ${min}`);
       if (max !== null) schema = schema.max(max, `${label}不能大于 ${max}`);
       break;
@@ -174,7 +179,8 @@ export function fieldSchema(definition: Definition): yup.Schema {
       schema = yup.string().strict().typeError(`${label}须为文字`);
       if (min !== null) schema = schema.min(min, `${label}至少 ${min} 个字`);
       if (max !== null) schema = schema.max(max, `${label}不超过 ${max} 个字`);
-      if (definition.pattern) schema = schema.matches(safeRegExp(definition.pattern), { message: `${label}格式不正确`, excludeEmptyString: true });
+      if (format) schema = schema.test('format', `${label}${format.message}`, (v: unknown) => matchesFormat(format, v));
+      else if (definition.pattern) schema = schema.matches(safeRegExp(definition.pattern), { message: `${label}格式不正确`, excludeEmptyString: true });
   }
   return definition.required ? schema.required(`${label}必填`).nonNullable(`${label}必填`) : schema.nullable().optional();
 }
@@ -303,14 +309,21 @@ async function checkDefinition(strapi: Core.Strapi, data: Record<string, any>, e
     else if (type === 'text' && !(Number.isInteger(number) && number >= 0)) problems.push({ field, message: '文本字数范围须为不小于 0 的整数' });
   }
   if (min !== null && max !== null && min > max) problems.push({ field: 'max', message: '最大值不能小于最小值' });
+  const format = value('format');
+  if (format) {
+    const named = typeof format === 'string' && Object.hasOwn(fieldFormats(), format) ? fieldFormats()[format] : null;
+    if (!named) problems.push({ field: 'format', message: `没有名为「${String(format)}」的格式：请从格式列表中选择` });
+    else if (named.type !== type) problems.push({ field: 'format', message: `「${named.name}」格式只用于${named.type === 'number' ? '数字' : '文本'}字段` });
+    if (value('pattern')) problems.push({ field: 'pattern', message: '已选择格式时不能再填写高级格式（正则表达式）：二者选一' });
+  }
   const pattern = value('pattern');
   if (pattern) {
-    if (type !== 'text') problems.push({ field: 'pattern', message: '只有文本字段可以设定格式（正则表达式）' });
+    if (type !== 'text') problems.push({ field: 'pattern', message: '只有文本字段可以设定高级格式（正则表达式）' });
     else {
       try {
         new RegExp(String(pattern));
       } catch {
-        problems.push({ field: 'pattern', message: '格式不是有效的正则表达式' });
+        problems.push({ field: 'pattern', message: '高级格式不是有效的正则表达式' });
       }
     }
   }
@@ -322,6 +335,17 @@ async function checkDefinition(strapi: Core.Strapi, data: Record<string, any>, e
     : null;
   if (!region) throw fieldError('regionCode', '适用地区须为有效的行政区划代码（省 350000、市 350500 或县 350502）');
   data.province = String(regionCode).slice(0, 2);
+}
+
+/**
+ * The key of a new field when none is given: the label in pinyin (是否接种疫苗 → shi_fou_jie_zhong_yi_miao),
+ * unique among the keys of its entity in its province (retired fields included). People never type keys;
+ * experts may, under 高级.
+ */
+async function generatedKey(strapi: Core.Strapi, data: Record<string, any>): Promise<string> {
+  const province = /^\d{6}$/.test(String(data.regionCode ?? '')) ? String(data.regionCode).slice(0, 2) : '';
+  const rows = await strapi.db.query(CUSTOM_FIELD as any).findMany({ where: { entity: data.entity, province }, select: ['key'] });
+  return keyFromName(String(data.label ?? ''), rows.map((row: any) => row.key), 'field');
 }
 
 function isUniqueViolation(error: any): boolean {
@@ -336,6 +360,7 @@ async function definitionRules(strapi: Core.Strapi, context: any, next: () => Pr
   const creating = context.action === 'create';
   const existingRow = creating ? null : await strapi.db.query(CUSTOM_FIELD as any).findOne({ where: { documentId: context.params.documentId } });
   const existing = existingRow ? normalize(existingRow) : null;
+  if (creating && (data.key === undefined || data.key === null || data.key === '')) data.key = await generatedKey(strapi, data);
   await checkDefinition(strapi, data, existing);
   const entity = data.entity ?? existing?.entity;
   const key = data.key ?? existing?.key;

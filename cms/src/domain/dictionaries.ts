@@ -1,5 +1,5 @@
 import { readDomainConfig } from '../runtime/paths';
-import { codeOverlay, overlayVersion } from './config-overlay';
+import { codeOverlay, overlayVersion, tableOverlay } from './config-overlay';
 
 /** A code of a code table; `retired` codes stay readable on old records but are offered to no new one. */
 export type Entry = { code: string; name: string; retired?: boolean; added?: boolean; [extra: string]: unknown };
@@ -26,6 +26,19 @@ export function codeTablesConfig(): CodeTablesConfig {
   return tablesConfig;
 }
 
+export type MaintainedTable = { name: string; nameEn: string; own: boolean };
+
+/**
+ * The tables the province maintains in the panel: those of config/code-tables.json, then the ones it
+ * created itself on the 代码表维护 screen (`own`: codes in the order it gives them, all its own).
+ */
+export function maintainedTables(): Record<string, MaintainedTable> {
+  const tables: Record<string, MaintainedTable> = {};
+  for (const [key, table] of Object.entries(codeTablesConfig().tables)) tables[key] = { ...table, own: false };
+  for (const row of tableOverlay()) if (!tables[row.tableKey]) tables[row.tableKey] = { name: row.name, nameEn: row.nameEn ?? row.name, own: true };
+  return tables;
+}
+
 /**
  * The code tables in force: config/dictionaries.json with the edits made in the panel merged over
  * it (labels renamed, codes added and retired; see config-overlay.ts). Retired entries are kept,
@@ -35,7 +48,10 @@ export function dictionaries(): Dictionaries {
   const version = overlayVersion();
   if (merged?.version === version) return merged.tables;
   const tables: Dictionaries = Object.fromEntries(Object.entries(defaultDictionaries()).map(([table, entries]) => [table, entries.map((item) => ({ ...item }))]));
-  const editable = codeTablesConfig().tables;
+  const editable = maintainedTables();
+  const shipped = defaultDictionaries();
+  for (const [key, table] of Object.entries(editable)) if (table.own && !Object.hasOwn(shipped, key)) tables[key] = [];
+  const order = new Map<string, number>();
   for (const row of codeOverlay()) {
     const list = tables[row.tableKey];
     if (!list || !editable[row.tableKey]) continue;
@@ -47,6 +63,10 @@ export function dictionaries(): Dictionaries {
     if (row.name) found.name = row.name;
     if (row.retired) found.retired = true;
     else delete found.retired;
+    order.set(`${row.tableKey}\u0000${row.code}`, row.sortOrder ?? Number.MAX_SAFE_INTEGER);
+  }
+  for (const [key, table] of Object.entries(editable)) {
+    if (table.own && tables[key]) tables[key].sort((a, b) => (order.get(`${key}\u0000${a.code}`) ?? 0) - (order.get(`${key}\u0000${b.code}`) ?? 0));
   }
   merged = { version, tables };
   return tables;

@@ -5,7 +5,8 @@
  *   config/workflows.json: workflows.arbitration.reviewer: 'countyy' is not a level
  * instead of surfacing later as a 500 or a permission silently missing.
  * Checked: levels, roles, permission-matrix, workflows, security, imports, lists, calendar, guardians,
- * student-id, classes, cluster, vocabulary (dictionaries.json is read for the class grades and table names only).
+ * student-id, classes, cluster, vocabulary, field-formats (dictionaries.json is read for the class
+ * grades and table names only).
  * Called at bootstrap (cms/src/index.ts); tests: tests/unit/config-schema.test.ts.
  */
 import { readDomainConfig } from './paths';
@@ -383,6 +384,43 @@ function checkVocabulary(c: Checker, vocabulary: any, tables: string[]) {
   }
 }
 
+/* ---- config/field-formats.json: the named formats of custom fields (cms/src/domain/field-formats.ts) ---- */
+
+const FORMAT_TYPES = ['text', 'number'] as const;
+const FORMAT_CHECKS = ['residentId', 'creditCode'] as const;
+
+function checkFieldFormats(c: Checker, config: any) {
+  if (!c.object(config, 'field-formats') || !c.object(config.formats, 'field-formats.formats')) return;
+  for (const [key, format] of entries(config.formats)) {
+    const path = `field-formats.formats.${key}`;
+    c.pattern(key, /^[a-zA-Z][a-zA-Z0-9]{0,39}$/, path, 'a format key (letters and digits, at most 40)');
+    if (!c.object(format, path)) continue;
+    for (const field of ['name', 'nameEn', 'message', 'messageEn', 'example']) c.string(format[field], `${path}.${field}`);
+    c.oneOf(format.type, FORMAT_TYPES, `${path}.type`, 'a field type that takes a format');
+    c.boolean(format.integer, `${path}.integer`, true);
+    if (format.check !== undefined) c.oneOf(format.check, FORMAT_CHECKS, `${path}.check`, 'a check the server knows');
+    if (format.pattern !== undefined && c.string(format.pattern, `${path}.pattern`)) {
+      let regex: RegExp | null = null;
+      try {
+        regex = new RegExp(format.pattern);
+      } catch {
+        c.fail(`${path}.pattern`, `${show(format.pattern)} is not a valid regular expression`);
+      }
+      if (regex && typeof format.example === 'string' && !regex.test(format.example)) c.fail(`${path}.example`, `${show(format.example)} does not match the pattern`);
+    }
+    if (format.pattern === undefined && !format.integer) c.fail(path, 'a format needs a pattern or integer: true');
+  }
+}
+
+/** The problems of the files checked by the block above (each a file beside the others; see configProblems). */
+function fieldFormatProblems(load: (name: string) => any): ConfigProblem[] {
+  const config = load('field-formats.json');
+  if (config === undefined) return [];
+  const checker = new Checker('field-formats.json');
+  checkFieldFormats(checker, config);
+  return checker.problems;
+}
+
 /** Every problem of the domain configuration files (none: an empty list). A file that cannot be read or parsed is one problem. */
 export function configProblems(read: Reader = readDomainConfig, known: Known = {}): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -420,6 +458,7 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
   run('cluster', (c, value) => checkCluster(c, value));
   const tables = isObject(files.dictionaries) ? entries(files.dictionaries).map(([key]) => key) : [];
   run('vocabulary', (c, value) => checkVocabulary(c, value, tables));
+  problems.push(...fieldFormatProblems(load));
   return problems;
 }
 

@@ -11,6 +11,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.status = 201;
     ctx.body = { data: await service(strapi).add(ctx.state.user, ctx.params.table, body(ctx)) };
   },
+  async createTable(ctx) {
+    ctx.status = 201;
+    ctx.body = { data: await service(strapi).createTable(ctx.state.user, body(ctx)) };
+  },
   async update(ctx) {
     ctx.body = { data: await service(strapi).change(ctx.state.user, ctx.params.table, ctx.params.code, body(ctx)) };
   },

@@ -1,7 +1,8 @@
-/** 代码表维护: every level reads; the province and the Ministry add, rename, retire and restore (config/roles.json). */
+/** 代码表维护: every level reads; the province and the Ministry create tables, add, rename, order, retire and restore codes (config/roles.json). */
 export default {
   routes: [
     { method: 'GET', path: '/code-tables', handler: 'code-table.find' },
+    { method: 'POST', path: '/code-tables', handler: 'code-table.createTable' },
     { method: 'POST', path: '/code-tables/:table', handler: 'code-table.create' },
     { method: 'PUT', path: '/code-tables/:table/:code', handler: 'code-table.update' },
   ],

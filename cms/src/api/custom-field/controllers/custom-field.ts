@@ -2,10 +2,19 @@ import { factories } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { fieldError } from '../../../utils/validation';
 import { ENTITIES, activeDefinitions, definitionsForReach, type Entity } from '../../../domain/custom-fields';
+import { fieldFormats } from '../../../domain/field-formats';
 
 const UID = 'api::custom-field.custom-field';
-const PUBLIC_FIELDS = ['documentId', 'entity', 'key', 'label', 'type', 'required', 'help', 'min', 'max', 'pattern', 'codeTable', 'regionCode', 'order'] as const;
-const present = (definition: any) => ({ id: definition.documentId, ...Object.fromEntries(PUBLIC_FIELDS.map((f) => [f, definition[f] ?? null])) });
+const PUBLIC_FIELDS = ['documentId', 'entity', 'key', 'label', 'type', 'required', 'help', 'min', 'max', 'pattern', 'format', 'codeTable', 'regionCode', 'order'] as const;
+/** A definition as forms read it; `formatRule` is its named format's rule, so the panel checks as the server does (checksums aside). */
+const present = (definition: any) => {
+  const format = definition.format ? fieldFormats()[definition.format] : undefined;
+  return {
+    id: definition.documentId,
+    ...Object.fromEntries(PUBLIC_FIELDS.map((f) => [f, definition[f] ?? null])),
+    formatRule: format ? { pattern: format.pattern ?? null, integer: Boolean(format.integer), message: format.message } : null,
+  };
+};
 
 /**
  * Core CRUD of the definitions (scoped by region: a province defines for its province or a part
@@ -28,6 +37,11 @@ export default factories.createCoreController(UID, ({ strapi }) => ({
     if (!found) throw new errors.NotFoundError('Not Found');
     const updated = await strapi.documents(UID).update({ documentId: ctx.params.id, data: { retired: ctx.request.body?.data?.retired === false ? false : true } as any });
     ctx.body = { data: updated };
+  },
+
+  /** The named formats (手机号码, 邮政编码…) of config/field-formats.json, in its order, for the field form. */
+  async formats(ctx) {
+    ctx.body = { data: Object.values(fieldFormats()).map(({ key, name, nameEn, type, message, messageEn, example, integer }) => ({ key, name, nameEn, type, message, messageEn, example, integer: Boolean(integer) })) };
   },
 
   async applicable(ctx) {

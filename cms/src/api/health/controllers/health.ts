@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { databaseReachable } from '../../../middlewares/database-errors';
 import { replicaStatus } from '../../../runtime/read-replica';
 import { clusterBus } from '../../../runtime/cluster-bus';
+import { servedOpenApi } from '../../../runtime/openapi';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async check(ctx) {
@@ -12,5 +13,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     // with a read replica (docs/scale-out.md): its lag, and whether other instances' writes are heard
     const replica = replicaStatus();
     if (replica) ctx.body = { ...ctx.body, replica, cacheBus: clusterBus(strapi).listening ? 'listening' : 'not listening' };
+  },
+  /** GET /api/openapi.json: every route of the API, made from the routes the app declares. */
+  async openapi(ctx) {
+    ctx.body = servedOpenApi(strapi);
   },
 });
