@@ -32,8 +32,11 @@ export function newestMtime(entry, top = true) {
   return newest;
 }
 
+// access-scope first: the other plugins and cms read its declarations (dist/server/*.d.ts)
 const projects = [
-  ...fs.readdirSync(path.join(root, 'plugins')).map((name) => path.join(root, 'plugins', name)),
+  ...fs.readdirSync(path.join(root, 'plugins'))
+    .sort((a, b) => Number(b === 'access-scope') - Number(a === 'access-scope') || a.localeCompare(b))
+    .map((name) => path.join(root, 'plugins', name)),
   path.join(root, 'cms'),
 ].filter((dir) => fs.existsSync(path.join(dir, 'tsconfig.json')));
 const lockfile = path.join(root, 'package-lock.json');

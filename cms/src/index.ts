@@ -16,7 +16,8 @@ import { childRulesMiddleware } from './domain/child-rules';
 import { problemResolutionMiddleware } from './domain/problem-records';
 import { lifecycleMiddleware } from './domain/lifecycle';
 import { auditMiddleware } from './security/audit-middleware';
-import { ensureAuditStore, stopAuditMaintenance } from './security/audit';
+import { ensureAuditStore, recordAudit, requestActor, stopAuditMaintenance } from './security/audit';
+import { accessScope } from './domain/request-context';
 import { ensureRateLimitStore } from './security/rate-limit';
 import { setupPiiEncryption } from './security/pii';
 import { encryptStoredPayloads } from './api/request/content-types/request/lifecycles';
@@ -44,6 +45,15 @@ import { registerFormatCheck } from './domain/field-formats';
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
     failWritesOnFailedCommit();
+    // every runAsSystem (plugins/access-scope) leaves an entry naming its reason in the audit trail
+    accessScope(strapi).setSystemAuditor(async ({ reason, reasons, user }) => {
+      const from = requestActor(strapi);
+      await recordAudit(strapi, {
+        action: 'system.run', targetType: 'system', targetId: reason.slice(0, 128),
+        actor: from.actor ?? { username: 'system' }, onBehalfOf: from.onBehalfOf, ip: from.ip,
+        details: { reason, reasons, ...(user ? { forUser: user.id ?? null } : {}) },
+      });
+    });
     // Strapi's own admin reaches no personal data (cms/src/security/strapi-admin.ts)
     strapi.documents.use(strapiAdminDocumentsMiddleware(strapi) as any);
     strapi.documents.use(subjectLockMiddleware(strapi) as any);

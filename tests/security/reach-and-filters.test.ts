@@ -47,7 +47,7 @@ beforeAll(async () => {
   simingClass = await firstClass(kindergarten2);
   simingChild = await registeredChild(kindergarten2, simingClass.documentId, '350203', '吴思远', '20220415', '031');
   await registeredChild(kindergarten, lichengClass.documentId, '350502', '林小鲤', '20220506', '033');
-}, 180_000);
+}, 600_000);
 afterAll(async () => { await app?.stop(); });
 
 describe('a teacher reaches only its own record', () => {
@@ -248,5 +248,96 @@ describe('relation filters respect the reach', () => {
     // the county of 鲤城 asks for regions whose kindergartens have a class named like 思明's, within its reach only
     const countyOwn = await county.get(api('/api/regions', { filters: { code: '350502', kindergartens: { classes: { name: { $eq: lichengClass.name } } } } })).expect(200);
     expect(countyOwn.body.data).toHaveLength(1);
+  });
+});
+
+describe('the access scope: relation filters at depth 2-3, two-place records, system work', () => {
+  const api = (path: string, query: object) => `${path}?${qs.stringify(query, { encodeValuesOnly: true })}`;
+  const scope = () => app.strapi.plugin('access-scope').service('scope') as any;
+  const auditTable = () => require(path.join(REPOSITORY_ROOT, 'cms', 'dist', 'src', 'security', 'audit')).auditTable(app.strapi);
+  const systemEntries = (reason: string) => app.strapi.db.connection(auditTable()).where({ action: 'system.run', target_id: reason }).orderBy('id', 'asc');
+
+  test('probes through relations at depth 2 and 3 answer nothing outside the reach, and the same probe answers inside it', async () => {
+    const control = await login(app, 'demo-county-2');
+    const wu = { principal: { $startsWith: '吴' } };
+    const probes: [string, object][] = [
+      // depth 3: region → kindergartens → classes → kindergarten → principal
+      ['/api/regions', { code: '350203', kindergartens: { classes: { kindergarten: wu } } }],
+      // depth 3 inside $not, $or and $and
+      ['/api/regions', { code: '350203', $or: [{ kindergartens: { classes: { kindergarten: { $and: [wu] } } } }, { code: '000000' }] }],
+      // depth 2 from a scoped model: a class → its kindergarten → its county → …
+      ['/api/school-classes', { kindergarten: { county: { code: '350203' } } }],
+      // depth 3 from children: class → kindergarten → county → kindergartens → principal
+      ['/api/children', { schoolClass: { kindergarten: { county: { kindergartens: wu } } } }],
+    ];
+    for (const [route, filters] of probes) {
+      expect([route, (await kindergarten.get(api(route, { filters })).expect(200)).body.data]).toEqual([route, []]);
+      expect([route, (await county.get(api(route, { filters })).expect(200)).body.data]).toEqual([route, []]);
+    }
+    // the controls: the county that reaches 思明 gets an answer from the same probes
+    expect((await control.get(api('/api/regions', { filters: probes[0][1] })).expect(200)).body.data).toHaveLength(1);
+    expect((await control.get(api('/api/school-classes', { filters: probes[2][1] })).expect(200)).body.data.length).toBeGreaterThan(0);
+    expect((await control.get(api('/api/children', { filters: probes[3][1] })).expect(200)).body.data.map((c: any) => c.name)).toContain('吴思远');
+    // $not at depth 3: the same count whatever the name asked about
+    const not = (prefix: string) => kindergarten.get(api('/api/regions', { filters: { code: '350203', $not: { kindergartens: { classes: { kindergarten: { principal: { $startsWith: prefix } } } } } } }));
+    expect((await not('吴')).body.data.length).toBe((await not('某')).body.data.length);
+  });
+
+  test('a record of two places (a transfer) is reached from either place, and from nowhere else', () => {
+    const reachOf = (user: object) => scope().reachOf(user);
+    const filter = (user: object) => scope().filterFor('api::transfer.transfer', reachOf(user));
+    const kindergartenUser = { level: 'institution', institutionCode: '3135050201', regionCode: '350502' };
+    expect(filter(kindergartenUser)).toEqual({ $or: [{ fromInstitutionCode: { $eq: '3135050201' } }, { toInstitutionCode: { $eq: '3135050201' } }] });
+    expect(filter({ level: 'prefecture', regionCode: '350500' })).toEqual({ $or: [{ fromCountyCode: { $gte: '3505', $lt: '3506' } }, { toCountyCode: { $gte: '3505', $lt: '3506' } }] });
+    expect(filter({ level: 'institution', institutionCode: '3135050201', regionCode: '350502', staffId: 'x' })).toEqual({ id: { $null: true } });
+    expect(filter({ level: 'ministry' })).toBeNull();
+    // raw SQL: the same reach as a where on a table's own columns
+    const sql = scope().whereSql(app.strapi.db.connection('children').select('id'), reachOf(kindergartenUser), 'api::child.child').toString();
+    expect(sql).toMatch(/["`]institution_code["`] = '3135050201'/);
+    const regional = scope().whereSql(app.strapi.db.connection('staff_members').select('id'), reachOf({ level: 'prefecture', regionCode: '350500' }), 'api::staff.staff').toString();
+    expect(regional).toMatch(/["`]county_code["`] >= '3505' and ["`]county_code["`] < '3506'/);
+    expect(scope().whereSql(app.strapi.db.connection('children').select('id'), null, 'api::child.child').toString()).toMatch(/1 = 0/);
+  });
+
+  test('runAsSystem: the reach is everything, the reason is audited first, calls nest', async () => {
+    const reason = `test system work ${Date.now()}`;
+    const seen: unknown[] = [];
+    const result = await scope().runAsSystem(reason, async () => {
+      seen.push(scope().currentReach(), scope().systemWork());
+      return scope().runAsSystem(`${reason} inner`, async () => {
+        seen.push(scope().systemWork());
+        return 42;
+      });
+    });
+    expect(result).toBe(42);
+    expect(seen).toEqual([{ kind: 'all' }, [reason], [reason, `${reason} inner`]]);
+    expect(scope().systemWork()).toBeNull();
+    const [outer] = await systemEntries(reason);
+    expect(outer).toBeTruthy();
+    expect(JSON.parse(outer.details)).toEqual({ reason, reasons: [reason] });
+    expect(JSON.parse((await systemEntries(`${reason} inner`))[0].details).reasons).toEqual([reason, `${reason} inner`]);
+    // no reason, no system work
+    await expect(scope().runAsSystem('', async () => 1)).rejects.toThrow(/reason is required/);
+    // a failing piece of work leaves the mark behind it
+    await expect(scope().runAsSystem(`${reason} failing`, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    expect(scope().systemWork()).toBeNull();
+    // the approval engine's effect runs as the system, audited with the reviewer as the actor
+    const applied = await app.strapi.db.connection(auditTable()).where({ action: 'system.run', actor_username: 'demo-county' }).andWhere('target_id', 'like', 'request.apply %');
+    expect(applied.length).toBeGreaterThan(0);
+  });
+
+  test('a request cannot switch system work on: no state flag, query, header or body field reaches it', async () => {
+    // the old flags in a request's state no longer mean anything
+    const user = { id: 1, level: 'institution', institutionCode: '3135050201', regionCode: '350502' };
+    const state = { auth: { strategy: { name: 'users-permissions' } }, user, systemReach: true, applyingRequest: 'x', reviewingProject: true, recordingDisbursement: true, systemWork: ['x'] };
+    const inside = await app.strapi.requestContext.run({ state } as any, async () => [scope().currentReach(), scope().systemWork()]);
+    expect(inside).toEqual([{ kind: 'institution', institutionCode: '3135050201', countyCode: '350502' }, null]);
+    // over HTTP: a kindergarten still lists only itself and still cannot close itself
+    const own = await kindergartenId(app, DEMO.licheng[0]);
+    const listed = await kindergarten.get('/api/kindergartens?systemReach=true&applyingRequest=1&systemWork=1').set('x-system-reach', 'true').expect(200);
+    expect(listed.body.data.map((k: any) => k.code)).toEqual([DEMO.licheng[0]]);
+    const refused = await kindergarten.put(`/api/kindergartens/${own}`, { data: { status: 'closed', systemReach: true, applyingRequest: 'x' }, systemReach: true, applyingRequest: 'x' });
+    expect(refused.status).toBe(400);
+    expect((await kindergarten.get(`/api/kindergartens/${own}`).expect(200)).body.data.status).not.toBe('closed');
   });
 });

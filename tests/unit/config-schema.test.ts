@@ -1,5 +1,7 @@
 /** The domain configuration's validators (cms/src/runtime/config-schema.ts): a mistake names the file and the JSON path. */
-import { assertDomainConfig, configProblems, formatProblem, type Known } from '../../cms/src/runtime/config-schema';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DOMAIN_FILES, assertDomainConfig, configProblems, formatProblem, type Known } from '../../cms/src/runtime/config-schema';
 import { readDomainConfig } from '../../cms/src/runtime/paths';
 
 /** The repository's files, each a fresh copy, with `change` applied to one of them. */
@@ -123,5 +125,54 @@ test('a named format of custom fields with a bad pattern, an unknown check or an
     "config/field-formats.json: field-formats.formats.postcode.example: '36200' does not match the pattern",
     expect.stringContaining("config/field-formats.json: field-formats.formats.creditCode.check: 'luhn' is not a check the server knows"),
     expect.stringContaining("config/field-formats.json: field-formats.formats.integer.type: 'date' is not a field type that takes a format"),
+  ]));
+});
+
+test('every file of config/ has its validator', () => {
+  const files = fs.readdirSync(path.resolve(__dirname, '..', '..', 'config')).filter((name) => name.endsWith('.json')).map((name) => name.replace(/\.json$/, ''));
+  expect([...DOMAIN_FILES].sort()).toEqual(files.sort());
+});
+
+test('code tables: a duplicate code, a class grade promoted to no grade; a maintained table that does not exist', () => {
+  expect(messages('dictionaries', (d) => { d.sex.push({ code: 'male', name: '男' }); d.classGrade[0].next = 'huge'; d.ownership[1].name = ''; })).toEqual(expect.arrayContaining([
+    "config/dictionaries.json: dictionaries.sex[2].code: 'male' appears twice in the table",
+    expect.stringContaining("config/dictionaries.json: dictionaries.classGrade[0].next: 'huge' is not a class grade"),
+    "config/dictionaries.json: dictionaries.ownership[1].name: must be a non-empty string, not ''",
+  ]));
+  expect(messages('code-tables', (t) => { t.tables.colour = { name: '颜色' }; t.codePattern = '[a-'; })).toEqual(expect.arrayContaining([
+    expect.stringContaining("config/code-tables.json: code-tables.tables.colour: 'colour' is not a code table of config/dictionaries.json"),
+    "config/code-tables.json: code-tables.codePattern: '[a-' is not a regular expression",
+  ]));
+});
+
+test('labels, indicators and staffing: a label that is not text, an indicator over an unknown figure, a post outside the code table', () => {
+  expect(messages('labels', (l) => { l.child.name = 3; })).toEqual(['config/labels.json: labels.child.name: must be a non-empty string, not 3']);
+  expect(messages('indicators', (i) => {
+    i.indicators.publicShare.numerator = 'childrenInPublik';
+    i.indicators.publicShare.target.op = '=>';
+    i.keyIndicators.push('happiness');
+    i.dimensions.sex.dictionary = 'gender';
+  })).toEqual(expect.arrayContaining([
+    expect.stringContaining("config/indicators.json: indicators.indicators.publicShare.numerator: 'childrenInPublik' is not a figure of indicators.figures"),
+    expect.stringContaining("config/indicators.json: indicators.indicators.publicShare.target.op: '=>' is not a comparison"),
+    expect.stringMatching(/^config\/indicators\.json: indicators\.keyIndicators\[5\]: 'happiness' is not an indicator/),
+    expect.stringContaining("config/indicators.json: indicators.dimensions.sex.dictionary: 'gender' is not a code table"),
+  ]));
+  expect(messages('staffing', (s) => { s.teacherPosts = ['99']; s.staffToChildren.min = 9; s.aid.maxAmount = '5000'; })).toEqual(expect.arrayContaining([
+    expect.stringContaining("config/staffing.json: staffing.teacherPosts[0]: '99' is not a post of config/dictionaries.json staffPost"),
+    'config/staffing.json: staffing.staffToChildren: min 9 is above max 7',
+    "config/staffing.json: staffing.aid.maxAmount: must be a whole number, not '5000'",
+  ]));
+});
+
+test('the security policy names settings of security.json; the demo data names levels and its own kindergartens', () => {
+  expect(messages('security-policy', (p) => { p.fields[0].key = 'password.minLenght'; p.fields[1].kind = 'number'; p.fields[12].level3Includes = ['sysadmn']; })).toEqual(expect.arrayContaining([
+    "config/security-policy.json: security-policy.fields[0].key: 'password.minLenght' is not a setting of config/security.json",
+    expect.stringContaining("config/security-policy.json: security-policy.fields[1].kind: 'number' is not a kind of setting"),
+    expect.stringContaining("config/security-policy.json: security-policy.fields[12].level3Includes[0]: 'sysadmn' is not an administrator role"),
+  ]));
+  expect(messages('demo', (d) => { d.accounts[3].level = 'countyy'; d.classes[0].kindergarten = '3135059999'; })).toEqual(expect.arrayContaining([
+    expect.stringContaining("config/demo.json: demo.accounts[3].level: 'countyy' is not a level"),
+    expect.stringContaining("config/demo.json: demo.classes[0].kindergarten: '3135059999' is not a kindergarten of demo.kindergartens"),
   ]));
 });

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { conflictError, fieldError, fieldsError } from '../utils/validation';
 import { codeMessage, codeProblem } from './dictionaries';
-import { actingUser } from './request-context';
+import { actingUser, runningAsSystem } from './request-context';
 import { staffingConfig } from './staff-rules';
 
 const GRANT = 'api::aid-grant.aid-grant';
@@ -48,8 +48,7 @@ export function aidRulesMiddleware(strapi: Core.Strapi) {
   return async (context: any, next: () => Promise<unknown>) => {
     if (context.uid !== GRANT && context.uid !== DISBURSEMENT) return next();
     if (!['create', 'update', 'delete'].includes(context.action)) return next();
-    const state = strapi.requestContext.get()?.state;
-    const system = !actingUser(strapi) || state?.applyingRequest || state?.recordingDisbursement;
+    const system = !actingUser(strapi) || runningAsSystem(strapi);
     if (!system) throw new errors.ForbiddenError('资助批准与发放记录只能通过资助申请审核和发放登记产生');
     if (context.uid === DISBURSEMENT || context.action !== 'create') return next();
     const data = context.params?.data ?? {};

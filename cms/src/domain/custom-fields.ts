@@ -26,6 +26,7 @@ import { actingUser } from './request-context';
 import { routeIdentity } from '../security/route-identity';
 import { onEveryWrite } from '../runtime/on-every-write';
 import { fieldFormats, keyFromName, matchesFormat } from './field-formats';
+import { accessScope, type Reach } from './request-context';
 
 export const CUSTOM_FIELD = 'api::custom-field.custom-field';
 export type Entity = 'child' | 'kindergarten' | 'staff';
@@ -119,20 +120,10 @@ export async function activeDefinitions(strapi: Core.Strapi, entity: Entity, cou
   return (await allDefinitions(strapi)).filter((d) => d.entity === entity && !d.retired && appliesTo(d, countyCode));
 }
 
-type Reach = { kind: 'all' } | { kind: 'none' } | { kind: 'region'; prefix: string } | { kind: 'institution'; countyCode: string; institutionCode: string };
-
-/** Whether a definition concerns some record inside the reach (lists, exports, pickers of a regional user). */
-export function relevantTo(definition: Definition, reach: Reach): boolean {
-  if (reach.kind === 'all') return true;
-  if (reach.kind === 'none') return false;
-  const prefix = regionPrefix(definition.regionCode);
-  if (reach.kind === 'institution') return reach.countyCode.startsWith(prefix);
-  return prefix.startsWith(reach.prefix) || reach.prefix.startsWith(prefix);
-}
-
-/** The active definitions of `entity` that concern the reach (the columns of its lists and exports). */
+/** The active definitions of `entity` that concern the reach (the columns of its lists and exports): the access scope's `overlapsRegion`. */
 export async function definitionsForReach(strapi: Core.Strapi, entity: Entity, reach: Reach): Promise<Definition[]> {
-  return (await allDefinitions(strapi)).filter((d) => d.entity === entity && !d.retired && relevantTo(d, reach));
+  const scope = accessScope(strapi);
+  return (await allDefinitions(strapi)).filter((d) => d.entity === entity && !d.retired && scope.overlapsRegion(reach, regionPrefix(d.regionCode)));
 }
 
 let regionCodes: Set<string> | null = null;

@@ -3,6 +3,7 @@
  * what, with which filters, and how many rows left the system. One function, for every exporter.
  */
 import type { Core } from '@strapi/strapi';
+import { accessScope } from './request-context';
 
 const EXPORT_RECORD = 'api::export-record.export-record';
 
@@ -20,10 +21,8 @@ export type ExportRecordInput = {
 
 /** The reach as a short text: `all`, `region:35`, `institution:3135050201`, `none`. */
 function reachText(strapi: Core.Strapi, user: unknown): string {
-  const reach = strapi.plugin('access-scope').service('scope').reachOf(user);
-  if (reach.kind === 'region') return `region:${reach.prefix}`;
-  if (reach.kind === 'institution') return `institution:${reach.institutionCode}`;
-  return reach.kind;
+  const scope = accessScope(strapi);
+  return scope.keyOf(scope.reachOf(user as any));
 }
 
 /** Records one export; returns the record. */

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { fieldsError } from '../utils/validation';
 import { declaredWorkflows, governedFields, type Workflow } from './workflows';
-import { actingUser } from './request-context';
+import { actingUser, runningAsSystem } from './request-context';
 import { fieldLabel } from './messages';
 import { applyingKeyChangeNow, changedKeyFields } from './child-rules';
 
@@ -64,9 +64,9 @@ function changedGoverned(strapi: Core.Strapi, uid: string, rules: GovernedField[
   });
 }
 
-/** Whether the write under way is a workflow's own effect (the approval engine's flag, or a child's approved key change). */
+/** Whether the write under way is a workflow's own effect (the approval engine's system work, or a child's approved key change). */
 function applyingWorkflow(strapi: Core.Strapi): boolean {
-  return Boolean(strapi.requestContext.get()?.state?.applyingRequest) || applyingKeyChangeNow();
+  return runningAsSystem(strapi) || applyingKeyChangeNow();
 }
 
 /**

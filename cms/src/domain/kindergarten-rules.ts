@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { fieldError, fieldsError } from '../utils/validation';
 import { codeMessage, codeProblem } from './dictionaries';
-import { actingUser } from './request-context';
+import { actingUser, runningAsSystem } from './request-context';
 
 const KINDERGARTEN = 'api::kindergarten.kindergarten';
 export const DICTIONARY_FIELDS: Record<string, string> = { urbanRural: 'urbanRural', sponsorType: 'sponsorType', grade: 'grade' };
@@ -20,7 +20,7 @@ export function kindergartenRulesMiddleware(strapi: Core.Strapi) {
     if (context.uid !== KINDERGARTEN || !['create', 'update'].includes(context.action)) return next();
     const data = context.params?.data;
     if (!data) return next();
-    if (actingUser(strapi) && !strapi.requestContext.get()?.state?.applyingRequest) {
+    if (actingUser(strapi) && !runningAsSystem(strapi)) {
       delete data.registrationState;
       delete data.lastUpdatedAt;
     }

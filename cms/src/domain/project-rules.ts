@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import { readDomainConfig } from '../runtime/paths';
 import { conflictError, fieldError, fieldsError } from '../utils/validation';
 import { entry } from './dictionaries';
-import { actingUser } from './request-context';
+import { actingUser, runningAsSystem } from './request-context';
 import { isUniqueViolation } from './aid-rules';
 
 const PROJECT = 'api::project.project';
@@ -84,7 +84,7 @@ export function projectRulesMiddleware(strapi: Core.Strapi) {
     if (!data) return next();
     const creating = context.action === 'create';
     const existing = creating ? null : await strapi.db.query(PROJECT).findOne({ where: { documentId: context.params.documentId } });
-    if (user && !strapi.requestContext.get()?.state?.reviewingProject) {
+    if (user && !runningAsSystem(strapi)) {
       for (const field of SYSTEM_FIELDS) delete data[field];
       const regionCode = String(creating ? data.regionCode ?? '' : existing.regionCode);
       if (!creating && data.regionCode !== undefined && data.regionCode !== existing.regionCode) throw fieldError('regionCode', '项目所属地区不能更改');

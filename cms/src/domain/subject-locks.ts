@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { conflictError } from '../utils/validation';
 import { subjectTypes, workflows } from './workflows';
-import { actingUser } from './request-context';
+import { actingUser, runningAsSystem } from './request-context';
 
 export const OPEN_STATES = ['submitted', 'returned', 'resubmitted'];
 
@@ -28,7 +28,7 @@ export async function pendingFields(strapi: Core.Strapi, subjectId: string, exce
 export function subjectLockMiddleware(strapi: Core.Strapi) {
   return async (context: any, next: () => Promise<unknown>) => {
     if (context.action !== 'update' || !subjectTypes().has(context.uid) || !context.params?.data) return next();
-    if (!actingUser(strapi) || strapi.requestContext.get()?.state?.applyingRequest) return next();
+    if (!actingUser(strapi) || runningAsSystem(strapi)) return next();
     const data = context.params.data;
     const existing = await strapi.db.query(context.uid).findOne({ where: { documentId: context.params.documentId } });
     if (!existing) return next();

@@ -4,9 +4,9 @@
  * start with a message naming the file and the JSON path, e.g.
  *   config/workflows.json: workflows.arbitration.reviewer: 'countyy' is not a level
  * instead of surfacing later as a 500 or a permission silently missing.
- * Checked: levels, roles, permission-matrix, workflows, security, imports, lists, calendar, guardians,
- * student-id, classes, cluster, vocabulary, field-formats (dictionaries.json is read for the class
- * grades and table names only).
+ * Checked: every file of config/ (DOMAIN_FILES): levels, roles, permission-matrix, workflows,
+ * security, security-policy, imports, lists, calendar, student-id, classes, dictionaries,
+ * code-tables, labels, indicators, staffing, demo.
  * Called at bootstrap (cms/src/index.ts); tests: tests/unit/config-schema.test.ts.
  */
 import { readDomainConfig } from './paths';
@@ -64,6 +64,18 @@ class Checker {
   subset(value: unknown, allowed: readonly string[], path: string, what: string) {
     if (!this.strings(value, path)) return false;
     return value.every((item, i) => this.oneOf(item, allowed, `${path}[${i}]`, what));
+  }
+  number(value: unknown, path: string) {
+    return (typeof value === 'number' && Number.isFinite(value)) || this.fail(path, `must be a number, not ${show(value)}`);
+  }
+  regex(value: unknown, path: string) {
+    if (!this.string(value, path)) return false;
+    try {
+      new RegExp(value);
+      return true;
+    } catch {
+      return this.fail(path, `${show(value)} is not a regular expression`);
+    }
   }
   pattern(value: unknown, regex: RegExp, path: string, what: string) {
     return (typeof value === 'string' && regex.test(value)) || this.fail(path, `${show(value)} is not ${what}`);
@@ -412,14 +424,225 @@ function checkFieldFormats(c: Checker, config: any) {
   }
 }
 
-/** The problems of the files checked by the block above (each a file beside the others; see configProblems). */
-function fieldFormatProblems(load: (name: string) => any): ConfigProblem[] {
-  const config = load('field-formats.json');
-  if (config === undefined) return [];
-  const checker = new Checker('field-formats.json');
-  checkFieldFormats(checker, config);
-  return checker.problems;
+const KEY = /^[A-Za-z][A-Za-z0-9-]*$/;
+const INDICATOR_KINDS = ['region', 'kindergarten', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField', 'snapshot'];
+const FILTER_KINDS = [...INDICATOR_KINDS.filter((kind) => kind !== 'kindergarten' && kind !== 'snapshot'), 'year', 'period'];
+const SOURCES = ['kindergartens', 'classes', 'children', 'population', 'staff'];
+const OPERATORS = ['>=', '<=', '>', '<'];
+
+/** The codes of one code table of dictionaries.json ([] when it is missing). */
+function codesOf(dictionaries: any, table: string): string[] {
+  return Array.isArray(dictionaries?.[table]) ? dictionaries[table].map((entry: any) => entry?.code).filter((code: unknown) => typeof code === 'string') : [];
 }
+
+function checkDictionaries(c: Checker, dictionaries: any) {
+  if (!c.object(dictionaries, 'dictionaries')) return;
+  for (const [table, list] of entries(dictionaries)) {
+    const path = `dictionaries.${table}`;
+    if (!Array.isArray(list)) {
+      c.fail(path, `must be a list of {code, name}, not ${show(list)}`);
+      continue;
+    }
+    const seen = new Set<string>();
+    list.forEach((entry: any, i: number) => {
+      if (!c.object(entry, `${path}[${i}]`)) return;
+      if (c.string(entry.code, `${path}[${i}].code`)) {
+        if (seen.has(entry.code)) c.fail(`${path}[${i}].code`, `${show(entry.code)} appears twice in the table`);
+        seen.add(entry.code);
+      }
+      c.string(entry.name, `${path}[${i}].name`);
+    });
+  }
+  const grades = codesOf(dictionaries, 'classGrade');
+  (Array.isArray(dictionaries.classGrade) ? dictionaries.classGrade : []).forEach((entry: any, i: number) => {
+    if (entry?.next !== undefined && entry.next !== null) c.oneOf(entry.next, grades, `dictionaries.classGrade[${i}].next`, 'a class grade');
+  });
+}
+
+function checkCodeTables(c: Checker, codeTables: any, dictionaries: any) {
+  if (!c.object(codeTables, 'code-tables')) return;
+  c.regex(codeTables.codePattern, 'code-tables.codePattern');
+  c.integer(codeTables.nameMaxLength, 'code-tables.nameMaxLength', { max: 500 });
+  if (!c.object(codeTables.tables, 'code-tables.tables')) return;
+  const tables = isObject(dictionaries) ? entries(dictionaries).map(([key]) => key) : [];
+  for (const [table, about] of entries(codeTables.tables)) {
+    const path = `code-tables.tables.${table}`;
+    if (tables.length) c.oneOf(table, tables, path, 'a code table of config/dictionaries.json');
+    if (!c.object(about, path)) continue;
+    c.string(about.name, `${path}.name`);
+    c.string(about.nameEn, `${path}.nameEn`, true);
+  }
+}
+
+function checkLabels(c: Checker, labels: any) {
+  if (!c.object(labels, 'labels')) return;
+  for (const [model, fields] of entries(labels)) {
+    if (!c.object(fields, `labels.${model}`)) continue;
+    for (const [field, label] of entries(fields)) c.string(label, `labels.${model}.${field}`);
+  }
+}
+
+function checkIndicators(c: Checker, indicators: any, dictionaries: any) {
+  if (!c.object(indicators, 'indicators')) return;
+  const tables = isObject(dictionaries) ? entries(dictionaries).map(([key]) => key) : [];
+  const figures = isObject(indicators.figures) ? entries(indicators.figures).map(([key]) => key) : [];
+  if (c.object(indicators.figures, 'indicators.figures')) {
+    for (const [key, figure] of entries(indicators.figures)) {
+      const path = `indicators.figures.${key}`;
+      if (!c.object(figure, path)) continue;
+      c.string(figure.label, `${path}.label`);
+      c.string(figure.unit, `${path}.unit`);
+      c.oneOf(figure.source, SOURCES, `${path}.source`, 'a source of figures');
+    }
+  }
+  const keys = isObject(indicators.indicators) ? entries(indicators.indicators).map(([key]) => key) : [];
+  if (c.object(indicators.indicators, 'indicators.indicators')) {
+    for (const [key, indicator] of entries(indicators.indicators)) {
+      const path = `indicators.indicators.${key}`;
+      if (!c.object(indicator, path)) continue;
+      c.string(indicator.label, `${path}.label`);
+      c.string(indicator.unit, `${path}.unit`);
+      c.integer(indicator.scale, `${path}.scale`, { optional: true });
+      c.oneOf(indicator.numerator, figures, `${path}.numerator`, 'a figure of indicators.figures');
+      c.oneOf(indicator.denominator, figures, `${path}.denominator`, 'a figure of indicators.figures');
+      if (indicator.target !== undefined && indicator.target !== null && c.object(indicator.target, `${path}.target`)) {
+        c.oneOf(indicator.target.op, OPERATORS, `${path}.target.op`, 'a comparison');
+        c.number(indicator.target.value, `${path}.target.value`);
+      }
+    }
+  }
+  c.subset(indicators.keyIndicators, keys, 'indicators.keyIndicators', 'an indicator of indicators.indicators');
+  const definitions = (group: 'dimensions' | 'filters', kinds: string[]) => {
+    if (!c.object(indicators[group], `indicators.${group}`)) return;
+    for (const [key, definition] of entries(indicators[group])) {
+      const path = `indicators.${group}.${key}`;
+      if (!c.object(definition, path)) continue;
+      c.string(definition.label, `${path}.label`);
+      c.oneOf(definition.kind, kinds, `${path}.kind`, `a kind of ${group === 'dimensions' ? 'dimension' : 'filter'}`);
+      if (definition.digits !== undefined && ![2, 4, 6].includes(definition.digits)) c.fail(`${path}.digits`, `must be 2, 4 or 6, not ${show(definition.digits)}`);
+      c.string(definition.column, `${path}.column`, true);
+      if (definition.dictionary !== undefined && tables.length) c.oneOf(definition.dictionary, tables, `${path}.dictionary`, 'a code table of config/dictionaries.json');
+      if (group === 'dimensions') c.subset(definition.sources, SOURCES, `${path}.sources`, 'a source of figures');
+    }
+  };
+  definitions('dimensions', INDICATOR_KINDS);
+  definitions('filters', FILTER_KINDS);
+  c.strings(indicators.chartTypes, 'indicators.chartTypes');
+  c.integer(indicators.dashboardCacheSeconds, 'indicators.dashboardCacheSeconds', { min: 0, optional: true });
+  c.integer(indicators.dashboardSyncRefreshMs, 'indicators.dashboardSyncRefreshMs', { min: 0, optional: true });
+  if (indicators.staff !== undefined && c.object(indicators.staff, 'indicators.staff')) {
+    for (const field of ['table', 'fullTimeTeacherPost', 'activeStatus']) c.string(indicators.staff[field], `indicators.staff.${field}`);
+  }
+}
+
+function checkStaffing(c: Checker, staffing: any, dictionaries: any) {
+  if (!c.object(staffing, 'staffing')) return;
+  const posts = codesOf(dictionaries, 'staffPost');
+  const statuses = codesOf(dictionaries, 'employmentStatus');
+  const postList = (value: unknown, path: string) => (posts.length ? c.subset(value, posts, path, 'a post of config/dictionaries.json staffPost') : c.strings(value, path));
+  for (const ratio of ['staffToChildren', 'educatorsToChildren']) {
+    const path = `staffing.${ratio}`;
+    if (!c.object(staffing[ratio], path)) continue;
+    c.integer(staffing[ratio].min, `${path}.min`);
+    c.integer(staffing[ratio].max, `${path}.max`);
+    if (staffing[ratio].min > staffing[ratio].max) c.fail(path, `min ${staffing[ratio].min} is above max ${staffing[ratio].max}`);
+    postList(staffing[ratio].posts, `${path}.posts`);
+  }
+  if (c.object(staffing.perClass, 'staffing.perClass')) {
+    c.integer(staffing.perClass.teachers, 'staffing.perClass.teachers', { min: 0 });
+    c.integer(staffing.perClass.careWorkers, 'staffing.perClass.careWorkers', { min: 0 });
+  }
+  for (const field of ['teacherPosts', 'careWorkerPosts', 'certificatePosts']) postList(staffing[field], `staffing.${field}`);
+  if (statuses.length) c.subset(staffing.activeStatuses, statuses, 'staffing.activeStatuses', 'a status of config/dictionaries.json employmentStatus');
+  else c.strings(staffing.activeStatuses, 'staffing.activeStatuses');
+  if (Array.isArray(staffing.ageBands)) {
+    staffing.ageBands.forEach((band: any, i: number) => {
+      if (!c.object(band, `staffing.ageBands[${i}]`)) return;
+      c.string(band.code, `staffing.ageBands[${i}].code`);
+      c.string(band.name, `staffing.ageBands[${i}].name`);
+      c.integer(band.from, `staffing.ageBands[${i}].from`, { min: 0, max: 120 });
+    });
+  } else c.fail('staffing.ageBands', `must be a list, not ${show(staffing.ageBands)}`);
+  if (c.object(staffing.aid, 'staffing.aid')) {
+    c.regex(staffing.aid.termPattern, 'staffing.aid.termPattern');
+    c.integer(staffing.aid.maxAmount, 'staffing.aid.maxAmount');
+  }
+  if (c.object(staffing.projects, 'staffing.projects') && staffing.projects.reportDueDay !== 'last') {
+    c.integer(staffing.projects.reportDueDay, 'staffing.projects.reportDueDay', { min: 1, max: 31 });
+  }
+}
+
+function checkSecurityPolicy(c: Checker, policy: any, security: any, adminRoles: string[]) {
+  if (!c.object(policy, 'security-policy')) return;
+  if (!Array.isArray(policy.fields)) {
+    c.fail('security-policy.fields', `must be a list, not ${show(policy.fields)}`);
+    return;
+  }
+  policy.fields.forEach((field: any, i: number) => {
+    const path = `security-policy.fields[${i}]`;
+    if (!c.object(field, path)) return;
+    if (c.pattern(field.key, /^[A-Za-z]+(\.[A-Za-z]+)+$/, `${path}.key`, 'a path into config/security.json (section.setting)') && isObject(security)) {
+      const found = field.key.split('.').reduce((value: any, part: string) => (isObject(value) ? value[part] : undefined), security);
+      if (found === undefined) c.fail(`${path}.key`, `${show(field.key)} is not a setting of config/security.json`);
+    }
+    c.string(field.label, `${path}.label`);
+    if (!c.oneOf(field.kind, ['integer', 'levels', 'adminRoles'], `${path}.kind`, 'a kind of setting')) return;
+    if (field.kind === 'integer') {
+      c.integer(field.min, `${path}.min`, { min: 0 });
+      c.integer(field.max, `${path}.max`, { min: 0 });
+      if (field.min > field.max) c.fail(path, `min ${field.min} is above max ${field.max}`);
+      c.integer(field.level3Min, `${path}.level3Min`, { min: 0, optional: true });
+      c.integer(field.level3Max, `${path}.level3Max`, { min: 0, optional: true });
+    }
+    if (field.level3Includes !== undefined) c.subset(field.level3Includes, adminRoles, `${path}.level3Includes`, 'an administrator role of config/roles.json');
+    c.string(field.level3Reason, `${path}.level3Reason`, true);
+  });
+}
+
+function checkDemo(c: Checker, demo: any, levels: string[], dictionaries: any) {
+  if (!c.object(demo, 'demo')) return;
+  c.pattern(demo.province, /^\d{6}$/, 'demo.province', 'a 6-digit region code');
+  const list = (name: string) => (Array.isArray(demo[name]) ? demo[name] : (c.fail(`demo.${name}`, `must be a list, not ${show(demo[name])}`), []));
+  const codes: string[] = [];
+  list('kindergartens').forEach((k: any, i: number) => {
+    const path = `demo.kindergartens[${i}]`;
+    if (!c.object(k, path)) return;
+    if (c.pattern(k.code, /^\d{10}$/, `${path}.code`, 'a 10-digit 机构标识码')) codes.push(k.code);
+    c.pattern(k.countyCode, /^\d{6}$/, `${path}.countyCode`, 'a 6-digit county code');
+    c.string(k.name, `${path}.name`);
+  });
+  list('accounts').forEach((account: any, i: number) => {
+    const path = `demo.accounts[${i}]`;
+    if (!c.object(account, path)) return;
+    c.string(account.username, `${path}.username`);
+    c.oneOf(account.level, levels, `${path}.level`, 'a level');
+    if (account.regionCode !== undefined) c.pattern(account.regionCode, /^\d{6}$/, `${path}.regionCode`, 'a 6-digit region code');
+    if (account.institutionCode !== undefined) c.oneOf(account.institutionCode, codes, `${path}.institutionCode`, 'a kindergarten of demo.kindergartens');
+  });
+  const grades = codesOf(dictionaries, 'classGrade');
+  list('classes').forEach((klass: any, i: number) => {
+    const path = `demo.classes[${i}]`;
+    if (!c.object(klass, path)) return;
+    c.oneOf(klass.kindergarten, codes, `${path}.kindergarten`, 'a kindergarten of demo.kindergartens');
+    if (grades.length) c.oneOf(klass.grade, grades, `${path}.grade`, 'a class grade of config/dictionaries.json classGrade');
+  });
+  for (const name of ['staff', 'aid']) {
+    list(name).forEach((item: any, i: number) => {
+      if (c.object(item, `demo.${name}[${i}]`)) c.oneOf(item.institutionCode, codes, `demo.${name}[${i}].institutionCode`, 'a kindergarten of demo.kindergartens');
+    });
+  }
+  list('children').forEach((child: any, i: number) => {
+    if (c.object(child, `demo.children[${i}]`)) c.oneOf(child.kindergarten, codes, `demo.children[${i}].kindergarten`, 'a kindergarten of demo.kindergartens');
+  });
+  for (const name of ['trainings', 'projects']) list(name).forEach((item: any, i: number) => c.object(item, `demo.${name}[${i}]`));
+}
+
+/** Every file of config/, each with its validator here (tests/unit/config-schema.test.ts checks that none is missing). */
+export const DOMAIN_FILES = [
+  'levels', 'roles', 'permission-matrix', 'workflows', 'security', 'security-policy', 'imports', 'lists', 'calendar',
+  'student-id', 'classes', 'dictionaries', 'code-tables', 'labels', 'indicators', 'staffing', 'demo', 'guardians',
+  'cluster', 'vocabulary', 'field-formats',
+] as const;
 
 /** Every problem of the domain configuration files (none: an empty list). A file that cannot be read or parsed is one problem. */
 export function configProblems(read: Reader = readDomainConfig, known: Known = {}): ConfigProblem[] {
@@ -432,8 +655,7 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
       return undefined;
     }
   };
-  const files = Object.fromEntries(['levels', 'roles', 'permission-matrix', 'workflows', 'security', 'imports', 'lists', 'calendar', 'student-id', 'classes', 'dictionaries', 'guardians', 'cluster', 'vocabulary']
-    .map((stem) => [stem, load(`${stem}.json`)]));
+  const files = Object.fromEntries(DOMAIN_FILES.map((stem) => [stem, load(`${stem}.json`)]));
   const grades = Array.isArray(files.dictionaries?.classGrade) ? files.dictionaries.classGrade.map((entry: any) => entry?.code).filter(Boolean) : [];
   const levels = levelKeys(files.levels);
   const adminRoles = adminRoleKeys(files.roles);
@@ -458,7 +680,14 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
   run('cluster', (c, value) => checkCluster(c, value));
   const tables = isObject(files.dictionaries) ? entries(files.dictionaries).map(([key]) => key) : [];
   run('vocabulary', (c, value) => checkVocabulary(c, value, tables));
-  problems.push(...fieldFormatProblems(load));
+  run('field-formats', (c, value) => checkFieldFormats(c, value));
+  run('dictionaries', (c, value) => checkDictionaries(c, value));
+  run('code-tables', (c, value) => checkCodeTables(c, value, files.dictionaries));
+  run('labels', (c, value) => checkLabels(c, value));
+  run('indicators', (c, value) => checkIndicators(c, value, files.dictionaries));
+  run('staffing', (c, value) => checkStaffing(c, value, files.dictionaries));
+  run('security-policy', (c, value) => checkSecurityPolicy(c, value, files.security, adminRoles));
+  run('demo', (c, value) => checkDemo(c, value, levels, files.dictionaries));
   return problems;
 }
 

@@ -1,7 +1,9 @@
 import register from './register';
 import services from './services';
 
-export type { Reach, ScopedUser, LevelDefinition, ScopeDeclaration } from './types';
+export type {
+  Reach, ScopedUser, LevelDefinition, Place, ScopeDeclaration, SqlReach, SqlColumns, SystemWorkEntry, SystemWorkAuditor,
+} from './types';
 export type { ScopeService } from './services/scope';
 
 export default {

@@ -5,6 +5,7 @@ import { levelBelow, levelOf, regionLevelFor, type Level } from '../../../domain
 import { roleIdOf, roleTypeOf } from '../../../bootstrap/roles';
 import { fieldError } from '../../../utils/validation';
 import { revokeSessionsOf } from '../../../security/sessions';
+import { accessScope } from '../../../domain/request-context';
 
 const USER = 'plugin::users-permissions.user';
 const PUBLIC_FIELDS = ['id', 'documentId', 'username', 'email', 'fullName', 'level', 'regionCode', 'institutionCode', 'blocked', 'createdAt', 'updatedAt'] as const;
@@ -47,7 +48,7 @@ export function temporaryPassword(): string {
  */
 const accountService = ({ strapi }: { strapi: Core.Strapi }) => ({
   scope() {
-    return strapi.plugin('access-scope').service('scope');
+    return accessScope(strapi);
   },
 
   /** The level whose accounts `actor` manages, or undefined. */
@@ -61,10 +62,10 @@ const accountService = ({ strapi }: { strapi: Core.Strapi }) => ({
     if ((actor as any).role?.type === 'sysadmin') return { level: { $notNull: true } };
     const below = this.managedLevel(actor);
     const reach = this.scope().reachOf(actor);
-    if (!below || reach.kind === 'none' || reach.kind === 'institution') return null;
-    const where: Record<string, any> = { level: below.key };
-    if (reach.kind === 'region') where.regionCode = { $startsWith: reach.prefix };
-    return where;
+    // accounts are managed by a region (or the Ministry): the region prefix of the reach, null for a kindergarten or nothing
+    if (!below || this.scope().prefixOf(reach) === null) return null;
+    // an account's place is its regionCode (a region's, or its kindergarten's county), filtered by the access scope
+    return { level: below.key, ...(this.scope().filterForPlace({ countyField: 'regionCode' }, reach) ?? {}) };
   },
 
   toPublic(user: Record<string, any>) {
@@ -132,7 +133,7 @@ const accountService = ({ strapi }: { strapi: Core.Strapi }) => ({
     if (!values.regionCode) throw fieldError('regionCode', '行政区划代码必填');
     const region = await strapi.db.query('api::region.region').findOne({ where: { code: values.regionCode } });
     if (!region || region.level !== regionLevel) throw fieldError('regionCode', `行政区划代码不是有效的${level.name}区划`);
-    if (reach.kind === 'region' && !region.code.startsWith(reach.prefix)) throw fieldError('regionCode', '行政区划不在管辖范围内');
+    if (!this.scope().includesRegion(reach, region.code)) throw fieldError('regionCode', '行政区划不在管辖范围内');
     return { regionCode: region.code };
   },
 

@@ -1,6 +1,7 @@
 import { factories } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { fieldError } from '../../../utils/validation';
+import { accessScope } from '../../../domain/request-context';
 
 const GROUPS = ['county', 'prefecture', 'province'];
 const service = (strapi) => strapi.service('api::aid-disbursement.aid-disbursement') as any;
@@ -14,7 +15,7 @@ export default factories.createCoreController('api::aid-disbursement.aid-disburs
   async totals(ctx) {
     const groupBy = String(ctx.query.groupBy ?? 'county');
     if (!GROUPS.includes(groupBy)) throw fieldError('groupBy', '分组须为 county、prefecture 或 province');
-    const where = (strapi.service('api::staff.staff') as any).whereFor(strapi.plugin('access-scope').service('scope').reachOf(ctx.state.user));
+    const where = accessScope(strapi).sqlReach(accessScope(strapi).reachOf(ctx.state.user));
     if (!where) throw new errors.ForbiddenError('超出管辖范围');
     ctx.body = await service(strapi).totals(where, groupBy);
   },

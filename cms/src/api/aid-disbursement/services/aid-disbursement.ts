@@ -3,13 +3,13 @@ import { errors } from '@strapi/utils';
 import { entry } from '../../../domain/dictionaries';
 import { checkAmount, isUniqueViolation } from '../../../domain/aid-rules';
 import { conflictError, fieldError } from '../../../utils/validation';
-import { whereCountyPrefix } from '../../../domain/region-prefix';
+import { accessScope, runAsSystem, type SqlReach } from '../../../domain/request-context';
 import { qualifiedTable } from '../../../runtime/tables';
 
 const GRANT = 'api::aid-grant.aid-grant';
 const DISBURSEMENT = 'api::aid-disbursement.aid-disbursement';
 const LEVEL_DIGITS = { county: 6, prefecture: 4, province: 2 } as const;
-type Where = { prefix?: string; institutionCode?: string };
+type Where = SqlReach;
 type Totals = { approved: number; disbursed: number; bySource: Record<string, number>; byCategory: Record<string, number>; approvedByCategory: Record<string, number>; grants: number; payments: number };
 
 const empty = (): Totals => ({ approved: 0, disbursed: 0, bySource: {}, byCategory: {}, approvedByCategory: {}, grants: 0, payments: 0 });
@@ -25,11 +25,8 @@ const add = (record: Record<string, number>, key: string, n: number) => { record
 export default factories.createCoreService(DISBURSEMENT, ({ strapi }) => {
   const knex = () => strapi.db.connection;
   const table = (name: string) => qualifiedTable(strapi, name);
-  const scoped = (query: any, where: Where) => {
-    if (where.prefix) whereCountyPrefix(strapi, query, 'county_code', where.prefix);
-    if (where.institutionCode) query.where('institution_code', where.institutionCode);
-    return query;
-  };
+  // aid_grants and aid_disbursements carry the same place columns (their schemas' access-scope declaration)
+  const scoped = (query: any, where: Where) => accessScope(strapi).whereSql(query, where, GRANT);
 
   return {
     async disburse(actor: any, input: { grant?: string; source?: string; amount?: unknown; paidOn?: string }) {
@@ -41,10 +38,7 @@ export default factories.createCoreService(DISBURSEMENT, ({ strapi }) => {
       if (!entry('fundingSource', input.source)) throw fieldError('source', '资金来源不是代码表中的值');
       const amount = checkAmount(input.amount, 'amount', Number.MAX_SAFE_INTEGER);
       if (input.paidOn !== undefined && input.paidOn !== null && !/^\d{4}-\d{2}-\d{2}$/.test(String(input.paidOn))) throw fieldError('paidOn', '日期格式须为 YYYY-MM-DD');
-      const state = strapi.requestContext.get()?.state;
-      if (state) state.recordingDisbursement = true;
-      try {
-        return await strapi.db.transaction(async ({ trx }) => {
+      return runAsSystem(strapi, `aid disbursement of grant ${grant.documentId}`, () => strapi.db.transaction(async ({ trx }) => {
           const updated = await trx(table('aid_grants')).where('id', grant.id)
             .whereRaw('disbursed_amount + ? <= approved_amount', [amount])
             .increment('disbursed_amount', amount);
@@ -67,10 +61,7 @@ export default factories.createCoreService(DISBURSEMENT, ({ strapi }) => {
             }
             throw error;
           }
-        });
-      } finally {
-        if (state) delete state.recordingDisbursement;
-      }
+        }));
     },
 
     /** Totals per region (GET /api/aid-totals): approved and paid, paid per source and per category, in SQL. */

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { indicatorsConfig, validateQuery } from '../../../domain/indicators';
 import { recordExport } from '../../../domain/exports';
 import { fieldError, fieldsError } from '../../../utils/validation';
+import { accessScope } from '../../../domain/request-context';
 
 const PAGE = 'api::chart-page.chart-page';
 const MAX_CHARTS = 12;
@@ -31,10 +32,8 @@ const notFound = () => new errors.NotFoundError('Not Found');
 const chartPageService = ({ strapi }: { strapi: Core.Strapi }) => ({
   /** The region prefix of a user's reach; null for users without a regional reach (kindergartens, none). */
   prefixOf(user: User | null | undefined): string | null {
-    const reach = strapi.plugin('access-scope').service('scope').reachOf(user);
-    if (reach.kind === 'all') return '';
-    if (reach.kind === 'region') return reach.prefix;
-    return null;
+    const scope = accessScope(strapi);
+    return scope.prefixOf(scope.reachOf(user as any));
   },
 
   /** The owner prefixes whose pages a user opens: their own prefix and each shorter region prefix of it. */
@@ -153,7 +152,7 @@ const chartPageService = ({ strapi }: { strapi: Core.Strapi }) => ({
       if (!/^\d+$/.test(String(n)) || !charts[index]) throw fieldError('n', `没有第 ${n} 个图表（共 ${charts.length} 个，从 0 起）`);
       selected = [{ chart: charts[index], i: index }];
     }
-    const reach = strapi.plugin('access-scope').service('scope').reachOf(user);
+    const reach = accessScope(strapi).reachOf(user as any);
     const query = strapi.service('api::statistics.query') as any;
     const results = [];
     for (const { chart, i } of selected) results.push({ index: i, title: chart.title || `图表 ${i + 1}`, type: chart.type, result: await query.run(reach, chart) });

@@ -67,7 +67,7 @@ const childService = factories.createCoreService(CHILD, ({ strapi }) => {
       const probe = input.name || guardianKeys.length;
       const candidates = !probe ? [] : await duplicates().likelyMatches(
         { name: input.name, birthDate: input.birthDate ?? document?.birthDate, sex: input.sex ?? document?.sex, guardianKeys },
-        { exceptDocumentId: input.id, inReach: (child) => scope().includesCounty(reach, child.countyCode) && (reach.kind !== 'institution' || child.institutionCode === reach.institutionCode) },
+        { exceptDocumentId: input.id, inReach: (child) => scope().includesRecord(reach, child) },
       );
       return { identity: document, exact, candidates };
     },

@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { fieldError } from '../../../utils/validation';
 import { ENTITIES, activeDefinitions, definitionsForReach, type Entity } from '../../../domain/custom-fields';
 import { fieldFormats } from '../../../domain/field-formats';
+import { accessScope } from '../../../domain/request-context';
 
 const UID = 'api::custom-field.custom-field';
 const PUBLIC_FIELDS = ['documentId', 'entity', 'key', 'label', 'type', 'required', 'help', 'min', 'max', 'pattern', 'format', 'codeTable', 'regionCode', 'order'] as const;
@@ -47,10 +48,10 @@ export default factories.createCoreController(UID, ({ strapi }) => ({
   async applicable(ctx) {
     const entity = String(ctx.query.entity ?? '') as Entity;
     if (!ENTITIES.includes(entity)) throw fieldError('entity', '适用对象须为 child、kindergarten 或 staff');
-    const scope = strapi.plugin('access-scope').service('scope');
+    const scope = accessScope(strapi);
     const reach = scope.reachOf(ctx.state.user);
     if (reach.kind === 'none') throw new errors.ForbiddenError('超出管辖范围');
-    const countyCode = ctx.query.countyCode ? String(ctx.query.countyCode) : reach.kind === 'institution' ? reach.countyCode : reach.kind === 'region' && reach.prefix.length === 6 ? reach.prefix : null;
+    const countyCode = ctx.query.countyCode ? String(ctx.query.countyCode) : scope.ownCounty(reach);
     if (countyCode && !scope.includesCounty(reach, countyCode)) throw fieldError('countyCode', '区县不在管辖范围内');
     const list = countyCode ? await activeDefinitions(strapi, entity, countyCode) : await definitionsForReach(strapi, entity, reach);
     ctx.body = { data: list.map(present) };

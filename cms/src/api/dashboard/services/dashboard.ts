@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { indicatorsConfig, meetsTarget } from '../../../domain/indicators';
+import { accessScope } from '../../../domain/request-context';
 
 const KINDERGARTEN = 'api::kindergarten.kindergarten';
 
@@ -64,7 +65,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
    */
   async statistics(user: any) {
     const statistics = strapi.service('api::statistics.statistics') as any;
-    const where = statistics.whereFor(strapi.plugin('access-scope').service('scope').reachOf(user));
+    const where = accessScope(strapi).sqlReach(accessScope(strapi).reachOf(user));
     if (!where) return { statistics: null, indicators: [] };
     const prefix: string = where.prefix ?? '';
     const digits = where.institutionCode ? 6 : Math.min(6, prefix.length === 0 ? 2 : prefix.length + 2);

@@ -1,6 +1,7 @@
 import { factories } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { fieldError } from '../../../utils/validation';
+import { accessScope } from '../../../domain/request-context';
 
 const GROUPS = ['level', 'province', 'prefecture', 'county'];
 const service = (strapi) => strapi.service('api::project.project') as any;
@@ -32,7 +33,7 @@ export default factories.createCoreController('api::project.project', ({ strapi 
   async rollup(ctx) {
     const groupBy = String(ctx.query.groupBy ?? 'level');
     if (!GROUPS.includes(groupBy)) throw fieldError('groupBy', '分组须为 level、province、prefecture 或 county');
-    const where = (strapi.service('api::staff.staff') as any).whereFor(strapi.plugin('access-scope').service('scope').reachOf(ctx.state.user));
+    const where = accessScope(strapi).sqlReach(accessScope(strapi).reachOf(ctx.state.user));
     if (!where) throw new errors.ForbiddenError('超出管辖范围');
     ctx.body = await service(strapi).rollup(where, groupBy);
   },

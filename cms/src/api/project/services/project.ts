@@ -5,6 +5,7 @@ import { ROLLUP_GROUPS, baseRow, groupKey, groupRollup, money, regionGroupCodes,
 import { conflictError, fieldError } from '../../../utils/validation';
 import { qualifiedTable } from '../../../runtime/tables';
 import { verifyUploads } from '../../../security/upload-content';
+import { accessScope, runAsSystem } from '../../../domain/request-context';
 
 const PROJECT = 'api::project.project';
 const PROGRESS = 'api::project-progress.project-progress';
@@ -37,14 +38,10 @@ export default factories.createCoreService(PROJECT, ({ strapi }) => {
 
   /** Moves a record of `uid` from one of `from` to `data`, only if nobody moved it first. */
   async function guardedMove(uid: string, id: number, from: string[], field: string, data: Record<string, unknown>) {
-    const state = strapi.requestContext.get()?.state;
-    if (state) state.reviewingProject = true;
-    try {
+    await runAsSystem(strapi, `project review ${uid} ${id}`, async () => {
       const { count } = await strapi.db.query(uid as any).updateMany({ where: { id, [field]: { $in: from } }, data });
       if (count !== 1) throw conflictError('该记录已被他人处理，请刷新', [field]);
-    } finally {
-      if (state) delete state.reviewingProject;
-    }
+    });
   }
 
   return {
@@ -144,8 +141,8 @@ export default factories.createCoreService(PROJECT, ({ strapi }) => {
         .select(knex().raw('SUM(CASE WHEN p.spent > p.allocated THEN 1 ELSE 0 END) AS overspent'))
         .select(knex().raw('SUM(CASE WHEN r.late = TRUE THEN 1 ELSE 0 END) AS late_reports'))
         .groupBy('p.region_code', 'p.type');
-      if (where.prefix) query.where('p.region_code', 'like', `${where.prefix}%`);
-      if (where.institutionCode) query.whereRaw('1 = 0');
+      // a project's place is its region code; a kindergarten's reach holds no project
+      accessScope(strapi).whereSql(query, where, { county: 'p.region_code' });
       return (await query).map(baseRow);
     },
 

@@ -5,6 +5,7 @@ import { addWorkingDays, localDate } from '../../../domain/working-days';
 import { OPEN_STATES, pendingFields } from '../../../domain/subject-locks';
 import { checkKindergartenData } from '../../../domain/kindergarten-rules';
 import { approvedSets } from '../../../domain/governed-fields';
+import { runAsSystem } from '../../../domain/request-context';
 import { codeMessage, codeProblem, entry } from '../../../domain/dictionaries';
 import { levelOf } from '../../../domain/levels';
 import { fieldLabel } from '../../../domain/messages';
@@ -236,9 +237,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
    */
   async apply(wf: Workflow, request: any, actor?: Actor) {
     if (wf.effectPermission) await assertAllowed(strapi, actor, wf.effectPermission);
-    const state = strapi.requestContext.get()?.state;
-    if (state) state.applyingRequest = request.documentId;
-    try {
+    await runAsSystem(strapi, `request.apply ${wf.key ?? request.type} ${request.documentId}`, async () => {
       if (wf.effect) {
         await (strapi.service(wf.effect as any) as any).applyApproved(wf, request);
       } else if (wf.apply === 'update') {
@@ -251,9 +250,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
       // the fields the approval writes onto its subject (config/workflows.json sets: a 停办/撤销 declaration's status)
       const sets = approvedSets(wf, request.proposed);
       if (Object.keys(sets).length) await strapi.documents(wf.subject as any).update({ documentId: request.subjectId, data: sets });
-    } finally {
-      if (state) delete state.applyingRequest;
-    }
+    });
   },
 
   async resubmit(actor: Actor, documentId: string, input: Input & { version?: number }) {

@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { fieldError } from '../../../utils/validation';
 import type { StaffService } from '../services/staff';
 import { markEstimatedTotal } from '../../../domain/list-counts';
+import { accessScope } from '../../../domain/request-context';
 
 const service = (strapi) => strapi.service('api::staff.staff') as unknown as StaffService;
 const GROUPS = ['county', 'prefecture', 'province'];
@@ -23,7 +24,7 @@ export default factories.createCoreController('api::staff.staff', ({ strapi }) =
   async analysis(ctx) {
     const groupBy = String(ctx.query.groupBy ?? 'county');
     if (!GROUPS.includes(groupBy)) throw fieldError('groupBy', '分组须为 county、prefecture 或 province');
-    const where = service(strapi).whereFor(strapi.plugin('access-scope').service('scope').reachOf(ctx.state.user));
+    const where = accessScope(strapi).sqlReach(accessScope(strapi).reachOf(ctx.state.user));
     if (!where) throw new errors.ForbiddenError('超出管辖范围');
     ctx.body = await service(strapi).analysis(where, groupBy as any);
   },

@@ -2,7 +2,7 @@ import { factories } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { staffingConfig } from '../../../domain/staff-rules';
 import { conflictError, fieldError } from '../../../utils/validation';
-import { whereCountyPrefix } from '../../../domain/region-prefix';
+import { accessScope, runAsSystem, type SqlReach } from '../../../domain/request-context';
 import { qualifiedTable } from '../../../runtime/tables';
 
 const STAFF = 'api::staff.staff';
@@ -12,7 +12,8 @@ const KINDERGARTEN = 'api::kindergarten.kindergarten';
 export const FULL_NUMBER_LEVELS = new Set(['institution', 'county']);
 const LEVEL_DIGITS = { county: 6, prefecture: 4, province: 2 } as const;
 
-export type Where = { prefix?: string; institutionCode?: string };
+/** A reach as raw SQL applies it (the access-scope plugin's `sqlReach`). */
+export type Where = SqlReach;
 /** Staff counts of one county, for the statistics (生师比, 持证上岗率). */
 export type StaffCounts = { staff: number; teachers: number; careWorkers: number; certificateHolders: number; certificateRequired: number };
 export type Breakdown = Record<string, number>;
@@ -30,25 +31,12 @@ function emptyRow(code: string, name: string): AnalysisRow {
 }
 
 const staffService = factories.createCoreService(STAFF, ({ strapi }) => {
-  const scope = () => strapi.plugin('access-scope').service('scope');
   const knex = () => strapi.db.connection;
   const table = (name: string) => qualifiedTable(strapi, name);
   const birthYearSql = () => (strapi.db.dialect.client === 'postgres' ? 'CAST(EXTRACT(YEAR FROM birth_date) AS integer)' : 'CAST(substr(birth_date, 1, 4) AS integer)');
-  const scoped = (query: any, where: Where) => {
-    if (where.prefix) whereCountyPrefix(strapi, query, 'county_code', where.prefix);
-    if (where.institutionCode) query.where('institution_code', where.institutionCode);
-    return query;
-  };
+  const scoped = (query: any, where: Where) => accessScope(strapi).whereSql(query, where, STAFF);
 
   return {
-    /** The SQL condition of a reach (as the statistics service's whereFor); null: nothing. */
-    whereFor(reach: { kind: string; prefix?: string; institutionCode?: string }): Where | null {
-      if (reach.kind === 'all') return {};
-      if (reach.kind === 'region') return { prefix: reach.prefix };
-      if (reach.kind === 'institution') return { institutionCode: reach.institutionCode };
-      return null;
-    },
-
     /** The record as its kindergarten or county sees it: with the full ID number; others see it masked. */
     async withFullNumber(user: any, record: any) {
       if (!record || !FULL_NUMBER_LEVELS.has(user?.level)) return record;
@@ -222,19 +210,13 @@ const staffService = factories.createCoreService(STAFF, ({ strapi }) => {
      */
     async fileCorrection(user: any, input: { changes?: Record<string, unknown>; reason?: string }) {
       await this.ownRecord(user);
-      const state = strapi.requestContext.get()?.state;
-      if (state) state.systemReach = true;
-      try {
-        return await (strapi.service('api::request.request') as any).submit(user, { type: 'staff-correction', subjectId: user.staffId, changes: input?.changes, reason: input?.reason });
-      } finally {
-        if (state) delete state.systemReach;
-      }
+      return runAsSystem(strapi, `staff-correction of own record ${user.staffId}`, () =>
+        (strapi.service('api::request.request') as any).submit(user, { type: 'staff-correction', subjectId: user.staffId, changes: input?.changes, reason: input?.reason }));
     },
   };
 });
 
 export type StaffService = {
-  whereFor(reach: any): Where | null;
   withFullNumber(user: any, record: any): Promise<any>;
   countsByCounty(where: Where): Promise<Map<string, StaffCounts>>;
   analysis(where: Where, groupBy?: 'county' | 'prefecture' | 'province', today?: Date): Promise<{ rows: AnalysisRow[]; total: AnalysisRow; ageBands: any[] }>;

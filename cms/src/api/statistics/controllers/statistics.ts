@@ -2,11 +2,12 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { fieldError } from '../../../utils/validation';
 import { customDimensions } from '../../../domain/custom-fields';
+import { accessScope } from '../../../domain/request-context';
 
 const GROUPS = ['county', 'prefecture', 'province'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-const reachOf = (strapi: Core.Strapi, user: unknown) => strapi.plugin('access-scope').service('scope').reachOf(user);
+const reachOf = (strapi: Core.Strapi, user: unknown) => accessScope(strapi).reachOf(user as any);
 const query = (strapi: Core.Strapi) => strapi.service('api::statistics.query') as any;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
@@ -17,7 +18,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const year = ctx.query.year === undefined ? undefined : Number(ctx.query.year);
     if (year !== undefined && !/^\d{4}$/.test(String(ctx.query.year))) throw fieldError('year', '年份须为 4 位数字');
     const statistics = strapi.service('api::statistics.statistics');
-    const where = statistics.whereFor(reachOf(strapi, ctx.state.user));
+    const where = accessScope(strapi).sqlReach(reachOf(strapi, ctx.state.user));
     if (!where) throw new errors.ForbiddenError('超出管辖范围');
     ctx.body = await statistics.report(where, groupBy, year);
   },

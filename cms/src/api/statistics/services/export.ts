@@ -6,6 +6,7 @@ import { recordExport } from '../../../domain/exports';
 import { indicatorsConfig, indicatorsOf, type Figures } from '../../../domain/indicators';
 import { fieldError } from '../../../utils/validation';
 import { TEXT_FORMAT, fitColumns } from '../../../domain/sheet-cells';
+import { accessScope } from '../../../domain/request-context';
 
 type Line = { code: string; name: string; figures: Figures };
 
@@ -35,8 +36,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async summary(user: any, yearParam?: unknown) {
     const statistics = strapi.service('api::statistics.statistics') as any;
-    const reach = strapi.plugin('access-scope').service('scope').reachOf(user);
-    const where = statistics.whereFor(reach);
+    const where = accessScope(strapi).sqlReach(accessScope(strapi).reachOf(user));
     if (!where) throw new errors.ForbiddenError('超出管辖范围');
     if (yearParam !== undefined && !/^\d{4}$/.test(String(yearParam))) throw fieldError('year', '年份须为 4 位数字');
     const year = yearParam === undefined ? undefined : Number(yearParam);

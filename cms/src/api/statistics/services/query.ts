@@ -5,10 +5,10 @@ import {
   addFigures, emptyFigures, indicatorsConfig, labelOf, sourcesOf, unitOf, validateQuery, valueOf, type Figures, type Query,
 } from '../../../domain/indicators';
 import type { Where } from './statistics';
+import { accessScope, type Reach } from '../../../domain/request-context';
 import { customDimension } from '../../../domain/custom-fields';
 import { TEXT_FORMAT, fitColumns } from '../../../domain/sheet-cells';
 
-type Reach = { kind: string; prefix?: string; institutionCode?: string; countyCode?: string };
 export type QueryRow = { key: string; label: string; value: number | null; numerator?: number; denominator?: number };
 export type QueryResult = {
   indicator: { key: string; label: string; unit: string; scale: number; target: { op: string; value: number } | null };
@@ -32,13 +32,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
    * do not overlap (then nothing is answered: no figure outside the reach).
    */
   whereOf(reach: Reach, region?: string): Where | null {
-    const where = statistics(strapi).whereFor(reach) as Where | null;
-    if (!where || !region) return where;
-    if (where.institutionCode) return reach.countyCode?.startsWith(region) ? where : null;
-    const prefix = where.prefix ?? '';
-    if (region.startsWith(prefix)) return { prefix: region };
-    if (prefix.startsWith(region)) return where;
-    return null;
+    return accessScope(strapi).sqlReachWithin(reach, region);
   },
 
   async run(reach: Reach, input: unknown): Promise<QueryResult> {
@@ -66,7 +60,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       // a region breakdown without filters is the dashboards' drill-down: served from the cached county figures
       const cached = dimension.kind === 'region' && !where.institutionCode && !year && Object.keys(sqlFilters).length === 0;
       const figures: Map<string, Figures> = cached
-        ? new Map([...(await statistics(strapi).cachedCounties() as Map<string, Figures>)].filter(([code]) => code.startsWith(where.prefix ?? '')))
+        ? new Map([...(await statistics(strapi).cachedCounties() as Map<string, Figures>)].filter(([code]) => accessScope(strapi).sqlIncludesCounty(where, code)))
         : await statistics(strapi).figuresBy(where, dimension, sqlFilters, year ? Number(year) : undefined, custom ? sourcesOf(query.indicator) : this.sourcesFor(query));
       if (dimension.kind === 'region') {
         const rolled: Map<string, Figures> = statistics(strapi).rollUp(figures, dimension.digits ?? 6);

@@ -5,7 +5,7 @@ import { customFieldSql } from '../../../domain/custom-fields';
 import {
   addFigures, emptyFigures, indicatorsConfig, indicatorsOf, type DimensionDefinition, type Figures, type Source,
 } from '../../../domain/indicators';
-import { whereCountyPrefix } from '../../../domain/region-prefix';
+import { accessScope, type SqlReach } from '../../../domain/request-context';
 import { qualifiedTable } from '../../../runtime/tables';
 import { sharedComputation, statisticsReader } from '../../../runtime/read-replica';
 
@@ -13,7 +13,8 @@ export type { Figures } from '../../../domain/indicators';
 export { addFigures, indicatorsOf } from '../../../domain/indicators';
 export type Indicators = Record<string, number | null>;
 export type Row = { code: string; name: string; figures: Figures; indicators: Indicators };
-export type Where = { prefix?: string; institutionCode?: string };
+/** A reach as raw SQL applies it (the access-scope plugin's `sqlReach`). */
+export type Where = SqlReach;
 /** Filters already checked against config/indicators.json (validateQuery). */
 export type SqlFilters = Record<string, string>;
 
@@ -22,8 +23,8 @@ const COUNTY = { label: '区县', kind: 'region', digits: 6, sources: [] } as un
 
 /**
  * Statistics computed in SQL, grouped by county (or any dimension of config/indicators.json) and
- * rolled up by region prefix. The caller passes the reach as a prefix or an institution code (see
- * `whereFor`): every figure is inside it. The query engine is not scoped by the access-scope
+ * rolled up by region prefix. The caller passes the reach as a prefix or an institution code (the
+ * access-scope plugin's `sqlReach`): every figure is inside it. The query engine is not scoped by the access-scope
  * plugin, so every query here applies `where` itself.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
@@ -35,18 +36,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return qualifiedTable(strapi, name);
     },
 
-    /** The SQL condition of a reach, for the statistics of a user (scope plugin's reach). */
-    whereFor(reach: { kind: string; prefix?: string; institutionCode?: string }): Where | null {
-      if (reach.kind === 'all') return {};
-      if (reach.kind === 'region') return { prefix: reach.prefix };
-      if (reach.kind === 'institution') return { institutionCode: reach.institutionCode };
-      return null;
-    },
-
+    /** Restricts a raw query to `where` on the given columns (the access-scope plugin's `whereSql`). */
     scoped(query: any, where: Where, county = 'county_code', institution = 'institution_code') {
-      if (where.prefix) whereCountyPrefix(strapi, query, county, where.prefix);
-      if (where.institutionCode) query.where(institution, where.institutionCode);
-      return query;
+      return accessScope(strapi).whereSql(query, where, { county, institution });
     },
 
     /** A CASE expression: 1 when a class (alias `s`) is within the size limit of its grade (config/classes.json). */
@@ -281,7 +273,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (where.institutionCode) counties = await this.byCounty(where);
       else {
         const all = await this.cachedCounties();
-        counties = new Map([...all].filter(([code]) => code.startsWith(where.prefix ?? '')));
+        counties = new Map([...all].filter(([code]) => accessScope(strapi).sqlIncludesCounty(where, code)));
       }
       return this.rows(counties, digits, where);
     },

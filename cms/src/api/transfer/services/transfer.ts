@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { conflictError, fieldError } from '../../../utils/validation';
 import { studentNumberKey } from '../../../security/student-numbers';
+import { accessScope } from '../../../domain/request-context';
 import { CHILD, KINDERGARTEN, SCHOOL_CLASS, type Actor, dueDate, newDocumentId, today, writeEvents } from '../../../domain/lifecycle';
 
 const TRANSFER = 'api::transfer.transfer';
@@ -15,31 +16,25 @@ type Input = Record<string, any>;
  * up nationally), the sending kindergarten agrees or refuses, then the receiver runs the duplicate
  * check and places the child in one of its classes. Within 30 working days of the application
  * (config/calendar.json lifecycleDeadlines); an open transfer past its date is flagged overdue to
- * both sides and both counties. A transfer belongs to two places, so it is reached from either side
- * here rather than by the access-scope plugin: a user reaches a transfer whose sending or receiving
- * kindergarten (or county) lies in their reach; outside, 404. Until it is completed the receiver sees
+ * both sides and both counties. A transfer belongs to two places (its schema declares both to the
+ * access-scope plugin): a user reaches a transfer whose sending or receiving kindergarten (or
+ * county) lies in their reach; outside, 404. Until it is completed the receiver sees
  * only the child's name, masked ID number and 学籍号 and the sending kindergarten; the child's
  * record stays with the sender until the one transaction that moves it, so at every moment the
  * child belongs to exactly one kindergarten.
  */
 const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
-  const scope = () => strapi.plugin('access-scope').service('scope');
+  const scope = () => accessScope(strapi);
   const identity = () => strapi.plugin('student-id').service('identity');
   const duplicates = () => strapi.plugin('dup-check').service('duplicates');
 
   /** A kindergarten's own account acts for it; a teacher's account (reach: nothing) does not. */
-  const actsForKindergarten = (user: Actor) => scope().reachOf(user as any).kind === 'institution';
+  const actsForKindergarten = (user: Actor) => scope().institutionOf(scope().reachOf(user as any)) !== null;
   const actorName = (user: Actor) => user?.fullName || user?.username || '';
   const step = (user: Actor, action: string, comment?: string | null) => ({ action, actorName: actorName(user), level: user?.level, at: new Date().toISOString(), comment: comment ?? null });
 
-  /** Transfers in reach: either side's kindergarten (institution) or county (regions). */
-  const reachFilter = (user: Actor): Record<string, unknown> => {
-    const reach = scope().reachOf(user as any);
-    if (reach.kind === 'all') return {};
-    if (reach.kind === 'none') return { id: { $null: true } };
-    if (reach.kind === 'institution') return { $or: [{ fromInstitutionCode: reach.institutionCode }, { toInstitutionCode: reach.institutionCode }] };
-    return { $or: [{ fromCountyCode: { $startsWith: reach.prefix } }, { toCountyCode: { $startsWith: reach.prefix } }] };
-  };
+  /** Transfers in reach: either side's kindergarten (institution) or county (regions), by the access scope's two places. */
+  const reachFilter = (user: Actor): Record<string, unknown> => scope().filterFor(TRANSFER, scope().reachOf(user as any)) ?? {};
 
   const load = async (user: Actor, documentId: string) => {
     const found = documentId ? await strapi.db.query(TRANSFER).findOne({ where: { $and: [{ documentId }, reachFilter(user)] } }) : null;
@@ -60,8 +55,8 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
     isOverdue,
 
     present(user: Actor, transfer: any) {
-      const reach = scope().reachOf(user as any);
-      const side = reach.kind === 'institution' ? (reach.institutionCode === transfer.fromInstitutionCode ? 'outgoing' : 'incoming') : null;
+      const institution = scope().institutionOf(scope().reachOf(user as any));
+      const side = institution ? (institution === transfer.fromInstitutionCode ? 'outgoing' : 'incoming') : null;
       // The receiving side learns which record it is only once the child is its own.
       const childVisible = side !== 'incoming' || transfer.state === 'completed';
       return {

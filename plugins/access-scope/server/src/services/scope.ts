@@ -1,7 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import rules from '../rules';
-import type { LevelDefinition, Reach, ScopeDeclaration, ScopedUser } from '../types';
+import type {
+  LevelDefinition, Place, Reach, ScopeDeclaration, ScopedUser, SqlColumns, SqlReach, SystemWorkAuditor,
+} from '../types';
 
 const PLUGIN = 'access-scope';
 const NOTHING = { id: { $null: true } };
@@ -33,6 +36,15 @@ export function countyCodeCondition(prefix: string): Record<string, string> {
   return { $gte: prefix, $lt: next };
 }
 
+/**
+ * The system work in progress on this asynchronous path: set only by `runAsSystem` (never from a
+ * request's state, headers or input), read by `currentReach` and `systemWork`.
+ */
+const systemWorkStore = new AsyncLocalStorage<{ reasons: string[] }>();
+let systemAuditor: SystemWorkAuditor | null = null;
+
+const isCountyCode = (value: unknown): value is string => typeof value === 'string' && /^\d{6}$/.test(value);
+
 const scopeService = ({ strapi }: { strapi: Core.Strapi }) => ({
   countyCodeCondition,
 
@@ -59,30 +71,205 @@ const scopeService = ({ strapi }: { strapi: Core.Strapi }) => ({
    * anonymous request or an API token reaches nothing that belongs to a place.
    */
   currentReach(): Reach {
+    if (systemWorkStore.getStore()) return { kind: 'all' };
     const requestContext = strapi.requestContext.get();
     if (!requestContext) return { kind: 'all' };
     const state = requestContext.state ?? {};
-    if (state.systemReach) return { kind: 'all' };
     const strategy = state.auth?.strategy?.name;
     if (strategy === 'admin') return { kind: 'all' };
     if (strategy === 'users-permissions') return this.reachOf(state.user);
     return { kind: 'none' };
   },
 
+  /**
+   * Runs `fn` as the system: the reach is everything and `systemWork()` names the reason, so the
+   * application's rules that hold for users only (cms/src/domain/request-context.ts
+   * `runningAsSystem`) let it pass. The one way code acts beyond the caller's reach or rules: each
+   * call first writes an entry to the audit trail naming the reason (through the auditor the
+   * application registers; without one the call is refused). Calls nest: the inner one records its
+   * reason after the outer ones. Nothing a request carries can switch it on: the mark lives in this
+   * module's AsyncLocalStorage, only for the asynchronous path of `fn`.
+   */
+  async runAsSystem<T>(reason: string, fn: () => Promise<T>): Promise<T> {
+    if (typeof reason !== 'string' || reason.trim() === '') throw new Error('access-scope runAsSystem: a reason is required');
+    if (typeof fn !== 'function') throw new Error('access-scope runAsSystem: the work must be a function');
+    if (!systemAuditor) throw new Error('access-scope runAsSystem: no auditor registered (setSystemAuditor), so system work cannot be recorded');
+    const outer = systemWorkStore.getStore();
+    const reasons = [...(outer?.reasons ?? []), reason];
+    const state = strapi.requestContext.get()?.state;
+    const user = state?.auth?.strategy?.name === 'users-permissions' ? (state.user ?? null) : null;
+    await systemAuditor({ reason, reasons, user });
+    return systemWorkStore.run({ reasons }, fn);
+  },
+
+  /** The reasons of the system work in progress (outermost first), or null outside `runAsSystem`. */
+  systemWork(): string[] | null {
+    const store = systemWorkStore.getStore();
+    return store ? [...store.reasons] : null;
+  },
+
+  /** The application registers how `runAsSystem` writes its audit entry (cms/src/index.ts). */
+  setSystemAuditor(auditor: SystemWorkAuditor | null) {
+    systemAuditor = auditor;
+  },
+
   declarationOf(uid: string): ScopeDeclaration | undefined {
     const model = strapi.contentTypes[uid as keyof typeof strapi.contentTypes] as any;
     const declaration = model?.pluginOptions?.[PLUGIN];
+    if (Array.isArray(declaration?.places) && declaration.places.every((place: Place) => place?.countyField)) return declaration as ScopeDeclaration;
     return declaration?.countyField ? (declaration as ScopeDeclaration) : undefined;
   },
 
-  /** The filter that keeps the records of `uid` inside `reach`; null when nothing needs filtering. */
-  filterFor(uid: string, reach: Reach): Record<string, unknown> | null {
+  /** The places a record of `uid` belongs to (one for most, two for a transfer); [] when undeclared. */
+  placesOf(uid: string): Place[] {
     const declaration = this.declarationOf(uid);
-    if (!declaration || reach.kind === 'all') return null;
+    if (!declaration) return [];
+    return 'places' in declaration && declaration.places ? declaration.places : [declaration as Place];
+  },
+
+  /** The filter that keeps records of one `place` inside `reach`; null when nothing needs filtering. */
+  filterForPlace(place: Place, reach: Reach): Record<string, unknown> | null {
+    if (reach.kind === 'all') return null;
     if (reach.kind === 'none') return NOTHING;
-    if (reach.kind === 'region') return nestAt(declaration.countyField, countyCodeCondition(reach.prefix));
-    if (!declaration.institutionField) return nestAt(declaration.countyField, { $eq: reach.countyCode });
-    return nestAt(declaration.institutionField, { $eq: reach.institutionCode });
+    if (reach.kind === 'region') return nestAt(place.countyField, countyCodeCondition(reach.prefix));
+    if (!place.institutionField) return nestAt(place.countyField, { $eq: reach.countyCode });
+    return nestAt(place.institutionField, { $eq: reach.institutionCode });
+  },
+
+  /**
+   * The filter that keeps the records of `uid` inside `reach`; null when nothing needs filtering. A
+   * record of several places is in reach when any of them is (a transfer: the sending or the
+   * receiving side).
+   */
+  filterFor(uid: string, reach: Reach): Record<string, unknown> | null {
+    const places = this.placesOf(uid);
+    if (places.length === 0 || reach.kind === 'all') return null;
+    if (reach.kind === 'none') return NOTHING;
+    const filters = places.map((place) => this.filterForPlace(place, reach)!);
+    return filters.length === 1 ? filters[0] : { $or: filters };
+  },
+
+  /** The reach as raw SQL applies it (`SqlReach`); null when it reaches nothing. */
+  sqlReach(reach: Reach): SqlReach | null {
+    if (reach.kind === 'all') return {};
+    if (reach.kind === 'region') return { prefix: reach.prefix };
+    if (reach.kind === 'institution') return { institutionCode: reach.institutionCode };
+    return null;
+  },
+
+  /**
+   * The column names of `uid`'s place (its first place), for raw queries, optionally behind a table
+   * alias: `columnsOf('api::child.child', 'c')` → `{ county: 'c.county_code', institution:
+   * 'c.institution_code' }`. A place reached through a relation has no institution column.
+   */
+  columnsOf(uid: string, alias?: string): SqlColumns {
+    const [place] = this.placesOf(uid);
+    if (!place) throw new Error(`access-scope: ${uid} declares no place`);
+    const attributes = (strapi.db.metadata.get(uid as any) as any)?.attributes ?? {};
+    const column = (field: string) => `${alias ? `${alias}.` : ''}${attributes[field]?.columnName ?? field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
+    const institution = place.institutionField && !place.institutionField.includes('.') ? column(place.institutionField) : undefined;
+    return { county: column(place.countyField), ...(institution ? { institution } : {}) };
+  },
+
+  /**
+   * Restricts a knex query to a reach: `where` from `sqlReach` (or a reach itself), on the given
+   * columns, or on the columns of a content type (`columnsOf`). A region prefix is matched as
+   * `countyCodeCondition` says (equality or a range, so the county-code index serves it); a
+   * kindergarten by its code, or by its county when the table has no institution column. A reach of
+   * nothing matches no row.
+   */
+  whereSql<Q>(query: Q, where: SqlReach | Reach | null, columns: SqlColumns | string): Q {
+    const sql = where && 'kind' in where ? this.sqlReach(where as Reach) : (where as SqlReach | null);
+    const cols = typeof columns === 'string' ? this.columnsOf(columns) : columns;
+    const q = query as any;
+    if (sql === null) return q.whereRaw('1 = 0');
+    if (sql.prefix) this.whereCountyPrefix(q, cols.county, sql.prefix);
+    if (sql.institutionCode) {
+      if (cols.institution) q.where(cols.institution, sql.institutionCode);
+      else if (where && 'kind' in where && (where as Reach).kind === 'institution') q.where(cols.county, (where as any).countyCode);
+      else q.whereRaw('1 = 0');
+    }
+    return q;
+  },
+
+  /** Restricts a knex query to the county codes in `column` starting with `prefix` (`countyCodeCondition`). */
+  whereCountyPrefix<Q>(query: Q, column: string, prefix: string): Q {
+    const q = query as any;
+    const condition = countyCodeCondition(prefix);
+    if (condition.$eq !== undefined) return q.where(column, condition.$eq);
+    if (condition.$gte !== undefined) return q.where(column, '>=', condition.$gte).andWhere(column, '<', condition.$lt);
+    return q.where(column, 'like', `${prefix}%`);
+  },
+
+  /**
+   * The reach narrowed by a region filter ('' or 2, 4, 6 digits) as raw SQL applies it: the narrower
+   * of the two prefixes, the kindergarten when its county lies in the region, or null when they do
+   * not overlap (then nothing is answered: no figure outside the reach).
+   */
+  sqlReachWithin(reach: Reach, region?: string | null): SqlReach | null {
+    const where = this.sqlReach(reach);
+    if (!where || !region) return where;
+    if (where.institutionCode) return reach.kind === 'institution' && reach.countyCode?.startsWith(region) ? where : null;
+    const prefix = where.prefix ?? '';
+    if (region.startsWith(prefix)) return { prefix: region };
+    if (prefix.startsWith(region)) return where;
+    return null;
+  },
+
+  /** Whether a county code lies inside a `SqlReach` of regions (for figures already grouped by county). */
+  sqlIncludesCounty(where: SqlReach, countyCode: string): boolean {
+    return !where.institutionCode && countyCode.startsWith(where.prefix ?? '');
+  },
+
+  /** The region prefix of a reach: '' for everything, the prefix of a regional user, null for a kindergarten or nothing. */
+  prefixOf(reach: Reach): string | null {
+    if (reach.kind === 'all') return '';
+    if (reach.kind === 'region') return reach.prefix;
+    return null;
+  },
+
+  /** The one county a reach lies in (a county user's, a kindergarten's), or null when it spans more or nothing. */
+  ownCounty(reach: Reach): string | null {
+    if (reach.kind === 'institution') return isCountyCode(reach.countyCode) ? reach.countyCode : null;
+    if (reach.kind === 'region' && reach.prefix.length === 6) return reach.prefix;
+    return null;
+  },
+
+  /** The kindergarten (机构标识码) a reach is, or null: the kindergarten's own account acts for it, nobody else. */
+  institutionOf(reach: Reach): string | null {
+    return reach.kind === 'institution' ? reach.institutionCode : null;
+  },
+
+  /** A stable text key of a reach (caches and export keys): 'all', 'none', 'region:35', 'institution:3135050201'. */
+  keyOf(reach: Reach): string {
+    if (reach.kind === 'region') return `region:${reach.prefix}`;
+    if (reach.kind === 'institution') return `institution:${reach.institutionCode}`;
+    return reach.kind;
+  },
+
+  /**
+   * Whether the reach and the region of `prefix` ('' the country, 2, 4 or 6 digits) share any county:
+   * things declared for a region (a custom field of a province) concern a user inside it, and a
+   * regional user above it.
+   */
+  overlapsRegion(reach: Reach, prefix: string): boolean {
+    if (reach.kind === 'all') return true;
+    if (reach.kind === 'none') return false;
+    if (reach.kind === 'institution') return reach.countyCode.startsWith(prefix);
+    return prefix.startsWith(reach.prefix) || reach.prefix.startsWith(prefix);
+  },
+
+  /** Whether a region's code (an account's, a region picked for one) lies inside a regional reach. */
+  includesRegion(reach: Reach, regionCode: unknown): boolean {
+    if (reach.kind === 'all') return true;
+    if (reach.kind !== 'region' || typeof regionCode !== 'string') return false;
+    return regionCode.startsWith(reach.prefix);
+  },
+
+  /** Whether a record of one place (county code, kindergarten code) lies inside the reach. */
+  includesRecord(reach: Reach, record: { countyCode?: unknown; institutionCode?: unknown }): boolean {
+    if (!this.includesCounty(reach, record.countyCode)) return false;
+    return reach.kind !== 'institution' || record.institutionCode === reach.institutionCode;
   },
 
   /** Whether a 6-digit county code lies inside the reach. */
@@ -114,7 +301,8 @@ const scopeService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const declaration = this.declarationOf(uid);
     if (!declaration || reach.kind === 'all' || !data) return;
     if (reach.kind === 'none') throw new errors.ForbiddenError('超出管辖范围 (outside your reach)');
-    const field = declaration.countyField;
+    if ('places' in declaration && declaration.places) return this.checkWritablePlaces(declaration.places, data, reach, creating);
+    const field = declaration.countyField!;
     if (field.includes('.')) return;
     if (creating && (data[field] === undefined || data[field] === null || data[field] === '')) {
       if (reach.kind === 'institution') data[field] = reach.countyCode;
@@ -131,6 +319,18 @@ const scopeService = ({ strapi }: { strapi: Core.Strapi }) => ({
     if (reach.kind === 'institution' && declaration.institutionField) {
       await this.checkInstitutionLink(uid, declaration.institutionField, data, reach.institutionCode, creating);
     }
+  },
+
+  /**
+   * A record of several places (a transfer) is written by a user who reaches at least one of them,
+   * with every place named (no county is filled in: which side is the user's is not for us to guess).
+   */
+  checkWritablePlaces(places: Place[], data: Record<string, any>, reach: Reach, creating: boolean) {
+    const named = places.filter((place) => data[place.countyField] !== undefined);
+    if (!creating && named.length === 0) return;
+    const inReach = places.some((place) =>
+      this.includesRecord(reach, { countyCode: data[place.countyField], institutionCode: place.institutionField ? data[place.institutionField] : reach.kind === 'institution' ? reach.institutionCode : undefined }));
+    if (!inReach) throw new errors.ForbiddenError(`${places[0].countyField} 超出管辖范围 (outside your reach)`, { path: [places[0].countyField] });
   },
 
   /** An institution user may only write records of its own kindergarten (a new one is its own). */

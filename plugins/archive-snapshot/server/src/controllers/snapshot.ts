@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
+import type { ScopeService } from 'access-scope';
 
 const service = (strapi: Core.Strapi) => strapi.plugin('archive-snapshot').service('snapshots');
-const reachOf = (strapi: Core.Strapi, user: unknown) => strapi.plugin('access-scope').service('scope').reachOf(user);
+const reachOf = (strapi: Core.Strapi, user: unknown) => (strapi.plugin('access-scope').service('scope') as ScopeService).reachOf(user as any);
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async find(ctx) {

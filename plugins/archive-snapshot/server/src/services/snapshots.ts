@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import crypto from 'node:crypto';
 import cron from 'node-cron';
+import type { Reach, ScopeService } from 'access-scope';
 import { isValidPeriod, lastDayOfMonth, latestDuePeriod, localParts, periodOf } from './calendar';
 
 const SNAPSHOT = 'plugin::archive-snapshot.snapshot';
@@ -9,7 +10,6 @@ const STALE_RUN_MS = 30 * 60 * 1000;
 
 type Row = { code: string; name: string; figures: Record<string, number>; indicators: Record<string, number | null> };
 type Summary = { counties: Row[]; prefectures: Row[]; provinces: Row[]; nation: Row };
-type Reach = { kind: 'all' | 'region' | 'institution' | 'none'; prefix?: string };
 
 function documentId(): string {
   const letters = 'abcdefghijklmnopqrstuvwxyz';
@@ -17,7 +17,8 @@ function documentId(): string {
   return Array.from(crypto.randomBytes(24), (b, i) => (i === 0 ? letters[b % 26] : alphabet[b % alphabet.length])).join('');
 }
 
-const prefixOf = (reach: Reach) => (reach.kind === 'all' ? '' : reach.prefix ?? '');
+
+const scope = (strapi: Core.Strapi) => strapi.plugin('access-scope').service('scope') as ScopeService;
 
 function validationError(field: string, message: string) {
   return new errors.ValidationError(message, { errors: [{ path: [field], message, name: 'ValidationError' }] });
@@ -125,9 +126,10 @@ const snapshotsService = ({ strapi }: { strapi: Core.Strapi }) => {
     async read(period: string, reach: Reach) {
       if (!isValidPeriod(period)) throw validationError('period', '期间格式须为 YYYY-MM');
       const snapshot = await strapi.db.query(SNAPSHOT).findOne({ where: { period, state: 'done' } });
-      if (!snapshot || reach.kind === 'none' || reach.kind === 'institution') throw new errors.NotFoundError('Not Found');
+      // the region prefix of the reach (access-scope): '' the country; a kindergarten or nothing reads no snapshot
+      const prefix = scope(strapi).prefixOf(reach);
+      if (!snapshot || prefix === null) throw new errors.NotFoundError('Not Found');
       const summary: Summary = snapshot.summary;
-      const prefix = prefixOf(reach);
       const covers = (row: Row, digits: number) => prefix.length <= digits && row.code.startsWith(prefix);
       return {
         period,
@@ -135,7 +137,7 @@ const snapshotsService = ({ strapi }: { strapi: Core.Strapi }) => {
         counties: summary.counties.filter((row) => covers(row, 6)),
         prefectures: summary.prefectures.filter((row) => covers(row, 4)),
         provinces: summary.provinces.filter((row) => covers(row, 2)),
-        nation: reach.kind === 'all' ? summary.nation : null,
+        nation: prefix === '' ? summary.nation : null,
         projects: this.projectsPart(snapshot.projects, prefix),
       };
     },
@@ -149,12 +151,12 @@ const snapshotsService = ({ strapi }: { strapi: Core.Strapi }) => {
       for (const [field, value] of [['from', from], ['to', to]] as const) {
         if (value !== undefined && value !== '' && !isValidPeriod(value)) throw validationError(field, '期间格式须为 YYYY-MM');
       }
-      if (reach.kind === 'none' || reach.kind === 'institution') return [];
+      const prefix = scope(strapi).prefixOf(reach);
+      if (prefix === null) return [];
       const where: any = { state: 'done' };
       if (from || to) where.period = { ...(from ? { $gte: from } : {}), ...(to ? { $lte: to } : {}) };
       let rows = await strapi.db.query(SNAPSHOT).findMany({ where, select: ['period', 'projects'], orderBy: { period: 'asc' } });
       if (!from && !to) rows = rows.slice(-12);
-      const prefix = prefixOf(reach);
       return rows.map((row: any) => {
         const { total } = this.projectsPart(row.projects, prefix).rollups.level;
         const { byType, code, name, ...figures } = total;
