@@ -260,6 +260,9 @@ function checkLists(c: Checker, lists: any, known: Known) {
   if (!c.object(lists, 'lists')) return;
   c.integer(lists.exactCountUpTo, 'lists.exactCountUpTo', { min: 0 });
   if (c.strings(lists.estimated, 'lists.estimated')) lists.estimated.forEach((uid: unknown, i: number) => c.contentType(uid, `lists.estimated[${i}]`, known));
+  if (lists.narrowColumns !== undefined && c.strings(lists.narrowColumns, 'lists.narrowColumns')) {
+    lists.narrowColumns.forEach((uid: unknown, i: number) => c.contentType(uid, `lists.narrowColumns[${i}]`, known));
+  }
 }
 
 function checkCalendar(c: Checker, calendar: any, workflowKeys: string[]) {
