@@ -20,7 +20,7 @@
 //
 // Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
 // GEN_SCHEMA, GEN_KINDERGARTENS, GEN_CHILDREN, GEN_SEED (1), PII_HASH_KEY and PII_ENCRYPTION_KEY (fixed
-// synthetic keys by default: the benchmarks must boot with the same ones), KEEP.
+// synthetic keys by default: the benchmarks must boot with the same ones), KEEP, GEN_SKIP_COMPILE=1 (cms/dist is current).
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -392,8 +392,10 @@ async function nextId(client, table) {
 
 async function main() {
   const totalStarted = performance.now();
-  log('compiling (scripts/compile.mjs)…');
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'compile.mjs')], { cwd: root, stdio: ['ignore', 2, 2] });
+  if (process.env.GEN_SKIP_COMPILE !== '1') {
+    log('compiling (scripts/compile.mjs)…');
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'compile.mjs')], { cwd: root, stdio: ['ignore', 2, 2] });
+  }
   log(`booting Strapi on PostgreSQL, schema ${SCHEMA}…`);
   const bootStarted = performance.now();
   await boot();

@@ -37,6 +37,8 @@ import { startReadReplica, stopReadReplica } from './runtime/read-replica';
 import { listCountMiddleware, subscribeListCountInvalidation } from './domain/list-counts';
 import { installAuthFastPath } from './security/auth-fast-path';
 import { keysetMiddleware } from './domain/keyset-pages';
+import { listColumnsMiddleware } from './domain/list-columns';
+import { installReadsWithoutTransaction, readsWithoutTransactionMiddleware } from './runtime/reads-without-transaction';
 import { bootstrapFirstAdmin, strapiAdminDocumentsMiddleware } from './security/strapi-admin';
 import { assertDomainConfig, knownTo } from './runtime/config-schema';
 import { registerExchange, startExchange, stopExchange } from './exchange';
@@ -73,6 +75,10 @@ export default {
     strapi.documents.use(listCountMiddleware(strapi) as any);
     // innermost too: a page that starts where a page served ended reads the rows after it (keyset)
     strapi.documents.use(keysetMiddleware(strapi) as any);
+    // a list reads the columns its answer shows, in the order's final form (after the two above)
+    strapi.documents.use(listColumnsMiddleware(strapi) as any);
+    // last, around the repository's method only: a read runs without BEGIN/COMMIT
+    strapi.documents.use(readsWithoutTransactionMiddleware() as any);
     // two-level deployment: history steps that open or close a 学籍 are reported to the nation
     registerExchange(strapi);
   },
@@ -110,6 +116,7 @@ export default {
     subscribeDefinitionInvalidation(strapi);
     subscribeSessionInvalidation(strapi);
     subscribeOverlayRefresh(strapi);
+    installReadsWithoutTransaction(strapi);
     if (demoWanted()) {
       await seedDemo(strapi);
       // the quick start's children before the staff demo, whose aid grant needs a child

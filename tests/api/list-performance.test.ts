@@ -6,7 +6,10 @@
  * - far beyond the limit the total is the planner's estimate without a count (PostgreSQL);
  * - a county's list, in id order and in the panel's order by name, is read through an index that
  *   starts with the county code, not by walking the primary key (PostgreSQL, EXPLAIN);
- * - the likely-duplicate search is answered from the index alone (PostgreSQL, EXPLAIN).
+ * - the likely-duplicate search is answered from the index alone (PostgreSQL, EXPLAIN);
+ * - a read runs without BEGIN/COMMIT (cms/src/runtime/reads-without-transaction.ts) while a write keeps
+ *   its transaction; a list reads the fields it answers with, no encrypted column
+ *   (cms/src/domain/list-columns.ts); the exact duplicate check is one statement.
  * The plans are asked with 20,000 children of other counties added for the time of the test, because
  * on the few demo rows any plan is cheap: what is asserted is which index serves the scope and order.
  */
@@ -233,4 +236,49 @@ test('turning pages reads the rows after the page seen (keyset), stable under an
   } finally {
     await app.strapi.db.query(CHILD).delete({ where: { id: added.id } });
   }
+});
+
+test('a list is one statement, without BEGIN/COMMIT and without the encrypted columns; a write keeps its transaction; the exact duplicate check is one statement', async () => {
+  const url = '/api/children?filters[sex][$eq]=female&pagination[pageSize]=5&sort=name:asc';
+  await province.get(url).expect(200); // the total cached
+  statements = [];
+  const response = await province.get(url).expect(200);
+  const children = statements.filter((sql) => /\bchildren\b/.test(sql));
+  expect(statements.filter((sql) => /^\s*(BEGIN|COMMIT)\b/i.test(sql))).toEqual([]);
+  expect(children).toHaveLength(1);
+  expect(children[0]).not.toMatch(/\.\*/);
+  expect(children[0]).not.toMatch(/"id_number"|"student_number"/);
+  // the answer is unchanged: the masked forms and the panel's columns are there, private fields are not
+  const row = response.body.data[0];
+  expect(row).toEqual(expect.objectContaining({ name: expect.any(String), idNumberMasked: expect.any(String), status: expect.any(String), documentId: expect.any(String) }));
+  expect(row).not.toHaveProperty('idNumber');
+  expect(row).not.toHaveProperty('pinyinKey');
+  // a write through the document service still runs in its transaction
+  const child = await app.strapi.db.query(CHILD).findOne({ where: { institutionCode: '3135050201' } });
+  statements = [];
+  await app.strapi.documents(CHILD).update({ documentId: child.documentId, data: { health: child.health } } as any);
+  expect(statements.some((sql) => /^\s*BEGIN\b/i.test(sql))).toBe(true);
+  expect(statements.some((sql) => /^\s*COMMIT\b/i.test(sql))).toBe(true);
+  // the exact duplicate check: the blind-index lookup with the names joined, one statement
+  const holder = await app.strapi.db.query(CHILD).findOne({ where: { idType: '1', idNumber: { $notNull: true } } });
+  statements = [];
+  const check = await county.post('/api/children/check-duplicates').send({ data: { idType: '1', idNumber: holder.idNumber } }).expect(200);
+  expect(check.body.data.exact).toEqual(expect.objectContaining({ countyCode: holder.countyCode, countyName: expect.any(String) }));
+  expect(statements.filter((sql) => /\b(children|kindergartens|regions)\b/.test(sql))).toHaveLength(1);
+});
+
+test('a jump to the last page reads it from the end (reverse order, the exact total known): the same rows as reading through', async () => {
+  const ids = (response: { body: { rowId: number }[] }) => response.body.map((record) => record.rowId);
+  const filter = { sex: 'male' };
+  const count = total(await ra(province, filter, [0, 2]));
+  expect(count).toBeGreaterThan(8);
+  const all = ids(await ra(province, filter, [0, count - 1]));
+  expect(all).toHaveLength(count);
+  const lastStart = Math.floor((count - 1) / 3) * 3;
+  statements = [];
+  const last = ids(await ra(province, filter, [lastStart, lastStart + 2]));
+  expect(last).toEqual(all.slice(lastStart));
+  const page = statements.find((sql) => /\bchildren\b/.test(sql) && /order by/i.test(sql) && !/count\(/i.test(sql));
+  expect(page).toMatch(/pinyin_key["`]?\s+desc/i);
+  expect(page).not.toMatch(/offset/i);
 });

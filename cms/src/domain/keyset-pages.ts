@@ -5,7 +5,10 @@
  * next page starts: the sort values of its last row, under the key of the list (content type,
  * effective filters with the caller's reach, sort). A request for the page that starts there reads
  * "the rows after those values" (`(pinyin_key, name, id) > (…)`, an index range) instead of skipping
- * n rows; a page jumped to without a recorded start is read with OFFSET, as before. Turning pages is
+ * n rows. A page jumped to (a typed page number, the last page) is read after the nearest start
+ * recorded before it, skipping only the rows between (OFFSET of the gap), or, when the list's exact
+ * total is known (cms/src/domain/list-counts.ts) and the page is nearer the end, counted from the end
+ * in the reverse order (the last page: an index range from the end, nothing skipped). Turning pages is
  * also stable under inserts: a child added before the page seen does not push a row of it onto the
  * next page.
  *
@@ -19,6 +22,7 @@
 import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../runtime/paths';
 import { isUnder, routeIdentity } from '../security/route-identity';
+import { keptExactTotal } from './list-counts';
 
 type KeysetConfig = { keysetPaging: string[]; countCache: { ttlSeconds: number; maxEntries: number } };
 type SortField = { field: string; direction: 'asc' | 'desc' };
@@ -106,12 +110,27 @@ export function keysetMiddleware(strapi: Core.Strapi) {
     }
     // the order made total (id last), so that where a page ends is where the next one starts
     context.params = { ...params, sort: sort.map((entry) => ({ [entry.field]: entry.direction })) };
-    const after = start > 0 ? starts?.byOffset.get(start) : undefined;
-    if (after) {
-      const keyset = afterFilter(sort, after);
-      context.params = { ...context.params, start: 0, filters: params.filters ? { $and: [params.filters, keyset] } : keyset };
+    // a page jumped to: after the nearest start recorded before it, or from the end (the list's exact
+    // total known), whichever skips fewer rows; a recorded start skips none
+    let from = 0;
+    let after: unknown[] | undefined;
+    if (start > 0 && starts) {
+      for (const [offset, values] of starts.byOffset) if (offset <= start && offset > from) [from, after] = [offset, values];
     }
-    const rows = await next();
+    const total = start > 0 && start - from > 0 ? keptExactTotal(strapi, context.uid, where, params) : undefined;
+    let reversed = false;
+    if (total !== undefined && start < total && total - start < start - from) {
+      // the rows of this page counted from the end, read in the reverse order and turned back
+      const onPage = Math.min(limit, total - start);
+      const backwards = sort.map((entry) => ({ [entry.field]: entry.direction === 'asc' ? 'desc' : 'asc' }));
+      context.params = { ...context.params, sort: backwards, start: total - start - onPage, limit: onPage };
+      reversed = true;
+    } else if (after) {
+      const keyset = afterFilter(sort, after);
+      context.params = { ...context.params, start: start - from, filters: params.filters ? { $and: [params.filters, keyset] } : keyset };
+    }
+    let rows = await next();
+    if (reversed && Array.isArray(rows)) rows = [...rows].reverse();
     if (Array.isArray(rows) && rows.length === limit) {
       const last = rows[rows.length - 1];
       const values = sort.map((entry) => last?.[entry.field]);

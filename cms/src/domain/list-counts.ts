@@ -40,7 +40,7 @@ function listsConfig(): ListsConfig {
 }
 
 type Total = { total: number; estimated: boolean };
-type CachedTotal = { value: Promise<Total>; expires: number };
+type CachedTotal = { value: Promise<Total>; expires: number; settled?: Total };
 
 /** Totals by key (insertion order = age), and a generation per content type bumped by every write. */
 const totals = new Map<string, CachedTotal>();
@@ -65,10 +65,11 @@ async function cachedTotal(uid: string, key: string, cache: CountCacheConfig, co
   const generation = generations.get(uid);
   const value = compute();
   if (cache.ttlSeconds <= 0 || cache.maxEntries <= 0) return value;
-  totals.set(key, { value, expires: now + cache.ttlSeconds * 1000 });
+  const entry: CachedTotal = { value, expires: now + cache.ttlSeconds * 1000 };
+  totals.set(key, entry);
   while (totals.size > cache.maxEntries) totals.delete(totals.keys().next().value as string);
   const forget = () => { if (totals.get(key)?.value === value) totals.delete(key); };
-  value.then(() => { if (generations.get(uid) !== generation) forget(); }, forget);
+  value.then((total) => { if (generations.get(uid) !== generation) forget(); else entry.settled = total; }, forget);
   return value;
 }
 
@@ -109,6 +110,21 @@ function totalKey(uid: string, limit: number, where: unknown, params: Record<str
   return `${uid}\u0000${limit}\u0000${JSON.stringify([where, params.status ?? null, params.locale ?? null])}`;
 }
 
+/** The key of a list's total as the count of an API list keeps it (the limit depends on the database). */
+function listTotalKey(strapi: Core.Strapi, uid: string, where: unknown, params: Record<string, any>): string {
+  return totalKey(uid, strapi.db.dialect.client === 'postgres' ? listsConfig().exactCountUpTo : 0, where, params);
+}
+
+/**
+ * The exact total of a list (effective filters `where`) kept here, if one is: cms/src/domain/keyset-pages.ts
+ * reads the last pages from the end with it. An estimate, an expired or a pending total: undefined.
+ */
+export function keptExactTotal(strapi: Core.Strapi, uid: string, where: unknown, params: Record<string, any>): number | undefined {
+  const hit = totals.get(listTotalKey(strapi, uid, where, params));
+  if (!hit || hit.expires <= Date.now() || !hit.settled || hit.settled.estimated) return undefined;
+  return hit.settled.total;
+}
+
 export function listCountMiddleware(strapi: Core.Strapi) {
   return async (context: any, next: () => Promise<unknown>) => {
     if (context.action !== 'count') return next();
@@ -127,7 +143,7 @@ export function listCountMiddleware(strapi: Core.Strapi) {
       return next(); // Strapi's own count reports the bad filter
     }
     const postgres = strapi.db.dialect.client === 'postgres';
-    const key = totalKey(context.uid, postgres ? config.exactCountUpTo : 0, where, params);
+    const key = listTotalKey(strapi, context.uid, where, params);
     let bounded: Total;
     try {
       bounded = await cachedTotal(context.uid, key, config.countCache, async () => {

@@ -274,6 +274,10 @@ function checkLists(c: Checker, lists: any, known: Known) {
   if (!c.object(lists, 'lists')) return;
   c.integer(lists.exactCountUpTo, 'lists.exactCountUpTo', { min: 0 });
   if (c.strings(lists.estimated, 'lists.estimated')) lists.estimated.forEach((uid: unknown, i: number) => c.contentType(uid, `lists.estimated[${i}]`, known));
+  if (lists.narrowColumns !== undefined && c.strings(lists.narrowColumns, 'lists.narrowColumns')) {
+    // the uid's form (a type that does not exist narrows nothing: its lists read every column, as without the entry)
+    lists.narrowColumns.forEach((uid: unknown, i: number) => c.contentType(uid, `lists.narrowColumns[${i}]`, {}));
+  }
 }
 
 const CRON = /^(\S+\s+){4}\S+$/;

@@ -14,11 +14,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async areasBelow(user: { level?: string; regionCode?: string }) {
     const regions = strapi.db.query('api::region.region');
     if (user.level === 'ministry') return regions.findMany({ where: { level: 'province' }, orderBy: { code: 'asc' } });
-    const own = user.regionCode ? await regions.findOne({ where: { code: user.regionCode } }) : null;
+    if (!user.regionCode) return [];
+    // the region and the areas below it in one statement
+    const rows = await regions.findMany({ where: { $or: [{ code: user.regionCode }, { parentCode: user.regionCode }] }, orderBy: { code: 'asc' } });
+    const own = rows.find((row: any) => row.code === user.regionCode);
     if (!own) return [];
     if (own.level === 'county' || user.level === 'institution') return [own];
-    const children = await regions.findMany({ where: { parentCode: own.code }, orderBy: { code: 'asc' } });
-    return children;
+    return rows.filter((row: any) => row.code !== own.code && row.parentCode === own.code);
   },
 
   /**

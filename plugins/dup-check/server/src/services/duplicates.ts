@@ -194,13 +194,28 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
     }));
   },
 
-  /** Where the record holding this document is, if any (an exact duplicate). */
+  /**
+   * Where the record holding this document is, if any (an exact duplicate): one statement, the
+   * kindergarten's and the county's names joined to the blind-index lookup (the check is asked at
+   * every keystroke of the entry form and by every import row: one round trip, not three).
+   */
   async exactHolder(idKey: string | null, exceptDocumentId?: string): Promise<Holder | null> {
     if (!idKey) return null;
-    const where: Record<string, unknown> = { idKey };
-    if (exceptDocumentId) where.documentId = { $ne: exceptDocumentId };
-    const child = await strapi.db.query(CHILD).findOne({ where, select: ['institutionCode', 'countyCode'] });
-    return child ? (await this.describeHolders([child]))[0] : null;
+    const table = (uid: string) => qualified((strapi.db.metadata.get(uid as any) as any).tableName);
+    const query = strapi.db.connection({ c: childTable() })
+      .leftJoin({ k: table(KINDERGARTEN) }, 'k.code', 'c.institution_code')
+      .leftJoin({ r: table(REGION) }, 'r.code', 'c.county_code')
+      .select({ institutionCode: 'c.institution_code', countyCode: 'c.county_code', kindergartenName: 'k.name', countyName: 'r.name' })
+      .where('c.id_key', idKey)
+      .first();
+    if (exceptDocumentId) query.whereNot('c.document_id', exceptDocumentId);
+    const row = await query;
+    if (!row) return null;
+    return {
+      kindergartenName: (row.institutionCode && row.kindergartenName) || null,
+      countyCode: row.countyCode ?? null,
+      countyName: (row.countyCode && row.countyName) || null,
+    };
   },
 
   /**
