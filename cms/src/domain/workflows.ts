@@ -23,7 +23,7 @@ export type Workflow = {
   target?: string;
   /** apply 'create': the target's field that receives the subject's documentId (e.g. an aid grant's childId). */
   subjectField?: string;
-  /** A service uid whose applyApproved(workflow, request) writes the approval's effect instead of `apply` (e.g. the 学籍 lifecycle). */
+  /** A named effect, '<service uid>#<method>', whose method(workflow, request, actor) writes the approval's effect instead of `apply` (e.g. the 学籍 lifecycle's). */
   effect?: string;
   /** The users-permissions action the reviewer must hold for the effect to be written (cms/src/security/can.ts). */
   effectPermission?: string;

@@ -229,7 +229,7 @@ function checkWorkflows(c: Checker, workflows: any, levels: string[], known: Kno
     c.oneOf(wf.apply, APPLY, `${path}.apply`, 'a way to apply');
     if (wf.apply === 'create' || wf.target !== undefined) c.contentType(wf.target, `${path}.target`, known);
     c.string(wf.subjectField, `${path}.subjectField`, true);
-    if (wf.effect !== undefined) c.pattern(wf.effect, UID, `${path}.effect`, 'a service uid (api::<api>.<service>)');
+    if (wf.effect !== undefined) c.pattern(wf.effect, NAMED, `${path}.effect`, 'a named effect (<service uid>#<method>)');
     if (wf.effectPermission !== undefined) c.action(wf.effectPermission, `${path}.effectPermission`, known);
     c.boolean(wf.evidence, `${path}.evidence`, true);
     if (wf.checks !== undefined) c.subset(wf.checks, PROPOSAL_CHECK_NAMES, `${path}.checks`, 'a named check of cms/src/domain/proposal-checks.ts');

@@ -362,38 +362,48 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
       await writeEvent(strapi, { type: 'restoration', child, actor: ctx.actor as Actor, requestId: request.documentId, reason: request.proposed?.explanation ?? request.reason, before: { status: child.status }, after: { status: ctx.to, className: child.schoolClass?.name ?? null } });
     },
 
-    /** The approval engine's effect of the lifecycle's workflows, inside the decision's transaction. */
-    async applyApproved(wf: Workflow, request: any) {
-      const actor = actingUser(strapi) as Actor;
-      if (wf.key === 'kindergarten-promotion') {
-        await this.promoteNow(actor, request.subjectId, request.documentId);
-        return;
-      }
-      if (wf.key === 'kindergarten-graduation') {
-        await this.graduateNow(actor, request.subjectId, request.documentId);
-        return;
-      }
+    /*
+     * The approval effects of the lifecycle's workflows (config/workflows.json effect), each named,
+     * run by the request machine's approve inside the decision's transaction.
+     */
+
+    /** kindergarten-promotion: the promotion, applied outside its window. */
+    async applyPromotion(wf: Workflow, request: any, actor?: Actor) {
+      await this.promoteNow(actor ?? (actingUser(strapi) as Actor), request.subjectId, request.documentId);
+    },
+
+    /** kindergarten-graduation: the graduation, applied outside its window (child.graduate-approved). */
+    async applyGraduation(wf: Workflow, request: any, actor?: Actor) {
+      await this.graduateNow(actor ?? (actingUser(strapi) as Actor), request.subjectId, request.documentId);
+    },
+
+    async approvedChild(request: any) {
       const child = await strapi.db.query(CHILD).findOne({ where: { documentId: request.subjectId }, populate: { schoolClass: { select: ['id', 'name', 'grade'] } } });
       if (!child) throw new errors.NotFoundError('Not Found');
-      if (wf.key === 'child-key-change') {
-        if (wf.evidence && !(request.evidence ?? []).length) throw fieldError('evidence', '须先上传监护人的申请及证件原件等佐证材料');
-        if (!IN_SCHOOL.includes(child.status)) throw conflictError('该幼儿已不在园，不能变更关键信息', ['status']);
-        const pick = (record: any) => ({ name: record.name, sex: record.sex, birthDate: record.birthDate, idType: record.idType, idNumberMasked: record.idNumberMasked ?? null, studentNumber: record.studentNumber ?? null });
-        const data = { ...request.proposed };
-        // The child's rules re-validate the document (and the exact duplicate check) whenever it is in the data.
-        if (['idType', 'sex', 'birthDate'].some((field) => field in data) && !('idNumber' in data)) data.idNumber = child.idNumber;
-        // The one write allowed to change a registered child's key fields (child-rules.ts).
-        await applyingKeyChange(request.documentId, () => strapi.documents(CHILD).update({ documentId: child.documentId, data } as any));
-        const after = await strapi.db.query(CHILD).findOne({ where: { id: child.id } });
-        if (after.studentNumber !== child.studentNumber) throw conflictError('学籍号一经生成不能更改', ['studentNumber']);
-        await writeEvent(strapi, { type: 'key-change', child: after, actor, requestId: request.documentId, reason: request.reason, before: pick(child), after: pick(after) });
-        return;
-      }
-      if (wf.key === 'child-restoration') {
-        await transition(strapi, { machine: 'child', action: 'restore', actor, record: child, stash: { request } });
-        return;
-      }
-      throw new errors.ApplicationError(`unknown lifecycle workflow ${wf.key}`);
+      return child;
+    },
+
+    /** child-key-change: the key fields written through the child's rules, the event kept. */
+    async applyKeyChange(wf: Workflow, request: any, actor?: Actor) {
+      const child = await this.approvedChild(request);
+      const by = actor ?? (actingUser(strapi) as Actor);
+      if (wf.evidence && !(request.evidence ?? []).length) throw fieldError('evidence', '须先上传监护人的申请及证件原件等佐证材料');
+      if (!IN_SCHOOL.includes(child.status)) throw conflictError('该幼儿已不在园，不能变更关键信息', ['status']);
+      const pick = (record: any) => ({ name: record.name, sex: record.sex, birthDate: record.birthDate, idType: record.idType, idNumberMasked: record.idNumberMasked ?? null, studentNumber: record.studentNumber ?? null });
+      const data = { ...request.proposed };
+      // The child's rules re-validate the document (and the exact duplicate check) whenever it is in the data.
+      if (['idType', 'sex', 'birthDate'].some((field) => field in data) && !('idNumber' in data)) data.idNumber = child.idNumber;
+      // The one write allowed to change a registered child's key fields (child-rules.ts).
+      await applyingKeyChange(request.documentId, () => strapi.documents(CHILD).update({ documentId: child.documentId, data } as any));
+      const after = await strapi.db.query(CHILD).findOne({ where: { id: child.id } });
+      if (after.studentNumber !== child.studentNumber) throw conflictError('学籍号一经生成不能更改', ['studentNumber']);
+      await writeEvent(strapi, { type: 'key-change', child: after, actor: by, requestId: request.documentId, reason: request.reason, before: pick(child), after: pick(after) });
+    },
+
+    /** child-restoration: the child machine's restore, by the reviewer who approved it. */
+    async applyRestoration(wf: Workflow, request: any, actor?: Actor) {
+      const child = await this.approvedChild(request);
+      await transition(strapi, { machine: 'child', action: 'restore', actor: actor ?? (actingUser(strapi) as Actor), record: child, stash: { request } });
     },
   };
 };

@@ -196,7 +196,9 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
     if (state) state.applyingRequest = request.documentId;
     try {
       if (wf.effect) {
-        await (strapi.service(wf.effect as any) as any).applyApproved(wf, request);
+        // a named effect (config/workflows.json effect: '<service uid>#<method>')
+        const [uid, method] = wf.effect.split('#');
+        await (strapi.service(uid as any) as any)[method](wf, request, actor);
       } else if (wf.apply === 'update') {
         await strapi.documents(wf.subject as any).update({ documentId: request.subjectId, data: { ...request.proposed } });
       } else if (wf.apply === 'create' && wf.target) {
