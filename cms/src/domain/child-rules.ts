@@ -38,7 +38,7 @@ export const KEY_FIELDS: readonly string[] = keyFields(CHILD);
 
 /**
  * Set only around the write of an approved key-information change (the lifecycle service's
- * applyApproved): in-process, per async call chain, so no request body, query or header can set it.
+ * applyKeyChange): in-process, per async call chain, so no request body, query or header can set it.
  */
 const keyChangeScope = new AsyncLocalStorage<string>();
 export function applyingKeyChange<T>(requestId: string, work: () => Promise<T>): Promise<T> {

@@ -1,4 +1,7 @@
 import type { Core } from '@strapi/strapi';
+import { transition } from './workflows';
+import { actingUser } from './request-context';
+import { SYSTEM } from '../security/can';
 
 const CHILD = 'api::child.child';
 const PROBLEM = 'api::problem-record.problem-record';
@@ -31,7 +34,8 @@ export async function resolvesDuplicateRecord(strapi: Core.Strapi, childId: numb
 /**
  * A kindergarten resolves a problem record by deleting the record or correcting it (the third way,
  * evidence, is the problem-evidence workflow): deleting a child, or changing its identity fields,
- * resolves its open problem records.
+ * resolves its open problem records: the transitions resolve-by-deletion and resolve-by-correction of
+ * the machine `problem-record` (config/transitions.json), taken by the writer (or the system).
  */
 export function problemResolutionMiddleware(strapi: Core.Strapi) {
   return async (context: any, next: () => Promise<unknown>) => {
@@ -41,13 +45,13 @@ export function problemResolutionMiddleware(strapi: Core.Strapi) {
     if (!child || !touchesIdentity) return next();
     const affected = await strapi.db.query(PROBLEM).findMany({
       where: { child: child.id, state: { $in: context.action === 'delete' ? UNRESOLVED : ['open'] } },
-      select: ['id'],
+      select: ['id', 'state', 'institutionCode', 'countyCode'],
     });
     const result = await next();
     if (affected.length) {
-      await strapi.db.query(PROBLEM).updateMany({
-        where: { id: { $in: affected.map((record) => record.id) } },
-        data: { state: 'resolved', resolution: context.action === 'delete' ? 'deleted' : 'corrected', resolvedAt: new Date() },
+      await transition(strapi, {
+        machine: 'problem-record', action: context.action === 'delete' ? 'resolve-by-deletion' : 'resolve-by-correction',
+        actor: actingUser(strapi) ?? SYSTEM, records: affected,
       });
     }
     return result;

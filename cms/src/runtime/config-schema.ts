@@ -5,11 +5,13 @@
  *   config/workflows.json: workflows.arbitration.reviewer: 'countyy' is not a level
  * instead of surfacing later as a 500 or a permission silently missing.
  * Checked: every file of config/ (DOMAIN_FILES): levels, roles, permission-matrix, workflows,
- * security, security-policy, imports, lists, calendar, student-id, classes, dictionaries,
+ * transitions, security, security-policy, imports, lists, calendar, student-id, classes, dictionaries,
  * code-tables, labels, indicators, staffing, demo.
  * Called at bootstrap (cms/src/index.ts); tests: tests/unit/config-schema.test.ts.
  */
 import { readDomainConfig } from './paths';
+import { ACTOR_RULES } from '../domain/workflows';
+import { PROPOSAL_CHECKS } from '../domain/proposal-checks';
 
 export type ConfigProblem = { file: string; path: string; message: string };
 export type Reader = (name: string) => any;
@@ -174,7 +176,57 @@ function checkPermissionMatrix(c: Checker, matrix: any, levels: string[], adminR
   }
 }
 
-function checkWorkflows(c: Checker, workflows: any, levels: string[], known: Known) {
+/** The names the engine knows: its actor rules and the workflows' named validators. */
+const ACTOR_RULE_NAMES = Object.keys(ACTOR_RULES);
+const PROPOSAL_CHECK_NAMES = Object.keys(PROPOSAL_CHECKS);
+const NAMED = /^(api|plugin)::[a-z0-9-]+\.[a-z0-9-]+#[A-Za-z0-9]+$/;
+const SET_TOKENS = ['$now', '$comment', '$actorName'];
+
+function checkTransitions(c: Checker, machines: any, workflowKeys: string[], known: Known) {
+  if (!c.object(machines, 'transitions')) return;
+  for (const [key, m] of entries(machines)) {
+    const path = `transitions.${key}`;
+    if (!c.object(m, path)) continue;
+    c.string(m.name, `${path}.name`);
+    c.contentType(m.model, `${path}.model`, known);
+    c.string(m.state, `${path}.state`);
+    c.boolean(m.version, `${path}.version`, true);
+    c.string(m.history, `${path}.history`, true);
+    c.string(m.conflict, `${path}.conflict`);
+    if (!c.strings(m.states, `${path}.states`)) continue;
+    if (!c.object(m.transitions, `${path}.transitions`)) continue;
+    for (const [name, t] of entries(m.transitions)) {
+      const at = `${path}.transitions.${name}`;
+      if (!c.object(t, at)) continue;
+      c.string(t.name, `${at}.name`);
+      c.subset(t.from, m.states, `${at}.from`, `a state of ${path}.states`);
+      if (Array.isArray(t.to)) c.subset(t.to, m.states, `${at}.to`, `a state of ${path}.states`);
+      else c.oneOf(t.to, m.states, `${at}.to`, `a state of ${path}.states`);
+      c.oneOf(t.actor, ACTOR_RULE_NAMES, `${at}.actor`, 'an actor rule');
+      c.string(t.refusal, `${at}.refusal`);
+      c.actions(t.permission, `${at}.permission`, known);
+      if (t.comment !== undefined) c.oneOf(t.comment, ['required'], `${at}.comment`, 'a comment rule');
+      c.string(t.commentField, `${at}.commentField`, true);
+      c.string(t.commentMessage, `${at}.commentMessage`, true);
+      if (t.stale !== undefined && typeof t.stale !== 'string' && c.object(t.stale, `${at}.stale`)) {
+        for (const [state, text] of entries(t.stale)) {
+          if (state !== '*') c.oneOf(state, m.states, `${at}.stale.${state}`, `a state of ${path}.states`);
+          c.string(text, `${at}.stale.${state}`);
+        }
+      }
+      if (t.set !== undefined && c.object(t.set, `${at}.set`)) {
+        for (const [field, value] of entries(t.set)) {
+          if (typeof value === 'string' && value.startsWith('$')) c.oneOf(value, SET_TOKENS, `${at}.set.${field}`, 'a value token');
+        }
+      }
+      if (t.checks !== undefined && c.strings(t.checks, `${at}.checks`)) t.checks.forEach((check: string, i: number) => c.pattern(check, NAMED, `${at}.checks[${i}]`, 'a named check (<service uid>#<method>)'));
+      if (t.effect !== undefined) c.pattern(t.effect, NAMED, `${at}.effect`, 'a named effect (<service uid>#<method>)');
+      if (t.workflow !== undefined) c.oneOf(t.workflow, workflowKeys, `${at}.workflow`, 'a workflow of config/workflows.json');
+    }
+  }
+}
+
+function checkWorkflows(c: Checker, workflows: any, levels: string[], known: Known, machines: any = {}) {
   if (!c.object(workflows, 'workflows')) return;
   for (const [key, wf] of entries(workflows)) {
     const path = `workflows.${key}`;
@@ -191,9 +243,24 @@ function checkWorkflows(c: Checker, workflows: any, levels: string[], known: Kno
     c.oneOf(wf.apply, APPLY, `${path}.apply`, 'a way to apply');
     if (wf.apply === 'create' || wf.target !== undefined) c.contentType(wf.target, `${path}.target`, known);
     c.string(wf.subjectField, `${path}.subjectField`, true);
-    if (wf.effect !== undefined) c.pattern(wf.effect, UID, `${path}.effect`, 'a service uid (api::<api>.<service>)');
+    if (wf.effect !== undefined) c.pattern(wf.effect, NAMED, `${path}.effect`, 'a named effect (<service uid>#<method>)');
     if (wf.effectPermission !== undefined) c.action(wf.effectPermission, `${path}.effectPermission`, known);
     c.boolean(wf.evidence, `${path}.evidence`, true);
+    if (wf.checks !== undefined) c.subset(wf.checks, PROPOSAL_CHECK_NAMES, `${path}.checks`, 'a named check of cms/src/domain/proposal-checks.ts');
+    if (wf.notice !== undefined && c.object(wf.notice, `${path}.notice`)) {
+      c.string(wf.notice.field, `${path}.notice.field`);
+      c.string(wf.notice.dictionary, `${path}.notice.dictionary`);
+    }
+    if (wf.subjectMachine !== undefined || wf.subjectTransitions !== undefined) {
+      const machineKeys = isObject(machines) ? entries(machines).map(([key]) => key) : [];
+      if (c.oneOf(wf.subjectMachine, machineKeys, `${path}.subjectMachine`, 'a machine of config/transitions.json') && c.object(wf.subjectTransitions, `${path}.subjectTransitions`)) {
+        const names = Object.keys(machines[wf.subjectMachine]?.transitions ?? {});
+        for (const [step, name] of entries(wf.subjectTransitions)) {
+          c.oneOf(step, STEPS, `${path}.subjectTransitions.${step}`, 'a step');
+          c.oneOf(name, names, `${path}.subjectTransitions.${step}`, `a transition of transitions.${wf.subjectMachine}`);
+        }
+      }
+    }
     if (wf.subjectUpdates !== undefined && c.object(wf.subjectUpdates, `${path}.subjectUpdates`)) {
       for (const [step, updates] of entries(wf.subjectUpdates)) {
         c.oneOf(step, STEPS, `${path}.subjectUpdates.${step}`, 'a step');
@@ -645,7 +712,7 @@ function checkDemo(c: Checker, demo: any, levels: string[], dictionaries: any) {
 export const DOMAIN_FILES = [
   'levels', 'roles', 'permission-matrix', 'workflows', 'security', 'security-policy', 'imports', 'lists', 'calendar',
   'student-id', 'classes', 'dictionaries', 'code-tables', 'labels', 'indicators', 'staffing', 'demo', 'guardians',
-  'cluster', 'vocabulary', 'field-formats',
+  'cluster', 'vocabulary', 'field-formats', 'transitions',
 ] as const;
 
 /** Every problem of the domain configuration files (none: an empty list). A file that cannot be read or parsed is one problem. */
@@ -673,7 +740,8 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
   run('levels', (c, value) => checkLevels(c, value));
   run('roles', (c, value) => checkRoles(c, value, levels, known));
   run('permission-matrix', (c, value) => checkPermissionMatrix(c, value, levels, adminRoles, known));
-  run('workflows', (c, value) => checkWorkflows(c, value, levels, known));
+  run('workflows', (c, value) => checkWorkflows(c, value, levels, known, files.transitions));
+  run('transitions', (c, value) => checkTransitions(c, value, workflowKeys, known));
   run('security', (c, value) => checkSecurity(c, value, levels, adminRoles, known));
   run('imports', (c, value) => checkImports(c, value));
   run('lists', (c, value) => checkLists(c, value, known));

@@ -88,13 +88,15 @@ export const ProblemActions = () => {
     const redirect = useRedirect();
     const { data } = useApi<{ data: { child?: { documentId: string } | null } }>(record ? `/api/problem-records/${record.id}?populate[child][fields][0]=documentId` : null);
     const childId = data?.data?.child?.documentId;
-    if (!record || level !== 'institution' || record.state !== 'open') return <TopToolbar />;
+    // the transitions the caller may take now, as the server answers them (record.actions)
+    const may = (action: string) => Array.isArray(record?.actions) && record.actions.includes(action);
+    if (!record || level !== 'institution') return <TopToolbar />;
     return (
         <TopToolbar>
-            {childId && <Button label="resources.problem-records.actions.correct" onClick={() => redirect('edit', 'children', childId)}><EditIcon /></Button>}
-            {childId && <DeleteChildButton childId={childId} />}
-            <RequestDialogButton workflow="problem-evidence" icon={<UploadFileIcon />} />
-            <RequestDialogButton workflow="arbitration" icon={<GavelIcon />} />
+            {childId && may('resolve-by-correction') && <Button label="resources.problem-records.actions.correct" onClick={() => redirect('edit', 'children', childId)}><EditIcon /></Button>}
+            {childId && may('resolve-by-deletion') && <DeleteChildButton childId={childId} />}
+            {may('submit-evidence') && <RequestDialogButton workflow="problem-evidence" icon={<UploadFileIcon />} />}
+            {may('apply-arbitration') && <RequestDialogButton workflow="arbitration" icon={<GavelIcon />} />}
         </TopToolbar>
     );
 };

@@ -77,19 +77,16 @@ const ProjectEdit = () => (
 
 const post = async (url: string, data: Record<string, unknown> = {}) => httpClient(url, { method: 'POST', body: JSON.stringify({ data }) });
 
-/** Submit (owner) / approve, return (level above) buttons; the server checks who may. */
+/** Submit (owner) / approve, return (level above) buttons: the transitions the server says the caller may take now (record.actions). */
 const ReviewActions = ({ base }: { base: string }) => {
     const record = useRecordContext();
     const { me } = useMe();
-    // the level right above the owner reviews (levels top first, config/levels.json)
-    const levelKeys = useServerFacts().levels.map((level) => level.key as string);
-    const above = (level: string) => levelKeys[levelKeys.indexOf(level) - 1];
     const translate = useTranslate();
     const notify = useNotify();
     const refresh = useRefresh();
     const [comment, setComment] = useState('');
     if (!record || !me) return null;
-    const owner = regionLevelOf(record.regionCode);
+    const may = (action: string) => Array.isArray(record.actions) && record.actions.includes(action);
     const run = async (path: string, data: Record<string, unknown> = {}) => {
         try {
             await post(`${base}/${record.id}${path}`, data);
@@ -99,16 +96,15 @@ const ReviewActions = ({ base }: { base: string }) => {
             notify(e?.message ?? 'ra.notification.http_error', { type: 'error' });
         }
     };
-    const state = record.reviewState ?? record.state;
-    if (base === '/api/projects' && me.level === owner && me.regionCode === record.regionCode && state !== 'submitted') {
+    if (base === '/api/projects' && may('submit')) {
         return <Button variant="outlined" size="small" onClick={() => run('/submit')}>{translate('app.funds.projects.submit')}</Button>;
     }
-    if (owner && levelKeys.indexOf(owner) > 0 && me.level === above(owner) && state === 'submitted') {
+    if (may('approve') || may('return')) {
         return (
             <Box sx={{ display: 'flex', gap: 1, alignItems: 'center' }}>
                 <MuiTextField size="small" fullWidth={false} label={translate('app.funds.projects.comment')} value={comment} onChange={(e) => setComment(e.target.value)} />
-                <Button variant="contained" size="small" onClick={() => run('/review', { decision: 'approve', comment })}>{translate('app.funds.projects.approve')}</Button>
-                <Button color="error" size="small" onClick={() => run('/review', { decision: 'return', comment })}>{translate('app.funds.projects.return')}</Button>
+                {may('approve') && <Button variant="contained" size="small" onClick={() => run('/review', { decision: 'approve', comment })}>{translate('app.funds.projects.approve')}</Button>}
+                {may('return') && <Button color="error" size="small" onClick={() => run('/review', { decision: 'return', comment })}>{translate('app.funds.projects.return')}</Button>}
             </Box>
         );
     }

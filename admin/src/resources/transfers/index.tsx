@@ -94,8 +94,10 @@ const RowActions = () => {
     const [text, setText] = useState('');
     const [error, setError] = useState<string | null>(null);
     const { data: classes } = useApi<{ data: { documentId: string; name: string }[] }>(
-        level === 'institution' && record?.side === 'incoming' && record?.state === 'agreed' ? '/api/school-classes?pagination[pageSize]=200&sort=name:asc' : null,
+        record?.actions?.includes('complete') ? '/api/school-classes?pagination[pageSize]=200&sort=name:asc' : null,
     );
+    // the transitions the caller may take now, as the server answers them (record.actions)
+    const may = (action: string) => Array.isArray(record?.actions) && record.actions.includes(action);
     if (!record || level !== 'institution') return null;
     const act = async (action: string, data: Record<string, unknown>) => {
         try {
@@ -115,16 +117,12 @@ const RowActions = () => {
     const stop = (e: React.MouseEvent) => e.stopPropagation();
     return (
         <span onClick={stop}>
-            {record.side === 'outgoing' && record.state === 'requested' && (
-                <>
-                    <Button label="resources.transfers.actions.agree" onClick={() => act('agree', {})}><CheckIcon /></Button>
-                    <Button label="resources.transfers.actions.refuse" color="error" onClick={() => { setText(''); setError(null); setDialog('refuse'); }}><CloseIcon /></Button>
-                </>
-            )}
-            {record.side === 'incoming' && record.state === 'agreed' && (
+            {may('agree') && <Button label="resources.transfers.actions.agree" onClick={() => act('agree', {})}><CheckIcon /></Button>}
+            {may('refuse') && <Button label="resources.transfers.actions.refuse" color="error" onClick={() => { setText(''); setError(null); setDialog('refuse'); }}><CloseIcon /></Button>}
+            {may('complete') && (
                 <Button label="resources.transfers.actions.complete" onClick={() => { setText(''); setError(null); setCandidatesShown(false); setDialog('complete'); }}><HowToRegIcon /></Button>
             )}
-            {record.side === 'incoming' && ['requested', 'agreed'].includes(record.state) && (
+            {may('cancel') && (
                 <Button label="resources.transfers.actions.cancel" color="warning" onClick={() => setConfirming(true)}><UndoIcon /></Button>
             )}
             <Confirm isOpen={confirming} title="resources.transfers.actions.cancel" content="resources.transfers.help.cancel" onConfirm={() => { setConfirming(false); act('cancel', {}); }} onClose={() => setConfirming(false)} />

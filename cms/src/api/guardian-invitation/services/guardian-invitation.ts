@@ -5,6 +5,7 @@ import { codeKey, guardiansConfig, newCode, normaliseCode, phoneTail, printedCod
 import { workflow, type Workflow } from '../../../domain/workflows';
 import { activeEntries, entry } from '../../../domain/dictionaries';
 import { fieldLabel } from '../../../domain/messages';
+import { runAsSystem } from '../../../domain/request-context';
 import { checkChildData } from '../../../domain/child-rules';
 import { OPEN_STATES } from '../../../domain/subject-locks';
 import { decryptValue, encryptValue, isEncrypted } from '../../../security/pii';
@@ -384,13 +385,7 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
 
   /** Acts as the system for the engine's own lookups, only inside this call (the staff reach rules do not apply to a guardian). */
   async asSystem<T>(work: () => Promise<T>): Promise<T> {
-    const state = strapi.requestContext.get()?.state;
-    if (state) state.systemReach = true;
-    try {
-      return await work();
-    } finally {
-      if (state) delete state.systemReach;
-    }
+    return runAsSystem(strapi, 'guardian confirmation: the engine reads the guardian\'s child', work);
   },
 
   /**

@@ -4,7 +4,7 @@ import { conflictError, fieldError, fieldsError } from '../../../utils/validatio
 import { codeMessage, codeProblem, entry } from '../../../domain/dictionaries';
 import { actingUser } from '../../../domain/request-context';
 import { KEY_FIELDS, applyingKeyChange } from '../../../domain/child-rules';
-import type { Workflow } from '../../../domain/workflows';
+import { transition, type TransitionContext, type Workflow } from '../../../domain/workflows';
 import { verifyUploads } from '../../../security/upload-content';
 import type { RequestService } from '../../request/services/request';
 import { assertAllowed } from '../../../security/can';
@@ -19,8 +19,10 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 type Input = Record<string, any>;
 
 /**
- * The 学籍 lifecycle (docs/domain.md §5): one function per transition, each writing the child's change
- * and its event (cms/src/domain/lifecycle.ts) in one transaction. Transitions that need a decision
+ * The 学籍 lifecycle (docs/domain.md §5): one function per step, each writing the child's change and
+ * its event (cms/src/domain/lifecycle.ts) in one transaction. The child's status changes (离园, 意外离园,
+ * 恢复, 毕业) are transitions of the machine `child` (config/transitions.json), applied by the one
+ * transition() of cms/src/domain/workflows.ts; the checks and effects they name are methods here. Transitions that need a decision
  * go through the approval engine (config/workflows.json: child-key-change, child-restoration,
  * kindergarten-promotion, kindergarten-graduation), whose approval calls applyApproved here.
  * Only the child's own kindergarten acts; every child or kindergarten is loaded inside the caller's
@@ -92,54 +94,63 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
       return { id: child.documentId, type, schoolClass: { id: target.documentId, name: target.name, grade: target.grade } };
     },
 
-    /** 离园 with a reason code of the leaveReason table: the 学籍 is closed (status left). */
+    /** 离园 with a reason code of the leaveReason table: the 学籍 is closed (status left; child.leave). */
     async leave(user: Actor, childId: string, input: Input) {
-      ensureInstitution(user);
-      await assertAllowed(strapi, user, CHILD_UPDATE);
       const child = await loadChild(childId);
-      if (!IN_SCHOOL.includes(child.status)) throw conflictError('该幼儿已不在园', ['status']);
+      await transition(strapi, { machine: 'child', action: 'leave', actor: user, record: child, input: { ...input, comment: undefined } });
+      return { id: child.documentId, status: 'left' };
+    },
+
+    /** Check of child.leave: the reason code, its explanation, the date. */
+    async checkLeaving(ctx: TransitionContext) {
+      const { input } = ctx;
       const reasonProblem = codeProblem('leaveReason', input.reasonCode);
       if (reasonProblem) throw fieldError('reasonCode', codeMessage('离园原因', reasonProblem));
       const reason = entry('leaveReason', input.reasonCode)!;
       if (reason.code === 'other' && !String(input.reason ?? '').trim()) throw fieldError('reason', '离园原因为“其他”时须填写说明');
-      const occurredOn = checkDate('occurredOn', input.occurredOn ?? today(), '离园日期');
-      await strapi.db.transaction(async () => {
-        const { count } = await strapi.db.query(CHILD).updateMany({ where: { id: child.id, status: child.status }, data: { status: 'left' } });
-        if (count !== 1) throw conflictError('该幼儿的学籍状态已被他人修改，请刷新', ['status']);
-        await writeEvent(strapi, { type: 'leaving', child, actor: user, reasonCode: reason.code, reason: input.reason ?? reason.name, occurredOn, before: classSnapshot(child), after: { status: 'left' } });
-      });
-      return { id: child.documentId, status: 'left' };
+      Object.assign(ctx.stash, { reason, occurredOn: checkDate('occurredOn', input.occurredOn ?? today(), '离园日期') });
+    },
+
+    /** Effect of child.leave: the event. */
+    async recordLeaving(ctx: TransitionContext) {
+      const { record: child, stash: { reason, occurredOn }, input } = ctx;
+      await writeEvent(strapi, { type: 'leaving', child, actor: ctx.actor as Actor, reasonCode: reason.code, reason: input.reason ?? reason.name, occurredOn, before: classSnapshot(child), after: { status: 'left' } });
     },
 
     /**
      * 意外离园 (serious accident, death): recorded with proof within 30 working days of the event
      * (config/calendar.json lifecycleDeadlines); later only with a stated reason for the delay, and
-     * flagged late. The 学籍 is cancelled.
+     * flagged late. The 学籍 is cancelled (child.accidental-leave).
      */
     async accidentalLeave(user: Actor, childId: string, input: Input, files: any) {
-      ensureInstitution(user);
-      await assertAllowed(strapi, user, CHILD_UPDATE);
       const child = await loadChild(childId);
-      if (!IN_SCHOOL.includes(child.status)) throw conflictError('该幼儿已不在园', ['status']);
+      const ctx = await transition(strapi, { machine: 'child', action: 'accidental-leave', actor: user, record: child, input: { ...input, comment: undefined }, stash: { files } });
+      return { id: child.documentId, status: 'cancelled', dueAt: ctx.stash.due, late: ctx.stash.late };
+    },
+
+    /** Check of child.accidental-leave: the date, the account, the proofs, the deadline. */
+    async checkAccidentalLeave(ctx: TransitionContext) {
+      const { input } = ctx;
       const occurredOn = checkDate('occurredOn', input.occurredOn, '事故发生日期');
       if (!String(input.reason ?? '').trim()) throw fieldError('reason', '请填写意外离园的情况说明');
       // checked by content, stored under a generated name (cms/src/security/upload-content.ts)
-      const proofs = verifyUploads(files, 'evidence');
+      const proofs = verifyUploads(ctx.stash.files, 'evidence');
       if (proofs.length === 0) throw fieldError('files', '意外离园须上传证明材料（图片或 PDF）');
       const due = dueDate(occurredOn, 'accidentalLeave');
       const late = today() > due;
       if (late && !String(input.lateReason ?? '').trim()) throw fieldError('lateReason', `已超过 30 个工作日的登记期限（${due}），须填写逾期说明`);
-      await strapi.db.transaction(async () => {
-        const { count } = await strapi.db.query(CHILD).updateMany({ where: { id: child.id, status: child.status }, data: { status: 'cancelled' } });
-        if (count !== 1) throw conflictError('该幼儿的学籍状态已被他人修改，请刷新', ['status']);
-        const event = await writeEvent(strapi, {
-          type: 'accidental-leave', child, actor: user, occurredOn, late,
-          reason: late ? `${input.reason}（逾期说明：${input.lateReason}）` : input.reason,
-          before: classSnapshot(child), after: { status: 'cancelled', dueAt: due },
-        });
-        await strapi.plugin('upload').service('upload').upload({ data: { ref: CHILD_EVENT, refId: event.id, field: 'evidence' }, files: proofs });
+      Object.assign(ctx.stash, { occurredOn, proofs, due, late });
+    },
+
+    /** Effect of child.accidental-leave: the event and its proofs. */
+    async recordAccidentalLeave(ctx: TransitionContext) {
+      const { record: child, input, stash: { occurredOn, proofs, due, late } } = ctx;
+      const event = await writeEvent(strapi, {
+        type: 'accidental-leave', child, actor: ctx.actor as Actor, occurredOn, late,
+        reason: late ? `${input.reason}（逾期说明：${input.lateReason}）` : input.reason,
+        before: classSnapshot(child), after: { status: 'cancelled', dueAt: due },
       });
-      return { id: child.documentId, status: 'cancelled', dueAt: due, late };
+      await strapi.plugin('upload').service('upload').upload({ data: { ref: CHILD_EVENT, refId: event.id, field: 'evidence' }, files: proofs });
     },
 
     /**
@@ -282,7 +293,7 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
         const request = await requests().submit(user as any, { type: 'kindergarten-graduation', subjectId: kindergartenId, changes: { summary }, reason: input.reason ?? summary });
         return { done: false, request };
       }
-      await assertAllowed(strapi, user, CHILD_UPDATE);
+      // the permission is asked by the transition (config/transitions.json child.graduate)
       return { done: true, ...(await this.graduateNow(user, preview.kindergarten.id, null)) };
     },
 
@@ -299,20 +310,20 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
             populate: { schoolClass: { select: ['id'] } },
           })
           : [];
-        const ids = children.map((child) => child.id);
-        if (!ids.length) throw conflictError('没有可毕业的幼儿（大班中已注册学籍的幼儿）', ['grade']);
-        let changed = 0;
-        for (let i = 0; i < ids.length; i += 500) {
-          changed += (await strapi.db.query(CHILD).updateMany({ where: { id: { $in: ids.slice(i, i + 500) }, status: 'registered' }, data: { status: 'graduated' } })).count;
-        }
-        // Of two graduations at once, the second finds the children already graduated: nothing is written twice.
-        if (changed !== ids.length) throw conflictError('幼儿的学籍状态已被同时修改，请刷新后查看', ['status']);
-        await writeEvents(strapi, children.map((child): EventInput => {
-          const c = byClass.get(child.schoolClass.id)!;
-          return { type: 'graduation', child, actor: user, requestId, before: { status: 'registered', className: c.name, grade: c.grade, schoolYear: c.schoolYear }, after: { status: 'graduated' } };
-        }));
+        if (!children.length) throw conflictError('没有可毕业的幼儿（大班中已注册学籍的幼儿）', ['grade']);
+        // Of two graduations at once, the second finds the children already graduated: nothing is written twice (child.graduate).
+        await transition(strapi, { machine: 'child', action: requestId ? 'graduate-approved' : 'graduate', actor: user, records: children, stash: { byClass, requestId } });
         return { classes: classes.length, children: children.length };
       });
+    },
+
+    /** Effect of child.graduate: one event per child (batch insert). */
+    async recordGraduation(ctx: TransitionContext) {
+      const { records: children, stash: { byClass, requestId } } = ctx;
+      await writeEvents(strapi, children.map((child): EventInput => {
+        const c = byClass.get(child.schoolClass.id)!;
+        return { type: 'graduation', child, actor: ctx.actor as Actor, requestId, before: { status: 'registered', className: c.name, grade: c.grade, schoolYear: c.schoolYear }, after: { status: 'graduated' } };
+      }));
     },
 
     /** A child's history, oldest first; the child must be in reach (404 outside). */
@@ -338,43 +349,61 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
       }));
     },
 
-    /** The approval engine's effect of the lifecycle's workflows, inside the decision's transaction. */
-    async applyApproved(wf: Workflow, request: any) {
-      const actor = actingUser(strapi) as Actor;
-      if (wf.key === 'kindergarten-promotion') {
-        await this.promoteNow(actor, request.subjectId, request.documentId);
-        return;
-      }
-      if (wf.key === 'kindergarten-graduation') {
-        await this.graduateNow(actor, request.subjectId, request.documentId);
-        return;
-      }
+    /** Check of child.restore: the status the 学籍 reopens in — the one before it closed, else registered (with a 学籍号) or draft. */
+    async restoredStatus(ctx: TransitionContext) {
+      const child = ctx.record;
+      const last = await strapi.db.query(CHILD_EVENT).findOne({ where: { childDocumentId: child.documentId, type: { $in: ['leaving', 'accidental-leave', 'graduation'] } }, orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] });
+      ctx.to = IN_SCHOOL.includes(last?.before?.status) ? last.before.status : child.studentNumber ? 'registered' : 'draft';
+    },
+
+    /** Effect of child.restore: the event. */
+    async recordRestoration(ctx: TransitionContext) {
+      const { record: child, stash: { request } } = ctx;
+      await writeEvent(strapi, { type: 'restoration', child, actor: ctx.actor as Actor, requestId: request.documentId, reason: request.proposed?.explanation ?? request.reason, before: { status: child.status }, after: { status: ctx.to, className: child.schoolClass?.name ?? null } });
+    },
+
+    /*
+     * The approval effects of the lifecycle's workflows (config/workflows.json effect), each named,
+     * run by the request machine's approve inside the decision's transaction.
+     */
+
+    /** kindergarten-promotion: the promotion, applied outside its window. */
+    async applyPromotion(wf: Workflow, request: any, actor?: Actor) {
+      await this.promoteNow(actor ?? (actingUser(strapi) as Actor), request.subjectId, request.documentId);
+    },
+
+    /** kindergarten-graduation: the graduation, applied outside its window (child.graduate-approved). */
+    async applyGraduation(wf: Workflow, request: any, actor?: Actor) {
+      await this.graduateNow(actor ?? (actingUser(strapi) as Actor), request.subjectId, request.documentId);
+    },
+
+    async approvedChild(request: any) {
       const child = await strapi.db.query(CHILD).findOne({ where: { documentId: request.subjectId }, populate: { schoolClass: { select: ['id', 'name', 'grade'] } } });
       if (!child) throw new errors.NotFoundError('Not Found');
-      if (wf.key === 'child-key-change') {
-        if (wf.evidence && !(request.evidence ?? []).length) throw fieldError('evidence', '须先上传监护人的申请及证件原件等佐证材料');
-        if (!IN_SCHOOL.includes(child.status)) throw conflictError('该幼儿已不在园，不能变更关键信息', ['status']);
-        const pick = (record: any) => ({ name: record.name, sex: record.sex, birthDate: record.birthDate, idType: record.idType, idNumberMasked: record.idNumberMasked ?? null, studentNumber: record.studentNumber ?? null });
-        const data = { ...request.proposed };
-        // The child's rules re-validate the document (and the exact duplicate check) whenever it is in the data.
-        if (['idType', 'sex', 'birthDate'].some((field) => field in data) && !('idNumber' in data)) data.idNumber = child.idNumber;
-        // The one write allowed to change a registered child's key fields (child-rules.ts).
-        await applyingKeyChange(request.documentId, () => strapi.documents(CHILD).update({ documentId: child.documentId, data } as any));
-        const after = await strapi.db.query(CHILD).findOne({ where: { id: child.id } });
-        if (after.studentNumber !== child.studentNumber) throw conflictError('学籍号一经生成不能更改', ['studentNumber']);
-        await writeEvent(strapi, { type: 'key-change', child: after, actor, requestId: request.documentId, reason: request.reason, before: pick(child), after: pick(after) });
-        return;
-      }
-      if (wf.key === 'child-restoration') {
-        if (!CLOSED.includes(child.status)) throw conflictError('该幼儿的学籍未关闭，无需恢复', ['status']);
-        const last = await strapi.db.query(CHILD_EVENT).findOne({ where: { childDocumentId: child.documentId, type: { $in: ['leaving', 'accidental-leave', 'graduation'] } }, orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] });
-        const status = IN_SCHOOL.includes(last?.before?.status) ? last.before.status : child.studentNumber ? 'registered' : 'draft';
-        const { count } = await strapi.db.query(CHILD).updateMany({ where: { id: child.id, status: child.status }, data: { status } });
-        if (count !== 1) throw conflictError('该幼儿的学籍状态已被他人修改，请刷新', ['status']);
-        await writeEvent(strapi, { type: 'restoration', child, actor, requestId: request.documentId, reason: request.proposed?.explanation ?? request.reason, before: { status: child.status }, after: { status, className: child.schoolClass?.name ?? null } });
-        return;
-      }
-      throw new errors.ApplicationError(`unknown lifecycle workflow ${wf.key}`);
+      return child;
+    },
+
+    /** child-key-change: the key fields written through the child's rules, the event kept. */
+    async applyKeyChange(wf: Workflow, request: any, actor?: Actor) {
+      const child = await this.approvedChild(request);
+      const by = actor ?? (actingUser(strapi) as Actor);
+      if (wf.evidence && !(request.evidence ?? []).length) throw fieldError('evidence', '须先上传监护人的申请及证件原件等佐证材料');
+      if (!IN_SCHOOL.includes(child.status)) throw conflictError('该幼儿已不在园，不能变更关键信息', ['status']);
+      const pick = (record: any) => ({ name: record.name, sex: record.sex, birthDate: record.birthDate, idType: record.idType, idNumberMasked: record.idNumberMasked ?? null, studentNumber: record.studentNumber ?? null });
+      const data = { ...request.proposed };
+      // The child's rules re-validate the document (and the exact duplicate check) whenever it is in the data.
+      if (['idType', 'sex', 'birthDate'].some((field) => field in data) && !('idNumber' in data)) data.idNumber = child.idNumber;
+      // The one write allowed to change a registered child's key fields (child-rules.ts).
+      await applyingKeyChange(request.documentId, () => strapi.documents(CHILD).update({ documentId: child.documentId, data } as any));
+      const after = await strapi.db.query(CHILD).findOne({ where: { id: child.id } });
+      if (after.studentNumber !== child.studentNumber) throw conflictError('学籍号一经生成不能更改', ['studentNumber']);
+      await writeEvent(strapi, { type: 'key-change', child: after, actor: by, requestId: request.documentId, reason: request.reason, before: pick(child), after: pick(after) });
+    },
+
+    /** child-restoration: the child machine's restore, by the reviewer who approved it. */
+    async applyRestoration(wf: Workflow, request: any, actor?: Actor) {
+      const child = await this.approvedChild(request);
+      await transition(strapi, { machine: 'child', action: 'restore', actor: actor ?? (actingUser(strapi) as Actor), record: child, stash: { request } });
     },
   };
 };

@@ -9,6 +9,17 @@ const body = (ctx) => ctx.request.body?.data ?? {};
 
 /** Core CRUD (scoped by region prefix; rules in cms/src/domain/project-rules.ts) plus review, reporting and roll-ups. */
 export default factories.createCoreController('api::project.project', ({ strapi }) => ({
+  /** Records carry the transitions the caller may take now (config/transitions.json): the panel's review buttons. */
+  async find(ctx) {
+    const result: any = await super.find(ctx);
+    await (strapi.service('api::project.project') as any).withActions(ctx.state.user, 'api::project.project', result?.data);
+    return result;
+  },
+  async findOne(ctx) {
+    const result: any = await super.findOne(ctx);
+    await (strapi.service('api::project.project') as any).withActions(ctx.state.user, 'api::project.project', result?.data);
+    return result;
+  },
   async create(ctx) {
     const data = body(ctx);
     // a level enters its own projects by default: the region of the caller

@@ -2,7 +2,8 @@ import { factories } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { lastDayOf, localToday, ownerLevelOf, reviewerLevelOf } from '../../../domain/project-rules';
 import { ROLLUP_GROUPS, baseRow, groupKey, groupRollup, money, regionGroupCodes, type Rollup, type RollupBase, type RollupGroup } from '../../../domain/project-rollup';
-import { conflictError, fieldError } from '../../../utils/validation';
+import { fieldError } from '../../../utils/validation';
+import { actionsFor, transition, type TransitionActor, type TransitionContext } from '../../../domain/workflows';
 import { qualifiedTable } from '../../../runtime/tables';
 import { verifyUploads } from '../../../security/upload-content';
 import { accessScope, runAsSystem } from '../../../domain/request-context';
@@ -19,7 +20,8 @@ type SavedProject = {
 export type SavedProjects = { asOf: string; projects: SavedProject[]; base: RollupBase[]; names: Record<string, string>; rollups: Record<RollupGroup, Rollup> };
 
 /**
- * Project funds: review by the level above (submit → approved | returned, one guarded UPDATE),
+ * Project funds: review by the level above (submit → approved | returned: config/transitions.json
+ * machines `project` and `project-progress`, through the one transition() of cms/src/domain/workflows.ts),
  * monthly progress reports and their review, who has not reported, and roll-ups of allocations and
  * spending by level and region, in SQL inside the caller's reach.
  */
@@ -36,22 +38,21 @@ export default factories.createCoreService(PROJECT, ({ strapi }) => {
       .select('pr.project_id', 'pr.month', 'pr.late', 'pr.state');
   };
 
-  /** Moves a record of `uid` from one of `from` to `data`, only if nobody moved it first. */
-  async function guardedMove(uid: string, id: number, from: string[], field: string, data: Record<string, unknown>) {
-    await runAsSystem(strapi, `project review ${uid} ${id}`, async () => {
-      const { count } = await strapi.db.query(uid as any).updateMany({ where: { id, [field]: { $in: from } }, data });
-      if (count !== 1) throw conflictError('该记录已被他人处理，请刷新', [field]);
-    });
+  /** A transition of a project or a monthly report (config/transitions.json), run as the system once the engine has checked the actor. */
+  async function move(machineKey: 'project' | 'project-progress', action: string, user: TransitionActor, record: any, input: Record<string, unknown> = {}) {
+    await runAsSystem(strapi, `project review ${machineKey} ${record?.id} ${action}`, () => transition(strapi, { machine: machineKey, action, actor: user, record, input }));
   }
+
+  /** A stored row of `uid` (the engine's guarded UPDATE needs its id and state), found in reach by the document service first. */
+  const row = (uid: string, documentId: string) => strapi.db.query(uid as any).findOne({ where: { documentId } });
 
   return {
     /** The owner submits its project for review by the level above. */
     async submit(user: any, documentId: string) {
       const project: any = await strapi.documents(PROJECT).findOne({ documentId });
       if (!project) throw new errors.NotFoundError('Not Found');
-      if (!(user.level === project.ownerLevel && user.regionCode === project.regionCode)) throw new errors.ForbiddenError('项目由所属单位提交审核');
-      await guardedMove(PROJECT, project.id, ['draft', 'returned', 'approved'], 'reviewState', { reviewState: 'submitted', reviewComment: null });
-      return strapi.documents(PROJECT).findOne({ documentId });
+      await move('project', 'submit', user, await row(PROJECT, documentId));
+      return this.withActions(user, PROJECT, await strapi.documents(PROJECT).findOne({ documentId }));
     },
 
     /** Attachments (images, PDF, Word and Excel files: config/security.json uploads.purposes.attachments) uploaded by the owner or the allocating level. */
@@ -71,33 +72,33 @@ export default factories.createCoreService(PROJECT, ({ strapi }) => {
     async review(user: any, documentId: string, input: { decision?: string; comment?: string }) {
       const project: any = await strapi.documents(PROJECT).findOne({ documentId });
       if (!project) throw new errors.NotFoundError('Not Found');
-      if (user.level !== reviewerLevelOf(project.ownerLevel)) throw new errors.ForbiddenError('项目由上一级审核');
       const decision = input?.decision;
       if (decision !== 'approve' && decision !== 'return') throw fieldError('decision', '审核结果须为 approve 或 return');
-      const comment = String(input?.comment ?? '').trim();
-      if (decision === 'return' && !comment) throw fieldError('comment', '退回须填写审核意见');
-      await guardedMove(PROJECT, project.id, ['submitted'], 'reviewState', {
-        reviewState: decision === 'approve' ? 'approved' : 'returned', reviewComment: comment || null, reviewedByName: user.fullName || user.username,
-      });
-      return strapi.documents(PROJECT).findOne({ documentId });
+      await move('project', decision, user, await row(PROJECT, documentId), { comment: input?.comment });
+      return this.withActions(user, PROJECT, await strapi.documents(PROJECT).findOne({ documentId }));
     },
 
     /** The level above approves or returns a monthly progress report; approval moves the project's progress. */
     async reviewProgress(user: any, documentId: string, input: { decision?: string; comment?: string }) {
       const report: any = await strapi.documents(PROGRESS).findOne({ documentId });
       if (!report) throw new errors.NotFoundError('Not Found');
-      if (user.level !== reviewerLevelOf(ownerLevelOf(report.regionCode))) throw new errors.ForbiddenError('进展月报由上一级审核');
       const decision = input?.decision;
       if (decision !== 'approve' && decision !== 'return') throw fieldError('decision', '审核结果须为 approve 或 return');
-      const comment = String(input?.comment ?? '').trim();
-      if (decision === 'return' && !comment) throw fieldError('comment', '退回须填写审核意见');
-      await strapi.db.transaction(async () => {
-        await guardedMove(PROGRESS, report.id, ['submitted'], 'state', {
-          state: decision === 'approve' ? 'approved' : 'returned', reviewComment: comment || null, reviewedByName: user.fullName || user.username,
-        });
-        if (decision === 'approve') await strapi.db.query(PROJECT).update({ where: { documentId: report.projectId }, data: { progress: report.progress } });
-      });
-      return strapi.documents(PROGRESS).findOne({ documentId });
+      await move('project-progress', decision, user, await row(PROGRESS, documentId), { comment: input?.comment });
+      return this.withActions(user, PROGRESS, await strapi.documents(PROGRESS).findOne({ documentId }));
+    },
+
+    /** Effect of project-progress.approve: the report's progress becomes its project's. */
+    async progressApproved(ctx: TransitionContext) {
+      await strapi.db.query(PROJECT).update({ where: { documentId: ctx.record.projectId }, data: { progress: ctx.record.progress } });
+    },
+
+    /** Records of projects or monthly reports with the transitions the caller may take now (`actions`, config/transitions.json). */
+    async withActions(user: TransitionActor, uid: string, records: any) {
+      const list = Array.isArray(records) ? records : records ? [records] : [];
+      const actions = await actionsFor(strapi, uid === PROJECT ? 'project' : 'project-progress', user, list);
+      list.forEach((record, i) => { record.actions = actions[i]; });
+      return records;
     },
 
     /**

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { workflow, type Step, type Workflow } from '../../../domain/workflows';
+import { actionsFor, transition, workflow, type Step, type TransitionContext, type Workflow } from '../../../domain/workflows';
+import { PROPOSAL_CHECKS } from '../../../domain/proposal-checks';
 import { addWorkingDays, localDate } from '../../../domain/working-days';
 import { OPEN_STATES, pendingFields } from '../../../domain/subject-locks';
 import { checkKindergartenData } from '../../../domain/kindergarten-rules';
@@ -10,7 +11,6 @@ import { codeMessage, codeProblem, entry } from '../../../domain/dictionaries';
 import { levelOf } from '../../../domain/levels';
 import { fieldLabel } from '../../../domain/messages';
 import { conflictError, fieldError } from '../../../utils/validation';
-import { checkAidProposal } from '../../../domain/aid-rules';
 import { checkStaffData } from '../../../domain/staff-rules';
 import { verifyUploads } from '../../../security/upload-content';
 import { assertAllowed } from '../../../security/can';
@@ -18,31 +18,11 @@ import { assertAllowed } from '../../../security/can';
 const REQUEST = 'api::request.request';
 /** The states in which a reviewer decides. */
 export const DECIDABLE = ['submitted', 'resubmitted'];
-const DECISIONS = { approve: 'approved', reject: 'rejected', return: 'returned' } as const;
-type Decision = keyof typeof DECISIONS;
+const DECISIONS = ['approve', 'reject', 'return'] as const;
+type Decision = (typeof DECISIONS)[number];
 
 export type Actor = { id: number; username: string; fullName?: string; level?: string; role?: { id?: number } | null };
-/** The steps a caller may take on a request, as the panel names its buttons; each is a route of config/roles.json. */
-const RECORD_ACTIONS = { approve: 'approve', reject: 'reject', return: 'return', resubmit: 'resubmit', evidence: 'addEvidence' } as const;
-type RecordAction = keyof typeof RECORD_ACTIONS;
 type Input = { type?: string; subjectId?: string; changes?: Record<string, unknown>; reason?: string };
-
-/** Checks of proposed values per workflow, beyond the subject's own rules. */
-const PROPOSAL_CHECKS: Record<string, (proposed: Record<string, any>) => void> = {
-  'aid-application': checkAidProposal,
-  'annual-report': (proposed) => {
-    const year = Number(proposed.year);
-    if (!Number.isInteger(year) || year < 2000 || year > new Date().getFullYear()) throw fieldError('year', '年度须为 2000 年至今的整数');
-    proposed.year = year;
-  },
-  declaration: (proposed) => {
-    const kindProblem = codeProblem('declarationKind', proposed.kind);
-    if (kindProblem) throw fieldError('kind', codeMessage('异动类型', kindProblem));
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(String(proposed.occurredOn)) || String(proposed.occurredOn) > localDate()) {
-      throw fieldError('occurredOn', '发生日期须为不晚于今天的日期');
-    }
-  },
-};
 
 /** Subject rules reused on submission, so a bad value is refused when proposed, not when approved. */
 const SUBJECT_CHECKS: Record<string, (strapi: Core.Strapi, data: Record<string, any>, documentId: string) => Promise<void>> = {
@@ -91,26 +71,28 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
       if (value === undefined || value === null || value === '') throw fieldError(field, `${fieldLabel(field, wf.apply === 'update' ? wf.subject.split('.').pop() : 'request')}必填`);
     }
     if (Object.keys(proposed).length === 0) throw fieldError('changes', '没有需要变更的内容');
-    PROPOSAL_CHECKS[wf.key]?.(proposed);
+    // the workflow's named validators (config/workflows.json checks: cms/src/domain/proposal-checks.ts)
+    for (const check of wf.checks ?? []) await PROPOSAL_CHECKS[check](proposed, { strapi, workflow: wf, subjectId: subject.documentId, exceptRequest });
     if (wf.apply === 'update') {
       await SUBJECT_CHECKS[wf.subject]?.(strapi, { ...proposed }, subject.documentId);
       const pending = await pendingFields(strapi, subject.documentId, exceptRequest);
       const clashing = Object.keys(proposed).filter((field) => pending.has(field));
       if (clashing.length) throw conflictError('这些字段已有待审核的变更申请', clashing);
-    } else {
-      const open = await strapi.db.query(REQUEST).findMany({
-        where: { subjectId: subject.documentId, type: wf.key, state: { $in: OPEN_STATES }, ...(exceptRequest ? { id: { $ne: exceptRequest } } : {}) },
-        select: ['proposed'],
-      });
-      if (wf.key === 'annual-report' && open.some((r) => Number(r.proposed?.year) === proposed.year)) {
-        throw conflictError(`${proposed.year} 年度报告已有待审核的申请`, ['year']);
-      }
     }
     return { proposed, previous };
   },
 
-  /** The subject's own bookkeeping at each step (config: subjectUpdates), e.g. its registration state. */
-  async setSubjectState(wf: Workflow, subjectId: string, step: Step) {
+  /**
+   * The subject's own bookkeeping at each step: a transition of its state machine (config/workflows.json
+   * subjectTransitions, e.g. a problem record's), or plain field updates (subjectUpdates, e.g. its registration state).
+   */
+  async setSubjectState(wf: Workflow, subjectId: string, step: Step, actor?: Actor) {
+    const action = wf.subjectTransitions?.[step];
+    if (wf.subjectMachine && action) {
+      const record = await strapi.db.query(wf.subject as any).findOne({ where: { documentId: subjectId } });
+      await transition(strapi, { machine: wf.subjectMachine, action, actor, record });
+      return;
+    }
     const updates = wf.subjectUpdates?.[step];
     if (!updates) return;
     const data = { ...updates, ...('resolution' in updates ? { resolvedAt: new Date() } : {}) };
@@ -146,7 +128,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
           version: 1,
         } as any,
       });
-      await this.setSubjectState(wf, subject.documentId, 'submit');
+      await this.setSubjectState(wf, subject.documentId, 'submit', actor);
       return request;
     });
     return this.get(created.documentId, actor);
@@ -160,7 +142,8 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   async get(documentId: string, actor?: Actor) {
-    return this.present(await this.load(documentId), await this.routesOf(actor), actor?.level);
+    const request = await this.load(documentId);
+    return this.present(request, (await this.actionsOf([request], actor))[0]);
   },
 
   /** The request routes the caller's role may call (users-permissions, through the cached lookup the route check uses). */
@@ -171,62 +154,36 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   /**
-   * What the caller may do with this request now — the same questions decide, resubmit and
-   * addEvidence ask: the role holds the route, the level is the workflow's reviewer (or a
-   * submitter), and the state allows the step. The panel shows these buttons and no others.
+   * What the caller may do with this request now: the transitions of the request machine
+   * (config/transitions.json) the one engine allows (state, actor rule, permission), and adding
+   * evidence while the request is open, for its submitters holding the route. The panel shows these
+   * buttons and no others.
    */
-  actionsFor(request: any, routes: Set<string>, level?: string): RecordAction[] {
-    const wf = workflow(request.type);
-    if (!wf || !level) return [];
-    const possible = (action: RecordAction) => {
-      if (action === 'resubmit') return request.state === 'returned' && wf.submitters.includes(level);
-      if (action === 'evidence') return OPEN_STATES.includes(request.state) && wf.submitters.includes(level);
-      return DECIDABLE.includes(request.state) && wf.reviewer === level;
-    };
-    return (Object.keys(RECORD_ACTIONS) as RecordAction[]).filter((action) => routes.has(RECORD_ACTIONS[action]) && possible(action));
-  },
-
-  /**
-   * Moves a request from one of `from` to `to`, only if nobody moved it first: the version check
-   * and the state change are one UPDATE, in the transaction that also applies the effect.
-   */
-  async transition(request: any, from: string[], data: Record<string, unknown>, effect: () => Promise<void>, expectedVersion?: number) {
-    const version = Number.isInteger(Number(expectedVersion)) && expectedVersion !== undefined && expectedVersion !== null ? Number(expectedVersion) : request.version;
-    await strapi.db.transaction(async () => {
-      const { count } = await strapi.db.query(REQUEST).updateMany({
-        where: { id: request.id, version, state: { $in: from } },
-        data: { ...data, version: version + 1 },
-      });
-      if (count !== 1) throw conflictError('该申请已被他人处理或已更新，请刷新后查看', ['version']);
-      await effect();
+  async actionsOf(requests: any[], actor?: Actor): Promise<string[][]> {
+    if (!actor?.level) return requests.map(() => []);
+    const allowed = await actionsFor(strapi, 'request', actor, requests);
+    const evidence = (await this.routesOf(actor)).has('addEvidence');
+    return requests.map((request, i) => {
+      const wf = workflow(request.type);
+      const canAdd = evidence && wf && OPEN_STATES.includes(request.state) && wf.submitters.includes(actor.level ?? '');
+      return [...allowed[i], ...(canAdd ? ['evidence'] : [])];
     });
   },
 
+  /** A reviewer's decision: the request machine's approve, reject or return (config/transitions.json), through the one transition(). */
   async decide(actor: Actor, documentId: string, decision: Decision, input: { comment?: string; version?: number } = {}) {
-    if (!(decision in DECISIONS)) throw new errors.NotFoundError('Not Found');
+    if (!DECISIONS.includes(decision)) throw new errors.NotFoundError('Not Found');
     const request = await this.load(documentId);
-    const wf = this.workflowOf(request.type);
-    if (actor.level !== wf.reviewer) throw new errors.ForbiddenError(`此类申请由${levelOf(wf.reviewer)?.name ?? wf.reviewer}审核`);
-    const comment = typeof input.comment === 'string' ? input.comment.trim() : '';
-    if (decision !== 'approve' && !comment) throw fieldError('comment', '驳回或退回须填写审核意见');
-    if (!DECIDABLE.includes(request.state)) throw conflictError('该申请已处理，不能再次审核', ['version']);
-    const step: Step = decision;
-    await this.transition(
-      request,
-      DECIDABLE,
-      {
-        state: DECISIONS[decision],
-        decidedAt: new Date(),
-        decidedByName: this.actorName(actor),
-        history: [...(request.history ?? []), this.historyEntry(actor, step, comment || undefined)],
-      },
-      async () => {
-        if (decision === 'approve') await this.apply(wf, request, actor);
-        await this.setSubjectState(wf, request.subjectId, step);
-      },
-      input.version,
-    );
+    this.workflowOf(request.type);
+    await transition(strapi, { machine: 'request', action: decision, actor, record: request, input: { comment: typeof input.comment === 'string' ? input.comment : '', version: input.version } });
     return this.get(documentId, actor);
+  },
+
+  /** The effect of a decision (config/transitions.json request.approve|reject|return): an approval's effect, then the subject's own step. */
+  async decided(ctx: TransitionContext) {
+    const wf = this.workflowOf(ctx.record.type);
+    if (ctx.action === 'approve') await this.apply(wf, ctx.record, ctx.actor as Actor);
+    await this.setSubjectState(wf, ctx.record.subjectId, ctx.action as Step, ctx.actor as Actor);
   },
 
   /**
@@ -239,7 +196,9 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
     if (wf.effectPermission) await assertAllowed(strapi, actor, wf.effectPermission);
     await runAsSystem(strapi, `request.apply ${wf.key ?? request.type} ${request.documentId}`, async () => {
       if (wf.effect) {
-        await (strapi.service(wf.effect as any) as any).applyApproved(wf, request);
+        // a named effect (config/workflows.json effect: '<service uid>#<method>')
+        const [uid, method] = wf.effect.split('#');
+        await (strapi.service(uid as any) as any)[method](wf, request, actor);
       } else if (wf.apply === 'update') {
         await strapi.documents(wf.subject as any).update({ documentId: request.subjectId, data: { ...request.proposed } });
       } else if (wf.apply === 'create' && wf.target) {
@@ -255,27 +214,24 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async resubmit(actor: Actor, documentId: string, input: Input & { version?: number }) {
     const request = await this.load(documentId);
+    this.workflowOf(request.type);
+    await transition(strapi, { machine: 'request', action: 'resubmit', actor, record: request, input: { ...input, comment: undefined } });
+    return this.get(documentId, actor);
+  },
+
+  /** Check of request.resubmit: the proposal (as sent, or as it was) checked again; its values written with the move. */
+  async checkResubmission(ctx: TransitionContext) {
+    const request = ctx.record;
     const wf = this.workflowOf(request.type);
-    if (!wf.submitters.includes(actor.level ?? '')) throw new errors.ForbiddenError('无权修改此申请');
-    if (request.state !== 'returned') throw conflictError('只有被退回的申请可以重新提交', ['version']);
     const subject = await strapi.documents(wf.subject as any).findOne({ documentId: request.subjectId });
     if (!subject) throw new errors.NotFoundError('Not Found');
-    const { proposed, previous } = await this.proposal(wf, subject, input.changes ?? request.proposed, request.id);
-    await this.transition(
-      request,
-      ['returned'],
-      {
-        state: 'resubmitted',
-        proposed,
-        previous,
-        reason: input.reason ?? request.reason,
-        dueAt: addWorkingDays(localDate(), wf.dueWorkingDays),
-        history: [...(request.history ?? []), this.historyEntry(actor, 'resubmit', input.reason)],
-      },
-      () => this.setSubjectState(wf, request.subjectId, 'resubmit'),
-      input.version,
-    );
-    return this.get(documentId, actor);
+    const { proposed, previous } = await this.proposal(wf, subject, ctx.input.changes ?? request.proposed, request.id);
+    Object.assign(ctx.data, { proposed, previous, reason: ctx.input.reason ?? request.reason, dueAt: addWorkingDays(localDate(), wf.dueWorkingDays) });
+  },
+
+  /** The effect of request.resubmit: the subject's own step. */
+  async resubmitted(ctx: TransitionContext) {
+    await this.setSubjectState(this.workflowOf(ctx.record.type), ctx.record.subjectId, 'resubmit', ctx.actor as Actor);
   },
 
   /**
@@ -322,14 +278,15 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   /** The shape the panel shows: changes as field / label / from / to, overdue flag, names. */
-  present(request: any, routes: Set<string> = new Set(), level?: string) {
+  present(request: any, actions: string[] = []) {
     const wf = workflow(request.type);
     const resource = wf?.apply === 'update' ? wf.subject.split('.').pop() : 'request';
     return {
       id: request.documentId,
       type: request.type,
       typeName: wf?.name ?? request.type,
-      notice: request.type === 'declaration' ? entry('declarationKind', request.proposed?.kind)?.review === false : false,
+      // a notice, not a review (config/workflows.json notice): the proposed kind's entry says review false
+      notice: wf?.notice ? entry(wf.notice.dictionary, request.proposed?.[wf.notice.field])?.review === false : false,
       subjectId: request.subjectId,
       subjectName: request.subjectName,
       countyCode: request.countyCode,
@@ -347,7 +304,7 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
       history: (request.history ?? []).map(({ actorId, ...step }) => step),
       evidence: (request.evidence ?? []).map((file) => ({ id: file.documentId, name: file.name, url: file.url, mime: file.mime, size: file.size })),
       version: request.version,
-      actions: this.actionsFor(request, routes, level),
+      actions,
     };
   },
 
@@ -372,8 +329,8 @@ const requestService = ({ strapi }: { strapi: Core.Strapi }) => ({
       strapi.documents(REQUEST).findMany({ ...params, start, limit, populate: ['evidence'] } as any),
       strapi.documents(REQUEST).count(params as any),
     ]);
-    const routes = await this.routesOf(actor);
-    return { data: rows.map((row) => this.present(row, routes, actor?.level)), meta: { pagination: { start, limit, total } } };
+    const actions = await this.actionsOf(rows, actor);
+    return { data: rows.map((row, i) => this.present(row, actions[i])), meta: { pagination: { start, limit, total } } };
   },
 
   /** Open and overdue requests per county in reach (prefecture and province see who lags). */

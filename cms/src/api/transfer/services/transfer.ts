@@ -4,6 +4,7 @@ import { conflictError, fieldError } from '../../../utils/validation';
 import { studentNumberKey } from '../../../security/student-numbers';
 import { accessScope } from '../../../domain/request-context';
 import { CHILD, KINDERGARTEN, SCHOOL_CLASS, type Actor, dueDate, newDocumentId, today, writeEvents } from '../../../domain/lifecycle';
+import { actionsFor, transition, type TransitionContext } from '../../../domain/workflows';
 
 const TRANSFER = 'api::transfer.transfer';
 const OPEN = ['requested', 'agreed'];
@@ -18,7 +19,9 @@ type Input = Record<string, any>;
  * (config/calendar.json lifecycleDeadlines); an open transfer past its date is flagged overdue to
  * both sides and both counties. A transfer belongs to two places (its schema declares both to the
  * access-scope plugin): a user reaches a transfer whose sending or receiving kindergarten (or
- * county) lies in their reach; outside, 404. Until it is completed the receiver sees
+ * county) lies in their reach; outside, 404. Who may agree, refuse, cancel and
+ * complete is declared in config/transitions.json (machine `transfer`) and enforced by the one
+ * transition() of cms/src/domain/workflows.ts. Until it is completed the receiver sees
  * only the child's name, masked ID number and 学籍号 and the sending kindergarten; the child's
  * record stays with the sender until the one transaction that moves it, so at every moment the
  * child belongs to exactly one kindergarten.
@@ -44,17 +47,10 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   const isOverdue = (transfer: any, day = today()) => OPEN.includes(transfer.state) && String(transfer.dueAt) < day;
 
-  /** Moves a transfer from `from` to a new state only if nobody moved it first (version guard). */
-  const advance = async (transfer: any, from: string[], data: Record<string, unknown>, version?: unknown) => {
-    const expected = Number.isInteger(Number(version)) && version !== undefined && version !== null ? Number(version) : transfer.version;
-    const { count } = await strapi.db.query(TRANSFER).updateMany({ where: { id: transfer.id, version: expected, state: { $in: from } }, data: { ...data, version: expected + 1 } });
-    if (count !== 1) throw conflictError('该转园申请已被他人处理或已更新，请刷新后查看', ['version']);
-  };
-
   return {
     isOverdue,
 
-    present(user: Actor, transfer: any) {
+    present(user: Actor, transfer: any, actions: string[] = []) {
       const institution = scope().institutionOf(scope().reachOf(user as any));
       const side = institution ? (institution === transfer.fromInstitutionCode ? 'outgoing' : 'incoming') : null;
       // The receiving side learns which record it is only once the child is its own.
@@ -82,13 +78,15 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
         appliedByName: transfer.appliedByName,
         decidedAt: transfer.decidedAt,
         completedAt: transfer.completedAt,
-        history: transfer.history ?? [],
+        history: (transfer.history ?? []).map(({ actorId, ...entry }) => entry),
         version: transfer.version,
+        actions,
       };
     },
 
     async get(user: Actor, documentId: string) {
-      return this.present(user, await load(user, documentId));
+      const transfer = await load(user, documentId);
+      return this.present(user, transfer, (await actionsFor(strapi, 'transfer', user, [transfer]))[0]);
     },
 
     /** A page of transfers in reach; filters: state, direction (incoming|outgoing), overdue. */
@@ -109,7 +107,8 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
         strapi.db.query(TRANSFER).findMany({ where, orderBy: [{ appliedOn: 'desc' }, { id: 'desc' }], offset: start, limit }),
         strapi.db.query(TRANSFER).count({ where }),
       ]);
-      return { data: rows.map((row) => this.present(user, row)), meta: { pagination: { start, limit, total } } };
+      const actions = await actionsFor(strapi, 'transfer', user, rows);
+      return { data: rows.map((row, i) => this.present(user, row, actions[i])), meta: { pagination: { start, limit, total } } };
     },
 
     /** The receiving kindergarten applies, naming the child by 学籍号 or by document type and number. */
@@ -167,44 +166,37 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (UNIQUE_VIOLATIONS.has(error?.code ?? error?.cause?.code)) throw conflictError('该幼儿已有办理中的转园申请', ['studentNumber']);
         throw error;
       });
-      return this.present(user, created);
+      return this.present(user, created, (await actionsFor(strapi, 'transfer', user, [created]))[0]);
     },
 
-    /** The sending kindergarten agrees, or refuses with a reason. */
+    /** The sending kindergarten agrees, or refuses with a reason (config/transitions.json transfer.agree|refuse). */
     async decide(user: Actor, documentId: string, decision: 'agree' | 'refuse', input: Input) {
       const transfer = await load(user, documentId);
-      if (!actsForKindergarten(user) || user.institutionCode !== transfer.fromInstitutionCode) throw new errors.ForbiddenError('由转出幼儿园同意或拒绝');
-      const comment = String(input.comment ?? input.reason ?? '').trim();
-      if (decision === 'refuse' && !comment) throw fieldError('refusalReason', '拒绝转园须填写理由');
-      if (transfer.state !== 'requested') throw conflictError('该转园申请已处理', ['version']);
-      await advance(transfer, ['requested'], {
-        state: decision === 'agree' ? 'agreed' : 'refused',
-        ...(decision === 'refuse' ? { openKey: null } : {}),
-        decidedAt: new Date(),
-        ...(decision === 'refuse' ? { refusalReason: comment } : {}),
-        history: [...(transfer.history ?? []), step(user, decision, comment || null)],
-      }, input.version);
+      await transition(strapi, { machine: 'transfer', action: decision, actor: user, record: transfer, input });
       return this.get(user, documentId);
     },
 
-    /** The receiver withdraws its application before completion. */
+    /** The receiver withdraws its application before completion (transfer.cancel). */
     async cancel(user: Actor, documentId: string, input: Input) {
       const transfer = await load(user, documentId);
-      if (!actsForKindergarten(user) || user.institutionCode !== transfer.toInstitutionCode) throw new errors.ForbiddenError('由申请转入的幼儿园撤销');
-      if (!OPEN.includes(transfer.state)) throw conflictError('该转园申请已处理', ['version']);
-      await advance(transfer, OPEN, { state: 'cancelled', openKey: null, history: [...(transfer.history ?? []), step(user, 'cancel', input.comment ?? null)] }, input.version);
+      await transition(strapi, { machine: 'transfer', action: 'cancel', actor: user, record: transfer, input: { comment: input.comment, version: input.version } });
       return this.get(user, documentId);
     },
 
     /**
-     * The receiver completes an agreed transfer: the duplicate check (exact anywhere; likely ones in
-     * the receiving kindergarten, confirmed by the user), then, in one transaction, the transfer's
-     * state, the child's kindergarten, county and class, and the events on both sides.
+     * The receiver completes an agreed transfer (transfer.complete): the duplicate check (exact
+     * anywhere; likely ones in the receiving kindergarten, confirmed by the user), then, in one
+     * transaction, the transfer's state, the child's kindergarten, county and class, and the events on both sides.
      */
     async complete(user: Actor, documentId: string, input: Input) {
       const transfer = await load(user, documentId);
-      if (!actsForKindergarten(user) || user.institutionCode !== transfer.toInstitutionCode) throw new errors.ForbiddenError('由接收幼儿园完成转园');
-      if (transfer.state !== 'agreed') throw conflictError(transfer.state === 'requested' ? '转出幼儿园尚未同意' : '该转园申请已处理', ['version']);
+      const ctx = await transition(strapi, { machine: 'transfer', action: 'complete', actor: user, record: transfer, input: { ...input, comment: input.comment, reason: undefined } });
+      return { ...(await this.get(user, documentId)), candidates: ctx.stash.candidates };
+    },
+
+    /** Check of transfer.complete: the class, the child still the sender's and registered, the duplicate check. */
+    async checkCompletion(ctx: TransitionContext) {
+      const { record: transfer, input } = ctx;
       const classId = input.schoolClass ?? input.classId;
       const target: any = classId ? await strapi.documents(SCHOOL_CLASS).findOne({ documentId: String(classId), populate: ['kindergarten'] } as any) : null;
       if (!target?.kindergarten || target.kindergarten.code !== transfer.toInstitutionCode) throw fieldError('schoolClass', '请选择本园已建立的班级');
@@ -224,28 +216,26 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
         throw error;
       }
       const kindergarten = await strapi.db.query(KINDERGARTEN).findOne({ where: { code: transfer.toInstitutionCode }, select: ['countyCode'] });
-      await strapi.db.transaction(async () => {
-        await advance(transfer, ['agreed'], {
-          state: 'completed',
-          openKey: null,
-          completedAt: new Date(),
-          toClassName: target.name,
-          history: [...(transfer.history ?? []), step(user, 'complete', input.comment ?? null)],
-        }, input.version);
-        const { count } = await strapi.db.query(CHILD).updateMany({
-          where: { id: child.id, institutionCode: transfer.fromInstitutionCode, status: 'registered' },
-          data: { institutionCode: transfer.toInstitutionCode, countyCode: kindergarten.countyCode },
-        });
-        if (count !== 1) throw conflictError('该幼儿的学籍已发生变化，不能完成转园', ['version']);
-        await strapi.db.query(CHILD).update({ where: { id: child.id }, data: { schoolClass: target.id } });
-        const before = { kindergarten: transfer.fromKindergartenName, institutionCode: transfer.fromInstitutionCode, className: child.schoolClass?.name ?? null, grade: child.schoolClass?.grade ?? null };
-        const after = { kindergarten: transfer.toKindergartenName, institutionCode: transfer.toInstitutionCode, className: target.name, grade: target.grade };
-        await writeEvents(strapi, [
-          { type: 'transfer-out', child, actor: user, transferId: transfer.documentId, reason: transfer.reason, before, after, countyCode: transfer.fromCountyCode, institutionCode: transfer.fromInstitutionCode },
-          { type: 'transfer-in', child, actor: user, transferId: transfer.documentId, reason: transfer.reason, before, after, countyCode: kindergarten.countyCode, institutionCode: transfer.toInstitutionCode },
-        ]);
+      ctx.data.toClassName = target.name;
+      Object.assign(ctx.stash, { target, child, candidates, countyCode: kindergarten.countyCode });
+    },
+
+    /** Effect of transfer.complete, in the move's transaction: the child's kindergarten, county and class, and the events on both sides. */
+    async moveChild(ctx: TransitionContext) {
+      const { record: transfer, stash: { target, child, countyCode } } = ctx;
+      const user = ctx.actor as Actor;
+      const { count } = await strapi.db.query(CHILD).updateMany({
+        where: { id: child.id, institutionCode: transfer.fromInstitutionCode, status: 'registered' },
+        data: { institutionCode: transfer.toInstitutionCode, countyCode },
       });
-      return { ...(await this.get(user, documentId)), candidates };
+      if (count !== 1) throw conflictError('该幼儿的学籍已发生变化，不能完成转园', ['version']);
+      await strapi.db.query(CHILD).update({ where: { id: child.id }, data: { schoolClass: target.id } });
+      const before = { kindergarten: transfer.fromKindergartenName, institutionCode: transfer.fromInstitutionCode, className: child.schoolClass?.name ?? null, grade: child.schoolClass?.grade ?? null };
+      const after = { kindergarten: transfer.toKindergartenName, institutionCode: transfer.toInstitutionCode, className: target.name, grade: target.grade };
+      await writeEvents(strapi, [
+        { type: 'transfer-out', child, actor: user, transferId: transfer.documentId, reason: transfer.reason, before, after, countyCode: transfer.fromCountyCode, institutionCode: transfer.fromInstitutionCode },
+        { type: 'transfer-in', child, actor: user, transferId: transfer.documentId, reason: transfer.reason, before, after, countyCode, institutionCode: transfer.toInstitutionCode },
+      ]);
     },
 
     /** Open and overdue transfers per county in reach, counted on both sides. */
