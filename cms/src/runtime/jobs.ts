@@ -59,6 +59,8 @@ class PgBossQueue implements JobQueue {
   readonly engine = 'pg-boss' as const;
   private readonly handlers = new Map<string, JobHandler>();
   private boss: any;
+  /** The start under way (its tables made or migrated, the queues and workers set up). */
+  private starting: Promise<void> | undefined;
 
   constructor(private readonly strapi: Core.Strapi) {}
 
@@ -73,7 +75,22 @@ class PgBossQueue implements JobQueue {
     return schema === 'public' ? 'pgboss' : `${schema}_jobs`.slice(0, 63);
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts in the background (about a second of pg-boss's own set-up the app's start need not wait
+   * for); `send`, `state` and `stop` wait for it.
+   */
+  start(): Promise<void> {
+    this.starting = this.setUp();
+    this.starting.catch((error) => this.strapi.log.error(`jobs (pg-boss) did not start: ${error?.message ?? error}`));
+    return Promise.resolve();
+  }
+
+  private async ready(): Promise<void> {
+    if (!this.starting) throw new Error('the job queue is not started');
+    await this.starting;
+  }
+
+  private async setUp(): Promise<void> {
     const PgBoss = require('pg-boss');
     const settings = { ...((this.strapi.db as any).connection?.client?.connectionSettings ?? {}) };
     delete settings.schema;
@@ -111,18 +128,22 @@ class PgBossQueue implements JobQueue {
     }
   }
 
-  send(name: string, data: object = {}, options: SendOptions = {}): Promise<string | null> {
+  async send(name: string, data: object = {}, options: SendOptions = {}): Promise<string | null> {
+    await this.ready();
     return this.boss.send(name, data, options.singletonKey ? { singletonKey: options.singletonKey } : {});
   }
 
   async state(name: string, id: string) {
+    await this.ready();
     const job = await this.boss.getJobById(name, id, { includeArchive: true });
     return job ? { state: job.state, retryCount: job.retryCount ?? job.retrycount ?? 0, output: json(job.output) } : null;
   }
 
   async stop(): Promise<void> {
+    await this.starting?.catch(() => undefined);
     // jobs under way get `timeout` to finish; what does not is expired later and retried elsewhere
-    await this.boss?.stop({ graceful: true, wait: true, timeout: Number(process.env.JOB_STOP_TIMEOUT_MS) || 10_000 });
+    await this.boss?.stop({ graceful: true, wait: true, timeout: Number(process.env.JOB_STOP_TIMEOUT_MS) || 10_000 })
+      .catch((error: Error) => this.strapi.log.warn(`jobs (pg-boss) stop: ${error.message}`));
     this.boss = undefined;
   }
 }
