@@ -320,6 +320,9 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
   async within(grants: GuardianGrant[], childId: string): Promise<Guardian> {
     const found = (await this.reach(grants)).get(String(childId ?? ''));
     if (!found) throw new errors.NotFoundError('Not Found');
+    // every trail entry of this request (the requests filed, the files stored) names the guardian
+    const state = strapi.requestContext.get()?.state;
+    if (state) state.securityActor = this.actor(found.invitation);
     return found;
   },
 
