@@ -6,6 +6,7 @@ import { levelOf } from './levels';
 import { ownerLevelOf, reviewerLevelOf } from './project-rules';
 import { SYSTEM, assertAllowed, isAllowed } from '../security/can';
 import { conflictError, fieldError } from '../utils/validation';
+import { accessScope } from './request-context';
 
 export type Step = 'submit' | 'resubmit' | 'return' | 'approve' | 'reject';
 
@@ -179,13 +180,12 @@ export function machine(key: string): Machine {
 
 const isSystem = (actor: TransitionActor): actor is typeof SYSTEM => actor === SYSTEM;
 const user = (actor: TransitionActor): Record<string, any> | null => (actor && !isSystem(actor) ? actor : null);
-const scopeOf = (strapi: Core.Strapi) => strapi.plugin('access-scope').service('scope');
 /** The kindergarten a user acts for: its own account (reach institution); a teacher's account acts for none. */
 const kindergartenOf = (strapi: Core.Strapi, actor: TransitionActor): string | null => {
   const u = user(actor);
   if (!u) return null;
-  const reach = scopeOf(strapi).reachOf(u as any);
-  return reach.kind === 'institution' ? reach.institutionCode ?? null : null;
+  const scope = accessScope(strapi);
+  return scope.institutionOf(scope.reachOf(u as any));
 };
 const ownerLevel = (record: any): string => record.ownerLevel ?? (record.regionCode ? ownerLevelOf(String(record.regionCode)) : '');
 const reviewerOf = (ctx: TransitionContext, record: any): string | undefined => workflow(ctx.transition.workflow ?? record?.type)?.reviewer;
