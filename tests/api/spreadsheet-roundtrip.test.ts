@@ -161,9 +161,12 @@ describeWithOffice('files the system writes, opened and saved by LibreOffice', (
       soffice(path.join(work, 'p2'), 'csv:Text - txt - csv (StarCalc):44,34,76,1', path.join(work, 'resaved'), csvs, true),
       soffice(path.join(work, 'p3'), 'ods', path.join(work, 'ods'), [path.join(work, 'template.xlsx')]),
     ]);
-  }, 600000);
+  }, 900000);
   afterAll(async () => {
-    if (work && !process.env.ROUNDTRIP_KEEP) fs.rmSync(work, { recursive: true, force: true });
+    // a soffice still writing (a timed-out run) must not turn the clean-up into a failure
+    try {
+      if (work && !process.env.ROUNDTRIP_KEEP) fs.rmSync(work, { recursive: true, force: true, maxRetries: 3 });
+    } catch { /* left in the temporary folder */ }
     await app?.stop();
   });
 
