@@ -2,8 +2,8 @@
  * Only the columns a list answers with. Without `fields`, Strapi reads a list's rows with
  * `select t0.*`: every column, the encrypted ID numbers and 学籍号 included, each one decrypted
  * (cms/src/security/pii.ts) and then dropped by the sanitiser because the field is private. For the
- * content types of config/lists.json `narrowColumns`, a list answering an API request without its
- * own `fields` reads the fields the answer can contain (the type's scalar attributes that are not
+ * content types of config/lists.json `narrowColumns`, the list route itself (`/api/<plural name>`)
+ * without its own `fields` reads the fields the answer can contain (the type's scalar attributes that are not
  * private) and the fields of its order (the keyset's start, cms/src/domain/keyset-pages.ts, is read
  * from them); relations and components are populated as asked, as before. The answer is the same.
  *
@@ -12,7 +12,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../runtime/paths';
-import { isUnder, routeIdentity } from '../security/route-identity';
+import { routeIdentity } from '../security/route-identity';
 
 type ColumnsConfig = { narrowColumns?: string[] };
 const NOT_COLUMNS = new Set(['relation', 'component', 'dynamiczone', 'media']);
@@ -51,9 +51,12 @@ export function listColumnsMiddleware(strapi: Core.Strapi) {
     if (!config.narrowColumns?.includes(context.uid)) return next();
     const params = context.params ?? {};
     if (params.fields !== undefined) return next();
+    // the list route itself (`/api/children`, the panel's /ra/ list rewritten to it) only: other routes
+    // reading the type (an export with full numbers, the class confirmation sheet) want their columns
     const request: any = strapi.requestContext.get();
-    if (!request?.path || !isUnder(routeIdentity(request), '/api')) return next();
-    const attributes: Record<string, unknown> = (strapi.contentType(context.uid) as any)?.attributes ?? {};
+    const contentType: any = strapi.contentType(context.uid);
+    if (!request?.path || routeIdentity(request) !== `/api/${contentType?.info?.pluralName}`) return next();
+    const attributes: Record<string, unknown> = contentType?.attributes ?? {};
     const ordered = sortFields(params.sort);
     // an order by a relation's field (`schoolClass.name`) or anything unusual: every column, as Strapi does
     if (!ordered || ordered.some((name) => name !== 'id' && !(name in attributes))) return next();
