@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { regionIndex, regionPath } from '../domain/region-names';
 import { enqueue, NATIONAL_INDEX, type ExchangeEvent } from './outbox';
 import { downSubject, type ExchangeSettings } from './settings';
 
@@ -43,19 +44,10 @@ async function reportDuplicates(strapi: Core.Strapi, settings: ExchangeSettings,
     const tell = async (recipient: any, about: any) => enqueue(strapi, downSubject(settings, recipient.province), 'national.duplicate', {
       childDocumentId: recipient.childDocumentId,
       otherProvince: about.province,
-      otherPlace: await placeName(strapi, about.countyCode),
+      otherPlace: about.countyCode ? regionPath(await regionIndex(strapi), about.countyCode) : '',
       otherStudentNumberMasked: about.studentNumberMasked,
     });
     await tell(entry, other);
     await tell(other, entry);
   }
-}
-
-/** "浙江省杭州市上城区": the province, prefecture and county names of a county code (GB/T 2260). */
-async function placeName(strapi: Core.Strapi, countyCode: string | null): Promise<string> {
-  if (!countyCode || !/^\d{6}$/.test(countyCode)) return '';
-  const codes = [`${countyCode.slice(0, 2)}0000`, `${countyCode.slice(0, 4)}00`, countyCode];
-  const regions = await strapi.db.query('api::region.region').findMany({ where: { code: { $in: codes } }, select: ['code', 'name'] });
-  const names = new Map(regions.map((region: any) => [region.code, region.name]));
-  return [...new Set(codes)].map((code) => names.get(code) ?? '').join('');
 }
