@@ -209,7 +209,9 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
       .where('c.id_key', idKey)
       .first();
     if (exceptDocumentId) query.whereNot('c.document_id', exceptDocumentId);
-    const row = await query;
+    // inside a caller's transaction (a key change's approval) the lookup joins it: on SQLite the
+    // one connection is the transaction's, and a query beside it would wait for it forever
+    const row = strapi.db.inTransaction() ? await strapi.db.transaction(({ trx }: any) => query.transacting(trx)) : await query;
     if (!row) return null;
     return {
       kindergartenName: (row.institutionCode && row.kindergartenName) || null,
