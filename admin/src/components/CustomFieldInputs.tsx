@@ -84,7 +84,6 @@ export const customValidators = (definition: CustomFieldDefinition) => {
         const fails = (value: unknown) => (rule.integer && !Number.isInteger(Number(value))) || (pattern !== null && !pattern.test(String(value)));
         validators.push((value) => (!isEmpty(value) && fails(value) ? `${label}${rule.message}` : undefined));
     }
-    if (type === 'region') validators.push((value) => (!isEmpty(value) && !/^\d{6}$/.test(String(value)) ? `${label}须为 6 位行政区划代码` : undefined));
     return validators;
 };
 

@@ -11,7 +11,7 @@ import { useEffect, useState, type CSSProperties, type ReactNode } from 'react';
 
 type Option = { code: string; name: string };
 type Field = { field: string; label: string; value: string; route: 'key' | 'plain' | null; proofRequired: boolean; options?: Option[] };
-type Correction = { id: string; typeName: string; state: string; changes: { field: string; label: string; to: unknown }[]; evidence?: number; proofRequired: boolean };
+type Correction = { id: string; typeName: string; state: string; stateName?: string; canAddProof?: boolean; changes: { field: string; label: string; to: unknown }[]; evidence?: number; proofRequired: boolean };
 type Form = {
     id: string; name: string; className: string; kindergartenName: string; state: string; proof: string;
     fields: Field[]; guardians: { name: string; relation: string; idNumber: string; phone: string; employer: string; mine: boolean }[];
@@ -20,7 +20,6 @@ type Form = {
 type Child = { id: string; name: string; className: string; state: string };
 
 const TOKEN = 'guardian-token';
-const STATES: Record<string, string> = { submitted: '待幼儿园审核', resubmitted: '待幼儿园审核', returned: '已退回', approved: '已采纳', rejected: '未采纳' };
 
 async function call<T>(path: string, options: { method?: string; body?: unknown; files?: File[] } = {}): Promise<T> {
     const token = sessionStorage.getItem(TOKEN);
@@ -226,12 +225,12 @@ function ChildForm({ id, onBack }: { id: string; onBack?: () => void }) {
                     <strong>我提交的更正</strong>
                     {form.corrections.map((c) => (
                         <div key={c.id} style={styles.row} data-request={c.id}>
-                            <div>{c.typeName} · {STATES[c.state] ?? c.state}</div>
+                            <div>{c.typeName} · {c.stateName ?? c.state}</div>
                             <div style={styles.small}>{c.changes.map((change) => `${change.label}：${String(change.to ?? '')}`).join('；')}</div>
                             {c.proofRequired && (
                                 <div style={styles.small}>
                                     证明材料：{c.evidence ? `已上传 ${c.evidence} 份` : '尚未上传'}
-                                    {['submitted', 'resubmitted', 'returned'].includes(c.state) && (
+                                    {c.canAddProof && (
                                         <input type="file" name={`proof-${c.id}`} accept="image/*,application/pdf" capture="environment" onChange={(e) => upload(c.id, e.target.files)} style={{ display: 'block', marginTop: 6 }} />
                                     )}
                                 </div>

@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import QRCode from 'qrcode';
 import { codeKey, guardiansConfig, newCode, normaliseCode, phoneTail, printedCode, type GuardianGrant } from '../../../domain/guardians';
 import { workflow, type Workflow } from '../../../domain/workflows';
-import { activeEntries, entry } from '../../../domain/dictionaries';
+import { activeEntries, entry, stateName } from '../../../domain/dictionaries';
 import { fieldLabel } from '../../../domain/messages';
 import { runAsSystem } from '../../../domain/request-context';
 import { checkChildData } from '../../../domain/child-rules';
@@ -381,7 +381,7 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
       confirmation: invitation.confirmation ?? null,
       corrections: requests.map((r: any) => {
         const shown = present.present(r);
-        return { id: shown.id, type: shown.type, typeName: shown.typeName, state: shown.state, changes: shown.changes, evidence: (r.evidence ?? []).length, proofRequired: r.type === KEY_CHANGE };
+        return { id: shown.id, type: shown.type, typeName: shown.typeName, state: shown.state, stateName: stateName('requests.state', shown.state), canAddProof: r.type === KEY_CHANGE && OPEN_STATES.includes(shown.state), changes: shown.changes, evidence: (r.evidence ?? []).length, proofRequired: r.type === KEY_CHANGE };
       }),
     };
   },
@@ -436,7 +436,7 @@ const invitationService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const ids = [...(invitation.requestIds ?? []), ...filed.map((r) => r.id)];
     await strapi.db.query(INVITATION).update({ where: { id: invitation.id }, data: { requestIds: ids } });
     await this.audit(invitation, 'guardian.correction', 'ok', { requests: filed.map((r) => ({ id: r.id, type: r.type, fields: r.changes.map((c: any) => c.field) })) });
-    return filed.map((r) => ({ id: r.id, type: r.type, typeName: r.typeName, state: r.state, changes: r.changes, proofRequired: r.type === KEY_CHANGE }));
+    return filed.map((r) => ({ id: r.id, type: r.type, typeName: r.typeName, state: r.state, stateName: stateName('requests.state', r.state), canAddProof: r.type === KEY_CHANGE && OPEN_STATES.includes(r.state), changes: r.changes, proofRequired: r.type === KEY_CHANGE }));
   },
 
   /** A photo of the proof for one of the session's requests, through the safe upload path (cms/src/security/upload-content.ts). */
