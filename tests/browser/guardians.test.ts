@@ -53,7 +53,7 @@ test('a guardian opens the QR link on a phone, corrects the address and signs', 
     await page.locator('#value-address').fill('鲤城区新华路 1 号');
     await page.locator('button[name="propose"]').click();
     await page.getByText('更正已提交，等待幼儿园审核').waitFor();
-    await page.locator('[data-request]').getByText('待幼儿园审核').waitFor();
+    await page.locator('[data-request]').getByText('待审核').waitFor();
     await page.screenshot({ path: '/tmp/guardian-form.png', fullPage: true });
     const requests = await app.strapi.db.query('api::request.request').findMany({ where: { subjectId: child.documentId, type: 'guardian-correction' } });
     expect(requests.map((r: any) => r.proposed)).toEqual([{ address: '鲤城区新华路 1 号' }]);
