@@ -17,7 +17,8 @@ beforeAll(async () => {
   } finally {
     delete process.env.SEED_DEMO_CHILDREN;
   }
-});
+  // the demo children go through the document service one by one: a slow start on a busy machine
+}, 300_000);
 afterAll(async () => { await app?.stop(); });
 
 const total = async (username: string) =>

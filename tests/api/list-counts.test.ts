@@ -32,7 +32,8 @@ beforeAll(async () => {
   inCounty = await countWhere({ countyCode: '350203' });
   inKindergarten = await countWhere({ institutionCode: '3135050201' });
   if (postgres) await app.strapi.db.connection.raw('ANALYZE children');
-});
+  // the demo children go through the document service one by one: a slow start on a busy machine
+}, 300_000);
 
 afterAll(async () => {
   delete process.env.LIST_EXACT_COUNT_UP_TO;
