@@ -16,31 +16,40 @@ const STATUS_STEPS = new Set(['graduation', 'leaving', 'accidental-leave', 'rest
  * nation's answers.
  */
 export async function reportRegistration(strapi: Core.Strapi, settings: ExchangeSettings, child: { documentId: string; idType?: string | null; idNumber?: string | null; countyCode?: string | null; institutionCode?: string | null }, studentNumber: string): Promise<void> {
+  await reportIdentity(strapi, settings, child, maskedStudentNumber(strapi, studentNumber));
+}
+
+/** The child's national key as it is now: at registration, and again after a key-information change of its ID. */
+async function reportIdentity(strapi: Core.Strapi, settings: ExchangeSettings, child: { documentId: string; idType?: string | null; idNumber?: string | null; countyCode?: string | null; institutionCode?: string | null }, studentNumberMasked: string | null): Promise<void> {
   if (settings.role !== 'province') return;
   const key = nationalKey(settings, child.idType, child.idNumber);
   if (!key) return; // without an identity document the nation has nothing to compare
   await enqueue(strapi, upSubject(settings, settings.province!), 'child.registered', {
     childDocumentId: child.documentId, nationalKey: key, countyCode: child.countyCode ?? null, institutionCode: child.institutionCode ?? null,
-    studentNumberMasked: maskedStudentNumber(strapi, studentNumber),
+    studentNumberMasked,
   });
 }
 
 /**
  * Every history step that may open or close a 学籍 is reported with the child's status after it.
  * Subscribed to the history table (cms/src/domain/lifecycle.ts writes it in the step's transaction),
- * so no path that changes a status can forget to tell the nation.
+ * so no path that changes a status can forget to tell the nation. A key-information change (关键信息变更)
+ * may have corrected the ID number: the child's national key is reported again.
  */
 export function reportStatusSteps(strapi: Core.Strapi, settings: ExchangeSettings): void {
   if (settings.role !== 'province') return;
   const report = async (rows: { type?: string; childDocumentId?: string }[]) => {
     const documentIds = [...new Set(rows.filter((row) => row?.type && STATUS_STEPS.has(row.type) && row.childDocumentId).map((row) => row.childDocumentId!))];
-    if (!documentIds.length) return;
-    const children = await strapi.db.query(CHILD).findMany({ where: { documentId: { $in: documentIds }, studentNumberKey: { $notNull: true } }, select: ['documentId', 'status', 'countyCode', 'institutionCode'] });
+    const children = !documentIds.length ? [] : await strapi.db.query(CHILD).findMany({ where: { documentId: { $in: documentIds }, studentNumberKey: { $notNull: true } }, select: ['documentId', 'status', 'countyCode', 'institutionCode'] });
     for (const child of children) {
       await enqueue(strapi, upSubject(settings, settings.province!), 'child.status', {
         childDocumentId: child.documentId, open: child.status === 'registered', status: child.status, countyCode: child.countyCode, institutionCode: child.institutionCode,
       });
     }
+    const changedKeys = [...new Set(rows.filter((row) => row?.type === 'key-change' && row.childDocumentId).map((row) => row.childDocumentId!))];
+    if (!changedKeys.length) return;
+    const changed = await strapi.db.query(CHILD).findMany({ where: { documentId: { $in: changedKeys }, studentNumberKey: { $notNull: true } }, select: ['documentId', 'idType', 'idNumber', 'countyCode', 'institutionCode', 'studentNumberMasked'] });
+    for (const child of changed) await reportIdentity(strapi, settings, child, child.studentNumberMasked ?? null);
   };
   strapi.db.lifecycles.subscribe({
     models: [CHILD_EVENT],
