@@ -709,10 +709,112 @@ function checkDemo(c: Checker, demo: any, levels: string[], dictionaries: any) {
 }
 
 /** Every file of config/, each with its validator here (tests/unit/config-schema.test.ts checks that none is missing). */
+/* ── 安全管理 and 玩教具与图书 (docs/safety-and-resources.md) ── */
+function checkCodedList(c: Checker, list: any, path: string) {
+  if (!Array.isArray(list) || !list.length) return c.fail(path, 'must be a non-empty list');
+  const seen = new Set<string>();
+  list.forEach((entry: any, i: number) => {
+    if (!c.object(entry, `${path}[${i}]`)) return;
+    if (c.pattern(entry.code, /^[a-z][a-z0-9-]*$/, `${path}[${i}].code`, 'a code (lower-case letters, digits, -)')) {
+      if (seen.has(entry.code)) c.fail(`${path}[${i}].code`, `${show(entry.code)} is declared twice`);
+      seen.add(entry.code);
+    }
+    c.string(entry.name, `${path}[${i}].name`);
+    c.string(entry.nameEn, `${path}[${i}].nameEn`);
+  });
+  return true;
+}
+
+function checkSafety(c: Checker, safety: any, levels: string[]) {
+  if (!c.object(safety, 'safety')) return;
+  checkCodedList(c, safety.severities, 'safety.severities');
+  const severities = Array.isArray(safety.severities) ? safety.severities.map((s: any) => s?.code) : [];
+  const items = new Set<string>();
+  if (!Array.isArray(safety.checklist) || !safety.checklist.length) c.fail('safety.checklist', 'must be a non-empty list of sections');
+  else safety.checklist.forEach((section: any, i: number) => {
+    const path = `safety.checklist[${i}]`;
+    if (!c.object(section, path)) return;
+    c.pattern(section.key, /^[a-z][a-z0-9-]*$/, `${path}.key`, 'a section key');
+    c.string(section.name, `${path}.name`);
+    c.string(section.nameEn, `${path}.nameEn`);
+    if (!Array.isArray(section.items) || !section.items.length) { c.fail(`${path}.items`, 'must be a non-empty list of items'); return; }
+    section.items.forEach((item: any, j: number) => {
+      const at = `${path}.items[${j}]`;
+      if (!c.object(item, at)) return;
+      if (c.pattern(item.key, /^[a-z][a-z0-9-]*$/, `${at}.key`, 'an item key')) {
+        if (items.has(item.key)) c.fail(`${at}.key`, `${show(item.key)} is declared twice`);
+        items.add(item.key);
+      }
+      c.string(item.name, `${at}.name`);
+      c.string(item.nameEn, `${at}.nameEn`);
+      c.oneOf(item.severity, severities, `${at}.severity`, 'a severity of safety.severities');
+    });
+  });
+  if (c.object(safety.inspections, 'safety.inspections')) {
+    for (const kind of ['self', 'county']) {
+      const at = `safety.inspections.${kind}`;
+      if (!c.object(safety.inspections[kind], at)) continue;
+      c.string(safety.inspections[kind].name, `${at}.name`);
+      c.string(safety.inspections[kind].nameEn, `${at}.nameEn`);
+      c.oneOf(safety.inspections[kind].level, levels, `${at}.level`, 'a level');
+      c.oneOf(safety.inspections[kind].every, ['month', 'term'], `${at}.every`, 'a frequency');
+    }
+  }
+  const months = new Set<number>();
+  if (!Array.isArray(safety.terms) || !safety.terms.length) c.fail('safety.terms', 'must be a non-empty list of terms');
+  else safety.terms.forEach((term: any, i: number) => {
+    const at = `safety.terms[${i}]`;
+    if (!c.object(term, at)) return;
+    c.pattern(term.key, /^[0-9a-z]+$/, `${at}.key`, 'a term key');
+    c.string(term.name, `${at}.name`);
+    c.string(term.nameEn, `${at}.nameEn`);
+    if (!Array.isArray(term.months) || !term.months.length) { c.fail(`${at}.months`, 'must be a non-empty list of months'); return; }
+    term.months.forEach((month: any, j: number) => {
+      if (c.integer(month, `${at}.months[${j}]`, { min: 1, max: 12 })) {
+        if (months.has(month)) c.fail(`${at}.months[${j}]`, `month ${month} is in two terms`);
+        months.add(month);
+      }
+    });
+  });
+  if (Array.isArray(safety.terms) && months.size !== 12) c.fail('safety.terms', 'the terms must cover the twelve months');
+  if (c.object(safety.rectificationWorkingDays, 'safety.rectificationWorkingDays')) {
+    for (const severity of severities) c.integer(safety.rectificationWorkingDays[severity], `safety.rectificationWorkingDays.${severity}`, { min: 1, max: 250 });
+  }
+  if (c.object(safety.incidents, 'safety.incidents')) {
+    c.integer(safety.incidents.reportWithinHours, 'safety.incidents.reportWithinHours', { min: 1, max: 720 });
+    checkCodedList(c, safety.incidents.types, 'safety.incidents.types');
+    checkCodedList(c, safety.incidents.severities, 'safety.incidents.severities');
+  }
+}
+
+function checkResources(c: Checker, resources: any) {
+  if (!c.object(resources, 'resources')) return;
+  const minimum = (entry: any, at: string) => {
+    if (!c.object(entry, at)) return;
+    c.string(entry.name, `${at}.name`);
+    c.string(entry.nameEn, `${at}.nameEn`);
+    c.string(entry.unit, `${at}.unit`);
+    if (c.number(entry.perChild, `${at}.perChild`) && entry.perChild < 0) c.fail(`${at}.perChild`, 'must not be negative');
+  };
+  minimum(resources.books, 'resources.books');
+  const keys = new Set<string>();
+  if (!Array.isArray(resources.toyCategories) || !resources.toyCategories.length) c.fail('resources.toyCategories', 'must be a non-empty list');
+  else resources.toyCategories.forEach((category: any, i: number) => {
+    const at = `resources.toyCategories[${i}]`;
+    minimum(category, at);
+    if (c.pattern(category?.key, /^[a-z][a-z0-9-]*$/, `${at}.key`, 'a category key')) {
+      if (keys.has(category.key)) c.fail(`${at}.key`, `${show(category.key)} is declared twice`);
+      keys.add(category.key);
+    }
+  });
+  c.subset(resources.countedStatuses, ['draft', 'registered', 'left', 'cancelled', 'graduated'], 'resources.countedStatuses', 'a child status');
+}
+
 export const DOMAIN_FILES = [
   'levels', 'roles', 'permission-matrix', 'workflows', 'security', 'security-policy', 'imports', 'lists', 'calendar',
   'student-id', 'classes', 'dictionaries', 'code-tables', 'labels', 'indicators', 'staffing', 'demo', 'guardians',
   'cluster', 'vocabulary', 'field-formats', 'transitions',
+  'safety', 'resources',
 ] as const;
 
 /** Every problem of the domain configuration files (none: an empty list). A file that cannot be read or parsed is one problem. */
@@ -760,6 +862,8 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
   run('staffing', (c, value) => checkStaffing(c, value, files.dictionaries));
   run('security-policy', (c, value) => checkSecurityPolicy(c, value, files.security, adminRoles));
   run('demo', (c, value) => checkDemo(c, value, levels, files.dictionaries));
+  run('safety', (c, value) => checkSafety(c, value, levels));
+  run('resources', (c, value) => checkResources(c, value));
   return problems;
 }
 

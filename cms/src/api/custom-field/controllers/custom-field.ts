@@ -47,7 +47,7 @@ export default factories.createCoreController(UID, ({ strapi }) => ({
 
   async applicable(ctx) {
     const entity = String(ctx.query.entity ?? '') as Entity;
-    if (!ENTITIES.includes(entity)) throw fieldError('entity', '适用对象须为 child、kindergarten 或 staff');
+    if (!ENTITIES.includes(entity)) throw fieldError('entity', '适用对象须为 child、kindergarten、staff、safety-inspection、incident 或 resource-inventory');
     const scope = accessScope(strapi);
     const reach = scope.reachOf(ctx.state.user);
     if (reach.kind === 'none') throw new errors.ForbiddenError('超出管辖范围');
