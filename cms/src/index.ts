@@ -6,6 +6,7 @@ import { syncRoles } from './bootstrap/roles';
 import { installPermissionCache } from './bootstrap/permission-cache';
 import { demoWanted, seedDemo } from './bootstrap/demo';
 import { seedStaffDemo } from './bootstrap/demo-staff';
+import { seedSafetyDemo } from './bootstrap/demo-safety';
 import { seedDemoChildren } from './bootstrap/demo-children';
 import { seedDemoInvitations } from './bootstrap/demo-guardians';
 import { kindergartenRulesMiddleware } from './domain/kindergarten-rules';
@@ -127,6 +128,7 @@ export default {
         if (invited) strapi.log.info(`demo: ${invited} guardian invitations`);
       }
       await seedStaffDemo(strapi);
+      await seedSafetyDemo(strapi);
     }
     // import error reports past their retention are deleted (config/imports.json)
     await (strapi.service('api::child-import.child-import') as any).startReportExpiry();

@@ -108,7 +108,7 @@ export default factories.createCoreService(INCIDENT, ({ strapi }) => ({
     const filters: any[] = [];
     for (const [field, op] of [['from', '$gte'], ['to', '$lt']] as const) {
       if (query?.[field] === undefined) continue;
-      if (!day.test(String(query[field])) || Number.isNaN(Date.parse(String(query[field])))) throw fieldError(field, '日期须为 YYYY-MM-DD');
+      if (!day.test(String(query[field])) || Number.isNaN(Date.parse(String(query[field]))) || !new Date(`${query[field]}T00:00:00Z`).toISOString().startsWith(String(query[field]))) throw fieldError(field, '日期须为 YYYY-MM-DD');
       const at = new Date(`${query[field]}T00:00:00+08:00`);
       if (field === 'to') at.setUTCDate(at.getUTCDate() + 1);
       filters.push({ occurredAt: { [op]: at.toISOString() } });

@@ -1,0 +1,308 @@
+/**
+ * 安全管理 (docs/safety-and-resources.md): inspections against the checklist of config/safety.json
+ * (a kindergarten's monthly self-inspection, its county's per term), findings with photos and their
+ * rectification tracked by the transition engine (open → rectified → verified | returned), overdue
+ * findings, kindergartens missing their monthly self-inspection per county, incidents reported
+ * within the deadline and reviewed by the county; every level's reach; statistics against hand SQL;
+ * exports and custom fields.
+ */
+import ExcelJS from 'exceljs';
+import { bootStrapi, type BootedApp } from '../helpers/boot';
+import { login, type Session } from '../helpers/api';
+import { addWorkingDays, localDate } from '../../cms/src/domain/working-days';
+import { configProblems } from '../../cms/src/runtime/config-schema';
+import { readDomainConfig } from '../../cms/src/runtime/paths';
+
+let app: BootedApp;
+let kindergarten: Session;
+let kindergarten2: Session;
+let county: Session;
+let county2: Session;
+let prefecture: Session;
+let province: Session;
+let ministry: Session;
+
+const K1 = '3135050201'; // 鲤城区实验幼儿园, county 350502
+const K2 = '3135020301'; // 思明区第一幼儿园, county 350203
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const ITEMS: string[] = readDomainConfig<any>('safety.json').checklist.flatMap((s: any) => s.items.map((i: any) => i.key));
+const daysAgo = (n: number) => localDate(new Date(Date.now() - n * 86400000));
+const allPass = () => Object.fromEntries(ITEMS.map((key) => [key, 'pass']));
+const paths = (res: any) => (res.body.error?.details?.errors ?? []).map((e: any) => e.path.join('.'));
+
+beforeAll(async () => {
+  app = await bootStrapi();
+  [kindergarten, kindergarten2, county, county2, prefecture, province, ministry] = await Promise.all(
+    ['demo-kindergarten', 'demo-kindergarten-2', 'demo-county', 'demo-county-2', 'demo-prefecture', 'demo-province', 'demo-ministry'].map((u) => login(app, u)),
+  );
+}, 300_000);
+afterAll(async () => { await app?.stop(); });
+
+describe('config/safety.json has a validator', () => {
+  test('a checklist item with an unknown severity, terms not covering the year, a missing deadline: file and path named', () => {
+    const broken = JSON.parse(JSON.stringify(readDomainConfig<any>('safety.json')));
+    broken.checklist[0].items[0].severity = 'deadly';
+    broken.terms[0].months = [9];
+    delete broken.rectificationWorkingDays.general;
+    const read = (name: string) => (name === 'safety.json' ? broken : readDomainConfig(name));
+    const problems = configProblems(read).filter((p) => p.file === 'config/safety.json').map((p) => p.path);
+    expect(problems).toEqual(expect.arrayContaining(['safety.checklist[0].items[0].severity', 'safety.terms', 'safety.rectificationWorkingDays.general']));
+    expect(configProblems().filter((p) => p.file === 'config/safety.json' || p.file === 'config/resources.json')).toEqual([]);
+  });
+});
+
+describe('inspections', () => {
+  let inspectionId: string;
+  let findingId: string;
+  const inspectedOn = daysAgo(1);
+
+  test('the demo: a self-inspection with an open finding and an incident awaiting review', async () => {
+    const findings = (await county.get('/api/safety-findings?filters[institutionCode]=' + K1).expect(200)).body.data;
+    expect(findings.some((f: any) => f.state === 'open' && f.itemKey === 'extinguishers')).toBe(true);
+    const incidents = (await county.get('/api/incidents').expect(200)).body.data;
+    expect(incidents.some((i: any) => i.state === 'reported' && i.institutionCode === K1 && i.actions.includes('review'))).toBe(true);
+  });
+
+  test('bad input: 400 naming each field, nothing written', async () => {
+    const before = await app.strapi.db.query('api::safety-inspection.safety-inspection').count();
+    const missing = await kindergarten.post('/api/safety-inspections', { data: { kind: 'self', inspectedOn: '2099-01-01', results: { ...allPass(), exits: 'fail', nonsense: 'pass' }, findings: [{ itemKey: 'guards', description: 'x' }] } }).expect(400);
+    expect(paths(missing)).toEqual(expect.arrayContaining(['inspectedOn', 'inspectorName', 'results.nonsense', 'findings.0.itemKey', 'results.exits']));
+    const unanswered = await kindergarten.post('/api/safety-inspections', { data: { kind: 'self', inspectedOn, inspectorName: '陈园长', results: { exits: 'pass' } } }).expect(400);
+    expect(paths(unanswered)).toContain('results.extinguishers');
+    expect(unanswered.body.error.message).toContain('灭火器');
+    await kindergarten.post('/api/safety-inspections', { data: { kind: 'weekly' } }).expect(400);
+    expect(await app.strapi.db.query('api::safety-inspection.safety-inspection').count()).toBe(before);
+  });
+
+  test('who inspects: the kindergarten its own (self), the county its kindergartens (county); not the other way round', async () => {
+    const self = { kind: 'self', inspectedOn, inspectorName: '陈园长', results: allPass() };
+    await county.post('/api/safety-inspections', { data: self }).expect(403);
+    await kindergarten.post('/api/safety-inspections', { data: { ...self, kind: 'county' } }).expect(403);
+    await prefecture.post('/api/safety-inspections', { data: { ...self, kind: 'county', kindergarten: K1 } }).expect(403);
+    await ministry.post('/api/safety-inspections', { data: self }).expect(403);
+    // the county inspects only kindergartens in its reach
+    const outside = await county.post('/api/safety-inspections', { data: { ...self, kind: 'county', kindergarten: K2 } }).expect(400);
+    expect(paths(outside)).toEqual(['kindergarten']);
+    // a kindergarten naming another kindergarten still inspects its own
+    const own = await kindergarten2.post('/api/safety-inspections', { data: { ...self, kindergarten: K1 } }).expect(201);
+    expect(own.body.data).toMatchObject({ institutionCode: K2, countyCode: '350203', period: inspectedOn.slice(0, 7) });
+  });
+
+  test('a self-inspection with a finding: deadline in working days by severity, period = month', async () => {
+    const created = await kindergarten.post('/api/safety-inspections', { data: {
+      kind: 'self', inspectedOn, inspectorName: '陈园长', results: { ...allPass(), exits: 'fail', 'food-samples': 'fail' },
+      findings: [{ itemKey: 'exits', description: '后门疏散通道堆放杂物' }, { itemKey: 'food-samples', description: '周三午餐未留样', needsRectification: false }],
+    } }).expect(201);
+    inspectionId = created.body.data.documentId;
+    expect(created.body.data).toMatchObject({ kind: 'self', institutionCode: K1, countyCode: '350502', period: inspectedOn.slice(0, 7), failedCount: 2 });
+    const findings = created.body.data.findings;
+    const exits = findings.find((f: any) => f.itemKey === 'exits');
+    expect(exits).toMatchObject({ severity: 'major', section: 'fire', state: 'open', deadline: addWorkingDays(inspectedOn, 5) });
+    expect(findings.find((f: any) => f.itemKey === 'food-samples')).toMatchObject({ severity: 'general', state: 'noted', deadline: null });
+    findingId = exits.documentId;
+    const shown = (await kindergarten.get(`/api/safety-findings/${findingId}`).expect(200)).body.data;
+    expect(shown.actions).toEqual(['rectify']);
+    expect(shown.overdue).toBe(false);
+  });
+
+  test('a county inspection of its kindergarten counts for the term', async () => {
+    const created = await county.post('/api/safety-inspections', { data: { kind: 'county', kindergarten: K1, inspectedOn, inspectorName: '县教育局 李科长', results: allPass() } }).expect(201);
+    const month = Number(inspectedOn.slice(5, 7));
+    const start = month >= 9 ? Number(inspectedOn.slice(0, 4)) : Number(inspectedOn.slice(0, 4)) - 1;
+    expect(created.body.data.period).toBe(`${start}-${start + 1}-${[9, 10, 11, 12, 1].includes(month) ? 1 : 2}`);
+  });
+
+  test('every level reaches what the matrix says: lists and reads', async () => {
+    for (const session of [kindergarten, county, prefecture, province, ministry]) {
+      await session.get(`/api/safety-inspections/${inspectionId}`).expect(200);
+      await session.get(`/api/safety-findings/${findingId}`).expect(200);
+    }
+    for (const session of [kindergarten2, county2]) {
+      await session.get(`/api/safety-inspections/${inspectionId}`).expect(404);
+      await session.get(`/api/safety-findings/${findingId}`).expect(404);
+      const listed = (await session.get('/api/safety-findings').expect(200)).body.data;
+      expect(listed.every((f: any) => f.institutionCode !== K1)).toBe(true);
+    }
+    const k2 = (await kindergarten2.get('/api/safety-inspections').expect(200)).body.data;
+    expect(k2.length).toBeGreaterThan(0);
+    expect(k2.every((i: any) => i.institutionCode === K2)).toBe(true);
+  });
+
+  test('rectification: photos checked by content, the kindergarten rectifies, the county returns or verifies', async () => {
+    // no photo yet
+    const noPhoto = await kindergarten.post(`/api/safety-findings/${findingId}/rectify`, { data: { rectification: '已清理杂物' } }).expect(400);
+    expect(paths(noPhoto)).toEqual(['rectificationPhotos']);
+    // a text file named .png is refused; nothing stored
+    const text = await kindergarten.post(`/api/safety-findings/${findingId}/photos`).field('purpose', 'rectification').attach('files', Buffer.from('<html>'), { filename: 'x.png', contentType: 'image/png' }).expect(400);
+    expect(paths(text)).toEqual(['files']);
+    // the county does not upload the kindergarten's rectification photos; another kindergarten does not reach it
+    await county.post(`/api/safety-findings/${findingId}/photos`).field('purpose', 'rectification').attach('files', PNG, { filename: 'a.png', contentType: 'image/png' }).expect(403);
+    await kindergarten2.post(`/api/safety-findings/${findingId}/photos`).field('purpose', 'rectification').attach('files', PNG, { filename: 'a.png', contentType: 'image/png' }).expect(404);
+    const uploaded = await kindergarten.post(`/api/safety-findings/${findingId}/photos`).field('purpose', 'rectification').attach('files', PNG, { filename: '整改后.png', contentType: 'image/png' }).expect(200);
+    expect(uploaded.body.data.rectificationPhotos).toEqual([expect.objectContaining({ name: '整改后.png', mime: 'image/png' })]);
+    // the kindergarten's own photo of the hazard (its self-inspection)
+    await kindergarten.post(`/api/safety-findings/${findingId}/photos`).field('purpose', 'finding').attach('files', PNG, { filename: '隐患.png', contentType: 'image/png' }).expect(200);
+    // the county does not rectify; the text is required
+    await county.post(`/api/safety-findings/${findingId}/rectify`, { data: { rectification: 'x' } }).expect(403);
+    const noText = await kindergarten.post(`/api/safety-findings/${findingId}/rectify`, { data: {} }).expect(400);
+    expect(paths(noText)).toEqual(['rectification']);
+    const rectified = await kindergarten.post(`/api/safety-findings/${findingId}/rectify`, { data: { rectification: '已清理杂物，张贴禁止堆放标识' } }).expect(200);
+    expect(rectified.body.data).toMatchObject({ state: 'rectified', rectification: '已清理杂物，张贴禁止堆放标识', actions: [] });
+    await kindergarten.post(`/api/safety-findings/${findingId}/rectify`, { data: { rectification: 'again' } }).expect(409);
+    // review: not the kindergarten, not another county, not the prefecture; a return needs a comment
+    await kindergarten.post(`/api/safety-findings/${findingId}/review`, { data: { decision: 'verify' } }).expect(403);
+    await county2.post(`/api/safety-findings/${findingId}/review`, { data: { decision: 'verify' } }).expect(404);
+    await prefecture.post(`/api/safety-findings/${findingId}/review`, { data: { decision: 'verify' } }).expect(403);
+    expect((await county.get(`/api/safety-findings/${findingId}`).expect(200)).body.data.actions).toEqual(['verify', 'return']);
+    const noComment = await county.post(`/api/safety-findings/${findingId}/review`, { data: { decision: 'return' } }).expect(400);
+    expect(paths(noComment)).toEqual(['comment']);
+    await county.post(`/api/safety-findings/${findingId}/review`, { data: { decision: 'maybe' } }).expect(400);
+    const returned = await county.post(`/api/safety-findings/${findingId}/review`, { data: { decision: 'return', comment: '标识未张贴到位' } }).expect(200);
+    expect(returned.body.data).toMatchObject({ state: 'returned', reviewComment: '标识未张贴到位' });
+    await kindergarten.post(`/api/safety-findings/${findingId}/rectify`, { data: { rectification: '标识已补贴' } }).expect(200);
+    const verified = await county.post(`/api/safety-findings/${findingId}/review`, { data: { decision: 'verify', comment: '验收合格' } }).expect(200);
+    expect(verified.body.data).toMatchObject({ state: 'verified', reviewComment: '验收合格' });
+    expect(verified.body.data.verifiedAt).toBeTruthy();
+    const row = await app.strapi.db.query('api::safety-finding.safety-finding').findOne({ where: { documentId: findingId } });
+    expect(row.history.map((h: any) => h.action)).toEqual(['rectify', 'return', 'rectify', 'verify']);
+    // closed: no more photos
+    await kindergarten.post(`/api/safety-findings/${findingId}/photos`).field('purpose', 'rectification').attach('files', PNG, { filename: 'a.png', contentType: 'image/png' }).expect(409);
+    // audited
+    const [audit] = await app.strapi.db.connection(table('audit_entries')).count({ n: '*' }).where('target_type', 'api::safety-finding.safety-finding');
+    expect(Number(audit.n)).toBeGreaterThan(0);
+  });
+
+  test('overdue findings are flagged; the summary per county matches hand SQL', async () => {
+    const old = daysAgo(40);
+    await kindergarten.post('/api/safety-inspections', { data: {
+      kind: 'self', inspectedOn: old, inspectorName: '陈园长', results: { ...allPass(), guards: 'fail' }, findings: [{ itemKey: 'guards', description: '保安未配备防暴器械' }],
+    } }).expect(201);
+    const list = (await county.get('/api/safety-findings?filters[itemKey]=guards').expect(200)).body.data;
+    expect(list.find((f: any) => f.deadline === addWorkingDays(old, 5))).toMatchObject({ overdue: true, state: 'open' });
+    const summary = (await county.get('/api/safety-findings/summary').expect(200)).body;
+    const today = localDate();
+    const hand = await app.strapi.db.connection.raw(
+      `select county_code, count(*) as total,
+        sum(case when state in ('open','returned') and deadline < ? then 1 else 0 end) as overdue,
+        sum(case when state = 'open' then 1 else 0 end) as open_count,
+        sum(case when state = 'verified' then 1 else 0 end) as verified
+       from ${table('safety_findings')} where county_code = '350502' group by county_code`, [today]);
+    const row = (hand.rows ?? hand)[0];
+    expect(summary.counties).toEqual([expect.objectContaining({ countyCode: '350502', total: Number(row.total), overdue: Number(row.overdue), open: Number(row.open_count), verified: Number(row.verified) })]);
+    expect(summary.total.overdue).toBeGreaterThanOrEqual(1);
+    // the prefecture sees its counties only; the ministry all
+    const pref = (await prefecture.get('/api/safety-findings/summary').expect(200)).body.counties.map((c: any) => c.countyCode);
+    expect(pref.every((code: string) => code.startsWith('3505'))).toBe(true);
+    const all = (await ministry.get('/api/safety-findings/summary').expect(200)).body.counties.map((c: any) => c.countyCode);
+    const counties = await app.strapi.db.connection(table('safety_findings')).distinct('county_code').orderBy('county_code');
+    expect(all).toEqual(counties.map((r: any) => r.county_code));
+  });
+
+  test('missing monthly self-inspections per county', async () => {
+    const month = inspectedOn.slice(0, 7);
+    const coverage = (await county.get(`/api/safety-inspections/coverage?month=${month}`).expect(200)).body;
+    expect(coverage.counties.map((c: any) => c.countyCode)).toEqual(['350502']);
+    const licheng = coverage.counties[0];
+    expect(licheng.missingSelf.map((k: any) => k.code)).not.toContain(K1);
+    const [{ n }] = await app.strapi.db.connection(table('kindergartens')).count({ n: '*' }).where('county_code', '350502').whereNot('status', 'closed');
+    const done = await app.strapi.db.connection(table('safety_inspections')).countDistinct({ n: 'institution_code' }).where({ county_code: '350502', kind: 'self', period: month });
+    expect(licheng.kindergartens).toBe(Number(n));
+    expect(licheng.missingSelfCount).toBe(Number(n) - Number(done[0].n));
+    await county.get('/api/safety-inspections/coverage?month=2026-13').expect(400);
+    const byProvince = (await province.get(`/api/safety-inspections/coverage?month=${month}`).expect(200)).body.counties;
+    expect(byProvince.find((c: any) => c.countyCode === '350203').missingSelf.map((k: any) => k.code)).not.toContain(K2);
+    const own = (await kindergarten.get(`/api/safety-inspections/coverage?month=${month}`).expect(200)).body.counties;
+    expect(own).toEqual([expect.objectContaining({ kindergartens: 1, missingSelfCount: 0 })]);
+  });
+});
+
+describe('incidents', () => {
+  let incidentId: string;
+
+  test('reported by the kindergarten: 400 naming fields; late when reported after the deadline', async () => {
+    const bad = await kindergarten.post('/api/incidents', { data: { type: 'meteor', severity: 'x', description: '', occurredAt: 'yesterday' } }).expect(400);
+    expect(paths(bad)).toEqual(expect.arrayContaining(['type', 'severity', 'description', 'occurredAt']));
+    await county.post('/api/incidents', { data: { type: 'fall', severity: 'minor', description: '摔倒', occurredAt: new Date().toISOString() } }).expect(403);
+    const late = await kindergarten.post('/api/incidents', { data: { type: 'burn', severity: 'serious', description: '午餐时汤碗打翻烫伤手背', occurredAt: new Date(Date.now() - 3 * 86400000).toISOString(), injured: 1 } }).expect(201);
+    expect(late.body.data).toMatchObject({ late: true, state: 'reported', institutionCode: K1, countyCode: '350502', actions: [] });
+    incidentId = late.body.data.documentId;
+    const inTime = await kindergarten2.post('/api/incidents', { data: { type: 'fall', severity: 'minor', description: '跑步时摔倒', occurredAt: new Date(Date.now() - 3600000).toISOString() } }).expect(201);
+    expect(inTime.body.data).toMatchObject({ late: false, institutionCode: K2 });
+  });
+
+  test('reviewed by its county through the engine: return with a comment, resubmission, review', async () => {
+    await county2.post(`/api/incidents/${incidentId}/review`, { data: { decision: 'approve' } }).expect(404);
+    await kindergarten.post(`/api/incidents/${incidentId}/review`, { data: { decision: 'approve' } }).expect(403);
+    await prefecture.post(`/api/incidents/${incidentId}/review`, { data: { decision: 'approve' } }).expect(403);
+    expect((await county.get(`/api/incidents/${incidentId}`).expect(200)).body.data.actions).toEqual(['review', 'return']);
+    const noComment = await county.post(`/api/incidents/${incidentId}/review`, { data: { decision: 'return' } }).expect(400);
+    expect(paths(noComment)).toEqual(['comment']);
+    await county.post(`/api/incidents/${incidentId}/review`, { data: { decision: 'return', comment: '请补充处置措施' } }).expect(200);
+    await kindergarten.post(`/api/incidents/${incidentId}/resubmit`, { data: { severity: 'catastrophic' } }).expect(400);
+    await county.post(`/api/incidents/${incidentId}/resubmit`, { data: {} }).expect(403);
+    const resubmitted = await kindergarten.post(`/api/incidents/${incidentId}/resubmit`, { data: { measures: '冷水冲洗后送医，已与家长沟通' } }).expect(200);
+    expect(resubmitted.body.data).toMatchObject({ state: 'reported', measures: '冷水冲洗后送医，已与家长沟通' });
+    const reviewed = await county.post(`/api/incidents/${incidentId}/review`, { data: { decision: 'approve', comment: '处置得当' } }).expect(200);
+    expect(reviewed.body.data).toMatchObject({ state: 'reviewed', reviewComment: '处置得当' });
+    await county.post(`/api/incidents/${incidentId}/review`, { data: { decision: 'approve' } }).expect(409);
+  });
+
+  test('counts by type and severity per county match hand SQL; each level its reach', async () => {
+    const summary = (await province.get('/api/incidents/summary').expect(200)).body;
+    const hand = await app.strapi.db.connection(table('incidents')).select('county_code', 'type', 'severity').count({ n: '*' }).groupBy('county_code', 'type', 'severity');
+    for (const row of hand as any[]) {
+      const county = summary.counties.find((c: any) => c.countyCode === row.county_code);
+      expect(county).toBeTruthy();
+      const byType = (hand as any[]).filter((r) => r.county_code === row.county_code && r.type === row.type).reduce((s, r) => s + Number(r.n), 0);
+      const bySeverity = (hand as any[]).filter((r) => r.county_code === row.county_code && r.severity === row.severity).reduce((s, r) => s + Number(r.n), 0);
+      expect(county.byType[row.type]).toBe(byType);
+      expect(county.bySeverity[row.severity]).toBe(bySeverity);
+    }
+    const [{ n: lateCount }] = await app.strapi.db.connection(table('incidents')).count({ n: '*' }).where('late', true);
+    expect(summary.total.late).toBe(Number(lateCount));
+    expect((await county.get('/api/incidents/summary').expect(200)).body.counties.map((c: any) => c.countyCode)).toEqual(['350502']);
+    expect((await kindergarten2.get('/api/incidents/summary').expect(200)).body.total.total).toBe(1);
+    await county.get('/api/incidents/summary?from=2026-02-30').expect(400);
+    const none = (await ministry.get('/api/incidents/summary?from=2000-01-01&to=2000-12-31').expect(200)).body;
+    expect(none.total.total).toBe(0);
+  });
+});
+
+describe('exports and custom fields', () => {
+  test('the county exports its findings (xlsx) and the province its incidents (csv); each export recorded', async () => {
+    const before = await app.strapi.db.query('api::export-record.export-record').count();
+    const xlsx = await county.get('/api/safety-export/findings?format=xlsx').buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.body);
+    const sheet = book.worksheets[0];
+    const headers = (sheet.getRow(1).values as any[]).slice(1);
+    expect(headers).toEqual(expect.arrayContaining(['幼儿园', '检查项', '隐患等级', '整改状态', '整改期限']));
+    const states = sheet.getColumn(headers.indexOf('整改状态') + 1).values.slice(2);
+    expect(states).toEqual(expect.arrayContaining(['已验收', '待整改']));
+    const csv = await province.get('/api/safety-export/incidents?format=csv').expect(200);
+    expect(csv.text).toContain('烫伤烧伤');
+    expect(csv.text).toContain('较重');
+    const k2 = await kindergarten2.get('/api/safety-export/incidents?format=csv').expect(200);
+    expect(k2.text).not.toContain('烫伤烧伤');
+    expect(await app.strapi.db.query('api::export-record.export-record').count()).toBe(before + 3);
+  });
+
+  test('a custom field of incidents: validated on every report, exported', async () => {
+    await province.post('/api/custom-fields', { data: { entity: 'incident', key: 'hospital', label: '就诊医院', type: 'text', max: 50 } }).expect(201);
+    const unknown = await kindergarten.post('/api/incidents', { data: { type: 'other', severity: 'minor', description: '蚊虫叮咬', occurredAt: new Date().toISOString(), customFields: { nope: 1 } } }).expect(400);
+    expect(paths(unknown)).toEqual(['customFields.nope']);
+    const ok = await kindergarten.post('/api/incidents', { data: { type: 'other', severity: 'minor', description: '蚊虫叮咬', occurredAt: new Date().toISOString(), customFields: { hospital: '鲤城区医院' } } }).expect(201);
+    expect(ok.body.data.customFields).toEqual({ hospital: '鲤城区医院' });
+    const csv = await county.get('/api/safety-export/incidents?format=csv').expect(200);
+    expect(csv.text).toContain('就诊医院');
+    expect(csv.text).toContain('鲤城区医院');
+  });
+});
+
+function table(name: string) {
+  return app.schema ? `${app.schema}.${name}` : name;
+}
