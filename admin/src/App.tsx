@@ -31,6 +31,7 @@ import { CalendarSettingsPage, CodeTablesPage, PermissionMatrixPage } from './se
 import { Forbidden } from './layout/Forbidden';
 import { getStoredMe } from './providers/session';
 import { HelpPage } from './help/HelpPage';
+import { incidents, resourceInventories, ResourceShortfalls, safetyFindings, safetyInspections } from './resources/safety';
 
 /** Every level's resources, and the help page (帮助, #/help) for everyone. */
 const withHelp = (resources: any[]) => [
@@ -98,6 +99,12 @@ export const App = () => (
                       [may('staff-members'), <Resource key="staff-members" name="staff-members" {...staff} create={StaffCreate} edit={StaffEdit} />],
                       [may('training-records'), <Resource key="training-records" name="training-records" {...training} />],
                       [may('aid-grants'), <Resource key="aid-grants" name="aid-grants" {...aidGrants} />],
+                      // 安全管理 and 玩教具与图书 (admin/src/resources/safety)
+                      [may('safety-inspections'), <Resource key="safety-inspections" name="safety-inspections" {...safetyInspections} create={may('safety-inspections', 'create') ? safetyInspections.create : undefined} />],
+                      [may('safety-findings'), <Resource key="safety-findings" name="safety-findings" {...safetyFindings} />],
+                      [may('incidents'), <Resource key="incidents" name="incidents" {...incidents} create={may('incidents', 'create') ? incidents.create : undefined} />],
+                      [may('resource-inventories'), <Resource key="resource-inventories" name="resource-inventories" {...resourceInventories} create={may('resource-inventories', 'create') ? resourceInventories.create : undefined} edit={may('resource-inventories', 'update') ? resourceInventories.edit : undefined} />],
+                      [may('resource-inventories', 'shortfalls'), <CustomRoutes key="safety"><Route path="/resource-shortfalls" element={<ResourceShortfalls />} /></CustomRoutes>],
                       [may('aid-disbursements'), <Resource key="aid-disbursements" name="aid-disbursements" {...aidDisbursements} />],
                       [true, <CustomRoutes key="funds">
                           <Route path="/staffing" element={<StaffingCheck />} />
@@ -132,6 +139,12 @@ export const App = () => (
                       [may('aid-disbursements'), <Resource key="aid-disbursements" name="aid-disbursements" {...aidDisbursements} />],
                       [may('projects'), <Resource key="projects" name="projects" {...projects} />],
                       [may('project-progress-reports'), <Resource key="project-progress-reports" name="project-progress-reports" {...progressReports} />],
+                      // 安全管理 and 玩教具与图书 (admin/src/resources/safety)
+                      [may('safety-inspections'), <Resource key="safety-inspections" name="safety-inspections" {...safetyInspections} create={may('safety-inspections', 'create') ? safetyInspections.create : undefined} />],
+                      [may('safety-findings'), <Resource key="safety-findings" name="safety-findings" {...safetyFindings} />],
+                      [may('incidents'), <Resource key="incidents" name="incidents" {...incidents} create={may('incidents', 'create') ? incidents.create : undefined} />],
+                      [may('resource-inventories'), <Resource key="resource-inventories" name="resource-inventories" list={resourceInventories.list} />],
+                      [may('resource-inventories', 'shortfalls'), <CustomRoutes key="safety"><Route path="/resource-shortfalls" element={<ResourceShortfalls />} /></CustomRoutes>],
                       [may('custom-fields'), <Resource key="custom-fields" name="custom-fields" {...customFields} create={may('custom-fields', 'create') ? customFields.create : undefined} edit={may('custom-fields', 'update') ? customFields.edit : undefined} />],
                       [true, <CustomRoutes key="funds">
                           <Route path="/staffing" element={<StaffingCheck />} />

@@ -4,6 +4,7 @@ import { Link } from 'react-router-dom';
 import { useGetList, useTranslate } from 'react-admin';
 import { Me } from '../providers/session';
 import { DashboardHeader } from './DashboardHeader';
+import { SafetyCards } from './SafetyCards';
 import { InstitutionCharts } from './InstitutionCharts';
 import { RegionName } from '../components/RegionField';
 
@@ -84,6 +85,7 @@ export const InstitutionDashboard = ({ me }: { me: Me }) => {
                 )}
             </Card>
             <InstitutionCharts />
+            <SafetyCards />
         </Box>
     );
 };

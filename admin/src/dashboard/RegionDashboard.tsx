@@ -10,6 +10,7 @@ import { Me } from '../providers/session';
 import { CountyTable, percent } from './CountyTable';
 import { DashboardHeader } from './DashboardHeader';
 import { StatCard } from './StatCard';
+import { SafetyCards } from './SafetyCards';
 import { DashboardData } from './types';
 import { CompletenessPanel, DrillDownPanel, ExportSummaryButton, KeyIndicators, OverduePanel, TrendPanel } from './StatisticsPanels';
 import { SnapshotProjectsPanel } from './SnapshotProjects';
@@ -102,6 +103,7 @@ export const RegionDashboard = ({ me }: { me: Me }) => {
                     <Box sx={{ mt: 2 }}>
                         <CountyTable data={data} />
                     </Box>
+                    <SafetyCards />
                 </>
             )}
         </Box>

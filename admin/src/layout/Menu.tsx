@@ -30,6 +30,10 @@ import ListAltIcon from '@mui/icons-material/ListAlt';
 import AdminPanelSettingsIcon from '@mui/icons-material/AdminPanelSettings';
 import CalendarMonthIcon from '@mui/icons-material/CalendarMonth';
 import HowToRegIcon from '@mui/icons-material/HowToReg';
+import HealthAndSafetyIcon from '@mui/icons-material/HealthAndSafety';
+import BuildIcon from '@mui/icons-material/Build';
+import ReportIcon from '@mui/icons-material/Report';
+import MenuBookIcon from '@mui/icons-material/MenuBook';
 import { ComponentProps } from 'react';
 import { Menu as RaMenu, useCanAccess, usePermissions } from 'react-admin';
 import { useMe } from '../providers/useMe';
@@ -91,6 +95,11 @@ export const Menu = () => {
                 <Item resource="staff-members" to="/staffing" primaryText="app.funds.menu.staffing" leftIcon={<RuleIcon />} />
                 <Item resource="requests" action="create" to="/aid-apply" primaryText="app.funds.menu.aid_apply" leftIcon={<VolunteerActivismIcon />} />
                 <Item to="/aid-grants" primaryText="app.funds.menu.aid_grants" leftIcon={<PaymentsIcon />} />
+                <Item to="/safety-inspections" primaryText="app.safety.menu.inspections" leftIcon={<HealthAndSafetyIcon />} />
+                <Item to="/safety-findings" primaryText="app.safety.menu.findings" leftIcon={<BuildIcon />} />
+                <Item to="/incidents" primaryText="app.safety.menu.incidents" leftIcon={<ReportIcon />} />
+                <Item to="/resource-inventories" primaryText="app.safety.menu.inventories" leftIcon={<MenuBookIcon />} />
+                <Item resource="resource-inventories" to="/resource-shortfalls" primaryText="app.safety.menu.shortfalls" leftIcon={<MenuBookIcon />} />
             </RaMenu>
         );
     }
@@ -115,6 +124,11 @@ export const Menu = () => {
             <Item to="/projects" primaryText="app.funds.menu.projects" leftIcon={<AccountBalanceIcon />} />
             <Item to="/project-progress-reports" primaryText="app.funds.menu.progress" leftIcon={<EventNoteIcon />} />
             <Item resource="projects" to="/project-rollup" primaryText="app.funds.menu.rollup" leftIcon={<SummarizeIcon />} />
+            <Item to="/safety-inspections" primaryText="app.safety.menu.inspections" leftIcon={<HealthAndSafetyIcon />} />
+            <Item to="/safety-findings" primaryText="app.safety.menu.findings" leftIcon={<BuildIcon />} />
+            <Item to="/incidents" primaryText="app.safety.menu.incidents" leftIcon={<ReportIcon />} />
+            <Item to="/resource-inventories" primaryText="app.safety.menu.inventories" leftIcon={<MenuBookIcon />} />
+            <Item resource="resource-inventories" to="/resource-shortfalls" primaryText="app.safety.menu.shortfalls" leftIcon={<MenuBookIcon />} />
             {Boolean(me?.calls?.['custom-fields']?.includes('find')) && <Item to="/custom-fields" primaryText="app.custom_fields.menu" leftIcon={<TuneIcon />} />}
             <Item to="/regions" primaryText="app.menu.regions" leftIcon={<AccountTreeIcon />} />
             <Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />

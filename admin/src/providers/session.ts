@@ -39,7 +39,22 @@ export interface ServerFacts {
     matrix: Record<string, string[]>;
     /** the one vocabulary: states and yes/no by name in both languages (admin/src/providers/vocabulary.ts) */
     vocabulary?: import('./vocabulary').Vocabulary;
+    /** 安全管理 and 玩教具与图书: checklist, severities, incident types, toy categories (config/safety.json, config/resources.json) */
+    safety?: SafetyFacts;
 }
+
+type NamedCode = { code: string; name: string; nameEn: string };
+export type SafetyFacts = {
+    checklist: { key: string; name: string; nameEn: string; items: { key: string; name: string; nameEn: string; severity: string }[] }[];
+    severities: NamedCode[];
+    rectificationWorkingDays: Record<string, number>;
+    inspectionKinds: (NamedCode & { level: string })[];
+    incidentTypes: NamedCode[];
+    incidentSeverities: NamedCode[];
+    reportWithinHours: number;
+    books: { name: string; nameEn: string; unit: string; perChild: number };
+    toyCategories: { key: string; name: string; nameEn: string; unit: string; perChild: number }[];
+};
 
 const TOKEN_KEY = 'preschool.jwt';
 const ME_KEY = 'preschool.me';

@@ -84,3 +84,15 @@ export function shortfallsOf(children: number, books: number, toys: Record<strin
     ...config.toyCategories.map((category) => line(category.key, category, Number(toys?.[category.key] ?? 0) || 0)),
   ];
 }
+
+/** What the panel shows of the configuration (GET /api/me facts.safety): names in both languages, nothing it decides itself. */
+export function safetyFacts() {
+  const { checklist, severities, inspections, incidents, rectificationWorkingDays } = safetyConfig();
+  const { books, toyCategories } = resourcesConfig();
+  return {
+    checklist, severities, rectificationWorkingDays,
+    inspectionKinds: Object.entries(inspections).map(([code, i]) => ({ code, name: i.name, nameEn: i.nameEn, level: i.level })),
+    incidentTypes: incidents.types, incidentSeverities: incidents.severities, reportWithinHours: incidents.reportWithinHours,
+    books, toyCategories,
+  };
+}

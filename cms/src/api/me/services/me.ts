@@ -5,6 +5,7 @@ import { calendar } from '../../../domain/working-days';
 import { CLOSED, IN_SCHOOL } from '../../../domain/lifecycle';
 import { DECIDABLE } from '../../request/services/request';
 import { vocabulary } from '../../../domain/dictionaries';
+import { safetyFacts } from '../../../domain/safety';
 import { effectiveActions, matrixCatalog } from '../../permission-matrix/services/permission-matrix';
 
 const enumOf = (strapi: Core.Strapi, uid: string, field: string): string[] =>
@@ -69,6 +70,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       },
       /** the one vocabulary (config/vocabulary.json): states and yes/no by name, in both languages */
       vocabulary: vocabulary(),
+      /** 安全管理 and 玩教具与图书: the checklist, severities, incident types, toy categories (config/safety.json, config/resources.json) */
+      safety: safetyFacts(),
     };
   },
 });
