@@ -117,7 +117,7 @@ const InspectionCreate = () => {
     );
 };
 
-export const safetyInspections = { list: InspectionList, show: InspectionShow, create: InspectionCreate, icon: HealthAndSafetyIcon };
+export const safetyInspections = { list: InspectionList, show: InspectionShow, create: InspectionCreate, icon: HealthAndSafetyIcon, recordRepresentation: 'kindergartenName' };
 
 /* ─────────────── findings and rectification ─────────────── */
 
@@ -244,7 +244,7 @@ const FindingShow = () => (
     </Show>
 );
 
-export const safetyFindings = { list: FindingList, show: FindingShow, icon: BuildIcon };
+export const safetyFindings = { list: FindingList, show: FindingShow, icon: BuildIcon, recordRepresentation: 'description' };
 
 /* ─────────────── incidents ─────────────── */
 
@@ -327,7 +327,7 @@ const IncidentCreate = () => {
     );
 };
 
-export const incidents = { list: IncidentList, show: IncidentShow, create: IncidentCreate, icon: ReportIcon };
+export const incidents = { list: IncidentList, show: IncidentShow, create: IncidentCreate, icon: ReportIcon, recordRepresentation: 'description' };
 
 /* ─────────────── toys and books ─────────────── */
 
@@ -360,7 +360,7 @@ const pickInventory = ({ schoolYear, books, toys, notes }: Record<string, any>) 
 const InventoryCreate = () => <Create redirect="list" transform={pickInventory}><SimpleForm><InventoryFields creating /></SimpleForm></Create>;
 const InventoryEdit = () => <Edit mutationMode="pessimistic" transform={({ books, toys, notes }: Record<string, any>) => ({ books, toys, notes })}><SimpleForm><InventoryFields /></SimpleForm></Edit>;
 
-export const resourceInventories = { list: InventoryList, create: InventoryCreate, edit: InventoryEdit, icon: MenuBookIcon };
+export const resourceInventories = { list: InventoryList, create: InventoryCreate, edit: InventoryEdit, icon: MenuBookIcon, recordRepresentation: 'schoolYear' };
 
 /** 配备缺口: per county the sums, per kindergarten each line (GET /api/resource-inventories/shortfalls). */
 export const ResourceShortfalls = () => {
