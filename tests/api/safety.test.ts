@@ -12,6 +12,7 @@ import { login, type Session } from '../helpers/api';
 import { addWorkingDays, localDate } from '../../cms/src/domain/working-days';
 import { configProblems } from '../../cms/src/runtime/config-schema';
 import { readDomainConfig } from '../../cms/src/runtime/paths';
+import { transition } from '../../cms/src/domain/workflows';
 
 let app: BootedApp;
 let kindergarten: Session;
@@ -300,6 +301,28 @@ describe('exports and custom fields', () => {
     const csv = await county.get('/api/safety-export/incidents?format=csv').expect(200);
     expect(csv.text).toContain('就诊医院');
     expect(csv.text).toContain('鲤城区医院');
+  });
+});
+
+describe('the permission matrix holds on the engine', () => {
+  test('revoking the kindergarten’s 修改 cell of 安全隐患整改 stops its rectification and its button; restoring gives both back', async () => {
+    const demo = (await kindergarten.get('/api/safety-findings?filters[itemKey]=extinguishers').expect(200)).body.data[0];
+    expect(demo.actions).toEqual(['rectify']);
+    const cell = (granted: boolean) => province.put('/api/permission-matrix', { data: { role: 'institution', resource: 'safety-findings', action: 'edit', granted, confirm: true } }).expect(200);
+    await cell(false);
+    try {
+      // the route answers 403; the engine itself (any other path calling transition()) refuses naming the cell
+      await kindergarten.post(`/api/safety-findings/${demo.documentId}/rectify`, { data: { rectification: '已更换' } }).expect(403);
+      const actor = await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: 'demo-kindergarten' }, populate: { role: true } });
+      const record = await app.strapi.db.query('api::safety-finding.safety-finding').findOne({ where: { documentId: demo.documentId } });
+      const error: any = await transition(app.strapi, { machine: 'safety-finding', action: 'rectify', actor, record, input: { rectification: '已更换' } }).catch((e) => e);
+      expect(error?.message).toBe('无权修改安全隐患整改（权限矩阵）');
+      expect((await app.strapi.db.query('api::safety-finding.safety-finding').findOne({ where: { id: record.id } })).state).toBe('open');
+      expect((await kindergarten.get(`/api/safety-findings/${demo.documentId}`).expect(200)).body.data.actions).toEqual([]);
+    } finally {
+      await cell(true);
+    }
+    expect((await kindergarten.get(`/api/safety-findings/${demo.documentId}`).expect(200)).body.data.actions).toEqual(['rectify']);
   });
 });
 
