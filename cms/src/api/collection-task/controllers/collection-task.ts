@@ -22,10 +22,10 @@ export default factories.createCoreController('api::collection-task.collection-t
   },
   async create(ctx) {
     ctx.status = 201;
-    ctx.body = { data: await service(strapi).create(ctx.state.user, ctx.request.body?.data ?? {}) };
+    ctx.body = { data: await service(strapi).design(ctx.state.user, ctx.request.body?.data ?? {}) };
   },
   async update(ctx) {
-    ctx.body = { data: await service(strapi).update(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {}) };
+    ctx.body = { data: await service(strapi).revise(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {}) };
   },
   async publish(ctx) {
     ctx.body = { data: await service(strapi).move(ctx.state.user, String(ctx.params.id), 'publish') };

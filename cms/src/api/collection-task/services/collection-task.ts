@@ -1,3 +1,4 @@
+import { factories } from '@strapi/strapi';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { createId } from '@paralleldrive/cuid2';
@@ -28,7 +29,7 @@ const levelOfRegion = (code: string) => (/^\d{2}0000$/.test(code) ? 'province' :
  * the access scope, its effect creates one submission per assignee in the move's transaction), new
  * versions, and the results: completion per county, the answers' workbook and figures grouped in SQL.
  */
-export default ({ strapi }: { strapi: Core.Strapi }) => ({
+export default factories.createCoreService('api::collection-task.collection-task' as any, ({ strapi }: { strapi: Core.Strapi }) => ({
   /** Checks the designer's fields (title, instructions, form, assignees, deadline, review); throws a 400 naming each. */
   checkDesign(data: Record<string, any>, creating: boolean) {
     const out: Record<string, any> = {};
@@ -82,7 +83,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     return out;
   },
 
-  async create(user: any, data: Record<string, any>) {
+  async design(user: any, data: Record<string, any>) {
     if (!DESIGNERS.includes(user?.level)) throw new errors.ForbiddenError('填报任务由省级、地市级或县级教育部门设计');
     const checked = this.checkDesign(data ?? {}, true);
     return strapi.documents(TASK as any).create({
@@ -91,7 +92,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   /** A draft is edited by its designer; a published (or closed) form never changes: 409, make a new version. */
-  async update(user: any, documentId: string, data: Record<string, any>) {
+  async revise(user: any, documentId: string, data: Record<string, any>) {
     const task: any = await this.ownTask(user, documentId);
     if (task.state !== 'draft') throw conflictError('已发布的填报表单不能修改（已有填报依赖它）：请“建立新版本”', ['state']);
     const checked = this.checkDesign(data ?? {}, false);
@@ -276,4 +277,4 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       total: { count: result.reduce((s, r) => s + r.count, 0), sum: field.type === 'number' ? result.reduce((s, r) => s + (r.sum ?? 0), 0) : null },
     };
   },
-});
+}));

@@ -1,3 +1,4 @@
+import { factories } from '@strapi/strapi';
 import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
@@ -16,7 +17,7 @@ const TASK_FIELDS = ['documentId', 'title', 'instructions', 'form', 'state', 'du
  * task's form, saved as a draft, filled from the task's Excel template, submitted and reviewed
  * through the one transition engine (config/transitions.json task-submission).
  */
-export default ({ strapi }: { strapi: Core.Strapi }) => ({
+export default factories.createCoreService('api::task-submission.task-submission' as any, ({ strapi }: { strapi: Core.Strapi }) => ({
   /** A submission in the caller's reach (404 otherwise), as the stored row (state, version, history). */
   async load(documentId: string) {
     const found: any = await strapi.documents(SUBMISSION as any).findOne({ documentId, fields: ['id'] } as any);
@@ -123,4 +124,4 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     }
     return this.saveDraft(user, documentId, { answers: read.answers });
   },
-});
+}));
