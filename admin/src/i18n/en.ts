@@ -1,6 +1,7 @@
 import { TranslationMessages } from 'react-admin';
 import englishMessages from 'ra-language-english';
 import { guardiansAppEn } from './guardians';
+import { collectionTasksEn } from './collection-tasks';
 import { fundsAppEn, fundsResourcesEn } from './funds';
 import { securityAppEn, securityResourcesEn } from './security';
 import { settingsAppEn } from './settings';
@@ -50,6 +51,7 @@ const messages: TranslationMessages = {
         },
         funds: fundsAppEn,
         guardians: guardiansAppEn,
+        collection_tasks: collectionTasksEn,
         security: securityAppEn,
         settings: settingsAppEn,
         custom_fields: customFieldsAppEn,

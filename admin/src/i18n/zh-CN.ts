@@ -1,5 +1,6 @@
 import { TranslationMessages } from 'react-admin';
 import { guardiansAppZh } from './guardians';
+import { collectionTasksZh } from './collection-tasks';
 import { fundsAppZh, fundsResourcesZh } from './funds';
 import { securityAppZh, securityResourcesZh } from './security';
 import { settingsAppZh } from './settings';
@@ -264,6 +265,7 @@ const chineseMessages: TranslationMessages = {
         },
         funds: fundsAppZh,
         guardians: guardiansAppZh,
+        collection_tasks: collectionTasksZh,
         security: securityAppZh,
         settings: settingsAppZh,
         custom_fields: customFieldsAppZh,

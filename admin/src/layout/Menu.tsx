@@ -30,6 +30,7 @@ import ListAltIcon from '@mui/icons-material/ListAlt';
 import AdminPanelSettingsIcon from '@mui/icons-material/AdminPanelSettings';
 import CalendarMonthIcon from '@mui/icons-material/CalendarMonth';
 import HowToRegIcon from '@mui/icons-material/HowToReg';
+import AssignmentIcon from '@mui/icons-material/Assignment';
 import { ComponentProps } from 'react';
 import { Menu as RaMenu, useCanAccess, usePermissions } from 'react-admin';
 import { useMe } from '../providers/useMe';
@@ -85,6 +86,7 @@ export const Menu = () => {
                 <Item resource="requests" action="create" to="/declaration" primaryText="app.menu.declaration" leftIcon={<CampaignIcon />} />
                 <Item to="/requests" primaryText="app.menu.my_requests" leftIcon={<FactCheckIcon />} />
                 <Item resource="guardian-invitations" to="/guardian-confirmation" primaryText="app.guardians.menu" leftIcon={<HowToRegIcon />} />
+                <Item resource="task-submissions" to="/task-inbox" primaryText="app.collection_tasks.inbox_menu" leftIcon={<AssignmentIcon />} />
                 <Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />
                 <Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />
                 <Item to="/training-records" primaryText="app.funds.menu.training" leftIcon={<SchoolOutlinedIcon />} />
@@ -104,6 +106,8 @@ export const Menu = () => {
             <Item to="/requests" primaryText={level === 'county' ? 'app.menu.inbox' : 'app.menu.requests'} leftIcon={<FactCheckIcon />} />
             <Item resource="requests" to="/oversight" primaryText="app.menu.oversight" leftIcon={<PendingActionsIcon />} />
             <Item resource="kindergartens" to="/guardian-confirmation" primaryText="app.guardians.menu" leftIcon={<HowToRegIcon />} />
+            <Item to="/collection-tasks" primaryText="app.collection_tasks.menu" leftIcon={<AssignmentIcon />} />
+            <Item resource="task-submissions" to="/task-inbox" primaryText="app.collection_tasks.review_menu" leftIcon={<AssignmentIcon />} />
             <Item to="/chart-pages" primaryText="app.menu.chart_pages" leftIcon={<InsightsIcon />} />
             <Item to="/populations" primaryText="app.menu.populations" leftIcon={<GroupsIcon />} />
             <Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />

@@ -1,6 +1,15 @@
 import { factories } from '@strapi/strapi';
+import { forbidden } from '../../../security/errors';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** A refusal keeps its reason: Strapi answers a plain ForbiddenError from a handler as a bare 403 (cms/src/security/errors.ts). */
+const reasoned = async <T>(work: () => Promise<T>): Promise<T> => {
+  try {
+    return await work();
+  } catch (error: any) {
+    throw error?.name === 'ForbiddenError' ? forbidden(error.message, error.details ?? {}) : error;
+  }
+};
 const service = (strapi: any) => strapi.service('api::task-submission.task-submission') as any;
 
 /**
@@ -15,24 +24,24 @@ export default factories.createCoreController('api::task-submission.task-submiss
     return result;
   },
   async findOne(ctx) {
-    ctx.body = { data: await service(strapi).show(ctx.state.user, String(ctx.params.id)) };
+    ctx.body = { data: await reasoned(() => service(strapi).show(ctx.state.user, String(ctx.params.id))) };
   },
   async update(ctx) {
-    ctx.body = { data: await service(strapi).saveDraft(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {}) };
+    ctx.body = { data: await reasoned(() => service(strapi).saveDraft(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {})) };
   },
   async submit(ctx) {
-    ctx.body = { data: await service(strapi).submit(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {}) };
+    ctx.body = { data: await reasoned(() => service(strapi).submit(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {})) };
   },
   async review(ctx) {
-    ctx.body = { data: await service(strapi).review(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {}) };
+    ctx.body = { data: await reasoned(() => service(strapi).review(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {})) };
   },
   async template(ctx) {
-    const { buffer, fileName } = await service(strapi).template(ctx.state.user, String(ctx.params.id));
+    const { buffer, fileName } = await reasoned(() => service(strapi).template(ctx.state.user, String(ctx.params.id)));
     ctx.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`);
     ctx.type = XLSX;
     ctx.body = buffer;
   },
   async import(ctx) {
-    ctx.body = { data: await service(strapi).importWorkbook(ctx.state.user, String(ctx.params.id), (ctx.request as any).files?.file) };
+    ctx.body = { data: await reasoned(() => service(strapi).importWorkbook(ctx.state.user, String(ctx.params.id), (ctx.request as any).files?.file)) };
   },
 }));
