@@ -36,7 +36,7 @@ export default factories.createCoreController('api::task-submission.task-submiss
     ctx.body = { data: await reasoned(() => service(strapi).review(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {})) };
   },
   async template(ctx) {
-    const { buffer, fileName } = await reasoned(() => service(strapi).template(ctx.state.user, String(ctx.params.id)));
+    const { buffer, fileName } = await reasoned<{ buffer: Buffer; fileName: string }>(() => service(strapi).template(ctx.state.user, String(ctx.params.id)));
     ctx.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`);
     ctx.type = XLSX;
     ctx.body = buffer;
