@@ -8,6 +8,7 @@ import { demoWanted, seedDemo } from './bootstrap/demo';
 import { seedStaffDemo } from './bootstrap/demo-staff';
 import { seedDemoChildren } from './bootstrap/demo-children';
 import { seedDemoInvitations } from './bootstrap/demo-guardians';
+import { seedDemoTasks } from './bootstrap/demo-tasks';
 import { kindergartenRulesMiddleware } from './domain/kindergarten-rules';
 import { schoolClassRulesMiddleware } from './domain/school-class-rules';
 import { subjectLockMiddleware } from './domain/subject-locks';
@@ -125,6 +126,8 @@ export default {
         if (created) strapi.log.info(`demo: ${created} children`);
         const invited = await seedDemoInvitations(strapi);
         if (invited) strapi.log.info(`demo: ${invited} guardian invitations`);
+        const tasks = await seedDemoTasks(strapi);
+        if (tasks) strapi.log.info(`demo: ${tasks} collection tasks`);
       }
       await seedStaffDemo(strapi);
     }

@@ -24,10 +24,12 @@ afterAll(async () => {
     await app?.stop();
 });
 
-async function signedIn(username: string, options = {}): Promise<Page> {
+async function signedIn(username: string, options: { isMobile?: boolean } & Record<string, unknown> = {}): Promise<Page> {
     const page = await openPage(browser, options);
     await submitLogin(page, app.baseUrl, username);
-    await page.getByRole('menuitem').first().waitFor();
+    // on a phone the menu is folded away: the app bar's menu button says the panel is there
+    if (options.isMobile) await page.locator('header button').first().waitFor();
+    else await page.getByRole('menuitem').first().waitFor();
     return page;
 }
 

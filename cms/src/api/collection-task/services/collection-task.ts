@@ -136,14 +136,19 @@ export default factories.createCoreService('api::collection-task.collection-task
     return strapi.documents(TASK as any).findOne({ documentId });
   },
 
-  /** The kindergartens a task goes to: the designer's reach (the scope of this call) ∩ the task's filter. */
-  async assigneesOf(assignees: Assignees | null | undefined) {
+  /**
+   * The kindergartens a task goes to: the designer's reach ∩ the task's filter. The reach is the
+   * task's region as the access scope turns it into a filter (so a publish by the system, in the
+   * demo seeding, reaches no further), besides the scope of the call itself.
+   */
+  async assigneesOf(assignees: Assignees | null | undefined, regionCode: string) {
     const scope = accessScope(strapi);
-    const filters: any[] = [{ status: { $ne: 'closed' } }];
+    const reach = (code: string) => scope.filterFor(KINDERGARTEN, scope.reachOf({ level: levelOfRegion(code), regionCode: code } as any));
+    const filters: any[] = [{ status: { $ne: 'closed' } }, reach(regionCode)];
     if (assignees?.ownership) filters.push({ ownership: assignees.ownership });
     if (assignees?.inclusive === true || assignees?.inclusive === false) filters.push({ inclusive: assignees.inclusive });
     if (assignees?.regions?.length) {
-      const places = assignees.regions.map((code) => scope.filterFor(KINDERGARTEN, scope.reachOf({ level: levelOfRegion(code), regionCode: code } as any))).filter(Boolean);
+      const places = assignees.regions.map(reach).filter(Boolean);
       filters.push({ $or: places });
     }
     return (await strapi.documents(KINDERGARTEN as any).findMany({ filters: { $and: filters }, fields: ['code', 'name', 'countyCode'], sort: 'code:asc', limit: 100000 } as any)) as any[];
@@ -153,7 +158,7 @@ export default factories.createCoreService('api::collection-task.collection-task
   async checkPublish(ctx: TransitionContext) {
     const task = ctx.record;
     if (!hasFields(task.form)) throw fieldError('form', '表单还没有字段：请先添加字段再发布');
-    const kindergartens = await this.assigneesOf(task.assignees);
+    const kindergartens = await this.assigneesOf(task.assignees, task.regionCode);
     if (!kindergartens.length) throw fieldError('assignees', '没有符合条件的幼儿园：请调整填报对象');
     ctx.stash.kindergartens = kindergartens;
     ctx.data.dueDate = addWorkingDays(localDate(), Number(task.deadlineWorkingDays ?? 10));
