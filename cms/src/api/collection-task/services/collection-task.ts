@@ -267,7 +267,8 @@ export default factories.createCoreService('api::collection-task.collection-task
     const rows: any[] = await q
       .select(knex.raw(`${group} AS k`))
       .count({ n: '*' })
-      .select(knex.raw(`SUM(${numeric}) AS total`))
+      // only a number field is summed (PostgreSQL casts nothing else to a number)
+      .select(knex.raw(field.type === 'number' ? `SUM(${numeric}) AS total` : 'NULL AS total'))
       .whereRaw(`${expression} IS NOT NULL`)
       .groupByRaw(group)
       .orderByRaw('1');
