@@ -279,3 +279,23 @@ describe('a county designs for its own kindergartens, without review', () => {
     expect(done.state).toBe('approved');
   });
 });
+
+describe('the demo data: one finished and one open task', () => {
+  test('seeded through the same service and transitions; seeding again adds none', async () => {
+    const { seedDemoTasks } = require('../../cms/dist/src/bootstrap/demo-tasks');
+    expect(await seedDemoTasks(app.strapi)).toBe(2);
+    expect(await seedDemoTasks(app.strapi)).toBe(0);
+    const tasks = (await province.get('/api/collection-tasks?filters[title][$startsWith]=2026').expect(200)).body.data;
+    const finished = tasks.find((t: any) => t.title === '2026年春季学期开学情况专项填报');
+    expect(finished).toMatchObject({ state: 'closed', assignedCount: 4 });
+    expect((await province.get(`/api/collection-tasks/${finished.documentId}/completion`).expect(200)).body.data.total).toMatchObject({ assigned: 4, approved: 4 });
+    const open = tasks.find((t: any) => t.title === '2026年秋季安全隐患排查');
+    expect(open.state).toBe('published');
+    // the prefecture's task goes to the 普惠 kindergartens of 泉州市 only, not to 厦门市's
+    const completion = (await prefecture.get(`/api/collection-tasks/${open.documentId}/completion`).expect(200)).body.data;
+    expect(completion.total).toMatchObject({ assigned: 5, submitted: 1, approved: 0 });
+    expect(completion.byCounty.map((c: any) => c.countyCode)).toEqual(['350502', '350503', '350581']);
+    const waiting = (await county.get(`/api/task-submissions?filters[taskId]=${open.documentId}&filters[state]=submitted`).expect(200)).body.data;
+    expect(waiting.map((s: any) => [s.institutionCode, s.actions])).toEqual([['3135050201', ['approve', 'return']]]);
+  });
+});
