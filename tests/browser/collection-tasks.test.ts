@@ -58,6 +58,7 @@ test('designed, published, filled on a phone, returned, corrected, approved, cou
     await designer.getByTestId('form.sections.0.fields.1.columns.0.label').fill('班级名称');
     // the preview is the generated form
     await designer.getByTestId('task-preview').getByText('班级情况').waitFor();
+    await designer.screenshot({ path: '/tmp/collection-task-designer-draft.png', fullPage: true });
     await designer.getByTestId('task-save').click();
     await designer.getByTestId('task-state').getByText('草稿').waitFor();
     await designer.getByTestId('task-publish').click();
@@ -110,8 +111,9 @@ test('designed, published, filled on a phone, returned, corrected, approved, cou
 
     // the province's completion table counts it
     await designer.goto(`${app.baseUrl}/#/collection-tasks/${taskId}`);
+    await designer.reload();
     const total = designer.getByTestId('completion-total');
-    await total.waitFor();
+    await total.getByText('25.0%').waitFor();
     expect((await total.innerText()).replace(/\s+/g, ' ')).toContain('合计 4 0 0 1 0 25.0%');
     const stored = await (await login(app, 'demo-province')).get(`/api/collection-tasks/${taskId}/completion`).expect(200);
     expect(stored.body.data.total).toMatchObject({ assigned: 4, approved: 1 });

@@ -393,7 +393,7 @@ export const SubmissionPage = () => {
             </Typography>
             {record.task.instructions && <Alert severity="info" sx={{ mb: 1, whiteSpace: 'pre-wrap' }}>{record.task.instructions}</Alert>}
             {record.reviewComment && <Alert severity={record.state === 'returned' ? 'warning' : 'success'} sx={{ mb: 1 }} data-testid="review-comment">{translate('app.collection_tasks.review_comment')}：{record.reviewComment}</Alert>}
-            <FormView form={record.task.form} answers={answers} onChange={setAnswers} disabled={!editable} problems={problems} onUpload={upload} />
+            <FormView form={record.task.form} answers={answers} onChange={(next) => { setAnswers(next); setProblems({}); }} disabled={!editable} problems={problems} onUpload={upload} />
             {report.length > 0 && (
                 <Alert severity="error" sx={{ my: 1 }} data-testid="import-report">
                     {report.map((r, i) => <div key={i}>{r.sheet}{r.row ? ` ${translate('app.collection_tasks.row', { n: r.row })}` : ''}{r.column ? `「${r.column}」` : ''}：{r.message}</div>)}
