@@ -117,4 +117,5 @@ test('designed, published, filled on a phone, returned, corrected, approved, cou
     expect((await total.innerText()).replace(/\s+/g, ' ')).toContain('合计 4 0 0 1 0 25.0%');
     const stored = await (await login(app, 'demo-province')).get(`/api/collection-tasks/${taskId}/completion`).expect(200);
     expect(stored.body.data.total).toMatchObject({ assigned: 4, approved: 1 });
-});
+    // four accounts, a phone, two reviews: a long test on a busy machine
+}, 300_000);
