@@ -27,6 +27,7 @@ import { theme, darkTheme } from './theme';
 import { auditEntries, delegations, PolicyPage } from './security';
 import customFields from './resources/custom-fields';
 import { GuardianProgress } from './resources/guardians/GuardianProgress';
+import { SubmissionPage, TaskDesigner, TaskInbox, TaskList } from './resources/collection-tasks';
 import { CalendarSettingsPage, CodeTablesPage, PermissionMatrixPage } from './settings';
 import { Forbidden } from './layout/Forbidden';
 import { getStoredMe } from './providers/session';
@@ -121,6 +122,10 @@ export const App = () => (
                           <Route path="/declaration" element={<DeclarationCreate />} />
                           <Route path="/guardian-confirmation" element={<GuardianProgress />} />
                       </CustomRoutes>],
+                      [may('task-submissions'), <CustomRoutes key="collection-tasks">
+                          <Route path="/task-inbox" element={<TaskInbox />} />
+                          <Route path="/task-submissions/:id" element={<SubmissionPage />} />
+                      </CustomRoutes>],
                   ])
                 : opened([
                       [may('kindergartens'), <Resource key="kindergartens" name="kindergartens" {...kindergartens} create={may('kindergartens', 'create') ? kindergartens.create : undefined} />],
@@ -155,6 +160,12 @@ export const App = () => (
                       [true, <CustomRoutes key="oversight">
                           <Route path="/oversight" element={<Oversight />} />
                           <Route path="/guardian-confirmation" element={<GuardianProgress />} />
+                      </CustomRoutes>],
+                      [may('collection-tasks'), <CustomRoutes key="collection-tasks">
+                          <Route path="/collection-tasks" element={<TaskList />} />
+                          <Route path="/collection-tasks/:id" element={<TaskDesigner />} />
+                          <Route path="/task-inbox" element={<TaskInbox />} />
+                          <Route path="/task-submissions/:id" element={<SubmissionPage />} />
                       </CustomRoutes>],
                       [may('code-table'), <CustomRoutes key="code-tables"><Route path="/code-tables" element={<CodeTablesPage />} /></CustomRoutes>],
                       [may('calendar-settings'), <CustomRoutes key="calendar"><Route path="/calendar-settings" element={<CalendarSettingsPage />} /></CustomRoutes>],

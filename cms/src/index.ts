@@ -9,6 +9,7 @@ import { seedStaffDemo } from './bootstrap/demo-staff';
 import { seedSafetyDemo } from './bootstrap/demo-safety';
 import { seedDemoChildren } from './bootstrap/demo-children';
 import { seedDemoInvitations } from './bootstrap/demo-guardians';
+import { seedDemoTasks } from './bootstrap/demo-tasks';
 import { kindergartenRulesMiddleware } from './domain/kindergarten-rules';
 import { schoolClassRulesMiddleware } from './domain/school-class-rules';
 import { subjectLockMiddleware } from './domain/subject-locks';
@@ -126,6 +127,8 @@ export default {
         if (created) strapi.log.info(`demo: ${created} children`);
         const invited = await seedDemoInvitations(strapi);
         if (invited) strapi.log.info(`demo: ${invited} guardian invitations`);
+        const tasks = await seedDemoTasks(strapi);
+        if (tasks) strapi.log.info(`demo: ${tasks} collection tasks`);
       }
       await seedStaffDemo(strapi);
       await seedSafetyDemo(strapi);

@@ -44,7 +44,7 @@ const table = Object.values(machines()).flatMap((m) => Object.entries(m.transiti
 test('every actor rule has a row; every declared transition is in the table', () => {
   expect(Object.keys(FIXTURES).sort()).toEqual(Object.keys(ACTOR_RULES).sort());
   expect(table.length).toBeGreaterThanOrEqual(25);
-  expect(new Set(table.map((row) => row.machine))).toEqual(new Set(['request', 'transfer', 'project', 'project-progress', 'child', 'problem-record', 'safety-finding', 'incident']));
+  expect(new Set(table.map((row) => row.machine))).toEqual(new Set(['request', 'transfer', 'project', 'project-progress', 'child', 'problem-record', 'safety-finding', 'incident', 'collection-task', 'task-submission']));
 });
 
 const statusOf = async (promise: Promise<unknown>) => promise.then(() => 200, (error: any) => error?.status ?? error?.statusCode ?? 500);

@@ -1,6 +1,7 @@
 import { TranslationMessages } from 'react-admin';
 import englishMessages from 'ra-language-english';
 import { guardiansAppEn } from './guardians';
+import { collectionTasksEn } from './collection-tasks';
 import { fundsAppEn, fundsResourcesEn } from './funds';
 import { safetyAppEn, safetyResourcesEn } from './safety';
 import { securityAppEn, securityResourcesEn } from './security';
@@ -52,6 +53,7 @@ const messages: TranslationMessages = {
         funds: fundsAppEn,
         safety: safetyAppEn,
         guardians: guardiansAppEn,
+        collection_tasks: collectionTasksEn,
         security: securityAppEn,
         settings: settingsAppEn,
         custom_fields: customFieldsAppEn,

@@ -1,5 +1,6 @@
 import { TranslationMessages } from 'react-admin';
 import { guardiansAppZh } from './guardians';
+import { collectionTasksZh } from './collection-tasks';
 import { fundsAppZh, fundsResourcesZh } from './funds';
 import { safetyAppZh, safetyResourcesZh } from './safety';
 import { securityAppZh, securityResourcesZh } from './security';
@@ -266,6 +267,7 @@ const chineseMessages: TranslationMessages = {
         funds: fundsAppZh,
         safety: safetyAppZh,
         guardians: guardiansAppZh,
+        collection_tasks: collectionTasksZh,
         security: securityAppZh,
         settings: settingsAppZh,
         custom_fields: customFieldsAppZh,

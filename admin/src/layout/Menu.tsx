@@ -34,6 +34,7 @@ import HealthAndSafetyIcon from '@mui/icons-material/HealthAndSafety';
 import BuildIcon from '@mui/icons-material/Build';
 import ReportIcon from '@mui/icons-material/Report';
 import MenuBookIcon from '@mui/icons-material/MenuBook';
+import AssignmentIcon from '@mui/icons-material/Assignment';
 import { ComponentProps } from 'react';
 import { Menu as RaMenu, useCanAccess, usePermissions } from 'react-admin';
 import { useMe } from '../providers/useMe';
@@ -89,6 +90,7 @@ export const Menu = () => {
                 <Item resource="requests" action="create" to="/declaration" primaryText="app.menu.declaration" leftIcon={<CampaignIcon />} />
                 <Item to="/requests" primaryText="app.menu.my_requests" leftIcon={<FactCheckIcon />} />
                 <Item resource="guardian-invitations" to="/guardian-confirmation" primaryText="app.guardians.menu" leftIcon={<HowToRegIcon />} />
+                <Item resource="task-submissions" to="/task-inbox" primaryText="app.collection_tasks.inbox_menu" leftIcon={<AssignmentIcon />} />
                 <Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />
                 <Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />
                 <Item to="/training-records" primaryText="app.funds.menu.training" leftIcon={<SchoolOutlinedIcon />} />
@@ -113,6 +115,8 @@ export const Menu = () => {
             <Item to="/requests" primaryText={level === 'county' ? 'app.menu.inbox' : 'app.menu.requests'} leftIcon={<FactCheckIcon />} />
             <Item resource="requests" to="/oversight" primaryText="app.menu.oversight" leftIcon={<PendingActionsIcon />} />
             <Item resource="kindergartens" to="/guardian-confirmation" primaryText="app.guardians.menu" leftIcon={<HowToRegIcon />} />
+            <Item to="/collection-tasks" primaryText="app.collection_tasks.menu" leftIcon={<AssignmentIcon />} />
+            <Item resource="task-submissions" to="/task-inbox" primaryText="app.collection_tasks.review_menu" leftIcon={<AssignmentIcon />} />
             <Item to="/chart-pages" primaryText="app.menu.chart_pages" leftIcon={<InsightsIcon />} />
             <Item to="/populations" primaryText="app.menu.populations" leftIcon={<GroupsIcon />} />
             <Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />

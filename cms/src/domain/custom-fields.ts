@@ -287,19 +287,37 @@ async function checkDefinition(strapi: Core.Strapi, data: Record<string, any>, e
     }
   }
   const value = (field: string) => (data[field] !== undefined ? data[field] : (existing as any)?.[field]);
-  const problems: { field: string; message: string }[] = [];
   // the key names a property of every record's customFields, the code table one of the dictionaries
   if (value('key') !== undefined) checkedKey(value('key'), 'key');
   if (value('codeTable')) checkedKey(value('codeTable'), 'codeTable');
-  const entity = value('entity');
+  const problems: { field: string; message: string }[] = [];
+  if (!ENTITIES.includes(value('entity'))) problems.push({ field: 'entity', message: '适用对象须为幼儿、幼儿园、教职工、安全检查、意外事故或玩教具与图书' });
+  problems.push(...fieldDefinitionProblems(value));
+  if (value('type') !== 'choice' && !existing) data.codeTable = null;
+  if (problems.length) throw fieldsError(problems);
+  if (data.label !== undefined) data.label = String(data.label).trim();
+  const regionCode = value('regionCode');
+  const region = /^\d{6}$/.test(String(regionCode ?? ''))
+    ? await strapi.db.query('api::region.region' as any).findOne({ where: { code: regionCode }, select: ['code'] })
+    : null;
+  if (!region) throw fieldError('regionCode', '适用地区须为有效的行政区划代码（省 350000、市 350500 或县 350502）');
+  data.province = String(regionCode).slice(0, 2);
+}
+
+/**
+ * The rules of one field's definition, whatever holds it (a custom field, a field of a
+ * collection task's form: cms/src/domain/collection-forms.ts): key, label, type, code table, range,
+ * named format or pattern. `value(field)` reads the definition; `types` are the types allowed.
+ */
+export function fieldDefinitionProblems(value: (field: string) => any, types: readonly string[] = FIELD_TYPES): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
   const type = value('type');
-  if (!ENTITIES.includes(entity)) problems.push({ field: 'entity', message: '适用对象须为幼儿、幼儿园、教职工、安全检查、意外事故或玩教具与图书' });
   if (!/^[a-z][a-z0-9_]{0,39}$/.test(String(value('key') ?? ''))) problems.push({ field: 'key', message: '字段键须以小写字母开头，只含小写字母、数字和下划线，最多 40 个字符' });
   if (!String(value('label') ?? '').trim()) problems.push({ field: 'label', message: '字段名称必填' });
-  if (!FIELD_TYPES.includes(type)) problems.push({ field: 'type', message: '字段类型须为文本、数字、日期、是/否、代码表选项或行政区划' });
+  if (!types.includes(type)) problems.push({ field: 'type', message: '字段类型须为文本、数字、日期、是/否、代码表选项或行政区划' });
   if (type === 'choice') {
-    if (!value('codeTable') || !dictionaries()[value('codeTable')]) problems.push({ field: 'codeTable', message: '代码表选项须选择一个已有的代码表' });
-  } else if (!existing) data.codeTable = null;
+    if (!value('codeTable') || typeof value('codeTable') !== 'string' || !Object.hasOwn(dictionaries(), value('codeTable'))) problems.push({ field: 'codeTable', message: '代码表选项须选择一个已有的代码表' });
+  }
   const min = numberOrNull(value('min'));
   const max = numberOrNull(value('max'));
   for (const [field, number] of [['min', min], ['max', max]] as const) {
@@ -327,14 +345,7 @@ async function checkDefinition(strapi: Core.Strapi, data: Record<string, any>, e
       }
     }
   }
-  if (problems.length) throw fieldsError(problems);
-  if (data.label !== undefined) data.label = String(data.label).trim();
-  const regionCode = value('regionCode');
-  const region = /^\d{6}$/.test(String(regionCode ?? ''))
-    ? await strapi.db.query('api::region.region' as any).findOne({ where: { code: regionCode }, select: ['code'] })
-    : null;
-  if (!region) throw fieldError('regionCode', '适用地区须为有效的行政区划代码（省 350000、市 350500 或县 350502）');
-  data.province = String(regionCode).slice(0, 2);
+  return problems;
 }
 
 /**

@@ -697,6 +697,15 @@ function checkDemo(c: Checker, demo: any, levels: string[], dictionaries: any) {
     c.oneOf(klass.kindergarten, codes, `${path}.kindergarten`, 'a kindergarten of demo.kindergartens');
     if (grades.length) c.oneOf(klass.grade, grades, `${path}.grade`, 'a class grade of config/dictionaries.json classGrade');
   });
+  // the demo's collection tasks (cms/src/bootstrap/demo-tasks.ts): designed by a demo account, answered by demo kindergartens
+  const usernames = (Array.isArray(demo.accounts) ? demo.accounts : []).map((a: any) => a?.username);
+  (Array.isArray(demo.collectionTasks) ? demo.collectionTasks : []).forEach((task: any, i: number) => {
+    const path = `demo.collectionTasks[${i}]`;
+    if (!c.object(task, path)) return;
+    c.oneOf(task.designer, usernames, `${path}.designer`, 'a demo account');
+    if (c.object(task.design, `${path}.design`)) c.string(task.design.title, `${path}.design.title`);
+    if (c.object(task.answers, `${path}.answers`)) for (const code of Object.keys(task.answers)) c.oneOf(code, codes, `${path}.answers.${code}`, 'a kindergarten of demo.kindergartens');
+  });
   for (const name of ['staff', 'aid']) {
     list(name).forEach((item: any, i: number) => {
       if (c.object(item, `demo.${name}[${i}]`)) c.oneOf(item.institutionCode, codes, `demo.${name}[${i}].institutionCode`, 'a kindergarten of demo.kindergartens');
