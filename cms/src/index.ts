@@ -27,6 +27,7 @@ import { stopWatchingImports, watchInterruptedImports } from './domain/import/in
 import { failWritesOnFailedCommit } from './runtime/commit-failures';
 import { subscribeStatisticsInvalidation } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
+import { healthRulesMiddleware } from './domain/health-rules';
 import { aidRulesMiddleware } from './domain/aid-rules';
 import { projectRulesMiddleware } from './domain/project-rules';
 import { startOverlay, stopOverlay, subscribeOverlayRefresh } from './domain/config-overlay';
@@ -67,6 +68,7 @@ export default {
     strapi.documents.use(lifecycleMiddleware(strapi) as any);
     strapi.documents.use(auditMiddleware(strapi) as any);
     strapi.documents.use(staffRulesMiddleware(strapi) as any);
+    strapi.documents.use(healthRulesMiddleware(strapi) as any);
     strapi.documents.use(aidRulesMiddleware(strapi) as any);
     strapi.documents.use(projectRulesMiddleware(strapi) as any);
     // after the entities' own rules, which fix the record's county (custom fields apply by county)

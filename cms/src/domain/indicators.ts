@@ -12,7 +12,7 @@ function filterError(name: string, message: string) {
  * The indicators, dimensions and filters of config/indicators.json, and the formulas (docs/domain.md §7).
  * The statistics query service accepts only names found here: nothing from a client reaches SQL.
  */
-export type Source = 'kindergartens' | 'classes' | 'children' | 'population' | 'staff';
+export type Source = 'kindergartens' | 'classes' | 'children' | 'population' | 'staff' | 'health';
 export type FigureDefinition = { label: string; unit: string; source: Source };
 export type IndicatorDefinition = {
   label: string; unit: string; scale?: number; numerator?: string; denominator?: string;
@@ -89,6 +89,7 @@ const FILTERABLE: Record<Source, string[]> = {
   kindergartens: ['region', 'kindergartenField', 'kindergartenFlag'],
   classes: ['region', 'kindergartenField', 'kindergartenFlag', 'classField'],
   children: ['region', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField'],
+  health: ['region', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField'],
   staff: ['region', 'kindergartenField', 'kindergartenFlag'],
   population: ['region'],
 };
