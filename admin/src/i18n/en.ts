@@ -2,6 +2,7 @@ import { TranslationMessages } from 'react-admin';
 import englishMessages from 'ra-language-english';
 import { guardiansAppEn } from './guardians';
 import { fundsAppEn, fundsResourcesEn } from './funds';
+import { healthAppEn, healthResourcesEn } from './health';
 import { securityAppEn, securityResourcesEn } from './security';
 import { settingsAppEn } from './settings';
 import { customFieldsAppEn, customFieldsResourcesEn } from './custom-fields';
@@ -49,6 +50,7 @@ const messages: TranslationMessages = {
             home: 'Back to the home page',
         },
         funds: fundsAppEn,
+        health: healthAppEn,
         guardians: guardiansAppEn,
         security: securityAppEn,
         settings: settingsAppEn,
@@ -197,6 +199,7 @@ const messages: TranslationMessages = {
     },
     resources: {
         ...fundsResourcesEn,
+        ...healthResourcesEn,
         ...securityResourcesEn,
         ...customFieldsResourcesEn,
         transfers: {

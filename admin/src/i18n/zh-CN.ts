@@ -1,6 +1,7 @@
 import { TranslationMessages } from 'react-admin';
 import { guardiansAppZh } from './guardians';
 import { fundsAppZh, fundsResourcesZh } from './funds';
+import { healthAppZh, healthResourcesZh } from './health';
 import { securityAppZh, securityResourcesZh } from './security';
 import { settingsAppZh } from './settings';
 import { customFieldsAppZh, customFieldsResourcesZh } from './custom-fields';
@@ -263,6 +264,7 @@ const chineseMessages: TranslationMessages = {
             home: '返回首页',
         },
         funds: fundsAppZh,
+        health: healthAppZh,
         guardians: guardiansAppZh,
         security: securityAppZh,
         settings: settingsAppZh,
@@ -411,6 +413,7 @@ const chineseMessages: TranslationMessages = {
     },
     resources: {
         ...fundsResourcesZh,
+        ...healthResourcesZh,
         ...securityResourcesZh,
         ...customFieldsResourcesZh,
         transfers: {
