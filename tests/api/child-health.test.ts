@@ -7,6 +7,7 @@
 import { bootStrapi, type BootedApp } from '../helpers/boot';
 import { login, type Session } from '../helpers/api';
 import { residentId } from '../helpers/ids';
+import ExcelJS from 'exceljs';
 
 let app: BootedApp;
 const sessions: Record<string, Session> = {};
@@ -206,3 +207,39 @@ describe('rates in the statistics, against hand SQL', () => {
     expect(await total('demo-county')).toMatchObject({ numerator: 2, denominator: 3 });
   });
 });
+
+describe('custom fields and the export', () => {
+  test('the province adds a health-check field: validated on save, a column of the export', async () => {
+    const province = await as('demo-province');
+    await province.post('/api/custom-fields', { data: { entity: 'healthCheck', key: 'dental_caries', label: '龋齿数', type: 'number', min: 0, max: 20 } }).expect(201);
+    const kindergarten = await as('demo-kindergarten');
+    const bad = await kindergarten.post('/api/child-health-checks', { data: check(kids[2], { customFields: { dental_caries: 99 } }) }).expect(400);
+    expect(bad.body.error.details.errors[0].path).toEqual(['customFields', 'dental_caries']);
+    const good = await kindergarten.post('/api/child-health-checks', { data: check(kids[2], { checkDate: daysAgo(400), customFields: { dental_caries: 2 } }) }).expect(201);
+    expect(good.body.data.customFields).toEqual({ dental_caries: 2 });
+  });
+
+  test.each([['demo-county', 4], ['demo-province', 5], ['demo-county-2', 1], ['demo-kindergarten-2', 1]])('%s exports the checks of its reach: %i rows', async (username, count) => {
+    const response = await (await as(username)).get('/api/child-health-check-export?format=xlsx').buffer(true).parse((res: any, callback: any) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => callback(null, Buffer.concat(chunks)));
+    }).expect(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(response.body as any);
+    const sheet = book.worksheets[0];
+    const rows: string[][] = [];
+    sheet.eachRow((row) => rows.push((row.values as any[]).slice(1).map((v) => (v === null || v === undefined ? '' : String(v)))));
+    const [headers, ...data] = rows;
+    expect(headers).toEqual(expect.arrayContaining(['幼儿', '体检类型', '体检日期', '身高（cm）', 'BMI-for-age Z 分', '生长发育评价', '龋齿数']));
+    expect(data).toHaveLength(count);
+    const text = rows.map((r) => r.join('\t')).join('\n');
+    if (username === 'demo-county') {
+      expect(text).toContain('保健2');
+      expect(text).toContain('超重、肥胖');
+      expect(text).toContain('定期体检');
+    }
+    if (username.endsWith('-2')) expect(text).not.toContain('保健1');
+  });
+});
+

@@ -29,22 +29,23 @@ import { fieldFormats, keyFromName, matchesFormat } from './field-formats';
 import { accessScope, type Reach } from './request-context';
 
 export const CUSTOM_FIELD = 'api::custom-field.custom-field';
-export type Entity = 'child' | 'kindergarten' | 'staff';
+export type Entity = 'child' | 'kindergarten' | 'staff' | 'healthCheck';
 export type FieldType = 'text' | 'number' | 'date' | 'boolean' | 'choice' | 'region';
-export const ENTITIES: Entity[] = ['child', 'kindergarten', 'staff'];
+export const ENTITIES: Entity[] = ['child', 'kindergarten', 'staff', 'healthCheck'];
 export const FIELD_TYPES: FieldType[] = ['text', 'number', 'date', 'boolean', 'choice', 'region'];
 export const ENTITY_UIDS: Record<Entity, string> = {
   child: 'api::child.child',
   kindergarten: 'api::kindergarten.kindergarten',
   staff: 'api::staff.staff',
+  healthCheck: 'api::child-health-check.child-health-check',
 };
 const ENTITY_OF_UID: Record<string, Entity> = Object.fromEntries(Object.entries(ENTITY_UIDS).map(([entity, uid]) => [uid, entity as Entity]));
 /** The REST routes of each entity: a PUT on `<route>/:id` is an edit of the record. */
-const ROUTES: Record<Entity, string> = { child: '/api/children', kindergarten: '/api/kindergartens', staff: '/api/staff-members' };
+const ROUTES: Record<Entity, string> = { child: '/api/children', kindergarten: '/api/kindergartens', staff: '/api/staff-members', healthCheck: '/api/child-health-checks' };
 /** Where list filters on custom fields are read (the list, and the export of the list). */
 const LIST_PATHS: Record<string, Entity> = {
   '/api/children': 'child', '/api/child-export': 'child', '/api/kindergartens': 'kindergarten', '/api/kindergarten-export': 'kindergarten',
-  '/api/staff-members': 'staff', '/api/staff-export': 'staff',
+  '/api/staff-members': 'staff', '/api/staff-export': 'staff', '/api/child-health-checks': 'healthCheck', '/api/child-health-check-export': 'healthCheck',
 };
 const TTL_MS = 5000;
 const UNIQUE_VIOLATIONS = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
@@ -284,7 +285,7 @@ async function checkDefinition(strapi: Core.Strapi, data: Record<string, any>, e
   if (value('codeTable')) checkedKey(value('codeTable'), 'codeTable');
   const entity = value('entity');
   const type = value('type');
-  if (!ENTITIES.includes(entity)) problems.push({ field: 'entity', message: '适用对象须为幼儿、幼儿园或教职工' });
+  if (!ENTITIES.includes(entity)) problems.push({ field: 'entity', message: '适用对象须为幼儿、幼儿园、教职工或体检记录' });
   if (!/^[a-z][a-z0-9_]{0,39}$/.test(String(value('key') ?? ''))) problems.push({ field: 'key', message: '字段键须以小写字母开头，只含小写字母、数字和下划线，最多 40 个字符' });
   if (!String(value('label') ?? '').trim()) problems.push({ field: 'label', message: '字段名称必填' });
   if (!FIELD_TYPES.includes(type)) problems.push({ field: 'type', message: '字段类型须为文本、数字、日期、是/否、代码表选项或行政区划' });
@@ -358,7 +359,7 @@ async function definitionRules(strapi: Core.Strapi, context: any, next: () => Pr
   const taken = await strapi.db.query(CUSTOM_FIELD as any).findOne({
     where: { entity, key, province: data.province, ...(existing ? { id: { $ne: existing.id } } : {}) }, select: ['id'],
   });
-  const duplicate = () => conflictError(`本省已有键为「${key}」的${{ child: '幼儿', kindergarten: '幼儿园', staff: '教职工' }[entity as Entity] ?? ''}自定义字段（含已停用的）`, ['key']);
+  const duplicate = () => conflictError(`本省已有键为「${key}」的${{ child: '幼儿', kindergarten: '幼儿园', staff: '教职工', healthCheck: '体检记录' }[entity as Entity] ?? ''}自定义字段（含已停用的）`, ['key']);
   if (taken) throw duplicate();
   try {
     return await next();

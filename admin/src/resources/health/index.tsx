@@ -8,6 +8,8 @@ import {
     useGetList, useList, usePermissions, useRecordContext, useTranslate,
 } from 'react-admin';
 import { useDictionaries } from '../children/useDictionaries';
+import { ExportListActions } from '../imports';
+import { CustomFieldInputs, CustomFieldValues } from '../../components/CustomFieldInputs';
 
 /**
  * 卫生保健 (docs/health.md): health checks, vaccination certificate checks, allergies and chronic
@@ -15,7 +17,7 @@ import { useDictionaries } from '../children/useDictionaries';
  * server at save and only shown here; who may read or write what is the server's answer (GET /api/me).
  */
 
-const CHECK_FIELDS = ['checkType', 'checkDate', 'checkedBy', 'heightCm', 'weightKg', 'visionLeft', 'visionRight', 'haemoglobin', 'conclusion'];
+const CHECK_FIELDS = ['checkType', 'checkDate', 'checkedBy', 'heightCm', 'weightKg', 'visionLeft', 'visionRight', 'haemoglobin', 'conclusion', 'customFields'];
 const VACCINATION_FIELDS = ['checkDate', 'status', 'vaccinesToComplete', 'completedOn', 'note'];
 const CONDITION_FIELDS = ['conditionType', 'description', 'since', 'careInstructions', 'active'];
 const picker = (fields: string[]) => (data: Record<string, any>) => ({
@@ -72,6 +74,7 @@ const CheckFields = () => (
             <NumberInput source="haemoglobin" />
         </Stack>
         <TextInput source="conclusion" multiline fullWidth />
+        <CustomFieldInputs entity="healthCheck" />
     </>
 );
 
@@ -94,7 +97,7 @@ const checkFilters = [
 const CheckList = () => {
     const { permissions: level } = usePermissions();
     return (
-        <List sort={{ field: 'checkDate', order: 'DESC' }} filters={checkFilters}>
+        <List sort={{ field: 'checkDate', order: 'DESC' }} filters={checkFilters} actions={<ExportListActions path="/api/child-health-check-export" fileName="体检记录" />}>
             <Datagrid rowClick={level === 'institution' ? 'edit' : 'show'} bulkActionButtons={false}>
                 {CheckColumns({})}
                 {level !== 'institution' && <TextField source="institutionCode" />}
@@ -120,6 +123,7 @@ const CheckShow = () => (
             <NumberField source="bmiZ" emptyText="—" />
             <NumberField source="weightForAgeZ" emptyText="—" />
             <GrowthFlags label="resources.child-health-checks.fields.growthFlags" />
+            <CustomFieldValues entity="healthCheck" />
         </SimpleShowLayout>
     </Show>
 );
