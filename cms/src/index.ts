@@ -6,6 +6,7 @@ import { syncRoles } from './bootstrap/roles';
 import { installPermissionCache } from './bootstrap/permission-cache';
 import { demoWanted, seedDemo } from './bootstrap/demo';
 import { seedStaffDemo } from './bootstrap/demo-staff';
+import { seedHealthDemo } from './bootstrap/demo-health';
 import { seedDemoChildren } from './bootstrap/demo-children';
 import { seedDemoInvitations } from './bootstrap/demo-guardians';
 import { kindergartenRulesMiddleware } from './domain/kindergarten-rules';
@@ -129,6 +130,9 @@ export default {
         if (invited) strapi.log.info(`demo: ${invited} guardian invitations`);
       }
       await seedStaffDemo(strapi);
+      // 卫生保健: a few checks of the demo children (docs/health.md)
+      const checks = await seedHealthDemo(strapi);
+      if (checks) strapi.log.info(`demo: ${checks} health checks`);
     }
     // import error reports past their retention are deleted (config/imports.json)
     await (strapi.service('api::child-import.child-import') as any).startReportExpiry();

@@ -191,6 +191,17 @@ describe('rates in the statistics, against hand SQL', () => {
     expect(await value('obesityRate')).toMatchObject({ numerator: Number(obese.n), denominator: 2, value: 0.5 });
   });
 
+  test('per class (班级): the class of the three children, named with its kindergarten', async () => {
+    const result = (await (await as('demo-kindergarten')).post('/api/statistics/query', { indicator: 'healthCheckRate', dimension: 'schoolClass' }).expect(200)).body;
+    const row = result.rows.find((r: any) => r.numerator > 0);
+    expect(row).toMatchObject({ numerator: 2, denominator: 3 });
+    expect(row.label).toContain('小一班');
+    expect(row.label).toContain('鲤城区实验幼儿园');
+    const hand = await sql(`SELECT s.document_id AS id, COUNT(*) AS n FROM children c JOIN children_school_class_lnk l ON l.child_id = c.id JOIN school_classes s ON s.id = l.school_class_id WHERE c.institution_code = ? GROUP BY s.document_id`, ['3135050201']);
+    expect(row.key).toBe(hand.id);
+    expect(Number(hand.n)).toBe(3);
+  });
+
   test('each level sees the rates of its reach only', async () => {
     const total = async (username: string) => (await (await as(username)).post('/api/statistics/query', { indicator: 'healthCheckRate', dimension: 'county' }).expect(200)).body.total;
     expect(await total('demo-county')).toMatchObject({ numerator: 2, denominator: 3 });

@@ -18,7 +18,7 @@ export type IndicatorDefinition = {
   label: string; unit: string; scale?: number; numerator?: string; denominator?: string;
   target?: { op: '>=' | '<='; value: number };
 };
-export type DimensionKind = 'region' | 'kindergarten' | 'kindergartenField' | 'kindergartenFlag' | 'classField' | 'childField' | 'snapshot' | 'childCustom';
+export type DimensionKind = 'region' | 'kindergarten' | 'schoolClass' | 'kindergartenField' | 'kindergartenFlag' | 'classField' | 'childField' | 'snapshot' | 'childCustom';
 export type DimensionDefinition = { label: string; kind: DimensionKind; digits?: number; column?: string; dictionary?: string; sources: Source[] };
 export type FilterDefinition = { label: string; kind: DimensionKind | 'year' | 'period'; column?: string; dictionary?: string };
 export type IndicatorsConfig = {

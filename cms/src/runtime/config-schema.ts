@@ -496,8 +496,8 @@ function checkFieldFormats(c: Checker, config: any) {
 }
 
 const KEY = /^[A-Za-z][A-Za-z0-9-]*$/;
-const INDICATOR_KINDS = ['region', 'kindergarten', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField', 'snapshot'];
-const FILTER_KINDS = [...INDICATOR_KINDS.filter((kind) => kind !== 'kindergarten' && kind !== 'snapshot'), 'year', 'period'];
+const INDICATOR_KINDS = ['region', 'kindergarten', 'schoolClass', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField', 'snapshot'];
+const FILTER_KINDS = [...INDICATOR_KINDS.filter((kind) => kind !== 'kindergarten' && kind !== 'schoolClass' && kind !== 'snapshot'), 'year', 'period'];
 const SOURCES = ['kindergartens', 'classes', 'children', 'population', 'staff', 'health'];
 const OPERATORS = ['>=', '<=', '>', '<'];
 
@@ -706,9 +706,17 @@ function checkDemo(c: Checker, demo: any, levels: string[], dictionaries: any) {
     if (c.object(child, `demo.children[${i}]`)) c.oneOf(child.kindergarten, codes, `demo.children[${i}].kindergarten`, 'a kindergarten of demo.kindergartens');
   });
   for (const name of ['trainings', 'projects']) list(name).forEach((item: any, i: number) => c.object(item, `demo.${name}[${i}]`));
+  if (demo.healthChecks !== undefined) {
+    list('healthChecks').forEach((item: any, i: number) => {
+      const path = `demo.healthChecks[${i}]`;
+      if (!c.object(item, path)) return;
+      c.oneOf(item.institutionCode, codes, `${path}.institutionCode`, 'a kindergarten of demo.kindergartens');
+      c.integer(item.child, `${path}.child`, { min: 0, max: 1000 });
+      c.integer(item.daysAgo, `${path}.daysAgo`, { min: 0, max: 3650 });
+    });
+  }
 }
 
-/** Every file of config/, each with its validator here (tests/unit/config-schema.test.ts checks that none is missing). */
 /** config/health.json: measurement ranges, the window of the health rates, the statuses that count as a certificate checked. */
 function checkHealth(c: Checker, health: any, dictionaries: any) {
   if (!c.object(health, 'health')) return;
@@ -785,6 +793,7 @@ function checkGrowthStandards(c: Checker, growth: any) {
   }
 }
 
+/** Every file of config/, each with its validator here (tests/unit/config-schema.test.ts checks that none is missing). */
 export const DOMAIN_FILES = [
   'levels', 'roles', 'permission-matrix', 'workflows', 'security', 'security-policy', 'imports', 'lists', 'calendar',
   'student-id', 'classes', 'dictionaries', 'code-tables', 'labels', 'indicators', 'staffing', 'demo', 'guardians',

@@ -77,6 +77,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         switch (dimension.kind) {
           case 'region': return county;
           case 'kindergarten': return 'k.code';
+          // one class (班级): its documentId, named by the query service
+          case 'schoolClass': return table === 's' || table === 'c' ? 's.document_id' : null;
           case 'kindergartenField': return `k.${dimension.column}`;
           case 'kindergartenFlag': return inclusiveSql;
           case 'classField': return table === 's' || table === 'c' ? `s.${dimension.column}` : null;
@@ -99,7 +101,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         return query;
       };
-      const needsClassOfChild = dimension.kind === 'classField' || Object.keys(filters).some((name) => config.filters[name]?.kind === 'classField');
+      const needsClassOfChild = dimension.kind === 'classField' || dimension.kind === 'schoolClass' || Object.keys(filters).some((name) => config.filters[name]?.kind === 'classField');
       const result = new Map<string, Figures>();
       const add = (key: unknown, figures: Figures) => {
         const code = key === null || key === undefined ? '' : String(key);
