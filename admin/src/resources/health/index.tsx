@@ -4,7 +4,7 @@ import MedicalInformationIcon from '@mui/icons-material/MedicalInformation';
 import { Chip, Stack, Typography } from '@mui/material';
 import {
     AutocompleteInput, BooleanField, BooleanInput, Create, CreateButton, Datagrid, DateField, DateInput, Edit, List, ListContextProvider, NumberField, NumberInput,
-    ReferenceField, ReferenceInput, SelectField, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, required, useCanAccess,
+    Link, ReferenceInput, SelectField, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, required, useCanAccess,
     useGetList, useList, usePermissions, useRecordContext, useTranslate,
 } from 'react-admin';
 import { useDictionaries } from '../children/useDictionaries';
@@ -54,9 +54,13 @@ const ChildInput = () => (
         <AutocompleteInput optionText="name" validate={required()} fullWidth />
     </ReferenceInput>
 );
-const ChildName = (_props: { label?: string }) => (
-    <ReferenceField source="child.id" reference="children" link="show" emptyText="—"><TextField source="name" /></ReferenceField>
-);
+/** The child's name (the server populates it), linked to the child's page. */
+const ChildName = (_props: { label?: string }) => {
+    const record = useRecordContext();
+    const child = record?.child;
+    if (!child?.id) return <Typography variant="body2">—</Typography>;
+    return <Link to={`/children/${child.id}/show/health`} onClick={(event) => event.stopPropagation()}>{child.name}</Link>;
+};
 
 // —— 体检记录 ——
 const CheckFields = () => (
