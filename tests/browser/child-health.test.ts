@@ -69,8 +69,8 @@ test('the kindergarten: the checks list with the flag 超重, the child\'s 卫�
     await page.goto(`${app.baseUrl}/#/children/${childId}/show/health`);
     const tab = page.getByTestId('child-child-health-conditions');
     await tab.getByText('花生过敏').waitFor();
-    await page.getByTestId('child-vaccination-checks').getByText('需补种').waitFor();
-    await page.getByTestId('child-child-health-checks').getByText('超重').waitFor();
+    await page.getByTestId('child-vaccination-checks').getByText('需补种', { exact: true }).waitFor();
+    await page.getByTestId('child-child-health-checks').getByText('超重', { exact: true }).waitFor();
     await page.screenshot({ path: '/tmp/health-child-tab.png', fullPage: true });
     expect(pageErrors).toEqual([]);
 });
@@ -81,8 +81,8 @@ test('the province: checks of its reach, no allergies anywhere', async () => {
     await page.locator('main').getByText('林小禾').waitFor();
     expect(await page.getByRole('menuitem', { name: '过敏与慢性病' }).count()).toBe(0);
     await page.goto(`${app.baseUrl}/#/children/${childId}/show/health`);
-    await page.getByTestId('child-child-health-checks').getByText('超重').waitFor();
-    await page.getByTestId('child-vaccination-checks').getByText('需补种').waitFor();
+    await page.getByTestId('child-child-health-checks').getByText('超重', { exact: true }).waitFor();
+    await page.getByTestId('child-vaccination-checks').getByText('需补种', { exact: true }).waitFor();
     expect(await page.getByTestId('child-child-health-conditions').count()).toBe(0);
     expect(await page.locator('main').innerText()).not.toContain('花生过敏');
     await page.screenshot({ path: '/tmp/health-province-tab.png', fullPage: true });
