@@ -21,6 +21,7 @@ import { ImportPage } from './resources/imports';
 import { Oversight } from './components/Oversight';
 import staff, { StaffCreate, StaffEdit, StaffingCheck, StaffAnalysis, MyStaff } from './resources/staff';
 import training from './resources/training';
+import { healthChecks, healthConditions, vaccinationChecks } from './resources/health';
 import { aidGrants, aidDisbursements, AidApply, AidTotals } from './resources/aid';
 import { projects, progressReports, ProjectRollup } from './resources/projects';
 import { theme, darkTheme } from './theme';
@@ -99,6 +100,10 @@ export const App = () => (
                       [may('transfers'), <Resource key="transfers" name="transfers" {...transfers} />],
                       [may('staff-members'), <Resource key="staff-members" name="staff-members" {...staff} create={StaffCreate} edit={StaffEdit} />],
                       [may('training-records'), <Resource key="training-records" name="training-records" {...training} />],
+                      // 卫生保健 (docs/health.md)
+                      [may('child-health-checks'), <Resource key="child-health-checks" name="child-health-checks" {...healthChecks} />],
+                      [may('vaccination-checks'), <Resource key="vaccination-checks" name="vaccination-checks" {...vaccinationChecks} />],
+                      [may('child-health-conditions'), <Resource key="child-health-conditions" name="child-health-conditions" {...healthConditions} />],
                       [may('aid-grants'), <Resource key="aid-grants" name="aid-grants" {...aidGrants} />],
                       // 安全管理 and 玩教具与图书 (admin/src/resources/safety)
                       [may('safety-inspections'), <Resource key="safety-inspections" name="safety-inspections" {...safetyInspections} create={may('safety-inspections', 'create') ? safetyInspections.create : undefined} />],
@@ -140,6 +145,10 @@ export const App = () => (
                       [may('populations'), <Resource key="populations" name="populations" {...populations} create={may('populations', 'create') ? populations.create : undefined} edit={may('populations', 'update') ? populations.edit : undefined} />],
                       [may('staff-members'), <Resource key="staff-members" name="staff-members" {...staff} />],
                       [may('training-records'), <Resource key="training-records" name="training-records" list={training.list} />],
+                      // 卫生保健 (docs/health.md): regional levels read; conditions only for the county (the server decides)
+                      [may('child-health-checks'), <Resource key="child-health-checks" name="child-health-checks" list={healthChecks.list} show={healthChecks.show} />],
+                      [may('vaccination-checks'), <Resource key="vaccination-checks" name="vaccination-checks" list={vaccinationChecks.list} />],
+                      [may('child-health-conditions'), <Resource key="child-health-conditions" name="child-health-conditions" list={healthConditions.list} />],
                       [may('aid-grants'), <Resource key="aid-grants" name="aid-grants" {...aidGrants} />],
                       [may('aid-disbursements'), <Resource key="aid-disbursements" name="aid-disbursements" {...aidDisbursements} />],
                       [may('projects'), <Resource key="projects" name="projects" {...projects} />],

@@ -7,6 +7,7 @@ import { installPermissionCache } from './bootstrap/permission-cache';
 import { demoWanted, seedDemo } from './bootstrap/demo';
 import { seedStaffDemo } from './bootstrap/demo-staff';
 import { seedSafetyDemo } from './bootstrap/demo-safety';
+import { seedHealthDemo } from './bootstrap/demo-health';
 import { seedDemoChildren } from './bootstrap/demo-children';
 import { seedDemoInvitations } from './bootstrap/demo-guardians';
 import { seedDemoTasks } from './bootstrap/demo-tasks';
@@ -29,6 +30,7 @@ import { stopWatchingImports, watchInterruptedImports } from './domain/import/in
 import { failWritesOnFailedCommit } from './runtime/commit-failures';
 import { subscribeStatisticsInvalidation } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
+import { healthRulesMiddleware } from './domain/health-rules';
 import { aidRulesMiddleware } from './domain/aid-rules';
 import { projectRulesMiddleware } from './domain/project-rules';
 import { startOverlay, stopOverlay, subscribeOverlayRefresh } from './domain/config-overlay';
@@ -69,6 +71,7 @@ export default {
     strapi.documents.use(lifecycleMiddleware(strapi) as any);
     strapi.documents.use(auditMiddleware(strapi) as any);
     strapi.documents.use(staffRulesMiddleware(strapi) as any);
+    strapi.documents.use(healthRulesMiddleware(strapi) as any);
     strapi.documents.use(aidRulesMiddleware(strapi) as any);
     strapi.documents.use(projectRulesMiddleware(strapi) as any);
     // after the entities' own rules, which fix the record's county (custom fields apply by county)
@@ -132,6 +135,9 @@ export default {
       }
       await seedStaffDemo(strapi);
       await seedSafetyDemo(strapi);
+      // 卫生保健: a few checks of the demo children (docs/health.md)
+      const checks = await seedHealthDemo(strapi);
+      if (checks) strapi.log.info(`demo: ${checks} health checks`);
     }
     // import error reports past their retention are deleted (config/imports.json)
     await (strapi.service('api::child-import.child-import') as any).startReportExpiry();

@@ -12,9 +12,10 @@ const pathOf = (fn: () => unknown) => {
 };
 
 test('each ratio is numerator ÷ denominator of the summed figures, rounded to 4 places; null without a denominator', () => {
-  const f = figures({ children: 1800, population: 2000, childrenInInclusive: 1530, childrenInPublic: 810, kindergartens: 12, inclusiveKindergartens: 10, classes: 60, classesWithinLimit: 50, fullTimeTeachers: 120 });
+  const f = figures({ children: 1800, population: 2000, childrenInInclusive: 1530, childrenInPublic: 810, kindergartens: 12, inclusiveKindergartens: 10, classes: 60, classesWithinLimit: 50, fullTimeTeachers: 120, healthChecked: 1710, vaccinationChecked: 1800, overweight: 171, obese: 57 });
   expect(indicatorsOf(f)).toEqual({
     grossEnrollmentRate: 0.9, inclusiveCoverage: 0.85, publicShare: 0.45, inclusiveKindergartenShare: 0.8333, classSizeCompliance: 0.8333, childrenPerTeacher: 15,
+    healthCheckRate: 0.95, vaccinationCheckRate: 1, overweightRate: 0.1, obesityRate: 0.0333,
   });
   expect(indicatorsOf(figures({ children: 5 })).grossEnrollmentRate).toBeNull();
   expect(valueOf('children', f)).toBe(1800);

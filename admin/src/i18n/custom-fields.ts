@@ -9,7 +9,7 @@ export const customFieldsAppZh = {
     restore: '恢复启用',
     retired_done: '字段已停用：已填写的值保留在记录中，表单和列表中不再显示',
     restored_done: '字段已恢复启用',
-    entity: { child: '幼儿', kindergarten: '幼儿园', staff: '教职工', 'safety-inspection': '安全检查', incident: '意外事故', 'resource-inventory': '玩教具与图书' },
+    entity: { child: '幼儿', kindergarten: '幼儿园', staff: '教职工', 'safety-inspection': '安全检查', incident: '意外事故', 'resource-inventory': '玩教具与图书', healthCheck: '体检记录' },
     type: { text: '文本', number: '数字', date: '日期', boolean: '是/否', choice: '代码表选项', region: '行政区划' },
     helpers: {
         key: '字段键（高级）：留空则按字段名称的拼音自动生成；自己填写时须以小写字母开头，只含小写字母、数字和下划线；创建后不能修改',
@@ -34,7 +34,7 @@ export const customFieldsAppEn: typeof customFieldsAppZh = {
     restore: 'Restore',
     retired_done: 'Field retired: values already entered stay on the records; forms and lists no longer show it',
     restored_done: 'Field restored',
-    entity: { child: 'Child', kindergarten: 'Kindergarten', staff: 'Staff', 'safety-inspection': 'Safety inspection', incident: 'Incident', 'resource-inventory': 'Toys and books' },
+    entity: { child: 'Child', kindergarten: 'Kindergarten', staff: 'Staff', 'safety-inspection': 'Safety inspection', incident: 'Incident', 'resource-inventory': 'Toys and books', healthCheck: 'Health check' },
     type: { text: 'Text', number: 'Number', date: 'Date', boolean: 'Yes/no', choice: 'Code-table choice', region: 'Region' },
     helpers: {
         key: 'Key (advanced): left empty, it is made from the label in pinyin; if you type one it starts with a lower-case letter, then lower-case letters, digits and underscores; fixed once created',

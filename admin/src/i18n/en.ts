@@ -4,6 +4,7 @@ import { guardiansAppEn } from './guardians';
 import { collectionTasksEn } from './collection-tasks';
 import { fundsAppEn, fundsResourcesEn } from './funds';
 import { safetyAppEn, safetyResourcesEn } from './safety';
+import { healthAppEn, healthResourcesEn } from './health';
 import { securityAppEn, securityResourcesEn } from './security';
 import { settingsAppEn } from './settings';
 import { customFieldsAppEn, customFieldsResourcesEn } from './custom-fields';
@@ -52,6 +53,7 @@ const messages: TranslationMessages = {
         },
         funds: fundsAppEn,
         safety: safetyAppEn,
+        health: healthAppEn,
         guardians: guardiansAppEn,
         collection_tasks: collectionTasksEn,
         security: securityAppEn,
@@ -202,6 +204,7 @@ const messages: TranslationMessages = {
     resources: {
         ...fundsResourcesEn,
         ...safetyResourcesEn,
+        ...healthResourcesEn,
         ...securityResourcesEn,
         ...customFieldsResourcesEn,
         transfers: {

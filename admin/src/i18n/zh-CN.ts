@@ -3,6 +3,7 @@ import { guardiansAppZh } from './guardians';
 import { collectionTasksZh } from './collection-tasks';
 import { fundsAppZh, fundsResourcesZh } from './funds';
 import { safetyAppZh, safetyResourcesZh } from './safety';
+import { healthAppZh, healthResourcesZh } from './health';
 import { securityAppZh, securityResourcesZh } from './security';
 import { settingsAppZh } from './settings';
 import { customFieldsAppZh, customFieldsResourcesZh } from './custom-fields';
@@ -266,6 +267,7 @@ const chineseMessages: TranslationMessages = {
         },
         funds: fundsAppZh,
         safety: safetyAppZh,
+        health: healthAppZh,
         guardians: guardiansAppZh,
         collection_tasks: collectionTasksZh,
         security: securityAppZh,
@@ -416,6 +418,7 @@ const chineseMessages: TranslationMessages = {
     resources: {
         ...fundsResourcesZh,
         ...safetyResourcesZh,
+        ...healthResourcesZh,
         ...securityResourcesZh,
         ...customFieldsResourcesZh,
         transfers: {

@@ -1,3 +1,6 @@
+import HealthAndSafetyIcon from '@mui/icons-material/HealthAndSafety';
+import VaccinesIcon from '@mui/icons-material/Vaccines';
+import MedicalInformationIcon from '@mui/icons-material/MedicalInformation';
 import SchoolIcon from '@mui/icons-material/School';
 import AccountTreeIcon from '@mui/icons-material/AccountTree';
 import ManageAccountsIcon from '@mui/icons-material/ManageAccounts';
@@ -30,7 +33,6 @@ import ListAltIcon from '@mui/icons-material/ListAlt';
 import AdminPanelSettingsIcon from '@mui/icons-material/AdminPanelSettings';
 import CalendarMonthIcon from '@mui/icons-material/CalendarMonth';
 import HowToRegIcon from '@mui/icons-material/HowToReg';
-import HealthAndSafetyIcon from '@mui/icons-material/HealthAndSafety';
 import BuildIcon from '@mui/icons-material/Build';
 import ReportIcon from '@mui/icons-material/Report';
 import MenuBookIcon from '@mui/icons-material/MenuBook';
@@ -94,6 +96,9 @@ export const Menu = () => {
                 <Item to="/delegations" primaryText="app.security.menu.delegations" leftIcon={<PolicyIcon />} />
                 <Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />
                 <Item to="/training-records" primaryText="app.funds.menu.training" leftIcon={<SchoolOutlinedIcon />} />
+                <Item to="/child-health-checks" primaryText="app.health.menu.checks" leftIcon={<HealthAndSafetyIcon />} />
+                <Item to="/vaccination-checks" primaryText="app.health.menu.vaccinations" leftIcon={<VaccinesIcon />} />
+                <Item to="/child-health-conditions" primaryText="app.health.menu.conditions" leftIcon={<MedicalInformationIcon />} />
                 <Item resource="staff-members" to="/staffing" primaryText="app.funds.menu.staffing" leftIcon={<RuleIcon />} />
                 <Item resource="requests" action="create" to="/aid-apply" primaryText="app.funds.menu.aid_apply" leftIcon={<VolunteerActivismIcon />} />
                 <Item to="/aid-grants" primaryText="app.funds.menu.aid_grants" leftIcon={<PaymentsIcon />} />
@@ -121,6 +126,9 @@ export const Menu = () => {
             <Item to="/populations" primaryText="app.menu.populations" leftIcon={<GroupsIcon />} />
             <Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />
             <Item resource="staff-members" to="/staff-analysis" primaryText="app.funds.menu.analysis" leftIcon={<GroupsIcon />} />
+            <Item to="/child-health-checks" primaryText="app.health.menu.checks" leftIcon={<HealthAndSafetyIcon />} />
+            <Item to="/vaccination-checks" primaryText="app.health.menu.vaccinations" leftIcon={<VaccinesIcon />} />
+            <Item to="/child-health-conditions" primaryText="app.health.menu.conditions" leftIcon={<MedicalInformationIcon />} />
             <Item resource="staff-members" to="/staffing" primaryText="app.funds.menu.staffing" leftIcon={<RuleIcon />} />
             <Item to="/aid-grants" primaryText="app.funds.menu.aid_grants" leftIcon={<VolunteerActivismIcon />} />
             <Item to="/aid-disbursements" primaryText="app.funds.menu.aid_payments" leftIcon={<PaymentsIcon />} />

@@ -29,9 +29,9 @@ import { fieldFormats, keyFromName, matchesFormat } from './field-formats';
 import { accessScope, type Reach } from './request-context';
 
 export const CUSTOM_FIELD = 'api::custom-field.custom-field';
-export type Entity = 'child' | 'kindergarten' | 'staff' | 'safety-inspection' | 'incident' | 'resource-inventory';
+export type Entity = 'child' | 'kindergarten' | 'staff' | 'safety-inspection' | 'incident' | 'resource-inventory' | 'healthCheck';
 export type FieldType = 'text' | 'number' | 'date' | 'boolean' | 'choice' | 'region';
-export const ENTITIES: Entity[] = ['child', 'kindergarten', 'staff', 'safety-inspection', 'incident', 'resource-inventory'];
+export const ENTITIES: Entity[] = ['child', 'kindergarten', 'staff', 'safety-inspection', 'incident', 'resource-inventory', 'healthCheck'];
 export const FIELD_TYPES: FieldType[] = ['text', 'number', 'date', 'boolean', 'choice', 'region'];
 export const ENTITY_UIDS: Record<Entity, string> = {
   child: 'api::child.child',
@@ -40,12 +40,14 @@ export const ENTITY_UIDS: Record<Entity, string> = {
   'safety-inspection': 'api::safety-inspection.safety-inspection',
   incident: 'api::incident.incident',
   'resource-inventory': 'api::resource-inventory.resource-inventory',
+  healthCheck: 'api::child-health-check.child-health-check',
 };
 const ENTITY_OF_UID: Record<string, Entity> = Object.fromEntries(Object.entries(ENTITY_UIDS).map(([entity, uid]) => [uid, entity as Entity]));
 /** The REST routes of each entity: a PUT on `<route>/:id` is an edit of the record. */
 const ROUTES: Record<Entity, string> = {
   child: '/api/children', kindergarten: '/api/kindergartens', staff: '/api/staff-members',
   'safety-inspection': '/api/safety-inspections', incident: '/api/incidents', 'resource-inventory': '/api/resource-inventories',
+  healthCheck: '/api/child-health-checks',
 };
 /** Where list filters on custom fields are read (the list, and the export of the list). */
 const LIST_PATHS: Record<string, Entity> = {
@@ -54,6 +56,7 @@ const LIST_PATHS: Record<string, Entity> = {
   '/api/safety-inspections': 'safety-inspection', '/api/safety-export/inspections': 'safety-inspection',
   '/api/incidents': 'incident', '/api/safety-export/incidents': 'incident',
   '/api/resource-inventories': 'resource-inventory', '/api/safety-export/inventories': 'resource-inventory',
+  '/api/child-health-checks': 'healthCheck', '/api/child-health-check-export': 'healthCheck',
 };
 const TTL_MS = 5000;
 const UNIQUE_VIOLATIONS = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
@@ -291,7 +294,7 @@ async function checkDefinition(strapi: Core.Strapi, data: Record<string, any>, e
   if (value('key') !== undefined) checkedKey(value('key'), 'key');
   if (value('codeTable')) checkedKey(value('codeTable'), 'codeTable');
   const problems: { field: string; message: string }[] = [];
-  if (!ENTITIES.includes(value('entity'))) problems.push({ field: 'entity', message: '适用对象须为幼儿、幼儿园、教职工、安全检查、意外事故或玩教具与图书' });
+  if (!ENTITIES.includes(value('entity'))) problems.push({ field: 'entity', message: '适用对象须为幼儿、幼儿园、教职工、安全检查、意外事故、玩教具与图书或体检记录' });
   problems.push(...fieldDefinitionProblems(value));
   if (value('type') !== 'choice' && !existing) data.codeTable = null;
   if (problems.length) throw fieldsError(problems);
@@ -378,7 +381,7 @@ async function definitionRules(strapi: Core.Strapi, context: any, next: () => Pr
   const taken = await strapi.db.query(CUSTOM_FIELD as any).findOne({
     where: { entity, key, province: data.province, ...(existing ? { id: { $ne: existing.id } } : {}) }, select: ['id'],
   });
-  const duplicate = () => conflictError(`本省已有键为「${key}」的${{ child: '幼儿', kindergarten: '幼儿园', staff: '教职工', 'safety-inspection': '安全检查', incident: '意外事故', 'resource-inventory': '玩教具与图书' }[entity as Entity] ?? ''}自定义字段（含已停用的）`, ['key']);
+  const duplicate = () => conflictError(`本省已有键为「${key}」的${{ child: '幼儿', kindergarten: '幼儿园', staff: '教职工', 'safety-inspection': '安全检查', incident: '意外事故', 'resource-inventory': '玩教具与图书', healthCheck: '体检记录' }[entity as Entity] ?? ''}自定义字段（含已停用的）`, ['key']);
   if (taken) throw duplicate();
   try {
     return await next();

@@ -12,13 +12,13 @@ function filterError(name: string, message: string) {
  * The indicators, dimensions and filters of config/indicators.json, and the formulas (docs/domain.md §7).
  * The statistics query service accepts only names found here: nothing from a client reaches SQL.
  */
-export type Source = 'kindergartens' | 'classes' | 'children' | 'population' | 'staff';
+export type Source = 'kindergartens' | 'classes' | 'children' | 'population' | 'staff' | 'health';
 export type FigureDefinition = { label: string; unit: string; source: Source };
 export type IndicatorDefinition = {
   label: string; unit: string; scale?: number; numerator?: string; denominator?: string;
   target?: { op: '>=' | '<='; value: number };
 };
-export type DimensionKind = 'region' | 'kindergarten' | 'kindergartenField' | 'kindergartenFlag' | 'classField' | 'childField' | 'snapshot' | 'childCustom';
+export type DimensionKind = 'region' | 'kindergarten' | 'schoolClass' | 'kindergartenField' | 'kindergartenFlag' | 'classField' | 'childField' | 'snapshot' | 'childCustom';
 export type DimensionDefinition = { label: string; kind: DimensionKind; digits?: number; column?: string; dictionary?: string; sources: Source[] };
 export type FilterDefinition = { label: string; kind: DimensionKind | 'year' | 'period'; column?: string; dictionary?: string };
 export type IndicatorsConfig = {
@@ -89,6 +89,7 @@ const FILTERABLE: Record<Source, string[]> = {
   kindergartens: ['region', 'kindergartenField', 'kindergartenFlag'],
   classes: ['region', 'kindergartenField', 'kindergartenFlag', 'classField'],
   children: ['region', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField'],
+  health: ['region', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField'],
   staff: ['region', 'kindergartenField', 'kindergartenFlag'],
   population: ['region'],
 };

@@ -4,6 +4,7 @@ import { onEveryWrite } from '../runtime/on-every-write';
 /** The content types whose writes change the statistics' figures. */
 const SOURCES = [
   'api::kindergarten.kindergarten', 'api::school-class.school-class', 'api::child.child', 'api::population.population', 'api::staff.staff',
+  'api::child-health-check.child-health-check', 'api::vaccination-check.vaccination-check', 'api::child-health-condition.child-health-condition',
 ];
 
 /**

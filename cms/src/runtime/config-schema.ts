@@ -496,9 +496,9 @@ function checkFieldFormats(c: Checker, config: any) {
 }
 
 const KEY = /^[A-Za-z][A-Za-z0-9-]*$/;
-const INDICATOR_KINDS = ['region', 'kindergarten', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField', 'snapshot'];
-const FILTER_KINDS = [...INDICATOR_KINDS.filter((kind) => kind !== 'kindergarten' && kind !== 'snapshot'), 'year', 'period'];
-const SOURCES = ['kindergartens', 'classes', 'children', 'population', 'staff'];
+const INDICATOR_KINDS = ['region', 'kindergarten', 'schoolClass', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField', 'snapshot'];
+const FILTER_KINDS = [...INDICATOR_KINDS.filter((kind) => kind !== 'kindergarten' && kind !== 'schoolClass' && kind !== 'snapshot'), 'year', 'period'];
+const SOURCES = ['kindergartens', 'classes', 'children', 'population', 'staff', 'health'];
 const OPERATORS = ['>=', '<=', '>', '<'];
 
 /** The codes of one code table of dictionaries.json ([] when it is missing). */
@@ -715,6 +715,91 @@ function checkDemo(c: Checker, demo: any, levels: string[], dictionaries: any) {
     if (c.object(child, `demo.children[${i}]`)) c.oneOf(child.kindergarten, codes, `demo.children[${i}].kindergarten`, 'a kindergarten of demo.kindergartens');
   });
   for (const name of ['trainings', 'projects']) list(name).forEach((item: any, i: number) => c.object(item, `demo.${name}[${i}]`));
+  if (demo.healthChecks !== undefined) {
+    list('healthChecks').forEach((item: any, i: number) => {
+      const path = `demo.healthChecks[${i}]`;
+      if (!c.object(item, path)) return;
+      c.oneOf(item.institutionCode, codes, `${path}.institutionCode`, 'a kindergarten of demo.kindergartens');
+      c.integer(item.child, `${path}.child`, { min: 0, max: 1000 });
+      c.integer(item.daysAgo, `${path}.daysAgo`, { min: 0, max: 3650 });
+    });
+  }
+}
+
+/** config/health.json: measurement ranges, the window of the health rates, the statuses that count as a certificate checked. */
+function checkHealth(c: Checker, health: any, dictionaries: any) {
+  if (!c.object(health, 'health')) return;
+  c.integer(health.rateWindowDays, 'health.rateWindowDays', { min: 1, max: 3660 });
+  const statuses = codesOf(dictionaries, 'vaccinationStatus');
+  if (statuses.length) c.subset(health.checkedStatuses, statuses, 'health.checkedStatuses', 'a status of config/dictionaries.json vaccinationStatus');
+  else c.fail('health.checkedStatuses', 'config/dictionaries.json has no vaccinationStatus table');
+  const fields = ['heightCm', 'weightKg', 'visionLeft', 'visionRight', 'haemoglobin'];
+  if (c.object(health.ranges, 'health.ranges')) {
+    for (const field of fields) {
+      const path = `health.ranges.${field}`;
+      if (!c.object(health.ranges[field], path)) continue;
+      const { min, max } = health.ranges[field];
+      if (c.number(min, `${path}.min`) && c.number(max, `${path}.max`) && min >= max) c.fail(path, `min ${min} must be below max ${max}`);
+    }
+  }
+}
+
+/** config/growth-standards.json: LMS rows [month, L, M, S], one per month of the declared range, per indicator and sex; flags on an indicator with a cut-off. */
+function checkGrowthStandards(c: Checker, growth: any) {
+  if (!c.object(growth, 'growth-standards')) return;
+  c.string(growth.source, 'growth-standards.source');
+  const months = growth.months;
+  if (c.object(months, 'growth-standards.months')) {
+    c.integer(months.min, 'growth-standards.months.min', { min: 0, max: 240 });
+    c.integer(months.max, 'growth-standards.months.max', { min: 0, max: 240 });
+  }
+  const indicators = ['bmi', 'wfa'];
+  if (c.object(growth.tables, 'growth-standards.tables')) {
+    for (const indicator of indicators) {
+      if (!c.object(growth.tables[indicator], `growth-standards.tables.${indicator}`)) continue;
+      for (const sex of ['male', 'female']) {
+        const path = `growth-standards.tables.${indicator}.${sex}`;
+        const rows = growth.tables[indicator][sex];
+        if (!Array.isArray(rows)) {
+          c.fail(path, `must be a list of [month, L, M, S], not ${show(rows)}`);
+          continue;
+        }
+        const seen = new Set<number>();
+        rows.forEach((row: unknown, i: number) => {
+          const at = `${path}[${i}]`;
+          if (!Array.isArray(row) || row.length !== 4 || !row.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+            c.fail(at, `must be [month, L, M, S] (four numbers), not ${show(row)}`);
+            return;
+          }
+          const [month, , M, S] = row as number[];
+          if (!Number.isInteger(month)) c.fail(`${at}[0]`, `the month must be a whole number, not ${month}`);
+          if (seen.has(month)) c.fail(`${at}[0]`, `month ${month} appears twice`);
+          seen.add(month);
+          if (!(M > 0)) c.fail(`${at}[2]`, `M (the median) must be above 0, not ${M}`);
+          if (!(S > 0 && S < 1)) c.fail(`${at}[3]`, `S (the coefficient of variation) must be between 0 and 1, not ${S}`);
+        });
+        if (isObject(months) && Number.isInteger(months.min) && Number.isInteger(months.max)) {
+          for (let month = months.min; month <= months.max; month += 1) if (!seen.has(month)) c.fail(path, `has no row for month ${month} (months.min to months.max must all be there)`);
+        }
+      }
+    }
+  }
+  if (!Array.isArray(growth.flags)) c.fail('growth-standards.flags', `must be a list, not ${show(growth.flags)}`);
+  else {
+    growth.flags.forEach((flag: any, i: number) => {
+      const path = `growth-standards.flags[${i}]`;
+      if (!c.object(flag, path)) return;
+      c.string(flag.code, `${path}.code`);
+      c.string(flag.name, `${path}.name`);
+      c.string(flag.nameEn, `${path}.nameEn`);
+      c.oneOf(flag.indicator, indicators, `${path}.indicator`, 'an indicator of growth-standards.tables');
+      if ((flag.below === undefined) === (flag.above === undefined)) c.fail(path, 'needs exactly one of below or above');
+      if (flag.below !== undefined) c.number(flag.below, `${path}.below`);
+      if (flag.above !== undefined) c.number(flag.above, `${path}.above`);
+      c.integer(flag.fromMonth, `${path}.fromMonth`, { min: 0, max: 240, optional: true });
+      c.integer(flag.toMonth, `${path}.toMonth`, { min: 0, max: 240, optional: true });
+    });
+  }
 }
 
 /** Every file of config/, each with its validator here (tests/unit/config-schema.test.ts checks that none is missing). */
@@ -823,7 +908,7 @@ export const DOMAIN_FILES = [
   'levels', 'roles', 'permission-matrix', 'workflows', 'security', 'security-policy', 'imports', 'lists', 'calendar',
   'student-id', 'classes', 'dictionaries', 'code-tables', 'labels', 'indicators', 'staffing', 'demo', 'guardians',
   'cluster', 'vocabulary', 'field-formats', 'transitions',
-  'safety', 'resources',
+  'safety', 'resources', 'health', 'growth-standards',
 ] as const;
 
 /** Every problem of the domain configuration files (none: an empty list). A file that cannot be read or parsed is one problem. */
@@ -873,6 +958,8 @@ export function configProblems(read: Reader = readDomainConfig, known: Known = {
   run('demo', (c, value) => checkDemo(c, value, levels, files.dictionaries));
   run('safety', (c, value) => checkSafety(c, value, levels));
   run('resources', (c, value) => checkResources(c, value));
+  run('health', (c, value) => checkHealth(c, value, files.dictionaries));
+  run('growth-standards', (c, value) => checkGrowthStandards(c, value));
   return problems;
 }
 

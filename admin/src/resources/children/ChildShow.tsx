@@ -14,6 +14,7 @@ import { CustomFieldValues } from '../../components/CustomFieldInputs';
 import { RegionField } from '../../components/RegionField';
 import { YesNoField } from '../../components/YesNoField';
 import { sexChoices, statusChoices } from './choices';
+import { ChildHealthTab } from '../health';
 
 /** 打印确认表: the server's A4 学前教育学籍基础信息确认表, opened for printing (the token stays out of the URL). */
 export const PrintConfirmationButton = ({ path, label = 'resources.children.actions.print' }: { path: string; label?: string }) => {
@@ -163,6 +164,9 @@ export const ChildShow = ({ extraTabs }: { extraTabs?: React.ReactNode }) => (
                         </Datagrid>
                     </ArrayField>
                 </Labeled>
+            </Tab>
+            <Tab label="app.health.tab" path="health">
+                <ChildHealthTab />
             </Tab>
             {extraTabs}
         </TabbedShowLayout>

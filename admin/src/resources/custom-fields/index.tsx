@@ -8,7 +8,7 @@ import { useApi } from '../../providers/useApi';
 import { httpClient } from '../../providers/http';
 import { useMe } from '../../providers/useMe';
 
-const entityChoices = ['child', 'kindergarten', 'staff', 'safety-inspection', 'incident', 'resource-inventory'].map((id) => ({ id, name: `app.custom_fields.entity.${id}` }));
+const entityChoices = ['child', 'kindergarten', 'staff', 'safety-inspection', 'incident', 'resource-inventory', 'healthCheck'].map((id) => ({ id, name: `app.custom_fields.entity.${id}` }));
 const typeChoices = ['text', 'number', 'date', 'boolean', 'choice', 'region'].map((id) => ({ id, name: `app.custom_fields.type.${id}` }));
 
 /** The code tables a choice field may take (GET /api/code-tables: the maintained tables with their names). */

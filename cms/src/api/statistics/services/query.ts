@@ -102,6 +102,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       const rows = keys.length ? await strapi.db.connection(statistics(strapi).table('kindergartens')).whereIn('code', keys.filter(Boolean)).select('code', 'name') : [];
       return new Map(rows.map((r: any) => [r.code, r.name]));
     }
+    if (dimension.kind === 'schoolClass') {
+      const ids = keys.filter(Boolean);
+      const rows = ids.length ? await strapi.db.query('api::school-class.school-class').findMany({ where: { documentId: { $in: ids } }, select: ['documentId', 'name', 'schoolYear'], populate: { kindergarten: { select: ['name'] } } }) : [];
+      return new Map(rows.map((r: any) => [r.documentId, `${r.kindergarten?.name ?? ''} ${r.name}（${r.schoolYear ?? ''}）`.trim()]));
+    }
     if (dimension.kind === 'kindergartenFlag') return new Map([['1', '普惠性幼儿园'], ['0', '非普惠性幼儿园']]);
     return new Map((dictionaries()[dimension.dictionary ?? ''] ?? []).map((entry) => [entry.code, entry.name]));
   },

@@ -8,6 +8,7 @@ import {
 import { accessScope, type SqlReach } from '../../../domain/request-context';
 import { qualifiedTable } from '../../../runtime/tables';
 import { sharedComputation, statisticsReader } from '../../../runtime/read-replica';
+import { healthConfig } from '../../../domain/health-rules';
 
 export type { Figures } from '../../../domain/indicators';
 export { addFigures, indicatorsOf } from '../../../domain/indicators';
@@ -66,7 +67,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * fixed by the dimension's kind in config, never text from a client. Region dimensions group by
      * county (roll them up with `rollUp`).
      */
-    async figuresBy(where: Where, dimension: DimensionDefinition = COUNTY, filters: SqlFilters = {}, year?: number, sources: Source[] = ['kindergartens', 'classes', 'children', 'population', 'staff']): Promise<Map<string, Figures>> {
+    async figuresBy(where: Where, dimension: DimensionDefinition = COUNTY, filters: SqlFilters = {}, year?: number, sources: Source[] = ['kindergartens', 'classes', 'children', 'population', 'staff', 'health']): Promise<Map<string, Figures>> {
       // the read replica when there is one and it may be read (cms/src/runtime/read-replica.ts)
       const knex = statisticsReader(strapi);
       const config = indicatorsConfig();
@@ -76,6 +77,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         switch (dimension.kind) {
           case 'region': return county;
           case 'kindergarten': return 'k.code';
+          // one class (班级): its documentId, named by the query service
+          case 'schoolClass': return table === 's' || table === 'c' ? 's.document_id' : null;
           case 'kindergartenField': return `k.${dimension.column}`;
           case 'kindergartenFlag': return inclusiveSql;
           case 'classField': return table === 's' || table === 'c' ? `s.${dimension.column}` : null;
@@ -98,7 +101,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         return query;
       };
-      const needsClassOfChild = dimension.kind === 'classField' || Object.keys(filters).some((name) => config.filters[name]?.kind === 'classField');
+      const needsClassOfChild = dimension.kind === 'classField' || dimension.kind === 'schoolClass' || Object.keys(filters).some((name) => config.filters[name]?.kind === 'classField');
       const result = new Map<string, Figures>();
       const add = (key: unknown, figures: Figures) => {
         const code = key === null || key === undefined ? '' : String(key);
@@ -150,6 +153,36 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             children: total, boys: Number(r.boys), girls: total - Number(r.boys),
             childrenInPublic: Number(r.children_in_public), childrenInInclusive: Number(r.children_in_inclusive),
             leftBehind: Number(r.left_behind), migrant: Number(r.migrant), disabled: Number(r.disabled), needsAid: Number(r.needs_aid),
+          });
+        }
+      }
+
+      // 卫生保健 (docs/health.md): children (in the children figures' population) checked within the window
+      // of config/health.json, with a vaccination certificate checked, overweight/obese at their latest
+      // check in the window, with an active allergy or chronic condition
+      const healthKey = sources.includes('health') && keyOf('c');
+      if (healthKey) {
+        const { rateWindowDays, checkedStatuses } = healthConfig();
+        const since = localDate(new Date(Date.now() - rateWindowDays * 86_400_000));
+        const checks = `${this.table('child_health_checks')} h JOIN ${this.table('child_health_checks_child_lnk')} hl ON hl.child_health_check_id = h.id`;
+        const latest = `(SELECT h.nutrition_status FROM ${checks} WHERE hl.child_id = c.id AND h.check_date >= ? ORDER BY h.check_date DESC, h.id DESC LIMIT 1)`;
+        const statusList = checkedStatuses.map(() => '?').join(', ');
+        const query = knex(`${this.table('children')} as c`).join(`${this.table('kindergartens')} as k`, 'k.code', 'c.institution_code');
+        if (needsClassOfChild) {
+          query.leftJoin(`${this.table('children_school_class_lnk')} as cl`, 'cl.child_id', 'c.id')
+            .leftJoin(`${this.table('school_classes')} as s`, 's.id', 'cl.school_class_id');
+        }
+        query.select(knex.raw(`${healthKey} AS gkey`))
+          .select(knex.raw(`SUM(CASE WHEN EXISTS (SELECT 1 FROM ${checks} WHERE hl.child_id = c.id AND h.check_date >= ?) THEN 1 ELSE 0 END) AS checked`, [since]))
+          .select(knex.raw(`SUM(CASE WHEN EXISTS (SELECT 1 FROM ${this.table('vaccination_checks')} v JOIN ${this.table('vaccination_checks_child_lnk')} vl ON vl.vaccination_check_id = v.id WHERE vl.child_id = c.id AND v.status IN (${statusList})) THEN 1 ELSE 0 END) AS vaccination_checked`, checkedStatuses))
+          .select(knex.raw(`SUM(CASE WHEN ${latest} = 'overweight' THEN 1 ELSE 0 END) AS overweight`, [since]))
+          .select(knex.raw(`SUM(CASE WHEN ${latest} = 'obese' THEN 1 ELSE 0 END) AS obese`, [since]))
+          .select(knex.raw(`SUM(CASE WHEN EXISTS (SELECT 1 FROM ${this.table('child_health_conditions')} d JOIN ${this.table('child_health_conditions_child_lnk')} dl ON dl.child_health_condition_id = d.id WHERE dl.child_id = c.id AND ${this.truthy('d.active')} = 1) THEN 1 ELSE 0 END) AS conditions`))
+          .whereIn('c.status', ['draft', 'registered']).groupByRaw(healthKey);
+        for (const r of await applyFilters(this.scoped(query, where, 'c.county_code', 'c.institution_code'), 'c')) {
+          add(r.gkey, {
+            healthChecked: Number(r.checked), vaccinationChecked: Number(r.vaccination_checked), overweight: Number(r.overweight), obese: Number(r.obese),
+            withHealthConditions: Number(r.conditions),
           });
         }
       }

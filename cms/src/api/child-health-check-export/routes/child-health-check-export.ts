@@ -1,0 +1,5 @@
+export default {
+  routes: [
+    { method: 'GET', path: '/child-health-check-export', handler: 'child-health-check-export.export' },
+  ],
+};
