@@ -75,13 +75,14 @@ export const KeyIndicators = ({ indicators }: { indicators: DashboardIndicator[]
                                 labels: ratios.map((i) => i.label),
                                 datasets: [
                                     { type: 'bar', label: translate('app.charts.actual'), data: ratios.map((i) => shown(i.value, 100)), backgroundColor: ratios.map((i) => (i.meets === false ? '#ed6c02cc' : '#2e7d32cc')), borderColor: '#2e7d32' },
-                                    { type: 'line', label: translate('app.charts.target'), data: ratios.map((i) => (i.target ? shown(i.target.value, 100) : null)), borderColor: '#d32f2f', backgroundColor: '#d32f2f', showLine: false, pointStyle: 'line', pointRadius: 18, pointBorderWidth: 3 } as any,
+                                    { type: 'line', label: translate('app.charts.target'), data: ratios.map((i) => (i.target ? shown(i.target.value, 100) : null)), borderColor: '#d32f2f', backgroundColor: '#d32f2f', showLine: false, pointStyle: 'line', pointRadius: 18, pointBorderWidth: 3, valueLabels: false } as any,
                                 ],
                             }}
                             options={{
                                 responsive: true,
                                 maintainAspectRatio: false,
-                                plugins: { title: { display: true, text: title }, legend: { position: 'bottom' } },
+                                layout: { padding: { top: 18 } },
+                                plugins: { title: { display: true, text: title }, legend: { position: 'bottom' }, valueLabels: { display: true, format: (v: number) => `${v}%` } } as any,
                                 scales: { y: { beginAtZero: true, max: 100, title: { display: true, text: '%' } } },
                             }}
                         />

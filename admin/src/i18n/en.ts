@@ -75,6 +75,7 @@ const messages: TranslationMessages = {
             trend: 'Monthly trend (from the monthly snapshots)',
             trend_hint: 'Summaries saved at 00:00 on the last day of each month',
             trend_title: '%{indicator}, month by month',
+            trend_too_short: 'Not enough data: %{count} monthly snapshot(s) so far; a trend needs at least 2 months (saved on the last day of each month)',
             drill: 'Drill-down (ranked)',
             drill_title: '%{place}: %{indicator} by %{dimension}',
             drill_hint: 'Click a bar to open the level below: province → prefecture → county → kindergarten. No maintained offline boundary data package exists, so ranked bars replace a map.',
@@ -340,6 +341,7 @@ const messages: TranslationMessages = {
             region_help: '6-digit region code',
             exact_duplicate: 'This ID number already has a record, at: %{place}',
             likely_duplicate: 'Possible duplicate: %{place} (%{reasons})',
+            place_in_county: '%{kindergarten} (%{county})',
         },
         'school-classes': {
             name: 'Class |||| Classes',
@@ -402,6 +404,7 @@ const messages: TranslationMessages = {
             conflict: 'Someone else has already decided this request: refresh',
             bulk_done: '%{approved} approved, %{failed} not approved',
             key_change_title: 'Request a key-information change',
+            key_change_submit: 'Submit the request',
             key_change_help: 'Name, sponsor, principal and address take effect after the county reviews them. Change what needs changing and give a reason.',
         },
         kindergartens: {

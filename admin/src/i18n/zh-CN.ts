@@ -289,6 +289,7 @@ const chineseMessages: TranslationMessages = {
             trend: '月度趋势（来自月度存档）',
             trend_hint: '每月最后一天 0 时自动存档的汇总数据',
             trend_title: '%{indicator}月度趋势',
+            trend_too_short: '数据不足：已有 %{count} 个月快照，至少 2 个月才能画出趋势（每月最后一天自动存档）',
             drill: '逐级钻取（按排名）',
             drill_title: '%{place}：各%{dimension}%{indicator}',
             drill_hint: '点击条形进入下一级：省 → 地市 → 区县 → 幼儿园。暂无可离线使用并持续维护的行政区划边界数据包，故以排名条形图代替地图。',
@@ -554,6 +555,7 @@ const chineseMessages: TranslationMessages = {
             region_help: '6 位行政区划代码',
             exact_duplicate: '该证件号码已有学籍，现就读于：%{place}',
             likely_duplicate: '疑似重复：%{place}（%{reasons}）',
+            place_in_county: '%{kindergarten}（%{county}）',
         },
         'school-classes': {
             name: '班级',
@@ -616,6 +618,7 @@ const chineseMessages: TranslationMessages = {
             conflict: '该申请已被他人处理，请刷新',
             bulk_done: '已通过 %{approved} 件，未通过 %{failed} 件',
             key_change_title: '申请变更关键信息',
+            key_change_submit: '提交申请',
             key_change_help: '名称、举办者、园长、地址等关键信息须经县级教育部门审核后生效。请修改需要变更的项目并说明理由。',
         },
         kindergartens: {
