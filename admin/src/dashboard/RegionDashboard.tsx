@@ -11,7 +11,7 @@ import { CountyTable, percent } from './CountyTable';
 import { DashboardHeader } from './DashboardHeader';
 import { StatCard } from './StatCard';
 import { DashboardData } from './types';
-import { CompletenessPanel, DrillDownPanel, ExportSummaryButton, KeyIndicators, OverduePanel, TrendPanel } from './StatisticsPanels';
+import { CompletenessPanel, DrillDownPanel, MapPanel, ExportSummaryButton, KeyIndicators, OverduePanel, TrendPanel } from './StatisticsPanels';
 import { SnapshotProjectsPanel } from './SnapshotProjects';
 import { ProjectsTrendPanel } from './ProjectsTrend';
 
@@ -82,6 +82,9 @@ export const RegionDashboard = ({ me }: { me: Me }) => {
                     <Grid container spacing={2} sx={{ mt: 1 }}>
                         <Grid size={{ xs: 12, lg: 6 }}>
                             <DrillDownPanel level={me.level} rootLabel={placeName} />
+                        </Grid>
+                        <Grid size={{ xs: 12, lg: 6 }}>
+                            <MapPanel level={me.level} regionCode={me.regionCode} placeName={placeName} />
                         </Grid>
                         <Grid size={{ xs: 12, lg: 6 }}>
                             <TrendPanel />
