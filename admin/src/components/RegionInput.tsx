@@ -81,7 +81,7 @@ export const RegionInput = ({ source, label, validate, countyOnly = false, withi
                     <Autocomplete<Region>
                         key={level}
                         size="small"
-                        sx={{ minWidth: 180, flex: '1 1 180px', maxWidth: 280 }}
+                        sx={{ minWidth: 180, flex: '1 1 180px', maxWidth: { xs: '100%', sm: 280 } }}
                         disabled={readOnly || !tree}
                         options={optionsOf(level)}
                         value={chain[level] ?? null}

@@ -25,6 +25,7 @@ const valueLabels: Plugin = {
     afterDatasetsDraw: (chart, _args, options: ValueLabelOptions) => {
         if (!options?.display) return;
         const { ctx } = chart;
+        const written: string[] = [];
         const format = options.format ?? ((v: number) => v.toLocaleString('zh-CN'));
         const horizontal = (chart.options as any).indexAxis === 'y';
         ctx.save();
@@ -47,9 +48,11 @@ const valueLabels: Plugin = {
                     ctx.textBaseline = 'middle';
                     ctx.fillText(format(value), x, y - 7);
                     ctx.fillText(share, x, y + 7);
+                    written.push(`${chart.data.labels?.[i] ?? ''} ${format(value)} ${share}`);
                     return;
                 }
                 const text = options.share && share ? `${format(value)}（${share}）` : format(value);
+                written.push(`${chart.data.labels?.[i] ?? ''} ${text}`);
                 ctx.fillStyle = '#333333';
                 if (horizontal) {
                     ctx.textAlign = 'left';
@@ -63,6 +66,8 @@ const valueLabels: Plugin = {
             });
         });
         ctx.restore();
+        // what was written, readable without the picture (screen readers' summary, browser tests)
+        chart.canvas.setAttribute('data-value-labels', written.join(' | '));
     },
 };
 
