@@ -7,6 +7,8 @@
  */
 import { type Browser, type Page } from 'playwright-core';
 import { bootStrapi, type BootedApp } from '../helpers/boot';
+import request from 'supertest';
+import { DEMO_PASSWORD } from '../helpers/boot';
 import { ensurePanelBuilt, launchChromium, submitLogin } from '../helpers/panel';
 import { residentId } from '../helpers/ids';
 
@@ -18,6 +20,17 @@ beforeAll(async () => {
     ensurePanelBuilt();
     app = await bootStrapi({ listen: true });
     browser = await launchChromium();
+    // a child of 泉州市鲤城区实验幼儿园 holds the number the duplicate check finds
+    const server = app.strapi.server.httpServer;
+    const { body } = await request(server).post('/api/auth/local').send({ identifier: 'demo-kindergarten', password: DEMO_PASSWORD });
+    const auth = `Bearer ${body.jwt}`;
+    const classes = await request(server).get('/api/school-classes').set('Authorization', auth);
+    await request(server).post('/api/children').set('Authorization', auth).send({ data: {
+        name: '林小禾', sex: 'female', idType: '1', idNumber: heldNumber, birthPlace: '350502', nativePlace: '福建泉州', ethnicity: '01', nationality: '156',
+        overseasChinese: '00', health: '10', householdRegion: '350502', householdType: '2', address: '鲤城区', phone: '13800000000',
+        enrolledOn: '2025-09-01', enrollmentMode: '1', onlyChild: true, schoolClass: classes.body.data[0].documentId,
+        guardians: [{ name: '林母', relation: '2', idType: '1', idNumber: residentId('350502', '19920404', '042') }],
+    } }).expect(201);
 }, 300_000);
 
 afterAll(async () => {
@@ -29,11 +42,12 @@ const session = async (username: string, options: { width?: number; locale?: str
     const width = options.width ?? 1440;
     const context = await browser.newContext({
         viewport: { width, height: options.phone ? 844 : 900 },
-        locale: options.locale ?? 'zh-CN',
+        locale: 'zh-CN',
         ...(options.phone ? { isMobile: true, hasTouch: true } : {}),
     });
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
+    if (options.locale === 'en') await page.addInitScript(() => localStorage.setItem('RaStore.locale', JSON.stringify('en')));
     await submitLogin(page, app.baseUrl, username);
     await page.waitForURL(/#\/$/);
     await page.locator('#main-content').waitFor();
@@ -64,8 +78,7 @@ test('the Ministry sees a map by province with a legend; the trend says it lacks
 });
 
 test('a province sees its prefectures on the map, and the drill-down bars carry their values (English)', async () => {
-    const page = await session('demo-province', { locale: 'en-US' });
-    await page.getByRole('menuitem', { name: /Dashboard/ }).waitFor();
+    const page = await session('demo-province', { locale: 'en' });
     const map = page.getByTestId('map-chart');
     await map.getByTestId('region-map').locator('canvas').waitFor();
     expect(await map.getByTestId('map-caption').innerText()).toMatch(/^9 areas, \d+ with data/);
@@ -95,14 +108,24 @@ test('on a 390-px phone the kindergarten works its children list, child form, im
     await noSideScroll(page);
 
     await page.goto(`${app.baseUrl}/#/children`);
-    await page.locator('#main-content').waitFor();
-    await page.waitForTimeout(800);
+    await page.getByTestId('children-phone-list').getByText('林小禾').waitFor();
+    expect(await page.getByTestId('children-phone-list').innerText()).toMatch(/女 · 2022-07-07/);
     await noSideScroll(page);
     await page.screenshot({ path: '/tmp/phone-children.png', fullPage: true });
 
     await page.goto(`${app.baseUrl}/#/children/create`);
     await page.locator('input[name="name"]').waitFor();
     await noSideScroll(page);
+    // the duplicate check names the kindergarten once, readably, and not again as a likely duplicate
+    await page.locator('input[name="name"]').fill('林小禾');
+    await page.locator('input[name="idNumber"]').fill(heldNumber);
+    const check = page.getByTestId('duplicate-check');
+    await check.getByText('该证件号码已有学籍').waitFor();
+    await page.waitForTimeout(1000);
+    const alerts = await check.locator('.MuiAlert-message').allInnerTexts();
+    expect(alerts.join('\n')).toContain('现就读于：泉州市鲤城区实验幼儿园');
+    expect(alerts.join('\n')).not.toContain('鲤城区泉州市');
+    expect(alerts.filter((text) => text.includes('疑似重复'))).toEqual([]);
     await page.screenshot({ path: '/tmp/phone-child-form.png', fullPage: true });
 
     await page.goto(`${app.baseUrl}/#/imports`);
@@ -111,9 +134,20 @@ test('on a 390-px phone the kindergarten works its children list, child form, im
     await noSideScroll(page);
     await page.screenshot({ path: '/tmp/phone-import.png', fullPage: true });
 
+    // 申请变更关键信息: the form's button says what it does; the request is then in 申请 as one line
+    await page.goto(`${app.baseUrl}/#/key-change`);
+    await page.locator('textarea[name="reason"]').waitFor();
+    expect(await page.getByRole('button', { name: '提交申请' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: '保存' }).count()).toBe(0);
+    await noSideScroll(page);
+    await page.locator('input[name="principal"]').fill('陈新园长');
+    await page.locator('textarea[name="reason"]').fill('园长换届');
+    await page.getByRole('button', { name: '提交申请' }).click();
+    await page.waitForURL(/#\/requests\/[^/]+\/show/);
+
     await page.goto(`${app.baseUrl}/#/requests`);
-    await page.locator('#main-content').waitFor();
-    await page.waitForTimeout(500);
+    await page.getByTestId('requests-phone-list').locator('li').first().waitFor();
+    expect(await page.getByTestId('requests-phone-list').innerText()).toMatch(/关键信息/);
     await noSideScroll(page);
     await page.screenshot({ path: '/tmp/phone-requests.png', fullPage: true });
     await page.context().close();

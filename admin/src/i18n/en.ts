@@ -272,7 +272,7 @@ const messages: TranslationMessages = {
             charts_label: 'Charts',
             chart_n: 'Chart %{n}',
             filters_hint: 'Filters (empty means any)',
-            region_hint: 'A 2, 4 or 6-digit region code',
+            region_hint: 'Leave empty for your whole area; search by name, pinyin initials or code',
             any: 'Any',
             download_xlsx: 'Download data',
             download_all: 'Download all data (xlsx)',

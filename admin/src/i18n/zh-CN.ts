@@ -486,7 +486,7 @@ const chineseMessages: TranslationMessages = {
             charts_label: '图表',
             chart_n: '图表 %{n}',
             filters_hint: '筛选条件（不选即不限）',
-            region_hint: '2、4 或 6 位行政区划代码',
+            region_hint: '不选即本级全部；可按名称、拼音首字母或代码查找',
             any: '不限',
             download_xlsx: '下载数据',
             download_all: '下载全部数据（xlsx）',

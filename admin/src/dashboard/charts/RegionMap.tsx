@@ -56,25 +56,30 @@ const signedArea = (ring: [number, number][]) =>
         return sum + (x * y1 - x1 * y);
     }, 0);
 
-/** d3-geo (under chartjs-chart-geo) draws a ring's inside on its right: exterior rings clockwise, holes counter-clockwise. */
-const wind = (rings: [number, number][][]) =>
-    rings.map((ring, i) => ((i === 0 ? signedArea(ring) > 0 : signedArea(ring) < 0) ? [...ring].reverse() : ring));
+/**
+ * d3-geo (under chartjs-chart-geo) fills a ring's inside on its right: clockwise. The package's
+ * rings of one polygon are each an area of their own (islands, enclaves such as 北京 inside 河北,
+ * which its own feature covers): every ring becomes a polygon, turned clockwise.
+ */
+const clockwise = (ring: [number, number][]) => (signedArea(ring) > 0 ? [...ring].reverse() : ring);
 
 /** The map's GeoJSON out of the package's script (`echarts.registerMap('name', {...})`), decoded. */
 export const parseBoundaries = (source: string): Feature[] => {
+    // the object ends at the call's "});" (the encoded rings use characters from '@' up, never ')')
     const start = source.indexOf('{', source.indexOf('registerMap('));
-    const end = source.lastIndexOf('}', source.lastIndexOf(');'));
+    const end = source.indexOf('});', start);
     const json = JSON.parse(source.slice(start, end + 1));
     const scale = json.UTF8Scale ?? 1024;
     return json.features.map((feature: any) => {
         const g = feature.geometry;
-        let coordinates = g.coordinates;
-        if (json.UTF8Encoding) {
-            coordinates = g.type === 'Polygon'
-                ? wind(g.coordinates.map((ring: string, r: number) => decodeRing(ring, g.encodeOffsets[r], scale)))
-                : g.coordinates.map((polygon: string[], p: number) => wind(polygon.map((ring, r) => decodeRing(ring, g.encodeOffsets[p][r], scale))));
-        }
-        return { type: 'Feature', id: String(feature.id), properties: { name: feature.properties.name }, geometry: { type: g.type, coordinates } };
+        let coordinates;
+        const rings: [number, number][][] = json.UTF8Encoding
+            ? g.type === 'Polygon'
+                ? g.coordinates.map((ring: string, r: number) => decodeRing(ring, g.encodeOffsets[r], scale))
+                : g.coordinates.flatMap((polygon: string[], p: number) => polygon.map((ring, r) => decodeRing(ring, g.encodeOffsets[p][r], scale)))
+            : g.type === 'Polygon' ? g.coordinates : g.coordinates.flat();
+        coordinates = rings.filter((ring) => ring.length >= 3).map((ring) => [clockwise(ring)]);
+        return { type: 'Feature', id: String(feature.id), properties: { name: feature.properties.name }, geometry: { type: 'MultiPolygon', coordinates } };
     });
 };
 
