@@ -59,6 +59,7 @@ const messages: TranslationMessages = {
             estimated_range: '%{offsetBegin}-%{offsetEnd} of about %{total}',
             estimated_hint: 'A very large list: the total is the database\'s estimate; statistics and exports give exact figures.',
         },
+        breadcrumbs: { home: 'Home', label: 'You are here' },
         charts: {
             save_png: 'Save as PNG',
             no_data: 'No data',

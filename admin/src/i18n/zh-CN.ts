@@ -273,6 +273,7 @@ const chineseMessages: TranslationMessages = {
             estimated_range: '第 %{offsetBegin}-%{offsetEnd} 条，共约 %{total} 条',
             estimated_hint: '数据量很大，总数为数据库估算值；精确数字请用统计或导出。',
         },
+        breadcrumbs: { home: '首页', label: '当前位置' },
         charts: {
             save_png: '保存为 PNG',
             no_data: '暂无数据',
