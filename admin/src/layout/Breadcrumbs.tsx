@@ -29,7 +29,8 @@ export const Breadcrumbs = () => {
     const last = id === 'create' ? translate('ra.action.create') : action === 'show' ? null : id ? translate('ra.action.edit') : null;
     const crumbs: { text: React.ReactNode; to?: string }[] = [{ text: translate('app.breadcrumbs.home'), to: '/' }];
     crumbs.push({ text: label, to: id && resource?.hasList ? `/${name}` : undefined });
-    if (id && id !== 'create' && resource) crumbs.push({ text: <RecordCrumb resource={name} id={id} />, to: last ? `/${name}/${encodeURIComponent(id)}/show` : undefined });
+    // the record by its name where the resource says how to name one (never a bare id)
+    if (id && id !== 'create' && resource?.recordRepresentation) crumbs.push({ text: <RecordCrumb resource={name} id={id} />, to: last ? `/${name}/${encodeURIComponent(id)}/show` : undefined });
     if (last) crumbs.push({ text: last });
     return (
         <MuiBreadcrumbs aria-label={translate('app.breadcrumbs.label')} data-testid="breadcrumbs" sx={{ fontSize: 13, mt: 1, mb: 0.5, px: { xs: 1, sm: 0 } }} maxItems={4}>
