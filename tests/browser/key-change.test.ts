@@ -39,7 +39,7 @@ test('a kindergarten submits a change of principal; its county approves it; the 
     expect(await principal.inputValue()).toBe(before.principal);
     await principal.fill('张三');
     await kindergarten.locator('textarea[name="reason"]').fill('原园长调任，新园长到岗');
-    await kindergarten.getByRole('button', { name: '保存' }).click();
+    await kindergarten.getByRole('button', { name: '提交申请' }).click();
     await kindergarten.getByText('待审核').first().waitFor();
     await kindergarten.getByRole('menuitem', { name: '我的申请' }).click();
     await kindergarten.locator('table').getByText('关键信息变更').waitFor();

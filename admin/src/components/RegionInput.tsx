@@ -25,7 +25,12 @@ type Props = {
     readOnly?: boolean;
     /** a place may also be written out (籍贯 "福建泉州"): text typed in the county box that is no code is kept as it is */
     freeText?: boolean;
+    /** a region prefix (2, 4 or 6 digits, as the statistics filters take it) instead of a 6-digit code */
+    prefix?: boolean;
 };
+
+const toCode = (value: unknown) => (value ? String(value).padEnd(6, '0') : '');
+const toPrefix = (value: unknown) => (value ? String(value).replace(/(00)+$/, '') : '');
 
 /**
  * The one region picker (出生地, 籍贯, 户口所在地, a kindergarten's county, custom region fields):
@@ -34,11 +39,11 @@ type Props = {
  * boxes above. A 6-digit code typed in any box is taken as it is when the tree has it. The value is
  * the code of the deepest region chosen (a county when `countyOnly`).
  */
-export const RegionInput = ({ source, label, validate, countyOnly = false, within, helperText, readOnly = false, freeText = false }: Props) => {
+export const RegionInput = ({ source, label, validate, countyOnly = false, within, helperText, readOnly = false, freeText = false, prefix: asPrefix = false }: Props) => {
     const translate = useTranslate();
     const resource = useResourceContext();
     const tree = useRegionTree();
-    const { field, fieldState, isRequired } = useInput({ source, validate });
+    const { field, fieldState, isRequired } = useInput({ source, validate, ...(asPrefix ? { format: toCode, parse: toPrefix } : {}) });
     const [typed, setTyped] = useState<Partial<Record<RegionLevel, string>>>({});
     const chain = useMemo(() => (tree ? chainOf(tree, field.value) : {}), [tree, field.value]);
     const prefix = within ? String(within).replace(/(00)+$/, '') : '';
@@ -81,7 +86,7 @@ export const RegionInput = ({ source, label, validate, countyOnly = false, withi
                     <Autocomplete<Region>
                         key={level}
                         size="small"
-                        sx={{ minWidth: 180, flex: '1 1 180px', maxWidth: 280 }}
+                        sx={{ minWidth: 180, flex: '1 1 180px', maxWidth: { xs: '100%', sm: 280 } }}
                         disabled={readOnly || !tree}
                         options={optionsOf(level)}
                         value={chain[level] ?? null}

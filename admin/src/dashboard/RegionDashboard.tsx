@@ -12,7 +12,7 @@ import { DashboardHeader } from './DashboardHeader';
 import { StatCard } from './StatCard';
 import { SafetyCards } from './SafetyCards';
 import { DashboardData } from './types';
-import { CompletenessPanel, DrillDownPanel, ExportSummaryButton, KeyIndicators, OverduePanel, TrendPanel } from './StatisticsPanels';
+import { CompletenessPanel, DrillDownPanel, MapPanel, ExportSummaryButton, KeyIndicators, OverduePanel, TrendPanel } from './StatisticsPanels';
 import { SnapshotProjectsPanel } from './SnapshotProjects';
 import { ProjectsTrendPanel } from './ProjectsTrend';
 
@@ -83,6 +83,9 @@ export const RegionDashboard = ({ me }: { me: Me }) => {
                     <Grid container spacing={2} sx={{ mt: 1 }}>
                         <Grid size={{ xs: 12, lg: 6 }}>
                             <DrillDownPanel level={me.level} rootLabel={placeName} />
+                        </Grid>
+                        <Grid size={{ xs: 12, lg: 6 }}>
+                            <MapPanel level={me.level} regionCode={me.regionCode} placeName={placeName} />
                         </Grid>
                         <Grid size={{ xs: 12, lg: 6 }}>
                             <TrendPanel />

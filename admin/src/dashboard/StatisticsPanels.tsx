@@ -10,6 +10,7 @@ import { useApi } from '../providers/useApi';
 import { ChartCard, QueryChart, formatValue, shown } from './charts/QueryChart';
 import { downloadFile } from './charts/download';
 import { useStatistics } from './charts/useStatistics';
+import { RegionMap, boundariesFor } from './charts/RegionMap';
 import type { Catalog, QueryResult } from './charts/types';
 import type { DashboardIndicator } from './types';
 import { useServerFacts, useThisMonth } from '../providers/useServerFacts';
@@ -75,13 +76,14 @@ export const KeyIndicators = ({ indicators }: { indicators: DashboardIndicator[]
                                 labels: ratios.map((i) => i.label),
                                 datasets: [
                                     { type: 'bar', label: translate('app.charts.actual'), data: ratios.map((i) => shown(i.value, 100)), backgroundColor: ratios.map((i) => (i.meets === false ? '#ed6c02cc' : '#2e7d32cc')), borderColor: '#2e7d32' },
-                                    { type: 'line', label: translate('app.charts.target'), data: ratios.map((i) => (i.target ? shown(i.target.value, 100) : null)), borderColor: '#d32f2f', backgroundColor: '#d32f2f', showLine: false, pointStyle: 'line', pointRadius: 18, pointBorderWidth: 3 } as any,
+                                    { type: 'line', label: translate('app.charts.target'), data: ratios.map((i) => (i.target ? shown(i.target.value, 100) : null)), borderColor: '#d32f2f', backgroundColor: '#d32f2f', showLine: false, pointStyle: 'line', pointRadius: 18, pointBorderWidth: 3, valueLabels: false } as any,
                                 ],
                             }}
                             options={{
                                 responsive: true,
                                 maintainAspectRatio: false,
-                                plugins: { title: { display: true, text: title }, legend: { position: 'bottom' } },
+                                layout: { padding: { top: 18 } },
+                                plugins: { title: { display: true, text: title }, legend: { position: 'bottom' }, valueLabels: { display: true, format: (v: number) => `${v}%` } } as any,
                                 scales: { y: { beginAtZero: true, max: 100, title: { display: true, text: '%' } } },
                             }}
                         />
@@ -121,8 +123,8 @@ const below = (facts: ServerFacts, level: string): { dimension: string; digits: 
 };
 
 /**
- * Drill-down: ranked horizontal bars of the areas below (no offline map package ships maintained
- * boundary data, so no map); clicking a bar opens the level below — province → prefecture →
+ * Drill-down: ranked horizontal bars of the areas below (the map beside it, MapPanel, colours
+ * them where boundaries exist); clicking a bar opens the level below — province → prefecture →
  * county → kindergarten, and a kindergarten's bar opens its record list entry.
  */
 export const DrillDownPanel = ({ level, rootLabel }: { level: string; rootLabel: string }) => {
@@ -167,6 +169,33 @@ export const DrillDownPanel = ({ level, rootLabel }: { level: string; rootLabel:
                     <QueryChart result={data} type="bar" horizontal title={title} chartRef={chartRef} onClickRow={open} maxRows={30} />
                     <Typography variant="caption" color="text.secondary">{translate('app.charts.drill_hint')}</Typography>
                 </Box>
+            )}
+        </ChartCard>
+    );
+};
+
+/**
+ * 地图: the indicator by area on a choropleth — the Ministry's by province, a province's by
+ * prefecture (by district for a municipality) where boundaries ship with the panel
+ * (admin/src/dashboard/charts/RegionMap.tsx); elsewhere a note and the drill-down's bars.
+ */
+export const MapPanel = ({ level, regionCode, placeName }: { level: string; regionCode?: string | null; placeName: string }) => {
+    const translate = useTranslate();
+    const facts = useServerFacts();
+    const [indicator, setIndicator] = useState('kindergartens');
+    const chartRef = useRef<ChartJS | null>();
+    const digits = facts.levels.find((l) => l.key === level)?.regionDigits ?? 0;
+    const prefix = (regionCode ?? '').slice(0, digits);
+    const boundaries = boundariesFor(prefix);
+    const dimension = boundaries && facts.levels.find((l) => !l.byInstitution && l.regionDigits === boundaries.digits)?.key;
+    const { data, error } = useStatistics(dimension ? { indicator, dimension, filters: prefix ? { region: prefix } : {} } : null);
+    const title = data ? translate('app.charts.map_title', { place: placeName, indicator: data.indicator.label }) : translate('app.charts.map');
+    return (
+        <ChartCard title={translate('app.charts.map')} subheader={translate('app.charts.map_hint')} chartRef={dimension ? chartRef : undefined} actions={dimension ? <IndicatorPicker value={indicator} onChange={setIndicator} testId="map-indicator" /> : undefined} testId="map-chart">
+            {!dimension ? (
+                <Alert severity="info" data-testid="map-unavailable">{translate('app.charts.map_unavailable')}</Alert>
+            ) : error ? <Alert severity="error">{error.message}</Alert> : !data ? <Skeleton variant="rounded" height={360} /> : (
+                <RegionMap result={data} regionPrefix={prefix} title={title} chartRef={chartRef} />
             )}
         </ChartCard>
     );

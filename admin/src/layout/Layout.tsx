@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useLocation } from 'react-router-dom';
 import { AppBar } from './AppBar';
 import { Menu } from './Menu';
+import { Breadcrumbs } from './Breadcrumbs';
 import { DutyPage } from '../security';
 import { getPending } from '../providers/session';
 import { forgetMe } from '../providers/auth';
@@ -30,6 +31,7 @@ export const Layout = ({ children }: { children: ReactNode }) =>
     ) : (
         <RaLayout appBar={AppBar} menu={Menu}>
             <FollowServer />
+            <Breadcrumbs />
             {children}
         </RaLayout>
     );

@@ -1,6 +1,6 @@
 import './setup';
 import { ReactNode, useRef } from 'react';
-import { Box, Button, Card, CardContent, CardHeader, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { Alert, Box, Button, Card, CardContent, CardHeader, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import ImageIcon from '@mui/icons-material/Image';
 import { Chart } from 'react-chartjs-2';
 import type { Chart as ChartJS, ChartData, ChartOptions } from 'chart.js';
@@ -91,6 +91,14 @@ export const QueryChart = ({ result, type, title, horizontal, maxRows = 40, heig
     if (result.rows.length === 0) {
         return <Typography color="text.secondary" sx={{ py: 4, textAlign: 'center' }}>{translate('app.charts.no_data')}</Typography>;
     }
+    // a trend needs two months: one snapshot is said, not drawn as a lone point
+    if (result.dimension.key === 'month' && type !== 'table' && result.rows.length < 2) {
+        return (
+            <Alert severity="info" sx={{ my: 2 }} data-testid="trend-too-short">
+                {translate('app.charts.trend_too_short', { count: result.rows.length })}
+            </Alert>
+        );
+    }
     if (type === 'table') {
         return (
             <Table size="small" data-testid="chart-table">
@@ -137,6 +145,7 @@ export const QueryChart = ({ result, type, title, horizontal, maxRows = 40, heig
             borderDash: [6, 4],
             pointRadius: 0,
             fill: false,
+            valueLabels: false,
         });
     }
     const data: ChartData = { labels, datasets };
@@ -146,10 +155,17 @@ export const QueryChart = ({ result, type, title, horizontal, maxRows = 40, heig
         responsive: true,
         maintainAspectRatio: false,
         indexAxis: horizontal && type === 'bar' ? 'y' : 'x',
+        layout: { padding: type === 'pie' ? 0 : horizontal ? { right: 56 } : { top: 18 } },
         plugins: {
             title: { display: true, text: title },
             legend: { display: true, position: 'bottom' },
             tooltip: { callbacks: { label: (item: any) => `${item.dataset.label}：${item.formattedValue}${indicator.scale === 100 ? '%' : ''}` } },
+            // values on the bars and slices, percentages on pies (and on bars of counts split by a dimension)
+            valueLabels: {
+                display: true,
+                format: (v: number) => `${v.toLocaleString('zh-CN')}${indicator.scale === 100 ? '%' : ''}`,
+                share: type === 'bar' && indicator.scale !== 100 && !horizontal && rows.length <= 12,
+            },
         },
         scales: type === 'pie' ? {} : horizontal ? ({ x: valueAxis, y: categoryAxis } as any) : ({ x: categoryAxis, y: valueAxis } as any),
         onClick: onClickRow

@@ -14,6 +14,7 @@ import {
 } from 'react-admin';
 import { useApi } from '../../providers/useApi';
 import type { Catalog } from '../../dashboard/charts/types';
+import { RegionInput } from '../../components/RegionInput';
 
 const FILTER_WIDTH = { minWidth: 160 };
 
@@ -45,7 +46,7 @@ const ChartPageFields = () => {
                     <SelectInput fullWidth={false} source="indicator" label="resources.chart-pages.fields.indicator" choices={indicatorChoices} validate={required()} sx={{ minWidth: 240 }} />
                     <SelectInput fullWidth={false} source="dimension" label="resources.chart-pages.fields.dimension" choices={dimensionChoices} validate={required()} sx={{ minWidth: 200 }} />
                     <SelectInput fullWidth={false} source="type" label="resources.chart-pages.fields.type" choices={typeChoices} validate={required()} defaultValue="bar" sx={{ minWidth: 140 }} />
-                    <TextInput fullWidth={false} source="filters.region" label={filter('region')?.label ?? 'region'} helperText="resources.chart-pages.region_hint" sx={FILTER_WIDTH} />
+                    <RegionInput source="filters.region" label={filter('region')?.label ?? 'region'} helperText="resources.chart-pages.region_hint" prefix />
                     {optionFilters.map((f) => (
                         <SelectInput fullWidth={false} key={f.key} source={`filters.${f.key}`} label={f.label} choices={f.options!.map((o) => ({ id: o.code, name: o.name }))} emptyText="resources.chart-pages.any" sx={FILTER_WIDTH} />
                     ))}

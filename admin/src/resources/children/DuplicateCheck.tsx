@@ -44,18 +44,27 @@ export const DuplicateCheck = () => {
         // eslint-disable-next-line react-hooks/exhaustive-deps
     }, [idType, idNumber, name, birthDate, sex]);
     if (!result) return null;
+    /** "泉州市鲤城区实验幼儿园", or "某某幼儿园（鲤城区）" when the kindergarten's name does not say where it is. */
+    const place = (countyName: string | null, kindergartenName: string | null) =>
+        !kindergartenName ? countyName ?? '' : !countyName || kindergartenName.includes(countyName)
+            ? kindergartenName
+            : translate('resources.children.place_in_county', { kindergarten: kindergartenName, county: countyName });
+    // the child holding the ID number is already named by the exact alert: not again as a likely duplicate
+    const candidates = result.exact
+        ? result.candidates.filter((c) => c.kindergartenName !== result.exact!.kindergartenName || c.countyName !== result.exact!.countyName)
+        : result.candidates;
     return (
         <Box sx={{ display: 'grid', gap: 1, my: 1, width: '100%' }} data-testid="duplicate-check">
             {result.identity && !result.identity.ok && <Alert severity="error">{result.identity.reason}</Alert>}
             {result.exact && (
                 <Alert severity="error">
-                    {translate('resources.children.exact_duplicate', { place: `${result.exact.countyName ?? ''}${result.exact.kindergartenName ?? ''}` })}
+                    {translate('resources.children.exact_duplicate', { place: place(result.exact.countyName, result.exact.kindergartenName) })}
                 </Alert>
             )}
-            {result.candidates.map((candidate, index) => (
+            {candidates.map((candidate, index) => (
                 <Alert key={index} severity="warning">
                     {translate('resources.children.likely_duplicate', {
-                        place: `${candidate.countyName ?? ''}${candidate.kindergartenName ?? ''}${candidate.name ? `（${candidate.name}）` : ''}`,
+                        place: `${place(candidate.countyName, candidate.kindergartenName)}${candidate.name ? ` · ${candidate.name}` : ''}`,
                         reasons: candidate.reasons.join('；'),
                     })}
                 </Alert>

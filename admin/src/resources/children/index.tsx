@@ -1,7 +1,8 @@
 import ChildCareIcon from '@mui/icons-material/ChildCare';
 import {
-    Datagrid, DateField, List, NullableBooleanInput, ReferenceInput, SelectField, SelectInput, TextField, TextInput,
+    Datagrid, DateField, List, NullableBooleanInput, ReferenceInput, SelectField, SelectInput, SimpleList, TextField, TextInput, useTranslate,
 } from 'react-admin';
+import { useMediaQuery, type Theme } from '@mui/material';
 import { ExportListActions } from '../imports';
 import { useDictionaries } from './useDictionaries';
 import { ChildShow } from './ChildShow';
@@ -28,8 +29,24 @@ const ChildList = () => {
         <NullableBooleanInput key="needsAid" source="needsAid" />,
         ...customFilters,
     ];
+    const translate = useTranslate();
+    // a phone (kindergarten staff work on theirs): one line per child — name, then sex, birth date and state
+    const phone = useMediaQuery((theme: Theme) => theme.breakpoints.down('sm'));
     return (
         <List filters={filters} sort={{ field: 'name', order: 'ASC' }} pagination={<ListPagination />} actions={<ExportListActions path="/api/child-export" fileName="幼儿学籍" />}>
+            {phone ? (
+                <SimpleList
+                    data-testid="children-phone-list"
+                    rowClick="show"
+                    primaryText={(record) => record.name}
+                    secondaryText={(record) => [
+                        record.sex && translate(`resources.children.sex.${record.sex}`),
+                        record.birthDate,
+                        record.status && translate(`resources.children.status.${record.status}`, { _: record.status }),
+                    ].filter(Boolean).join(' · ')}
+                    tertiaryText={(record) => record.studentNumberMasked ?? ''}
+                />
+            ) : (
             <Datagrid rowClick="show" bulkActionButtons={false}>
                 <TextField source="name" />
                 <SelectField source="sex" choices={sexChoices} />
@@ -40,6 +57,7 @@ const ChildList = () => {
                 <YesNoField source="needsAid" />
                 {customColumns}
             </Datagrid>
+            )}
         </List>
     );
 };

