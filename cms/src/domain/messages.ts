@@ -37,3 +37,12 @@ export function chineseMessage(field: string, message: string, resource?: string
   }
   return `${label}：${message}`;
 }
+
+/**
+ * Where a child is held, as people read it: the kindergarten's name, then its county in brackets
+ * ("厦门市思明区第一幼儿园（思明区）"). One wording for the registration, import, transfer and
+ * restoration messages of a duplicate.
+ */
+export function placeName(holder: { kindergartenName?: string | null; countyName?: string | null; countyCode?: string | null }): string {
+  return `${holder.kindergartenName ?? '本省其他幼儿园'}（${holder.countyName ?? holder.countyCode ?? '其他县区'}）`;
+}

@@ -14,6 +14,7 @@
  *   link) in ONE transaction: all of them or none; the unique index on idKey still decides a race
  *   with a concurrent entry, and then nothing of the import is kept.
  */
+import { placeName } from '../messages';
 import type { Core } from '@strapi/strapi';
 import { createId } from '@paralleldrive/cuid2';
 // node-postgres's own serialiser of JS values (arrays → array literals)
@@ -247,7 +248,7 @@ const NAMED_HOLDERS = 3;
  * other record and why it looks like the same child — nothing about that child (as heldElsewhereMessage).
  */
 export function likelyDuplicateHint(candidates: { kindergartenName?: string | null; countyName?: string | null; countyCode?: string | null; reasons: string[] }[]): string {
-  const named = candidates.slice(0, NAMED_HOLDERS).map((c) => `${c.kindergartenName ?? '本省其他幼儿园'}（${c.countyName ?? c.countyCode ?? '其他县区'}）${c.reasons.join('，')}`);
+  const named = candidates.slice(0, NAMED_HOLDERS).map((c) => `${placeName(c)}${c.reasons.join('，')}`);
   const more = candidates.length > NAMED_HOLDERS ? `等 ${candidates.length} 条学籍` : '';
   return `疑似重复：${named.join('；')}${more}。请核对是否为同一幼儿`;
 }

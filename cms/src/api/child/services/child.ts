@@ -1,3 +1,4 @@
+import { placeName } from '../../../domain/messages';
 import { factories } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { conflictError, fieldError } from '../../../utils/validation';
@@ -108,7 +109,7 @@ const childService = factories.createCoreService(CHILD, ({ strapi }) => {
         if (count !== 1) throw conflictError('该幼儿的学籍号已由他人生成，请刷新', ['studentNumber']);
         if (candidates.length) {
           // Confirmed likely duplicates are not dropped: they become a problem record for the county to see.
-          const places = candidates.map((c) => `${c.countyName ?? ''}${c.kindergartenName ?? ''}（${c.reasons.join('、')}）`).join('；');
+          const places = candidates.map((c) => `${placeName(c)}${c.reasons.join('、')}`).join('；');
           await openProblemRecord(strapi, full, full.idNumber ? 'duplicate-with-id' : 'duplicate-without-id', `疑似重复：${places}`);
         }
         await reportRegistration(strapi, currentExchangeSettings(), { ...full, documentId }, studentNumber);

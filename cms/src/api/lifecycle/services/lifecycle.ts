@@ -1,3 +1,4 @@
+import { placeName } from '../../../domain/messages';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { conflictError, fieldError, fieldsError } from '../../../utils/validation';
@@ -176,7 +177,7 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
           const mismatches = identity().checkAgainstTyped({ type, number: result.number, sex: changes.sex ?? child.sex, birthDate: changes.birthDate ?? child.birthDate });
           if (mismatches.length) throw fieldsError(mismatches);
           const holder = await duplicates().exactHolder(duplicates().idKey(type || '1', result.number), child.documentId);
-          if (holder) throw conflictError(`该证件号码已有学籍，现就读于：${holder.countyName ?? ''}${holder.kindergartenName ?? ''}`, ['idNumber']);
+          if (holder) throw conflictError(`该证件号码已有学籍，现就读于：${placeName(holder)}`, ['idNumber']);
         }
       }
       if (changes.sex !== undefined && !['male', 'female'].includes(changes.sex)) throw fieldError('sex', '性别须为男或女');

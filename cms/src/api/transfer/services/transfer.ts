@@ -1,3 +1,4 @@
+import { placeName } from '../../../domain/messages';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { conflictError, fieldError } from '../../../utils/validation';
@@ -204,7 +205,7 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (!child || child.institutionCode !== transfer.fromInstitutionCode || child.status !== 'registered') throw conflictError('该幼儿的学籍已发生变化，不能完成转园', ['version']);
       if (child.idKey) {
         const holder = await duplicates().exactHolder(child.idKey, child.documentId);
-        if (holder) throw conflictError(`查重未通过：该证件号码另有学籍（${holder.countyName ?? ''}${holder.kindergartenName ?? ''}）`, ['idNumber']);
+        if (holder) throw conflictError(`查重未通过：该证件号码另有学籍，现就读于：${placeName(holder)}`, ['idNumber']);
       }
       const candidates = await duplicates().likelyMatches(
         { name: child.name, birthDate: child.birthDate, sex: child.sex, guardianKeys: (child.guardians ?? []).map((g) => g.idKey).filter(Boolean) },
