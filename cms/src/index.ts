@@ -130,10 +130,10 @@ export default {
     }
     // import error reports past their retention are deleted (config/imports.json)
     await (strapi.service('api::child-import.child-import') as any).startReportExpiry();
-    // imports left running by a process that died are marked failed; this instance's keep a heartbeat
-    await watchInterruptedImports(strapi);
     // background jobs: pg-boss on PostgreSQL, in process on SQLite (cms/src/runtime/jobs.ts)
     await startJobs(strapi);
+    // imports left running by a process that died are queued again or marked failed; this instance's keep a heartbeat
+    await watchInterruptedImports(strapi);
     // statistics read from DATABASE_REPLICA_URL when set
     await startReadReplica(strapi);
     // the monthly snapshot missed while the server was down, now that the data is in place

@@ -335,6 +335,10 @@ function checkImports(c: Checker, imports: any) {
   if (!c.object(imports, 'imports')) return;
   for (const field of ['maxBytes', 'maxRows', 'validateChunk', 'insertChunk', 'dupQueryChunk', 'keepErrors']) c.integer(imports[field], `imports.${field}`);
   for (const field of ['likelyDateChunk', 'exportPage']) c.integer(imports[field], `imports.${field}`, { optional: true });
+  if (imports.interruptedJobs !== undefined && c.object(imports.interruptedJobs, 'imports.interruptedJobs')) {
+    for (const field of ['staleMinutes', 'heartbeatSeconds']) c.integer(imports.interruptedJobs[field], `imports.interruptedJobs.${field}`, { optional: true });
+    c.integer(imports.interruptedJobs.maxResumes, 'imports.interruptedJobs.maxResumes', { min: 0, max: 10, optional: true });
+  }
 }
 
 function checkLists(c: Checker, lists: any, known: Known) {
@@ -358,6 +362,8 @@ function checkCluster(c: Checker, cluster: any) {
       c.integer(job.retryLimit, `${path}.retryLimit`, { min: 0, max: 100, optional: true });
       c.integer(job.retryDelaySeconds, `${path}.retryDelaySeconds`, { min: 1, optional: true });
       c.integer(job.expireInMinutes, `${path}.expireInMinutes`, { min: 1, max: 23 * 60, optional: true });
+      c.integer(job.workers, `${path}.workers`, { min: 1, max: 16, optional: true });
+      c.integer(job.pollSeconds, `${path}.pollSeconds`, { min: 1, max: 60, optional: true });
     }
   }
   if (c.object(cluster.replica, 'cluster.replica')) {
