@@ -178,7 +178,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       try {
         const stored = await strapi.db.query(UPLOAD).findOne({ where: { job: id }, select: ['content'] });
         if (!stored?.content) throw new Error('the uploaded workbook is no longer stored');
-        const buffer = Buffer.from(decryptValue(stored.content), 'base64');
+        // the query engine may hand encrypted strings back decrypted already (cms/src/security/pii.ts)
+        const buffer = Buffer.from(isEncrypted(stored.content) ? decryptValue(stored.content) : stored.content, 'base64');
         const user = row.userId ? await strapi.db.query(USER).findOne({ where: { id: row.userId } }) : null;
         if (!user || user.blocked) throw new ImportRefused(refusalMessage(CREATE_CHILD));
         const target = await this.targetOf(user, row.defaultClass || undefined);
