@@ -39,6 +39,7 @@ import { installAuthFastPath } from './security/auth-fast-path';
 import { keysetMiddleware } from './domain/keyset-pages';
 import { listColumnsMiddleware } from './domain/list-columns';
 import { installReadsWithoutTransaction, readsWithoutTransactionMiddleware } from './runtime/reads-without-transaction';
+import { replicaReadsMiddleware } from './runtime/read-replica';
 import { bootstrapFirstAdmin, strapiAdminDocumentsMiddleware } from './security/strapi-admin';
 import { assertDomainConfig, knownTo } from './runtime/config-schema';
 import { registerExchange, startExchange, stopExchange } from './exchange';
@@ -78,6 +79,8 @@ export default {
     // a list reads the columns its answer shows, in the order's final form (after the two above)
     strapi.documents.use(listColumnsMiddleware(strapi) as any);
     // last, around the repository's method only: a read runs without BEGIN/COMMIT
+    // the children's lists of the levels above the kindergarten on the read replica, when set (cms/src/runtime/read-replica.ts)
+    strapi.documents.use(replicaReadsMiddleware(strapi) as any);
     strapi.documents.use(readsWithoutTransactionMiddleware() as any);
     // two-level deployment: history steps that open or close a 学籍 are reported to the nation
     registerExchange(strapi);

@@ -368,6 +368,13 @@ function checkCluster(c: Checker, cluster: any) {
   }
   if (c.object(cluster.replica, 'cluster.replica')) {
     for (const field of ['maxLagSeconds', 'readYourWritesSeconds', 'checkEverySeconds']) c.integer(cluster.replica[field], `cluster.replica.${field}`);
+    if (cluster.replica.lists !== undefined && c.object(cluster.replica.lists, 'cluster.replica.lists')) {
+      for (const [uid, paths] of entries(cluster.replica.lists)) {
+        c.contentType(uid, `cluster.replica.lists.${uid}`, {});
+        if (c.strings(paths, `cluster.replica.lists.${uid}`)) (paths as unknown[]).forEach((value, i) => c.pattern(value, /^\/api\/[a-z0-9/-]+\*?$/, `cluster.replica.lists.${uid}[${i}]`, 'a path under /api/, optionally ending in *'));
+      }
+    }
+    if (cluster.replica.listLevels !== undefined) c.strings(cluster.replica.listLevels, 'cluster.replica.listLevels');
   }
 }
 
