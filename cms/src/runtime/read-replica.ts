@@ -47,6 +47,8 @@ type State = {
   checking?: Promise<void>;
   recentWriters: Map<number, number>;
   reads: { replica: number; primary: number };
+  /** Statements run on the replica for readers (the lag measurement left out). */
+  statements: number;
 };
 let state: State | undefined;
 /** Set while a listed read of the document service runs: its SELECTs take the replica's connection. */
@@ -88,7 +90,8 @@ export async function startReadReplica(strapi: Core.Strapi): Promise<void> {
     pool: { min: 0, max: Number(process.env.DATABASE_REPLICA_POOL_MAX) || 5 },
     acquireConnectionTimeout: 5_000,
   });
-  state = { knex, healthy: false, lagSeconds: null, checkedAt: 0, error: null, recentWriters: new Map(), reads: { replica: 0, primary: 0 } };
+  state = { knex, healthy: false, lagSeconds: null, checkedAt: 0, error: null, recentWriters: new Map(), reads: { replica: 0, primary: 0 }, statements: 0 };
+  knex.on('query', (query: any) => { if (state && !String(query?.sql ?? '').includes('pg_is_in_recovery')) state.statements += 1; });
   await measure(strapi);
   strapi.log.info(`read replica: ${state.healthy ? `in use (lag ${state.lagSeconds} s)` : `not used now (${state.error})`}`);
   state.timer = setInterval(() => {
@@ -208,5 +211,6 @@ export function replicaStatus(): Record<string, unknown> | undefined {
     checkedAt: state.checkedAt ? new Date(state.checkedAt).toISOString() : null,
     problem: state.error,
     reads: { ...state.reads },
+    statementsOnReplica: state.statements,
   };
 }
