@@ -85,7 +85,7 @@ beforeAll(async () => {
   [kindergarten, kindergarten2, county, county2, prefecture, province, ministry] = await Promise.all(
     ['demo-kindergarten', 'demo-kindergarten-2', 'demo-county', 'demo-county-2', 'demo-prefecture', 'demo-province', 'demo-ministry'].map((u) => login(app, u)),
   );
-}, 180_000);
+}, 420_000);
 afterAll(async () => { await app?.stop(); });
 
 describe('an import is a job on the queue', () => {

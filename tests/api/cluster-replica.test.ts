@@ -45,7 +45,7 @@ if (!onPostgres) {
       const response = await session.post('/api/children', { data: child(`副本幼儿${serial}`, county, serial, classId) });
       if (response.status !== 201) throw new Error(`child not created: ${JSON.stringify(response.body?.error)}`);
     }
-  }, 180_000);
+  }, 420_000);
   afterAll(async () => {
     delete process.env.DATABASE_REPLICA_URL;
     await app?.stop();
