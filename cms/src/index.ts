@@ -43,6 +43,7 @@ import { installAuthFastPath } from './security/auth-fast-path';
 import { keysetMiddleware } from './domain/keyset-pages';
 import { listColumnsMiddleware } from './domain/list-columns';
 import { installReadsWithoutTransaction, readsWithoutTransactionMiddleware } from './runtime/reads-without-transaction';
+import { replicaReadsMiddleware } from './runtime/read-replica';
 import { bootstrapFirstAdmin, strapiAdminDocumentsMiddleware } from './security/strapi-admin';
 import { assertDomainConfig, knownTo } from './runtime/config-schema';
 import { registerExchange, startExchange, stopExchange } from './exchange';
@@ -83,6 +84,8 @@ export default {
     // a list reads the columns its answer shows, in the order's final form (after the two above)
     strapi.documents.use(listColumnsMiddleware(strapi) as any);
     // last, around the repository's method only: a read runs without BEGIN/COMMIT
+    // the children's lists of the levels above the kindergarten on the read replica, when set (cms/src/runtime/read-replica.ts)
+    strapi.documents.use(replicaReadsMiddleware(strapi) as any);
     strapi.documents.use(readsWithoutTransactionMiddleware() as any);
     // two-level deployment: history steps that open or close a 学籍 are reported to the nation
     registerExchange(strapi);
@@ -141,10 +144,10 @@ export default {
     }
     // import error reports past their retention are deleted (config/imports.json)
     await (strapi.service('api::child-import.child-import') as any).startReportExpiry();
-    // imports left running by a process that died are marked failed; this instance's keep a heartbeat
-    await watchInterruptedImports(strapi);
     // background jobs: pg-boss on PostgreSQL, in process on SQLite (cms/src/runtime/jobs.ts)
     await startJobs(strapi);
+    // imports left running by a process that died are queued again or marked failed; this instance's keep a heartbeat
+    await watchInterruptedImports(strapi);
     // statistics read from DATABASE_REPLICA_URL when set
     await startReadReplica(strapi);
     // the monthly snapshot missed while the server was down, now that the data is in place

@@ -47,7 +47,8 @@ if (!onPostgres) {
     other = await secondInstance(app);
     secadmin = await login(app, 'demo-secadmin');
     province = await login(app, 'demo-province');
-  }, 180_000);
+    // two app starts on a fresh schema: minutes on a loaded machine
+  }, 420_000);
   afterAll(async () => {
     await other?.stop();
     await app?.stop();
@@ -102,6 +103,42 @@ if (!onPostgres) {
       }
       expect(state).toMatchObject({ state: 'completed', output: { period, state: 'done', trigger: `job ${id}` } });
       expect(await app.strapi.db.query('plugin::archive-snapshot.snapshot').count({ where: { period } })).toBe(1);
+    }, 120_000);
+
+    test('an import uploaded to one instance runs once, on either; its progress and result are read from the other', async () => {
+      const ExcelJS = require('exceljs');
+      const { residentId } = require('../helpers/ids');
+      const headers = ['姓名', '身份证件类型', '证件号码', '出生地', '籍贯', '民族', '国籍/地区', '港澳台侨外', '健康状况', '户口所在地', '户口性质', '现住址', '联系电话', '入园日期', '班级', '就读方式', '是否独生子女', '监护人1姓名', '监护人1与幼儿关系', '监护人1身份证件类型', '监护人1证件号码', '监护人1联系电话'];
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet('幼儿信息');
+      sheet.addRow(headers);
+      for (const n of [1, 2, 3]) {
+        const values: Record<string, unknown> = {
+          姓名: `集群幼儿${n}`, 身份证件类型: '居民身份证', 证件号码: residentId('350502', '20220606', String(500 + 2 * n + 1)), 出生地: '350502', 籍贯: '福建泉州', 民族: '汉族', '国籍/地区': '中国', 港澳台侨外: '否',
+          健康状况: '健康或良好', 户口所在地: '350502', 户口性质: '非农业', 现住址: '鲤城区中山路 10 号', 联系电话: '13800000000', 入园日期: '2025-09-01', 班级: '小一班', 就读方式: '走读', 是否独生子女: '是',
+          监护人1姓名: `集群家长${n}`, 监护人1与幼儿关系: '父亲', 监护人1身份证件类型: '居民身份证', 监护人1证件号码: residentId('350502', '19920303', String(500 + 2 * n + 1)), 监护人1联系电话: '13900000000',
+        };
+        sheet.addRow(headers.map((h) => values[h] ?? null));
+      }
+      const kindergarten = await login(app, 'demo-kindergarten');
+      const started = await kindergarten.post('/api/child-import')
+        .attach('file', Buffer.from(await book.xlsx.writeBuffer()), { filename: 'cluster.xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' })
+        .field('mode', 'valid-only');
+      expect(started.status).toBe(202);
+      const id = started.body.data.id;
+      const onOther = await there('demo-kindergarten');
+      let job: any = null;
+      for (let i = 0; i < 240 && !['done', 'rejected', 'failed'].includes(job?.state); i += 1) {
+        job = (await onOther(`/api/child-import/${id}`).expect(200)).body.data;
+        if (!['done', 'rejected', 'failed'].includes(job.state)) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(job).toMatchObject({ state: 'done', imported: 3, progress: 1 });
+      const row = await app.strapi.db.query('api::child-import.child-import').findOne({ where: { documentId: id } });
+      expect(row.attempts).toBe(1);
+      expect(await app.strapi.db.query('api::child.child').count({ where: { name: { $startsWith: '集群幼儿' } } })).toBe(3);
+      // another kindergarten does not see it on either instance
+      const other = await there('demo-kindergarten-2');
+      await other(`/api/child-import/${id}`).expect(404);
     }, 120_000);
   });
 }

@@ -1,5 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { jobQueue } from '../runtime/jobs';
+import { IMPORT_JOB } from '../api/child-import/services/child-import';
+
+/** Expired import reports deleted (config/cluster.json: hourly). */
+export const REPORT_CLEANUP_JOB = 'import-report-cleanup';
 
 /** The monthly snapshot as a job (config/cluster.json `jobs`). */
 export const SNAPSHOT_JOB = 'archive-snapshot';
@@ -13,6 +17,10 @@ export const SNAPSHOT_JOB = 'archive-snapshot';
  *   its claim and its job active: the job expires after expireInMinutes (longer than the claim's
  *   takeover time), is retried on a live instance, and the retry takes the claim over.
  *   ARCHIVE_SCHEDULE=false leaves out the cron tick (tests).
+ * - child-import: an Excel import `{ id }` (cms/src/api/child-import/services/child-import.ts): the
+ *   job row is claimed by a conditional update, so a second delivery of the same job does nothing.
+ * - import-report-cleanup: the import reports past their retention deleted, one run per cron tick
+ *   in the whole cluster.
  */
 export async function startJobs(strapi: Core.Strapi): Promise<void> {
   const queue = jobQueue(strapi);
@@ -22,6 +30,9 @@ export async function startJobs(strapi: Core.Strapi): Promise<void> {
     const row = typeof data?.period === 'string' ? await snapshots().run(data.period, trigger) : await snapshots().catchUp(trigger);
     return row ? { period: row.period, state: row.state, trigger: row.trigger } : null;
   }, process.env.ARCHIVE_SCHEDULE === 'false' ? { cron: null } : {});
+  const imports = () => strapi.service('api::child-import.child-import') as any;
+  queue.define(IMPORT_JOB, async (data) => imports().runQueued(data));
+  queue.define(REPORT_CLEANUP_JOB, async () => ({ expired: await imports().expireReports() }));
   await queue.start();
 }
 

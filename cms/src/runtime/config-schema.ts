@@ -335,6 +335,10 @@ function checkImports(c: Checker, imports: any) {
   if (!c.object(imports, 'imports')) return;
   for (const field of ['maxBytes', 'maxRows', 'validateChunk', 'insertChunk', 'dupQueryChunk', 'keepErrors']) c.integer(imports[field], `imports.${field}`);
   for (const field of ['likelyDateChunk', 'exportPage']) c.integer(imports[field], `imports.${field}`, { optional: true });
+  if (imports.interruptedJobs !== undefined && c.object(imports.interruptedJobs, 'imports.interruptedJobs')) {
+    for (const field of ['staleMinutes', 'heartbeatSeconds']) c.integer(imports.interruptedJobs[field], `imports.interruptedJobs.${field}`, { optional: true });
+    c.integer(imports.interruptedJobs.maxResumes, 'imports.interruptedJobs.maxResumes', { min: 0, max: 10, optional: true });
+  }
 }
 
 function checkLists(c: Checker, lists: any, known: Known) {
@@ -358,10 +362,19 @@ function checkCluster(c: Checker, cluster: any) {
       c.integer(job.retryLimit, `${path}.retryLimit`, { min: 0, max: 100, optional: true });
       c.integer(job.retryDelaySeconds, `${path}.retryDelaySeconds`, { min: 1, optional: true });
       c.integer(job.expireInMinutes, `${path}.expireInMinutes`, { min: 1, max: 23 * 60, optional: true });
+      c.integer(job.workers, `${path}.workers`, { min: 1, max: 16, optional: true });
+      c.integer(job.pollSeconds, `${path}.pollSeconds`, { min: 1, max: 60, optional: true });
     }
   }
   if (c.object(cluster.replica, 'cluster.replica')) {
     for (const field of ['maxLagSeconds', 'readYourWritesSeconds', 'checkEverySeconds']) c.integer(cluster.replica[field], `cluster.replica.${field}`);
+    if (cluster.replica.lists !== undefined && c.object(cluster.replica.lists, 'cluster.replica.lists')) {
+      for (const [uid, paths] of entries(cluster.replica.lists)) {
+        c.contentType(uid, `cluster.replica.lists.${uid}`, {});
+        if (c.strings(paths, `cluster.replica.lists.${uid}`)) (paths as unknown[]).forEach((value, i) => c.pattern(value, /^\/api\/[a-z0-9/-]+\*?$/, `cluster.replica.lists.${uid}[${i}]`, 'a path under /api/, optionally ending in *'));
+      }
+    }
+    if (cluster.replica.listLevels !== undefined) c.strings(cluster.replica.listLevels, 'cluster.replica.listLevels');
   }
 }
 

@@ -17,7 +17,11 @@ import { readDomainConfig } from './paths';
  */
 export type JobContext = { id: string; name: string; retryCount: number };
 export type JobHandler = (data: any, job: JobContext) => Promise<unknown>;
-export type JobSettings = { cron?: string | null; retryLimit: number; retryDelaySeconds: number; expireInMinutes: number };
+export type JobSettings = {
+  cron?: string | null; retryLimit: number; retryDelaySeconds: number; expireInMinutes: number;
+  /** Jobs of this name one instance runs at once, and how often an idle instance asks for one. */
+  workers?: number; pollSeconds?: number;
+};
 export type SendOptions = { singletonKey?: string };
 
 export interface JobQueue {
@@ -122,9 +126,11 @@ class PgBossQueue implements JobQueue {
       } else {
         await this.boss.unschedule(name).catch(() => undefined);
       }
-      await this.boss.work(name, { batchSize: 1, pollingIntervalSeconds: 2 }, async ([job]: any[]) => {
-        return handler(json(job.data) ?? {}, { id: job.id, name, retryCount: job.retryCount ?? 0 });
-      });
+      for (let worker = 0; worker < Math.max(1, settings.workers ?? 1); worker += 1) {
+        await this.boss.work(name, { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, settings.pollSeconds ?? 2) }, async ([job]: any[]) => {
+          return handler(json(job.data) ?? {}, { id: job.id, name, retryCount: job.retryCount ?? 0 });
+        });
+      }
     }
   }
 

@@ -7,7 +7,11 @@ import { onEveryWrite } from './on-every-write';
 /**
  * Reads that may be a little behind, sent to a PostgreSQL streaming replica (hot standby) when
  * DATABASE_REPLICA_URL is set: the statistics behind the dashboards, chart pages, statistics pages
- * and their exports (cms/src/api/statistics/services/statistics.ts). Everything else reads the primary.
+ * and their exports (cms/src/api/statistics/services/statistics.ts); and the lists named in
+ * config/cluster.json `replica.lists` (the children's lists and list exports) for the levels of
+ * `replica.listLevels`: the same document service, scope and filters (plugins/access-scope), only its
+ * SELECTs sent to the replica's connection (`replicaReadsMiddleware`, `db.getConnection` while such a
+ * read runs outside a transaction). Everything else reads the primary.
  * The primary is read instead:
  * - while the replica is down or its replay lags more than `maxLagSeconds` (measured every
  *   `checkEverySeconds`: a lost replica costs at most that long of failing reads, then none);
@@ -21,7 +25,12 @@ import { onEveryWrite } from './on-every-write';
  * one computation they may lag by already (cms/src/api/statistics/services/statistics.ts).
  * Settings: config/cluster.json `replica`. The lag is shown by GET /api/health.
  */
-type ReplicaConfig = { maxLagSeconds: number; readYourWritesSeconds: number; checkEverySeconds: number };
+type ReplicaConfig = {
+  maxLagSeconds: number; readYourWritesSeconds: number; checkEverySeconds: number;
+  /** Content type → the GET paths whose reads of it go to the replica (`*` at the end: any path under). */
+  lists?: Record<string, string[]>;
+  listLevels?: string[];
+};
 const config = (): ReplicaConfig => readDomainConfig<{ replica: ReplicaConfig }>('cluster.json').replica;
 
 /** The data the replica's readers count: a user who writes one reads the primary for a while. */
@@ -38,8 +47,14 @@ type State = {
   checking?: Promise<void>;
   recentWriters: Map<number, number>;
   reads: { replica: number; primary: number };
+  /** Statements run on the replica for readers (the lag measurement left out). */
+  statements: number;
 };
 let state: State | undefined;
+/** Set while a listed read of the document service runs: its SELECTs take the replica's connection. */
+const replicaReads = new AsyncLocalStorage<boolean>();
+let restoreConnection: (() => void) | undefined;
+const READ_ACTIONS = new Set(['findMany', 'count', 'findFirst']);
 
 export function replicaConfigured(): boolean {
   return Boolean(process.env.DATABASE_REPLICA_URL);
@@ -75,7 +90,8 @@ export async function startReadReplica(strapi: Core.Strapi): Promise<void> {
     pool: { min: 0, max: Number(process.env.DATABASE_REPLICA_POOL_MAX) || 5 },
     acquireConnectionTimeout: 5_000,
   });
-  state = { knex, healthy: false, lagSeconds: null, checkedAt: 0, error: null, recentWriters: new Map(), reads: { replica: 0, primary: 0 } };
+  state = { knex, healthy: false, lagSeconds: null, checkedAt: 0, error: null, recentWriters: new Map(), reads: { replica: 0, primary: 0 }, statements: 0 };
+  knex.on('query', (query: any) => { if (state && !String(query?.sql ?? '').includes('pg_is_in_recovery')) state.statements += 1; });
   await measure(strapi);
   strapi.log.info(`read replica: ${state.healthy ? `in use (lag ${state.lagSeconds} s)` : `not used now (${state.error})`}`);
   state.timer = setInterval(() => {
@@ -83,6 +99,16 @@ export async function startReadReplica(strapi: Core.Strapi): Promise<void> {
     state.checking = measure(strapi).finally(() => { if (state) state.checking = undefined; });
   }, config().checkEverySeconds * 1000);
   state.timer.unref();
+
+  // the query engine's connection, swapped for the replica's inside a listed read (never in a transaction)
+  const db: any = strapi.db;
+  const getConnection = db.getConnection;
+  db.getConnection = function replicaOrPrimary(this: any, tableName?: string) {
+    if (!replicaReads.getStore() || !state?.healthy || db.inTransaction()) return getConnection.call(db, tableName);
+    const connection = tableName ? state.knex(tableName) : state.knex;
+    return schema ? connection.withSchema(schema) : connection;
+  };
+  restoreConnection = () => { db.getConnection = getConnection; };
 
   const bus = clusterBus(strapi);
   const remember = (id: unknown) => {
@@ -107,6 +133,8 @@ export async function startReadReplica(strapi: Core.Strapi): Promise<void> {
 export async function stopReadReplica(): Promise<void> {
   if (!state) return;
   if (state.timer) clearInterval(state.timer);
+  restoreConnection?.();
+  restoreConnection = undefined;
   await state.checking;
   const { knex } = state;
   state = undefined;
@@ -122,6 +150,15 @@ export function statisticsReader(strapi: Core.Strapi): any {
   const ctx: any = strapi.requestContext.get();
   // work outside a request (the monthly snapshot, jobs) reads the primary: what it saves must be exact
   if (!state || !ctx) return strapi.db.connection;
+  return chooseReplica(strapi, ctx) ? state.knex : strapi.db.connection;
+}
+
+/**
+ * Whether a read of this request goes to the replica: configured, healthy, the user has not just
+ * written, not inside a transaction. Counts the read and marks the answer (X-Read-From).
+ */
+function chooseReplica(strapi: Core.Strapi, ctx: any): boolean {
+  if (!state) return false;
   const window = config().readYourWritesSeconds * 1000;
   let recentWrite = false;
   if (!shared.getStore()) {
@@ -132,7 +169,30 @@ export function statisticsReader(strapi: Core.Strapi): any {
   const replica = state.healthy && !recentWrite && !strapi.db.inTransaction();
   state.reads[replica ? 'replica' : 'primary'] += 1;
   if (ctx?.set && !ctx.headerSent) ctx.set('X-Read-From', replica ? 'replica' : 'primary');
-  return replica ? state.knex : strapi.db.connection;
+  return replica;
+}
+
+function listed(uid: string, ctx: any): boolean {
+  const { lists = {}, listLevels = [] } = config();
+  const paths = lists[uid];
+  if (!paths || ctx?.method !== 'GET' || !listLevels.includes(ctx?.state?.user?.level)) return false;
+  const path = String(ctx.path ?? '');
+  return paths.some((entry) => (entry.endsWith('*') ? path.startsWith(entry.slice(0, -1)) : path === entry));
+}
+
+/**
+ * Document-service middleware: a read (findMany, count, findFirst) of a listed content type, in a
+ * listed GET request of a listed level, runs on the replica when `chooseReplica` says so. Only the
+ * read runs in that context: what the request writes (the export record, the audit trail) goes to
+ * the primary. The scope and the filters are the document service's own.
+ */
+export function replicaReadsMiddleware(strapi: Core.Strapi) {
+  return (context: any, next: () => Promise<unknown>) => {
+    if (!state || !READ_ACTIONS.has(context?.action) || replicaReads.getStore()) return next();
+    const ctx: any = strapi.requestContext.get();
+    if (!ctx || !listed(String(context?.uid), ctx) || !chooseReplica(strapi, ctx)) return next();
+    return replicaReads.run(true, next);
+  };
 }
 
 const shared = new AsyncLocalStorage<boolean>();
@@ -151,5 +211,6 @@ export function replicaStatus(): Record<string, unknown> | undefined {
     checkedAt: state.checkedAt ? new Date(state.checkedAt).toISOString() : null,
     problem: state.error,
     reads: { ...state.reads },
+    statementsOnReplica: state.statements,
   };
 }

@@ -1,9 +1,14 @@
 /**
  * Excel import of children as a job (批量导入): the upload is checked as a whole at once (a hostile
- * file answers 400 and leaves nothing behind), then a `child-import` record tracks the background
- * work — rows validated in chunks, duplicates checked in batches, the valid rows written in one
- * transaction — and keeps the counts, the first errors and the error report for download.
- * While a job runs, its live progress is held in memory (the insert transaction would hide it).
+ * file answers 400 and leaves nothing behind), then a `child-import` record tracks the work and the
+ * workbook is kept, encrypted, in `child-import-upload` while the job waits on the job queue
+ * (cms/src/runtime/jobs.ts, job `child-import`): any instance takes it — rows validated in chunks,
+ * duplicates checked in batches, the valid rows written in one transaction — and keeps the counts,
+ * the first errors and the error report (DATA_DIR/imports: a directory shared by the instances).
+ * The job row is claimed by a conditional update (one runner); a run cut by a crash is queued again
+ * from the stored workbook, or failed after maxResumes (cms/src/domain/import/interrupted-jobs.ts).
+ * Progress is in the database (on PostgreSQL the insert's progress is written beside its transaction)
+ * and, on the running instance, in memory too.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,8 +25,14 @@ import { isAllowed, refusalMessage } from '../../../security/can';
 import { checkRow, insertChildren, markDuplicates, markLikelyDuplicates, type ClassRef, type ImportMode, type ImportTarget, type RowOutcome } from '../../../domain/import/children-import';
 import { decryptValue, encryptValue, isEncrypted } from '../../../security/pii';
 import { markRevealedInRequest } from '../../../security/pii-read-audit';
+import { jobQueue } from '../../../runtime/jobs';
 
 const JOB = 'api::child-import.child-import';
+const UPLOAD = 'api::child-import.child-import-upload';
+const USER = 'plugin::users-permissions.user';
+/** The import's job on the job queue (config/cluster.json jobs). */
+export const IMPORT_JOB = 'child-import';
+const FINAL_STATES = ['done', 'rejected', 'failed'];
 const CLASS = 'api::school-class.school-class';
 const KINDERGARTEN = 'api::kindergarten.kindergarten';
 const MODES: ImportMode[] = ['all-or-none', 'valid-only'];
@@ -35,9 +46,8 @@ export type ImportConfig = {
   maxBytes: number; maxRows: number; validateChunk: number; insertChunk: number; dupQueryChunk: number; keepErrors: number;
   /** Birth dates per query of the likely-duplicate check (dup-check's default when absent). */
   likelyDateChunk?: number;
-  /** Days an error report is kept (then deleted; the job says it expired), and minutes between clean-ups. */
+  /** Days an error report is kept (then deleted; the job says it expired). */
   reportRetentionDays?: number;
-  reportCleanupMinutes?: number;
 };
 
 let settings: ImportConfig | undefined;
@@ -65,7 +75,8 @@ const reportDir = () => path.join(dataDir, 'imports');
 const REPORT_MODE = 0o600;
 /** A scratch file older than this is left over from a write that never finished. */
 const SCRATCH_MAX_MS = 10 * 60000;
-let cleanup: NodeJS.Timeout | undefined;
+/** The jobs queued by this instance and not seen finished yet (settle waits for them). */
+const queuedHere = new Set<number>();
 
 /** The report as stored: the workbook, encrypted with the PII key (cms/src/security/pii.ts), as text. */
 function sealReport(workbook: Buffer): string {
@@ -132,18 +143,74 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       },
     });
     const documentId = job.documentId as string;
-    live.set(job.id, { state: 'queued', processed: 0, imported: 0 });
-    const work = new Promise((resolve) => setImmediate(resolve))
-      .then(() => this.run(job.id, documentId, sheet, target, mode, readMs))
-      .finally(() => running.delete(work));
-    running.add(work);
+    try {
+      await strapi.db.query(UPLOAD).create({
+        data: { documentId: createId(), job: job.id, content: encryptValue(buffer.toString('base64')), createdAt: new Date(), updatedAt: new Date(), publishedAt: new Date() },
+      });
+      queuedHere.add(job.id);
+      await jobQueue(strapi).send(IMPORT_JOB, { id: job.id, readMs }, { singletonKey: documentId });
+    } catch (error) {
+      // nothing half-written: no job without its file, no file without its job
+      queuedHere.delete(job.id);
+      await strapi.db.query(UPLOAD).deleteMany({ where: { job: job.id } }).catch(() => undefined);
+      await strapi.db.query(JOB).delete({ where: { id: job.id } }).catch(() => undefined);
+      throw error;
+    }
     return this.present(job);
+  },
+
+  /**
+   * The queue's handler (any instance): claims a queued job (one runner: the update re-checks the
+   * state), reads the stored workbook and the uploader's reach again, and runs it. A job finished,
+   * or claimed elsewhere, is left alone.
+   */
+  async runQueued(data: { id?: number; readMs?: number }) {
+    const id = Number(data?.id);
+    if (!Number.isInteger(id)) return { skipped: 'no job id' };
+    const row = await strapi.db.query(JOB).findOne({ where: { id }, select: ['id', 'documentId', 'state', 'attempts', 'mode', 'userId', 'defaultClass'] });
+    if (!row) return { skipped: 'gone' };
+    if (row.state !== 'queued') return { skipped: row.state };
+    const attempts = (Number(row.attempts) || 0) + 1;
+    const { count } = await strapi.db.query(JOB).updateMany({ where: { id, state: 'queued' }, data: { state: 'validating', attempts, processed: 0, updatedAt: new Date() } });
+    if (!count) return { skipped: 'claimed elsewhere' };
+    live.set(id, { state: 'validating', processed: 0, imported: 0 });
+    const work = (async () => {
+      try {
+        const stored = await strapi.db.query(UPLOAD).findOne({ where: { job: id }, select: ['content'] });
+        if (!stored?.content) throw new Error('the uploaded workbook is no longer stored');
+        // the query engine may hand encrypted strings back decrypted already (cms/src/security/pii.ts)
+        const buffer = Buffer.from(isEncrypted(stored.content) ? decryptValue(stored.content) : stored.content, 'base64');
+        const user = row.userId ? await strapi.db.query(USER).findOne({ where: { id: row.userId } }) : null;
+        if (!user || user.blocked) throw new ImportRefused(refusalMessage(CREATE_CHILD));
+        const target = await this.targetOf(user, row.defaultClass || undefined);
+        const readStarted = performance.now();
+        const sheet = await readUpload(buffer, [...columns(strapi), ...(target.custom?.columns ?? [])], importConfig());
+        await this.run(id, row.documentId, sheet, target, row.mode as ImportMode, Math.round(performance.now() - readStarted) + (Number(data.readMs) || 0));
+      } catch (error: any) {
+        live.delete(id);
+        const message = error instanceof ImportRefused ? error.message : error?.status === 400 || error?.name === 'ValidationError' ? `导入文件无法读取：${error.message}` : '导入时发生错误，本次导入已全部撤销，没有写入任何数据：请稍后重试';
+        if (!(error instanceof ImportRefused)) strapi.log.error(`child import ${row.documentId} could not start: ${error?.message ?? error}`);
+        await strapi.db.query(JOB).update({ where: { id }, data: { state: 'failed', imported: 0, message, finishedAt: new Date(), updatedAt: new Date() } }).catch(() => undefined);
+      }
+      // the workbook is kept only while the job waits or runs
+      const after = await strapi.db.query(JOB).findOne({ where: { id }, select: ['state'] }).catch(() => null);
+      if (after && FINAL_STATES.includes(after.state)) await strapi.db.query(UPLOAD).deleteMany({ where: { job: id } }).catch(() => undefined);
+      const final = await strapi.db.query(JOB).findOne({ where: { id }, select: ['state', 'imported'] }).catch(() => null);
+      return { state: final?.state, imported: final?.imported, attempt: attempts };
+    })();
+    running.add(work);
+    try {
+      return await work;
+    } finally {
+      running.delete(work);
+    }
   },
 
   /** Validates, checks duplicates (exact ones are errors, likely ones hints), writes; never throws (a failure is the job's state). */
   async run(id: number, documentId: string, sheet: ParsedSheet, target: ImportTarget, mode: ImportMode, readMs = 0) {
     const config = importConfig();
-    const state = live.get(id)!;
+    const state = live.get(id) ?? { state: 'validating', processed: 0, imported: 0 };
+    live.set(id, state);
     const save = (data: Record<string, unknown>) => strapi.db.query(JOB).update({ where: { id }, data: { ...data, updatedAt: new Date() } });
     let outcomes: RowOutcome[] = [];
     const timings: Record<string, number> = { readMs };
@@ -184,7 +251,10 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         await mayCreate();
         state.state = 'importing';
         await save({ state: 'importing', ...counts });
-        imported = await insertChildren(strapi, valid.map((o) => o.data!), config.insertChunk, (done) => { state.imported = done; }, target.actor);
+        imported = await insertChildren(strapi, valid.map((o) => o.data!), config.insertChunk, (done) => {
+          state.imported = done;
+          this.showProgress(id, done);
+        }, target.actor);
         lap('insertMs');
       }
       // A report when a row has something to fix or to check (all valid and no hint: the counts say it all).
@@ -210,6 +280,18 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     } finally {
       live.delete(id);
     }
+  },
+
+  /**
+   * The insert's progress for the other instances: on PostgreSQL written by another pooled
+   * connection, beside the insert's transaction (which would hide it until the commit); on SQLite
+   * (one instance, one connection) the memory of this instance is enough.
+   */
+  showProgress(id: number, imported: number) {
+    if ((strapi.db as any).dialect?.client !== 'postgres') return;
+    const table = (strapi.db.metadata.get(JOB) as any).tableName;
+    void strapi.db.connection(table).where({ id }).whereIn('state', ['importing']).update({ imported, updated_at: new Date() })
+      .catch((error: Error) => strapi.log.debug(`child import progress: ${error.message}`));
   },
 
   /** How many ID numbers (children's and guardians') a report shows: the non-empty ID cells of the upload. */
@@ -266,7 +348,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
   present(job: any) {
     const now = live.get(job.id);
     const merged = now ? { ...job, state: now.state, processed: now.processed, imported: now.imported } : job;
-    const { reportFile, reportIds, id, ...rest } = merged;
+    const { reportFile, reportIds, id, attempts, ...rest } = merged;
     const valid = merged.ok || 0;
     const progress = merged.total ? (['done', 'rejected', 'failed'].includes(merged.state) ? 1 : 0.5 * (merged.processed / merged.total) + (valid ? 0.5 * (merged.imported / valid) : 0)) : 1;
     return { ...rest, likely: merged.likely ?? 0, id: job.documentId, hasReport: Boolean(reportFile), reportExpired: Boolean(merged.reportExpiredAt), progress: Math.round(progress * 100) / 100 };
@@ -306,6 +388,9 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       await fs.promises.rm(path.join(reportDir(), path.basename(job.reportFile)), { force: true });
       await strapi.db.query(JOB).update({ where: { id: job.id }, data: { reportFile: null, reportExpiredAt: now } });
     }
+    // workbooks of jobs that ended (a crash between the end and the clean-up of the job)
+    const ended = await strapi.db.query(JOB).findMany({ where: { state: { $in: FINAL_STATES }, updatedAt: { $lt: new Date(now.getTime() - SCRATCH_MAX_MS) } }, select: ['id'], limit: 1000, orderBy: { id: 'desc' } });
+    if (ended.length) await strapi.db.query(UPLOAD).deleteMany({ where: { job: { $in: ended.map((job: any) => job.id) } } });
     let files: string[] = [];
     try { files = await fs.promises.readdir(reportDir()); } catch { return expired.length; }
     const kept = new Set((await strapi.db.query(JOB).findMany({ where: { reportFile: { $notNull: true } }, select: ['reportFile'] })).map((job: any) => job.reportFile));
@@ -331,24 +416,27 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     return expired.length;
   },
 
-  /** The clean-up at start and every reportCleanupMinutes (config/imports.json). */
+  /** The clean-up at start; then the scheduled job import-report-cleanup (cms/src/bootstrap/jobs.ts, one run per tick in the cluster). */
   async startReportExpiry() {
     await this.expireReports().catch((error: Error) => strapi.log.error(`import reports clean-up: ${error.message}`));
-    this.stopReportExpiry();
-    const minutes = importConfig().reportCleanupMinutes ?? 60;
-    cleanup = setInterval(() => {
-      this.expireReports().catch((error: Error) => strapi.log.error(`import reports clean-up: ${error.message}`));
-    }, minutes * 60000);
-    cleanup.unref();
   },
 
-  stopReportExpiry() {
-    if (cleanup) clearInterval(cleanup);
-    cleanup = undefined;
-  },
+  stopReportExpiry() {},
 
-  /** Waits for the background jobs (tests, shutdown). */
-  async settle() {
+  /**
+   * Waits for the imports this instance queued to end (whichever instance runs them) and for the
+   * runs under way here (tests, shutdown, scripts). Gives up after `timeoutMs`.
+   */
+  async settle(timeoutMs = 120_000) {
+    const until = Date.now() + timeoutMs;
+    while (queuedHere.size && Date.now() < until) {
+      const rows = await strapi.db.query(JOB).findMany({ where: { id: { $in: [...queuedHere] } }, select: ['id', 'state'] });
+      for (const id of [...queuedHere]) {
+        const row = rows.find((r: any) => r.id === id);
+        if (!row || FINAL_STATES.includes(row.state)) queuedHere.delete(id);
+      }
+      if (queuedHere.size) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await Promise.allSettled([...running]);
   },
 });

@@ -1,0 +1,170 @@
+/**
+ * Imports as jobs on the job queue (docs/scale-out.md): the workbook is kept, encrypted, in the
+ * database while the job waits or runs, so any instance runs it; a job is run once however often it
+ * is delivered; a run cut by a crash is queued again from the stored workbook, or failed once it has
+ * been resumed config/imports.json interruptedJobs.maxResumes times; the import report clean-up is a
+ * scheduled job. On PostgreSQL the queue is pg-boss; on SQLite the in-process runner.
+ */
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { bootStrapi, REPOSITORY_ROOT, type BootedApp } from '../helpers/boot';
+import { login, type Session } from '../helpers/api';
+import { residentId } from '../helpers/ids';
+
+const JOB = 'api::child-import.child-import';
+const UPLOAD = 'api::child-import.child-import-upload';
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const HEADERS = ['姓名', '身份证件类型', '证件号码', '性别', '出生日期', '出生地', '籍贯', '民族', '国籍/地区', '港澳台侨外', '健康状况', '户口所在地', '户口性质', '现住址', '联系电话', '入园日期', '班级', '就读方式', '是否独生子女', '监护人1姓名', '监护人1与幼儿关系', '监护人1身份证件类型', '监护人1证件号码', '监护人1联系电话'];
+const dist = (...parts: string[]) => require(path.join(REPOSITORY_ROOT, 'cms', 'dist', 'src', ...parts));
+
+let app: BootedApp;
+let kindergarten: Session;
+let kindergarten2: Session;
+let county: Session;
+let county2: Session;
+let province: Session;
+let ministry: Session;
+let prefecture: Session;
+
+const row = (name: string, serial: number) => ({
+  姓名: name, 身份证件类型: '居民身份证', 证件号码: residentId('350502', '20220416', String(serial).padStart(3, '0')),
+  出生地: '350502', 籍贯: '福建泉州', 民族: '汉族', '国籍/地区': '中国', 港澳台侨外: '否', 健康状况: '健康或良好', 户口所在地: '350502', 户口性质: '非农业',
+  现住址: '鲤城区中山路 9 号', 联系电话: '13800000000', 入园日期: '2025-09-01', 班级: '小一班', 就读方式: '走读', 是否独生子女: '是',
+  监护人1姓名: `${name}家长`, 监护人1与幼儿关系: '母亲', 监护人1身份证件类型: '居民身份证', 监护人1证件号码: residentId('350502', '19910202', String(serial).padStart(3, '0')), 监护人1联系电话: '13900000000',
+} as Record<string, unknown>);
+
+async function workbook(rows: Record<string, unknown>[]): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('幼儿信息');
+  sheet.addRow(HEADERS);
+  for (const r of rows) sheet.addRow(HEADERS.map((h) => (r[h] === undefined ? null : r[h])));
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+const service = () => app.strapi.service(JOB) as any;
+const children = (prefix: string) => app.strapi.db.query('api::child.child').count({ where: { name: { $startsWith: prefix } } });
+const stored = (id: number) => app.strapi.db.query(UPLOAD as any).count({ where: { job: id } });
+const jobRow = (documentId: string) => app.strapi.db.query(JOB as any).findOne({ where: { documentId } });
+
+/** Waits until the job's row is in a final state (whichever instance runs it). */
+async function ended(documentId: string) {
+  for (let i = 0; i < 600; i += 1) {
+    const job = await jobRow(documentId);
+    if (['done', 'rejected', 'failed'].includes(job?.state)) return job;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`import ${documentId} did not end`);
+}
+
+/**
+ * A job as a crash leaves it: a running state, its heartbeat older than staleMinutes, `attempts`
+ * runs already, and (when `withFile`) its workbook still stored.
+ */
+async function interrupted(state: string, attempts: number, rows: Record<string, unknown>[], withFile = true) {
+  const { encryptValue } = dist('security', 'pii');
+  const { staleMinutes } = require(path.join(REPOSITORY_ROOT, 'config', 'imports.json')).interruptedJobs;
+  const user = await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: 'demo-kindergarten' } });
+  const now = new Date();
+  const job = await app.strapi.db.query(JOB as any).create({
+    data: {
+      documentId: `crash${state}${attempts}x${Date.now()}`.slice(0, 24), fileName: 'crash.xlsx', mode: 'valid-only', state, total: rows.length, processed: 1, attempts,
+      username: user.username, userId: user.id, startedAt: now, countyCode: '350502', institutionCode: '3135050201', createdAt: now, updatedAt: now, publishedAt: now,
+    },
+  });
+  if (withFile) {
+    await app.strapi.db.query(UPLOAD as any).create({ data: { documentId: `up${job.documentId}`.slice(0, 24), job: job.id, content: encryptValue((await workbook(rows)).toString('base64')), createdAt: now, updatedAt: now, publishedAt: now } });
+  }
+  const then = new Date(now.getTime() - (staleMinutes + 1) * 60_000);
+  const table = (app.strapi.db.metadata.get(JOB) as any).tableName;
+  await app.strapi.db.connection(table).where({ id: job.id }).update({ updated_at: app.strapi.db.dialect.client === 'postgres' ? then : then.getTime() });
+  return job;
+}
+
+beforeAll(async () => {
+  app = await bootStrapi();
+  [kindergarten, kindergarten2, county, county2, prefecture, province, ministry] = await Promise.all(
+    ['demo-kindergarten', 'demo-kindergarten-2', 'demo-county', 'demo-county-2', 'demo-prefecture', 'demo-province', 'demo-ministry'].map((u) => login(app, u)),
+  );
+}, 420_000);
+afterAll(async () => { await app?.stop(); });
+
+describe('an import is a job on the queue', () => {
+  let documentId: string;
+
+  test('queued once, run once: its rows written once, its workbook kept only while it waits or runs', async () => {
+    const { jobQueue } = dist('runtime', 'jobs');
+    expect(jobQueue(app.strapi).engine).toBe(app.strapi.db.dialect.client === 'postgres' ? 'pg-boss' : 'in-process');
+    const file = await workbook([row('队列幼儿甲', 311), row('队列幼儿乙', 313)]);
+    const started = await kindergarten.post('/api/child-import').attach('file', file, { filename: 'queue.xlsx', contentType: XLSX }).field('mode', 'valid-only');
+    expect(started.status).toBe(202);
+    documentId = started.body.data.id;
+    expect(started.body.data).not.toHaveProperty('attempts');
+    const job = await ended(documentId);
+    expect(job).toMatchObject({ state: 'done', imported: 2, attempts: 1 });
+    expect(await children('队列幼儿')).toBe(2);
+    expect(await stored(job.id)).toBe(0);
+    const shown = (await kindergarten.get(`/api/child-import/${documentId}`).expect(200)).body.data;
+    expect(shown).toMatchObject({ state: 'done', imported: 2, progress: 1 });
+    expect(shown).not.toHaveProperty('attempts');
+  }, 120_000);
+
+  test('the same job delivered again (a queue retry) does nothing', async () => {
+    const job = await jobRow(documentId);
+    expect(await service().runQueued({ id: job.id })).toEqual({ skipped: 'done' });
+    expect(await children('队列幼儿')).toBe(2);
+    expect((await jobRow(documentId)).attempts).toBe(1);
+  });
+
+  test('the job is read by its kindergarten only: another kindergarten gets 404, the levels above have no import route (403)', async () => {
+    expect((await kindergarten.get(`/api/child-import/${documentId}`).expect(200)).body.data.state).toBe('done');
+    await kindergarten2.get(`/api/child-import/${documentId}`).expect(404);
+    for (const session of [county, county2, prefecture, province, ministry]) await session.get(`/api/child-import/${documentId}`).expect(403);
+  });
+});
+
+describe('a crash mid-import', () => {
+  test('a run cut short (heartbeat stale) is queued again from the stored workbook and resumed by the queue', async () => {
+    const { markInterruptedImports, RESUMED_MESSAGE } = dist('domain', 'import', 'interrupted-jobs');
+    const job = await interrupted('importing', 1, [row('续跑幼儿甲', 321), row('续跑幼儿乙', 323), row('续跑幼儿丙', 325)]);
+    expect(await markInterruptedImports(app.strapi)).toBe(1);
+    // the kindergarten is told while it waits
+    const waiting = (await kindergarten.get(`/api/child-import/${job.documentId}`).expect(200)).body.data;
+    if (waiting.state === 'queued') expect(waiting.message).toBe(RESUMED_MESSAGE);
+    const done = await ended(job.documentId);
+    expect(done).toMatchObject({ state: 'done', imported: 3, attempts: 2 });
+    expect(await children('续跑幼儿')).toBe(3);
+    expect(await stored(job.id)).toBe(0);
+    // a second sweep finds nothing to do
+    expect(await markInterruptedImports(app.strapi)).toBe(0);
+    expect(await children('续跑幼儿')).toBe(3);
+  }, 120_000);
+
+  test('after maxResumes runs, or without its workbook, the job is failed with the reason and writes nothing', async () => {
+    const { markInterruptedImports, INTERRUPTED_MESSAGE } = dist('domain', 'import', 'interrupted-jobs');
+    const { maxResumes } = require(path.join(REPOSITORY_ROOT, 'config', 'imports.json')).interruptedJobs;
+    const exhausted = await interrupted('validating', maxResumes + 1, [row('放弃幼儿甲', 331)]);
+    const noFile = await interrupted('queued', 0, [row('放弃幼儿乙', 333)], false);
+    expect(await markInterruptedImports(app.strapi)).toBe(2);
+    for (const job of [exhausted, noFile]) {
+      expect(await jobRow(job.documentId)).toMatchObject({ state: 'failed', message: INTERRUPTED_MESSAGE });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await children('放弃幼儿')).toBe(0);
+    // its stored workbook goes at the next clean-up (the scheduled job import-report-cleanup)
+    expect(await stored(exhausted.id)).toBe(1);
+    const { REPORT_CLEANUP_JOB } = dist('bootstrap', 'jobs');
+    const { jobQueue } = dist('runtime', 'jobs');
+    const table = (app.strapi.db.metadata.get(JOB) as any).tableName;
+    const old = new Date(Date.now() - 3_600_000);
+    await app.strapi.db.connection(table).where({ id: exhausted.id }).update({ updated_at: app.strapi.db.dialect.client === 'postgres' ? old : old.getTime() });
+    const queue = jobQueue(app.strapi);
+    const id = await queue.send(REPORT_CLEANUP_JOB, {});
+    let state: any = null;
+    for (let i = 0; i < 240 && !['completed', 'failed'].includes(state?.state); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      state = await queue.state(REPORT_CLEANUP_JOB, id);
+    }
+    expect(state).toMatchObject({ state: 'completed' });
+    expect(await stored(exhausted.id)).toBe(0);
+  }, 120_000);
+});
