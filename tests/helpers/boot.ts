@@ -41,7 +41,16 @@ export async function bootStrapi(options: { listen?: boolean; seedDemo?: boolean
   let schema: string | undefined;
   let copyDatabase: string | undefined;
   let appDatabaseUrl = databaseUrl;
-  if (template) fs.cpSync(template.dir, work, { recursive: true });
+  const secretsSet: string[] = [];
+  if (template) {
+    fs.cpSync(template.dir, work, { recursive: true });
+    // the template's secrets (its data folder's secrets.json) by environment: a suite that loaded the
+    // compiled app before this boot has its data folder fixed already (cms/src/runtime/paths.ts)
+    const secrets = JSON.parse(fs.readFileSync(path.join(work, 'secrets.json'), 'utf8')) as Record<string, string>;
+    for (const [name, value] of Object.entries(secrets)) {
+      if (process.env[name] === undefined) { process.env[name] = value; secretsSet.push(name); }
+    }
+  }
   if (databaseUrl && template) {
     copyDatabase = `${template.database}_${crypto.randomBytes(4).toString('hex')}`;
     await createDatabaseFrom(template.baseUrl, copyDatabase, template.database);
@@ -78,6 +87,7 @@ export async function bootStrapi(options: { listen?: boolean; seedDemo?: boolean
       // the job queue keeps its tables beside the schema (cms/src/runtime/jobs.ts)
       await runOnPostgres(databaseUrl, `DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_jobs CASCADE`);
     }
+    for (const name of secretsSet) delete process.env[name];
     fs.rmSync(work, { recursive: true, force: true });
   };
   return { strapi, baseUrl, stop, databaseUrl: appDatabaseUrl, schema };
