@@ -6,7 +6,8 @@ module.exports = {
   testEnvironment: 'node',
   globalSetup: '<rootDir>/tests/global-setup.js',
   globalTeardown: '<rootDir>/tests/global-teardown.js',
-  testTimeout: 120000,
+  // also the hooks' limit: a suite's start (tests/helpers/boot.ts) on a machine shared by other jobs
+  testTimeout: 300000,
   maxWorkers: 2,
   forceExit: true,
   modulePathIgnorePatterns: ['<rootDir>/cms/dist', '<rootDir>/admin/dist', '<rootDir>/plugins/.*/dist'],
