@@ -5,7 +5,9 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   testEnvironment: 'node',
   globalSetup: '<rootDir>/tests/global-setup.js',
-  testTimeout: 120000,
+  globalTeardown: '<rootDir>/tests/global-teardown.js',
+  // also the hooks' limit: a suite's start (tests/helpers/boot.ts) on a machine shared by other jobs
+  testTimeout: 300000,
   maxWorkers: 2,
   forceExit: true,
   modulePathIgnorePatterns: ['<rootDir>/cms/dist', '<rootDir>/admin/dist', '<rootDir>/plugins/.*/dist'],
