@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { openBroker, type Broker } from './broker';
 import { applyOnce } from './inbox';
-import { applyNationalEvent, reportStatusSteps } from './province';
+import { applyNationalEvent, reportSnapshots, reportStatusSteps } from './province';
 import { applyProvinceEvent } from './national';
 import { relayOnce } from './relay';
 import { downSubject, exchangeSettings, type ExchangeSettings } from './settings';
@@ -20,6 +20,7 @@ export function currentExchangeSettings(): ExchangeSettings {
 export function registerExchange(strapi: Core.Strapi): void {
   const current = currentExchangeSettings();
   reportStatusSteps(strapi, current);
+  reportSnapshots(strapi, current);
 }
 
 /**

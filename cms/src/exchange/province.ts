@@ -2,10 +2,12 @@ import type { Core } from '@strapi/strapi';
 import { openProblemRecord } from '../domain/problem-records';
 import { maskedStudentNumber } from '../security/student-numbers';
 import { enqueue, nationalKey, type ExchangeEvent } from './outbox';
+import { packageOfSnapshot, signPackage } from './packages';
 import { upSubject, type ExchangeSettings } from './settings';
 
 const CHILD = 'api::child.child';
 const CHILD_EVENT = 'api::child-event.child-event';
+const SNAPSHOT = 'plugin::archive-snapshot.snapshot';
 /** History steps after which a 学籍 may have opened or closed in this province (离园, 毕业, 转出, 恢复…). */
 const STATUS_STEPS = new Set(['graduation', 'leaving', 'accidental-leave', 'restoration', 'transfer-out', 'transfer-in']);
 
@@ -40,10 +42,12 @@ export function reportStatusSteps(strapi: Core.Strapi, settings: ExchangeSetting
   if (settings.role !== 'province') return;
   const report = async (rows: { type?: string; childDocumentId?: string }[]) => {
     const documentIds = [...new Set(rows.filter((row) => row?.type && STATUS_STEPS.has(row.type) && row.childDocumentId).map((row) => row.childDocumentId!))];
-    const children = !documentIds.length ? [] : await strapi.db.query(CHILD).findMany({ where: { documentId: { $in: documentIds }, studentNumberKey: { $notNull: true } }, select: ['documentId', 'status', 'countyCode', 'institutionCode'] });
+    const children = !documentIds.length ? [] : await strapi.db.query(CHILD).findMany({ where: { documentId: { $in: documentIds }, studentNumberKey: { $notNull: true } }, select: ['documentId', 'status', 'countyCode', 'institutionCode', 'idKey'] });
     for (const child of children) {
       await enqueue(strapi, upSubject(settings, settings.province!), 'child.status', {
         childDocumentId: child.documentId, open: child.status === 'registered', status: child.status, countyCode: child.countyCode, institutionCode: child.institutionCode,
+        // whether the nation indexes this child at all (an identity document): a status overtaking its registration is kept
+        keyed: Boolean(child.idKey),
       });
     }
     const changedKeys = [...new Set(rows.filter((row) => row?.type === 'key-change' && row.childDocumentId).map((row) => row.childDocumentId!))];
@@ -60,6 +64,32 @@ export function reportStatusSteps(strapi: Core.Strapi, settings: ExchangeSetting
       await report(Array.isArray(event.params?.data) ? event.params.data : []);
     },
   } as any);
+}
+
+/**
+ * After the province's monthly snapshot (plugins/archive-snapshot: saved once per period), its
+ * figures go to the nation as a package signed with the province's key, through the outbox, in the
+ * transaction that marks the snapshot done. Without EXCHANGE_SIGNING_KEY no package is sent (logged).
+ */
+export function reportSnapshots(strapi: Core.Strapi, settings: ExchangeSettings): void {
+  if (settings.role !== 'province') return;
+  strapi.db.lifecycles.subscribe({
+    models: [SNAPSHOT],
+    async afterUpdate(event: any) {
+      if (event.params?.data?.state !== 'done' || !event.result?.period) return;
+      await reportSnapshot(strapi, settings, event.result);
+    },
+  } as any);
+}
+
+export async function reportSnapshot(strapi: Core.Strapi, settings: ExchangeSettings, snapshot: { period: string; finishedAt?: string | Date | null; summary?: any }): Promise<void> {
+  if (settings.role !== 'province') return;
+  if (!settings.signingKey) {
+    strapi.log.warn(`exchange: EXCHANGE_SIGNING_KEY is not set, the statistics package of ${snapshot.period} is not sent to the nation`);
+    return;
+  }
+  const pkg = packageOfSnapshot(settings.province!, snapshot);
+  await enqueue(strapi, upSubject(settings, settings.province!), 'statistics.package', { package: pkg, signature: signPackage(pkg, settings.signingKey) });
 }
 
 /** An answer from the nation: a child registered here is also open in another province. */
