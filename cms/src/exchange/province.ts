@@ -68,8 +68,8 @@ export function reportStatusSteps(strapi: Core.Strapi, settings: ExchangeSetting
 
 /**
  * After the province's monthly snapshot (plugins/archive-snapshot: saved once per period), its
- * figures go to the nation as a package signed with the province's key, through the outbox, in the
- * transaction that marks the snapshot done. Without EXCHANGE_SIGNING_KEY no package is sent (logged).
+ * figures go to the nation as a package signed with the province's key, through the outbox, as soon as
+ * the snapshot is marked done. Without EXCHANGE_SIGNING_KEY no package is sent (logged).
  */
 export function reportSnapshots(strapi: Core.Strapi, settings: ExchangeSettings): void {
   if (settings.role !== 'province') return;
