@@ -323,6 +323,86 @@ describe('national duplicate check across two province deployments', () => {
   });
 });
 
+describe('cross-province transfers through the nation', () => {
+  test('浙江 asks for a child of 福建 by its ID number; 福建 agrees while the broker is out of reach; 浙江 completes; the child moves exactly once', async () => {
+    const idNumber = residentId('350502', '20230110', '162');
+    const fujianKindergarten = await login(fujian, 'demo-kindergarten');
+    const child = await registerChild(fujianKindergarten, '350502', idNumber, '跨省转园');
+    await eventually('the nation indexes the child', async () => (await nation.query(`SELECT 1 FROM national_index_entries WHERE child_document_id = '${child.id}' AND active`)).length);
+
+    const zhejiangKindergarten = await remoteLogin(zhejiang.url, 'demo-kindergarten');
+    const applied = await zhejiangKindergarten.post('/api/transfers', { data: { idType: '1', idNumber, reason: '随父母工作调动' } });
+    expect(applied.status).toBe(201);
+    const transferId = applied.body.data.id;
+    expect(applied.body.data).toMatchObject({ state: 'requested', side: 'incoming', childId: null });
+
+    // 福建 holds the same transfer, with the same 30-working-day due date; its kindergarten may agree, 浙江's may not
+    const outgoing = await eventually('福建 gets the request', async () => (await fujianKindergarten.get(`/api/transfers/${transferId}`)).body?.data);
+    expect(outgoing).toMatchObject({ state: 'requested', side: 'outgoing', childId: child.id, toKindergartenName: '杭州市上城区实验幼儿园', dueAt: applied.body.data.dueAt, overdue: false });
+    expect(outgoing.actions).toContain('agree');
+    const fujianCounty = await login(fujian, 'demo-county');
+    expect((await fujianCounty.get(`/api/transfers/${transferId}`).expect(200)).body.data.state).toBe('requested');
+    const incoming = await eventually('浙江 learns the sending side', async () => {
+      const data = (await zhejiangKindergarten.get(`/api/transfers/${transferId}`)).body?.data;
+      return data?.childName === '跨省转园' && data;
+    });
+    expect(incoming).toMatchObject({ fromKindergartenName: expect.stringContaining('幼儿园'), fromCountyCode: '350502', childId: null });
+    expect(incoming.idNumberMasked).not.toBe(idNumber);
+    await zhejiangKindergarten.post(`/api/transfers/${transferId}/agree`, { data: {} }).expect(403);
+
+    // the broker out of 福建's reach: the agreement is made, and waits in the outbox
+    await link.down();
+    await fujianKindergarten.post(`/api/transfers/${transferId}/agree`, { data: {} }).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await zhejiangKindergarten.get(`/api/transfers/${transferId}`).expect(200)).body.data.state).toBe('requested');
+    await link.up();
+    await eventually('浙江 sees the agreement', async () => (await zhejiangKindergarten.get(`/api/transfers/${transferId}`)).body?.data?.state === 'agreed', 60_000);
+
+    const classId = (await zhejiangKindergarten.get('/api/school-classes?filters[name][$eq]=小一班').expect(200)).body.data[0].documentId;
+    const completed = await zhejiangKindergarten.post(`/api/transfers/${transferId}/complete`, { data: { schoolClass: classId, acknowledgeCandidates: true } });
+    expect(completed.status).toBe(200);
+    expect(completed.body.data.state).toBe('completed');
+    const newId = completed.body.data.childId;
+    expect(newId).toBeTruthy();
+
+    // 福建 closes its record as 转出; the nation's index follows the child
+    await eventually('福建 closes the record', async () => (await fujian.strapi.db.query('api::child.child').findOne({ where: { documentId: child.id } })).status === 'left');
+    expect((await fujianKindergarten.get(`/api/transfers/${transferId}`).expect(200)).body.data.state).toBe('completed');
+    const history = (await fujianKindergarten.get(`/api/children/${child.id}/history`).expect(200)).body.data.map((e: any) => e.type);
+    expect(history).toContain('transfer-out');
+    await eventually('the nation indexes the child in 浙江 only', async () => {
+      const rows = await nation.query(`SELECT province, active FROM national_index_entries WHERE child_document_id IN ('${child.id}', '${newId}') ORDER BY province`);
+      return rows.length === 2 && Boolean(rows[0].active) && !rows[1].active && rows[0].province === '33';
+    });
+    const masked = (await fujian.strapi.db.query('api::child.child').findOne({ where: { documentId: child.id } })).studentNumberMasked;
+    const zhejiangCounty = await remoteLogin(zhejiang.url, 'demo-county');
+    const moved = (await zhejiangCounty.get(`/api/children/${newId}`).expect(200)).body.data;
+    expect(moved).toMatchObject({ status: 'registered', studentNumberMasked: masked, name: '跨省转园' });
+    // one 学籍 with that 学籍号 in 浙江
+    expect(await zhejiang.query(`SELECT document_id, status FROM children WHERE student_number_masked = '${masked}'`)).toEqual([{ document_id: newId, status: 'registered' }]);
+    // no duplicate problem record for the moved child on either side
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const problems = (await zhejiangCounty.get('/api/problem-records').expect(200)).body.data;
+    expect(problems.filter((record: any) => record.description?.includes('另有学籍'))).toHaveLength(1); // only the first test's
+    // applied once on each side, and the ID number never on the broker nor at the nation
+    expect(Number((await zhejiang.query(`SELECT count(*) AS n FROM exchange_inbox_events WHERE type = 'transfer.agreed'`))[0].n)).toBe(1);
+    const sent = await fujian.strapi.db.query('api::exchange.outbox-event' as any).findMany({ where: { type: { $startsWith: 'transfer.' } } });
+    expect(sent.map((row: any) => row.type).sort()).toEqual(['transfer.agreed', 'transfer.opened']);
+    expect(JSON.stringify(sent)).not.toContain(idNumber);
+    expect(JSON.stringify(await nation.query('SELECT body FROM exchange_outbox_events'))).not.toContain(idNumber);
+  });
+
+  test('a child held in no other province: the nation refuses the request, and 浙江 sees it refused', async () => {
+    const zhejiangKindergarten = await remoteLogin(zhejiang.url, 'demo-kindergarten');
+    const applied = await zhejiangKindergarten.post('/api/transfers', { data: { idType: '1', idNumber: residentId('350502', '20230212', '178'), reason: '测试' } }).expect(201);
+    const refused = await eventually('浙江 sees the refusal', async () => {
+      const data = (await zhejiangKindergarten.get(`/api/transfers/${applied.body.data.id}`)).body?.data;
+      return data?.state === 'refused' && data;
+    });
+    expect(refused.refusalReason).toContain('未找到');
+  });
+});
+
 describe('what a key-information change and clock skew do to the national index', () => {
   test('a corrected ID number (关键信息变更) re-reports the child\'s national key', async () => {
     const kindergarten = await login(fujian, 'demo-kindergarten');

@@ -4,6 +4,7 @@ import { applyOnce } from './inbox';
 import { applyNationalEvent, reportSnapshots, reportStatusSteps } from './province';
 import { applyProvinceEvent } from './national';
 import { relayOnce } from './relay';
+import { reportTransferSteps, useTransferSettings } from './transfers';
 import { downSubject, exchangeSettings, type ExchangeSettings } from './settings';
 import type { ExchangeEvent } from './outbox';
 
@@ -21,6 +22,8 @@ export function registerExchange(strapi: Core.Strapi): void {
   const current = currentExchangeSettings();
   reportStatusSteps(strapi, current);
   reportSnapshots(strapi, current);
+  useTransferSettings(current);
+  reportTransferSteps(strapi, current);
 }
 
 /**

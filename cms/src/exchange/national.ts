@@ -13,6 +13,7 @@ import { downSubject, type ExchangeSettings } from './settings';
 export async function applyProvinceEvent(strapi: Core.Strapi, settings: ExchangeSettings, event: ExchangeEvent): Promise<void | { refused: string }> {
   const { data } = event;
   if (event.type === 'statistics.package') return acceptPackage(strapi, settings, event);
+  if (event.type.startsWith('transfer.')) return routeTransfer(strapi, settings, event);
   if (!/^\d{2}$/.test(String(event.source)) || !data?.childDocumentId) throw new Error(`exchange: malformed province event ${event.type}`);
   const province = String(event.source);
   const where = { province, childDocumentId: String(data.childDocumentId) };
@@ -30,7 +31,7 @@ export async function applyProvinceEvent(strapi: Core.Strapi, settings: Exchange
   if (event.type === 'child.registered') {
     const fields = {
       nationalKey: String(data.nationalKey), countyCode: data.countyCode ?? null, institutionCode: data.institutionCode ?? null,
-      studentNumberMasked: data.studentNumberMasked ?? null, active: true, lastSequence: event.sequence, registeredAt: event.occurredAt,
+      studentNumberMasked: data.studentNumberMasked ?? null, studentKey: data.studentKey ?? null, active: true, lastSequence: event.sequence, registeredAt: event.occurredAt,
     };
     if (entry) await strapi.db.query(NATIONAL_INDEX as any).update({ where: { id: entry.id }, data: fields });
     else await strapi.db.query(NATIONAL_INDEX as any).create({ data: { ...where, ...fields } });
@@ -129,4 +130,46 @@ export async function nationalStatistics(strapi: Core.Strapi, settings: Exchange
     provinces: rows,
     total: { code: '000000', name: '全国', figures: total, indicators: indicatorsOf(total), provincesReceived: received.length, provincesLate: rows.filter((row) => row.late).length },
   };
+}
+
+const PROVINCE = /^[1-8]\d$/;
+
+/**
+ * Cross-province transfers (cms/src/exchange/transfers.ts): the nation routes each step between
+ * the two provinces. A request is sent to the province whose open 学籍 has the child's national key
+ * (or 学籍号 key); none found, the receiver is refused. The receiver's completion closes the sender's
+ * entry here before the receiver's registration arrives (same sender, later in its order), so the
+ * moved child is never a duplicate of itself. The sealed record passes through unread.
+ */
+async function routeTransfer(strapi: Core.Strapi, settings: ExchangeSettings, event: ExchangeEvent): Promise<void> {
+  const { data } = event;
+  const source = String(event.source);
+  const send = (province: unknown, type: string, body: Record<string, any>) => {
+    if (!PROVINCE.test(String(province))) throw new Error(`exchange: ${event.type} names no province`);
+    return enqueue(strapi, downSubject(settings, String(province)), type, body);
+  };
+  switch (event.type) {
+    case 'transfer.requested': {
+      const { nationalKey, studentKey } = data.lookup ?? {};
+      const key = nationalKey ? { nationalKey: String(nationalKey) } : studentKey ? { studentKey: String(studentKey) } : null;
+      const holder = key ? await strapi.db.query(NATIONAL_INDEX as any).findOne({ where: { ...key, active: true, province: { $ne: source } } }) : null;
+      if (!holder) return send(source, 'transfer.refused', { transferId: data.transferId, reason: '全国学籍索引中未找到该幼儿在其他省份的在读学籍' });
+      const { lookup: _lookup, ...rest } = data;
+      return send(holder.province, 'transfer.requested', { ...rest, childDocumentId: holder.childDocumentId, receiverProvince: source });
+    }
+    case 'transfer.opened':
+    case 'transfer.agreed':
+    case 'transfer.refused':
+      return send(data.receiverProvince, event.type, { ...data, senderProvince: source });
+    case 'transfer.cancelled':
+      return send(data.senderProvince, event.type, { ...data, receiverProvince: source });
+    case 'transfer.completed': {
+      if (data.senderChildId) {
+        await strapi.db.query(NATIONAL_INDEX as any).updateMany({ where: { province: String(data.senderProvince), childDocumentId: String(data.senderChildId) }, data: { active: false } });
+      }
+      return send(data.senderProvince, event.type, { ...data, receiverProvince: source });
+    }
+    default:
+      throw new Error(`exchange: unknown transfer event ${event.type}`);
+  }
 }

@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { openProblemRecord } from '../domain/problem-records';
 import { maskedStudentNumber } from '../security/student-numbers';
-import { enqueue, nationalKey, type ExchangeEvent } from './outbox';
+import { enqueue, nationalKey, studentKey, type ExchangeEvent } from './outbox';
+import { applyTransferEvent } from './transfers';
 import { packageOfSnapshot, signPackage } from './packages';
 import { upSubject, type ExchangeSettings } from './settings';
 
@@ -18,17 +19,17 @@ const STATUS_STEPS = new Set(['graduation', 'leaving', 'accidental-leave', 'rest
  * nation's answers.
  */
 export async function reportRegistration(strapi: Core.Strapi, settings: ExchangeSettings, child: { documentId: string; idType?: string | null; idNumber?: string | null; countyCode?: string | null; institutionCode?: string | null }, studentNumber: string): Promise<void> {
-  await reportIdentity(strapi, settings, child, maskedStudentNumber(strapi, studentNumber));
+  await reportIdentity(strapi, settings, child, maskedStudentNumber(strapi, studentNumber), studentNumber);
 }
 
 /** The child's national key as it is now: at registration, and again after a key-information change of its ID. */
-async function reportIdentity(strapi: Core.Strapi, settings: ExchangeSettings, child: { documentId: string; idType?: string | null; idNumber?: string | null; countyCode?: string | null; institutionCode?: string | null }, studentNumberMasked: string | null): Promise<void> {
+async function reportIdentity(strapi: Core.Strapi, settings: ExchangeSettings, child: { documentId: string; idType?: string | null; idNumber?: string | null; countyCode?: string | null; institutionCode?: string | null }, studentNumberMasked: string | null, studentNumber: string | null): Promise<void> {
   if (settings.role !== 'province') return;
   const key = nationalKey(settings, child.idType, child.idNumber);
   if (!key) return; // without an identity document the nation has nothing to compare
   await enqueue(strapi, upSubject(settings, settings.province!), 'child.registered', {
     childDocumentId: child.documentId, nationalKey: key, countyCode: child.countyCode ?? null, institutionCode: child.institutionCode ?? null,
-    studentNumberMasked,
+    studentNumberMasked, studentKey: studentKey(settings, studentNumber),
   });
 }
 
@@ -52,8 +53,8 @@ export function reportStatusSteps(strapi: Core.Strapi, settings: ExchangeSetting
     }
     const changedKeys = [...new Set(rows.filter((row) => row?.type === 'key-change' && row.childDocumentId).map((row) => row.childDocumentId!))];
     if (!changedKeys.length) return;
-    const changed = await strapi.db.query(CHILD).findMany({ where: { documentId: { $in: changedKeys }, studentNumberKey: { $notNull: true } }, select: ['documentId', 'idType', 'idNumber', 'countyCode', 'institutionCode', 'studentNumberMasked'] });
-    for (const child of changed) await reportIdentity(strapi, settings, child, child.studentNumberMasked ?? null);
+    const changed = await strapi.db.query(CHILD).findMany({ where: { documentId: { $in: changedKeys }, studentNumberKey: { $notNull: true } }, select: ['documentId', 'idType', 'idNumber', 'countyCode', 'institutionCode', 'studentNumber', 'studentNumberMasked'] });
+    for (const child of changed) await reportIdentity(strapi, settings, child, child.studentNumberMasked ?? null, child.studentNumber ?? null);
   };
   strapi.db.lifecycles.subscribe({
     models: [CHILD_EVENT],
@@ -92,9 +93,10 @@ export async function reportSnapshot(strapi: Core.Strapi, settings: ExchangeSett
   await enqueue(strapi, upSubject(settings, settings.province!), 'statistics.package', { package: pkg, signature: signPackage(pkg, settings.signingKey) });
 }
 
-/** An answer from the nation: a child registered here is also open in another province. */
+/** An answer from the nation: a child registered here is also open in another province, or a cross-province transfer's step. */
 export async function applyNationalEvent(strapi: Core.Strapi, event: ExchangeEvent): Promise<void> {
   if (event.source !== 'national') throw new Error('exchange: only the national instance answers a province');
+  if (event.type.startsWith('transfer.')) return applyTransferEvent(strapi, event);
   if (event.type !== 'national.duplicate') throw new Error(`exchange: unknown national event ${event.type}`);
   const { data } = event;
   const child = await strapi.db.query(CHILD).findOne({ where: { documentId: String(data.childDocumentId) }, select: ['id', 'name', 'countyCode', 'institutionCode'] });
