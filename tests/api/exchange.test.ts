@@ -392,6 +392,26 @@ describe('cross-province transfers through the nation', () => {
     expect(JSON.stringify(await nation.query('SELECT body FROM exchange_outbox_events'))).not.toContain(idNumber);
   });
 
+  test('浙江 asks by 学籍号; 福建 refuses with a reason; 浙江 sees the refusal and 福建 keeps the child', async () => {
+    const fujianKindergarten = await login(fujian, 'demo-kindergarten');
+    const child = await registerChild(fujianKindergarten, '350502', residentId('350502', '20230305', '186'), '拒绝转出');
+    await eventually('the nation indexes the child', async () => (await nation.query(`SELECT 1 FROM national_index_entries WHERE child_document_id = '${child.id}' AND student_key IS NOT NULL`)).length);
+    const zhejiangKindergarten = await remoteLogin(zhejiang.url, 'demo-kindergarten');
+    const applied = await zhejiangKindergarten.post('/api/transfers', { data: { studentNumber: child.studentNumber, reason: '家长申请' } }).expect(201);
+    const transferId = applied.body.data.id;
+    await eventually('福建 gets the request', async () => (await fujianKindergarten.get(`/api/transfers/${transferId}`)).body?.data);
+    await fujianKindergarten.post(`/api/transfers/${transferId}/refuse`, { data: {} }).expect(400); // a reason is required
+    await fujianKindergarten.post(`/api/transfers/${transferId}/refuse`, { data: { comment: '学期未结束' } }).expect(200);
+    const refused = await eventually('浙江 sees the refusal', async () => {
+      const data = (await zhejiangKindergarten.get(`/api/transfers/${transferId}`)).body?.data;
+      return data?.state === 'refused' && data;
+    });
+    expect(refused.refusalReason).toBe('学期未结束');
+    expect((await fujian.strapi.db.query('api::child.child').findOne({ where: { documentId: child.id } })).status).toBe('registered');
+    // refused, the request is closed on both sides: a new one may be made
+    await zhejiangKindergarten.post(`/api/transfers/${transferId}/complete`, { data: {} }).expect(409);
+  });
+
   test('a child held in no other province: the nation refuses the request, and 浙江 sees it refused', async () => {
     const zhejiangKindergarten = await remoteLogin(zhejiang.url, 'demo-kindergarten');
     const applied = await zhejiangKindergarten.post('/api/transfers', { data: { idType: '1', idNumber: residentId('350502', '20230212', '178'), reason: '测试' } }).expect(201);
