@@ -23,6 +23,27 @@ const EXCHANGE = {
   EXCHANGE_RELAY_INTERVAL_MS: '100',
 };
 const PROBLEM = 'api::problem-record.problem-record';
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+/** Each province's Ed25519 key pair; 广东 (44) is in the nation's directory and never sends. */
+const KEYS = Object.fromEntries(['35', '33', '44', '99'].map((province) => {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+  return [province, { private: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'), public: publicKey.export({ format: 'der', type: 'spki' }).toString('base64') }];
+}));
+const PROVINCE_KEYS = JSON.stringify({ 35: KEYS['35'].public, 33: KEYS['33'].public, 44: KEYS['44'].public });
+
+/** Publishes straight onto the broker, as a deployment (or an intruder) would. */
+async function publishRaw(subject: string, event: Record<string, unknown>) {
+  const { connect } = require('@nats-io/transport-node');
+  const { jetstream } = require('@nats-io/jetstream');
+  const connection = await connect({ servers: process.env.EXCHANGE_NATS_URL || 'nats://127.0.0.1:4222' });
+  try {
+    await jetstream(connection).publish(subject, JSON.stringify(event), { msgID: `raw-${crypto.randomUUID()}` });
+  } finally {
+    await connection.close();
+  }
+}
+const json = (value: any) => (typeof value === 'string' ? JSON.parse(value) : value);
 
 type Deployment = { url: string; stop: () => Promise<void>; query: (sql: string) => Promise<any[]> };
 
@@ -33,7 +54,7 @@ async function deployment(name: string, env: Record<string, string>): Promise<De
   const schema = `x_${name}_${run}`;
   if (databaseUrl) await runOnPostgres(databaseUrl, `CREATE SCHEMA ${schema}`);
   const database = databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema } : { DATABASE_URL: undefined, DATABASE_FILENAME: path.join(work, 'app.db') };
-  const instance = await startInstance({ ...EXCHANGE, ...env, ...database, DATA_DIR: work, ARCHIVE_SCHEDULE: 'false', ARCHIVE_CATCH_UP: 'false' } as any);
+  const instance = await startInstance({ ...EXCHANGE, ARCHIVE_SCHEDULE: 'false', ARCHIVE_CATCH_UP: 'false', ...env, ...database, DATA_DIR: work } as any);
   const query = async (sql: string) => {
     if (databaseUrl) {
       const { Client } = require('pg');
@@ -80,6 +101,19 @@ function zhejiangConfig(): string {
       { username: 'demo-kindergarten', level: 'institution', institutionCode: '3133010201', fullName: '上城区实验幼儿园园长' },
     ],
     staff: [], trainings: [], projects: [], aid: [], children: [],
+  });
+  fs.writeFileSync(path.join(dir, 'demo.json'), JSON.stringify(demo));
+  return dir;
+}
+
+/** The nation's own demo: the Ministry's account only — no province, kindergarten or child. */
+function nationConfig(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exchange-nation-config-'));
+  for (const file of fs.readdirSync(path.join(REPOSITORY_ROOT, 'config'))) fs.copyFileSync(path.join(REPOSITORY_ROOT, 'config', file), path.join(dir, file));
+  const demo = JSON.parse(fs.readFileSync(path.join(dir, 'demo.json'), 'utf8'));
+  Object.assign(demo, {
+    kindergartens: [], classes: [], staff: [], trainings: [], projects: [], aid: [], children: [], guardianInvitations: [],
+    accounts: [{ username: 'demo-ministry', level: 'ministry', fullName: '教育部演示用户' }],
   });
   fs.writeFileSync(path.join(dir, 'demo.json'), JSON.stringify(demo));
   return dir;
@@ -162,15 +196,17 @@ let fujian: BootedApp;
 let nation: Deployment;
 let zhejiang: Deployment;
 const configDir = zhejiangConfig();
+const nationConfigDir = nationConfig();
 
 beforeAll(async () => {
   // the two other deployments start in their processes while this one boots
   const others = Promise.all([
-    deployment('nation', { DEPLOYMENT_ROLE: 'national', SEED_DEMO: 'false', DATABASE_DURABILITY: 'relaxed' }),
-    deployment('zhejiang', { DEPLOYMENT_ROLE: 'province', DEPLOYMENT_PROVINCE: '33', SEED_DEMO: 'true', DEMO_PASSWORD, DOMAIN_CONFIG_DIR: configDir, DATABASE_DURABILITY: 'relaxed' }),
+    deployment('nation', { DEPLOYMENT_ROLE: 'national', SEED_DEMO: 'true', DEMO_PASSWORD, DOMAIN_CONFIG_DIR: nationConfigDir, DATABASE_DURABILITY: 'relaxed', EXCHANGE_PROVINCE_KEYS: PROVINCE_KEYS, EXCHANGE_PACKAGE_GRACE_DAYS: '0' }),
+    // 浙江's monthly snapshot is taken as it starts (the catch-up of the latest period due): its package goes up
+    deployment('zhejiang', { DEPLOYMENT_ROLE: 'province', DEPLOYMENT_PROVINCE: '33', SEED_DEMO: 'true', DEMO_PASSWORD, DOMAIN_CONFIG_DIR: configDir, DATABASE_DURABILITY: 'relaxed', EXCHANGE_SIGNING_KEY: KEYS['33'].private, ARCHIVE_CATCH_UP: 'true' }),
   ]);
   await link.up();
-  Object.assign(process.env, EXCHANGE, { DEPLOYMENT_ROLE: 'province', DEPLOYMENT_PROVINCE: '35' });
+  Object.assign(process.env, EXCHANGE, { DEPLOYMENT_ROLE: 'province', DEPLOYMENT_PROVINCE: '35', EXCHANGE_SIGNING_KEY: KEYS['35'].private, ARCHIVE_CATCH_UP: 'false' });
   const sharedBroker = process.env.EXCHANGE_NATS_URL;
   process.env.EXCHANGE_NATS_URL = link.url();
   fujian = await bootStrapi();
@@ -183,6 +219,7 @@ afterAll(async () => {
   await Promise.all([fujian?.stop(), nation?.stop(), zhejiang?.stop()]);
   await link.down().catch(() => undefined);
   fs.rmSync(configDir, { recursive: true, force: true });
+  fs.rmSync(nationConfigDir, { recursive: true, force: true });
   const { connect } = require('@nats-io/transport-node');
   const { jetstreamManager } = require('@nats-io/jetstream');
   const connection = await connect({ servers: process.env.EXCHANGE_NATS_URL || 'nats://127.0.0.1:4222' });
@@ -283,5 +320,219 @@ describe('national duplicate check across two province deployments', () => {
     await eventually('the nation indexes all three', async () => (await nation.query(`SELECT 1 FROM national_index_entries WHERE child_document_id IN (${ids})`)).length === 3, 60_000);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(Number((await nation.query('SELECT count(*) AS n FROM exchange_inbox_events'))[0].n) - inboxBefore).toBe(3);
+  });
+});
+
+describe('cross-province transfers through the nation', () => {
+  test('浙江 asks for a child of 福建 by its ID number; 福建 agrees while the broker is out of reach; 浙江 completes; the child moves exactly once', async () => {
+    const idNumber = residentId('350502', '20230110', '162');
+    const fujianKindergarten = await login(fujian, 'demo-kindergarten');
+    const child = await registerChild(fujianKindergarten, '350502', idNumber, '跨省转园');
+    await eventually('the nation indexes the child', async () => (await nation.query(`SELECT 1 FROM national_index_entries WHERE child_document_id = '${child.id}' AND active`)).length);
+
+    const zhejiangKindergarten = await remoteLogin(zhejiang.url, 'demo-kindergarten');
+    const applied = await zhejiangKindergarten.post('/api/transfers', { data: { idType: '1', idNumber, reason: '随父母工作调动' } });
+    expect(applied.status).toBe(201);
+    const transferId = applied.body.data.id;
+    expect(applied.body.data).toMatchObject({ state: 'requested', side: 'incoming', childId: null });
+
+    // 福建 holds the same transfer, with the same 30-working-day due date; its kindergarten may agree, 浙江's may not
+    const outgoing = await eventually('福建 gets the request', async () => (await fujianKindergarten.get(`/api/transfers/${transferId}`)).body?.data);
+    expect(outgoing).toMatchObject({ state: 'requested', side: 'outgoing', childId: child.id, toKindergartenName: '杭州市上城区实验幼儿园', dueAt: applied.body.data.dueAt, overdue: false });
+    expect(outgoing.actions).toContain('agree');
+    const fujianCounty = await login(fujian, 'demo-county');
+    expect((await fujianCounty.get(`/api/transfers/${transferId}`).expect(200)).body.data.state).toBe('requested');
+    const incoming = await eventually('浙江 learns the sending side', async () => {
+      const data = (await zhejiangKindergarten.get(`/api/transfers/${transferId}`)).body?.data;
+      return data?.childName === '跨省转园' && data;
+    });
+    expect(incoming).toMatchObject({ fromKindergartenName: expect.stringContaining('幼儿园'), fromCountyCode: '350502', childId: null });
+    expect(incoming.idNumberMasked).not.toBe(idNumber);
+    await zhejiangKindergarten.post(`/api/transfers/${transferId}/agree`, { data: {} }).expect(403);
+
+    // the broker out of 福建's reach: the agreement is made, and waits in the outbox
+    await link.down();
+    await fujianKindergarten.post(`/api/transfers/${transferId}/agree`, { data: {} }).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await zhejiangKindergarten.get(`/api/transfers/${transferId}`).expect(200)).body.data.state).toBe('requested');
+    await link.up();
+    await eventually('浙江 sees the agreement', async () => (await zhejiangKindergarten.get(`/api/transfers/${transferId}`)).body?.data?.state === 'agreed', 60_000);
+
+    const classId = (await zhejiangKindergarten.get('/api/school-classes?filters[name][$eq]=小一班').expect(200)).body.data[0].documentId;
+    const completed = await zhejiangKindergarten.post(`/api/transfers/${transferId}/complete`, { data: { schoolClass: classId, acknowledgeCandidates: true } });
+    expect(completed.status).toBe(200);
+    expect(completed.body.data.state).toBe('completed');
+    const newId = completed.body.data.childId;
+    expect(newId).toBeTruthy();
+
+    // 福建 closes its record as 转出; the nation's index follows the child
+    await eventually('福建 closes the record', async () => (await fujian.strapi.db.query('api::child.child').findOne({ where: { documentId: child.id } })).status === 'left');
+    expect((await fujianKindergarten.get(`/api/transfers/${transferId}`).expect(200)).body.data.state).toBe('completed');
+    const history = (await fujianKindergarten.get(`/api/children/${child.id}/history`).expect(200)).body.data.map((e: any) => e.type);
+    expect(history).toContain('transfer-out');
+    await eventually('the nation indexes the child in 浙江 only', async () => {
+      const rows = await nation.query(`SELECT province, active FROM national_index_entries WHERE child_document_id IN ('${child.id}', '${newId}') ORDER BY province`);
+      return rows.length === 2 && Boolean(rows[0].active) && !rows[1].active && rows[0].province === '33';
+    });
+    const masked = (await fujian.strapi.db.query('api::child.child').findOne({ where: { documentId: child.id } })).studentNumberMasked;
+    const zhejiangCounty = await remoteLogin(zhejiang.url, 'demo-county');
+    const moved = (await zhejiangCounty.get(`/api/children/${newId}`).expect(200)).body.data;
+    expect(moved).toMatchObject({ status: 'registered', studentNumberMasked: masked, name: '跨省转园' });
+    // one 学籍 with that 学籍号 in 浙江
+    expect(await zhejiang.query(`SELECT document_id, status FROM children WHERE student_number_masked = '${masked}'`)).toEqual([{ document_id: newId, status: 'registered' }]);
+    // no duplicate problem record for the moved child on either side
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const problems = (await zhejiangCounty.get('/api/problem-records').expect(200)).body.data;
+    expect(problems.filter((record: any) => record.description?.includes('另有学籍'))).toHaveLength(1); // only the first test's
+    // applied once on each side, and the ID number never on the broker nor at the nation
+    expect(Number((await zhejiang.query(`SELECT count(*) AS n FROM exchange_inbox_events WHERE type = 'transfer.agreed'`))[0].n)).toBe(1);
+    const sent = await fujian.strapi.db.query('api::exchange.outbox-event' as any).findMany({ where: { type: { $startsWith: 'transfer.' } } });
+    expect(sent.map((row: any) => row.type).sort()).toEqual(['transfer.agreed', 'transfer.opened']);
+    expect(JSON.stringify(sent)).not.toContain(idNumber);
+    expect(JSON.stringify(await nation.query('SELECT body FROM exchange_outbox_events'))).not.toContain(idNumber);
+  });
+
+  test('浙江 asks by 学籍号; 福建 refuses with a reason; 浙江 sees the refusal and 福建 keeps the child', async () => {
+    const fujianKindergarten = await login(fujian, 'demo-kindergarten');
+    const child = await registerChild(fujianKindergarten, '350502', residentId('350502', '20230305', '186'), '拒绝转出');
+    await eventually('the nation indexes the child', async () => (await nation.query(`SELECT 1 FROM national_index_entries WHERE child_document_id = '${child.id}' AND student_key IS NOT NULL`)).length);
+    const zhejiangKindergarten = await remoteLogin(zhejiang.url, 'demo-kindergarten');
+    const applied = await zhejiangKindergarten.post('/api/transfers', { data: { studentNumber: child.studentNumber, reason: '家长申请' } }).expect(201);
+    const transferId = applied.body.data.id;
+    await eventually('福建 gets the request', async () => (await fujianKindergarten.get(`/api/transfers/${transferId}`)).body?.data);
+    await fujianKindergarten.post(`/api/transfers/${transferId}/refuse`, { data: {} }).expect(400); // a reason is required
+    await fujianKindergarten.post(`/api/transfers/${transferId}/refuse`, { data: { comment: '学期未结束' } }).expect(200);
+    const refused = await eventually('浙江 sees the refusal', async () => {
+      const data = (await zhejiangKindergarten.get(`/api/transfers/${transferId}`)).body?.data;
+      return data?.state === 'refused' && data;
+    });
+    expect(refused.refusalReason).toBe('学期未结束');
+    expect((await fujian.strapi.db.query('api::child.child').findOne({ where: { documentId: child.id } })).status).toBe('registered');
+    // refused, the request is closed on both sides: a new one may be made
+    await zhejiangKindergarten.post(`/api/transfers/${transferId}/complete`, { data: {} }).expect(409);
+  });
+
+  test('a child held in no other province: the nation refuses the request, and 浙江 sees it refused', async () => {
+    const zhejiangKindergarten = await remoteLogin(zhejiang.url, 'demo-kindergarten');
+    const applied = await zhejiangKindergarten.post('/api/transfers', { data: { idType: '1', idNumber: residentId('350502', '20230212', '178'), reason: '测试' } }).expect(201);
+    const refused = await eventually('浙江 sees the refusal', async () => {
+      const data = (await zhejiangKindergarten.get(`/api/transfers/${applied.body.data.id}`)).body?.data;
+      return data?.state === 'refused' && data;
+    });
+    expect(refused.refusalReason).toContain('未找到');
+  });
+});
+
+describe('what a key-information change and clock skew do to the national index', () => {
+  test('a corrected ID number (关键信息变更) re-reports the child\'s national key', async () => {
+    const kindergarten = await login(fujian, 'demo-kindergarten');
+    const child = await registerChild(kindergarten, '350502', residentId('350502', '20220905', '152'), '更正证件');
+    const [before] = await eventually('the nation indexes it', async () => (await nation.query(`SELECT national_key FROM national_index_entries WHERE child_document_id = '${child.id}'`)).length && nation.query(`SELECT national_key FROM national_index_entries WHERE child_document_id = '${child.id}'`));
+    const corrected = residentId('350502', '20220905', '774');
+    const applied = await kindergarten.post(`/api/children/${child.id}/key-change`, { data: { changes: { idNumber: corrected }, reason: '监护人申请更正' } }).expect(201);
+    await kindergarten.post(`/api/requests/${applied.body.data.id}/evidence`).attach('files', PNG, { filename: 'hukou.png', contentType: 'image/png' }).expect(200);
+    await kindergarten.post(`/api/requests/${applied.body.data.id}/approve`, { data: {} }).expect(200);
+    const expected = crypto.createHmac('sha256', EXCHANGE.NATIONAL_INDEX_KEY).update(`1:${corrected}`).digest('hex');
+    await eventually('the nation holds the corrected key', async () => {
+      const rows = await nation.query(`SELECT national_key, active FROM national_index_entries WHERE child_document_id = '${child.id}'`);
+      return rows.length === 1 && rows[0].national_key === expected && Boolean(rows[0].active);
+    });
+    expect(before.national_key).not.toBe(expected);
+    // still one entry for the child, and nothing sent holds the corrected number
+    const outbox = await fujian.strapi.db.query('api::exchange.outbox-event' as any).findMany({ where: { type: 'child.registered' } });
+    expect(JSON.stringify(outbox)).not.toContain(corrected);
+  });
+
+  test('a child\'s events apply in its province\'s order, whatever the senders\' clocks say', async () => {
+    const subject = `${EXCHANGE.EXCHANGE_SUBJECT_PREFIX}.up.35`;
+    const key = crypto.randomBytes(32).toString('hex');
+    const event = (childDocumentId: string, sequence: number, type: string, occurredAt: string, data: object) => ({ eventId: crypto.randomUUID(), type, source: '35', sequence, occurredAt, data: { childDocumentId, ...data } });
+    // the closing (sequence 2, its clock an hour behind) arrives before the registration (sequence 1): the entry stays closed
+    const overtaken = `skew-a-${run}`;
+    await publishRaw(subject, event(overtaken, 2, 'child.status', new Date(Date.now() - 3600_000).toISOString(), { open: false, status: 'left', countyCode: '350502', keyed: true }));
+    await publishRaw(subject, event(overtaken, 1, 'child.registered', new Date().toISOString(), { nationalKey: key, countyCode: '350502', studentNumberMasked: 'L35****01' }));
+    // registered (1), closed (3), then a stale reopening (2) whose clock says it is the newest
+    const stale = `skew-b-${run}`;
+    await publishRaw(subject, event(stale, 1, 'child.registered', new Date().toISOString(), { nationalKey: key, countyCode: '350502', studentNumberMasked: 'L35****02' }));
+    await publishRaw(subject, event(stale, 3, 'child.status', new Date(Date.now() - 7200_000).toISOString(), { open: false, status: 'left', countyCode: '350502', keyed: true }));
+    await publishRaw(subject, event(stale, 2, 'child.status', new Date(Date.now() + 7200_000).toISOString(), { open: true, status: 'registered', countyCode: '350502', keyed: true }));
+    const rows = await eventually('the nation applies all five', async () => {
+      const found = await nation.query(`SELECT child_document_id, national_key, active, last_sequence FROM national_index_entries WHERE child_document_id IN ('${overtaken}', '${stale}') ORDER BY child_document_id`);
+      return found.length === 2 && found[0].national_key && Number(found[1].last_sequence) === 3 && found;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const [a, b] = await nation.query(`SELECT child_document_id, national_key, active, last_sequence FROM national_index_entries WHERE child_document_id IN ('${overtaken}', '${stale}') ORDER BY child_document_id`);
+    expect(rows).toHaveLength(2);
+    expect(a).toMatchObject({ national_key: key, last_sequence: expect.anything() });
+    expect(Boolean(a.active)).toBe(false);
+    expect(Number(a.last_sequence)).toBe(2);
+    expect(Boolean(b.active)).toBe(false);
+    expect(Number(b.last_sequence)).toBe(3);
+  });
+});
+
+describe('national statistics from the provinces\' signed monthly packages', () => {
+  let period: string;
+  let fujianSummary: any;
+
+  test('each province\'s package arrives signed; the Ministry sees every province, the national total equal to the sum, a missing package flagged late', async () => {
+    const snapshots = fujian.strapi.plugin('archive-snapshot').service('snapshots') as any;
+    const snapshot = await snapshots.catchUp('test');
+    period = snapshot.period;
+    fujianSummary = snapshot.summary;
+    const stored = await eventually('the nation stores both packages', async () => {
+      const rows = await nation.query(`SELECT province, period, figures FROM national_statistics_packages WHERE period = '${period}' ORDER BY province`);
+      return rows.length === 2 && rows;
+    }, 60_000);
+    expect(stored.map((row: any) => row.province)).toEqual(['33', '35']);
+    const [zhejiangSnapshot] = await zhejiang.query(`SELECT summary FROM archive_snapshots WHERE period = '${period}'`);
+    const zhejiangRow = json(zhejiangSnapshot.summary).provinces.find((row: any) => row.code === '330000');
+    const fujianRow = fujianSummary.provinces.find((row: any) => row.code === '350000');
+    expect(json(stored[0].figures)).toEqual(zhejiangRow.figures);
+    expect(json(stored[1].figures)).toEqual(fujianRow.figures);
+    expect(fujianRow.figures.children).toBeGreaterThan(0);
+
+    const ministry = await remoteLogin(nation.url, 'demo-ministry');
+    const body = (await ministry.get(`/api/exchange/national-statistics?period=${period}`).expect(200)).body.data;
+    expect(body.provinces.map((row: any) => [row.province, row.received, row.late])).toEqual([['33', true, false], ['35', true, false], ['44', false, true]]);
+    expect(body.provinces[1].name).toBe('福建省');
+    for (const key of Object.keys(fujianRow.figures)) expect(body.total.figures[key]).toBe((fujianRow.figures[key] ?? 0) + (zhejiangRow.figures[key] ?? 0));
+    expect(body.total.provincesLate).toBe(1);
+    // the package holds figures, never a child
+    const [raw] = await nation.query(`SELECT counties FROM national_statistics_packages WHERE province = '35' AND period = '${period}'`);
+    expect(JSON.stringify(raw)).not.toMatch(/documentId|idNumber|name/);
+
+    await ministry.get('/api/exchange/national-statistics?period=2026-13').expect(400);
+    // a province deployment has no national figures; a kindergarten may not ask for them
+    const province = await login(fujian, 'demo-ministry');
+    await province.get(`/api/exchange/national-statistics?period=${period}`).expect(404);
+    const kindergarten = await login(fujian, 'demo-kindergarten');
+    await kindergarten.get(`/api/exchange/national-statistics?period=${period}`).expect(403);
+  });
+
+  test('a replayed, altered or foreign-signed package is refused and changes nothing', async () => {
+    const [original] = await fujian.strapi.db.query('api::exchange.outbox-event' as any).findMany({ where: { type: 'statistics.package' }, orderBy: { id: 'desc' }, limit: 1 });
+    const subject = `${EXCHANGE.EXCHANGE_SUBJECT_PREFIX}.up.35`;
+    const envelope = (data: object) => ({ eventId: crypto.randomUUID(), type: 'statistics.package', source: '35', sequence: Number(original.id) + 1000, occurredAt: new Date().toISOString(), data });
+    const { package: pkg, signature } = original.body.data;
+    const { signPackage } = require('../../cms/dist/src/exchange/packages');
+    const foreign = crypto.createPrivateKey({ key: Buffer.from(KEYS['99'].private, 'base64'), format: 'der', type: 'pkcs8' });
+    const replay = envelope({ package: pkg, signature });
+    const altered = envelope({ package: { ...pkg, figures: { ...pkg.figures, children: pkg.figures.children + 1000 } }, signature });
+    const foreignSigned = envelope({ package: { ...pkg, period: '2020-01', packageId: crypto.randomUUID() }, signature: signPackage({ ...pkg, period: '2020-01', packageId: crypto.randomUUID() }, foreign) });
+    for (const event of [replay, altered, foreignSigned]) await publishRaw(subject, event);
+    const ids = [replay, altered, foreignSigned].map((event) => `'${event.eventId}'`).join(',');
+    const refusals = await eventually('the nation refuses all three', async () => {
+      const rows = await nation.query(`SELECT event_id, outcome, reason FROM exchange_inbox_events WHERE event_id IN (${ids})`);
+      return rows.length === 3 && rows;
+    });
+    const reason = (event: any) => refusals.find((row: any) => row.event_id === event.eventId);
+    expect(refusals.every((row: any) => row.outcome === 'refused')).toBe(true);
+    expect(reason(replay).reason).toMatch(/replay/);
+    expect(reason(altered).reason).toMatch(/signature/);
+    expect(reason(foreignSigned).reason).toMatch(/signature/);
+    const rows = await nation.query(`SELECT period, figures FROM national_statistics_packages WHERE province = '35' ORDER BY period`);
+    expect(rows.map((row: any) => row.period)).toEqual([period]);
+    expect(json(rows[0].figures)).toEqual(pkg.figures);
   });
 });

@@ -1,9 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { openBroker, type Broker } from './broker';
 import { applyOnce } from './inbox';
-import { applyNationalEvent, reportStatusSteps } from './province';
+import { applyNationalEvent, reportSnapshots, reportStatusSteps, sendMissingPackages } from './province';
 import { applyProvinceEvent } from './national';
 import { relayOnce } from './relay';
+import { reportTransferSteps, useTransferSettings } from './transfers';
 import { downSubject, exchangeSettings, type ExchangeSettings } from './settings';
 import type { ExchangeEvent } from './outbox';
 
@@ -20,6 +21,9 @@ export function currentExchangeSettings(): ExchangeSettings {
 export function registerExchange(strapi: Core.Strapi): void {
   const current = currentExchangeSettings();
   reportStatusSteps(strapi, current);
+  reportSnapshots(strapi, current);
+  useTransferSettings(current);
+  reportTransferSteps(strapi, current);
 }
 
 /**
@@ -33,6 +37,8 @@ export async function startExchange(strapi: Core.Strapi): Promise<void> {
   const state: { broker: Broker | null; timer: NodeJS.Timeout | null; stopped: boolean } = { broker: null, timer: null, stopped: false };
   running = state;
   const source = current.role === 'province' ? current.province! : 'national';
+  const resent = await sendMissingPackages(strapi, current).catch((error: any) => { strapi.log.warn(`exchange: statistics packages not checked: ${error?.message ?? error}`); return 0; });
+  if (resent) strapi.log.info(`exchange: ${resent} statistics package(s) sent that had not been`);
   const connect = async () => {
     while (!state.stopped && !state.broker) {
       try {

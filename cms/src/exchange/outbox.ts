@@ -39,3 +39,12 @@ export function nationalKey(settings: ExchangeSettings, idType: string | null | 
   const normalised = String(idNumber).trim().toUpperCase();
   return crypto.createHmac('sha256', settings.nationalKey).update(`${idType}:${normalised}`).digest('hex');
 }
+
+/**
+ * The national blind index of a 学籍号 (a temporary L 学籍号 carries no ID number): what a receiving
+ * province sends to find a child by its 学籍号 in another province.
+ */
+export function studentKey(settings: ExchangeSettings, studentNumber: string | null | undefined): string | null {
+  if (!settings.nationalKey || !studentNumber) return null;
+  return crypto.createHmac('sha256', settings.nationalKey).update(`student-number:${String(studentNumber).trim().toUpperCase()}`).digest('hex');
+}

@@ -1,3 +1,5 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+
 /**
  * Which level this deployment plays in the two-level deployment (两级建设, docs/two-level-deployment.md):
  * - `single` (default): one deployment holds everything, nothing is exchanged (the quick start);
@@ -21,7 +23,48 @@ export type ExchangeSettings = {
   nationalKey: string | null;
   /** How often the relay looks for unsent outbox events, in milliseconds. */
   relayIntervalMs: number;
+  /** A province's Ed25519 private key, signing its monthly statistics package (EXCHANGE_SIGNING_KEY). */
+  signingKey: KeyObject | null;
+  /** The nation's directory of provinces: each province's Ed25519 public key (EXCHANGE_PROVINCE_KEYS). */
+  provinceKeys: Map<string, KeyObject>;
+  /** Days after a period's snapshot falls due by which the nation expects its package (EXCHANGE_PACKAGE_GRACE_DAYS). */
+  packageGraceDays: number;
 };
+
+/** A key as PEM, or as base64 of its DER (PKCS#8 for a private key, SPKI for a public one). */
+function ed25519Key(kind: 'private' | 'public', text: string, variable: string): KeyObject {
+  const trimmed = text.trim();
+  let key: KeyObject;
+  try {
+    const pem = trimmed.startsWith('-----');
+    const source = pem ? trimmed : Buffer.from(trimmed, 'base64');
+    key = kind === 'private'
+      ? createPrivateKey(pem ? source : { key: source as Buffer, format: 'der', type: 'pkcs8' })
+      : createPublicKey(pem ? source : { key: source as Buffer, format: 'der', type: 'spki' });
+  } catch {
+    throw new ExchangeSettingsError(`${variable} 不是可读的 Ed25519 ${kind === 'private' ? '私钥' : '公钥'}（PEM，或 DER 的 base64）`);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new ExchangeSettingsError(`${variable} 须为 Ed25519 密钥，而不是 ${key.asymmetricKeyType}`);
+  return key;
+}
+
+function provinceKeys(text: string | undefined): Map<string, KeyObject> {
+  const keys = new Map<string, KeyObject>();
+  if (!text) return keys;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ExchangeSettingsError('EXCHANGE_PROVINCE_KEYS 应为 JSON 对象：{"35": "<Ed25519 公钥>", …}');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ExchangeSettingsError('EXCHANGE_PROVINCE_KEYS 应为 JSON 对象：{"35": "<Ed25519 公钥>", …}');
+  for (const [province, key] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!/^[1-8]\d$/.test(province)) throw new ExchangeSettingsError(`EXCHANGE_PROVINCE_KEYS：省级代码应为两位数字，而不是 "${province}"`);
+    if (typeof key !== 'string') throw new ExchangeSettingsError(`EXCHANGE_PROVINCE_KEYS：省 ${province} 的公钥应为字符串`);
+    keys.set(province, ed25519Key('public', key, `EXCHANGE_PROVINCE_KEYS[${province}]`));
+  }
+  return keys;
+}
 
 export class ExchangeSettingsError extends Error {}
 
@@ -48,7 +91,17 @@ export function exchangeSettings(env: NodeJS.ProcessEnv = process.env): Exchange
     subjectPrefix,
     nationalKey,
     relayIntervalMs: Number(env.EXCHANGE_RELAY_INTERVAL_MS || 250),
+    signingKey: role === 'province' && env.EXCHANGE_SIGNING_KEY ? ed25519Key('private', env.EXCHANGE_SIGNING_KEY, 'EXCHANGE_SIGNING_KEY') : null,
+    provinceKeys: role === 'national' ? provinceKeys(env.EXCHANGE_PROVINCE_KEYS) : new Map(),
+    packageGraceDays: graceDays(env.EXCHANGE_PACKAGE_GRACE_DAYS),
   };
+}
+
+function graceDays(text: string | undefined): number {
+  if (text === undefined || text === '') return 5;
+  const days = Number(text);
+  if (!Number.isInteger(days) || days < 0 || days > 60) throw new ExchangeSettingsError(`EXCHANGE_PACKAGE_GRACE_DAYS 应为 0 到 60 的整数，而不是 "${text}"`);
+  return days;
 }
 
 /** Subject of the events a province sends up to the nation. */

@@ -6,6 +6,7 @@ import { studentNumberKey } from '../../../security/student-numbers';
 import { accessScope } from '../../../domain/request-context';
 import { CHILD, KINDERGARTEN, SCHOOL_CLASS, type Actor, dueDate, newDocumentId, today, writeEvents } from '../../../domain/lifecycle';
 import { actionsFor, transition, type TransitionContext } from '../../../domain/workflows';
+import { applyAcrossProvinces, checkCrossProvinceCompletion, crossProvinceEnabled, crossProvinceSide, moveAcrossProvinces } from '../../../exchange/transfers';
 
 const TRANSFER = 'api::transfer.transfer';
 const OPEN = ['requested', 'agreed'];
@@ -120,6 +121,8 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (studentNumber) {
         // the full number, through its blind index (cms/src/security/student-numbers.ts)
         child = await strapi.db.query(CHILD).findOne({ where: { studentNumberKey: studentNumberKey(strapi, studentNumber) } });
+        // a province deployment asks the nation for a child it does not hold (cms/src/exchange/transfers.ts)
+        if (!child && crossProvinceEnabled()) return this.acrossProvinces(user, input, { studentNumber });
         if (!child) throw fieldError('studentNumber', '未找到该学籍号的幼儿');
       } else {
         const number = identity().normalizeIdNumber(input.idNumber ?? '');
@@ -128,6 +131,7 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
         const result = identity().validateDocument(type, number);
         if (!result.ok) throw fieldError('idNumber', result.reason);
         child = await strapi.db.query(CHILD).findOne({ where: { idKey: duplicates().idKey(type, result.number) } });
+        if (!child && crossProvinceEnabled()) return this.acrossProvinces(user, input, { idType: type, idNumber: result.number });
         if (!child) throw fieldError('idNumber', '未找到持该证件的幼儿学籍');
       }
       if (child.institutionCode === user.institutionCode) throw fieldError('studentNumber', '该幼儿已在本园');
@@ -170,6 +174,11 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
       return this.present(user, created, (await actionsFor(strapi, 'transfer', user, [created]))[0]);
     },
 
+    async acrossProvinces(user: Actor, input: Input, lookup: { idType?: string; idNumber?: string; studentNumber?: string }) {
+      const created = await applyAcrossProvinces(strapi, user as any, input, lookup);
+      return this.present(user, created, (await actionsFor(strapi, 'transfer', user, [created]))[0]);
+    },
+
     /** The sending kindergarten agrees, or refuses with a reason (config/transitions.json transfer.agree|refuse). */
     async decide(user: Actor, documentId: string, decision: 'agree' | 'refuse', input: Input) {
       const transfer = await load(user, documentId);
@@ -198,6 +207,8 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** Check of transfer.complete: the class, the child still the sender's and registered, the duplicate check. */
     async checkCompletion(ctx: TransitionContext) {
       const { record: transfer, input } = ctx;
+      const link = await crossProvinceSide(strapi, transfer.documentId);
+      if (link) return checkCrossProvinceCompletion(strapi, ctx, link);
       const classId = input.schoolClass ?? input.classId;
       const target: any = classId ? await strapi.documents(SCHOOL_CLASS).findOne({ documentId: String(classId), populate: ['kindergarten'] } as any) : null;
       if (!target?.kindergarten || target.kindergarten.code !== transfer.toInstitutionCode) throw fieldError('schoolClass', '请选择本园已建立的班级');
@@ -224,6 +235,8 @@ const transferService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** Effect of transfer.complete, in the move's transaction: the child's kindergarten, county and class, and the events on both sides. */
     async moveChild(ctx: TransitionContext) {
       const { record: transfer, stash: { target, child, countyCode } } = ctx;
+      const link = await crossProvinceSide(strapi, transfer.documentId);
+      if (link) return moveAcrossProvinces(strapi, ctx, link);
       const user = ctx.actor as Actor;
       const { count } = await strapi.db.query(CHILD).updateMany({
         where: { id: child.id, institutionCode: transfer.fromInstitutionCode, status: 'registered' },

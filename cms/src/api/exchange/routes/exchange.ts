@@ -1,0 +1,3 @@
+export default {
+  routes: [{ method: 'GET', path: '/exchange/national-statistics', handler: 'exchange.nationalStatistics' }],
+};
