@@ -75,7 +75,7 @@ async function cleanUp() {
   for (const child of instances) if (child.exitCode === null) child.kill('SIGTERM');
   await sleep(3000);
   for (const child of instances) if (child.exitCode === null) child.kill('SIGKILL');
-  for (const schema of Object.values(schemas)) await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+  for (const schema of Object.values(schemas)) for (const name of [schema, `${schema}_jobs`]) await pool.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`).catch(() => undefined);
   try {
     const { connect } = requireFromRoot('@nats-io/transport-node');
     const { jetstreamManager } = requireFromRoot('@nats-io/jetstream');

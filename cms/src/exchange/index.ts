@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { openBroker, type Broker } from './broker';
 import { applyOnce } from './inbox';
-import { applyNationalEvent, reportSnapshots, reportStatusSteps, sendMissingPackages } from './province';
+import { applyNationalEvent, reportSnapshots, reportStatusSteps } from './province';
 import { applyProvinceEvent } from './national';
 import { relayOnce } from './relay';
 import { reportTransferSteps, useTransferSettings } from './transfers';
@@ -37,8 +37,6 @@ export async function startExchange(strapi: Core.Strapi): Promise<void> {
   const state: { broker: Broker | null; timer: NodeJS.Timeout | null; stopped: boolean } = { broker: null, timer: null, stopped: false };
   running = state;
   const source = current.role === 'province' ? current.province! : 'national';
-  const resent = await sendMissingPackages(strapi, current).catch((error: any) => { strapi.log.warn(`exchange: statistics packages not checked: ${error?.message ?? error}`); return 0; });
-  if (resent) strapi.log.info(`exchange: ${resent} statistics package(s) sent that had not been`);
   const connect = async () => {
     while (!state.stopped && !state.broker) {
       try {

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { openProblemRecord } from '../domain/problem-records';
 import { maskedStudentNumber } from '../security/student-numbers';
-import { enqueue, nationalKey, OUTBOX, studentKey, type ExchangeEvent } from './outbox';
+import { enqueue, nationalKey, studentKey, type ExchangeEvent } from './outbox';
 import { applyTransferEvent } from './transfers';
 import { packageOfSnapshot, signPackage } from './packages';
 import { upSubject, type ExchangeSettings } from './settings';
@@ -91,25 +91,6 @@ export async function reportSnapshot(strapi: Core.Strapi, settings: ExchangeSett
   }
   const pkg = packageOfSnapshot(settings.province!, snapshot);
   await enqueue(strapi, upSubject(settings, settings.province!), 'statistics.package', { package: pkg, signature: signPackage(pkg, settings.signingKey) });
-}
-
-/**
- * At start: the packages of the latest snapshots that never reached the outbox (the process stopped
- * between the snapshot's completion and its package) are sent now.
- */
-export async function sendMissingPackages(strapi: Core.Strapi, settings: ExchangeSettings): Promise<number> {
-  if (settings.role !== 'province' || !settings.signingKey) return 0;
-  const snapshots = await strapi.db.query(SNAPSHOT as any).findMany({ where: { state: 'done' }, orderBy: { period: 'desc' }, limit: 3 });
-  if (!snapshots.length) return 0;
-  const sent = await strapi.db.query(OUTBOX as any).findMany({ where: { type: 'statistics.package' }, select: ['body'] });
-  const periods = new Set(sent.map((row: any) => row.body?.data?.package?.period));
-  let count = 0;
-  for (const snapshot of snapshots) {
-    if (periods.has(snapshot.period)) continue;
-    await reportSnapshot(strapi, settings, snapshot);
-    count += 1;
-  }
-  return count;
 }
 
 /** An answer from the nation: a child registered here is also open in another province, or a cross-province transfer's step. */
