@@ -13,9 +13,10 @@
  *   A query Strapi refuses is refused again (never kept). No ability (anonymous): Strapi's steps as is.
  * - the rows: Strapi's output sanitiser removes passwords, private attributes (the schema's, the
  *   global `api.responses.privateAttributes`) and restricted relations, plus any output sanitiser a
- *   plugin registered. When no sanitiser is registered and no key of any row is one it would touch
- *   (a private attribute by `isPrivateAttribute`, a password, a relation, component, dynamic zone or
- *   media), its outcome is the rows themselves and it is not run; otherwise it runs as before.
+ *   plugin registered. When no sanitiser is registered and the rows are flat (no key is a password,
+ *   a relation, component, dynamic zone or media), its outcome is the rows without their private
+ *   keys (Strapi's own `isPrivateAttribute` says which: the order's `pinyinKey` the keyset reads, for
+ *   one): those keys are dropped and the walk is not run; otherwise it runs as before.
  * The scope (the access-scope document middleware), the permission check (users-permissions, before
  * the controller) and the service are unchanged: the rows come from the same `find`.
  */
@@ -68,21 +69,26 @@ export async function leanQuery(controller: Controller, ctx: any): Promise<any> 
   return query;
 }
 
-/** Whether Strapi's output sanitiser would leave these rows as they are (see above). */
-export function nothingToSanitize(strapi: Core.Strapi, contentType: any, rows: unknown): boolean {
-  if (!Array.isArray(rows)) return false;
-  if (((strapi as any).sanitizers?.get?.('content-api.output') ?? []).length > 0) return false;
+/**
+ * The private keys to drop when Strapi's output sanitiser would do nothing else to these rows (see
+ * above), or null when it must run.
+ */
+export function privateKeysOnly(strapi: Core.Strapi, contentType: any, rows: unknown): string[] | null {
+  if (!Array.isArray(rows)) return null;
+  if (((strapi as any).sanitizers?.get?.('content-api.output') ?? []).length > 0) return null;
   const attributes: Record<string, any> = contentType?.attributes ?? {};
   const checked = new Set<string>();
+  const drop: string[] = [];
   for (const row of rows) {
-    if (!row || typeof row !== 'object') return false;
+    if (!row || typeof row !== 'object' || Array.isArray(row)) return null;
     for (const key of Object.keys(row)) {
       if (checked.has(key)) continue;
-      if (NOT_PLAIN.has(attributes[key]?.type) || contentTypes.isPrivateAttribute(contentType, key)) return false;
       checked.add(key);
+      if (NOT_PLAIN.has(attributes[key]?.type)) return null;
+      if (contentTypes.isPrivateAttribute(contentType, key)) drop.push(key);
     }
   }
-  return true;
+  return drop;
 }
 
 /** Strapi's core `find` (validate, sanitise, service, sanitise the rows, shape the answer) without the repeated work. */
@@ -90,6 +96,9 @@ export async function leanFind(strapi: Core.Strapi, uid: string, controller: Con
   const query = await leanQuery(controller, ctx);
   const { results, pagination } = await (strapi.service(uid as any) as any).find(query);
   const contentType = strapi.contentType(uid as any);
-  const rows = nothingToSanitize(strapi, contentType, results) ? results : await controller.sanitizeOutput(results, ctx);
+  const drop = privateKeysOnly(strapi, contentType, results);
+  let rows = results;
+  if (!drop) rows = await controller.sanitizeOutput(results, ctx);
+  else if (drop.length) for (const row of rows) for (const key of drop) delete row[key];
   return controller.transformResponse(rows, { pagination });
 }
