@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench:children`: the duplicate check and the 学籍号 issuing on a province-sized data set,
 // made first by `KEEP=1 npm run generate:province` (schema GEN_SCHEMA, default province_bench). Boots
-// Strapi in this process on that schema (SEED_DEMO=true refreshes the demo accounts' password to
-// this run's DEMO_PASSWORD), logs in as demo-kindergarten, and measures:
+// Strapi in a process of its own on that schema (scripts/lib/server.mjs: the RSS printed is the
+// server's alone; SEED_DEMO=true refreshes the demo accounts' password to this run's DEMO_PASSWORD),
+// logs in as demo-kindergarten, and measures:
 //   - the exact duplicate check, POST /api/children/check-duplicates { idType: '1', idNumber } with
 //     numbers of existing children, at a steady BENCH_RATE (100) requests/s for BENCH_DURATION (10) s
 //     (an open-loop paced generator in a child process): p50, p99; beside the raw SQL lookup
-//     (SELECT … FROM children WHERE id_key = $1), timed directly;
+//     (SELECT … FROM children WHERE id_key = $1), timed directly, and the statements the requests ran
+//     replayed at the same rate on as many connections;
 //   - the children's list (page 1 of 25 and its count) as the province, a county and a kindergarten,
 //     sequential, beside the statements on the children table it runs, replayed directly;
 //   - the likely-match search, the same endpoint with { name, birthDate, sex } of existing children,
@@ -20,7 +22,7 @@
 // Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
 // GEN_SCHEMA, PII_HASH_KEY and PII_ENCRYPTION_KEY (as for the generator), BENCH_RATE, BENCH_LIKELY_RATE, BENCH_DURATION,
 // BENCH_CONNECTIONS (10), BENCH_SAMPLES (2000), BENCH_ISSUE_SECONDS, BENCH_SQL_ITERATIONS (2000), BENCH_LIST_ITERATIONS (20),
-// BENCH_LIST_CONNECTIONS (50), BENCH_LIST_SECONDS (10), BENCH_PARTS (all; a comma list of exact, likely, lists,
+// BENCH_LIST_CONNECTIONS (50), BENCH_LIST_SECONDS (10), BENCH_LIST_RATE (300), BENCH_PARTS (all; a comma list of exact, likely, lists,
 // lists50, issue to run only those), BENCH_SKIP_COMPILE=1 (cms/dist is current).
 //   - lists under concurrency (part lists50): the children's list (filters[sex]=female, 25 rows, the
 //     panel's order by name, then in id order), as the province and as a county, turning pages 1…40,
@@ -28,7 +30,9 @@
 //     answered, for BENCH_LIST_SECONDS s (from a child process); beside the replay of the statements
 //     those requests ran (caught from knex's query event) by a pg Pool of as many clients, each client
 //     running one request's statements after the other: requests per second, p50/p95, API / raw, and
-//     the load average (the machine is shared) before and after each run.
+//     the load average (the machine is shared) before and after each run; then the same pages in an
+//     open loop at BENCH_LIST_RATE (300) requests/s (times from when each was due), beside their
+//     statements replayed at that rate.
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -338,7 +342,22 @@ async function listsUnderLoad(baseUrl) {
         if (response.status !== 200) throw new Error(`GET ${p} as ${username}: HTTP ${response.status}`);
         return (await response.json()).meta.pagination;
       };
-      const { total, estimated } = await get(paths[0]);
+      // the first page counts (or estimates) the total: its statements, and the planner's estimate timed alone
+      let first;
+      const counting = await captureStatements(async () => { first = await get(paths[0]); });
+      const { total, estimated } = first;
+      const estimates = counting.filter(({ text }) => /^\s*EXPLAIN/i.test(text));
+      let estimateMs = null;
+      if (estimates.length) {
+        const times = [];
+        for (let i = 0; i < 30; i += 1) {
+          const t0 = performance.now();
+          for (const { text, values } of estimates) await sql.query({ text, values });
+          times.push(performance.now() - t0);
+        }
+        estimateMs = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+        log(`  total ${estimated ? 'estimated' : 'exact'}: ${estimates.length} EXPLAIN, p50 ${ms(estimateMs)} ms; ${counting.length} statements for the first page`);
+      }
       // the statements of each page (the count is cached after the first: the pages as they are turned)
       const requests = [];
       for (const p of paths) requests.push((await captureStatements(() => get(p))).map(({ text, values }) => ({ text: positional(text), values })));
@@ -348,7 +367,7 @@ async function listsUnderLoad(baseUrl) {
       const loadMid = loadAverage();
       const raw = await replayConcurrently(DATABASE_URL, SCHEMA, requests, LIST_CONNECTIONS, LIST_SECONDS);
       const statementsPerPage = requests.slice(1).reduce((n, r) => n + r.length, 0) / Math.max(1, requests.length - 1);
-      rows.push({ username, orderName, total, estimated, api, raw, statementsPerPage, load: `${loadBefore} → ${loadMid} → ${loadAverage()}`, loop: 'closed' });
+      rows.push({ username, orderName, total, estimated, estimateMs, api, raw, statementsPerPage, load: `${loadBefore} → ${loadMid} → ${loadAverage()}`, loop: 'closed' });
       log(`  API ${api.rps.toFixed(1)} req/s p95 ${ms(api.p95)} ms ${JSON.stringify(api.statuses)}; raw ${raw.rps.toFixed(1)} /s p95 ${ms(raw.p95)} ms`);
       // the same pages at a fixed rate (open loop: times from when each was due), beside their SQL at that rate
       const openBefore = loadAverage();
@@ -544,7 +563,7 @@ async function main() {
   }
   for (const row of listsLoaded.filter((r) => r.loop === 'closed')) {
     const bad = Object.entries(row.api.statuses).map(([status, n]) => `${n}× ${status}`).join(', ');
-    lines.push(`| children's list as ${row.username}, \`filters[sex]=female\`, by ${row.orderName}, pages 1–40 of 25 (${row.statementsPerPage.toFixed(1)} SQL statements / page turn) | ${LIST_CONNECTIONS} connections × ${LIST_SECONDS} s, closed loop (${thousands(row.total)}${row.estimated ? ' (estimated)' : ''} in reach; load ${row.load}) | ` +
+    lines.push(`| children's list as ${row.username}, \`filters[sex]=female\`, by ${row.orderName}, pages 1–40 of 25 (${row.statementsPerPage.toFixed(1)} SQL statements / page turn) | ${LIST_CONNECTIONS} connections × ${LIST_SECONDS} s, closed loop (${thousands(row.total)}${row.estimated ? ` (estimated${row.estimateMs !== null ? `: the planner's estimate p50 ${ms(row.estimateMs)} ms, target < 5 ms ${mark(row.estimateMs < 5)}` : ''})` : ''} in reach; load ${row.load}) | ` +
       `${row.api.rps.toFixed(1)} req/s · p50 ${ms(row.api.p50)} ms · p95 ${ms(row.api.p95)} ms${bad ? ` · ${bad}` : ''}${row.api.errors ? ` · ${row.api.errors} errors` : ''} | ${row.raw.rps.toFixed(1)} req/s · p95 ${ms(row.raw.p95)} ms (pg Pool of ${LIST_CONNECTIONS}) | ${(row.raw.rps / row.api.rps).toFixed(1)}× | ≥ 300 req/s, p95 < 150 ms ${mark(row.api.rps >= 300 && row.api.p95 < 150 && !bad)} |`);
   }
   printTable(lines.join('\n'));

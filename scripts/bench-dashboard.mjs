@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench:dashboard`: dashboards and the monthly snapshot on a province-sized data set, made
 // first by `KEEP=1 npm run generate:province` (schema GEN_SCHEMA, default province_bench; a smaller
-// one with GEN_CHILDREN=…). Boots Strapi in this process on that schema (SEED_DEMO=true refreshes the
+// one with GEN_CHILDREN=…). Boots Strapi in a process of its own (scripts/lib/server.mjs: the RSS
+// printed is the server's alone) on that schema (SEED_DEMO=true refreshes the
 // demo accounts' password; the scheduled and catch-up snapshots are off), logs in as demo-province
 // and measures, each beside the raw SQL underneath:
 //   - dashboard load, GET /api/dashboard, BENCH_REQUESTS (200) sequential requests after a warm-up:
@@ -23,7 +24,9 @@
 // GEN_SCHEMA, PII_HASH_KEY (as for the generator), BENCH_REQUESTS, BENCH_SQL_ITERATIONS (5), BENCH_PERIOD,
 // BENCH_DASHBOARD_CONNECTIONS (10), BENCH_DASHBOARD_SECONDS (10): the dashboard as well under that many
 // connections (closed loop, from a child process), beside the replay of the statements one warm
-// dashboard load runs (caught from knex) by a pg Pool of as many clients, with the load average.
+// dashboard load runs (caught from knex) by a pg Pool of as many clients, with the load average;
+// BENCH_DASHBOARD_RATE (50): the dashboard in an open loop at that rate (times from when each was
+// due), beside the same statements replayed at that rate.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
