@@ -181,6 +181,8 @@ async function main() {
 
   // under concurrency, beside the same statements replayed by a pg Pool of as many clients
   const dashboardStatements = await server.capture(() => call(baseUrl, jwt, 'GET', '/api/dashboard'));
+  log(`a warm dashboard load runs ${dashboardStatements.length} statement(s):`);
+  for (const { text } of dashboardStatements) log(`    ${text.slice(0, 200)}`);
   const loadBefore = os.loadavg()[0].toFixed(2);
   const concurrent = await concurrentGets(baseUrl, jwt, ['/api/dashboard'], DASHBOARD_CONNECTIONS, DASHBOARD_SECONDS);
   const loadMid = os.loadavg()[0].toFixed(2);
