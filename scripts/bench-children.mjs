@@ -414,6 +414,8 @@ async function main() {
     `SELECT id_number, id_key, name, sex, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM children TABLESAMPLE SYSTEM (${percent}) WHERE id_type = '1' AND id_number IS NOT NULL LIMIT ${SAMPLES}`,
   );
   // the ID numbers are stored encrypted (AES-GCM, as the app stores them): the requests send them plain
+  // (this process decrypts with the synthetic key the server and the generator use)
+  process.env.PII_ENCRYPTION_KEY = SYNTHETIC_KEYS.PII_ENCRYPTION_KEY;
   const { decryptValue, isEncrypted } = piiCodec();
   for (const row of sample) if (isEncrypted(row.id_number)) row.id_number = decryptValue(row.id_number);
   if (sample.length < 10) throw new Error(`only ${sample.length} children with a resident ID found in ${SCHEMA}`);
