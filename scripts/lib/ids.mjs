@@ -22,13 +22,15 @@ export function documentId() {
 /**
  * A generator of resident ID numbers (GB 11643): region + YYYYMMDD + sequence (odd for boys, even
  * for girls) + check character, each sequence used once per region, day and sex.
- * `checkCharacter(first17)` is the identity service's gb11643CheckCharacter.
+ * `checkCharacter(first17)` is the identity service's gb11643CheckCharacter. `skip` sequences of each
+ * region, day and sex are left unused (numbers that cannot be those of a generated province's people,
+ * who take the first few: scripts/bench-import.mjs imports into one).
  */
-export function residentIds(checkCharacter) {
+export function residentIds(checkCharacter, skip = 0) {
   const sequences = new Map(); // `${region}${yyyymmdd}${sex}` → sequences used
   return (region, yyyymmdd, male) => {
     const key = `${region}${yyyymmdd}${male ? 1 : 0}`;
-    const n = sequences.get(key) ?? 0;
+    const n = sequences.get(key) ?? skip;
     sequences.set(key, n + 1);
     const sequence = male ? 2 * n + 1 : 2 * n + 2;
     if (sequence > 999) throw new Error(`resident ID sequences exhausted for ${key}: too many people per region and day`);

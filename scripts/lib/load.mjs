@@ -2,6 +2,9 @@
 // fixed concurrency from a child process (so that the load does not share the server's event loop),
 // and the replay of the same SQL at the same concurrency by a pg Pool, for API / raw ratios.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 import { requireFromCms } from './common.mjs';
 
@@ -83,3 +86,106 @@ export async function replayConcurrently(databaseUrl, schema, requests, connecti
   }
 }
 
+
+/**
+ * Open loop at a fixed rate from a child process: request i (requests[i % n], each { method, path,
+ * body }) is due at start + i / rate and sent on one of up to `connections` keep-alive sockets; its
+ * time is counted from when it was due, not from when it could be sent, so queueing shows (no
+ * coordinated omission). Answers per second, latency percentiles, the statuses that were not 2xx.
+ */
+export function openLoop(baseUrl, jwt, requests, rate, seconds, connections) {
+  const script = `
+    const http = require('node:http');
+    const o = JSON.parse(require('node:fs').readFileSync(process.argv[1], 'utf8'));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
+    const total = Math.round(o.rate * o.seconds);
+    const times = []; const statuses = {}; let errors = 0, done = 0, late = 0;
+    const start = performance.now() + 50;
+    const dueAt = (i) => start + (i * 1000) / o.rate;
+    function send(i) {
+      const due = dueAt(i);
+      const r = o.requests[i % o.requests.length];
+      const headers = { authorization: 'Bearer ' + o.jwt };
+      if (r.body !== undefined) { headers['content-type'] = 'application/json'; headers['content-length'] = Buffer.byteLength(r.body); }
+      const request = http.request(new URL(r.path, o.url), { method: r.method || 'GET', agent, headers }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          times.push(performance.now() - due);
+          if (response.statusCode < 200 || response.statusCode > 299) statuses[response.statusCode] = (statuses[response.statusCode] || 0) + 1;
+          finish();
+        });
+      });
+      request.on('error', () => { errors += 1; finish(); });
+      request.end(r.body);
+    }
+    function finish() {
+      done += 1;
+      if (done === total) {
+        agent.destroy();
+        process.stdout.write(JSON.stringify({ seconds: (performance.now() - start) / 1000, times, statuses, errors, late }));
+      }
+    }
+    let next = 0;
+    (function tick() {
+      const now = performance.now();
+      while (next < total && dueAt(next) <= now) {
+        if (now - dueAt(next) > 5) late += 1;
+        send(next++);
+      }
+      if (next < total) setTimeout(tick, Math.max(0, dueAt(next) - performance.now()));
+    })();`;
+  const file = path.join(os.tmpdir(), `open-loop-${process.pid}-${Date.now()}.json`);
+  const body = (r) => (r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
+  fs.writeFileSync(file, JSON.stringify({ url: baseUrl, jwt, rate, seconds, connections, requests: requests.map((r) => ({ method: r.method, path: r.path, body: body(r) })) }));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      fs.rmSync(file, { force: true });
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      const result = JSON.parse(out);
+      const sorted = result.times.sort((a, b) => a - b);
+      resolve({ rps: sorted.length / result.seconds, count: sorted.length, statuses: result.statuses, errors: result.errors, late: result.late,
+        p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] });
+    });
+  });
+}
+
+/**
+ * The SQL of `requests` replayed at a fixed rate (open loop, as `openLoop`) by a pg Pool of
+ * `connections` clients: request i's statements run one after the other on a client, timed from when
+ * the request was due.
+ */
+export async function replayAtRate(databaseUrl, schema, requests, rate, seconds, connections) {
+  const { Pool } = requireFromCms('pg');
+  const pool = new Pool({ connectionString: databaseUrl, max: connections, options: `-c search_path=${schema}` });
+  try {
+    await Promise.all(Array.from({ length: connections }, () => pool.query('SELECT 1')));
+    const total = Math.round(rate * seconds);
+    const times = [];
+    const start = performance.now() + 50;
+    const runs = [];
+    for (let i = 0; i < total; i += 1) {
+      const due = start + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      runs.push((async () => {
+        const client = await pool.connect();
+        try {
+          for (const { text, values } of requests[i % requests.length]) await client.query({ text, values });
+        } finally {
+          client.release();
+        }
+        times.push(performance.now() - due);
+      })());
+    }
+    await Promise.all(runs);
+    const elapsed = (performance.now() - start) / 1000;
+    times.sort((a, b) => a - b);
+    return { rps: times.length / elapsed, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
+  } finally {
+    await pool.end();
+  }
+}

@@ -193,14 +193,24 @@ test('a session JWT costs no API-token lookup, no settings read and no user look
   await kindergarten.get('/api/children?pagination[pageSize]=1').expect(401);
 });
 
-test('the dashboard counts its kindergartens in one statement, with the figures of counting one by one, inside each reach', async () => {
+test('the dashboard counts its kindergartens in one statement, keeps the figures per reach until a write, with the figures of counting one by one', async () => {
   const KINDERGARTEN = 'api::kindergarten.kindergarten';
   const count = (where: Record<string, unknown>) => app.strapi.db.query(KINDERGARTEN).count({ where: { $and: [where, { status: { $ne: 'closed' } }] } });
+  // the dashboard's own statement: the kindergarten totals and the areas as FILTER columns of one scan
+  const dashboardCounts = () => statements.filter((sql) => /\bkindergartens\b/.test(sql) && /count\(\*\) filter \(where/i.test(sql));
   for (const [session, prefix] of [[province, '35'], [county, '350502']] as const) {
-    await session.get('/api/dashboard').expect(200); // the statistics' own report cached
+    // a write to a kindergarten drops the kept figures: the next load counts, once, in one statement
+    const some = await app.strapi.db.query(KINDERGARTEN).findOne({ where: { countyCode: { $startsWith: prefix } } });
+    await app.strapi.db.query(KINDERGARTEN).update({ where: { id: some.id }, data: { name: some.name } });
     statements = [];
     const body = (await session.get('/api/dashboard').expect(200)).body;
-    expect(statements.filter((sql) => /\bkindergartens\b/.test(sql) && /count\(/i.test(sql))).toHaveLength(1);
+    expect(dashboardCounts()).toHaveLength(1);
+    // the same reach again: the figures kept, not counted again, the same answer
+    statements = [];
+    const again = (await session.get('/api/dashboard').expect(200)).body;
+    expect(dashboardCounts()).toHaveLength(0);
+    expect(again.kindergartens).toBe(body.kindergartens);
+    expect(again.byCounty).toEqual(body.byCounty);
     const inReach = { countyCode: { $startsWith: prefix } };
     expect(body.kindergartens).toBe(await count(inReach));
     expect(body.publicKindergartens).toBe(await count({ $and: [inReach, { ownership: 'public' }] }));
@@ -210,6 +220,15 @@ test('the dashboard counts its kindergartens in one statement, with the figures 
       const areaPrefix = area.countyCode.replace(/(00)+$/, '');
       expect(area.kindergartens).toBe(await count({ $and: [inReach, { countyCode: { $startsWith: areaPrefix } }] }));
     }
+  }
+  // a kindergarten closed by one reach's write is out of every reach's kept figures at once
+  const before = (await province.get('/api/dashboard').expect(200)).body.kindergartens;
+  const open = await app.strapi.db.query(KINDERGARTEN).findOne({ where: { countyCode: { $startsWith: '350502' }, status: { $ne: 'closed' } } });
+  await app.strapi.db.query(KINDERGARTEN).update({ where: { id: open.id }, data: { status: 'closed' } });
+  try {
+    expect((await province.get('/api/dashboard').expect(200)).body.kindergartens).toBe(before - 1);
+  } finally {
+    await app.strapi.db.query(KINDERGARTEN).update({ where: { id: open.id }, data: { status: open.status } });
   }
 });
 
@@ -281,4 +300,40 @@ test('a jump to the last page reads it from the end (reverse order, the exact to
   const page = statements.find((sql) => /\bchildren\b/.test(sql) && /order by/i.test(sql) && !/count\(/i.test(sql));
   expect(page).toMatch(/pinyin_key["`]?\s+desc/i);
   expect(page).not.toMatch(/offset/i);
+});
+
+test('the children\'s and staff lists answer as Strapi\'s own sanitising would, and a query it refuses is refused every time', async () => {
+  const { leanQuery } = require('../../cms/dist/src/domain/lean-list');
+  for (const [uid, path] of [[CHILD, '/api/children'], ['api::staff.staff', '/api/staff-members']] as const) {
+    const url = `${path}?pagination[pageSize]=5&sort=name:asc`;
+    const first = await province.get(url).expect(200);
+    const second = await province.get(url).expect(200); // the validated query kept
+    expect(second.body).toEqual(first.body);
+    expect(first.body.data.length).toBeGreaterThan(0);
+    // every row as Strapi's output sanitiser leaves it: no private attribute (ID numbers, 学籍号, pinyinKey, …)
+    const contentType: any = app.strapi.contentType(uid as any);
+    const sanitized = await app.strapi.contentAPI.sanitize.output(first.body.data, contentType, {} as any);
+    expect(first.body.data).toEqual(sanitized);
+    for (const row of first.body.data) {
+      for (const key of Object.keys(row)) expect(contentType.attributes[key]?.private).not.toBe(true);
+    }
+    // a filter on a private field: refused (400) each time, never answered from what was kept
+    for (let i = 0; i < 2; i += 1) await province.get(`${path}?filters[idNumber][$eq]=1`).expect(400);
+    // the other levels reach only their own rows through the same path
+    const own = await county.get(url).expect(200);
+    for (const row of own.body.data) expect(row.countyCode ?? '350502').toMatch(/^350502/);
+  }
+  // each request gets its own copy of the kept query, with its own page
+  const controller = { validateQuery: jest.fn(async () => undefined), sanitizeQuery: jest.fn(async (ctx: any) => structuredClone(ctx.query)) };
+  const ability = {};
+  const ctx = (page: number) => ({ state: { auth: { ability }, route: { method: 'GET', path: '/children' } }, query: { filters: { sex: 'female' }, pagination: { page } }, path: '/api/children' });
+  const one = await leanQuery(controller, ctx(1));
+  one.filters.sex = 'male';
+  const two = await leanQuery(controller, ctx(2));
+  expect(two).toEqual({ filters: { sex: 'female' }, pagination: { page: 2 } });
+  expect(controller.validateQuery).toHaveBeenCalledTimes(1);
+  expect(controller.sanitizeQuery).toHaveBeenCalledTimes(1);
+  // another permission set (a new ability object): validated again
+  await leanQuery(controller, { ...ctx(1), state: { auth: { ability: {} }, route: { method: 'GET', path: '/children' } } });
+  expect(controller.validateQuery).toHaveBeenCalledTimes(2);
 });

@@ -22,7 +22,7 @@
 import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../runtime/paths';
 import { isUnder, routeIdentity } from '../security/route-identity';
-import { keptExactTotal } from './list-counts';
+import { effectiveWhere, keptExactTotal } from './list-counts';
 
 type KeysetConfig = { keysetPaging: string[]; countCache: { ttlSeconds: number; maxEntries: number } };
 type SortField = { field: string; direction: 'asc' | 'desc' };
@@ -97,7 +97,7 @@ export function keysetMiddleware(strapi: Core.Strapi) {
     if (!sort) return next();
     let where: unknown;
     try {
-      ({ where } = (strapi.get('query-params') as any).transform(context.uid, { filters: params.filters }));
+      where = effectiveWhere(strapi, context.uid, params.filters);
     } catch {
       return next();
     }

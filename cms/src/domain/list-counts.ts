@@ -80,6 +80,35 @@ export function subscribeListCountInvalidation(strapi: Core.Strapi): void {
   onEveryWrite(strapi, models, drop);
 }
 
+/** Filters made of JSON values only (what a query string gives): their text names them exactly. */
+function plainJson(value: unknown): boolean {
+  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return true;
+  if (Array.isArray(value)) return value.every(plainJson);
+  if (typeof value !== 'object') return false;
+  const prototype = Object.getPrototypeOf(value);
+  return (prototype === Object.prototype || prototype === null) && Object.values(value as object).every(plainJson);
+}
+
+const MAX_WHERES = 1000;
+const wheres = new Map<string, unknown>();
+
+/**
+ * The database condition of a list's effective filters (Strapi's query-params transform), as the
+ * count's key and the keyset's key name them (cms/src/domain/keyset-pages.ts). The transform depends on
+ * the content type's schema and the filters only, so its outcome is kept per filters' text (at most
+ * MAX_WHERES): a page turn does not walk the filters again. Read-only (keys are made of it; the count
+ * builds its own). A filter it refuses throws, and is never kept.
+ */
+export function effectiveWhere(strapi: Core.Strapi, uid: string, filters: unknown): unknown {
+  if (!plainJson(filters ?? null)) return (strapi.get('query-params') as any).transform(uid, { filters }).where;
+  const key = `${uid}\u0000${JSON.stringify(filters ?? null)}`;
+  if (wheres.has(key)) return wheres.get(key);
+  const { where } = (strapi.get('query-params') as any).transform(uid, { filters });
+  if (wheres.size >= MAX_WHERES) wheres.clear();
+  wheres.set(key, where);
+  return where;
+}
+
 /** The planner's row estimate of a query (EXPLAIN, nothing executed). */
 async function plannedRows(knex: any, query: any): Promise<number> {
   const { sql, bindings } = query.toSQL();
@@ -138,7 +167,7 @@ export function listCountMiddleware(strapi: Core.Strapi) {
     const params = context.params ?? {};
     let where: unknown;
     try {
-      ({ where } = (strapi.get('query-params') as any).transform(context.uid, { filters: params.filters }));
+      where = effectiveWhere(strapi, context.uid, params.filters);
     } catch {
       return next(); // Strapi's own count reports the bad filter
     }
@@ -149,7 +178,9 @@ export function listCountMiddleware(strapi: Core.Strapi) {
       bounded = await cachedTotal(context.uid, key, config.countCache, async () => {
         if (!postgres) return { total: Number(await next()), estimated: false };
         try {
-          return await boundedCount(strapi, context.uid, where, config.exactCountUpTo, config.countExactlyBelow);
+          // the count's own condition, freshly made (the kept one is read-only; a count runs once per time-to-live)
+          const { where: own } = (strapi.get('query-params') as any).transform(context.uid, { filters: params.filters });
+          return await boundedCount(strapi, context.uid, own, config.exactCountUpTo, config.countExactlyBelow);
         } catch (error: any) {
           // a filter this path cannot express (Strapi's own count can): count the usual way
           strapi.log.warn(`list-counts: exact count instead (${String(error?.message ?? error).slice(0, 200)})`);

@@ -1,8 +1,43 @@
 import type { Core } from '@strapi/strapi';
 import { indicatorsConfig, meetsTarget } from '../../../domain/indicators';
 import { accessScope } from '../../../domain/request-context';
+import { readDomainConfig } from '../../../runtime/paths';
+import { onEveryWrite } from '../../../runtime/on-every-write';
 
 const KINDERGARTEN = 'api::kindergarten.kindergarten';
+const REGION = 'api::region.region';
+
+/**
+ * The kindergarten figures of a dashboard, kept per reach (a pre-aggregate in the process): ten people
+ * of a province opening their dashboards at once do not each scan its kindergartens. Kept for
+ * config/lists.json `countCache.ttlSeconds`, at most `countCache.maxEntries`; any write to the
+ * kindergartens or the regions, in this instance or another (cms/src/runtime/on-every-write.ts),
+ * drops them all, and figures computed while such a write happened are answered but not kept.
+ */
+type Kept = { value: Promise<any>; expires: number };
+const kept = new Map<string, Kept>();
+let generation = 0;
+let subscribed = false;
+let countCache: { ttlSeconds: number; maxEntries: number } | undefined;
+
+function keptFigures(strapi: Core.Strapi, key: string, compute: () => Promise<any>): Promise<any> {
+  if (!subscribed) {
+    subscribed = true;
+    onEveryWrite(strapi, [KINDERGARTEN, REGION], () => { generation += 1; kept.clear(); });
+  }
+  countCache ??= readDomainConfig<{ countCache: { ttlSeconds: number; maxEntries: number } }>('lists.json').countCache;
+  const now = Date.now();
+  const hit = kept.get(key);
+  if (hit && hit.expires > now) return hit.value;
+  const started = generation;
+  const value = compute();
+  if (countCache.ttlSeconds <= 0 || countCache.maxEntries <= 0) return value;
+  kept.set(key, { value, expires: now + countCache.ttlSeconds * 1000 });
+  while (kept.size > countCache.maxEntries) kept.delete(kept.keys().next().value as string);
+  const forget = () => { if (kept.get(key)?.value === value) kept.delete(key); };
+  value.then(() => { if (generation !== started) forget(); }, forget);
+  return value;
+}
 
 /**
  * The figures on each level's dashboard. Every count is kept inside the caller's reach by the
@@ -52,12 +87,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   async summary(user: { level?: string; regionCode?: string }) {
-    const areas = await this.areasBelow(user);
-    const prefixOf = (code: string) => code.replace(/(00)+$/, '') || code;
-    const counts = await this.kindergartenCounts(areas.map((area) => prefixOf(area.code)));
-    const byArea = areas.map((area, i) => ({ countyCode: area.code, countyName: area.name, kindergartens: counts.byArea[i] }));
-    const { kindergartens, publicKindergartens, inclusiveKindergartens } = counts;
-    return { level: user.level ?? null, kindergartens, publicKindergartens, inclusiveKindergartens, byCounty: byArea, ...(await this.statistics(user)) };
+    const scope = accessScope(strapi);
+    // the areas and their counts depend on the caller's reach (the scope's filter) and the user's level and region
+    const key = `${scope.keyOf(scope.currentReach())}\u0000${user.level ?? ''}\u0000${user.regionCode ?? ''}`;
+    const kindergartenFigures = await keptFigures(strapi, key, async () => {
+      const areas = await this.areasBelow(user);
+      const prefixOf = (code: string) => code.replace(/(00)+$/, '') || code;
+      const counts = await this.kindergartenCounts(areas.map((area) => prefixOf(area.code)));
+      const byCounty = areas.map((area, i) => ({ countyCode: area.code, countyName: area.name, kindergartens: counts.byArea[i] }));
+      const { kindergartens, publicKindergartens, inclusiveKindergartens } = counts;
+      return { kindergartens, publicKindergartens, inclusiveKindergartens, byCounty };
+    });
+    return { level: user.level ?? null, ...structuredClone(kindergartenFigures), ...(await this.statistics(user)) };
   },
 
   /**

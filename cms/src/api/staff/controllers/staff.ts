@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { fieldError } from '../../../utils/validation';
 import type { StaffService } from '../services/staff';
 import { markEstimatedTotal } from '../../../domain/list-counts';
+import { leanFind } from '../../../domain/lean-list';
 import { accessScope } from '../../../domain/request-context';
 
 const service = (strapi) => strapi.service('api::staff.staff') as unknown as StaffService;
@@ -11,7 +12,8 @@ const GROUPS = ['county', 'prefecture', 'province'];
 /** Core CRUD (scoped; ID numbers private, masked in lists) plus staffing check, analysis and the teacher's own record. */
 export default factories.createCoreController('api::staff.staff', ({ strapi }) => ({
   async find(ctx) {
-    return markEstimatedTotal(ctx, await super.find(ctx));
+    // Strapi's find, without re-validating a query already seen nor re-walking rows with nothing to strip
+    return markEstimatedTotal(ctx, await leanFind(strapi, 'api::staff.staff', this as any, ctx));
   },
   async findOne(ctx) {
     const response: any = await super.findOne(ctx);

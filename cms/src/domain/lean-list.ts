@@ -1,0 +1,104 @@
+/**
+ * The list routes of the big content types (config/lists.json `narrowColumns`: children, staff) without
+ * Strapi's per-request rework of what does not change between requests. Strapi's core `find`
+ * validates the query, sanitises it, runs the service, sanitises every row and shapes the answer;
+ * the validation and the query sanitising walk the whole query (`@strapi/utils` traverse, lodash) on
+ * every request, and the output sanitiser walks every key of every row, though a list answering the
+ * same filters for the same permissions gets the same outcome each time. So, with Strapi's own steps
+ * and nothing else:
+ * - the query: Strapi's `validateQuery` and `sanitizeQuery` run once per (permissions, route, query
+ *   without its page); the outcome is kept for the ability object the permissions gave
+ *   (cms/src/bootstrap/permission-cache.ts shares one per permission set; a permission change makes a
+ *   new one, and a new ability a new cache), and each request gets its own copy with its own page.
+ *   A query Strapi refuses is refused again (never kept). No ability (anonymous): Strapi's steps as is.
+ * - the rows: Strapi's output sanitiser removes passwords, private attributes (the schema's, the
+ *   global `api.responses.privateAttributes`) and restricted relations, plus any output sanitiser a
+ *   plugin registered. When no sanitiser is registered and the rows are flat (no key is a password,
+ *   a relation, component, dynamic zone or media), its outcome is the rows without their private
+ *   keys (Strapi's own `isPrivateAttribute` says which: the order's `pinyinKey` the keyset reads, for
+ *   one): those keys are dropped and the walk is not run; otherwise it runs as before.
+ * The scope (the access-scope document middleware), the permission check (users-permissions, before
+ * the controller) and the service are unchanged: the rows come from the same `find`.
+ */
+import type { Core } from '@strapi/strapi';
+import { contentTypes } from '@strapi/utils';
+
+const MAX_QUERIES_PER_ABILITY = 500;
+const NOT_PLAIN = new Set(['relation', 'component', 'dynamiczone', 'media', 'password']);
+
+type Controller = {
+  validateQuery(ctx: any): Promise<unknown>;
+  sanitizeQuery(ctx: any): Promise<any>;
+  sanitizeOutput(data: unknown, ctx: any): Promise<any>;
+  transformResponse(data: unknown, meta?: unknown): any;
+};
+
+/** Sanitised queries by ability (the permissions' object), then by route and query without its page. */
+const queries = new WeakMap<object, Map<string, Promise<any>>>();
+
+function withoutPage(query: Record<string, unknown>): string {
+  const { pagination: _pagination, ...rest } = query ?? {};
+  return JSON.stringify(rest);
+}
+
+/** Strapi's validated and sanitised query for this request, kept per permissions and query (see above). */
+export async function leanQuery(controller: Controller, ctx: any): Promise<any> {
+  const ability = ctx.state?.auth?.ability;
+  if (!ability || typeof ability !== 'object') {
+    await controller.validateQuery(ctx);
+    return controller.sanitizeQuery(ctx);
+  }
+  let kept = queries.get(ability);
+  if (!kept) queries.set(ability, (kept = new Map()));
+  const route = ctx.state?.route;
+  const key = `${route?.method ?? ''} ${route?.path ?? ctx.path}\u0000${withoutPage(ctx.query)}`;
+  let sanitized = kept.get(key);
+  if (!sanitized) {
+    sanitized = (async () => {
+      await controller.validateQuery(ctx);
+      return controller.sanitizeQuery(ctx);
+    })();
+    if (kept.size >= MAX_QUERIES_PER_ABILITY) kept.clear();
+    kept.set(key, sanitized);
+    sanitized.catch(() => kept!.delete(key));
+  }
+  const query = structuredClone(await sanitized);
+  // the page is the request's own (sanitizeQuery passes it through unchanged; the service checks it)
+  if (ctx.query?.pagination !== undefined) query.pagination = structuredClone(ctx.query.pagination);
+  else delete query.pagination;
+  return query;
+}
+
+/**
+ * The private keys to drop when Strapi's output sanitiser would do nothing else to these rows (see
+ * above), or null when it must run.
+ */
+export function privateKeysOnly(strapi: Core.Strapi, contentType: any, rows: unknown): string[] | null {
+  if (!Array.isArray(rows)) return null;
+  if (((strapi as any).sanitizers?.get?.('content-api.output') ?? []).length > 0) return null;
+  const attributes: Record<string, any> = contentType?.attributes ?? {};
+  const checked = new Set<string>();
+  const drop: string[] = [];
+  for (const row of rows) {
+    if (!row || typeof row !== 'object' || Array.isArray(row)) return null;
+    for (const key of Object.keys(row)) {
+      if (checked.has(key)) continue;
+      checked.add(key);
+      if (NOT_PLAIN.has(attributes[key]?.type)) return null;
+      if (contentTypes.isPrivateAttribute(contentType, key)) drop.push(key);
+    }
+  }
+  return drop;
+}
+
+/** Strapi's core `find` (validate, sanitise, service, sanitise the rows, shape the answer) without the repeated work. */
+export async function leanFind(strapi: Core.Strapi, uid: string, controller: Controller, ctx: any): Promise<any> {
+  const query = await leanQuery(controller, ctx);
+  const { results, pagination } = await (strapi.service(uid as any) as any).find(query);
+  const contentType = strapi.contentType(uid as any);
+  const drop = privateKeysOnly(strapi, contentType, results);
+  let rows = results;
+  if (!drop) rows = await controller.sanitizeOutput(results, ctx);
+  else if (drop.length) for (const row of rows) for (const key of drop) delete row[key];
+  return controller.transformResponse(rows, { pagination });
+}
