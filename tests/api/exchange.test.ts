@@ -100,7 +100,7 @@ function zhejiangConfig(): string {
       { username: 'demo-county', level: 'county', regionCode: '330102', fullName: '上城区教育局演示用户' },
       { username: 'demo-kindergarten', level: 'institution', institutionCode: '3133010201', fullName: '上城区实验幼儿园园长' },
     ],
-    staff: [], trainings: [], projects: [], aid: [], children: [],
+    staff: [], trainings: [], projects: [], aid: [], children: [], collectionTasks: [], healthChecks: [],
   });
   fs.writeFileSync(path.join(dir, 'demo.json'), JSON.stringify(demo));
   return dir;
@@ -112,7 +112,7 @@ function nationConfig(): string {
   for (const file of fs.readdirSync(path.join(REPOSITORY_ROOT, 'config'))) fs.copyFileSync(path.join(REPOSITORY_ROOT, 'config', file), path.join(dir, file));
   const demo = JSON.parse(fs.readFileSync(path.join(dir, 'demo.json'), 'utf8'));
   Object.assign(demo, {
-    kindergartens: [], classes: [], staff: [], trainings: [], projects: [], aid: [], children: [], guardianInvitations: [],
+    kindergartens: [], classes: [], staff: [], trainings: [], projects: [], aid: [], children: [], guardianInvitations: [], collectionTasks: [], healthChecks: [],
     accounts: [{ username: 'demo-ministry', level: 'ministry', fullName: '教育部演示用户' }],
   });
   fs.writeFileSync(path.join(dir, 'demo.json'), JSON.stringify(demo));
