@@ -13,3 +13,15 @@ export function forbidden(message: string, details: Record<string, unknown>) {
 export function unauthorized(message: string, details: Record<string, unknown>) {
   return createError(401, message, { details });
 }
+
+/**
+ * Runs a handler's work so that a refusal keeps its reason: Strapi answers a plain ForbiddenError
+ * thrown from a handler as a bare 403, so it is re-thrown in the form above (code and Chinese message).
+ */
+export async function keepingRefusalReason<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error: any) {
+    throw error?.name === 'ForbiddenError' ? forbidden(error.message, error.details ?? {}) : error;
+  }
+}

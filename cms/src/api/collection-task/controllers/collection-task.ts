@@ -1,15 +1,8 @@
 import { factories } from '@strapi/strapi';
-import { forbidden } from '../../../security/errors';
+import { keepingRefusalReason } from '../../../security/errors';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-/** A refusal keeps its reason: Strapi answers a plain ForbiddenError from a handler as a bare 403 (cms/src/security/errors.ts). */
-const reasoned = async <T>(work: () => Promise<T>): Promise<T> => {
-  try {
-    return await work();
-  } catch (error: any) {
-    throw error?.name === 'ForbiddenError' ? forbidden(error.message, error.details ?? {}) : error;
-  }
-};
+const reasoned = keepingRefusalReason;
 const service = (strapi: any) => strapi.service('api::collection-task.collection-task') as any;
 
 /**
