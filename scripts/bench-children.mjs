@@ -541,7 +541,7 @@ async function main() {
     `as demo-kindergarten, \`POST ${ENDPOINT}\` with ${sample.length} sampled children in turn · load: open loop, one request every 1/rate s on up to ${CONNECTIONS} keep-alive connections, ${DURATION} s, times counted from when each was due · ` +
     `raw SQL: ${thousands(SQL_ITERATIONS)} sequential queries on one connection (prepared) · issuing: ${ISSUE_CONCURRENCY} concurrent loops × ${ISSUE_SECONDS} s`);
   lines.push('');
-  lines.push(`load average (1 min) at the start: ${loadAverage()} · server process RSS at the end ${Math.round(memory.rss / 2 ** 20)} MB, peak ${Math.round(memory.peak / 2 ** 20)} MB (the server alone: its own process; target < 400 MB ${mark(memory.peak < 400 * 2 ** 20)}) · load average at the end: ${loadAverage()}`);
+  lines.push(`load average (1 min) when the table was printed: ${loadAverage()} · server process RSS at the end ${Math.round(memory.rss / 2 ** 20)} MB, peak ${Math.round(memory.peak / 2 ** 20)} MB (the server alone: its own process; target < 400 MB ${mark(memory.peak < 400 * 2 ** 20)})`);
   lines.push('');
   lines.push('| measurement | load | API | raw SQL | API / SQL | target |');
   lines.push('|---|---|---:|---:|---:|---|');
