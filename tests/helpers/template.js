@@ -26,6 +26,8 @@ const TEMPLATE_VARIABLES = [
   'SEED_DEMO_CHILDREN', 'DEMO_PASSWORD', 'DOMAIN_CONFIG_DIR', 'DEPLOYMENT_ROLE', 'DEPLOYMENT_PROVINCE', 'PRESCHOOL_TODAY',
   'ADMIN_BOOTSTRAP_EMAIL', 'ADMIN_BOOTSTRAP_PASSWORD', 'PII_ENCRYPTION_KEY', 'ARCHIVE_CATCH_UP', 'ARCHIVE_SCHEDULE',
   'JOB_SCHEDULES', 'STRAPI_ADMIN_ENABLED',
+  // a replica URL names the suite's own database (tests/api/cluster-replica.test.ts: the primary opened read-only)
+  'DATABASE_REPLICA_URL',
 ];
 /** Prefixes of further such variables (the two-level deployment's settings). */
 const TEMPLATE_PREFIXES = ['EXCHANGE_', 'NATIONAL_'];

@@ -1,3 +1,4 @@
+import { stateChoices } from '../../providers/vocabulary';
 import AddIcon from '@mui/icons-material/Add';
 import DeleteIcon from '@mui/icons-material/Delete';
 import { useEffect, useState } from 'react';
@@ -314,7 +315,7 @@ export const TaskInbox = () => {
             <Typography variant="h5" sx={{ mb: 1 }}>{translate('app.collection_tasks.inbox')}</Typography>
             <TextField select size="small" sx={{ mb: 2, minWidth: 160 }} label={translate('app.collection_tasks.fields.state')} value={state} onChange={(e) => setState(e.target.value)}>
                 <MenuItem value="">{translate('app.collection_tasks.any')}</MenuItem>
-                {['draft', 'submitted', 'returned', 'approved'].map((s) => <MenuItem key={s} value={s}>{name('task-submissions.state', s)}</MenuItem>)}
+                {stateChoices('task-submissions.state').map(({ id }) => <MenuItem key={id} value={id}>{name('task-submissions.state', id)}</MenuItem>)}
             </TextField>
             <Stack spacing={1}>
                 {(data?.data ?? []).map((s) => (
