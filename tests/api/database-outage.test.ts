@@ -119,6 +119,7 @@ describeWithPostgres('database outage (PostgreSQL)', () => {
       status: number; retryAfter?: string; body: string; marker?: string; documentId?: string;
     };
     const outcomes: Outcome[] = [];
+    const GRACE_MS = 2000;
     const timeline = { start: Date.now(), cutAt: Infinity, restoredAt: Infinity, severedAt: Infinity, lastSeveredAt: Infinity };
     let running = true;
     const pause = (status: number) => new Promise((resolve) => setTimeout(resolve, status === 503 ? 100 : 15));
@@ -207,7 +208,13 @@ describeWithPostgres('database outage (PostgreSQL)', () => {
         proxy.sever();
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      await new Promise((resolve) => setTimeout(resolve, 3500));
+      // every loop has its chance to be served again: at least 3.5 s, and until each has an answer started after
+      // the last cut (a loaded machine takes longer per request), at most 60 s
+      const loopNames = [...new Set(outcomes.map((o) => o.loop))];
+      const servedAgain = () => loopNames.every((name) => outcomes.some((o) => o.loop === name && o.startedAt > timeline.lastSeveredAt + GRACE_MS && o.status < 300));
+      for (const started = Date.now(); Date.now() - started < 3500 || (!servedAgain() && Date.now() - started < 60_000);) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       running = false;
       await Promise.all(loops);
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -223,7 +230,6 @@ describeWithPostgres('database outage (PostgreSQL)', () => {
       console.info(JSON.stringify({ total: outcomes.length, writes: count((o) => o.kind === 'write'), acked: count((o) => o.kind === 'write' && o.status === 201),
         status503: count((o) => o.status === 503), severed503: count((o) => o.status === 503 && o.startedAt > timeline.restoredAt), cutMs: timeline.restoredAt - timeline.cutAt, unhandled }));
     }
-    const GRACE_MS = 2000;
     const at = (t: number) => t - timeline.start;
     const describeOutcome = (o: Outcome) => `${o.loop} ${o.url} ${o.status} at ${at(o.startedAt)}–${at(o.endedAt)} ms (cut ${at(timeline.cutAt)}, restored ${at(timeline.restoredAt)}, severed ${at(timeline.severedAt)}–${at(timeline.lastSeveredAt)}): ${o.body.slice(0, 300)}`;
     const duringOutage = (o: Outcome) => (o.endedAt >= timeline.cutAt && o.startedAt <= timeline.restoredAt + GRACE_MS)
