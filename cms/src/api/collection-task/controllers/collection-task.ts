@@ -2,7 +2,6 @@ import { factories } from '@strapi/strapi';
 import { keepingRefusalReason } from '../../../security/errors';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const reasoned = keepingRefusalReason;
 const service = (strapi: any) => strapi.service('api::collection-task.collection-task') as any;
 
 /**
@@ -18,29 +17,29 @@ export default factories.createCoreController('api::collection-task.collection-t
     return result;
   },
   async findOne(ctx) {
-    const task = await reasoned(() => service(strapi).readable(String(ctx.params.id)));
+    const task = await keepingRefusalReason(() => service(strapi).readable(String(ctx.params.id)));
     await service(strapi).withActions(ctx.state.user, [task]);
     ctx.body = { data: task };
   },
   async create(ctx) {
     ctx.status = 201;
-    ctx.body = { data: await reasoned(() => service(strapi).design(ctx.state.user, ctx.request.body?.data ?? {})) };
+    ctx.body = { data: await keepingRefusalReason(() => service(strapi).design(ctx.state.user, ctx.request.body?.data ?? {})) };
   },
   async update(ctx) {
-    ctx.body = { data: await reasoned(() => service(strapi).revise(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {})) };
+    ctx.body = { data: await keepingRefusalReason(() => service(strapi).revise(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {})) };
   },
   async publish(ctx) {
-    ctx.body = { data: await reasoned(() => service(strapi).move(ctx.state.user, String(ctx.params.id), 'publish')) };
+    ctx.body = { data: await keepingRefusalReason(() => service(strapi).move(ctx.state.user, String(ctx.params.id), 'publish')) };
   },
   async close(ctx) {
-    ctx.body = { data: await reasoned(() => service(strapi).move(ctx.state.user, String(ctx.params.id), 'close')) };
+    ctx.body = { data: await keepingRefusalReason(() => service(strapi).move(ctx.state.user, String(ctx.params.id), 'close')) };
   },
   async newVersion(ctx) {
     ctx.status = 201;
-    ctx.body = { data: await reasoned(() => service(strapi).newVersion(ctx.state.user, String(ctx.params.id))) };
+    ctx.body = { data: await keepingRefusalReason(() => service(strapi).newVersion(ctx.state.user, String(ctx.params.id))) };
   },
   async completion(ctx) {
-    ctx.body = { data: await reasoned(() => service(strapi).completion(String(ctx.params.id))) };
+    ctx.body = { data: await keepingRefusalReason(() => service(strapi).completion(String(ctx.params.id))) };
   },
   async export(ctx) {
     const { buffer, fileName } = await service(strapi).exportAnswers(ctx.state.user, String(ctx.params.id), ctx.request.ip);
@@ -49,6 +48,6 @@ export default factories.createCoreController('api::collection-task.collection-t
     ctx.body = buffer;
   },
   async figures(ctx) {
-    ctx.body = { data: await reasoned(() => service(strapi).figures(ctx.state.user, String(ctx.params.id), ctx.query ?? {})) };
+    ctx.body = { data: await keepingRefusalReason(() => service(strapi).figures(ctx.state.user, String(ctx.params.id), ctx.query ?? {})) };
   },
 }));

@@ -2,7 +2,6 @@ import { factories } from '@strapi/strapi';
 import { keepingRefusalReason } from '../../../security/errors';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const reasoned = keepingRefusalReason;
 const service = (strapi: any) => strapi.service('api::task-submission.task-submission') as any;
 
 /**
@@ -17,24 +16,24 @@ export default factories.createCoreController('api::task-submission.task-submiss
     return result;
   },
   async findOne(ctx) {
-    ctx.body = { data: await reasoned(() => service(strapi).show(ctx.state.user, String(ctx.params.id))) };
+    ctx.body = { data: await keepingRefusalReason(() => service(strapi).show(ctx.state.user, String(ctx.params.id))) };
   },
   async update(ctx) {
-    ctx.body = { data: await reasoned(() => service(strapi).saveDraft(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {})) };
+    ctx.body = { data: await keepingRefusalReason(() => service(strapi).saveDraft(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {})) };
   },
   async submit(ctx) {
-    ctx.body = { data: await reasoned(() => service(strapi).submit(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {})) };
+    ctx.body = { data: await keepingRefusalReason(() => service(strapi).submit(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {})) };
   },
   async review(ctx) {
-    ctx.body = { data: await reasoned(() => service(strapi).review(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {})) };
+    ctx.body = { data: await keepingRefusalReason(() => service(strapi).review(ctx.state.user, String(ctx.params.id), ctx.request.body?.data ?? {})) };
   },
   async template(ctx) {
-    const { buffer, fileName } = await reasoned<{ buffer: Buffer; fileName: string }>(() => service(strapi).template(ctx.state.user, String(ctx.params.id)));
+    const { buffer, fileName } = await keepingRefusalReason<{ buffer: Buffer; fileName: string }>(() => service(strapi).template(ctx.state.user, String(ctx.params.id)));
     ctx.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`);
     ctx.type = XLSX;
     ctx.body = buffer;
   },
   async import(ctx) {
-    ctx.body = { data: await reasoned(() => service(strapi).importWorkbook(ctx.state.user, String(ctx.params.id), (ctx.request as any).files?.file)) };
+    ctx.body = { data: await keepingRefusalReason(() => service(strapi).importWorkbook(ctx.state.user, String(ctx.params.id), (ctx.request as any).files?.file)) };
   },
 }));
