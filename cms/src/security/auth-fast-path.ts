@@ -29,11 +29,13 @@ const fresh = (entry: Cached<unknown> | undefined) => entry !== undefined && Dat
 
 const users = new Map<number, Cached<any>>();
 let userGeneration = 0;
+let advanced: Cached<unknown> | undefined;
 
-/** Drops every cached user (a user, a role or a permission changed). */
+/** Drops every cached user and the cached settings (a user, a role or a permission changed). */
 export function clearAuthCache(): void {
   userGeneration += 1;
   users.clear();
+  advanced = undefined;
 }
 
 function skipApiTokenLookupForJwts(strapi: Core.Strapi): void {
@@ -51,7 +53,6 @@ function skipApiTokenLookupForJwts(strapi: Core.Strapi): void {
 function cacheAdvancedSettings(strapi: Core.Strapi): void {
   const store: any = strapi.store;
   const isAdvanced = (params: any) => params?.type === 'plugin' && params?.name === 'users-permissions' && params?.key === 'advanced';
-  let advanced: Cached<unknown> | undefined;
   const get = store.get.bind(store);
   store.get = (params: any) => {
     if (!isAdvanced(params) || params.environment || params.tag) return get(params);
