@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDataDir, readDomainConfig } from '../runtime/paths';
 import { temporaryPassword } from '../api/account/services/account';
-import { ADMIN_DEMO_ACCOUNTS, markDemoAccount, seedAdminDemoAccounts } from '../security/demo';
+import { ADMIN_DEMO_ACCOUNTS, demoPasswords, markDemoAccount, seedAdminDemoAccounts } from '../security/demo';
 
 type DemoConfig = {
   classes: { kindergarten: string; name: string; grade: string; schoolYear: string; capacity: number; enrolled: number }[];
@@ -44,18 +44,19 @@ export async function seedDemo(strapi: Core.Strapi): Promise<void> {
     if (!existing) await strapi.documents('api::school-class.school-class').create({ data: { ...schoolClass, kindergarten: kindergarten.documentId } as any });
   }
   const { password, generated } = demoPassword();
-  const users = strapi.plugin('users-permissions').service('user');
+  const passwords = await demoPasswords(strapi, password);
   const accounts = strapi.service('api::account.account') as any;
   for (const account of demo.accounts) {
     const place = account.institutionCode
       ? { institutionCode: account.institutionCode, regionCode: demo.kindergartens.find((k) => k.code === account.institutionCode)?.countyCode }
       : { regionCode: account.regionCode ?? null };
-    const existing = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: account.username } });
-    if (!existing) await accounts.createAccount({ ...account, ...place, password });
-    else if (!(await users.validatePassword(password, existing.password))) await users.edit(existing.id, { password });
+    const findAccount = () => strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: account.username } });
+    if (!(await findAccount())) await accounts.createAccount({ ...account, ...place, password });
+    await passwords.keep(await findAccount());
     await markDemoAccount(strapi, account.username);
   }
-  await seedAdminDemoAccounts(strapi, password);
+  await seedAdminDemoAccounts(strapi, password, passwords);
+  await passwords.save();
   // every demo account, the 三员 (system, security and audit administrators) included
   const rows = [
     ...demo.accounts.map((a) => `  ${a.username.padEnd(22)} ${a.level.padEnd(12)} ${a.fullName}`),

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import crypto from 'node:crypto';
 import { securityConfig } from './config';
 
 /**
@@ -21,17 +22,53 @@ export const ADMIN_DEMO_ACCOUNTS = [
   { username: 'demo-auditadmin', role: 'auditadmin', fullName: '审计管理员（演示）' },
 ];
 
-export async function seedAdminDemoAccounts(strapi: Core.Strapi, password: string): Promise<void> {
+type DemoPasswords = {
+  /** Gives the existing account `password` unless it has it already. */
+  keep(existing: { id: number; username: string; password: string }): Promise<void>;
+  /** Remembers the pairs confirmed by this start. */
+  save(): Promise<void>;
+};
+
+/**
+ * Keeps the demo accounts' password equal to the demo password (DEMO_PASSWORD may change between
+ * starts). bcrypt's compare costs about 70 ms an account, on every start: a pair once confirmed
+ * (or set) is remembered in the core store as a fingerprint keyed with the app's secret key, so a
+ * restart compares again only when the password or the stored hash changed.
+ */
+export async function demoPasswords(strapi: Core.Strapi, password: string): Promise<DemoPasswords> {
   const users = strapi.plugin('users-permissions').service('user');
+  const store = strapi.store({ type: 'core', name: 'demo-accounts', key: 'password-fingerprints' });
+  const known: Record<string, string> = { ...(((await store.get({})) as Record<string, string> | null) ?? {}) };
+  const secret = String((strapi.config.get('server.app.keys') as string[] | undefined)?.[0] ?? '');
+  const fingerprint = (hash: string) => crypto.createHmac('sha256', secret).update(`${password}\n${hash}`).digest('hex');
+  let changed = false;
+  return {
+    async keep(existing) {
+      if (known[existing.username] === fingerprint(existing.password)) return;
+      let hash = existing.password;
+      if (!(await users.validatePassword(password, existing.password))) {
+        await users.edit(existing.id, { password });
+        hash = (await strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: existing.id }, select: ['password'] }))?.password ?? '';
+      }
+      known[existing.username] = fingerprint(hash);
+      changed = true;
+    },
+    async save() {
+      if (changed) await store.set({ value: known });
+    },
+  };
+}
+
+export async function seedAdminDemoAccounts(strapi: Core.Strapi, password: string, passwords?: DemoPasswords): Promise<void> {
+  const users = strapi.plugin('users-permissions').service('user');
+  const keeper = passwords ?? (await demoPasswords(strapi, password));
   for (const account of ADMIN_DEMO_ACCOUNTS) {
     const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: account.role } });
     if (!role) continue;
     const existing = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: account.username } });
-    if (!existing) {
-      await users.add({ username: account.username, fullName: account.fullName, email: `${account.username}@accounts.invalid`, provider: 'local', confirmed: true, blocked: false, role: role.id, password });
-    } else if (!(await users.validatePassword(password, existing.password))) {
-      await users.edit(existing.id, { password });
-    }
+    if (!existing) await users.add({ username: account.username, fullName: account.fullName, email: `${account.username}@accounts.invalid`, provider: 'local', confirmed: true, blocked: false, role: role.id, password });
+    await keeper.keep(existing ?? (await strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: account.username } })));
     await markDemoAccount(strapi, account.username);
   }
+  if (!passwords) await keeper.save();
 }
