@@ -1,4 +1,5 @@
 /**
+ * @database-specific (runs on PostgreSQL too: jest.config.js)
  * The panel's list of a very large reach: on PostgreSQL the province's children list reads
  * "共约 N 条" when the server estimated the total (cms/src/domain/list-counts.ts; the limit is lowered
  * here so the 30 demo children count as very many), and a county's list stays exact. On SQLite every
