@@ -131,3 +131,28 @@ describe('higher levels', () => {
     expect(await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: 'walk-in' } })).toBeNull();
   });
 });
+
+describe('demo passwords at start', () => {
+  test('a start gives a demo account whose password was changed the demo password again, and compares no unchanged account', async () => {
+    const { seedDemo } = require('../../cms/dist/src/bootstrap/demo');
+    const users = app.strapi.plugin('users-permissions').service('user');
+    await seedDemo(app.strapi); // what the tests above changed (reset passwords) is put back
+    const user = await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { username: 'demo-county-2' } });
+    await users.edit(user.id, { password: 'Changed#Passw0rd-2026' });
+    await login(app, 'demo-county-2', 'Changed#Passw0rd-2026');
+
+    const validatePassword = users.validatePassword;
+    const compared: string[] = [];
+    users.validatePassword = (password: string, hash: string) => { compared.push(hash); return validatePassword.call(users, password, hash); };
+    try {
+      await seedDemo(app.strapi);
+      expect(compared).toHaveLength(1); // only the changed account
+      await login(app, 'demo-county-2');
+      compared.length = 0;
+      await seedDemo(app.strapi);
+      expect(compared).toEqual([]);
+    } finally {
+      users.validatePassword = validatePassword;
+    }
+  });
+});
