@@ -49,9 +49,15 @@ const alive = (pid) => {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  // a node killed after the script that started it ended stays a zombie where nothing reaps it (a
+  // container's init): it answers signals but is gone
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 };
 /** Runs a PostgreSQL program, as the postgres user when we are root (the server refuses to run as root). */
@@ -228,7 +234,7 @@ async function start(fresh) {
       log(`node ${node.port} (pid ${node.pid}) ready`);
     }
   }
-  for (const node of started.slice(1)) {
+  for (const node of started.filter((n) => n.port !== NODE_BASE_PORT)) {
     await waitHealthy(node.port, node.child);
     log(`node ${node.port} (pid ${node.pid}) ready`);
   }

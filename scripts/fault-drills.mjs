@@ -48,7 +48,15 @@ const verdict = (name, ok, detail) => {
 const pgCtlAsync = (...args) => promisify(execFile)(asRoot ? 'runuser' : 'pg_ctl', asRoot ? ['-u', 'postgres', '--', 'pg_ctl', ...args] : args);
 const pgCtl = (...args) => execFileSync(asRoot ? 'runuser' : 'pg_ctl', asRoot ? ['-u', 'postgres', '--', 'pg_ctl', ...args] : args, { stdio: 'ignore' });
 const state = () => JSON.parse(fs.readFileSync(path.join(DIR, 'state.json'), 'utf8'));
-const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+/** Whether the process lives (a killed node nobody reaps stays a zombie: gone). */
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
 
 let pool;
 const schema = () => state().schema || 'cluster_demo';
