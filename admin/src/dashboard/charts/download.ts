@@ -1,7 +1,7 @@
 import { getToken } from '../../providers/session';
 
 /** An export the server queued as a job (202): where to poll it and, once done, its file (cms/src/api/export-job). */
-export interface ExportJob { id: string; state: 'queued' | 'running' | 'done' | 'failed'; total: number; written: number; message: string | null; poll: string; file: string | null }
+export interface ExportJob { id: string; state: string; total: number; written: number; message: string | null; finishedAt: string | null; poll: string; file: string | null }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -17,7 +17,8 @@ export async function downloadFile(url: string, fallbackName: string, init: Requ
     const response = await fetch(url, { ...init, headers });
     if (response.status === 202) {
         let job = (await response.json()).data as ExportJob;
-        while (job.state !== 'done' && job.state !== 'failed') {
+        // the server says when it ended (finishedAt) and where the file is (file): no states known here
+        while (!job.file && !job.finishedAt) {
             onProgress?.(job);
             await sleep(2000);
             const polled = await fetch(job.poll, { headers });
@@ -25,7 +26,7 @@ export async function downloadFile(url: string, fallbackName: string, init: Requ
             job = (await polled.json()).data as ExportJob;
         }
         onProgress?.(job);
-        if (job.state === 'failed' || !job.file) throw Object.assign(new Error(job.message ?? 'export failed'), { status: 500, body: { error: { message: job.message } } });
+        if (!job.file) throw Object.assign(new Error(job.message ?? 'export failed'), { status: 500, body: { error: { message: job.message } } });
         return downloadFile(job.file, fallbackName, { headers });
     }
     if (!response.ok) {
