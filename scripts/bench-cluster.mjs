@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench:cluster`: a mixed workload through nginx against 1, 2 and 3 app nodes of the cluster
-// of `npm run cluster` (scripts/cluster.mjs), then fault drills that print their verdicts. Not a test:
-// nothing is asserted, figures are printed (a markdown table on stdout, progress on stderr).
+// of `npm run cluster` (scripts/cluster.mjs). Not a test: nothing is asserted, figures are printed (a
+// markdown table on stdout, progress on stderr). The fault drills are scripts/fault-drills.mjs (npm run drill).
 //
 // Workload (closed loop, BENCH_CONNECTIONS workers, each request picked at random by weight):
 //   35% kindergarten  GET  /api/children (a page of 20)            the kindergartens entering data
@@ -11,14 +11,13 @@
 //   10% province      GET  /api/statistics                         statistics page (replica)
 //    5% province      GET  /api/kindergartens (a page of 25)       province-wide list
 // Settings: BENCH_NODES (1,2,3), BENCH_DURATION (20 s per run), BENCH_CONNECTIONS (16), CLUSTER_PORT
-// (8080), BENCH_DRILLS (1: run the drills after the benchmark), and those of scripts/cluster.mjs.
+// (8080), and those of scripts/cluster.mjs.
 // The load generator runs on the same machine as the nodes and PostgreSQL: it takes CPU from them.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -29,10 +28,10 @@ const DURATION = Number(env.BENCH_DURATION || 20) * 1000;
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS || 16);
 const log = (message) => console.error(`[bench:cluster] ${message}`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const cluster = (args, extra = {}) => execFileSync(process.execPath, [path.join(root, 'scripts', 'cluster.mjs'), ...args], { env: { ...env, SKIP_COMPILE: '1', ...extra }, stdio: ['ignore', 'inherit', 'inherit'] });
+export const cluster = (args, extra = {}) => execFileSync(process.execPath, [path.join(root, 'scripts', 'cluster.mjs'), ...args], { env: { ...env, SKIP_COMPILE: '1', ...extra }, stdio: ['ignore', 'inherit', 'inherit'] });
 
-const password = env.DEMO_PASSWORD || fs.readFileSync(path.join(env.DATA_DIR || path.join(DIR, 'data'), 'demo-password.txt'), 'utf8').trim();
-async function login(username) {
+const password = () => env.DEMO_PASSWORD || fs.readFileSync(path.join(env.DATA_DIR || path.join(DIR, 'data'), 'demo-password.txt'), 'utf8').trim();
+export async function login(username) {
   // nginx may be reloading (its new configuration): a few tries
   for (let i = 0; i < 20; i += 1) {
     try {
@@ -44,12 +43,12 @@ async function login(username) {
   }
 }
 async function loginOnce(username) {
-  const response = await fetch(`${BASE}/api/auth/local`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: username, password }) });
+  const response = await fetch(`${BASE}/api/auth/local`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: username, password: password() }) });
   if (!response.ok) throw new Error(`login ${username}: ${response.status}`);
   return (await response.json()).jwt;
 }
 
-async function routes() {
+export async function routes() {
   const [kindergarten, county, province] = await Promise.all(['demo-kindergarten', 'demo-county', 'demo-province'].map(login));
   const auth = (token) => ({ authorization: `Bearer ${token}` });
   const own = await (await fetch(`${BASE}/api/kindergartens`, { headers: auth(kindergarten) })).json();
@@ -72,7 +71,7 @@ async function routes() {
 const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
 
 /** Runs the workload for `ms`; returns per-route latencies and statuses, and the acknowledged writes. */
-async function load(list, ms, onTick) {
+export async function load(list, ms, onTick) {
   const total = list.reduce((sum, route) => sum + route.weight, 0);
   const pick = () => {
     let r = Math.random() * total;
@@ -108,7 +107,7 @@ async function load(list, ms, onTick) {
   return { stats, acknowledged, seconds: (Date.now() - started) / 1000 };
 }
 
-function report(title, result) {
+export function report(title, result) {
   const lines = [`\n### ${title}\n`, '| route | requests | req/s | p50 ms | p95 ms | p99 ms | statuses |', '|---|---:|---:|---:|---:|---:|---|'];
   let all = 0;
   for (const [name, { latencies, statuses }] of result.stats) {
@@ -133,68 +132,12 @@ async function bench() {
   if (throughput[1] && throughput[2]) console.log(`\nscaling 2 nodes / 1 node: ${(throughput[2] / throughput[1]).toFixed(2)}×${throughput[3] ? `; 3 nodes / 1 node: ${(throughput[3] / throughput[1]).toFixed(2)}×` : ''}`);
 }
 
-async function health() {
+const main = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (main) {
   try {
-    return await (await fetch(`${BASE}/api/health`)).json();
-  } catch {
-    return null;
+    await bench();
+  } catch (error) {
+    console.error(`bench:cluster: ${error.message}`);
+    process.exit(1);
   }
-}
-
-/** Fault drills on the running cluster (at least 2 nodes); each prints PASS or FAIL with its figures. */
-async function drills() {
-  cluster(['start'], { NODES: '2' });
-  const state = JSON.parse(fs.readFileSync(path.join(DIR, 'state.json'), 'utf8'));
-  const list = await routes();
-
-  // 1. kill -9 one node under load
-  const victim = state.nodes[state.nodes.length - 1];
-  let killed = false;
-  const startedAt = Date.now();
-  const result = await load(list, 12_000, () => {
-    if (!killed && Date.now() > startedAt + 4000) {
-      killed = true;
-      process.kill(victim.pid, 'SIGKILL');
-      log(`drill: node ${victim.port} (pid ${victim.pid}) killed with SIGKILL`);
-    }
-  });
-  const errors = [...result.stats.values()].reduce((sum, { statuses }) => sum + Object.entries(statuses).filter(([s]) => s === 'error' || Number(s) >= 500).reduce((a, [, n]) => a + n, 0), 0);
-  const { Pool } = createRequire(path.join(root, 'cms', 'package.json'))('pg');
-  const pool = new Pool({ connectionString: env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres' });
-  const schema = state.schema || 'cluster_demo';
-  const { rows } = await pool.query(`SELECT phone FROM ${schema}.kindergartens WHERE document_id = $1 LIMIT 1`, [list[0].id]);
-  const last = result.acknowledged.at(-1);
-  const lostWrite = last && rows[0]?.phone !== last.value;
-  report('drill: kill -9 one of 2 nodes under load', result);
-  console.log(`drill kill-node: ${errors <= CONNECTIONS && !lostWrite ? 'PASS' : 'FAIL'} — 5xx/errors ${errors} (bound: requests in flight ≤ ${CONNECTIONS}), last acknowledged write ${lostWrite ? 'LOST' : 'kept'}`);
-  cluster(['start'], { NODES: '2' }); // the killed node back
-
-  // 2. stop the replica: statistics fall back to the primary
-  if (state.replica) {
-    const replicaDir = path.join(DIR, 'replica');
-    const pgCtl = (...args) => execFileSync(process.getuid?.() === 0 ? 'runuser' : 'pg_ctl', process.getuid?.() === 0 ? ['-u', 'postgres', '--', 'pg_ctl', ...args] : args, { stdio: 'ignore' });
-    pgCtl('-D', replicaDir, '-m', 'fast', '-w', 'stop');
-    const stoppedAt = Date.now();
-    let fallback = null;
-    const province = await login('demo-province');
-    let failures = 0;
-    for (let i = 0; i < 40 && !fallback; i += 1) {
-      const response = await fetch(`${BASE}/api/statistics`, { headers: { authorization: `Bearer ${province}` } });
-      await response.arrayBuffer();
-      if (response.status >= 500) failures += 1;
-      if (response.status === 200 && response.headers.get('x-read-from') === 'primary') fallback = Date.now() - stoppedAt;
-      else await sleep(250);
-    }
-    console.log(`drill replica-down: ${fallback !== null ? 'PASS' : 'FAIL'} — statistics read from the primary ${fallback !== null ? `${(fallback / 1000).toFixed(1)} s` : 'never'} after the replica stopped; ${failures} failed answers meanwhile; health: ${JSON.stringify((await health())?.replica ?? null)}`);
-    pgCtl('-D', replicaDir, '-l', path.join(replicaDir, 'replica.log'), '-w', 'start');
-  }
-  await pool.end();
-}
-
-try {
-  if (env.BENCH_DRILLS !== 'only') await bench();
-  if (env.BENCH_DRILLS === '1' || env.BENCH_DRILLS === 'only') await drills();
-} catch (error) {
-  console.error(`bench:cluster: ${error.message}`);
-  process.exit(1);
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run cluster`: on one machine, the pieces of a province's deployment (docs/scale-out.md):
-//   primary PostgreSQL  the existing server (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres)
+//   primary PostgreSQL  the existing server (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres),
+//                       or, with PRIMARY_PORT, a cluster of its own made by initdb in CLUSTER_DIR/primary
+//                       on that port (what the fault drills need: they stop and restart the primary)
 //   streaming replica   a second PostgreSQL cluster on REPLICA_PORT (5433), made by pg_basebackup, hot standby
 //   app nodes           NODES (2) Strapi processes on NODE_BASE_PORT (1341) and up, DATABASE_REPLICA_URL set
 //   nginx               on CLUSTER_PORT (8080), deploy/nginx.conf, least connections, X-Forwarded-For set
@@ -10,6 +12,8 @@
 // Other settings: DATABASE_SCHEMA (cluster_demo; demo accounts are seeded there), CLUSTER_DIR
 // (/var/tmp/preschool-cluster: the replica's data, nginx's files, logs), NO_REPLICA=1, NO_NGINX=1,
 // SKIP_COMPILE=1 (dist/ is up to date).
+// Needs nginx (Debian: `apt-get install -y nginx-light`) and the PostgreSQL server binaries (initdb,
+// pg_ctl, pg_basebackup: Debian's postgresql package).
 // Run as root (as here), the replica runs as the `postgres` user and nginx's worker as www-data.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,10 +26,12 @@ const NODES = Number(env.NODES || 2);
 const CLUSTER_PORT = Number(env.CLUSTER_PORT || 8080);
 const NODE_BASE_PORT = Number(env.NODE_BASE_PORT || 1341);
 const REPLICA_PORT = Number(env.REPLICA_PORT || 5433);
-const DATABASE_URL = env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const PRIMARY_PORT = env.PRIMARY_PORT ? Number(env.PRIMARY_PORT) : null;
+const DATABASE_URL = PRIMARY_PORT ? `postgres://postgres@127.0.0.1:${PRIMARY_PORT}/postgres` : env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const SCHEMA = env.DATABASE_SCHEMA || 'cluster_demo';
 const DIR = path.resolve(env.CLUSTER_DIR || '/var/tmp/preschool-cluster');
 const REPLICA_DIR = path.join(DIR, 'replica');
+const PRIMARY_DIR = path.join(DIR, 'primary');
 const STATE = path.join(DIR, 'state.json');
 const asRoot = process.getuid?.() === 0;
 const primary = new URL(DATABASE_URL);
@@ -43,9 +49,15 @@ const alive = (pid) => {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  // a node killed after the script that started it ended stays a zombie where nothing reaps it (a
+  // container's init): it answers signals but is gone
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 };
 /** Runs a PostgreSQL program, as the postgres user when we are root (the server refuses to run as root). */
@@ -55,6 +67,32 @@ function pgRun(program, args, options = {}) {
 }
 function psql(url, sql) {
   return execFileSync('psql', [url, '-Atc', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+/** With PRIMARY_PORT: a primary of our own (initdb once, then started and stopped with the cluster). */
+function startOwnPrimary() {
+  if (!fs.existsSync(path.join(PRIMARY_DIR, 'PG_VERSION'))) {
+    fs.mkdirSync(PRIMARY_DIR, { recursive: true, mode: 0o700 });
+    if (asRoot) execFileSync('chown', ['postgres:postgres', PRIMARY_DIR]);
+    pgRun('initdb', ['-D', PRIMARY_DIR, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+    fs.appendFileSync(path.join(PRIMARY_DIR, 'postgresql.conf'), [
+      '', '# scripts/cluster.mjs', `port = ${PRIMARY_PORT}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${PRIMARY_DIR}'`,
+      'wal_level = replica', 'max_wal_senders = 5', 'max_connections = 200', 'shared_buffers = 128MB', "log_destination = 'stderr'", '',
+    ].join('\n'));
+    fs.appendFileSync(path.join(PRIMARY_DIR, 'pg_hba.conf'), '\nhost replication postgres 127.0.0.1/32 trust\n');
+    log(`primary of its own made in ${PRIMARY_DIR} (port ${PRIMARY_PORT})`);
+  }
+  const status = (() => { try { return pgRun('pg_ctl', ['-D', PRIMARY_DIR, 'status']); } catch { return ''; } })();
+  if (status.includes('server is running')) return;
+  pgRun('pg_ctl', ['-D', PRIMARY_DIR, '-l', path.join(PRIMARY_DIR, 'primary.log'), '-w', 'start']);
+  log(`primary on 127.0.0.1:${PRIMARY_PORT}`);
+}
+function stopOwnPrimary() {
+  if (!fs.existsSync(path.join(PRIMARY_DIR, 'PG_VERSION'))) return;
+  try {
+    pgRun('pg_ctl', ['-D', PRIMARY_DIR, '-m', 'fast', '-w', 'stop']);
+    log('primary stopped');
+  } catch { /* not running */ }
 }
 
 /** The primary must accept replication connections from this machine: a pg_hba.conf line, added once (root only). */
@@ -79,10 +117,12 @@ function makeReplica(fresh) {
   pgRun('pg_basebackup', ['-h', primary.hostname, '-p', primary.port || '5432', '-U', decodeURIComponent(primary.username || 'postgres'), '-D', REPLICA_DIR, '-X', 'stream', '-R', '-c', 'fast']);
   log(`base backup done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // Debian keeps the configuration beside /etc: the copy has none of its own
+  // a hot standby refuses to start with fewer connections than its primary
+  const connections = Math.max(100, Number(psql(DATABASE_URL, 'SHOW max_connections')) || 100);
   const files = {
     'postgresql.conf': [
       `port = ${REPLICA_PORT}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${REPLICA_DIR}'`,
-      'hot_standby = on', 'hot_standby_feedback = on', 'max_connections = 100', 'shared_buffers = 128MB',
+      'hot_standby = on', 'hot_standby_feedback = on', `max_connections = ${connections}`, 'shared_buffers = 128MB',
       // long statistics queries on the standby are not cancelled by the replay for up to 60 s
       'max_standby_streaming_delay = 60s', "log_destination = 'stderr'",
     ].join('\n'),
@@ -172,6 +212,7 @@ function startNode(i, replica) {
 async function start(fresh) {
   fs.mkdirSync(DIR, { recursive: true });
   fs.mkdirSync(env.DATA_DIR || path.join(DIR, 'data'), { recursive: true });
+  if (PRIMARY_PORT) startOwnPrimary();
   execFileSync('pg_isready', ['-h', primary.hostname, '-p', primary.port || '5432'], { stdio: 'inherit' });
   psql(DATABASE_URL, `CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
   const replica = env.NO_REPLICA !== '1';
@@ -193,7 +234,7 @@ async function start(fresh) {
       log(`node ${node.port} (pid ${node.pid}) ready`);
     }
   }
-  for (const node of started.slice(1)) {
+  for (const node of started.filter((n) => n.port !== NODE_BASE_PORT)) {
     await waitHealthy(node.port, node.child);
     log(`node ${node.port} (pid ${node.pid}) ready`);
   }
@@ -219,6 +260,7 @@ async function stop() {
   stopNginx();
   await stopNodes();
   stopReplica();
+  stopOwnPrimary();
 }
 
 function status() {

@@ -168,3 +168,64 @@ describe('a crash mid-import', () => {
     expect(await stored(exhausted.id)).toBe(0);
   }, 120_000);
 });
+
+describe('a large export is a job on the queue', () => {
+  const exportJobs = () => app.strapi.service('api::export-job.export-job') as any;
+  const records = () => app.strapi.db.query('api::export-record.export-record' as any).count({ where: { kind: 'children', username: 'demo-county' } });
+  let original: () => number;
+  let poll: string;
+  beforeAll(async () => {
+    // the county's children: four more, imported by its kindergarten
+    const file = await workbook([row('导出幼儿甲', 331), row('导出幼儿乙', 333), row('导出幼儿丙', 335), row('导出幼儿丁', 337)]);
+    const started = await kindergarten.post('/api/child-import').attach('file', file, { filename: 'export.xlsx', contentType: XLSX }).field('mode', 'valid-only').expect(202);
+    expect(await ended(started.body.data.id)).toMatchObject({ state: 'done', imported: 4 });
+    original = exportJobs().aboveRows;
+    // config/imports.json exportJobAboveRows, lowered so that a county's demo children are "large"
+    exportJobs().aboveRows = () => 2;
+  });
+  afterAll(() => { exportJobs().aboveRows = original; });
+
+  test('above the threshold: 202 and the job, run by the queue; its user polls it and downloads the very file a streamed export gives, recorded alike', async () => {
+    const before = await records();
+    const started = await county.get('/api/child-export?format=csv').expect(202);
+    const job = started.body.data;
+    poll = job.poll;
+    expect(started.headers.location).toBe(job.poll);
+    expect(job).toMatchObject({ format: 'csv', file: null });
+    expect(job.total).toBeGreaterThanOrEqual(4);
+    // another county, a kindergarten of the county: not theirs (404)
+    await county2.get(job.poll).expect(404);
+    await kindergarten.get(job.poll).expect(404);
+    let shown = job;
+    for (let i = 0; i < 600 && !['done', 'failed'].includes(shown.state); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      shown = (await county.get(job.poll).expect(200)).body.data;
+    }
+    expect(shown).toMatchObject({ state: 'done', written: job.total, file: `${job.poll}/export` });
+    await county2.get(shown.file).expect(404);
+    const file = await county.get(shown.file).expect(200);
+    expect(file.headers['content-type']).toMatch(/text\/csv/);
+    expect(file.text.startsWith('\ufeff')).toBe(true);
+    expect(file.text.trim().split('\r\n')).toHaveLength(job.total + 1);
+    // the same export below the threshold is streamed at once: the same rows, the same columns
+    exportJobs().aboveRows = () => 100_000;
+    const streamed = await county.get('/api/child-export?format=csv').expect(200);
+    exportJobs().aboveRows = () => 2;
+    expect(file.text).toBe(streamed.text);
+    // each recorded once (the export record), and the download is in the audit trail as an export
+    expect(await records()).toBe(before + 2);
+    const knex = app.strapi.db.connection;
+    const audited = await (app.schema ? knex.withSchema(app.schema).from('audit_entries') : knex('audit_entries'))
+      .where({ action: 'export', target_type: shown.file, actor_username: 'demo-county' }).count({ n: '*' }).first();
+    expect(Number(audited?.n)).toBe(1);
+  }, 120_000);
+
+  test('the file is encrypted at rest; the job delivered again (a queue retry) does nothing', async () => {
+    const row = await app.strapi.db.query('api::export-job.export-job' as any).findOne({ where: { documentId: poll.split('/').pop() } });
+    const { dataDir } = dist('runtime', 'paths');
+    const raw = require('node:fs').readFileSync(path.join(dataDir, 'exports', row.fileName));
+    expect(raw.includes(Buffer.from('学籍号'))).toBe(false);
+    expect(await exportJobs().runQueued({ id: row.id })).toEqual({ skipped: 'done' });
+    expect((await app.strapi.db.query('api::export-job.export-job' as any).findOne({ where: { id: row.id } })).attempts).toBe(1);
+  });
+});

@@ -149,6 +149,8 @@ const messages: TranslationMessages = {
             likely_not_imported: '%{count} rows look like children of other kindergartens: please check them (the 提示 column of the result)',
             export_xlsx: 'Export Excel',
             export_csv: 'Export CSV',
+            export_queued: 'A large export (%{total} rows): it is being prepared in the background and downloads when ready',
+            export_progress: 'Preparing %{written} / %{total}…',
             exporting: 'Exporting…',
             history: 'Recent imports',
         },

@@ -363,6 +363,8 @@ const chineseMessages: TranslationMessages = {
             likely_not_imported: '%{count} 行疑似重复，请核对（见导入结果的“提示”列）',
             export_xlsx: '导出 Excel',
             export_csv: '导出 CSV',
+            export_queued: '导出行数较多（%{total} 行），已转入后台生成，完成后自动下载',
+            export_progress: '正在生成 %{written} / %{total}…',
             exporting: '正在导出…',
             history: '最近的导入',
         },

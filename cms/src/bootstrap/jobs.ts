@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { jobQueue } from '../runtime/jobs';
 import { IMPORT_JOB } from '../api/child-import/services/child-import';
+import { EXPORT_JOB } from '../api/export-job/services/export-job';
 
 /** Expired import reports deleted (config/cluster.json: hourly). */
 export const REPORT_CLEANUP_JOB = 'import-report-cleanup';
@@ -19,8 +20,11 @@ export const SNAPSHOT_JOB = 'archive-snapshot';
  *   ARCHIVE_SCHEDULE=false leaves out the cron tick (tests).
  * - child-import: an Excel import `{ id }` (cms/src/api/child-import/services/child-import.ts): the
  *   job row is claimed by a conditional update, so a second delivery of the same job does nothing.
- * - import-report-cleanup: the import reports past their retention deleted, one run per cron tick
- *   in the whole cluster.
+ * - list-export: a list export above config/imports.json exportJobAboveRows `{ id }`
+ *   (cms/src/api/export-job/services/export-job.ts): claimed by a conditional update like the import.
+ * - import-report-cleanup: the import reports past their retention deleted, and the export files
+ *   past theirs (export jobs abandoned by dead instances failed), one run per cron tick in the
+ *   whole cluster.
  */
 export async function startJobs(strapi: Core.Strapi): Promise<void> {
   const queue = jobQueue(strapi);
@@ -32,7 +36,9 @@ export async function startJobs(strapi: Core.Strapi): Promise<void> {
   }, process.env.ARCHIVE_SCHEDULE === 'false' ? { cron: null } : {});
   const imports = () => strapi.service('api::child-import.child-import') as any;
   queue.define(IMPORT_JOB, async (data) => imports().runQueued(data));
-  queue.define(REPORT_CLEANUP_JOB, async () => ({ expired: await imports().expireReports() }));
+  const exportJobs = () => strapi.service('api::export-job.export-job') as any;
+  queue.define(EXPORT_JOB, async (data) => exportJobs().runQueued(data));
+  queue.define(REPORT_CLEANUP_JOB, async () => ({ expired: await imports().expireReports(), exportFiles: await exportJobs().expire() }));
   await queue.start();
 }
 

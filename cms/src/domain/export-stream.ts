@@ -37,7 +37,8 @@ const NOT_CELLS = new Set(['relation', 'json', 'component', 'dynamiczone', 'medi
  * numbers); `date`: the value is a day (YYYY-MM-DD), written as a date cell in xlsx.
  */
 export type OutColumn = { header: string; value: (record: any, full: boolean) => unknown; date?: boolean };
-export type ExportResult = { format: string; body: PassThrough };
+/** A file (`body`), or, for a large list export, the job that will make it (`job`: answered 202). */
+export type ExportResult = { format: string; body?: NodeJS.ReadableStream; job?: Record<string, unknown> };
 
 /** Rows per page (config/imports.json `exportPage`). */
 export const exportPageSize = () => Number(readDomainConfig<Record<string, any>>('imports.json').exportPage) || 1000;
@@ -137,6 +138,8 @@ export type StreamOptions = {
   /** Adds what the columns read beyond the record to a page (e.g. names of codes), before it is written. */
   preparePage?: (page: any[]) => Promise<void>;
   ip?: string;
+  /** Called after each page is written, with the rows written so far (an export job's progress). */
+  onPage?: (written: number) => Promise<void>;
 };
 
 /** Streams the rows of `filters` in keyset pages of the document service (scoped to the caller); records the export. */
@@ -171,6 +174,7 @@ export async function streamExport(strapi: Core.Strapi, user: any, options: Stre
     while (page.length) {
       for (const record of page) await writer.row(rowOf(record));
       count += page.length;
+      await options.onPage?.(count);
       if (page.length < limit) break;
       page = await pageAfter(page[page.length - 1].id);
     }
@@ -240,26 +244,57 @@ export type ListExportSpec = {
   preparePage?: (strapi: Core.Strapi, page: any[]) => Promise<void>;
 };
 
-/** The export of a list: `(user, auth, query, ip)` → the file's format and stream. */
+/** Runs a list export of `spec` for `user` with filters already sanitised: the file's stream (the small and the queued exports alike). */
+export async function runListExport(strapi: Core.Strapi, spec: ListExportSpec, user: any, options: { format: string; filters: Record<string, unknown>; ip?: string; onPage?: StreamOptions['onPage'] }) {
+  const reach = strapi.plugin('access-scope').service('scope').reachOf(user);
+  const custom = customColumns(await definitionsForReach(strapi, spec.entity, reach));
+  return streamExport(strapi, user, {
+    uid: spec.uid, kind: spec.kind, sheet: spec.sheet, format: options.format, filters: options.filters,
+    columns: spec.columns(strapi, custom), populate: spec.populate,
+    fullNumbers: spec.fullNumbers?.(user) ?? false,
+    preparePage: spec.preparePage && ((page) => spec.preparePage!(strapi, page)),
+    ip: options.ip, onPage: options.onPage,
+  });
+}
+
+/** How a list export may become a job (given by its controller, listExportController). */
+export type QueueVia = { source: string; action: string; title: string; path: string; query: Record<string, unknown> };
+
+/**
+ * The export of a list: `(user, auth, query, ip, via)` → the file's format and stream. With `via`,
+ * an export of more rows than config/imports.json `exportJobAboveRows` (counted in the caller's
+ * reach with the list's filters) is queued as a job instead (cms/src/api/export-job): the same
+ * filters, exporter, masking and export record, run by any instance. `spec` is kept on the function
+ * for the job's instance.
+ */
 export function listExporter(strapi: Core.Strapi, spec: ListExportSpec) {
-  return async (user: any, auth: unknown, query: Record<string, any>, ip?: string): Promise<ExportResult> => {
+  const exporter = async (user: any, auth: unknown, query: Record<string, any>, ip?: string, via?: QueueVia): Promise<ExportResult> => {
     const format = String(query.format ?? 'xlsx');
-    const reach = strapi.plugin('access-scope').service('scope').reachOf(user);
-    const custom = customColumns(await definitionsForReach(strapi, spec.entity, reach));
-    const body = await streamExport(strapi, user, {
-      uid: spec.uid, kind: spec.kind, sheet: spec.sheet, format,
-      filters: await listFilters(strapi, spec.uid, spec.resource, query, auth),
-      columns: spec.columns(strapi, custom), populate: spec.populate,
-      fullNumbers: spec.fullNumbers?.(user) ?? false,
-      preparePage: spec.preparePage && ((page) => spec.preparePage!(strapi, page)),
-      ip,
-    });
-    return { format, body };
+    if (!EXPORT_FORMATS.includes(format)) throw fieldError('format', '导出格式须为 xlsx 或 csv');
+    const filters = await listFilters(strapi, spec.uid, spec.resource, query, auth);
+    const jobs = strapi.service('api::export-job.export-job' as any) as any;
+    const above = via ? jobs.aboveRows() : 0;
+    if (above > 0 && strapi.plugin('access-scope').service('scope').reachOf(user).kind !== 'none') {
+      const total = await strapi.documents(spec.uid as any).count({ filters: filters as any });
+      if (total > above) {
+        const job = await jobs.queue({ ...via!, kind: spec.kind, format, filters, total, user, ip });
+        return { format, job };
+      }
+    }
+    return { format, body: await runListExport(strapi, spec, user, { format, filters, ip }) };
   };
+  return Object.assign(exporter, { spec });
 }
 
 /** Answers a file: attachment named `<name>.<format>`, its content type, the stream as body. */
 export function sendExport(ctx: any, name: string, result: ExportResult) {
+  if (result.job) {
+    // a large export: queued; the user polls the job and downloads its file when it is done
+    ctx.status = 202;
+    ctx.set('Location', String(result.job.poll));
+    ctx.body = { data: result.job };
+    return;
+  }
   ctx.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(`${name}.${result.format}`)}`);
   ctx.type = CONTENT_TYPES[result.format];
   ctx.body = result.body;
@@ -270,7 +305,9 @@ export function listExportController(serviceUid: string, title: string, method =
   return ({ strapi }: { strapi: Core.Strapi }) => ({
     async export(ctx: any) {
       const service = strapi.service(serviceUid as any) as any;
-      sendExport(ctx, `${title}-${new Date().toISOString().slice(0, 10)}`, await service[method](ctx.state.user, ctx.state.auth, ctx.query, ctx.request.ip));
+      // the route's action (config/roles.json) is asked again when the export runs as a job
+      const via: QueueVia = { source: `${serviceUid}.${method}`, action: `${serviceUid}.export`, title, path: ctx.path, query: { ...ctx.query } };
+      sendExport(ctx, `${title}-${new Date().toISOString().slice(0, 10)}`, await service[method](ctx.state.user, ctx.state.auth, ctx.query, ctx.request.ip, via));
     },
   });
 }

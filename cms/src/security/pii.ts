@@ -23,6 +23,22 @@ function encryptionKey(): Buffer {
   return key;
 }
 
+/**
+ * A file sealed with the same key, streamed (the large exports kept for download,
+ * cms/src/api/export-job): 12 bytes of IV, the AES-256-GCM ciphertext, its 16-byte tag at the end.
+ */
+export const FILE_IV_BYTES = 12;
+export const FILE_TAG_BYTES = 16;
+export function fileCipher(): { iv: Buffer; cipher: crypto.CipherGCM } {
+  const iv = crypto.randomBytes(FILE_IV_BYTES);
+  return { iv, cipher: crypto.createCipheriv('aes-256-gcm', encryptionKey(), iv) };
+}
+export function fileDecipher(iv: Buffer, tag: Buffer): crypto.DecipherGCM {
+  const decipher = crypto.createDecipheriv('aes-256-gcm', encryptionKey(), iv);
+  decipher.setAuthTag(tag);
+  return decipher;
+}
+
 export function isEncrypted(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith(PREFIX);
 }

@@ -1,11 +1,34 @@
 import { getToken } from '../../providers/session';
 
-/** Downloads a file from the API with the session's token (xlsx exports), under the server's file name. */
-export async function downloadFile(url: string, fallbackName: string, init: RequestInit = {}) {
+/** An export the server queued as a job (202): where to poll it and, once done, its file (cms/src/api/export-job). */
+export interface ExportJob { id: string; state: string; total: number; written: number; message: string | null; finishedAt: string | null; poll: string; file: string | null }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Downloads a file from the API with the session's token (xlsx exports), under the server's file name.
+ * A large export answers 202 with its job: the job is polled (`onProgress` is told each state) and
+ * its file downloaded when the server says it is ready; a failed job is an error with the server's reason.
+ */
+export async function downloadFile(url: string, fallbackName: string, init: RequestInit = {}, onProgress?: (job: ExportJob) => void) {
     const headers = new Headers(init.headers);
     const token = getToken();
     if (token) headers.set('Authorization', `Bearer ${token}`);
     const response = await fetch(url, { ...init, headers });
+    if (response.status === 202) {
+        let job = (await response.json()).data as ExportJob;
+        // the server says when it ended (finishedAt) and where the file is (file): no states known here
+        while (!job.file && !job.finishedAt) {
+            onProgress?.(job);
+            await sleep(2000);
+            const polled = await fetch(job.poll, { headers });
+            if (!polled.ok) throw Object.assign(new Error(`HTTP ${polled.status}`), { status: polled.status, body: await polled.json().catch(() => null) });
+            job = (await polled.json()).data as ExportJob;
+        }
+        onProgress?.(job);
+        if (!job.file) throw Object.assign(new Error(job.message ?? 'export failed'), { status: 500, body: { error: { message: job.message } } });
+        return downloadFile(job.file, fallbackName, { headers });
+    }
     if (!response.ok) {
         const body = await response.json().catch(() => null);
         // the status and body travel with the error, so the notification can say why (admin/src/providers/errors.ts)

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Button } from '@mui/material';
 import FileDownloadIcon from '@mui/icons-material/FileDownload';
 import { CreateButton, FilterButton, TopToolbar, useCanAccess, useListContext, useNotify, useResourceDefinition, useTranslate } from 'react-admin';
-import { downloadFile } from '../../dashboard/charts/download';
+import { downloadFile, type ExportJob } from '../../dashboard/charts/download';
 import { useReason } from '../../providers/errors';
 
 /**
@@ -17,19 +17,27 @@ export const ExportButtons = ({ path, fileName }: { path: string; fileName: stri
     const notify = useNotify();
     const reason = useReason();
     const [busy, setBusy] = useState(false);
+    const [progress, setProgress] = useState<string | null>(null);
     const { canAccess } = useCanAccess({ resource, action: 'export' });
     const run = (format: 'xlsx' | 'csv') => {
         setBusy(true);
         const filter = encodeURIComponent(JSON.stringify(filterValues ?? {}));
-        downloadFile(`${path}?format=${format}&filter=${filter}`, `${fileName}.${format}`)
+        let told = false;
+        // a large export is queued by the server: say so once, then show the rows written
+        const onProgress = (job: ExportJob) => {
+            if (!told) notify(translate('app.imports.export_queued', { total: job.total }), { type: 'info' });
+            told = true;
+            setProgress(translate('app.imports.export_progress', { written: job.written, total: job.total }));
+        };
+        downloadFile(`${path}?format=${format}&filter=${filter}`, `${fileName}.${format}`, {}, onProgress)
             .catch((error) => notify(reason(error), { type: 'error' }))
-            .finally(() => setBusy(false));
+            .finally(() => { setBusy(false); setProgress(null); });
     };
     if (!canAccess) return null;
     return (
         <>
             <Button size="small" startIcon={<FileDownloadIcon />} disabled={busy} onClick={() => run('xlsx')}>
-                {busy ? translate('app.imports.exporting') : translate('app.imports.export_xlsx')}
+                {busy ? progress ?? translate('app.imports.exporting') : translate('app.imports.export_xlsx')}
             </Button>
             <Button size="small" startIcon={<FileDownloadIcon />} disabled={busy} onClick={() => run('csv')}>
                 {translate('app.imports.export_csv')}

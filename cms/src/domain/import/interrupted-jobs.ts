@@ -50,7 +50,10 @@ export async function markInterruptedImports(strapi: Core.Strapi, now = new Date
       const { count } = await strapi.db.query(JOB as any).updateMany({ where: unchanged, data });
       if (!count) continue;
       resumed += 1;
-      await jobQueue(strapi).send(IMPORT_JOB, { id: job.id }, { singletonKey: job.documentId })
+      // a key of its own per resume: the cut run's delivery may still count as active in the queue
+      // (until its expiry, config/cluster.json) and would hold back a job sent under the same key;
+      // the conditional claim of runQueued keeps the run single whatever is delivered
+      await jobQueue(strapi).send(IMPORT_JOB, { id: job.id }, { singletonKey: `${job.documentId}:resume${Number(job.attempts) || 0}` })
         .catch((error: Error) => strapi.log.warn(`child import ${job.documentId}: not queued again (${error.message}); the next sweep tries again`));
     } else {
       const { count } = await strapi.db.query(JOB as any).updateMany({
