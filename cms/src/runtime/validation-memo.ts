@@ -3,8 +3,8 @@
  *
  * Every document-service read (`findMany`, `findFirst`, `findOne`, `count`, …) validates its
  * filters, sort and fields with `@strapi/utils`' `validate.validators` (an async traverse with
- * lodash per validation kind), and the content API's `validateQuery` does the same with stricter
- * kinds. A list request's filters differ from one page turn to the next only in their values (the
+ * lodash per validation kind; the content API's `validateQuery` reaches them through the module's
+ * own bindings, so it is not concerned: cms/src/domain/lean-list.ts keeps its outcome). A list request's filters differ from one page turn to the next only in their values (the
  * keyset's "after these values" condition, the reach's codes), and these validators look at keys
  * only: an unknown key, an operator, a dynamic zone, a morph relation, a password or a private
  * attribute throws; a primitive value (a string, number, boolean, date) is never inspected. So the
