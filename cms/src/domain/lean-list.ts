@@ -47,7 +47,6 @@ function sanitizersWithNothingToDo(): Set<unknown> {
   knownNoOps = new Set();
   try {
     const dir = path.dirname(require.resolve('@strapi/plugin-users-permissions/package.json'));
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const own = require(path.join(dir, 'dist', 'server', 'utils', 'sanitize', 'sanitizers.js')).__require();
     if (typeof own?.defaultSanitizeOutput === 'function') knownNoOps.add(own.defaultSanitizeOutput);
   } catch {
