@@ -48,10 +48,13 @@ import { bootstrapFirstAdmin, strapiAdminDocumentsMiddleware } from './security/
 import { assertDomainConfig, knownTo } from './runtime/config-schema';
 import { registerExchange, startExchange, stopExchange } from './exchange';
 import { registerFormatCheck } from './domain/field-formats';
+import { installValidationMemo } from './runtime/validation-memo';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
     failWritesOnFailedCommit();
+    // a query shape Strapi's validators accepted is not walked again (cms/src/runtime/validation-memo.ts)
+    installValidationMemo();
     // every runAsSystem (plugins/access-scope) leaves an entry naming its reason in the audit trail
     accessScope(strapi).setSystemAuditor(async ({ reason, reasons, user }) => {
       const from = requestActor(strapi);

@@ -8,6 +8,7 @@
 //   call                          a service method called once (its result, JSON);
 //   query                         strapi.db.query(uid)[method](params) (setup and cleanup of a benchmark);
 //   profile-start / profile-stop  a CPU profile of this process meanwhile (Node's inspector), written to `file`;
+//   cpu                           this process's CPU time so far (process.cpuUsage(), µs) and the statements knex has sent;
 //   stop                          destroys Strapi and exits.
 import fs from 'node:fs';
 import inspector from 'node:inspector';
@@ -36,7 +37,11 @@ async function main() {
   await strapi.listen();
   const { port } = strapi.server.httpServer.address();
   let captured = null;
-  strapi.db.connection.on('query', (query) => { if (captured) captured.push({ text: query.sql, values: query.bindings ?? [] }); });
+  let statements = 0;
+  strapi.db.connection.on('query', (query) => {
+    statements += 1;
+    if (captured) captured.push({ text: query.sql, values: query.bindings ?? [] });
+  });
 
   let session = null;
   const post = (method, params) => new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
@@ -59,6 +64,7 @@ async function main() {
     'capture-start': () => { captured = []; return null; },
     'capture-stop': () => { const seen = captured ?? []; captured = null; return seen; },
     memory: () => memory(),
+    cpu: () => ({ ...process.cpuUsage(), statements }),
     call: async ({ target, method, args = [] }) => service(strapi, target)[method](...args),
     time: async ({ target, method, argsList, iterations }) => {
       const s = service(strapi, target);

@@ -42,6 +42,7 @@ export function startServer(env) {
             return seen.map(({ text, values }) => ({ text: positional(text), values }));
           },
           memory: () => request('memory'),
+          cpu: () => request('cpu'),
           profileStart: () => request('profile-start'),
           profileStop: (file) => request('profile-stop', { file }),
           call: (target, method, args) => request('call', { target, method, args }),

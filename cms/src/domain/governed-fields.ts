@@ -59,7 +59,7 @@ function changedGoverned(strapi: Core.Strapi, uid: string, rules: GovernedField[
     if (keyChanged && rule.workflow.fields.includes(rule.field)) return keyChanged.has(rule.field);
     if (existing) return normal(data[rule.field]) !== normal(existing[rule.field]);
     // a new record: only the default value (or none) may be given
-    const fallback = (strapi.contentTypes as any)[uid]?.attributes?.[rule.field]?.default;
+    const fallback = (strapi.contentType(uid as any) as any)?.attributes?.[rule.field]?.default;
     return normal(data[rule.field]) !== normal(fallback);
   });
 }

@@ -46,8 +46,10 @@ export function emptyFigures(): Figures {
 }
 
 export function addFigures(a: Figures, b: Figures): Figures {
+  // the keys of both, a's first (a dashboard sums every county's figures: no Set, no spread arrays)
   const sum: Figures = {};
-  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) sum[key] = (a[key] ?? 0) + (b[key] ?? 0);
+  for (const key in a) sum[key] = (a[key] ?? 0) + (b[key] ?? 0);
+  for (const key in b) if (!(key in sum)) sum[key] = b[key] ?? 0;
   return sum;
 }
 

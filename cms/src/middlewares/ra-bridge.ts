@@ -74,11 +74,17 @@ export function toStrapiQuery(search: string, searchFields?: string[]) {
 /** A Strapi record → a react-admin record: `id` is the documentId, at the top and in relations. */
 function toRecord(item: any, depth = 0): any {
   if (!item || typeof item !== 'object' || Array.isArray(item)) return item;
-  const record: Record<string, unknown> = { ...item };
-  if (depth < 2) {
-    for (const [key, value] of Object.entries(record)) {
+  // one pass over the keys (a list answers 25+ rows of 40 fields: no spread, no entries array per row)
+  const record: Record<string, unknown> = {};
+  const keys = Object.keys(item);
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i];
+    const value = item[key];
+    if (depth < 2 && value !== null && typeof value === 'object') {
       if (Array.isArray(value)) record[key] = value.map((v) => toRecord(v, depth + 1));
-      else if (value && typeof value === 'object' && 'documentId' in (value as object)) record[key] = toRecord(value, depth + 1);
+      else record[key] = 'documentId' in value ? toRecord(value, depth + 1) : value;
+    } else {
+      record[key] = value;
     }
   }
   if (item.documentId) {

@@ -50,10 +50,13 @@ export function fileAnswerHeaders(type: FileType | null, storedName: unknown, fa
 
 /** Rewrites, in place, every `/uploads/…` string of an answer into a signed link. */
 export function signFileUrls(value: any, depth = 0): void {
-  if (!value || typeof value !== 'object' || depth > 8) return;
-  for (const [key, item] of Object.entries(value)) {
+  if (!value || typeof value !== 'object' || depth > 8 || value instanceof Date) return;
+  // every answer passes here: no entries array per object
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i += 1) {
+    const item = (value as any)[keys[i]];
     if (typeof item === 'string') {
-      if (item.startsWith('/uploads/')) (value as any)[key] = signedFileUrl(item);
+      if (item.startsWith('/uploads/')) (value as any)[keys[i]] = signedFileUrl(item);
     } else if (item && typeof item === 'object') {
       signFileUrls(item, depth + 1);
     }

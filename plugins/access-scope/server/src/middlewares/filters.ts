@@ -33,7 +33,8 @@ function asTargetCondition(value: unknown): unknown {
 export function scopeFilters(strapi: Core.Strapi, scope: ScopeService, uid: string, filters: unknown, reach: Reach): unknown {
   if (Array.isArray(filters)) return filters.map((item) => scopeFilters(strapi, scope, uid, item, reach));
   if (!isRecord(filters)) return filters;
-  const schema: any = (strapi.contentTypes as any)[uid] ?? (strapi.components as any)[uid];
+  // registry lookups: `strapi.contentTypes` / `strapi.components` copy the whole registry on every read
+  const schema: any = strapi.contentType(uid as any) ?? (strapi.get('components') as any).get(uid);
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(filters)) {
     if (GROUPS.has(key) || key === '$not') {

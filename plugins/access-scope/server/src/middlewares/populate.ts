@@ -45,7 +45,8 @@ function mergeEntries(existing: any, added: any) {
  * related record out of reach.
  */
 export function scopePopulate(strapi: Core.Strapi, scope: ScopeService, uid: string, populate: unknown, reach: Reach): unknown {
-  const schema: any = (strapi.contentTypes as any)[uid] ?? (strapi.components as any)[uid];
+  // registry lookups: `strapi.contentTypes` / `strapi.components` copy the whole registry on every read
+  const schema: any = strapi.contentType(uid as any) ?? (strapi.get('components') as any).get(uid);
   if (!schema || populate === undefined || populate === null || populate === false) return populate;
   const entries = toObject(schema, populate);
   for (const [name, value] of Object.entries(entries)) {

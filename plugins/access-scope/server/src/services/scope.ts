@@ -114,7 +114,8 @@ const scopeService = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   declarationOf(uid: string): ScopeDeclaration | undefined {
-    const model = strapi.contentTypes[uid as keyof typeof strapi.contentTypes] as any;
+    // one registry lookup: `strapi.contentTypes` copies the whole registry on every read
+    const model = strapi.contentType(uid as any) as any;
     const declaration = model?.pluginOptions?.[PLUGIN];
     if (Array.isArray(declaration?.places) && declaration.places.every((place: Place) => place?.countyField)) return declaration as ScopeDeclaration;
     return declaration?.countyField ? (declaration as ScopeDeclaration) : undefined;
@@ -344,7 +345,7 @@ const scopeService = ({ strapi }: { strapi: Core.Strapi }) => ({
     }
     const link = data[first];
     if (link === undefined && !creating) return;
-    const attribute = (strapi.contentTypes as any)[uid]?.attributes?.[first];
+    const attribute = (strapi.contentType(uid as any) as any)?.attributes?.[first];
     const target = attribute?.target;
     const ids = relationIdentifiers(link);
     if (!target || ids.length === 0) throw forbidden();
