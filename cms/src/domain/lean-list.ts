@@ -13,16 +13,13 @@
  *   A query Strapi refuses is refused again (never kept). No ability (anonymous): Strapi's steps as is.
  * - the rows: Strapi's output sanitiser removes passwords, private attributes (the schema's, the
  *   global `api.responses.privateAttributes`) and restricted relations, plus any output sanitiser a
- *   plugin registered. When the rows are flat (no key is a password, a relation, component, dynamic
- *   zone or media) and no sanitiser is registered but users-permissions' own (it removes a role's
- *   relation to its users, nothing else: a flat row of another type is left as is), its outcome is
- *   the rows without their private keys (Strapi's own `isPrivateAttribute` says which: the order's
- *   `pinyinKey` the keyset reads, for one): those keys are dropped and the walk is not run;
- *   otherwise it runs as before.
+ *   plugin registered. When no sanitiser is registered and the rows are flat (no key is a password,
+ *   a relation, component, dynamic zone or media), its outcome is the rows without their private
+ *   keys (Strapi's own `isPrivateAttribute` says which: the order's `pinyinKey` the keyset reads, for
+ *   one): those keys are dropped and the walk is not run; otherwise it runs as before.
  * The scope (the access-scope document middleware), the permission check (users-permissions, before
  * the controller) and the service are unchanged: the rows come from the same `find`.
  */
-import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { contentTypes } from '@strapi/utils';
 
@@ -35,25 +32,6 @@ type Controller = {
   sanitizeOutput(data: unknown, ctx: any): Promise<any>;
   transformResponse(data: unknown, meta?: unknown): any;
 };
-
-let knownNoOps: Set<unknown> | undefined;
-
-/**
- * The output sanitisers that leave a flat row of a type other than users-permissions' role as it is:
- * users-permissions' `defaultSanitizeOutput` (the very function its register added: same module).
- */
-function sanitizersWithNothingToDo(): Set<unknown> {
-  if (knownNoOps) return knownNoOps;
-  knownNoOps = new Set();
-  try {
-    const dir = path.dirname(require.resolve('@strapi/plugin-users-permissions/package.json'));
-    const own = require(path.join(dir, 'dist', 'server', 'utils', 'sanitize', 'sanitizers.js')).__require();
-    if (typeof own?.defaultSanitizeOutput === 'function') knownNoOps.add(own.defaultSanitizeOutput);
-  } catch {
-    // not found (Strapi changed): every registered sanitiser runs
-  }
-  return knownNoOps;
-}
 
 /** Sanitised queries by ability (the permissions' object), then by route and query without its page. */
 const queries = new WeakMap<object, Map<string, Promise<any>>>();
@@ -97,12 +75,7 @@ export async function leanQuery(controller: Controller, ctx: any): Promise<any> 
  */
 export function privateKeysOnly(strapi: Core.Strapi, contentType: any, rows: unknown): string[] | null {
   if (!Array.isArray(rows)) return null;
-  const registered: unknown[] = (strapi as any).sanitizers?.get?.('content-api.output') ?? [];
-  if (registered.length > 0) {
-    if (contentType?.uid === 'plugin::users-permissions.role') return null;
-    const noOps = sanitizersWithNothingToDo();
-    if (!registered.every((sanitizer) => noOps.has(sanitizer))) return null;
-  }
+  if (((strapi as any).sanitizers?.get?.('content-api.output') ?? []).length > 0) return null;
   const attributes: Record<string, any> = contentType?.attributes ?? {};
   const checked = new Set<string>();
   const drop: string[] = [];
