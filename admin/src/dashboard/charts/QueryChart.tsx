@@ -47,9 +47,10 @@ export const ChartCard = ({
                 subheader={subheader}
                 titleTypographyProps={{ variant: 'subtitle1', fontWeight: 600 }}
                 subheaderTypographyProps={{ variant: 'caption' }}
-                sx={{ flexWrap: 'wrap', '& .MuiCardHeader-action': { alignSelf: 'center', m: 0 } }}
+                sx={{ flexWrap: 'wrap', '& .MuiCardHeader-action': { alignSelf: 'center', m: 0, maxWidth: '100%', flexShrink: 1 } }}
                 action={
-                    <Stack direction="row" spacing={0.5} alignItems="center">
+                    // on a phone the pickers and the PNG button wrap under the title instead of widening the page
+                    <Stack direction="row" spacing={0.5} alignItems="center" flexWrap="wrap" useFlexGap>
                         {actions}
                         {chartRef && (
                             <Button size="small" startIcon={<ImageIcon />} onClick={() => saveChartPng(chartRef.current, title)} sx={{ whiteSpace: 'nowrap', flexShrink: 0 }}>

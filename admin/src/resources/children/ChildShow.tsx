@@ -3,7 +3,7 @@ import ReportProblemIcon from '@mui/icons-material/ReportProblem';
 import { useState } from 'react';
 import { Button as MuiButton, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, TextField as MuiTextField } from '@mui/material';
 import {
-    ArrayField, Button, Datagrid, DateField, EditButton, Labeled, SelectField, Show, Tab, TabbedShowLayout, TextField, TopToolbar,
+    ArrayField, Button, Datagrid, DateField, EditButton, Labeled, SelectField, Show, Tab, TabbedShowLayout, TabbedShowLayoutTabs, TextField, TopToolbar,
     useNotify, usePermissions, useRecordContext, useRedirect, useTranslate,
 } from 'react-admin';
 import { getToken } from '../../providers/session';
@@ -119,7 +119,8 @@ const StudentNumberField = (_props: { label?: string }) => {
  */
 export const ChildShow = ({ extraTabs }: { extraTabs?: React.ReactNode }) => (
     <Show actions={<ShowActions />}>
-        <TabbedShowLayout>
+        {/* tabs scroll sideways on a phone (English names are longer) rather than widening the page */}
+        <TabbedShowLayout tabs={<TabbedShowLayoutTabs variant="scrollable" scrollButtons="auto" allowScrollButtonsMobile />}>
             <Tab label="resources.children.sections.identity">
                 <TextField source="name" />
                 <TextField source="formerName" emptyText="—" />
