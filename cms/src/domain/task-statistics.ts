@@ -22,7 +22,6 @@ import { qualifiedTable } from '../runtime/tables';
 import { fieldError } from '../utils/validation';
 
 const TASK = 'api::collection-task.collection-task';
-const SUBMISSION = 'api::task-submission.task-submission';
 const NAME = /^task:([a-z0-9]{1,40}):([a-z][a-z0-9_]{0,39})(?:\.([a-z][a-z0-9_]{0,39}))?$/;
 const CODED = ['boolean', 'choice'];
 
@@ -93,8 +92,10 @@ export async function taskSources(strapi: Core.Strapi, reach: Reach): Promise<Ta
   const fields = ['documentId', 'title', 'taskVersion', 'state', 'form'];
   const filters = { state: { $in: ['published', 'closed'] } };
   const own: any[] = await strapi.documents(TASK as any).findMany({ filters, fields, sort: ['id:desc'], limit: 50 } as any);
-  const through: any[] = await strapi.documents(SUBMISSION as any).findMany({ fields: ['taskId'], limit: 5000 } as any);
-  const others = [...new Set(through.map((s) => s.taskId))].filter((id) => !own.some((t) => t.documentId === id));
+  // the tasks of others with a submission in the reach (a county of a province's task): distinct, in SQL
+  const scope = accessScope(strapi);
+  const through = scope.whereSql(strapi.db.connection(qualifiedTable(strapi, 'task_submissions')).distinct('task_id').orderBy('task_id', 'desc').limit(200), reach, { county: 'county_code', institution: 'institution_code' });
+  const others = (await through).map((s: any) => String(s.task_id)).filter((id: string) => !own.some((t) => t.documentId === id));
   const more: any[] = others.length ? await strapi.db.query(TASK as any).findMany({ where: { documentId: { $in: others.slice(0, 50) }, ...filters }, select: fields, orderBy: { id: 'desc' } }) : [];
   return [...own, ...more].map((task) => {
     const { indicators, dimensions } = partsOf(task);
