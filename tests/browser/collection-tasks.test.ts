@@ -38,6 +38,12 @@ async function signedIn(username: string, options: { isMobile?: boolean; english
     return page;
 }
 
+/** A full-page screenshot for the docs: the app bar scrolls with the page (not pasted mid-page), no toast. */
+async function snap(page: Page, file: string) {
+    await page.addStyleTag({ content: 'header.MuiAppBar-root { position: absolute !important; } .MuiSnackbar-root { display: none !important; }' });
+    await page.screenshot({ path: `${IMAGES}/${file}`, fullPage: true });
+}
+
 /** Picks an option of an MUI select found by its test id. */
 async function pick(page: Page, testId: string, option: string) {
     await page.getByTestId(testId).click();
@@ -75,11 +81,11 @@ test('designed, published, filled on a phone, returned, corrected, approved, cou
     await pick(designer, 'rule-0-field', '联系电话');
     await designer.getByTestId('task-save').click();
     await designer.getByTestId('task-rules').getByText('城乡分类为“主城区”时，联系电话必填').waitFor();
-    await designer.screenshot({ path: `${IMAGES}/collection-task-designer-draft.png`, fullPage: true });
+    await snap(designer, 'collection-task-designer-draft.png');
     await designer.getByTestId('task-publish').click();
     await designer.getByTestId('task-state').getByText('填报中').waitFor();
     await designer.getByText('此任务已发布，表单不能再修改').waitFor();
-    await designer.screenshot({ path: `${IMAGES}/collection-task-designer.png`, fullPage: true });
+    await snap(designer, 'collection-task-designer.png');
     const taskId = designer.url().split('/').pop()!;
 
     // 厦门市 is not assigned: its kindergarten's inbox is empty
@@ -151,7 +157,7 @@ test('designed, published, filled on a phone, returned, corrected, approved, cou
     const row = designer.getByRole('row', { name: /鲤城区/ });
     await row.waitFor();
     expect((await row.innerText()).replace(/\s+/g, ' ')).toMatch(/鲤城区 1\b/);
-    await designer.screenshot({ path: `${IMAGES}/collection-task-chart.png`, fullPage: true });
+    await snap(designer, 'collection-task-chart.png');
 
     // the inbox and the generated form on a phone in English
     const english = await signedIn('demo-kindergarten', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, english: true });
