@@ -256,6 +256,44 @@ describe('the scenario: design, publish, fill, submit, return, correct, approve,
     expect(bad.body.error.details.errors[0].path).toEqual(['field']);
   });
 
+  test('a chart page shows the task: the catalog offers its fields, figures equal hand SQL, approved only, scoped', async () => {
+    const catalog = (await province.get('/api/statistics/catalog').expect(200)).body;
+    const source = catalog.tasks.find((t: any) => t.id === taskId);
+    expect(source.indicators.map((i: any) => i.key.split(':')[2])).toEqual(['submissions', 'kai_xue_you_er_shu', 'classes', 'classes.children']);
+    expect(source.dimensions.map((d: any) => d.key.replace(`task:${taskId}:`, ''))).toEqual(['province', 'prefecture', 'county', 'cheng_xiang_fen_lei', 'shi_fou_an_shi_kai_xue', 'classes.grade']);
+    // the kindergarten outside the set is offered nothing of it; the county (its assignees) is
+    expect((await kindergarten2.get('/api/statistics/catalog').expect(200)).body.tasks.some((t: any) => t.id === taskId)).toBe(false);
+    expect((await county.get('/api/statistics/catalog').expect(200)).body.tasks.some((t: any) => t.id === taskId)).toBe(true);
+    // the hand SQL: the approved submissions' class sizes per county (a draft of 180 never counts)
+    const knex = app.strapi.db.connection;
+    const hand = app.strapi.db.dialect.client === 'postgres'
+      ? await knex.raw(`SELECT s.county_code AS k, SUM((r.value ->> 'children')::numeric) AS v, COUNT(*) AS n FROM task_submissions s CROSS JOIN LATERAL jsonb_array_elements(s.answers -> 'classes') AS r(value) WHERE s.task_id = ? AND s.state = 'approved' GROUP BY s.county_code ORDER BY 1`, [taskId]).then((r: any) => r.rows)
+      : await knex.raw(`SELECT s.county_code AS k, SUM(json_extract(r.value, '$.children')) AS v, COUNT(*) AS n FROM task_submissions s, json_each(s.answers, '$.classes') AS r WHERE s.task_id = ? AND s.state = 'approved' GROUP BY s.county_code ORDER BY 1`, [taskId]);
+    expect(hand.map((r: any) => [r.k, Number(r.v), Number(r.n)])).toEqual([['350502', 87, 3]]);
+    const query = async (session: Session, indicator: string, dimension: string, filters = {}) => (await session.post('/api/statistics/query', { indicator: `task:${taskId}:${indicator}`, dimension, filters }).expect(200)).body;
+    const sums = await query(province, 'classes.children', 'county');
+    expect(sums.rows.map((r: any) => [r.key, r.label, r.value])).toEqual(hand.map((r: any) => [r.k, '鲤城区', Number(r.v)]));
+    expect(sums.indicator.label).toBe(`${design.title}·班级情况·幼儿数（合计）`);
+    expect((await query(province, 'classes', `task:${taskId}:classes.grade`)).rows.map((r: any) => [r.label, r.value])).toEqual([['大班', 1], ['中班', 1], ['小班', 1]]);
+    expect((await query(province, 'kai_xue_you_er_shu', 'prefecture')).rows).toEqual([{ key: '350500', label: '泉州市', value: 87 }]);
+    expect((await query(province, 'submissions', `task:${taskId}:cheng_xiang_fen_lei`)).rows).toEqual([{ key: '111', label: '主城区', value: 1 }]);
+    // scoped: a region filter outside the figures, a county of another city, a kindergarten of another city
+    expect((await query(province, 'submissions', 'county', { region: '350503' })).rows).toEqual([]);
+    await county2.post('/api/statistics/query', { indicator: `task:${taskId}:submissions`, dimension: 'county' }).expect(400);
+    const bad = await province.post('/api/statistics/query', { indicator: `task:${taskId}:lian_xi_dian_hua`, dimension: 'county' }).expect(400);
+    expect(bad.body.error.details.errors[0].path).toEqual(['indicator']);
+    const mixed = await province.post('/api/statistics/query', { indicator: `task:${taskId}:kai_xue_you_er_shu`, dimension: `task:${taskId}:classes.grade` }).expect(400);
+    expect(mixed.body.error.message).toContain('同一表格');
+    // the analysts' chart page
+    const page = (await province.post('/api/chart-pages', { data: { title: '开学情况', charts: [
+      { title: '各区县班级幼儿数', indicator: `task:${taskId}:classes.children`, dimension: 'county', filters: {}, type: 'bar' },
+      { title: '城乡分类', indicator: `task:${taskId}:submissions`, dimension: `task:${taskId}:cheng_xiang_fen_lei`, filters: {}, type: 'pie' },
+    ] } }).expect(201)).body.data;
+    const drawn = (await province.get(`/api/chart-pages/${page.documentId}/data`).expect(200)).body.data;
+    expect(drawn.map((c: any) => c.result.rows.map((r: any) => r.value))).toEqual([[87], [1]]);
+    await province.post('/api/chart-pages', { data: { title: '坏', charts: [{ indicator: `task:${taskId}:submissions`, dimension: 'sex', type: 'bar' }] } }).expect(400);
+  });
+
   test('closing: no more submissions; the designer only', async () => {
     await county.post(`/api/collection-tasks/${taskId}/close`, { data: {} }).expect(404);
     expect((await province.post(`/api/collection-tasks/${taskId}/close`, { data: {} }).expect(200)).body.data.state).toBe('closed');
@@ -276,6 +314,42 @@ describe('a county designs for its own kindergartens, without review', () => {
     await kindergarten2.get(`/api/collection-tasks/${created.documentId}`).expect(404);
     const mine = (await kindergarten.get(`/api/task-submissions?filters[taskId]=${created.documentId}`).expect(200)).body.data[0];
     const done = (await kindergarten.post(`/api/task-submissions/${mine.documentId}/submit`, { data: { answers: { yin_huan_shu: 0 } } }).expect(200)).body.data;
+    expect(done.state).toBe('approved');
+  });
+});
+
+describe('cross-field rules: designed as data, checked on submit naming the fields', () => {
+  test('a bad rule is refused naming it; a broken rule refuses the submission; the words are in the form', async () => {
+    const fields = [
+      { key: 'places', label: '核定学位数', type: 'number', required: true },
+      { key: 'enrolled', label: '在园幼儿数', type: 'number', required: true },
+      { key: 'has_hazard', label: '是否存在隐患', type: 'boolean', required: true },
+      { key: 'hazard', label: '隐患描述', type: 'text' },
+      { key: 'rooms', label: '活动室', type: 'table', columns: [{ key: 'name', label: '名称', type: 'text' }, { key: 'children', label: '幼儿数', type: 'number' }] },
+    ];
+    const rules = [
+      { kind: 'compare', field: 'enrolled', op: '<=', other: 'places' },
+      { kind: 'requiredIf', field: 'hazard', when: 'has_hazard', equals: true },
+      { kind: 'sum', table: 'rooms', column: 'children', field: 'enrolled' },
+    ];
+    const bad = await county.post('/api/collection-tasks', { data: { title: '规则', form: { sections: [{ title: '一', fields }], rules: [{ kind: 'compare', field: 'hazard', op: '<=', other: 'places' }, { kind: 'sum', table: 'rooms', column: 'name', field: 'enrolled' }] } } }).expect(400);
+    expect(bad.body.error.details.errors.map((e: any) => e.path.join('.'))).toEqual(['form.rules.0.field', 'form.rules.1.column']);
+    const created = (await county.post('/api/collection-tasks', { data: { title: '学位与安全', countyReview: false, form: { sections: [{ title: '一', fields }], rules } } }).expect(201)).body.data;
+    expect(created.form.rules.map((r: any) => r.text)).toEqual(['在园幼儿数须小于或等于核定学位数', '是否存在隐患为“是”时，隐患描述必填', '活动室的「幼儿数」合计须等于在园幼儿数']);
+    await county.post(`/api/collection-tasks/${created.documentId}/publish`, { data: {} }).expect(200);
+    const mine = (await kindergarten.get(`/api/task-submissions?filters[taskId]=${created.documentId}`).expect(200)).body.data[0];
+    const url = `/api/task-submissions/${mine.documentId}`;
+    expect((await kindergarten.get(url).expect(200)).body.data.task.form.rules).toHaveLength(3);
+    const answers = { places: 90, enrolled: 100, has_hazard: true, rooms: [{ name: '一', children: 60 }, { name: '二', children: 30 }] };
+    const broken = await kindergarten.post(`${url}/submit`, { data: { answers } }).expect(400);
+    expect(broken.body.error.details.errors.map((e: any) => [e.path.join('.'), e.message])).toEqual([
+      ['answers.enrolled', '在园幼儿数（100）须小于或等于核定学位数（90）'],
+      ['answers.hazard', '是否存在隐患为“是”时，隐患描述必填'],
+      ['answers.enrolled', '活动室的「幼儿数」合计须等于在园幼儿数（合计 90，在园幼儿数 100）'],
+    ]);
+    // a draft is saved whatever the rules; the corrected answers are submitted
+    await kindergarten.put(url, { data: { answers } }).expect(200);
+    const done = (await kindergarten.post(`${url}/submit`, { data: { answers: { enrolled: 90, hazard: '围墙开裂' } } }).expect(200)).body.data;
     expect(done.state).toBe('approved');
   });
 });

@@ -34,7 +34,18 @@ export type FormField = {
   maxRows?: number | null;
 };
 export type FormSection = { title: string; fields: FormField[] };
-export type TaskForm = { sections: FormSection[] };
+/**
+ * A cross-field rule, checked on submit (`ruleProblems`):
+ * - `compare`: number field `field` `op` number field `other` (e.g. 在园幼儿数 ≤ 核定学位数);
+ * - `requiredIf`: `field` must be filled when field `when` equals `equals` (a yes/no or a code);
+ * - `sum`: the sum of a repeating table's number column `table`.`column` equals number field `field`.
+ */
+export type FormRule =
+  | { kind: 'compare'; field: string; op: '<=' | '<' | '>=' | '>' | '='; other: string }
+  | { kind: 'requiredIf'; field: string; when: string; equals: string | boolean }
+  | { kind: 'sum'; table: string; column: string; field: string };
+export type FormRuleWithText = FormRule & { text?: string };
+export type TaskForm = { sections: FormSection[]; rules?: FormRuleWithText[] };
 export type AnswerProblem = { path: (string | number)[]; message: string };
 
 /** The scalar types are the custom fields' (custom-fields.ts FIELD_TYPES); a form adds these two. */
@@ -119,12 +130,105 @@ export function checkForm(input: unknown): TaskForm {
     return { title, fields: (Array.isArray(s?.fields) ? s.fields : []).map((f: any, j: number) => field(f, `form.sections.${i}.fields.${j}`, false)) };
   });
   if (count > MAX_FIELDS) problems.push({ field: 'form.sections', message: `表单最多 ${MAX_FIELDS} 个字段` });
+  const rules = checkRules(raw.rules, sections.flatMap((section: FormSection) => section.fields), problems);
   if (problems.length) {
     throw new errors.ValidationError(problems.map((p) => p.message).join('；'), {
       errors: problems.map(({ field: path, message }) => ({ path: path.split('.'), message, name: 'ValidationError' })),
     });
   }
-  return { sections };
+  // each rule carries its words (ruleText), as the designer and the generated form show it
+  return rules.length ? { sections, rules: rules.map((rule) => ({ ...rule, text: ruleText(rule, { sections }) })) } : { sections };
+}
+
+const OPS: Record<string, { text: string; holds: (a: number, b: number) => boolean }> = {
+  '<=': { text: '小于或等于', holds: (a, b) => a <= b },
+  '<': { text: '小于', holds: (a, b) => a < b },
+  '>=': { text: '大于或等于', holds: (a, b) => a >= b },
+  '>': { text: '大于', holds: (a, b) => a > b },
+  '=': { text: '等于', holds: (a, b) => a === b },
+};
+const MAX_RULES = 50;
+
+/** Checks a form's cross-field rules against its fields: each names fields that exist, of the right type. */
+function checkRules(input: unknown, fields: FormField[], problems: { field: string; message: string }[]): FormRule[] {
+  if (input === undefined || input === null) return [];
+  if (!Array.isArray(input) || input.length > MAX_RULES) {
+    problems.push({ field: 'form.rules', message: `校验规则须为列表，最多 ${MAX_RULES} 条` });
+    return [];
+  }
+  const find = (key: unknown, types: string[] | null) => fields.find((f) => f.key === key && (!types || types.includes(f.type)));
+  return input.map((r: any, i: number) => {
+    const at = `form.rules.${i}`;
+    const bad = (name: string, message: string) => problems.push({ field: `${at}.${name}`, message: `第 ${i + 1} 条校验规则：${message}` });
+    if (r?.kind === 'compare') {
+      if (!find(r.field, ['number'])) bad('field', '须选择一个数字字段');
+      if (!OPS[r.op]) bad('op', '比较方式须为 <=、<、>=、> 或 =');
+      if (!find(r.other, ['number']) || r.other === r.field) bad('other', '须选择另一个数字字段');
+      return { kind: 'compare', field: String(r.field), op: r.op, other: String(r.other) } as FormRule;
+    }
+    if (r?.kind === 'requiredIf') {
+      const target = find(r.field, null);
+      if (!target || target.type === 'table') bad('field', '须选择一个字段（重复表格用“最少行数”）');
+      const when = find(r.when, ['boolean', 'choice']);
+      if (!when || r.when === r.field) bad('when', '条件须为另一个是/否或代码表字段');
+      const equals = when?.type === 'boolean' ? r.equals === true || r.equals === 'true' : String(r.equals ?? '');
+      if (when?.type === 'choice' && !(dictionaries()[when.codeTable ?? ''] ?? []).some((e) => e.code === equals)) bad('equals', `条件值须为「${when.label}」代码表中的值`);
+      return { kind: 'requiredIf', field: String(r.field), when: String(r.when), equals } as FormRule;
+    }
+    if (r?.kind === 'sum') {
+      const table = find(r.table, ['table']);
+      if (!table) bad('table', '须选择一个重复表格');
+      else if (!table.columns?.some((c) => c.key === r.column && c.type === 'number')) bad('column', `须选择「${table.label}」的一个数字列`);
+      if (!find(r.field, ['number'])) bad('field', '须选择一个数字字段');
+      return { kind: 'sum', table: String(r.table), column: String(r.column), field: String(r.field) } as FormRule;
+    }
+    bad('kind', '规则类型须为 compare（比较）、requiredIf（条件必填）或 sum（表格列合计）');
+    return null as unknown as FormRule;
+  }).filter(Boolean);
+}
+
+/** A rule in words, as the generated form shows it above the submit button (and the designer lists it). */
+export function ruleText(rule: FormRule, form: TaskForm): string {
+  const fields = fieldsOf(form);
+  const label = (key: string) => fields.find((f) => f.key === key)?.label ?? key;
+  if (rule.kind === 'compare') return `${label(rule.field)}须${OPS[rule.op]?.text ?? rule.op}${label(rule.other)}`;
+  if (rule.kind === 'sum') {
+    const table = fields.find((f) => f.key === rule.table);
+    return `${table?.label ?? rule.table}的「${table?.columns?.find((c) => c.key === rule.column)?.label ?? rule.column}」合计须等于${label(rule.field)}`;
+  }
+  const when = fields.find((f) => f.key === rule.when);
+  const value = when ? displayValue(definitionOf(when), rule.equals) : String(rule.equals);
+  return `${label(rule.when)}为“${value}”时，${label(rule.field)}必填`;
+}
+
+/**
+ * The cross-field rules a submission breaks, each naming its fields (path `answers.<field>`): a
+ * comparison between two filled numbers, a field required by another's value, a table column's sum.
+ */
+export function ruleProblems(form: TaskForm, answers: Values): AnswerProblem[] {
+  const problems: AnswerProblem[] = [];
+  const fields = fieldsOf(form);
+  const label = (key: string) => fields.find((f) => f.key === key)?.label ?? key;
+  const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+  for (const rule of form.rules ?? []) {
+    if (rule.kind === 'compare') {
+      const a = number(answers[rule.field]);
+      const b = number(answers[rule.other]);
+      if (a !== null && b !== null && !OPS[rule.op].holds(a, b)) {
+        problems.push({ path: ['answers', rule.field], message: `${label(rule.field)}（${a}）须${OPS[rule.op].text}${label(rule.other)}（${b}）` });
+      }
+    } else if (rule.kind === 'requiredIf') {
+      if (answers[rule.when] === rule.equals && isEmpty(answers[rule.field])) problems.push({ path: ['answers', rule.field], message: `${ruleText(rule, form)}` });
+    } else if (rule.kind === 'sum') {
+      const rows = Array.isArray(answers[rule.table]) ? (answers[rule.table] as Values[]) : [];
+      const total = number(answers[rule.field]);
+      const sum = rows.reduce((s, row) => s + (number(row?.[rule.column]) ?? 0), 0);
+      if (total !== null && Math.abs(sum - total) > 1e-9) {
+        problems.push({ path: ['answers', rule.field], message: `${ruleText(rule, form)}（合计 ${sum}，${label(rule.field)} ${total}）` });
+      }
+    }
+  }
+  return problems;
 }
 
 /** Whether a form has at least one field to fill. */
@@ -139,7 +243,8 @@ const isEmpty = (value: unknown) => value === undefined || value === null || (ty
  * through the custom fields' rules (checkCustomValues: type, range, format, code of its table,
  * required); a table is a list of rows, each checked the same way against its columns; a file is
  * `{ id }` of a file uploaded through /api/upload. With `enforceRequired` (a submission) every
- * required field, table (at least `minRows` rows, 1 when required) and file must be there.
+ * required field, table (at least `minRows` rows, 1 when required) and file must be there, and the
+ * form's cross-field rules hold (`ruleProblems`).
  */
 export async function checkAnswers(strapi: Core.Strapi, form: TaskForm, input: unknown, options: { previous?: Values | null; enforceRequired: boolean }): Promise<{ values: Values; problems: AnswerProblem[] }> {
   const previous: Values = options.previous && typeof options.previous === 'object' && !Array.isArray(options.previous) ? options.previous : {};
@@ -189,6 +294,8 @@ export async function checkAnswers(strapi: Core.Strapi, form: TaskForm, input: u
       else values[field.key] = { id: file.id, name: file.name, url: file.url };
     }
   }
+  // the cross-field rules (form.rules) are checked on submit, on answers that are each valid
+  if (options.enforceRequired && problems.length === 0) problems.push(...ruleProblems(form, values));
   return { values, problems };
 }
 

@@ -27,4 +27,6 @@ export interface Catalog {
     dimensions: { key: string; label: string; kind: string }[];
     filters: { key: string; label: string; kind: string; options?: { code: string; name: string }[] }[];
     chartTypes: string[];
+    /** The collection tasks the caller reads, each a data source of its own (indicators task:<task>:<field>). */
+    tasks?: { id: string; title: string; taskVersion: number; state: string; indicators: { key: string; label: string; unit: string }[]; dimensions: { key: string; label: string; kind: string }[] }[];
 }

@@ -31,6 +31,13 @@ const ChartPageFields = () => {
         ...catalog.indicators.map((i) => ({ id: i.key, name: `${i.label}（${i.scale === 100 ? '%' : i.unit}）` })),
         ...catalog.figures.map((f) => ({ id: f.key, name: `${f.label}（${f.unit}）` })),
     ];
+    // a collection task's fields: indicators of their own, grouped by a region or the task's coded fields (the server's catalog)
+    const tasks = catalog.tasks ?? [];
+    for (const task of tasks) {
+        const source = translate('app.collection_tasks.task_source', { title: `${task.title}（v${task.taskVersion}）` });
+        indicatorChoices.push(...task.indicators.map((i) => ({ id: i.key, name: `${source}·${i.label}` })));
+    }
+    const taskOf = (indicator?: string) => (indicator?.startsWith('task:') ? tasks.find((t) => indicator.startsWith(`task:${t.id}:`)) : undefined);
     const dimensionChoices = catalog.dimensions.map((d) => ({ id: d.key, name: d.label }));
     const typeChoices = catalog.chartTypes.map((t) => ({ id: t, name: translate(`resources.chart-pages.types.${t}`) }));
     const filter = (key: string) => catalog.filters.find((f) => f.key === key);
@@ -44,15 +51,25 @@ const ChartPageFields = () => {
                 <SimpleFormIterator inline sx={{ '& .RaSimpleFormIterator-form': { flexWrap: 'wrap', minWidth: 0 }, '& .RaSimpleFormIterator-line': { py: 1 } }} getItemLabel={(index) => translate('resources.chart-pages.chart_n', { n: index + 1 })}>
                     <TextInput fullWidth={false} source="title" label="resources.chart-pages.fields.chart_title" sx={{ minWidth: 280 }} />
                     <SelectInput fullWidth={false} source="indicator" label="resources.chart-pages.fields.indicator" choices={indicatorChoices} validate={required()} sx={{ minWidth: 240 }} />
-                    <SelectInput fullWidth={false} source="dimension" label="resources.chart-pages.fields.dimension" choices={dimensionChoices} validate={required()} sx={{ minWidth: 200 }} />
+                    <FormDataConsumer>
+                        {({ scopedFormData }) => {
+                            const task = taskOf(scopedFormData?.indicator);
+                            const choices = task ? task.dimensions.map((d) => ({ id: d.key, name: d.label })) : dimensionChoices;
+                            return <SelectInput fullWidth={false} source="dimension" label="resources.chart-pages.fields.dimension" choices={choices} validate={required()} sx={{ minWidth: 200 }} />;
+                        }}
+                    </FormDataConsumer>
                     <SelectInput fullWidth={false} source="type" label="resources.chart-pages.fields.type" choices={typeChoices} validate={required()} defaultValue="bar" sx={{ minWidth: 140 }} />
                     <RegionInput source="filters.region" label={filter('region')?.label ?? 'region'} helperText="resources.chart-pages.region_hint" prefix />
-                    {optionFilters.map((f) => (
-                        <SelectInput fullWidth={false} key={f.key} source={`filters.${f.key}`} label={f.label} choices={f.options!.map((o) => ({ id: o.code, name: o.name }))} emptyText="resources.chart-pages.any" sx={FILTER_WIDTH} />
-                    ))}
                     <FormDataConsumer>
                         {({ scopedFormData }) =>
-                            scopedFormData?.dimension === 'month' ? (
+                            taskOf(scopedFormData?.indicator) ? null : optionFilters.map((f) => (
+                                <SelectInput fullWidth={false} key={f.key} source={`filters.${f.key}`} label={f.label} choices={f.options!.map((o) => ({ id: o.code, name: o.name }))} emptyText="resources.chart-pages.any" sx={FILTER_WIDTH} />
+                            ))
+                        }
+                    </FormDataConsumer>
+                    <FormDataConsumer>
+                        {({ scopedFormData }) =>
+                            taskOf(scopedFormData?.indicator) ? null : scopedFormData?.dimension === 'month' ? (
                                 <>
                                     <TextInput fullWidth={false} source="filters.from" label={filter('from')?.label ?? 'from'} type="month" InputLabelProps={{ shrink: true }} sx={FILTER_WIDTH} />
                                     <TextInput fullWidth={false} source="filters.to" label={filter('to')?.label ?? 'to'} type="month" InputLabelProps={{ shrink: true }} sx={FILTER_WIDTH} />

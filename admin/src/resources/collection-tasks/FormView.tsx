@@ -1,6 +1,6 @@
 import AddIcon from '@mui/icons-material/Add';
 import DeleteIcon from '@mui/icons-material/Delete';
-import { Box, Button, Card, CardContent, FormControlLabel, IconButton, MenuItem, Radio, RadioGroup, TextField, Typography } from '@mui/material';
+import { Alert, Box, Button, Card, CardContent, FormControlLabel, IconButton, MenuItem, Radio, RadioGroup, TextField, Typography } from '@mui/material';
 import { useTranslate } from 'react-admin';
 import { useDictionaries } from '../children/useDictionaries';
 
@@ -19,7 +19,9 @@ export type FormField = {
     minRows?: number | null;
     maxRows?: number | null;
 };
-export type TaskForm = { sections: { title: string; fields: FormField[] }[] };
+/** A cross-field rule (cms/src/domain/collection-forms.ts FormRule), with its words from the server. */
+export type FormRule = { kind: 'compare' | 'requiredIf' | 'sum'; field?: string; op?: string; other?: string; when?: string; equals?: string | boolean; table?: string; column?: string; text?: string };
+export type TaskForm = { sections: { title: string; fields: FormField[] }[]; rules?: FormRule[] };
 export type Answers = Record<string, any>;
 
 /** The server's problems of a 400 by path (`answers.key` or `answers.table.0.column`). */
@@ -94,8 +96,15 @@ export const FormView = ({ form, answers, onChange, disabled, problems = {}, onU
 }) => {
     const translate = useTranslate();
     const set = (key: string, value: any) => onChange?.({ ...answers, [key]: value });
+    const rules = (form?.rules ?? []).filter((rule) => rule.text);
     return (
         <Box>
+            {rules.length > 0 && (
+                <Alert severity="info" sx={{ mb: 1 }} data-testid="form-rules">
+                    <Typography variant="subtitle2">{translate('app.collection_tasks.form_rules')}</Typography>
+                    {rules.map((rule, i) => <Typography key={i} variant="body2">{rule.text}</Typography>)}
+                </Alert>
+            )}
             {(form?.sections ?? []).map((section, s) => (
                 <Box key={s} sx={{ mb: 2 }}>
                     <Typography variant="h6" sx={{ mb: 1 }}>{section.title}</Typography>
@@ -128,5 +137,12 @@ export const FormView = ({ form, answers, onChange, disabled, problems = {}, onU
 };
 
 /** The problems of a 400 by path, for the inputs; and the message. */
-export const problemsOf = (error: any): Problems =>
-    Object.fromEntries((error?.body?.error?.details?.errors ?? []).map((e: any) => [(e.path ?? []).join('.'), e.message]));
+export const problemsOf = (error: any): Problems => {
+    const problems: Problems = {};
+    // a field may break several rules: every message is shown under it
+    for (const e of error?.body?.error?.details?.errors ?? []) {
+        const path = (e.path ?? []).join('.');
+        problems[path] = problems[path] ? `${problems[path]}；${e.message}` : e.message;
+    }
+    return problems;
+};

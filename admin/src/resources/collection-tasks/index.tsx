@@ -10,7 +10,8 @@ import { Title, useNotify, useTranslate } from 'react-admin';
 import { httpClient } from '../../providers/http';
 import { useApi } from '../../providers/useApi';
 import { downloadFile } from '../../dashboard/charts/download';
-import { FormView, problemsOf, type Answers, type FormField, type Problems, type TaskForm } from './FormView';
+import { useDictionaries } from '../children/useDictionaries';
+import { FormView, problemsOf, type Answers, type FormField, type FormRule, type Problems, type TaskForm } from './FormView';
 
 const SCALAR_TYPES = ['text', 'number', 'date', 'boolean', 'choice', 'region'] as const;
 const FIELD_TYPES = [...SCALAR_TYPES, 'file', 'table'] as const;
@@ -150,7 +151,7 @@ export const TaskDesigner = () => {
         }, (error) => notify(error.message, { type: 'error' }));
     }, [id, reload]);
     const frozen = Boolean(task && task.state !== 'draft');
-    const setSection = (s: number, patch: any) => setDesign({ ...design, form: { sections: design.form.sections.map((old, i) => (i === s ? { ...old, ...patch } : old)) } });
+    const setSection = (s: number, patch: any) => setDesign({ ...design, form: { ...design.form, sections: design.form.sections.map((old, i) => (i === s ? { ...old, ...patch } : old)) } });
     const save = async () => {
         try {
             setProblems({});
@@ -216,7 +217,7 @@ export const TaskDesigner = () => {
                     <Stack direction="row" spacing={1} alignItems="center" sx={{ mb: 1 }}>
                         <TextField size="small" fullWidth label={translate('app.collection_tasks.fields.section')} value={section.title} onChange={(e) => setSection(s, { title: e.target.value })}
                             error={Boolean(problems[`form.sections.${s}.title`])} helperText={problems[`form.sections.${s}.title`]} inputProps={{ 'data-testid': `section-${s}-title` }} />
-                        <IconButton aria-label={translate('app.collection_tasks.remove')} onClick={() => setDesign({ ...design, form: { sections: design.form.sections.filter((_, i) => i !== s) } })}><DeleteIcon fontSize="small" /></IconButton>
+                        <IconButton aria-label={translate('app.collection_tasks.remove')} onClick={() => setDesign({ ...design, form: { ...design.form, sections: design.form.sections.filter((_, i) => i !== s) } })}><DeleteIcon fontSize="small" /></IconButton>
                     </Stack>
                     {section.fields.map((field, f) => (
                         <FieldEditor key={f} field={field} types={FIELD_TYPES} tables={tables} formats={formats} problems={problems} path={`form.sections.${s}.fields.${f}`}
@@ -229,7 +230,8 @@ export const TaskDesigner = () => {
                     </Stack>
                 </Box>
             ))}
-            {!frozen && <Button startIcon={<AddIcon />} onClick={() => setDesign({ ...design, form: { sections: [...design.form.sections, { title: '', fields: [] }] } })} data-testid="add-section">{translate('app.collection_tasks.add_section')}</Button>}
+            {!frozen && <Button startIcon={<AddIcon />} onClick={() => setDesign({ ...design, form: { ...design.form, sections: [...design.form.sections, { title: '', fields: [] }] } })} data-testid="add-section">{translate('app.collection_tasks.add_section')}</Button>}
+            <RulesEditor form={design.form} frozen={frozen} problems={problems} onChange={(rules) => setDesign({ ...design, form: { ...design.form, rules } })} />
             <Stack direction="row" spacing={1} sx={{ my: 2 }} flexWrap="wrap" useFlexGap>
                 {!frozen && <Button variant="contained" onClick={save} data-testid="task-save">{translate('app.collection_tasks.save')}</Button>}
                 {task?.actions?.includes('publish') && <Button variant="contained" color="success" onClick={() => act('publish')} data-testid="task-publish">{translate('app.collection_tasks.publish')}</Button>}
@@ -241,6 +243,54 @@ export const TaskDesigner = () => {
                 <FormView form={{ sections: design.form.sections.map((s) => ({ ...s, fields: s.fields.map((f, i) => ({ ...f, key: f.key || `preview_${i}` })) })) }} answers={{}} disabled />
             </Card>
             {task && task.state !== 'draft' && <TaskResults id={task.documentId} form={task.form} />}
+        </Box>
+    );
+};
+
+const OPS = ['<=', '<', '>=', '>', '='];
+
+/**
+ * The form's cross-field rules (checked by the server on submit, cms/src/domain/collection-forms.ts):
+ * each a kind and the fields it names, picked from the form's saved fields (their keys).
+ */
+const RulesEditor = ({ form, frozen, problems, onChange }: { form: TaskForm; frozen: boolean; problems: Problems; onChange: (rules: FormRule[]) => void }) => {
+    const translate = useTranslate();
+    const dictionary = useDictionaries();
+    const rules = form.rules ?? [];
+    const fields = form.sections.flatMap((section) => section.fields).filter((f) => f.key);
+    const of = (types: string[]) => fields.filter((f) => types.includes(f.type));
+    const set = (i: number, patch: Partial<FormRule>) => onChange(rules.map((rule, j) => (j === i ? { ...rule, ...patch, text: undefined } : rule)));
+    const select = (i: number, name: keyof FormRule, label: string, choices: { id: string; name: string }[]) => (
+        <TextField select size="small" sx={{ minWidth: 150 }} label={label} value={String(rules[i][name] ?? '')} disabled={frozen}
+            onChange={(e) => set(i, { [name]: name === 'equals' && (e.target.value === 'true' || e.target.value === 'false') ? e.target.value === 'true' : e.target.value })}
+            error={Boolean(problems[`form.rules.${i}.${name}`])} helperText={problems[`form.rules.${i}.${name}`]} SelectProps={{ SelectDisplayProps: { 'data-testid': `rule-${i}-${name}` } as any }}>
+            {choices.map((c) => <MenuItem key={c.id} value={c.id}>{c.name}</MenuItem>)}
+        </TextField>
+    );
+    const named = (list: FormField[]) => list.map((f) => ({ id: f.key, name: f.label }));
+    if (frozen && rules.length === 0) return null;
+    return (
+        <Box sx={{ mb: 2, p: 1, border: 1, borderColor: 'divider', borderRadius: 1 }} data-testid="task-rules">
+            <Typography variant="subtitle1">{translate('app.collection_tasks.rules')}</Typography>
+            <Typography variant="caption" color="text.secondary">{translate(fields.length ? 'app.collection_tasks.rules_help' : 'app.collection_tasks.rules_need_keys')}</Typography>
+            {rules.map((rule, i) => {
+                const when = fields.find((f) => f.key === rule.when);
+                const table = fields.find((f) => f.key === rule.table);
+                const k = (name: string) => translate(`app.collection_tasks.rule_fields.${name}`);
+                return (
+                    <Stack key={i} direction={{ xs: 'column', sm: 'row' }} spacing={1} alignItems={{ sm: 'flex-start' }} sx={{ my: 1 }} flexWrap="wrap" useFlexGap>
+                        {select(i, 'kind', translate('app.collection_tasks.fields.type'), ['compare', 'requiredIf', 'sum'].map((id) => ({ id, name: translate(`app.collection_tasks.rule_kinds.${id}`) })))}
+                        {rule.kind === 'compare' && <>{select(i, 'field', k('field'), named(of(['number'])))}{select(i, 'op', k('op'), OPS.map((id) => ({ id, name: id })))}{select(i, 'other', k('other'), named(of(['number'])))}</>}
+                        {rule.kind === 'requiredIf' && <>{select(i, 'when', k('when'), named(of(['boolean', 'choice'])))}
+                            {select(i, 'equals', k('equals'), when?.type === 'boolean' ? [{ id: 'true', name: translate('app.collection_tasks.yes') }, { id: 'false', name: translate('app.collection_tasks.no') }] : dictionary(when?.codeTable ?? '').map((c: any) => ({ id: c.id, name: c.name })))}
+                            {select(i, 'field', k('field'), named(fields.filter((f) => f.type !== 'table')))}</>}
+                        {rule.kind === 'sum' && <>{select(i, 'table', k('table'), named(of(['table'])))}{select(i, 'column', k('column'), named((table?.columns ?? []).filter((c) => c.type === 'number')))}{select(i, 'field', k('total'), named(of(['number'])))}</>}
+                        {rule.text && <Typography variant="body2" sx={{ alignSelf: 'center' }}>{rule.text}</Typography>}
+                        {!frozen && <IconButton aria-label={translate('app.collection_tasks.remove')} onClick={() => onChange(rules.filter((_, j) => j !== i))}><DeleteIcon fontSize="small" /></IconButton>}
+                    </Stack>
+                );
+            })}
+            {!frozen && fields.length > 0 && <Button size="small" startIcon={<AddIcon />} onClick={() => onChange([...rules, { kind: 'compare' }])} data-testid="add-rule">{translate('app.collection_tasks.add_rule')}</Button>}
         </Box>
     );
 };

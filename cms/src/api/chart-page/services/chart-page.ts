@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import crypto from 'node:crypto';
 import { indicatorsConfig, validateQuery } from '../../../domain/indicators';
+import { checkTaskChart, isTaskName } from '../../../domain/task-statistics';
 import { recordExport } from '../../../domain/exports';
 import { fieldError, fieldsError } from '../../../utils/validation';
 import { accessScope } from '../../../domain/request-context';
@@ -97,6 +98,8 @@ const chartPageService = ({ strapi }: { strapi: Core.Strapi }) => ({
           if (!indicatorsConfig().chartTypes.includes(type)) problems.push({ field: `charts.${i}.type`, message: `第 ${i + 1} 个图表：图表类型须为 ${indicatorsConfig().chartTypes.join('、')}` });
           try {
             // a child custom field (custom:<key>) is checked like 性别 here, and against its definition when the chart is drawn
+            // a collection task's figure (task:<task>:<field>): its names' shape here, the task's form when the chart is drawn
+            if (isTaskName(chart?.indicator)) return { title, ...checkTaskChart(chart), type };
             const custom = typeof chart?.dimension === 'string' && /^custom:[a-z][a-z0-9_]{0,39}$/.test(chart.dimension);
             const query = validateQuery(custom ? { ...chart, dimension: 'sex' } : chart);
             return { title, indicator: query.indicator, dimension: custom ? chart.dimension : query.dimension, filters: query.filters, type };

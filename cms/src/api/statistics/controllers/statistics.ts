@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { fieldError } from '../../../utils/validation';
 import { customDimensions } from '../../../domain/custom-fields';
 import { accessScope } from '../../../domain/request-context';
+import { taskSources } from '../../../domain/task-statistics';
 
 const GROUPS = ['county', 'prefecture', 'province'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -34,7 +35,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const catalog = strapi.service('api::statistics.export').catalog();
     // with the children's yes/no and code-table custom fields that concern the caller (custom:<key>)
     const custom = await customDimensions(strapi, reachOf(strapi, ctx.state.user));
-    ctx.body = { ...catalog, dimensions: [...catalog.dimensions, ...custom] };
+    // with the collection tasks the caller reads, each with its own indicators and dimensions (task:<task>:<field>)
+    const tasks = await taskSources(strapi, reachOf(strapi, ctx.state.user));
+    ctx.body = { ...catalog, dimensions: [...catalog.dimensions, ...custom], tasks };
   },
 
   /** POST /api/statistics/query {indicator, dimension, filters} (?format=xlsx for the numbers as a workbook). */

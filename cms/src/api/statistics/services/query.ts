@@ -8,6 +8,7 @@ import type { Where } from './statistics';
 import { accessScope, type Reach } from '../../../domain/request-context';
 import { customDimension } from '../../../domain/custom-fields';
 import { TEXT_FORMAT, fitColumns } from '../../../domain/sheet-cells';
+import { isTaskName, runTaskQuery } from '../../../domain/task-statistics';
 
 export type QueryRow = { key: string; label: string; value: number | null; numerator?: number; denominator?: number };
 export type QueryResult = {
@@ -36,6 +37,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   async run(reach: Reach, input: unknown): Promise<QueryResult> {
+    // a collection task's figures (task:<task>:<field>): their own whitelist, from the task's form (domain/task-statistics.ts)
+    if (isTaskName((input as any)?.indicator)) return (await runTaskQuery(strapi, reach, input)) as QueryResult;
     // a child custom field as the dimension (`custom:<key>`): checked like the child field 性别 (same source)
     const custom = await customDimension(strapi, (input as any)?.dimension, reach as any);
     const query = validateQuery(custom ? { ...(input as object), dimension: 'sex' } : input);
