@@ -126,6 +126,7 @@ const CheckShow = () => (
             <NumberField source="bmi" emptyText="—" />
             <NumberField source="bmiZ" emptyText="—" />
             <NumberField source="weightForAgeZ" emptyText="—" />
+            <NumberField source="weightForHeightZ" emptyText="—" />
             <GrowthFlags label="resources.child-health-checks.fields.growthFlags" />
             <CustomFieldValues entity="healthCheck" />
         </SimpleShowLayout>
