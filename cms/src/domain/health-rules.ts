@@ -24,6 +24,8 @@ const CHILD = 'api::child.child';
 export type HealthConfig = {
   rateWindowDays: number;
   checkedStatuses: string[];
+  /** Rows of one Excel import of health or certificate checks (cms/src/domain/import/health-import.ts). */
+  importMaxRows: number;
   ranges: Record<string, { min: number; max: number }>;
 };
 let cached: HealthConfig | undefined;

@@ -743,6 +743,7 @@ function checkDemo(c: Checker, demo: any, levels: string[], dictionaries: any) {
 function checkHealth(c: Checker, health: any, dictionaries: any) {
   if (!c.object(health, 'health')) return;
   c.integer(health.rateWindowDays, 'health.rateWindowDays', { min: 1, max: 3660 });
+  c.integer(health.importMaxRows, 'health.importMaxRows', { min: 1, max: 20000 });
   const statuses = codesOf(dictionaries, 'vaccinationStatus');
   if (statuses.length) c.subset(health.checkedStatuses, statuses, 'health.checkedStatuses', 'a status of config/dictionaries.json vaccinationStatus');
   else c.fail('health.checkedStatuses', 'config/dictionaries.json has no vaccinationStatus table');
