@@ -509,9 +509,9 @@ function checkFieldFormats(c: Checker, config: any) {
 }
 
 const KEY = /^[A-Za-z][A-Za-z0-9-]*$/;
-const INDICATOR_KINDS = ['region', 'kindergarten', 'schoolClass', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField', 'snapshot'];
-const FILTER_KINDS = [...INDICATOR_KINDS.filter((kind) => kind !== 'kindergarten' && kind !== 'schoolClass' && kind !== 'snapshot'), 'year', 'period'];
-const SOURCES = ['kindergartens', 'classes', 'children', 'population', 'staff', 'health'];
+const INDICATOR_KINDS = ['region', 'kindergarten', 'schoolClass', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField', 'snapshot', 'incidentField'];
+const FILTER_KINDS = [...INDICATOR_KINDS.filter((kind) => kind !== 'kindergarten' && kind !== 'schoolClass' && kind !== 'snapshot' && kind !== 'incidentField'), 'year', 'period'];
+const SOURCES = ['kindergartens', 'classes', 'children', 'population', 'staff', 'health', 'safety', 'incidents'];
 const OPERATORS = ['>=', '<=', '>', '<'];
 
 /** The codes of one code table of dictionaries.json ([] when it is missing). */
@@ -612,6 +612,9 @@ function checkIndicators(c: Checker, indicators: any, dictionaries: any) {
   definitions('dimensions', INDICATOR_KINDS);
   definitions('filters', FILTER_KINDS);
   c.strings(indicators.chartTypes, 'indicators.chartTypes');
+  if (indicators.dashboardCards !== undefined && c.object(indicators.dashboardCards, 'indicators.dashboardCards')) {
+    for (const [group, keys] of entries(indicators.dashboardCards)) c.subset(keys, [...(isObject(indicators.indicators) ? Object.keys(indicators.indicators) : []), ...figures], `indicators.dashboardCards.${group}`, 'an indicator or figure of config/indicators.json');
+  }
   c.integer(indicators.dashboardCacheSeconds, 'indicators.dashboardCacheSeconds', { min: 0, optional: true });
   c.integer(indicators.dashboardSyncRefreshMs, 'indicators.dashboardSyncRefreshMs', { min: 0, optional: true });
   if (indicators.staff !== undefined && c.object(indicators.staff, 'indicators.staff')) {
