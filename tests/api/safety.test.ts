@@ -352,6 +352,17 @@ describe('exports and custom fields', () => {
     expect(csv.text).toContain('就诊医院');
     expect(csv.text).toContain('鲤城区医院');
   });
+
+  test('a custom field of safety inspections: validated on every inspection, in the record and its export', async () => {
+    await province.post('/api/custom-fields', { data: { entity: 'safety-inspection', key: 'fire_drills', label: '本月消防演练次数', type: 'number', min: 0, max: 12 } }).expect(201);
+    const base = { kind: 'self', inspectedOn: daysAgo(1), inspectorName: '陈园长', results: allPass(), findings: [] };
+    const bad = await kindergarten.post('/api/safety-inspections', { data: { ...base, customFields: { fire_drills: 99 } } }).expect(400);
+    expect(paths(bad)).toEqual(['customFields.fire_drills']);
+    const ok = await kindergarten.post('/api/safety-inspections', { data: { ...base, customFields: { fire_drills: 2 } } }).expect(201);
+    expect(ok.body.data.customFields).toEqual({ fire_drills: 2 });
+    const csv = await county.get('/api/safety-export/inspections?format=csv').expect(200);
+    expect(csv.text).toContain('本月消防演练次数');
+  });
 });
 
 describe('the permission matrix holds on the engine', () => {
