@@ -7,12 +7,14 @@ export const healthAppZh = {
     tab: '卫生保健',
     none: '暂无记录',
     flags: { normal: '正常', underweight: '低体重', thin: '消瘦', overweight: '超重', obese: '肥胖' },
+    import: { template: '下载导入模板', upload: '导入 Excel', busy: '正在导入…', done: '已导入 %{created} 条记录' },
 };
 export const healthAppEn = {
     menu: { checks: 'Health checks', vaccinations: 'Vaccination checks', conditions: 'Allergies & conditions' },
     tab: 'Health',
     none: 'No records',
     flags: { normal: 'Normal', underweight: 'Underweight', thin: 'Thinness', overweight: 'Overweight', obese: 'Obesity' },
+    import: { template: 'Download template', upload: 'Import Excel', busy: 'Importing…', done: '%{created} records imported' },
 };
 
 export const healthResourcesZh = {
