@@ -36,7 +36,9 @@ const check = (childId: string, extra: Record<string, unknown> = {}) => ({ child
 
 // three children in 鲤城区实验幼儿园 (demo-kindergarten), one in 思明区第一幼儿园 (demo-kindergarten-2)
 const kids: string[] = [];
+const kidIdNumbers: string[] = [];
 let otherKid: string;
+let otherIdNumber: string;
 let checkId: string;
 let conditionId: string;
 let vaccinationId: string;
@@ -45,10 +47,15 @@ beforeAll(async () => {
   app = await bootStrapi();
   const kindergarten = await as('demo-kindergarten');
   const classId = (await kindergarten.get('/api/school-classes?filters[name][$eq]=小一班').expect(200)).body.data[0].documentId;
-  for (let i = 0; i < 3; i += 1) kids.push((await kindergarten.post('/api/children', { data: child(classId) }).expect(201)).body.data.documentId);
+  for (let i = 0; i < 3; i += 1) {
+    const data = child(classId);
+    kidIdNumbers.push(data.idNumber);
+    kids.push((await kindergarten.post('/api/children', { data }).expect(201)).body.data.documentId);
+  }
   const other = await as('demo-kindergarten-2');
   const otherClass = (await other.get('/api/school-classes?filters[name][$eq]=小一班').expect(200)).body.data[0].documentId;
   const data = { ...child(otherClass), idNumber: residentId('350203', BIRTH.replace(/-/g, ''), '901'), birthPlace: '350203', householdRegion: '350203' };
+  otherIdNumber = data.idNumber;
   otherKid = (await other.post('/api/children', { data }).expect(201)).body.data.documentId;
 }, 300_000);
 afterAll(async () => { await app?.stop(); });
@@ -254,3 +261,103 @@ describe('custom fields and the export', () => {
   });
 });
 
+
+describe('Excel import of health and certificate checks (cms/src/domain/import/health-import.ts)', () => {
+  const binary = (res: any, callback: any) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => callback(null, Buffer.concat(chunks)));
+  };
+  const workbook = async (sheetName: string, headers: string[], rows: unknown[][]) => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet(sheetName);
+    sheet.addRow(headers);
+    for (const row of rows) sheet.addRow(row);
+    return Buffer.from(await book.xlsx.writeBuffer());
+  };
+  const CHECK_HEADERS = ['证件号码', '幼儿姓名', '*体检类型', '体检日期', '体检机构', '身高（cm）', '体重（kg）', '龋齿数'];
+  const checks = () => app.strapi.db.query('api::child-health-check.child-health-check').count();
+
+  test('the template: the data sheet with the child\'s and the check\'s columns, code-table drop-downs, the custom field', async () => {
+    const response = await (await as('demo-kindergarten')).get('/api/health-import/checks/template').buffer(true).parse(binary).expect(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(response.body as any);
+    const sheet = book.getWorksheet('体检记录')!;
+    const headers = (sheet.getRow(1).values as any[]).slice(1);
+    expect(headers).toEqual(expect.arrayContaining(['学籍号', '证件类型', '证件号码', '幼儿姓名', '*体检类型', '*体检日期', '身高（cm）', '体重（kg）', '龋齿数']));
+    const typeColumn = headers.indexOf('*体检类型') + 1;
+    expect((sheet.getCell(2, typeColumn) as any).dataValidation).toMatchObject({ type: 'list' });
+    expect(book.getWorksheet('体检类型')!.getColumn(2).values).toEqual(expect.arrayContaining(['入园体检', '定期体检']));
+    expect(book.getWorksheet('说明')).toBeDefined();
+    // a county does not import (the kindergarten's records)
+    await (await as('demo-county')).get('/api/health-import/checks/template').expect(403);
+    await (await as('demo-kindergarten')).get('/api/health-import/unknown/template').expect(404);
+  });
+
+  test('a file with a bad row is refused whole: 400 naming each row and column, nothing stored; the report says why per row', async () => {
+    const kindergarten = await as('demo-kindergarten');
+    const before = await checks();
+    const file = await workbook('体检记录', CHECK_HEADERS, [
+      [kidIdNumbers[0], '保健1', '定期体检', daysAgo(5), '鲤城区妇幼保健院', 111, 19.5, 1],
+      [otherIdNumber, '', '定期体检', daysAgo(5), '', 100, 16, ''],
+      [kidIdNumbers[1], '别人', 'yearly', daysAgo(5), '', 400, 16, 99],
+    ]);
+    const refused = await kindergarten.post('/api/health-import/checks').attach('file', file, '体检.xlsx').expect(400);
+    const fields = refused.body.error.details.errors.map((e: any) => e.path[0]).sort();
+    // the other kindergarten's child is not found; row 4: the name is not the child's (checked first)
+    expect(fields).toEqual(['rows.3.idNumber', 'rows.4.name']);
+    expect(refused.body.error.message).toContain('第 3 行「证件号码」：未找到该幼儿');
+    expect(await checks()).toBe(before);
+    const fixedName = await workbook('体检记录', CHECK_HEADERS, [[kidIdNumbers[1], '保健2', 'yearly', daysAgo(5), '', 400, 16, 99]]);
+    const bad = await kindergarten.post('/api/health-import/checks').attach('file', fixedName, '体检.xlsx').expect(400);
+    expect(bad.body.error.details.errors.map((e: any) => e.path[0]).sort()).toEqual(['rows.2.checkType', 'rows.2.heightCm']);
+    expect(bad.body.error.message).toContain('第 2 行「身高（cm）」：身高（cm）须在');
+
+    const report = await kindergarten.post('/api/health-import/checks/report').attach('file', file, '体检.xlsx').buffer(true).parse(binary).expect(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(report.body as any);
+    const sheet = book.getWorksheet('体检记录')!;
+    const headers = (sheet.getRow(1).values as any[]).slice(1);
+    const result = headers.indexOf('导入结果') + 1;
+    const reason = headers.indexOf('错误说明') + 1;
+    expect(sheet.getCell(2, result).value).toBe('正确，未导入（文件有错误）');
+    expect(sheet.getCell(3, result).value).toBe('错误');
+    expect(String(sheet.getCell(4, reason).value)).toContain('与学籍姓名「保健2」不一致');
+    expect(await checks()).toBe(before);
+  });
+
+  test('a good file: every row created through the same rules (computed growth, custom field), the kindergarten\'s own children only', async () => {
+    const kindergarten = await as('demo-kindergarten');
+    const before = await checks();
+    const file = await workbook('体检记录', CHECK_HEADERS, [
+      [kidIdNumbers[0], '保健1', '定期体检', daysAgo(3), '鲤城区妇幼保健院', 110, 23, 1],
+      [kidIdNumbers[1], '', 'entrance', daysAgo(3), '', 110, 19, ''],
+    ]);
+    const ok = await kindergarten.post('/api/health-import/checks').attach('file', file, '体检.xlsx').expect(200);
+    expect(ok.body.data).toEqual({ created: 2, total: 2 });
+    expect(await checks()).toBe(before + 2);
+    const stored = await app.strapi.db.query('api::child-health-check.child-health-check').findMany({ where: { checkDate: daysAgo(3) }, orderBy: { id: 'asc' } });
+    expect(stored.map((c: any) => [c.checkType, c.nutritionStatus, c.customFields?.dental_caries ?? null, c.institutionCode])).toEqual([
+      ['periodic', 'overweight', 1, '3135050201'], ['entrance', 'normal', null, '3135050201'],
+    ]);
+    expect(stored[0].weightForHeightZ).toBeGreaterThan(2);
+    // the same file again: the same child, day and type are already there
+    const again = await kindergarten.post('/api/health-import/checks').attach('file', file, '体检.xlsx').expect(400);
+    expect(again.body.error.details.errors[0].path[0]).toBe('rows.2.checkDate');
+    // the other kindergarten cannot reach these children
+    const foreign = await (await as('demo-kindergarten-2')).post('/api/health-import/checks').attach('file', file, '体检.xlsx').expect(400);
+    expect(foreign.body.error.details.errors[0].path[0]).toBe('rows.2.idNumber');
+  });
+
+  test('certificate checks: by code-table name; the county may not import', async () => {
+    const kindergarten = await as('demo-kindergarten');
+    const file = await workbook('接种证查验', ['证件类型', '证件号码', '查验日期', '查验结果', '需补种疫苗'], [['居民身份证', kidIdNumbers[2], daysAgo(2), '需补种', '乙脑']]);
+    await (await as('demo-county')).post('/api/health-import/vaccinations').attach('file', file, 'v.xlsx').expect(403);
+    const ok = await kindergarten.post('/api/health-import/vaccinations').attach('file', file, 'v.xlsx').expect(200);
+    expect(ok.body.data.created).toBe(1);
+    const stored = await app.strapi.db.query('api::vaccination-check.vaccination-check').findOne({ where: { checkDate: daysAgo(2) } });
+    expect(stored).toMatchObject({ status: 'toComplete', vaccinesToComplete: '乙脑', institutionCode: '3135050201' });
+    const missing = await kindergarten.post('/api/health-import/vaccinations').attach('file', await workbook('接种证查验', ['证件号码', '查验日期'], [[kidIdNumbers[2], daysAgo(1)]]), 'v.xlsx').expect(400);
+    expect(missing.body.error.details.errors[0].path).toEqual(['file']);
+  });
+});

@@ -13,6 +13,7 @@ import { addWorkingDays, localDate } from '../../cms/src/domain/working-days';
 import { configProblems } from '../../cms/src/runtime/config-schema';
 import { readDomainConfig } from '../../cms/src/runtime/paths';
 import { transition } from '../../cms/src/domain/workflows';
+import { termStartOf } from '../../cms/src/domain/safety';
 
 let app: BootedApp;
 let kindergarten: Session;
@@ -269,6 +270,55 @@ describe('incidents', () => {
   });
 });
 
+describe('statistics sources safety and incidents (config/indicators.json), against hand SQL', () => {
+  const query = async (session: Session, indicator: string, dimension = 'county') => (await session.post('/api/statistics/query', { indicator, dimension }).expect(200)).body;
+
+  test('inspections and incidents of this term, open and overdue findings: per county and per level, each its reach', async () => {
+    const today = localDate();
+    const since = termStartOf(today);
+    const hand = async (prefix: string) => {
+      const like = `${prefix}%`;
+      const [inspections] = await app.strapi.db.connection(table('safety_inspections')).count({ n: '*' }).where('county_code', 'like', like).where('inspected_on', '>=', since);
+      const [open] = await app.strapi.db.connection(table('safety_findings')).count({ n: '*' }).where('county_code', 'like', like).whereIn('state', ['open', 'returned']);
+      const [overdue] = await app.strapi.db.connection(table('safety_findings')).count({ n: '*' }).where('county_code', 'like', like).whereIn('state', ['open', 'returned']).where('deadline', '<', today);
+      const [incidents] = await app.strapi.db.connection(table('incidents')).count({ n: '*' }).where('county_code', 'like', like).where('occurred_at', '>=', new Date(`${since}T00:00:00+08:00`));
+      return { safetyInspections: Number(inspections.n), openFindings: Number(open.n), overdueFindings: Number(overdue.n), incidents: Number(incidents.n) };
+    };
+    for (const [session, prefix] of [[county, '350502'], [county2, '350203'], [prefecture, '3505'], [province, '35'], [ministry, '']] as const) {
+      const expected = await hand(prefix);
+      for (const [indicator, value] of Object.entries(expected)) expect([prefix, indicator, (await query(session, indicator)).total.value]).toEqual([prefix, indicator, value]);
+    }
+    // figures this suite made: an overdue finding and incidents in 鲤城区 (350502)
+    expect((await hand('350502')).overdueFindings).toBeGreaterThanOrEqual(1);
+    // the kindergarten: its own only
+    const own = (await query(kindergarten, 'openFindings', 'kindergarten')).rows;
+    expect(own.map((r: any) => r.key)).toEqual([K1]);
+  });
+
+  test('incidents by type and severity, named by config/safety.json; the dimensions take no other figure', async () => {
+    const since = new Date(`${termStartOf(localDate())}T00:00:00+08:00`);
+    const byType = await app.strapi.db.connection(table('incidents')).select('type').count({ n: '*' }).where('county_code', 'like', '35%').where('occurred_at', '>=', since).groupBy('type');
+    const result = await query(province, 'incidents', 'incidentType');
+    expect(Object.fromEntries(result.rows.filter((r: any) => r.value).map((r: any) => [r.key, r.value]))).toEqual(Object.fromEntries((byType as any[]).map((r) => [r.type, Number(r.n)])));
+    const burn = result.rows.find((r: any) => r.key === 'burn');
+    if (burn) expect(burn.label).toBe('烫伤烧伤');
+    const severity = await query(province, 'incidents', 'incidentSeverity');
+    expect(severity.rows.reduce((sum: number, r: any) => sum + Number(r.value ?? 0), 0)).toBe(result.total.value);
+    await province.post('/api/statistics/query', { indicator: 'openFindings', dimension: 'incidentType' }).expect(400);
+  });
+
+  test('dashboard cards per level: 体检率 and 接种证查验率, overdue findings and incidents this term, from the server', async () => {
+    for (const [session, prefix] of [[kindergarten, K1], [county, '350502'], [province, '35']] as const) {
+      const cards = (await session.get('/api/dashboard').expect(200)).body.cards;
+      expect(cards.map((c: any) => [c.group, c.key])).toEqual([['health', 'healthCheckRate'], ['health', 'vaccinationCheckRate'], ['safety', 'overdueFindings'], ['safety', 'incidents']]);
+      const column = prefix.length === 10 ? 'institution_code' : 'county_code';
+      const [overdue] = await app.strapi.db.connection(table('safety_findings')).count({ n: '*' }).where(column, 'like', `${prefix}%`).whereIn('state', ['open', 'returned']).where('deadline', '<', localDate());
+      expect(cards.find((c: any) => c.key === 'overdueFindings')).toMatchObject({ label: '逾期未整改安全隐患数', value: Number(overdue.n) });
+      expect(cards.find((c: any) => c.key === 'healthCheckRate')).toMatchObject({ label: '体检率', scale: 100, target: { op: '>=', value: 0.95 } });
+    }
+  });
+});
+
 describe('exports and custom fields', () => {
   test('the county exports its findings (xlsx) and the province its incidents (csv); each export recorded', async () => {
     const before = await app.strapi.db.query('api::export-record.export-record').count();
@@ -301,6 +351,17 @@ describe('exports and custom fields', () => {
     const csv = await county.get('/api/safety-export/incidents?format=csv').expect(200);
     expect(csv.text).toContain('就诊医院');
     expect(csv.text).toContain('鲤城区医院');
+  });
+
+  test('a custom field of safety inspections: validated on every inspection, in the record and its export', async () => {
+    await province.post('/api/custom-fields', { data: { entity: 'safety-inspection', key: 'fire_drills', label: '本月消防演练次数', type: 'number', min: 0, max: 12 } }).expect(201);
+    const base = { kind: 'self', inspectedOn: daysAgo(1), inspectorName: '陈园长', results: allPass(), findings: [] };
+    const bad = await kindergarten.post('/api/safety-inspections', { data: { ...base, customFields: { fire_drills: 99 } } }).expect(400);
+    expect(paths(bad)).toEqual(['customFields.fire_drills']);
+    const ok = await kindergarten.post('/api/safety-inspections', { data: { ...base, customFields: { fire_drills: 2 } } }).expect(201);
+    expect(ok.body.data.customFields).toEqual({ fire_drills: 2 });
+    const csv = await county.get('/api/safety-export/inspections?format=csv').expect(200);
+    expect(csv.text).toContain('本月消防演练次数');
   });
 });
 

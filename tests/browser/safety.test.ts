@@ -6,6 +6,7 @@
 import { type Browser, type Page } from 'playwright-core';
 import { bootStrapi, type BootedApp } from '../helpers/boot';
 import { ensurePanelBuilt, launchChromium, submitLogin } from '../helpers/panel';
+import { login } from '../helpers/api';
 
 let app: BootedApp;
 let browser: Browser;
@@ -62,4 +63,27 @@ test('the kindergarten rectifies the demo hazard with a photo; the county verifi
     const stored = await app.strapi.db.query('api::safety-finding.safety-finding').findOne({ where: { itemKey: 'extinguishers', institutionCode: '3135050201' } });
     expect(stored).toMatchObject({ state: 'verified', reviewComment: '现场核验合格', rectification: '已更换二楼走廊灭火器' });
     await county.screenshot({ path: '/tmp/safety-verified.png', fullPage: true });
+});
+
+test('the dashboards\' 卫生保健 and 安全管理 cards from the server; custom fields on the inspection and incident forms', async () => {
+    // the province's custom fields of inspections and incidents (cms/src/domain/custom-fields.ts)
+    const province = await login(app, 'demo-province');
+    await province.post('/api/custom-fields', { data: { entity: 'incident', key: 'hospital', label: '就诊医院', type: 'text', max: 50 } }).expect(201);
+    await province.post('/api/custom-fields', { data: { entity: 'safety-inspection', key: 'fire_drills', label: '本月消防演练次数', type: 'number', min: 0, max: 12 } }).expect(201);
+
+    const county = await session('demo-county');
+    const health = county.getByTestId('reach-cards-health');
+    await health.waitFor();
+    expect(await health.innerText()).toContain('体检率');
+    expect(await health.innerText()).toContain('接种证查验率');
+    const safety = county.getByTestId('reach-cards-safety');
+    expect(await safety.innerText()).toContain('逾期未整改安全隐患数');
+    expect(await safety.innerText()).toContain('本学期意外事故数');
+
+    const kindergarten = await session('demo-kindergarten');
+    await kindergarten.getByTestId('reach-cards-safety').waitFor();
+    await kindergarten.goto(`${app.baseUrl}/#/incidents/create`);
+    await kindergarten.getByLabel('就诊医院').waitFor();
+    await kindergarten.goto(`${app.baseUrl}/#/safety-inspections/create`);
+    await kindergarten.getByLabel('本月消防演练次数').waitFor();
 });

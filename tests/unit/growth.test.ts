@@ -4,7 +4,7 @@
  * z-score of a published SD value must be that SD, within the rounding. One case worked by hand
  * from the formula z = ((x/M)^L − 1)/(L·S); the restricted extension beyond +3; flags by age band.
  */
-import { ageInMonths, assessGrowth, lmsFor, lmsZ } from '../../cms/src/domain/growth';
+import { ageInMonths, assessGrowth, lmsFor, lmsForLength, lmsZ } from '../../cms/src/domain/growth';
 
 const z = (indicator: 'bmi' | 'wfa', sex: string, month: number, x: number) => {
   const row = lmsFor(indicator, sex, month)!;
@@ -51,28 +51,82 @@ test('age in completed months', () => {
   expect(ageInMonths('2020-01-31', '2025-02-28')).toBe(60);
 });
 
+describe('weight-for-length/height (WHO Child Growth Standards 2006, 45–120 cm)', () => {
+  const zAt = (table: 'wfl' | 'wfh', sex: string, cm: number, kg: number) => {
+    const [L, M, S] = lmsForLength(table, sex, cm)!;
+    return lmsZ(kg, L, M, S);
+  };
+
+  test('the tables are the published rows; between two rows L, M, S are interpolated; none outside 45–110 / 65–120 cm', () => {
+    expect(lmsForLength('wfl', 'male', 45)).toEqual([-0.3521, 2.441, 0.09182]);
+    expect(lmsForLength('wfh', 'female', 120)).toEqual([-0.3833, 22.8173, 0.09828]);
+    const [, m100] = lmsForLength('wfh', 'male', 100)!;
+    const [, m1005] = lmsForLength('wfh', 'male', 100.5)!;
+    expect(lmsForLength('wfh', 'male', 100.2)![1]).toBeCloseTo(m100 + (m1005 - m100) * 0.4, 6);
+    expect(lmsForLength('wfl', 'male', 44.9)).toBeUndefined();
+    expect(lmsForLength('wfl', 'male', 110.5)).toBeUndefined();
+    expect(lmsForLength('wfh', 'female', 64.9)).toBeUndefined();
+    expect(lmsForLength('wfh', 'female', 120.1)).toBeUndefined();
+  });
+
+  test.each([
+    // table, sex, cm, the published values at −3, −2, −1, 0, +1, +2, +3 SD (WHO z-score tables, to 0.1 kg)
+    ['wfl', 'male', 45, [1.9, 2.0, 2.2, 2.4, 2.7, 3.0, 3.3]],
+    ['wfl', 'male', 80, [8.2, 8.9, 9.6, 10.4, 11.4, 12.4, 13.6]],
+    ['wfl', 'female', 80, [7.8, 8.5, 9.2, 10.1, 11.0, 12.1, 13.4]],
+    ['wfl', 'female', 110, [14.2, 15.5, 17.0, 18.6, 20.5, 22.6, 25.1]],
+    ['wfh', 'male', 65, [5.9, 6.3, 6.9, 7.4, 8.1, 8.8, 9.6]],
+    ['wfh', 'male', 100, [12.1, 13.1, 14.2, 15.4, 16.7, 18.2, 19.9]],
+    ['wfh', 'male', 120, [17.1, 18.6, 20.4, 22.4, 24.6, 27.2, 30.1]],
+    ['wfh', 'female', 100, [11.7, 12.8, 13.9, 15.2, 16.7, 18.4, 20.3]],
+    ['wfh', 'female', 120, [17.3, 18.9, 20.7, 22.8, 25.2, 28.0, 31.2]],
+  ] as const)('%s %s %i cm: each published SD value is its SD', (table, sex, cm, values) => {
+    values.forEach((kg, i) => {
+      // 0.05 kg of rounding is at most about 0.08 SD at 45 cm (SD ≈ 0.2 kg there), less above
+      expect(Math.abs(zAt(table, sex, cm, kg) - (i - 3))).toBeLessThan(cm < 50 ? 0.3 : 0.1);
+    });
+  });
+});
+
 describe('flags at save (config/growth-standards.json cut-offs)', () => {
   const boy = (checkDate: string, heightCm: number, weightKg: number) => assessGrowth({ sex: 'male', birthDate: '2020-01-15', checkDate, heightCm, weightKg });
 
-  test('one BMI, two ages: 超重 under 5 years (> +2), 肥胖 from 5 years (> +2 of the 2007 reference)', () => {
-    // 110 cm, 22.4 kg: BMI 18.51
+  test('under 5 years 消瘦/超重/肥胖 by weight-for-height (> +2, > +3, < −2); from 5 years by BMI-for-age', () => {
+    // 100 cm boy: weight-for-height SD2 18.2, SD3 19.9, SD−2 13.1 (published)
+    expect(boy('2024-01-15', 100, 18.6)).toMatchObject({ ageMonths: 48, flags: ['overweight'], nutritionStatus: 'overweight' });
+    expect(boy('2024-01-15', 100, 18.6).weightForHeightZ).toBeCloseTo(2.2, 1);
+    expect(boy('2024-01-15', 100, 20.5)).toMatchObject({ flags: ['overweight', 'obese'], nutritionStatus: 'obese' });
+    expect(boy('2024-01-15', 100, 12.9)).toMatchObject({ flags: ['thin'], nutritionStatus: 'thin' });
+    expect(boy('2024-01-15', 100, 15.4)).toMatchObject({ flags: [], nutritionStatus: 'normal' });
+    // 110 cm, 22.4 kg: BMI 18.51, BMI-for-age z 2.13 at 60 months, but weight-for-height (SD2 21.9 at 110 cm published,
+    // 22.4 kg about +2.2) decides under 5 years; at 61 months BMI-for-age with the 2007 cut-offs (> +1, > +2)
     const at60 = boy('2025-01-15', 110, 22.4);
     expect(at60).toMatchObject({ ageMonths: 60, bmi: 18.51, flags: ['overweight'], nutritionStatus: 'overweight', underweight: false });
     expect(at60.bmiZ).toBeCloseTo(2.13, 1);
+    expect(at60.weightForHeightZ).toBeGreaterThan(2);
     const at61 = boy('2025-02-15', 110, 22.4);
-    expect(at61).toMatchObject({ ageMonths: 61, flags: ['overweight', 'obese'], nutritionStatus: 'obese' });
+    expect(at61).toMatchObject({ ageMonths: 61, weightForHeightZ: null, flags: ['overweight', 'obese'], nutritionStatus: 'obese' });
+  });
+
+  test('a heavy-for-age but proportionate child: no 超重 under 5 (weight-for-height normal) even when BMI-for-age is above +2', () => {
+    // 4 years, 118 cm, 23 kg: BMI 16.5 (normal); weight-for-height of 118 cm median ~21.6 → normal
+    expect(boy('2024-01-15', 118, 23)).toMatchObject({ flags: [], nutritionStatus: 'normal' });
   });
 
   test('消瘦 and 低体重', () => {
-    // 110 cm, 15.4 kg: BMI 12.73 < SD−2 12.9; weight above SD−2 14.1
-    expect(boy('2025-01-15', 110, 15.4)).toMatchObject({ flags: ['thin'], nutritionStatus: 'thin', underweight: false });
-    // 13.5 kg: below both
+    // 5 years, 110 cm, 13.5 kg: weight-for-age below SD−2 14.1; weight-for-height of 110 cm SD−2 15.4 (published)
     expect(boy('2025-01-15', 110, 13.5)).toMatchObject({ flags: ['underweight', 'thin'], nutritionStatus: 'thin', underweight: true });
+    // 61 months, 110 cm, 15.4 kg: BMI 12.73 < SD−2 13.031 of the 2007 reference
+    expect(boy('2025-02-15', 110, 15.4)).toMatchObject({ flags: ['thin'], nutritionStatus: 'thin', underweight: false });
   });
 
-  test('normal; no figures outside the tables or without a measurement', () => {
+  test('normal; weight-for-length under 24 months; no figures without a measurement', () => {
     expect(boy('2025-01-15', 110, 18.5)).toMatchObject({ flags: [], nutritionStatus: 'normal' });
-    expect(boy('2021-06-15', 80, 10)).toMatchObject({ ageMonths: 17, bmiZ: null, weightForAgeZ: null, flags: [], nutritionStatus: null });
-    expect(boy('2025-01-15', 110, null as any)).toMatchObject({ bmi: null, bmiZ: null, weightForAgeZ: null, nutritionStatus: null });
+    // 17 months, 80 cm, 10 kg: no BMI/weight-for-age table before 24 months; weight-for-length between SD−1 9.6 and the median 10.4
+    const young = boy('2021-06-15', 80, 10);
+    expect(young).toMatchObject({ ageMonths: 17, bmiZ: null, weightForAgeZ: null, flags: [], nutritionStatus: 'normal' });
+    expect(young.weightForHeightZ).toBeGreaterThan(-1);
+    expect(young.weightForHeightZ).toBeLessThan(0);
+    expect(boy('2025-01-15', 110, null as any)).toMatchObject({ bmi: null, bmiZ: null, weightForAgeZ: null, weightForHeightZ: null, nutritionStatus: null });
   });
 });

@@ -25,7 +25,7 @@ export type CustomFieldDefinition = {
     codeTable?: string | null;
     regionCode: string;
 };
-export type CustomEntity = 'child' | 'kindergarten' | 'staff' | 'healthCheck';
+export type CustomEntity = 'child' | 'kindergarten' | 'staff' | 'healthCheck' | 'safety-inspection' | 'incident' | 'resource-inventory';
 
 /**
  * The active custom fields of `entity` for the caller: those of a county (a record's, or the

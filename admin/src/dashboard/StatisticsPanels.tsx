@@ -36,6 +36,27 @@ const IndicatorPicker = ({ value, onChange, testId }: { value: string; onChange:
     );
 };
 
+/** One indicator or figure against its target (a key indicator, a 卫生保健 or 安全管理 card of the dashboard). */
+export const IndicatorCard = ({ indicator: i }: { indicator: DashboardIndicator }) => {
+    const translate = useTranslate();
+    return (
+        <Box sx={{ p: 1.5, border: 1, borderColor: 'divider', borderRadius: 1, bgcolor: 'background.paper', height: '100%' }} data-testid={`indicator-${i.key}`}>
+            <Typography variant="body2" color="text.secondary">{i.label}</Typography>
+            <Typography variant="h5" sx={{ fontWeight: 600 }}>{formatValue(i.value, i.scale, i.unit)}</Typography>
+            <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mt: 0.5 }}>
+                {i.target && (
+                    <Typography variant="caption" color="text.secondary">
+                        {translate('app.charts.target')} {i.target.op === '>=' ? '≥' : '≤'} {formatValue(i.target.value, i.scale, i.unit)}
+                    </Typography>
+                )}
+                {i.meets === true && <Chip size="small" color="success" label={translate('app.charts.met')} />}
+                {i.meets === false && <Chip size="small" color="warning" label={translate('app.charts.not_met')} />}
+                {i.value == null && <Chip size="small" label={translate('app.charts.no_value')} />}
+            </Box>
+        </Box>
+    );
+};
+
 /** Key indicators (毛入园率, 普惠覆盖率, 公办占比, 班额达标率, 生师比) against their targets: cards and a bar chart with the target marks. */
 export const KeyIndicators = ({ indicators }: { indicators: DashboardIndicator[] }) => {
     const translate = useTranslate();
@@ -48,20 +69,7 @@ export const KeyIndicators = ({ indicators }: { indicators: DashboardIndicator[]
                 <Grid container spacing={1.5}>
                     {indicators.map((i) => (
                         <Grid key={i.key} size={{ xs: 12, sm: 6 }}>
-                            <Box sx={{ p: 1.5, border: 1, borderColor: 'divider', borderRadius: 1, bgcolor: 'background.paper', height: '100%' }} data-testid={`indicator-${i.key}`}>
-                                <Typography variant="body2" color="text.secondary">{i.label}</Typography>
-                                <Typography variant="h5" sx={{ fontWeight: 600 }}>{formatValue(i.value, i.scale, i.unit)}</Typography>
-                                <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mt: 0.5 }}>
-                                    {i.target && (
-                                        <Typography variant="caption" color="text.secondary">
-                                            {translate('app.charts.target')} {i.target.op === '>=' ? '≥' : '≤'} {formatValue(i.target.value, i.scale, i.unit)}
-                                        </Typography>
-                                    )}
-                                    {i.meets === true && <Chip size="small" color="success" label={translate('app.charts.met')} />}
-                                    {i.meets === false && <Chip size="small" color="warning" label={translate('app.charts.not_met')} />}
-                                    {i.value == null && <Chip size="small" label={translate('app.charts.no_value')} />}
-                                </Box>
-                            </Box>
+                            <IndicatorCard indicator={i} />
                         </Grid>
                     ))}
                 </Grid>

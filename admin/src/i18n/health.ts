@@ -7,12 +7,14 @@ export const healthAppZh = {
     tab: '卫生保健',
     none: '暂无记录',
     flags: { normal: '正常', underweight: '低体重', thin: '消瘦', overweight: '超重', obese: '肥胖' },
+    import: { template: '下载导入模板', upload: '导入 Excel', busy: '正在导入…', done: '已导入 %{created} 条记录' },
 };
 export const healthAppEn = {
     menu: { checks: 'Health checks', vaccinations: 'Vaccination checks', conditions: 'Allergies & conditions' },
     tab: 'Health',
     none: 'No records',
     flags: { normal: 'Normal', underweight: 'Underweight', thin: 'Thinness', overweight: 'Overweight', obese: 'Obesity' },
+    import: { template: 'Download template', upload: 'Import Excel', busy: 'Importing…', done: '%{created} records imported' },
 };
 
 export const healthResourcesZh = {
@@ -20,7 +22,7 @@ export const healthResourcesZh = {
         name: '体检记录',
         fields: {
             child: '幼儿', checkType: '体检类型', checkDate: '体检日期', checkedBy: '体检机构', heightCm: '身高（cm）', weightKg: '体重（kg）', visionLeft: '左眼视力', visionRight: '右眼视力',
-            haemoglobin: '血红蛋白（g/L）', conclusion: '体检结论', ageMonths: '月龄', bmi: 'BMI', bmiZ: 'BMI Z 分', weightForAgeZ: '年龄别体重 Z 分', growthFlags: '生长发育评价', nutritionStatus: '营养状况', institutionCode: '机构标识码',
+            haemoglobin: '血红蛋白（g/L）', conclusion: '体检结论', ageMonths: '月龄', bmi: 'BMI', bmiZ: 'BMI Z 分', weightForAgeZ: '年龄别体重 Z 分', weightForHeightZ: '身高别体重 Z 分', growthFlags: '生长发育评价', nutritionStatus: '营养状况', institutionCode: '机构标识码',
         },
     },
     'vaccination-checks': {
@@ -37,7 +39,7 @@ export const healthResourcesEn = {
         name: 'Health checks',
         fields: {
             child: 'Child', checkType: 'Type', checkDate: 'Date', checkedBy: 'Institution', heightCm: 'Height (cm)', weightKg: 'Weight (kg)', visionLeft: 'Vision, left', visionRight: 'Vision, right',
-            haemoglobin: 'Haemoglobin (g/L)', conclusion: 'Conclusion', ageMonths: 'Age (months)', bmi: 'BMI', bmiZ: 'BMI-for-age z', weightForAgeZ: 'Weight-for-age z', growthFlags: 'Growth', nutritionStatus: 'Nutrition status', institutionCode: 'Institution code',
+            haemoglobin: 'Haemoglobin (g/L)', conclusion: 'Conclusion', ageMonths: 'Age (months)', bmi: 'BMI', bmiZ: 'BMI-for-age z', weightForAgeZ: 'Weight-for-age z', weightForHeightZ: 'Weight-for-length/height z', growthFlags: 'Growth', nutritionStatus: 'Nutrition status', institutionCode: 'Institution code',
         },
     },
     'vaccination-checks': {

@@ -11,7 +11,7 @@ export const safetyAppZh = {
     finding_description: '隐患描述', kindergarten_code: '被检查幼儿园的机构标识码', overdue: '逾期未整改', late: '逾期报告', done: '已提交',
     photos_help: '整改后的照片（JPG/PNG，至少一张）', report_within: '事故发生后 %{hours} 小时内报告，逾期报告将被标记', school_year_help: '如 2026-2027',
     shortfalls: { title: '玩教具与图书配备缺口', county: '区县', kindergartens: '幼儿园数', reported: '已填报', flagged: '未达标或未填报', children: '在园幼儿', books_short: '图书缺口（册）', flagged_list: '未达标或未填报的幼儿园', short: '缺', not_reported: '未填报' },
-    dashboard: { title: '安全与配备', open_findings: '待整改隐患', overdue_findings: '逾期未整改', incidents_waiting: '待审核事故报告', missing_self: '本月未自查幼儿园', resources_flagged: '玩教具图书未达标' },
+    dashboard: { title: '安全与配备', open_findings: '待整改隐患', overdue_findings: '逾期未整改', incidents_waiting: '待审核事故报告', missing_self: '本月未自查幼儿园', resources_flagged: '玩教具图书未达标', group_health: '卫生保健', group_safety: '安全管理' },
 };
 
 export const safetyAppEn: typeof safetyAppZh = {
@@ -22,7 +22,7 @@ export const safetyAppEn: typeof safetyAppZh = {
     finding_description: 'Hazard', kindergarten_code: 'Institution code of the kindergarten inspected', overdue: 'Overdue', late: 'Reported late', done: 'Submitted',
     photos_help: 'Photos after rectification (JPG/PNG, at least one)', report_within: 'Report within %{hours} hours of the incident; later reports are flagged', school_year_help: 'e.g. 2026-2027',
     shortfalls: { title: 'Toys and books shortfalls', county: 'County', kindergartens: 'Kindergartens', reported: 'Reported', flagged: 'Short or not reported', children: 'Children', books_short: 'Books short', flagged_list: 'Kindergartens short or not reported', short: 'short by', not_reported: 'Not reported' },
-    dashboard: { title: 'Safety and resources', open_findings: 'Hazards to rectify', overdue_findings: 'Overdue', incidents_waiting: 'Incidents awaiting review', missing_self: 'No self-inspection this month', resources_flagged: 'Short of toys or books' },
+    dashboard: { title: 'Safety and resources', open_findings: 'Hazards to rectify', overdue_findings: 'Overdue', incidents_waiting: 'Incidents awaiting review', missing_self: 'No self-inspection this month', resources_flagged: 'Short of toys or books', group_health: 'Health care', group_safety: 'Safety' },
 };
 
 export const safetyResourcesZh = {

@@ -24,6 +24,8 @@ const CHILD = 'api::child.child';
 export type HealthConfig = {
   rateWindowDays: number;
   checkedStatuses: string[];
+  /** Rows of one Excel import of health or certificate checks (cms/src/domain/import/health-import.ts). */
+  importMaxRows: number;
   ranges: Record<string, { min: number; max: number }>;
 };
 let cached: HealthConfig | undefined;
@@ -48,7 +50,7 @@ const LABELS: Record<string, string> = {
   checkDate: '日期', completedOn: '补种完成日期', since: '起始日期',
 };
 /** Computed at save: a client's values are dropped. */
-const COMPUTED = ['ageMonths', 'bmi', 'bmiZ', 'weightForAgeZ', 'growthFlags', 'nutritionStatus', 'underweight', 'institutionCode', 'countyCode'];
+const COMPUTED = ['ageMonths', 'bmi', 'bmiZ', 'weightForAgeZ', 'weightForHeightZ', 'growthFlags', 'nutritionStatus', 'underweight', 'institutionCode', 'countyCode'];
 
 const isDate = (value: unknown): value is string => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
 const blank = (value: unknown) => value === undefined || value === null || value === '';
@@ -124,7 +126,7 @@ export function healthRulesMiddleware(strapi: Core.Strapi) {
       const merged = { ...(existing ?? {}), ...data };
       const growth = assessGrowth({ sex: (child as any).sex, birthDate: (child as any).birthDate, checkDate: merged.checkDate, heightCm: merged.heightCm, weightKg: merged.weightKg });
       Object.assign(data, {
-        ageMonths: growth.ageMonths, bmi: growth.bmi, bmiZ: growth.bmiZ, weightForAgeZ: growth.weightForAgeZ,
+        ageMonths: growth.ageMonths, bmi: growth.bmi, bmiZ: growth.bmiZ, weightForAgeZ: growth.weightForAgeZ, weightForHeightZ: growth.weightForHeightZ,
         growthFlags: growth.flags, nutritionStatus: growth.nutritionStatus, underweight: growth.underweight,
       });
     }

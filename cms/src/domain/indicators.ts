@@ -12,19 +12,21 @@ function filterError(name: string, message: string) {
  * The indicators, dimensions and filters of config/indicators.json, and the formulas (docs/domain.md §7).
  * The statistics query service accepts only names found here: nothing from a client reaches SQL.
  */
-export type Source = 'kindergartens' | 'classes' | 'children' | 'population' | 'staff' | 'health';
+export type Source = 'kindergartens' | 'classes' | 'children' | 'population' | 'staff' | 'health' | 'safety' | 'incidents';
 export type FigureDefinition = { label: string; unit: string; source: Source };
 export type IndicatorDefinition = {
   label: string; unit: string; scale?: number; numerator?: string; denominator?: string;
   target?: { op: '>=' | '<='; value: number };
 };
-export type DimensionKind = 'region' | 'kindergarten' | 'schoolClass' | 'kindergartenField' | 'kindergartenFlag' | 'classField' | 'childField' | 'snapshot' | 'childCustom';
+export type DimensionKind = 'region' | 'kindergarten' | 'schoolClass' | 'kindergartenField' | 'kindergartenFlag' | 'classField' | 'childField' | 'snapshot' | 'childCustom' | 'incidentField';
 export type DimensionDefinition = { label: string; kind: DimensionKind; digits?: number; column?: string; dictionary?: string; sources: Source[] };
 export type FilterDefinition = { label: string; kind: DimensionKind | 'year' | 'period'; column?: string; dictionary?: string };
 export type IndicatorsConfig = {
   figures: Record<string, FigureDefinition>;
   indicators: Record<string, IndicatorDefinition>;
   keyIndicators: string[];
+  /** Cards of the dashboards by group (卫生保健, 安全管理): indicators or figures. */
+  dashboardCards?: Record<string, string[]>;
   dimensions: Record<string, DimensionDefinition>;
   filters: Record<string, FilterDefinition>;
   staff: { table: string; fullTimeTeacherPost: string; activeStatus: string };
@@ -94,6 +96,8 @@ const FILTERABLE: Record<Source, string[]> = {
   health: ['region', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField'],
   staff: ['region', 'kindergartenField', 'kindergartenFlag'],
   population: ['region'],
+  safety: ['region', 'kindergartenField', 'kindergartenFlag'],
+  incidents: ['region', 'kindergartenField', 'kindergartenFlag'],
 };
 
 /**

@@ -50,6 +50,14 @@ export function termOf(date: string): string {
   return `${schoolYearOf(date)}-${term?.key ?? '1'}`;
 }
 
+/** The first day of the term of a date (config/safety.json terms): the term's first month, in this or the year before. */
+export function termStartOf(date: string): string {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  const first = safetyConfig().terms.find((t) => t.months.includes(month))?.months[0] ?? month;
+  return `${first <= month ? year : year - 1}-${String(first).padStart(2, '0')}-01`;
+}
+
 /** The period an inspection counts for: its month (self-inspections) or term (county inspections). */
 export function periodOf(kind: InspectionKind, date: string): string {
   return safetyConfig().inspections[kind].every === 'month' ? date.slice(0, 7) : termOf(date);

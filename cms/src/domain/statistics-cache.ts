@@ -5,6 +5,7 @@ import { onEveryWrite } from '../runtime/on-every-write';
 const SOURCES = [
   'api::kindergarten.kindergarten', 'api::school-class.school-class', 'api::child.child', 'api::population.population', 'api::staff.staff',
   'api::child-health-check.child-health-check', 'api::vaccination-check.vaccination-check', 'api::child-health-condition.child-health-condition',
+  'api::safety-inspection.safety-inspection', 'api::safety-finding.safety-finding', 'api::incident.incident',
 ];
 
 /**

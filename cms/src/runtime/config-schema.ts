@@ -511,9 +511,9 @@ function checkFieldFormats(c: Checker, config: any) {
 }
 
 const KEY = /^[A-Za-z][A-Za-z0-9-]*$/;
-const INDICATOR_KINDS = ['region', 'kindergarten', 'schoolClass', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField', 'snapshot'];
-const FILTER_KINDS = [...INDICATOR_KINDS.filter((kind) => kind !== 'kindergarten' && kind !== 'schoolClass' && kind !== 'snapshot'), 'year', 'period'];
-const SOURCES = ['kindergartens', 'classes', 'children', 'population', 'staff', 'health'];
+const INDICATOR_KINDS = ['region', 'kindergarten', 'schoolClass', 'kindergartenField', 'kindergartenFlag', 'classField', 'childField', 'snapshot', 'incidentField'];
+const FILTER_KINDS = [...INDICATOR_KINDS.filter((kind) => kind !== 'kindergarten' && kind !== 'schoolClass' && kind !== 'snapshot' && kind !== 'incidentField'), 'year', 'period'];
+const SOURCES = ['kindergartens', 'classes', 'children', 'population', 'staff', 'health', 'safety', 'incidents'];
 const OPERATORS = ['>=', '<=', '>', '<'];
 
 /** The codes of one code table of dictionaries.json ([] when it is missing). */
@@ -614,6 +614,9 @@ function checkIndicators(c: Checker, indicators: any, dictionaries: any) {
   definitions('dimensions', INDICATOR_KINDS);
   definitions('filters', FILTER_KINDS);
   c.strings(indicators.chartTypes, 'indicators.chartTypes');
+  if (indicators.dashboardCards !== undefined && c.object(indicators.dashboardCards, 'indicators.dashboardCards')) {
+    for (const [group, keys] of entries(indicators.dashboardCards)) c.subset(keys, [...(isObject(indicators.indicators) ? Object.keys(indicators.indicators) : []), ...figures], `indicators.dashboardCards.${group}`, 'an indicator or figure of config/indicators.json');
+  }
   c.integer(indicators.dashboardCacheSeconds, 'indicators.dashboardCacheSeconds', { min: 0, optional: true });
   c.integer(indicators.dashboardSyncRefreshMs, 'indicators.dashboardSyncRefreshMs', { min: 0, optional: true });
   if (indicators.staff !== undefined && c.object(indicators.staff, 'indicators.staff')) {
@@ -745,6 +748,7 @@ function checkDemo(c: Checker, demo: any, levels: string[], dictionaries: any) {
 function checkHealth(c: Checker, health: any, dictionaries: any) {
   if (!c.object(health, 'health')) return;
   c.integer(health.rateWindowDays, 'health.rateWindowDays', { min: 1, max: 3660 });
+  c.integer(health.importMaxRows, 'health.importMaxRows', { min: 1, max: 20000 });
   const statuses = codesOf(dictionaries, 'vaccinationStatus');
   if (statuses.length) c.subset(health.checkedStatuses, statuses, 'health.checkedStatuses', 'a status of config/dictionaries.json vaccinationStatus');
   else c.fail('health.checkedStatuses', 'config/dictionaries.json has no vaccinationStatus table');
@@ -760,6 +764,27 @@ function checkHealth(c: Checker, health: any, dictionaries: any) {
 }
 
 /** config/growth-standards.json: LMS rows [month, L, M, S], one per month of the declared range, per indicator and sex; flags on an indicator with a cut-off. */
+/** A weight-for-length/height table: per sex, rows [cm, L, M, S] rising by 0.5 cm, M > 0, 0 < S < 1. */
+function checkLengthTable(c: Checker, table: any, path: string) {
+  if (!c.object(table, path)) return;
+  for (const sex of ['male', 'female']) {
+    const rows = table[sex];
+    if (!Array.isArray(rows) || rows.length < 2) {
+      c.fail(`${path}.${sex}`, `must be a list of [cm, L, M, S], not ${show(rows)}`);
+      continue;
+    }
+    rows.forEach((row: unknown, i: number) => {
+      const at = `${path}.${sex}[${i}]`;
+      if (!Array.isArray(row) || row.length !== 4 || !row.every((v) => typeof v === 'number' && Number.isFinite(v))) return c.fail(at, `must be [cm, L, M, S] (four numbers), not ${show(row)}`);
+      const [cm, , M, S] = row as number[];
+      const before = rows[i - 1];
+      if (i > 0 && Array.isArray(before) && Math.abs(cm - before[0] - 0.5) > 1e-9) c.fail(`${at}[0]`, `lengths must rise by 0.5 cm, not from ${before[0]} to ${cm}`);
+      if (!(M > 0)) c.fail(`${at}[2]`, `M (the median) must be above 0, not ${M}`);
+      if (!(S > 0 && S < 1)) c.fail(`${at}[3]`, `S (the coefficient of variation) must be between 0 and 1, not ${S}`);
+    });
+  }
+}
+
 function checkGrowthStandards(c: Checker, growth: any) {
   if (!c.object(growth, 'growth-standards')) return;
   c.string(growth.source, 'growth-standards.source');
@@ -769,6 +794,8 @@ function checkGrowthStandards(c: Checker, growth: any) {
     c.integer(months.max, 'growth-standards.months.max', { min: 0, max: 240 });
   }
   const indicators = ['bmi', 'wfa'];
+  // weight-for-length/height, by cm every 0.5 cm (checkLengthTables)
+  if (isObject(growth.tables)) for (const table of ['wfl', 'wfh']) checkLengthTable(c, growth.tables[table], `growth-standards.tables.${table}`);
   if (c.object(growth.tables, 'growth-standards.tables')) {
     for (const indicator of indicators) {
       if (!c.object(growth.tables[indicator], `growth-standards.tables.${indicator}`)) continue;
@@ -807,7 +834,8 @@ function checkGrowthStandards(c: Checker, growth: any) {
       c.string(flag.code, `${path}.code`);
       c.string(flag.name, `${path}.name`);
       c.string(flag.nameEn, `${path}.nameEn`);
-      c.oneOf(flag.indicator, indicators, `${path}.indicator`, 'an indicator of growth-standards.tables');
+      // wfh: weight-for-length (under 24 months) or weight-for-height, tables wfl and wfh
+      c.oneOf(flag.indicator, [...indicators, 'wfh'], `${path}.indicator`, 'an indicator of growth-standards.tables (bmi, wfa, wfh)');
       if ((flag.below === undefined) === (flag.above === undefined)) c.fail(path, 'needs exactly one of below or above');
       if (flag.below !== undefined) c.number(flag.below, `${path}.below`);
       if (flag.above !== undefined) c.number(flag.above, `${path}.above`);

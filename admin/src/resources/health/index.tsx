@@ -4,11 +4,12 @@ import MedicalInformationIcon from '@mui/icons-material/MedicalInformation';
 import { Chip, Stack, Typography } from '@mui/material';
 import {
     AutocompleteInput, BooleanField, BooleanInput, Create, CreateButton, Datagrid, DateField, DateInput, Edit, List, ListContextProvider, NumberField, NumberInput,
-    Link, ReferenceInput, SelectField, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, required, useCanAccess,
+    Link, ReferenceInput, SelectField, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, TopToolbar, required, useCanAccess, useResourceDefinition,
     useGetList, useList, usePermissions, useRecordContext, useTranslate,
 } from 'react-admin';
 import { useDictionaries } from '../children/useDictionaries';
 import { ExportListActions } from '../imports';
+import { HealthImportButtons } from './HealthImport';
 import { CustomFieldInputs, CustomFieldValues } from '../../components/CustomFieldInputs';
 
 /**
@@ -101,7 +102,7 @@ const checkFilters = [
 const CheckList = () => {
     const { permissions: level } = usePermissions();
     return (
-        <List sort={{ field: 'checkDate', order: 'DESC' }} filters={checkFilters} actions={<ExportListActions path="/api/child-health-check-export" fileName="体检记录" />}>
+        <List sort={{ field: 'checkDate', order: 'DESC' }} filters={checkFilters} actions={<ExportListActions path="/api/child-health-check-export" fileName="体检记录"><HealthImportButtons record="checks" resource="child-health-checks" /></ExportListActions>}>
             <Datagrid rowClick={level === 'institution' ? 'edit' : 'show'} bulkActionButtons={false}>
                 {CheckColumns({})}
                 {level !== 'institution' && <TextField source="institutionCode" />}
@@ -126,6 +127,7 @@ const CheckShow = () => (
             <NumberField source="bmi" emptyText="—" />
             <NumberField source="bmiZ" emptyText="—" />
             <NumberField source="weightForAgeZ" emptyText="—" />
+            <NumberField source="weightForHeightZ" emptyText="—" />
             <GrowthFlags label="resources.child-health-checks.fields.growthFlags" />
             <CustomFieldValues entity="healthCheck" />
         </SimpleShowLayout>
@@ -166,10 +168,16 @@ const VaccinationColumns = ({ withChild = true }: { withChild?: boolean }) => [
     <TextField key="v" source="vaccinesToComplete" emptyText="—" />,
     <DateField key="c" source="completedOn" locales="zh-CN" emptyText="—" />,
 ].filter(Boolean);
+/** Entry (where the resource has a create page) and the Excel import. */
+const VaccinationActions = () => {
+    const { hasCreate } = useResourceDefinition();
+    return <TopToolbar>{hasCreate && <CreateButton />}<HealthImportButtons record="vaccinations" resource="vaccination-checks" /></TopToolbar>;
+};
+
 const VaccinationList = () => {
     const { permissions: level } = usePermissions();
     return (
-        <List sort={{ field: 'checkDate', order: 'DESC' }} filters={[<CodeSelect key="s" source="status" table="vaccinationStatus" alwaysOn label="resources.vaccination-checks.fields.status" />]}>
+        <List sort={{ field: 'checkDate', order: 'DESC' }} filters={[<CodeSelect key="s" source="status" table="vaccinationStatus" alwaysOn label="resources.vaccination-checks.fields.status" />]} actions={<VaccinationActions />}>
             <Datagrid rowClick={level === 'institution' ? 'edit' : false} bulkActionButtons={false}>
                 {VaccinationColumns({})}
                 {level !== 'institution' && <TextField source="institutionCode" />}

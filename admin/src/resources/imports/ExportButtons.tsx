@@ -47,7 +47,7 @@ export const ExportButtons = ({ path, fileName }: { path: string; fileName: stri
 };
 
 /** A list's actions: filters, entry (where the resource has a create page), and exports of the filtered list. */
-export const ExportListActions = ({ path, fileName }: { path: string; fileName: string }) => {
+export const ExportListActions = ({ path, fileName, children }: { path: string; fileName: string; children?: React.ReactNode }) => {
     const { hasCreate } = useResourceDefinition();
-    return <TopToolbar><FilterButton />{hasCreate && <CreateButton />}<ExportButtons path={path} fileName={fileName} /></TopToolbar>;
+    return <TopToolbar><FilterButton />{hasCreate && <CreateButton />}<ExportButtons path={path} fileName={fileName} />{children}</TopToolbar>;
 };

@@ -1,3 +1,4 @@
+import { CustomFieldInputs, CustomFieldValues } from '../../components/CustomFieldInputs';
 import HealthAndSafetyIcon from '@mui/icons-material/HealthAndSafety';
 import ReportIcon from '@mui/icons-material/Report';
 import BuildIcon from '@mui/icons-material/Build';
@@ -75,6 +76,7 @@ const InspectionShow = () => (
             <TextField source="period" />
             <TextField source="inspectorName" />
             <TextField source="summary" emptyText="—" />
+            <CustomFieldValues entity="safety-inspection" />
             <InspectionResults />
         </SimpleShowLayout>
     </Show>
@@ -89,6 +91,7 @@ const InspectionCreate = () => {
     const resultChoices = ['pass', 'fail', 'na'].map((id) => ({ id, name: translate(`app.safety.result.${id}`) }));
     const transform = (data: Record<string, any>) => ({
         kind, kindergarten: data.kindergarten, inspectedOn: data.inspectedOn, inspectorName: data.inspectorName, summary: data.summary, results: data.results,
+        ...(data.customFields ? { customFields: data.customFields } : {}),
         findings: items().filter((item) => data.results?.[item.key] === 'fail').map((item) => ({ itemKey: item.key, description: data.findingText?.[item.key] ?? '' })),
     });
     const defaults = { results: Object.fromEntries(items().map((item) => [item.key, 'pass'])) };
@@ -112,6 +115,7 @@ const InspectionCreate = () => {
                     </Box>
                 ))}
                 <TextInput source="summary" fullWidth multiline />
+                <CustomFieldInputs entity="safety-inspection" />
             </SimpleForm>
         </Create>
     );
@@ -304,6 +308,7 @@ const IncidentShow = () => (
             <TextField source="measures" emptyText="—" />
             <SelectField source="state" choices={stateChoices('incidents.state')} />
             <TextField source="reviewComment" emptyText="—" />
+            <CustomFieldValues entity="incident" />
         </SimpleShowLayout>
     </Show>
 );
@@ -322,6 +327,7 @@ const IncidentCreate = () => {
                 <TextInput source="description" validate={required()} fullWidth multiline />
                 <NumberInput source="injured" validate={minValue(0)} defaultValue={0} />
                 <TextInput source="measures" fullWidth multiline />
+                <CustomFieldInputs entity="incident" />
             </SimpleForm>
         </Create>
     );

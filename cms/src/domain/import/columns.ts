@@ -81,6 +81,7 @@ export function columnsByPath(strapi: Core.Strapi): Map<string, Column> {
 export const TABLE_NAMES: Record<string, string> = {
   idType: '身份证件类型', sex: '性别', ethnicity: '民族', nationality: '国籍地区', overseasChinese: '港澳台侨外', health: '健康状况',
   bloodType: '血型', householdType: '户口性质', enrollmentMode: '就读方式', leftBehind: '留守儿童', disability: '残疾类型', guardianRelation: '与幼儿关系',
+  healthCheckType: '体检类型', vaccinationStatus: '查验结果',
 };
 
 /** The entries of a code table. */

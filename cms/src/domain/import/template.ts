@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, TABLE_NAMES, tableEntries, type Column } from './columns';
 import { DATE_FORMAT, TEXT_FORMAT, dateCell, displayWidth, fitColumns, fitWidth } from '../sheet-cells';
 
-const DATA_SHEET = '幼儿信息';
+import { DATA_SHEET } from './workbook';
 const REQUIRED_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFDE9D9' } } as const;
 const HEADER_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } } as const;
 const ERROR_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } } as const;
@@ -52,10 +52,11 @@ export const END_MARK = (rows: number) => `← 第 ${rows + 1} 行：导入的�
  * the file (it crops them to 1,000 rows below the last filled cell). The import ignores the mark:
  * its column has no heading, and a row with nothing else is empty.
  */
-export async function buildTemplate(columnList: Column[], options: { rows: number; classes: string[] }): Promise<Buffer> {
+export async function buildTemplate(columnList: Column[], options: { rows: number; classes: string[]; sheet?: string; help?: string[] }): Promise<Buffer> {
+  const sheetName = options.sheet ?? DATA_SHEET;
   const workbook = new ExcelJS.Workbook();
   workbook.creator = '全国学前教育管理信息系统';
-  const data = workbook.addWorksheet(DATA_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
+  const data = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   data.columns = columnList.map((column) => {
     const header = column.required ? `*${column.header}` : column.header;
     return { header, key: column.path, width: fitWidth(header, [' '.repeat(sampleWidth(column, options.classes))], { min: 10 }) };
@@ -112,21 +113,7 @@ export async function buildTemplate(columnList: Column[], options: { rows: numbe
 
   const help = workbook.addWorksheet('说明');
   help.getColumn(1).width = 110;
-  const lines = [
-    '幼儿学籍批量导入说明',
-    '',
-    '1. 在“幼儿信息”表第 2 行起每行填写一名幼儿；列名不要修改，列的顺序可以调整，多余的列会被忽略。',
-    '2. 列名前带 * 的为必填项（红色底）。幼儿无证件号码时，须填写至少一位监护人的证件号码。',
-    '3. 代码项（民族、国籍/地区、证件类型等）从下拉列表选择中文名称，也可以直接填写代码；各代码表见同名工作表。数字代码前面的 0 可以省略（如民族 01 写作 1，CSV 转换后常见），只要不会与其他代码混淆；会混淆时请填写完整代码或中文名称。',
-    '4. 证件类型为居民身份证时，系统校验校验位，并由号码得出性别和出生日期；填写的性别、出生日期须与号码一致。',
-    '5. 日期可写作 2021-03-05、2021/3/5、20210305 或使用 Excel 日期格式；全角数字、字母和空格会自动转换，首尾空格会自动去除。',
-    `6. 不要使用公式和合并单元格；文件须为 .xlsx 格式（WPS、LibreOffice 的 .ods 请另存为 .xlsx），不超过 10 MB，最多 ${options.rows} 行；下拉列表到第 ${last} 行为止（该行右侧有提示）。`,
-    '7. 班级填写本园已建立的班级名称；不填时使用导入页面上选择的默认班级。请先建立班级，再导入幼儿。',
-    '8. 同一文件中证件号码不能重复；全省已有学籍的证件号码不能再次导入。已经导入本园的幼儿再次导入时显示“已导入”并跳过，不会重复建立。',
-    '9. 导入方式：“全部导入或全部不导入”在有任何错误时不导入任何一行；“只导入正确的行”导入无误的行，错误行留在错误报告中。',
-    '10. 导入后可下载错误报告：在“错误说明”列查看每行的问题，改正后直接上传该报告即可。',
-    '11. 与其他幼儿园的学籍姓名、出生日期、性别相同（或拼音相同、姓名相近，或监护人证件号码和出生日期相同）的行照常导入，在导入结果的“提示”列标为“疑似重复”并写明对方幼儿园和县区：请核对是否为同一幼儿。',
-  ];
+  const lines = options.help ?? CHILD_HELP(options.rows, last);
   lines.forEach((text, i) => {
     const row = help.addRow([text]);
     if (i === 0) row.font = { bold: true, size: 14 };
@@ -137,14 +124,31 @@ export async function buildTemplate(columnList: Column[], options: { rows: numbe
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
+/** The 说明 sheet of the children's template. */
+const CHILD_HELP = (rows: number, last: number) => [
+  '幼儿学籍批量导入说明',
+  '',
+  '1. 在“幼儿信息”表第 2 行起每行填写一名幼儿；列名不要修改，列的顺序可以调整，多余的列会被忽略。',
+  '2. 列名前带 * 的为必填项（红色底）。幼儿无证件号码时，须填写至少一位监护人的证件号码。',
+  '3. 代码项（民族、国籍/地区、证件类型等）从下拉列表选择中文名称，也可以直接填写代码；各代码表见同名工作表。数字代码前面的 0 可以省略（如民族 01 写作 1，CSV 转换后常见），只要不会与其他代码混淆；会混淆时请填写完整代码或中文名称。',
+  '4. 证件类型为居民身份证时，系统校验校验位，并由号码得出性别和出生日期；填写的性别、出生日期须与号码一致。',
+  '5. 日期可写作 2021-03-05、2021/3/5、20210305 或使用 Excel 日期格式；全角数字、字母和空格会自动转换，首尾空格会自动去除。',
+  `6. 不要使用公式和合并单元格；文件须为 .xlsx 格式（WPS、LibreOffice 的 .ods 请另存为 .xlsx），不超过 10 MB，最多 ${rows} 行；下拉列表到第 ${last} 行为止（该行右侧有提示）。`,
+  '7. 班级填写本园已建立的班级名称；不填时使用导入页面上选择的默认班级。请先建立班级，再导入幼儿。',
+  '8. 同一文件中证件号码不能重复；全省已有学籍的证件号码不能再次导入。已经导入本园的幼儿再次导入时显示“已导入”并跳过，不会重复建立。',
+  '9. 导入方式：“全部导入或全部不导入”在有任何错误时不导入任何一行；“只导入正确的行”导入无误的行，错误行留在错误报告中。',
+  '10. 导入后可下载错误报告：在“错误说明”列查看每行的问题，改正后直接上传该报告即可。',
+  '11. 与其他幼儿园的学籍姓名、出生日期、性别相同（或拼音相同、姓名相近，或监护人证件号码和出生日期相同）的行照常导入，在导入结果的“提示”列标为“疑似重复”并写明对方幼儿园和县区：请核对是否为同一幼儿。',
+];
+
 /**
  * The error report, streamed to `file`: the uploaded rows as they were typed (dates as date cells,
  * numbers as numbers, text as text), each with its result and reasons, and a 提示 column (likely
  * duplicates: imported, to be checked) when some row has a hint. Widths fit the first rows.
  */
-export async function writeReport(file: string, headers: string[], rows: { raw: unknown[]; result: string; errors: string[]; hints?: string[] }[]): Promise<void> {
+export async function writeReport(file: string, headers: string[], rows: { raw: unknown[]; result: string; errors: string[]; hints?: string[] }[], sheetName = DATA_SHEET): Promise<void> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
-  const sheet = workbook.addWorksheet(DATA_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
+  const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   const width = headers.length;
   const sample = rows.slice(0, 1000);
   const hinted = rows.some((item) => item.hints?.length);

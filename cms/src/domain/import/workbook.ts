@@ -13,7 +13,8 @@ import JSZip from 'jszip';
 import { fieldError } from '../../utils/validation';
 import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, headerKey, type Column } from './columns';
 
-export type ImportLimits = { maxBytes: number; maxRows: number };
+/** `sheet`: the data sheet's name (the children's 幼儿信息 when absent; another import names its own). */
+export type ImportLimits = { maxBytes: number; maxRows: number; sheet?: string };
 export type SheetRow = {
   /** The row's number in the sheet (as Excel shows it). */
   row: number;
@@ -33,7 +34,7 @@ const ODF_MIMETYPE = 'mimetypeapplication/vnd.oasis.opendocument.spreadsheet';
 export const ODS_REFUSED = '不支持 .ods，请另存为 .xlsx';
 const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
 const MAX_LISTED = 5;
-const DATA_SHEET = '幼儿信息';
+export const DATA_SHEET = '幼儿信息';
 
 const fileError = (message: string) => fieldError('file', message);
 
@@ -192,7 +193,7 @@ async function streamRows(buffer: Buffer, isDataSheet: (worksheet: any) => boole
 }
 
 /**
- * Checks an uploaded file and reads its data sheet (the sheet named 幼儿信息, or the first one),
+ * Checks an uploaded file and reads its data sheet (the sheet named `limits.sheet`, 幼儿信息 by default, or the first one),
  * streaming its rows (exceljs WorkbookReader). Throws a 400 naming the problem for a file that
  * cannot be imported as a whole.
  */
@@ -223,8 +224,9 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
     if (parsed) read.rows.push(parsed);
     if (read.rows.length > limits.maxRows) read.tooMany = true;
   };
-  /** The data sheet: 幼儿信息, else the first sheet. */
-  const isDataSheet = (worksheet: any) => worksheet.name === DATA_SHEET || worksheet.id === 1 || worksheet.id === '1';
+  /** The data sheet: by its name, else the first sheet. */
+  const dataSheet = limits.sheet ?? DATA_SHEET;
+  const isDataSheet = (worksheet: any) => worksheet.name === dataSheet || worksheet.id === 1 || worksheet.id === '1';
   try {
     await streamRows(buffer, isDataSheet, (name) => { read.sheetName = name; }, consume);
   } catch (streamError: any) {
@@ -238,7 +240,7 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
     try {
       const book = new ExcelJS.Workbook();
       await book.xlsx.load(buffer as any);
-      const sheet = book.worksheets.find((w) => w.name === DATA_SHEET) ?? book.worksheets[0];
+      const sheet = book.worksheets.find((w) => w.name === dataSheet) ?? book.worksheets[0];
       if (!sheet) throw new Error('no worksheet');
       read.sheetName = sheet.name;
       sheet.eachRow({ includeEmpty: false }, consume);
@@ -256,12 +258,12 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
   }
   const present = new Set([...found.values()].map((c) => c.path));
   const missing = columnList.filter((c) => c.required && !present.has(c.path)).map((c) => c.header);
-  if (present.size === 0) throw fileError('第 1 行没有找到导入模板的列名：请下载导入模板，在“幼儿信息”表中填写');
+  if (present.size === 0) throw fileError(`第 1 行没有找到导入模板的列名：请下载导入模板，在“${dataSheet}”表中填写`);
   if (missing.length) throw fileError(`缺少必填列：${missing.join('、')}（列名须与导入模板一致）`);
   if (formulas.length) {
     throw fileError(`单元格含公式：${formulas.slice(0, MAX_LISTED).join('、')}${formulas.length > MAX_LISTED ? ` 等 ${formulas.length} 处` : ''}。请复制后“选择性粘贴 → 数值”，再上传`);
   }
-  if (rows.length === 0) throw fileError('文件中没有数据行：请在“幼儿信息”表第 2 行起填写');
+  if (rows.length === 0) throw fileError(`文件中没有数据行：请在“${dataSheet}”表第 2 行起填写`);
   return { headers, rows, unknownHeaders };
 }
 

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { indicatorsConfig, meetsTarget } from '../../../domain/indicators';
+import { indicatorsConfig, labelOf, meetsTarget, unitOf, valueOf } from '../../../domain/indicators';
 import { accessScope } from '../../../domain/request-context';
 import { readDomainConfig } from '../../../runtime/paths';
 import { onEveryWrite } from '../../../runtime/on-every-write';
@@ -109,7 +109,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async statistics(user: any) {
     const statistics = strapi.service('api::statistics.statistics') as any;
     const where = accessScope(strapi).sqlReach(accessScope(strapi).reachOf(user));
-    if (!where) return { statistics: null, indicators: [] };
+    if (!where) return { statistics: null, indicators: [], cards: [] };
     const prefix: string = where.prefix ?? '';
     const digits = where.institutionCode ? 6 : Math.min(6, prefix.length === 0 ? 2 : prefix.length + 2);
     const report = await statistics.dashboardReport(where, digits);
@@ -118,6 +118,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       key, label: config.indicators[key].label, unit: config.indicators[key].unit, scale: config.indicators[key].scale ?? 1,
       value: report.total.indicators[key] ?? null, target: config.indicators[key].target ?? null, meets: meetsTarget(key, report.total.indicators[key] ?? null),
     }));
-    return { statistics: { digits, total: report.total, rows: report.rows }, indicators };
+    // 卫生保健 and 安全管理 cards (config/indicators.json dashboardCards): rates and counts of the whole reach
+    const cards = Object.entries(config.dashboardCards ?? {}).flatMap(([group, keys]) => keys.map((key) => {
+      const value = valueOf(key, report.total.figures ?? {});
+      return { group, key, label: labelOf(key), unit: unitOf(key), scale: config.indicators[key]?.scale ?? 1, value, target: config.indicators[key]?.target ?? null, meets: meetsTarget(key, value) };
+    }));
+    return { statistics: { digits, total: report.total, rows: report.rows }, indicators, cards };
   },
 });

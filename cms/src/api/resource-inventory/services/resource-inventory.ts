@@ -5,10 +5,9 @@
  * and summed per county, inside the caller's reach (children counted in SQL by the access scope's
  * `whereSql`).
  */
-import fs from 'node:fs';
 import { factories } from '@strapi/strapi';
 import { readDomainConfig } from '../../../runtime/paths';
-import { readUpload } from '../../../domain/import/workbook';
+import { checkRows, readImportFile } from '../../../domain/import/rows';
 import type { Column } from '../../../domain/import/columns';
 import { errors } from '@strapi/utils';
 import { conflictError, fieldError, fieldsError } from '../../../utils/validation';
@@ -102,19 +101,15 @@ export default factories.createCoreService(INVENTORY, ({ strapi }) => ({
   /**
    * POST /api/resource-inventories/import (multipart `file`, .xlsx): the kindergarten's inventories,
    * one row per school year, in the columns of the export (机构标识码, 学年, 图书（册）, each
-   * category); the workbook is checked as a whole by the children's import reader
-   * (cms/src/domain/import/workbook.ts: not an xlsx, too large, formulas, merged cells, missing
-   * columns), every row by checkInventory; all rows are written (created or updated) or none.
+   * category); the workbook is checked as a whole by the shared import reader
+   * (cms/src/domain/import/rows.ts, workbook.ts: not an xlsx, too large, formulas, merged cells,
+   * missing columns), every row by checkInventory; all rows are written (created or updated) or none.
    */
   async importFile(user: any, file: any) {
     const scope = accessScope(strapi);
     const code = scope.institutionOf(scope.reachOf(user));
     if (!code || user?.level !== 'institution') throw new errors.ForbiddenError('玩教具与图书由幼儿园填报');
     await assertAllowed(strapi, user, 'api::resource-inventory.resource-inventory.import');
-    const upload = Array.isArray(file) ? file[0] : file;
-    if (!upload) throw fieldError('file', '请选择要上传的 Excel 文件（.xlsx）');
-    const limits = readDomainConfig<any>('imports.json');
-    const buffer = await fs.promises.readFile(upload.filepath ?? upload.path);
     const labels = readDomainConfig<any>('labels.json')['resource-inventory'];
     const columns: Column[] = [
       { path: 'institutionCode', field: 'institutionCode', kind: 'text', header: labels.institutionCode, required: false },
@@ -123,31 +118,20 @@ export default factories.createCoreService(INVENTORY, ({ strapi }) => ({
       { path: 'notes', field: 'notes', kind: 'text', header: labels.notes, required: false },
       ...resourcesConfig().toyCategories.map((c) => ({ path: `toys.${c.key}`, field: c.key, kind: 'text' as const, header: `${c.name}（${c.unit}）`, required: false })),
     ];
-    const sheet = await readUpload(buffer, columns, { maxBytes: limits.maxBytes, maxRows: 1000 });
+    const sheet = await readImportFile(file, columns, { maxRows: 1000 });
     const headers = new Map(columns.map((c) => [c.path, c.header]));
-    const problems: { field: string; message: string }[] = [];
-    const rows: Record<string, any>[] = [];
     const years = new Map<string, number>();
-    for (const row of sheet.rows) {
-      for (const e of row.cellErrors) problems.push({ field: `rows.${row.row}.${e.path}`, message: `第 ${row.row} 行「${headers.get(e.path)}」：${e.message}` });
-      if (row.cells.institutionCode && row.cells.institutionCode !== code) {
-        problems.push({ field: `rows.${row.row}.institutionCode`, message: `第 ${row.row} 行「${labels.institutionCode}」：只能导入本园（${code}）的记录` });
-        continue;
-      }
+    const { values: checked, problems } = await checkRows(sheet, (path) => headers.get(path) ?? labels[path], (row) => {
+      if (row.cells.institutionCode && row.cells.institutionCode !== code) throw fieldError('institutionCode', `只能导入本园（${code}）的记录`);
       const toys = Object.fromEntries(Object.entries(row.cells).filter(([path]) => path.startsWith('toys.')).map(([path, value]) => [path.slice(5), value]));
-      try {
-        const values = checkInventory({ schoolYear: row.cells.schoolYear, books: row.cells.books, toys, ...(row.cells.notes ? { notes: row.cells.notes } : {}) });
-        const year = String(values.schoolYear);
-        if (years.has(year)) problems.push({ field: `rows.${row.row}.schoolYear`, message: `第 ${row.row} 行「${labels.schoolYear}」：与第 ${years.get(year)} 行重复` });
-        years.set(year, row.row);
-        rows.push(values);
-      } catch (error: any) {
-        for (const e of error?.details?.errors ?? []) {
-          const path = e.path.join('.');
-          problems.push({ field: `rows.${row.row}.${path}`, message: `第 ${row.row} 行「${headers.get(path) ?? labels[path] ?? path}」：${e.message}` });
-        }
-      }
-    }
+      const values = checkInventory({ schoolYear: row.cells.schoolYear, books: row.cells.books, toys, ...(row.cells.notes ? { notes: row.cells.notes } : {}) });
+      const year = String(values.schoolYear);
+      const first = years.get(year);
+      years.set(year, first ?? row.row);
+      if (first !== undefined) throw fieldError('schoolYear', `与第 ${first} 行重复`);
+      return values;
+    });
+    const rows = checked.map((item) => item.value);
     if (problems.length) throw fieldsError(problems);
     const kindergarten: any = await strapi.documents(KINDERGARTEN).findFirst({ filters: { code }, fields: ['code', 'name', 'countyCode'] } as any);
     let created = 0;

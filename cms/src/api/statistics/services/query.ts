@@ -1,3 +1,4 @@
+import { safetyConfig } from '../../../domain/safety';
 import type { Core } from '@strapi/strapi';
 import ExcelJS from 'exceljs';
 import { dictionaries, entry, yesNoName } from '../../../domain/dictionaries';
@@ -111,6 +112,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       return new Map(rows.map((r: any) => [r.documentId, `${r.kindergarten?.name ?? ''} ${r.name}（${r.schoolYear ?? ''}）`.trim()]));
     }
     if (dimension.kind === 'kindergartenFlag') return new Map([['1', '普惠性幼儿园'], ['0', '非普惠性幼儿园']]);
+    // incidents by type or severity: named by config/safety.json
+    if (dimension.kind === 'incidentField') {
+      const { types, severities } = safetyConfig().incidents;
+      return new Map((dimension.column === 'severity' ? severities : types).map((entry) => [entry.code, entry.name]));
+    }
     return new Map((dictionaries()[dimension.dictionary ?? ''] ?? []).map((entry) => [entry.code, entry.name]));
   },
 

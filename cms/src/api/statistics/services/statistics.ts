@@ -9,6 +9,7 @@ import { accessScope, type SqlReach } from '../../../domain/request-context';
 import { qualifiedTable } from '../../../runtime/tables';
 import { sharedComputation, statisticsReader } from '../../../runtime/read-replica';
 import { healthConfig } from '../../../domain/health-rules';
+import { termStartOf } from '../../../domain/safety';
 
 export type { Figures } from '../../../domain/indicators';
 export { addFigures, indicatorsOf } from '../../../domain/indicators';
@@ -67,7 +68,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * fixed by the dimension's kind in config, never text from a client. Region dimensions group by
      * county (roll them up with `rollUp`).
      */
-    async figuresBy(where: Where, dimension: DimensionDefinition = COUNTY, filters: SqlFilters = {}, year?: number, sources: Source[] = ['kindergartens', 'classes', 'children', 'population', 'staff', 'health']): Promise<Map<string, Figures>> {
+    async figuresBy(where: Where, dimension: DimensionDefinition = COUNTY, filters: SqlFilters = {}, year?: number, sources: Source[] = ['kindergartens', 'classes', 'children', 'population', 'staff', 'health', 'safety', 'incidents']): Promise<Map<string, Figures>> {
       // the read replica when there is one and it may be read (cms/src/runtime/read-replica.ts)
       const knex = statisticsReader(strapi);
       const config = indicatorsConfig();
@@ -185,6 +186,37 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             withHealthConditions: Number(r.conditions),
           });
         }
+      }
+
+      // ── 安全管理 (docs/safety-and-resources.md): sources `safety` and `incidents` ──
+      // inspections and incidents of the current term (config/safety.json terms), findings still with
+      // the kindergarten (open, returned) and those past their deadline; grouped like the staff (by the
+      // record's county, its kindergarten's fields), incidents also by their type or severity
+      const safetyKey = (alias: 'i' | 'f' | 'x'): string | null => {
+        if (dimension.kind === 'incidentField') return alias === 'x' ? `x.${dimension.column}` : null;
+        return dimension.kind === 'region' ? `${alias}.county_code` : keyOf('t');
+      };
+      const bySafety = (table: string, alias: 'i' | 'f' | 'x') => {
+        const key = safetyKey(alias)!;
+        const query = knex(`${this.table(table)} as ${alias}`).leftJoin(`${this.table('kindergartens')} as k`, 'k.code', `${alias}.institution_code`)
+          .select(knex.raw(`${key} AS gkey`)).groupByRaw(key);
+        return applyFilters(this.scoped(query, where, `${alias}.county_code`, `${alias}.institution_code`), alias as any);
+      };
+      const today = localDate();
+      const termStart = termStartOf(today);
+      if (sources.includes('safety') && safetyKey('i')) {
+        const query = bySafety('safety_inspections', 'i').count({ n: '*' })
+          .select(knex.raw(`SUM(CASE WHEN i.kind = 'county' THEN 1 ELSE 0 END) AS county_inspections`)).where('i.inspected_on', '>=', termStart);
+        for (const r of await query) add(r.gkey, { safetyInspections: Number(r.n), countyInspections: Number(r.county_inspections) });
+        const findings = bySafety('safety_findings', 'f')
+          .select(knex.raw(`SUM(CASE WHEN f.state IN ('open', 'returned') THEN 1 ELSE 0 END) AS open_findings`))
+          .select(knex.raw(`SUM(CASE WHEN f.state IN ('open', 'returned') AND f.deadline < ? THEN 1 ELSE 0 END) AS overdue_findings`, [today]));
+        for (const r of await findings) add(r.gkey, { openFindings: Number(r.open_findings ?? 0), overdueFindings: Number(r.overdue_findings ?? 0) });
+      }
+      if (sources.includes('incidents') && safetyKey('x')) {
+        const query = bySafety('incidents', 'x').count({ n: '*' }).select(knex.raw(`SUM(${this.truthy('x.late')}) AS late`))
+          .where('x.occurred_at', '>=', new Date(`${termStart}T00:00:00+08:00`));
+        for (const r of await query) add(r.gkey, { incidents: Number(r.n), lateIncidents: Number(r.late ?? 0) });
       }
 
       // 3–5-year-old population: per county, the latest year at or before the one asked; regions only
