@@ -71,7 +71,7 @@ export const NationalStatistics = ({ compact = false }: { compact?: boolean }) =
     const due = previousMonth(monthIn(timeZone));
     const [chosen, setChosen] = useState<string | null>(null);
     const period = chosen ?? due;
-    const { data: body, error, isPending } = useApi<{ data: NationalFigures }>(`/exchange/national-statistics?period=${period}`);
+    const { data: body, error, isPending } = useApi<{ data: NationalFigures }>(`/api/exchange/national-statistics?period=${period}`);
     const data = body?.data;
     // the period opens on the newest one a province sent, unless the user chose one
     const newest = data?.periods?.[0];
