@@ -47,6 +47,14 @@ beforeAll(async () => {
 afterAll(async () => {
     await browser?.close();
     await app?.stop();
+    // the national deployment made its stream on the machine's broker at start
+    const { connect } = require('@nats-io/transport-node');
+    const { jetstreamManager } = require('@nats-io/jetstream');
+    const connection = await connect({ servers: process.env.EXCHANGE_NATS_URL || 'nats://127.0.0.1:4222' }).catch(() => null);
+    if (connection) {
+        await (await jetstreamManager(connection)).streams.delete(`BROWSER_${run}`).catch(() => undefined);
+        await connection.close();
+    }
     for (const name of ['DEPLOYMENT_ROLE', 'NATIONAL_INDEX_KEY', 'EXCHANGE_STREAM', 'EXCHANGE_SUBJECT_PREFIX', 'EXCHANGE_PROVINCE_KEYS', 'EXCHANGE_PACKAGE_GRACE_DAYS']) delete process.env[name];
 });
 
