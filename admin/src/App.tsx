@@ -33,6 +33,7 @@ import { CalendarSettingsPage, CodeTablesPage, PermissionMatrixPage } from './se
 import { Forbidden } from './layout/Forbidden';
 import { getStoredMe } from './providers/session';
 import { HelpPage } from './help/HelpPage';
+import { NationalStatistics } from './dashboard/NationalStatistics';
 import { incidents, resourceInventories, ResourceShortfalls, safetyFindings, safetyInspections } from './resources/safety';
 
 /** Every level's resources, and the help page (帮助, #/help) for everyone. */
@@ -142,6 +143,8 @@ export const App = () => (
                       [may('regions'), <Resource key="regions" name="regions" {...regions} />],
                       [may('delegations'), <Resource key="delegations" name="delegations" {...delegations} />],
                       [may('chart-pages'), <Resource key="chart-pages" name="chart-pages" {...chartPages} />],
+                      // 全国部署: the provinces' signed monthly packages (listed in calls on a national deployment only)
+                      [may('exchange', 'nationalStatistics'), <CustomRoutes key="national"><Route path="/national-statistics" element={<NationalStatistics />} /></CustomRoutes>],
                       [may('populations'), <Resource key="populations" name="populations" {...populations} create={may('populations', 'create') ? populations.create : undefined} edit={may('populations', 'update') ? populations.edit : undefined} />],
                       [may('staff-members'), <Resource key="staff-members" name="staff-members" {...staff} />],
                       [may('training-records'), <Resource key="training-records" name="training-records" list={training.list} />],

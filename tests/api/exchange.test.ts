@@ -498,6 +498,21 @@ describe('national statistics from the provinces\' signed monthly packages', () 
     expect(body.provinces[1].name).toBe('福建省');
     for (const key of Object.keys(fujianRow.figures)) expect(body.total.figures[key]).toBe((fujianRow.figures[key] ?? 0) + (zhejiangRow.figures[key] ?? 0));
     expect(body.total.provincesLate).toBe(1);
+    // what the Ministry's panel shows: each package verified against its province's key, 广东 registered and missing
+    expect(body.provinces.map((row: any) => [row.province, row.keyRegistered, row.signatureVerified])).toEqual([['33', true, true], ['35', true, true], ['44', true, false]]);
+    expect(body.periods).toContain(period);
+    expect(body.figureLabels.find((label: any) => label.key === 'children').label).toBe('在园幼儿数');
+    // the nation's chart pages read the packages: by province, month by month; a breakdown they do not carry is refused
+    const byProvince = (await ministry.post('/api/statistics/query', { indicator: 'children', dimension: 'province', filters: { to: period } }).expect(200)).body;
+    expect(byProvince.rows.map((row: any) => [row.label, row.value])).toEqual([['浙江省', zhejiangRow.figures.children], ['福建省', fujianRow.figures.children]]);
+    expect(byProvince.total.value).toBe(body.total.figures.children);
+    const byMonth = (await ministry.post('/api/statistics/query', { indicator: 'children', dimension: 'month', filters: { from: period, to: period } }).expect(200)).body;
+    expect(byMonth.rows.map((row: any) => [row.key, row.value])).toEqual([[period, body.total.figures.children]]);
+    const bySex = await ministry.post('/api/statistics/query', { indicator: 'children', dimension: 'sex' }).expect(400);
+    expect(JSON.stringify(bySex.body)).toContain('全国部署只有各省报送的统计数据包');
+    // the panel opens the national pages where the server lists the call: on the nation, not on a province
+    expect((await ministry.get('/api/me').expect(200)).body.calls.exchange).toEqual(['nationalStatistics']);
+    expect((await (await login(fujian, 'demo-ministry')).get('/api/me').expect(200)).body.calls.exchange).toBeUndefined();
     // the package holds figures, never a child
     const [raw] = await nation.query(`SELECT counties FROM national_statistics_packages WHERE province = '35' AND period = '${period}'`);
     expect(JSON.stringify(raw)).not.toMatch(/documentId|idNumber|name/);
@@ -528,11 +543,43 @@ describe('national statistics from the provinces\' signed monthly packages', () 
     });
     const reason = (event: any) => refusals.find((row: any) => row.event_id === event.eventId);
     expect(refusals.every((row: any) => row.outcome === 'refused')).toBe(true);
-    expect(reason(replay).reason).toMatch(/replay/);
-    expect(reason(altered).reason).toMatch(/signature/);
-    expect(reason(foreignSigned).reason).toMatch(/signature/);
+    expect(reason(replay).reason).toMatch(/重复报送/);
+    expect(reason(altered).reason).toMatch(/签名验证未通过/);
+    expect(reason(foreignSigned).reason).toMatch(/签名验证未通过/);
     const rows = await nation.query(`SELECT period, figures FROM national_statistics_packages WHERE province = '35' ORDER BY period`);
     expect(rows.map((row: any) => row.period)).toEqual([period]);
     expect(json(rows[0].figures)).toEqual(pkg.figures);
+    // the Ministry sees the refusals, with their reasons, and figures unchanged
+    const ministry = await remoteLogin(nation.url, 'demo-ministry');
+    const body = (await ministry.get(`/api/exchange/national-statistics?period=${period}`).expect(200)).body.data;
+    expect(body.refused.filter((row: any) => row.name === '福建省').map((row: any) => row.reason).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/重复报送/), expect.stringMatching(/签名验证未通过/)]));
+    expect(body.total.figures.children).toBe(fujianSummary.provinces.find((row: any) => row.code === '350000').figures.children + json((await nation.query(`SELECT figures FROM national_statistics_packages WHERE province = '33' AND period = '${period}'`))[0].figures).children);
+  });
+
+  test('a package written while 福建 is cut from the broker stays in its outbox and reaches the nation once when it is back', async () => {
+    const [year, month] = period.split('-').map(Number);
+    const earlier = month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+    const stored = async () => nation.query(`SELECT package_id FROM national_statistics_packages WHERE province = '35' AND period = '${earlier}'`);
+    await link.down();
+    try {
+      await (fujian.strapi.plugin('archive-snapshot').service('snapshots') as any).run(earlier, 'test');
+      const outbox = () => fujian.strapi.db.query('api::exchange.outbox-event' as any).findMany({ where: { type: 'statistics.package' }, orderBy: { id: 'desc' }, limit: 1 });
+      const [row] = await outbox();
+      expect(row.body.data.package.period).toBe(earlier);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect((await fujian.strapi.db.query('api::exchange.outbox-event' as any).findOne({ where: { id: row.id } })).sentAt).toBeNull();
+      expect(await stored()).toHaveLength(0);
+    } finally {
+      await link.up();
+    }
+    const [received] = await eventually('the nation stores the package once the broker is back', async () => (await stored()).length && stored(), 60_000);
+    // sent again (the relay stopped between publishing and marking it sent): the nation keeps one, refuses nothing
+    const [row] = await fujian.strapi.db.query('api::exchange.outbox-event' as any).findMany({ where: { type: 'statistics.package' }, orderBy: { id: 'desc' }, limit: 1 });
+    await fujian.strapi.db.query('api::exchange.outbox-event' as any).update({ where: { id: row.id }, data: { sentAt: null } });
+    await eventually('the relay re-sends it', async () => (await fujian.strapi.db.query('api::exchange.outbox-event' as any).findOne({ where: { id: row.id } })).sentAt);
+    await publishRaw(`${EXCHANGE.EXCHANGE_SUBJECT_PREFIX}.up.35`, { eventId: row.eventId, type: row.type, source: '35', sequence: Number(row.id), occurredAt: new Date().toISOString(), data: row.body.data });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await stored()).toEqual([received]);
+    expect(await nation.query(`SELECT outcome FROM exchange_inbox_events WHERE event_id = '${row.eventId}'`)).toEqual([{ outcome: 'applied' }]);
   });
 });

@@ -5,6 +5,7 @@ import { InstitutionDashboard } from './InstitutionDashboard';
 import { RegionDashboard } from './RegionDashboard';
 import { MyStaff } from '../resources/staff/pages';
 import { AdminDashboard } from './AdminDashboard';
+import { NationalStatistics } from './NationalStatistics';
 
 /** One dashboard per level: regional levels see figures for their reach, a kindergarten sees itself. */
 export const Dashboard = () => {
@@ -25,7 +26,14 @@ export const Dashboard = () => {
     return (
         <>
             <Title title={translate('ra.page.dashboard')} />
-            {me.level === 'institution' ? <InstitutionDashboard me={me} /> : <RegionDashboard me={me} />}
+            {me.level === 'institution' ? (
+                <InstitutionDashboard me={me} />
+            ) : me.calls?.exchange?.includes('nationalStatistics') ? (
+                // a national deployment holds no kindergarten: its figures are the provinces' packages
+                <NationalStatistics compact />
+            ) : (
+                <RegionDashboard me={me} />
+            )}
         </>
     );
 };

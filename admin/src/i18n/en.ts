@@ -10,6 +10,7 @@ import { settingsAppEn } from './settings';
 import { customFieldsAppEn, customFieldsResourcesEn } from './custom-fields';
 import { helpEn } from './help';
 import { snapshotsAppEn } from './snapshots';
+import { exchangeAppEn } from './exchange';
 import { lifecycleOversightEn } from './lifecycle';
 
 /** English: react-admin's own messages plus this panel's, with the same keys as zh-CN.ts. */
@@ -61,6 +62,7 @@ const messages: TranslationMessages = {
         custom_fields: customFieldsAppEn,
         help: helpEn,
         snapshots: snapshotsAppEn,
+        exchange: exchangeAppEn,
         list: {
             estimated_range: '%{offsetBegin}-%{offsetEnd} of about %{total}',
             estimated_hint: 'A very large list: the total is the database\'s estimate; statistics and exports give exact figures.',

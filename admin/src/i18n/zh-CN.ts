@@ -9,6 +9,7 @@ import { settingsAppZh } from './settings';
 import { customFieldsAppZh, customFieldsResourcesZh } from './custom-fields';
 import { helpZh } from './help';
 import { snapshotsAppZh } from './snapshots';
+import { exchangeAppZh } from './exchange';
 import { lifecycleOversightZh } from './lifecycle';
 
 /**
@@ -275,6 +276,7 @@ const chineseMessages: TranslationMessages = {
         custom_fields: customFieldsAppZh,
         help: helpZh,
         snapshots: snapshotsAppZh,
+        exchange: exchangeAppZh,
         list: {
             estimated_range: '第 %{offsetBegin}-%{offsetEnd} 条，共约 %{total} 条',
             estimated_hint: '数据量很大，总数为数据库估算值；精确数字请用统计或导出。',

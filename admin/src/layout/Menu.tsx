@@ -37,6 +37,7 @@ import BuildIcon from '@mui/icons-material/Build';
 import ReportIcon from '@mui/icons-material/Report';
 import MenuBookIcon from '@mui/icons-material/MenuBook';
 import AssignmentIcon from '@mui/icons-material/Assignment';
+import PublicIcon from '@mui/icons-material/Public';
 import { ComponentProps } from 'react';
 import { Menu as RaMenu, useCanAccess, usePermissions } from 'react-admin';
 import { useMe } from '../providers/useMe';
@@ -122,6 +123,7 @@ export const Menu = () => {
             <Item resource="kindergartens" to="/guardian-confirmation" primaryText="app.guardians.menu" leftIcon={<HowToRegIcon />} />
             <Item to="/collection-tasks" primaryText="app.collection_tasks.menu" leftIcon={<AssignmentIcon />} />
             <Item resource="task-submissions" to="/task-inbox" primaryText="app.collection_tasks.review_menu" leftIcon={<AssignmentIcon />} />
+            {Boolean(me?.calls?.exchange?.includes('nationalStatistics')) && <RaMenu.Item to="/national-statistics" primaryText="app.exchange.menu" leftIcon={<PublicIcon />} />}
             <Item to="/chart-pages" primaryText="app.menu.chart_pages" leftIcon={<InsightsIcon />} />
             <Item to="/populations" primaryText="app.menu.populations" leftIcon={<GroupsIcon />} />
             <Item to="/staff-members" primaryText="app.funds.menu.staff" leftIcon={<BadgeIcon />} />

@@ -1,9 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { regionIndex, regionPath } from '../domain/region-names';
-import { addFigures, emptyFigures, indicatorsOf } from '../domain/indicators';
-import { enqueue, NATIONAL_INDEX, type ExchangeEvent } from './outbox';
+import { addFigures, emptyFigures, indicatorsConfig, indicatorsOf } from '../domain/indicators';
+import { enqueue, INBOX, NATIONAL_INDEX, type ExchangeEvent } from './outbox';
 import { packageDueAt, verifyPackage, type StatisticsPackage } from './packages';
 import { downSubject, type ExchangeSettings } from './settings';
+import { fieldError } from '../utils/validation';
 
 /**
  * The national instance's side (docs/two-level-deployment.md): the national index of 学籍, kept from
@@ -82,13 +83,13 @@ export const PACKAGES = 'api::exchange.national-statistics-package';
 async function acceptPackage(strapi: Core.Strapi, settings: ExchangeSettings, event: ExchangeEvent): Promise<void | { refused: string }> {
   const pkg = event.data?.package as StatisticsPackage | undefined;
   const signature = String(event.data?.signature ?? '');
-  if (!pkg || typeof pkg !== 'object' || !/^\d{4}-(0[1-9]|1[0-2])$/.test(String(pkg.period)) || !pkg.figures || typeof pkg.figures !== 'object') return { refused: 'malformed package' };
-  if (pkg.province !== event.source) return { refused: `package of province ${pkg.province} sent by ${event.source}` };
+  if (!pkg || typeof pkg !== 'object' || !/^\d{4}-(0[1-9]|1[0-2])$/.test(String(pkg.period)) || !pkg.figures || typeof pkg.figures !== 'object') return { refused: '数据包格式不正确' };
+  if (pkg.province !== event.source) return { refused: `省 ${pkg.province} 的数据包由 ${event.source} 报送` };
   const key = settings.provinceKeys.get(String(pkg.province));
-  if (!key) return { refused: `no public key registered for province ${pkg.province}` };
-  if (!verifyPackage(pkg, signature, key)) return { refused: 'signature does not verify (forged or altered)' };
+  if (!key) return { refused: `未登记省 ${pkg.province} 的公钥` };
+  if (!verifyPackage(pkg, signature, key)) return { refused: '签名验证未通过（伪造或数据被改动）' };
   const existing = await strapi.db.query(PACKAGES as any).findOne({ where: { province: pkg.province, period: pkg.period }, select: ['packageId'] });
-  if (existing) return { refused: existing.packageId === pkg.packageId ? `replay of package ${pkg.packageId}` : `a package of ${pkg.province} for ${pkg.period} was already received` };
+  if (existing) return { refused: existing.packageId === pkg.packageId ? `重复报送：数据包 ${pkg.packageId} 已收到` : `已收到省 ${pkg.province} ${pkg.period} 的数据包` };
   await strapi.db.query(PACKAGES as any).create({
     data: { province: pkg.province, period: pkg.period, packageId: String(pkg.packageId), snapshotAt: pkg.snapshotAt ?? null, receivedAt: new Date(), figures: pkg.figures, counties: pkg.counties ?? [], signature },
   });
@@ -120,13 +121,26 @@ export async function nationalStatistics(strapi: Core.Strapi, settings: Exchange
       snapshotAt: row?.snapshotAt ?? null,
       late: !row && now.getTime() > dueAt.getTime(),
       receivedLate: Boolean(row) && new Date(row.receivedAt).getTime() > dueAt.getTime(),
+      // in the directory of provinces (EXCHANGE_PROVINCE_KEYS); a package is stored only once its signature verified against that key
+      keyRegistered: settings.provinceKeys.has(province),
+      signatureVerified: Boolean(row),
       figures: row?.figures ?? null,
       indicators: row ? indicatorsOf(row.figures ?? {}) : null,
     };
   });
+  const periods = await strapi.db.connection((strapi.db.metadata.get(PACKAGES as any) as any).tableName).distinct('period').orderBy('period', 'desc').limit(36);
+  const refused = await strapi.db.query(INBOX as any).findMany({ where: { type: 'statistics.package', outcome: 'refused' }, orderBy: { id: 'desc' }, limit: 20 });
+  const { figures, indicators } = indicatorsConfig();
   return {
     period,
     dueAt: dueAt.toISOString(),
+    /** the periods of which at least one package was received, newest first */
+    periods: periods.map((row: any) => String(row.period)),
+    /** the labels of the figures and indicators, as config/indicators.json names them */
+    figureLabels: Object.entries(figures).map(([key, { label, unit }]) => ({ key, label, unit })),
+    indicatorLabels: Object.entries(indicators).map(([key, { label, unit, scale }]) => ({ key, label, unit, scale: scale ?? 1 })),
+    /** the latest packages refused (forged, altered, replayed, unknown province), whatever their period: never stored */
+    refused: refused.map((row: any) => ({ province: row.source, name: regionPath(names, `${row.source}0000`) || row.source, receivedAt: row.receivedAt, reason: row.reason })),
     provinces: rows,
     total: { code: '000000', name: '全国', figures: total, indicators: indicatorsOf(total), provincesReceived: received.length, provincesLate: rows.filter((row) => row.late).length },
   };
@@ -172,4 +186,49 @@ async function routeTransfer(strapi: Core.Strapi, settings: ExchangeSettings, ev
     default:
       throw new Error(`exchange: unknown transfer event ${event.type}`);
   }
+}
+
+/**
+ * The national deployment's answer to a statistics query (cms/src/api/statistics/services/query.ts):
+ * it holds no kindergarten or child, so its chart pages read the provinces' signed packages — by
+ * province (their figures), by prefecture or county (their counties' rows), or month by month (the
+ * sum of each period's packages) — inside the reach `prefix`. A breakdown the packages do not carry
+ * (by kindergarten, sex, grade…) or a filter on one is refused with a 400 naming the field.
+ * The period of a regional breakdown is `to` when given, else the newest period received.
+ */
+export async function nationalGroups(strapi: Core.Strapi, prefix: string, dimension: { kind: string; digits?: number }, filters: Record<string, any>): Promise<[string, string, Record<string, number>][]> {
+  const { from, to, region: _region, ...others } = filters;
+  const other = Object.keys(others)[0];
+  if (other) throw fieldError(`filters.${other}`, '全国部署只有各省报送的统计数据包，不能按此条件筛选');
+  const inReach = (code: string) => String(code).startsWith(prefix);
+  const countiesOf = (row: any): { code: string; figures: Record<string, number> }[] => (row.counties ?? []).filter((county: any) => inReach(county.code));
+  /** A package's figures inside the reach: the province's own when the reach covers the province, else its counties' sum. */
+  const figuresOf = (row: any) => (prefix.length <= 2 && inReach(`${row.province}0000`) ? { ...emptyFigures(), ...(row.figures ?? {}) } : countiesOf(row).reduce((sum, county) => addFigures(sum, county.figures ?? {}), emptyFigures()));
+  if (dimension.kind === 'snapshot') {
+    const where: any = {};
+    if (from || to) where.period = { ...(from ? { $gte: from } : {}), ...(to ? { $lte: to } : {}) };
+    const rows = await strapi.db.query(PACKAGES as any).findMany({ where, select: ['province', 'period', 'figures', 'counties'], orderBy: { period: 'asc' } });
+    const byPeriod = new Map<string, Record<string, number>>();
+    for (const row of rows) byPeriod.set(row.period, addFigures(byPeriod.get(row.period) ?? emptyFigures(), figuresOf(row)));
+    const periods = [...byPeriod.keys()].sort();
+    return (from || to ? periods : periods.slice(-12)).map((period) => [period, period, byPeriod.get(period)!]);
+  }
+  if (dimension.kind !== 'region') throw fieldError('dimension', '全国部署只有各省报送的统计数据包：可按省、市、县或月份统计');
+  const period = to ?? (await strapi.db.query(PACKAGES as any).findOne({ select: ['period'], orderBy: { period: 'desc' } }))?.period;
+  if (!period) return [];
+  const rows = await strapi.db.query(PACKAGES as any).findMany({ where: { period }, select: ['province', 'figures', 'counties'] });
+  const groups = new Map<string, Record<string, number>>();
+  const digits = dimension.digits ?? 6;
+  for (const row of rows) {
+    if (digits <= 2) {
+      if (inReach(`${row.province}0000`) || prefix.startsWith(String(row.province))) groups.set(`${row.province}0000`, figuresOf(row));
+      continue;
+    }
+    for (const county of countiesOf(row)) {
+      const code = String(county.code).slice(0, digits).padEnd(6, '0');
+      groups.set(code, addFigures(groups.get(code) ?? emptyFigures(), county.figures ?? {}));
+    }
+  }
+  const names = await regionIndex(strapi);
+  return [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([code, figures]) => [code, names.byCode.get(code)?.name ?? code, figures]);
 }

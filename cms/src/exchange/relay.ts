@@ -19,19 +19,25 @@ const RELAY_LOCK = 735_201;
 export async function relayOnce(strapi: Core.Strapi, broker: Broker, source: string): Promise<number> {
   const run = async (): Promise<number> => {
     const pending = await strapi.db.query(OUTBOX as any).findMany({ where: { sentAt: { $null: true } }, orderBy: { id: 'asc' }, limit: BATCH });
-    let sent = 0;
+    // marked sent in one statement per batch, not one commit per event: an event published and not yet
+    // marked (a crash in between) is published again under the same message id, which both sides drop
+    const published: number[] = [];
+    const mark = async () => {
+      if (published.length) await strapi.db.query(OUTBOX as any).updateMany({ where: { id: { $in: published } }, data: { sentAt: new Date(), lastError: null } });
+    };
     for (const row of pending) {
       const event: ExchangeEvent = { eventId: row.eventId, type: row.type, source, sequence: Number(row.id), occurredAt: row.body?.occurredAt, data: row.body?.data ?? {} };
       try {
         await broker.publish(row.subject, event, row.eventId);
       } catch (error: any) {
+        await mark();
         await strapi.db.query(OUTBOX as any).update({ where: { id: row.id }, data: { attempts: (row.attempts ?? 0) + 1, lastError: String(error?.message ?? error).slice(0, 500) } });
-        break;
+        return published.length;
       }
-      await strapi.db.query(OUTBOX as any).update({ where: { id: row.id }, data: { sentAt: new Date(), attempts: (row.attempts ?? 0) + 1, lastError: null } });
-      sent += 1;
+      published.push(row.id);
     }
-    return sent;
+    await mark();
+    return published.length;
   };
   if (strapi.db.dialect.client !== 'postgres') return run();
   const knex = strapi.db.connection;

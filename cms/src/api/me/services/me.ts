@@ -7,6 +7,13 @@ import { DECIDABLE } from '../../request/services/request';
 import { vocabulary } from '../../../domain/dictionaries';
 import { safetyFacts } from '../../../domain/safety';
 import { effectiveActions, matrixCatalog } from '../../permission-matrix/services/permission-matrix';
+import { currentExchangeSettings } from '../../../exchange';
+
+/**
+ * Routes that answer only on one level of the two-level deployment (docs/two-level-deployment.md):
+ * elsewhere they are 404 whatever the role holds, so they are not among the caller's calls.
+ */
+const DEPLOYMENT_ROUTES: Record<string, 'national'> = { 'api::exchange.exchange.nationalStatistics': 'national' };
 
 const enumOf = (strapi: Core.Strapi, uid: string, field: string): string[] =>
   ((strapi.contentType(uid as any)?.attributes as any)?.[field]?.enum as string[] | undefined) ?? [];
@@ -41,7 +48,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     if (!roleId) return {};
     const rows: { action: string }[] = await strapi.plugin('users-permissions').service('permission').findRolePermissions(roleId);
     const calls: Record<string, string[]> = {};
+    const role = currentExchangeSettings().role;
     for (const { action } of rows) {
+      if (DEPLOYMENT_ROUTES[action] && DEPLOYMENT_ROUTES[action] !== role) continue;
       const match = /^api::([a-z0-9-]+)\.([a-z0-9-]+)\.([A-Za-z0-9]+)$/.exec(action);
       if (!match) continue;
       const contentType = strapi.contentType(`api::${match[1]}.${match[2]}` as any) as any;

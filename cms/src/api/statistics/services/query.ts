@@ -10,6 +10,8 @@ import { accessScope, type Reach } from '../../../domain/request-context';
 import { customDimension } from '../../../domain/custom-fields';
 import { TEXT_FORMAT, fitColumns } from '../../../domain/sheet-cells';
 import { isTaskName, runTaskQuery } from '../../../domain/task-statistics';
+import { currentExchangeSettings } from '../../../exchange';
+import { nationalGroups } from '../../../exchange/national';
 
 export type QueryRow = { key: string; label: string; value: number | null; numerator?: number; denominator?: number };
 export type QueryResult = {
@@ -58,7 +60,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     if (!where) return result;
     const { region, year, from, to, ...sqlFilters } = query.filters;
     const groups: [string, string, Figures][] = [];
-    if (dimension.kind === 'snapshot') {
+    if (currentExchangeSettings().role === 'national') {
+      // the national deployment holds no kindergarten: its figures are the provinces' signed packages
+      groups.push(...(await nationalGroups(strapi, where.institutionCode ? '-' : where.prefix ?? '', dimension, query.filters)));
+    } else if (dimension.kind === 'snapshot') {
       groups.push(...(await this.byMonth(where, from, to)));
     } else {
       // a region breakdown without filters is the dashboards' drill-down: served from the cached county figures
