@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench:cpu`: the server's CPU time per request (not wall time, so it can be measured on a
-// loaded machine) and the SQL statements per request, for the requests issue 16 is about: the
+// loaded machine) and the SQL statements per request, for the requests that must stay fast under load (docs/performance-under-load.md): the
 // children's list (the API and the panel's `/ra/children`, by name, page turns), the exact duplicate
 // check, the dashboard. The server runs in its own process (scripts/lib/server.mjs); for each
 // request kind it is warmed up, then asked N times by CPU_CONNECTIONS keep-alive connections, and
