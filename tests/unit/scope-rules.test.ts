@@ -68,6 +68,9 @@ describe('scope service', () => {
   const strapi: any = {
     contentTypes,
     components: {},
+    // Strapi's one-type lookups (the scope reads one type, not the whole registry)
+    contentType: (uid: string) => (contentTypes as Record<string, unknown>)[uid],
+    get: (name: string) => (name === 'components' ? new Map() : undefined),
     plugin: () => ({ config: () => levels }),
     requestContext: { get: () => undefined },
   };
