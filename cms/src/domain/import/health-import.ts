@@ -20,7 +20,7 @@ import { activeDefinitions, customFieldsError, validateCustomFields } from '../c
 import { HEALTH_CHECK, VACCINATION_CHECK, healthConfig, healthProblems } from '../health-rules';
 import { codeOf, customColumns, type Column, type ColumnKind } from './columns';
 import { buildTemplate } from './template';
-import { checkRows, problemReport, readImportFile, type CheckedRows } from './rows';
+import { checkRows, problemReport, readImportFile, writeRows, type CheckedRows } from './rows';
 import type { SheetRow } from './workbook';
 
 const CHILD = 'api::child.child';
@@ -162,21 +162,10 @@ export function healthImport(strapi: Core.Strapi) {
     async importFile(user: any, record: unknown, file: any) {
       const { kind, result } = await checked(user, record, file);
       if (result.problems.length) throw fieldsError(result.problems);
-      let created = 0;
-      await strapi.db.transaction(async () => {
-        for (const { row, value } of result.values) {
-          try {
-            await assertAllowed(strapi, user, `${kind.uid}.create`);
-            await strapi.documents(kind.uid as any).create({ data: value as any });
-          } catch (error: any) {
-            const details = error?.details?.errors;
-            if (!Array.isArray(details)) throw error;
-            throw fieldsError(details.map((e: any) => ({ field: `rows.${row}.${[].concat(e.path).join('.')}`, message: `第 ${row} 行：${e.message}` })));
-          }
-          created += 1;
-        }
+      return writeRows(strapi, result.values, async (value) => {
+        await assertAllowed(strapi, user, `${kind.uid}.create`);
+        await strapi.documents(kind.uid as any).create({ data: value as any });
       });
-      return { created, total: result.values.length };
     },
 
     /** POST /api/health-import/:record/report: the rows as uploaded with each row's result and reasons; nothing stored. */
