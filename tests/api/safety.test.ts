@@ -8,7 +8,7 @@
  */
 import ExcelJS from 'exceljs';
 import { bootStrapi, type BootedApp } from '../helpers/boot';
-import { login, type Session } from '../helpers/api';
+import { binary, login, workbookOf, type Session } from '../helpers/api';
 import { addWorkingDays, localDate } from '../../cms/src/domain/working-days';
 import { configProblems } from '../../cms/src/runtime/config-schema';
 import { readDomainConfig } from '../../cms/src/runtime/paths';
@@ -388,18 +388,7 @@ describe('the permission matrix holds on the engine', () => {
 });
 
 describe('Excel import of self-inspections and incidents (cms/src/domain/import/safety-import.ts)', () => {
-  const binary = (res: any, callback: any) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.on('end', () => callback(null, Buffer.concat(chunks)));
-  };
-  const workbook = async (sheetName: string, headers: string[], rows: unknown[][]) => {
-    const book = new ExcelJS.Workbook();
-    const sheet = book.addWorksheet(sheetName);
-    sheet.addRow(headers);
-    for (const row of rows) sheet.addRow(row);
-    return Buffer.from(await book.xlsx.writeBuffer());
-  };
+  const workbook = workbookOf;
   const NAMES: string[] = readDomainConfig<any>('safety.json').checklist.flatMap((s: any) => s.items.map((i: any) => i.name));
   const HEADERS = ['检查日期', '检查人', ...NAMES, '隐患描述', '备注'];
   const row = (date: string, inspector: string, results: Record<number, string>, finding = '', remark = '') => [date, inspector, ...NAMES.map((_, i) => results[i] ?? '合格'), finding, remark];
@@ -475,9 +464,9 @@ describe('Excel import of self-inspections and incidents (cms/src/domain/import/
     const bad2 = await workbook('意外事故', headers, [[daysAgo(1), '09:30', '飞行', '轻微', '', '', '-1', '']]);
     expect(paths(await kindergarten.post('/api/safety-import/incidents').attach('file', bad2, '事故.xlsx').expect(400)).sort()).toEqual(['rows.2.description', 'rows.2.injured', 'rows.2.type']);
     expect(await app.strapi.db.query('api::incident.incident').count()).toBe(before);
-    const file = await workbook('意外事故', headers, [[daysAgo(3), '09:30', '跌倒摔伤', '轻微', '操场', '导入：滑梯旁摔倒', 1, '冷敷']]);
+    const file = await workbook('意外事故', headers, [[daysAgo(3), '09:30', '跌倒摔伤', '轻微', '操场', '导入滑梯旁摔倒', 1, '冷敷']]);
     expect((await kindergarten.post('/api/safety-import/incidents').attach('file', file, '事故.xlsx').expect(200)).body.data).toEqual({ created: 1, total: 1 });
-    const stored = await app.strapi.db.query('api::incident.incident').findOne({ where: { description: '导入：滑梯旁摔倒' } });
+    const stored = await app.strapi.db.query('api::incident.incident').findOne({ where: { description: '导入滑梯旁摔倒' } });
     expect(stored).toMatchObject({ type: 'fall', severity: 'minor', injured: 1, late: true, state: 'reported', institutionCode: K1 });
   });
 });

@@ -20,7 +20,7 @@ import { activeDefinitions, customFieldsError, validateCustomFields } from '../c
 import { HEALTH_CHECK, VACCINATION_CHECK, healthConfig, healthProblems } from '../health-rules';
 import { codeOf, customColumns, type Column, type ColumnKind } from './columns';
 import { buildTemplate } from './template';
-import { checkRows, problemReport, readImportFile, writeRows, type CheckedRows } from './rows';
+import { allOrNothing, checkRows, readImportFile, type CheckedRows } from './rows';
 import type { SheetRow } from './workbook';
 
 const CHILD = 'api::child.child';
@@ -158,21 +158,10 @@ export function healthImport(strapi: Core.Strapi) {
       return { name: `${kind.sheet}导入模板.xlsx`, body };
     },
 
-    /** POST /api/health-import/:record: all rows created, or none (400 naming rows.<n>.<field>). */
-    async importFile(user: any, record: unknown, file: any) {
-      const { kind, result } = await checked(user, record, file);
-      if (result.problems.length) throw fieldsError(result.problems);
-      return writeRows(strapi, result.values, async (value) => {
-        await assertAllowed(strapi, user, `${kind.uid}.create`);
-        await strapi.documents(kind.uid as any).create({ data: value as any });
-      });
-    },
-
-    /** POST /api/health-import/:record/report: the rows as uploaded with each row's result and reasons; nothing stored. */
-    async report(user: any, record: unknown, file: any): Promise<{ name: string; body: Buffer }> {
-      const { kind, result } = await checked(user, record, file);
-      const body = await problemReport(result.sheet, result.problems, kind.sheet, result.problems.length ? '正确，未导入（文件有错误）' : '正确');
-      return { name: `${kind.sheet}导入错误报告.xlsx`, body };
-    },
+    /** POST /api/…/:record (all rows or none) and POST /api/…/:record/report (the error report). */
+    ...allOrNothing(strapi, checked, async (user: any, kind: Kind, value: any) => {
+      await assertAllowed(strapi, user, `${kind.uid}.create`);
+      await strapi.documents(kind.uid as any).create({ data: value as any });
+    }),
   };
 }

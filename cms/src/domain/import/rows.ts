@@ -102,3 +102,29 @@ export async function writeRows<T>(strapi: Core.Strapi, values: { row: number; v
   });
   return { created, total: values.length };
 }
+
+/**
+ * POST …/:record and POST …/:record/report of an all-or-nothing import: `checked` reads and checks
+ * the upload (the record's kind with its data sheet, and the checked rows); `create` writes one
+ * row's value (with the permission check) inside the one transaction.
+ */
+export function allOrNothing<K extends { sheet: string }, T>(
+  strapi: Core.Strapi,
+  checked: (user: any, record: unknown, file: any) => Promise<{ kind: K; result: CheckedRows<T> }>,
+  create: (user: any, kind: K, value: T) => Promise<unknown>,
+) {
+  return {
+    /** All rows created, or none (400 naming rows.<n>.<field>). */
+    async importFile(user: any, record: unknown, file: any) {
+      const { kind, result } = await checked(user, record, file);
+      if (result.problems.length) throw fieldsError(result.problems);
+      return writeRows(strapi, result.values, (value) => create(user, kind, value));
+    },
+    /** The rows as uploaded with each row's result and reasons; nothing stored. */
+    async report(user: any, record: unknown, file: any): Promise<{ name: string; body: Buffer }> {
+      const { kind, result } = await checked(user, record, file);
+      const body = await problemReport(result.sheet, result.problems, kind.sheet, result.problems.length ? '正确，未导入（文件有错误）' : '正确');
+      return { name: `${kind.sheet}导入错误报告.xlsx`, body };
+    },
+  };
+}
