@@ -26,7 +26,7 @@ import type { SheetRow } from './workbook';
 
 export type SafetyRecordKind = 'inspections' | 'incidents';
 type Kind = {
-  uid: string; sheet: string; title: string; help: string[];
+  uid: string; sheet: string; title: string; help: () => string[];
   columns: () => Column[];
   /** A row → what `write` stores, checked as the API checks it (throws a 400 naming the fields). */
   check: (strapi: Core.Strapi, user: any, cells: Record<string, string>) => Promise<unknown>;
@@ -61,7 +61,7 @@ function zonedInstant(date: string, time: string): Date {
 const KINDS: Record<SafetyRecordKind, Kind> = {
   inspections: {
     uid: 'api::safety-inspection.safety-inspection', sheet: '安全自查', title: '幼儿园安全自查批量导入说明',
-    help: [
+    help: () => [
       '2. 每个检查项一列，从下拉列表选择“合格”“不合格”或“不适用”，每项都须填写。',
       '3. 有不合格项时，系统为每个不合格项登记一条隐患（等级按检查清单，须整改的按工作日计算整改期限）；“隐患描述”写明问题，不填时为“检查项不合格”。',
     ],
@@ -83,7 +83,7 @@ const KINDS: Record<SafetyRecordKind, Kind> = {
   },
   incidents: {
     uid: 'api::incident.incident', sheet: '意外事故', title: '意外事故批量导入说明',
-    help: [
+    help: () => [
       `2. 发生时间写作 10:30（24 小时制，${calendar().timeZone} 时间）。导入即为报告：距发生超过 ${safetyConfig().incidents.reportWithinHours} 小时的事故记为迟报。`,
       '3. 事故类型和严重程度从下拉列表选择；受伤人数填不小于 0 的整数。导入的事故由县级审核。',
     ],
@@ -152,7 +152,7 @@ export function safetyImport(strapi: Core.Strapi) {
       const help = [
         kind.title, '',
         `1. 在“${kind.sheet}”表第 2 行起每行填写一条记录；列名不要修改，列的顺序可以调整，多余的列会被忽略。列名前带 * 的为必填项。日期可写作 2025-09-01、2025/9/1 或 20250901。`,
-        ...kind.help,
+        ...kind.help(),
         `4. 文件中有任何错误时不导入任何一行：可下载错误报告，在“错误说明”列查看每行的问题，改正后上传。最多 ${maxRows()} 行。`,
       ];
       const body = await buildTemplate(kind.columns(), { rows: maxRows(), classes: [], sheet: kind.sheet, help });
