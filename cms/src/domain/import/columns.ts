@@ -138,3 +138,8 @@ export function customColumns(definitions: Definition[]): Column[] {
     custom: definition,
   }));
 }
+
+/** The custom fields' cells of a row → their input (coded cells to codes), for validateCustomFields. */
+export function customInput(columnList: Column[], cells: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(columnList.filter((c) => c.custom && cells[c.path]).map((c) => [c.field, c.kind === 'code' ? codeOf(c.table!, cells[c.path]) ?? cells[c.path] : cells[c.path]]));
+}

@@ -18,7 +18,7 @@ import { studentNumberKey } from '../../security/student-numbers';
 import { accessScope } from '../request-context';
 import { activeDefinitions, customFieldsError, validateCustomFields } from '../custom-fields';
 import { HEALTH_CHECK, VACCINATION_CHECK, healthConfig, healthProblems } from '../health-rules';
-import { codeOf, customColumns, type Column, type ColumnKind } from './columns';
+import { codeOf, customColumns, customInput, type Column, type ColumnKind } from './columns';
 import { buildTemplate } from './template';
 import { allOrNothing, checkRows, readImportFile, type CheckedRows } from './rows';
 import type { SheetRow } from './workbook';
@@ -114,8 +114,7 @@ export function healthImport(strapi: Core.Strapi) {
     for (const column of columns) if (column.required && !column.custom && !data[column.path]) problems.push({ field: column.path, message: '必填' });
     if (problems.length) throw fieldsError(problems);
     if (kind.custom) {
-      const input = Object.fromEntries(columns.filter((c) => c.custom && row.cells[c.path]).map((c) => [c.field, c.kind === 'code' ? codeOf(c.table!, row.cells[c.path]) ?? row.cells[c.path] : row.cells[c.path]]));
-      const custom = await validateCustomFields(strapi, 'healthCheck', child.countyCode, input, { enforceRequired: true });
+      const custom = await validateCustomFields(strapi, 'healthCheck', child.countyCode, customInput(columns, row.cells), { enforceRequired: true });
       if (custom.problems.length) throw customFieldsError(custom.problems);
       if (Object.keys(custom.values).length) data.customFields = custom.values;
     }

@@ -19,17 +19,19 @@ import { accessScope } from '../request-context';
 import { checkIncident } from '../../api/incident/services/incident';
 import { checklistItems, safetyConfig } from '../safety';
 import { calendar } from '../working-days';
-import { codeOf, type Column } from './columns';
+import { codeOf, customColumns, customInput, type Column } from './columns';
+import { activeDefinitions, customFieldsError, validateCustomFields, type Entity } from '../custom-fields';
 import { buildTemplate } from './template';
 import { allOrNothing, checkRows, readImportFile } from './rows';
 import type { SheetRow } from './workbook';
 
 export type SafetyRecordKind = 'inspections' | 'incidents';
 type Kind = {
-  uid: string; sheet: string; title: string; help: () => string[];
+  uid: string; entity: Entity; sheet: string; title: string; help: () => string[];
+  /** The record's own columns (the active custom fields of its entity follow them). */
   columns: () => Column[];
-  /** A row → what `write` stores, checked as the API checks it (throws a 400 naming the fields). */
-  check: (strapi: Core.Strapi, user: any, cells: Record<string, string>) => Promise<unknown>;
+  /** A row → what `write` stores, checked as the API checks it (throws a 400 naming the fields); `custom`: its custom fields' values, checked. */
+  check: (strapi: Core.Strapi, user: any, cells: Record<string, string>, custom: Record<string, unknown> | undefined) => Promise<unknown>;
   write: (strapi: Core.Strapi, value: any) => Promise<unknown>;
 };
 
@@ -60,7 +62,7 @@ function zonedInstant(date: string, time: string): Date {
 
 const KINDS: Record<SafetyRecordKind, Kind> = {
   inspections: {
-    uid: 'api::safety-inspection.safety-inspection', sheet: '安全自查', title: '幼儿园安全自查批量导入说明',
+    uid: 'api::safety-inspection.safety-inspection', entity: 'safety-inspection', sheet: '安全自查', title: '幼儿园安全自查批量导入说明',
     help: () => [
       '2. 每个检查项一列，从下拉列表选择“合格”“不合格”或“不适用”，每项都须填写。',
       '3. 有不合格项时，系统为每个不合格项登记一条隐患（等级按检查清单，须整改的按工作日计算整改期限）；“隐患描述”写明问题，不填时为“检查项不合格”。',
@@ -72,17 +74,17 @@ const KINDS: Record<SafetyRecordKind, Kind> = {
       column('findings', '隐患描述', 'text'),
       column('summary', '备注', 'text'),
     ],
-    async check(strapi, user, cells) {
+    async check(strapi, user, cells, custom) {
       const results = Object.fromEntries([...checklistItems().keys()].map((key) => [key, coded('safetyResult', cells[`results.${key}`])]));
       const findings = [...checklistItems().values()].filter((item) => results[item.key] === 'fail')
         .map((item) => ({ itemKey: item.key, description: cells.findings || `「${item.name}」不合格` }));
-      const input = { kind: 'self', inspectedOn: cells.inspectedOn || undefined, inspectorName: cells.inspectorName, results, findings, summary: cells.summary || null };
+      const input = { kind: 'self', inspectedOn: cells.inspectedOn || undefined, inspectorName: cells.inspectorName, results, findings, summary: cells.summary || null, ...(custom ? { customFields: custom } : {}) };
       return inspections(strapi).prepare(user, input);
     },
     write: (strapi, value) => inspections(strapi).write(value),
   },
   incidents: {
-    uid: 'api::incident.incident', sheet: '意外事故', title: '意外事故批量导入说明',
+    uid: 'api::incident.incident', entity: 'incident', sheet: '意外事故', title: '意外事故批量导入说明',
     help: () => [
       `2. 发生时间写作 10:30（24 小时制，${calendar().timeZone} 时间）。导入即为报告：距发生超过 ${safetyConfig().incidents.reportWithinHours} 小时的事故记为迟报。`,
       '3. 事故类型和严重程度从下拉列表选择；受伤人数填不小于 0 的整数。导入的事故由县级审核。',
@@ -97,7 +99,7 @@ const KINDS: Record<SafetyRecordKind, Kind> = {
       column('injured', '受伤人数', 'text'),
       column('measures', '处置措施', 'text'),
     ],
-    async check(strapi, user, cells) {
+    async check(strapi, user, cells, custom) {
       const scope = accessScope(strapi);
       const code = scope.institutionOf(scope.reachOf(user));
       const time = cells.occurredTime ? timeOf(cells.occurredTime) : null;
@@ -110,9 +112,9 @@ const KINDS: Record<SafetyRecordKind, Kind> = {
       });
       const kindergarten: any = await strapi.documents('api::kindergarten.kindergarten' as any).findFirst({ filters: { code }, fields: ['code', 'name', 'countyCode'] } as any);
       if (!kindergarten) throw new errors.NotFoundError('Not Found');
-      return { kindergarten, values };
+      return { kindergarten, values, custom };
     },
-    write: (strapi, { kindergarten, values }) => incidents(strapi).write(kindergarten, values),
+    write: (strapi, { kindergarten, values, custom }) => incidents(strapi).write(kindergarten, values, custom),
   },
 };
 /** Where the API names a problem that has no column of its own: the incident's time is two columns. */
@@ -134,13 +136,40 @@ export function safetyImport(strapi: Core.Strapi) {
     await assertAllowed(strapi, user, `${kind.uid}.create`);
   }
 
+  /** The county of the caller's kindergarten (whose custom fields apply). */
+  async function countyOf(user: any): Promise<string | null> {
+    const scope = accessScope(strapi);
+    const code = scope.institutionOf(scope.reachOf(user));
+    return ((await strapi.documents('api::kindergarten.kindergarten' as any).findFirst({ filters: { code }, fields: ['countyCode'] } as any)) as any)?.countyCode ?? null;
+  }
+
+  const columnsOf = async (kind: Kind, countyCode: string | null): Promise<Column[]> => [...kind.columns(), ...customColumns(await activeDefinitions(strapi, kind.entity, countyCode))];
+
+  /** A row checked: its custom fields as the API checks them (required ones too), then the record's own check. */
+  async function checkRow(user: any, kind: Kind, countyCode: string | null, columns: Column[], cells: Record<string, string>) {
+    const custom = await validateCustomFields(strapi, kind.entity, countyCode, customInput(columns, cells), { enforceRequired: true });
+    const customProblems = custom.problems.length ? (customFieldsError(custom.problems) as any).details.errors : [];
+    let value: unknown;
+    try {
+      value = await kind.check(strapi, user, cells, Object.keys(custom.values).length ? custom.values : undefined);
+    } catch (error: any) {
+      // both the record's problems and its custom fields' are named
+      const details = error?.details?.errors;
+      if (!customProblems.length || !Array.isArray(details)) throw error;
+      throw new errors.ValidationError(error.message, { errors: [...details, ...customProblems] });
+    }
+    if (customProblems.length) throw customFieldsError(custom.problems);
+    return value;
+  }
+
   async function checked(user: any, record: unknown, file: any) {
     const kind = safetyKind(record);
     await allowed(user, kind);
-    const columns = kind.columns();
+    const countyCode = await countyOf(user);
+    const columns = await columnsOf(kind, countyCode);
     const sheet = await readImportFile(file, columns, { maxRows: maxRows(), sheet: kind.sheet });
     const headers = new Map(columns.map((c) => [c.path, c.header]));
-    const result = await checkRows(sheet, (path) => headers.get(ALIASES[path] ?? path) ?? headers.get(path.replace(/^findings\.\d+\.description$/, 'findings')), (row: SheetRow) => kind.check(strapi, user, row.cells));
+    const result = await checkRows(sheet, (path) => headers.get(ALIASES[path] ?? path) ?? headers.get(path.replace(/^findings\.\d+\.description$/, 'findings')), (row: SheetRow) => checkRow(user, kind, countyCode, columns, row.cells));
     return { kind, result };
   }
 
@@ -155,7 +184,7 @@ export function safetyImport(strapi: Core.Strapi) {
         ...kind.help(),
         `4. 文件中有任何错误时不导入任何一行：可下载错误报告，在“错误说明”列查看每行的问题，改正后上传。最多 ${maxRows()} 行。`,
       ];
-      const body = await buildTemplate(kind.columns(), { rows: maxRows(), classes: [], sheet: kind.sheet, help });
+      const body = await buildTemplate(await columnsOf(kind, await countyOf(user)), { rows: maxRows(), classes: [], sheet: kind.sheet, help });
       return { name: `${kind.sheet}导入模板.xlsx`, body };
     },
 
