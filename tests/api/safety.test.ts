@@ -8,7 +8,7 @@
  */
 import ExcelJS from 'exceljs';
 import { bootStrapi, type BootedApp } from '../helpers/boot';
-import { login, type Session } from '../helpers/api';
+import { binary, login, workbookOf, type Session } from '../helpers/api';
 import { addWorkingDays, localDate } from '../../cms/src/domain/working-days';
 import { configProblems } from '../../cms/src/runtime/config-schema';
 import { readDomainConfig } from '../../cms/src/runtime/paths';
@@ -384,6 +384,92 @@ describe('the permission matrix holds on the engine', () => {
       await cell(true);
     }
     expect((await kindergarten.get(`/api/safety-findings/${demo.documentId}`).expect(200)).body.data.actions).toEqual(['rectify']);
+  });
+});
+
+describe('Excel import of self-inspections and incidents (cms/src/domain/import/safety-import.ts)', () => {
+  const workbook = workbookOf;
+  const NAMES: string[] = readDomainConfig<any>('safety.json').checklist.flatMap((s: any) => s.items.map((i: any) => i.name));
+  const HEADERS = ['检查日期', '检查人', ...NAMES, '隐患描述', '备注', '本月消防演练次数']; // the custom field of the test above
+  const row = (date: string, inspector: string, results: Record<number, string>, finding = '', remark = '', drills: unknown = '') => [date, inspector, ...NAMES.map((_, i) => results[i] ?? '合格'), finding, remark, drills];
+  const inspections = () => app.strapi.db.query('api::safety-inspection.safety-inspection').count();
+  const findings = () => app.strapi.db.query('api::safety-finding.safety-finding').count();
+
+  test('the template: date, inspector, one column per checklist item with the results\' drop-down; only a kindergarten gets it', async () => {
+    const response = await kindergarten.get('/api/safety-import/inspections/template').buffer(true).parse(binary).expect(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(response.body as any);
+    const sheet = book.getWorksheet('安全自查')!;
+    const headers = (sheet.getRow(1).values as any[]).slice(1);
+    expect(headers).toEqual(['*检查日期', '*检查人', ...NAMES.map((n) => `*${n}`), '隐患描述', '备注', '本月消防演练次数']);
+    expect((sheet.getCell(2, 3) as any).dataValidation).toMatchObject({ type: 'list' });
+    expect(book.getWorksheet('检查结果')!.getColumn(2).values).toEqual(expect.arrayContaining(['合格', '不合格', '不适用']));
+    const incidentBook = new ExcelJS.Workbook();
+    await incidentBook.xlsx.load((await kindergarten.get('/api/safety-import/incidents/template').buffer(true).parse(binary).expect(200)).body as any);
+    expect(incidentBook.getWorksheet('事故类型')!.getColumn(2).values).toEqual(expect.arrayContaining(['跌倒摔伤', '溺水']));
+    // a county inspects by itself, it does not import (the matrix cell 新增 of 安全自查与事故导入 is the kindergarten's)
+    const refused = await county.get('/api/safety-import/inspections/template').expect(403);
+    expect(JSON.stringify(refused.body)).not.toContain('at ');
+    await county.post('/api/safety-import/inspections').attach('file', await workbook('安全自查', HEADERS, [row(daysAgo(2), '县检查员', {})]), 'x.xlsx').expect(403);
+    await kindergarten.get('/api/safety-import/unknown/template').expect(404);
+  });
+
+  test('a file with bad rows is refused whole: 400 naming each row and column in Chinese, nothing stored; the report says why', async () => {
+    const before = [await inspections(), await findings()];
+    const file = await workbook('安全自查', HEADERS, [
+      row(daysAgo(2), '王园长', { 0: '不合格' }, '东墙渗水'),
+      row('2099-01-01', '', { 1: '好' }, '', '', 99),
+    ]);
+    const refused = await kindergarten.post('/api/safety-import/inspections').attach('file', file, '自查.xlsx').expect(400);
+    expect(paths(refused).sort()).toEqual(['rows.3.customFields.fire_drills', `rows.3.inspectedOn`, 'rows.3.inspectorName', `rows.3.results.${ITEMS[1]}`].sort());
+    expect(refused.body.error.message).toContain('第 3 行「本月消防演练次数」');
+    expect(refused.body.error.message).toContain('第 3 行「检查日期」：检查日期不能晚于今天');
+    expect(refused.body.error.message).toContain(`第 3 行「${NAMES[1]}」：「${NAMES[1]}」的结果须为合格、不合格或不适用`);
+    expect([await inspections(), await findings()]).toEqual(before);
+    const report = await kindergarten.post('/api/safety-import/inspections/report').attach('file', file, '自查.xlsx').buffer(true).parse(binary).expect(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(report.body as any);
+    const sheet = book.getWorksheet('安全自查')!;
+    const headers = (sheet.getRow(1).values as any[]).slice(1);
+    expect(sheet.getCell(2, headers.indexOf('导入结果') + 1).value).toBe('正确，未导入（文件有错误）');
+    expect(String(sheet.getCell(3, headers.indexOf('错误说明') + 1).value)).toContain('检查人必填');
+    expect([await inspections(), await findings()]).toEqual(before);
+  });
+
+  test('a good file: inspections of the kindergarten, findings for failed items as the API makes them; not in another kindergarten\'s reach', async () => {
+    const before = [await inspections(), await findings()];
+    const date = daysAgo(3);
+    const file = await workbook('安全自查', HEADERS, [
+      row(date, '导入检查员', { 0: '不合格', 3: 'fail', 10: '不适用' }, '东墙渗水', '月度自查', 2),
+      row(date, '导入检查员', {}),
+    ]);
+    const ok = await kindergarten.post('/api/safety-import/inspections').attach('file', file, '自查.xlsx').expect(200);
+    expect(ok.body.data).toEqual({ created: 2, total: 2 });
+    expect([await inspections(), await findings()]).toEqual([before[0] + 2, before[1] + 2]);
+    const stored = await app.strapi.db.query('api::safety-inspection.safety-inspection').findMany({ where: { inspectorName: '导入检查员' }, orderBy: { id: 'asc' }, populate: { findings: true } });
+    expect(stored.map((i: any) => [i.kind, i.institutionCode, i.period, i.failedCount, i.summary])).toEqual([['self', K1, date.slice(0, 7), 2, '月度自查'], ['self', K1, date.slice(0, 7), 0, null]]);
+    expect(stored[0].results[ITEMS[10]]).toBe('na');
+    expect(stored[0].customFields).toEqual({ fire_drills: 2 });
+    expect(stored[0].findings.map((f: any) => [f.itemKey, f.severity, f.state, f.deadline, f.description]).sort()).toEqual([
+      [ITEMS[0], 'major', 'open', addWorkingDays(date, 5), '东墙渗水'], [ITEMS[3], 'major', 'open', addWorkingDays(date, 5), '东墙渗水'],
+    ].sort());
+    const seenBy = async (session: Session) => (await session.get(`/api/safety-inspections?filters[inspectorName]=${encodeURIComponent('导入检查员')}`).expect(200)).body.data.length;
+    expect([await seenBy(kindergarten), await seenBy(kindergarten2), await seenBy(county2), await seenBy(county)]).toEqual([2, 0, 0, 2]);
+  });
+
+  test('incidents: date and time, type and severity by name; late by the 24-hour rule as the API reports', async () => {
+    const headers = ['发生日期', '发生时间', '事故类型', '严重程度', '发生地点', '事故经过', '受伤人数', '处置措施', '就诊医院'];
+    const before = await app.strapi.db.query('api::incident.incident').count();
+    const bad = await workbook('意外事故', headers, [[daysAgo(1), '25:00', '飞行', '轻微', '', '', '-1', '']]);
+    const refused = await kindergarten.post('/api/safety-import/incidents').attach('file', bad, '事故.xlsx').expect(400);
+    expect(paths(refused)).toEqual(['rows.2.occurredTime']);
+    const bad2 = await workbook('意外事故', headers, [[daysAgo(1), '09:30', '飞行', '轻微', '', '', '-1', '']]);
+    expect(paths(await kindergarten.post('/api/safety-import/incidents').attach('file', bad2, '事故.xlsx').expect(400)).sort()).toEqual(['rows.2.description', 'rows.2.injured', 'rows.2.type']);
+    expect(await app.strapi.db.query('api::incident.incident').count()).toBe(before);
+    const file = await workbook('意外事故', headers, [[daysAgo(3), '09:30', '跌倒摔伤', '轻微', '操场', '导入滑梯旁摔倒', 1, '冷敷', '鲤城区医院']]);
+    expect((await kindergarten.post('/api/safety-import/incidents').attach('file', file, '事故.xlsx').expect(200)).body.data).toEqual({ created: 1, total: 1 });
+    const stored = await app.strapi.db.query('api::incident.incident').findOne({ where: { description: '导入滑梯旁摔倒' } });
+    expect(stored).toMatchObject({ type: 'fall', severity: 'minor', injured: 1, late: true, state: 'reported', institutionCode: K1, customFields: { hospital: '鲤城区医院' } });
   });
 });
 

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import ExcelJS from 'exceljs';
 import request from 'supertest';
 import type { BootedApp } from './boot';
 import { DEMO_PASSWORD } from './boot';
@@ -59,3 +60,19 @@ export const DEMO = {
   /** 湖里区 (厦门市) */
   huli: ['3135020601', '3135020602'],
 };
+
+/** A supertest parser keeping the body as bytes (a workbook download): `.buffer(true).parse(binary)`. */
+export const binary = (res: any, callback: (error: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => callback(null, Buffer.concat(chunks)));
+};
+
+/** An upload: one sheet named `sheetName`, the headers, the rows as given. */
+export async function workbookOf(sheetName: string, headers: string[], rows: unknown[][]): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet(sheetName);
+  sheet.addRow(headers);
+  for (const row of rows) sheet.addRow(row);
+  return Buffer.from(await book.xlsx.writeBuffer());
+}

@@ -28,6 +28,10 @@ export const safetyConfig = (): SafetyConfig => (safety ??= readDomainConfig<Saf
 export const resourcesConfig = (): ResourcesConfig => (resources ??= readDomainConfig<ResourcesConfig>('resources.json'));
 
 export const INSPECTION_KINDS = ['self', 'county'] as const;
+/** The result of a checklist item (the API's `results.<key>`, the import's drop-down). */
+export const INSPECTION_RESULTS: Coded[] = [
+  { code: 'pass', name: '合格', nameEn: 'Pass' }, { code: 'fail', name: '不合格', nameEn: 'Fail' }, { code: 'na', name: '不适用', nameEn: 'Not applicable' },
+];
 export type InspectionKind = (typeof INSPECTION_KINDS)[number];
 
 /** Every checklist item by key, with its section. */

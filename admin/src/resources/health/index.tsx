@@ -9,7 +9,7 @@ import {
 } from 'react-admin';
 import { useDictionaries } from '../children/useDictionaries';
 import { ExportListActions } from '../imports';
-import { HealthImportButtons } from './HealthImport';
+import { ImportButtons } from '../imports/ImportButtons';
 import { CustomFieldInputs, CustomFieldValues } from '../../components/CustomFieldInputs';
 
 /**
@@ -102,7 +102,7 @@ const checkFilters = [
 const CheckList = () => {
     const { permissions: level } = usePermissions();
     return (
-        <List sort={{ field: 'checkDate', order: 'DESC' }} filters={checkFilters} actions={<ExportListActions path="/api/child-health-check-export" fileName="体检记录"><HealthImportButtons record="checks" resource="child-health-checks" /></ExportListActions>}>
+        <List sort={{ field: 'checkDate', order: 'DESC' }} filters={checkFilters} actions={<ExportListActions path="/api/child-health-check-export" fileName="体检记录"><ImportButtons base="/api/health-import" record="checks" resource="child-health-checks" /></ExportListActions>}>
             <Datagrid rowClick={level === 'institution' ? 'edit' : 'show'} bulkActionButtons={false}>
                 {CheckColumns({})}
                 {level !== 'institution' && <TextField source="institutionCode" />}
@@ -171,7 +171,7 @@ const VaccinationColumns = ({ withChild = true }: { withChild?: boolean }) => [
 /** Entry (where the resource has a create page) and the Excel import. */
 const VaccinationActions = () => {
     const { hasCreate } = useResourceDefinition();
-    return <TopToolbar>{hasCreate && <CreateButton />}<HealthImportButtons record="vaccinations" resource="vaccination-checks" /></TopToolbar>;
+    return <TopToolbar>{hasCreate && <CreateButton />}<ImportButtons base="/api/health-import" record="vaccinations" resource="vaccination-checks" /></TopToolbar>;
 };
 
 const VaccinationList = () => {

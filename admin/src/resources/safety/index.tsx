@@ -6,12 +6,13 @@ import MenuBookIcon from '@mui/icons-material/MenuBook';
 import { useState } from 'react';
 import { Alert, Box, Button as MuiButton, Chip, Dialog, DialogActions, DialogContent, DialogTitle, Table, TableBody, TableCell, TableHead, TableRow, TextField as MuiTextField, Typography } from '@mui/material';
 import {
-    Button, Create, Datagrid, DateField, DateInput, DateTimeInput, Edit, FormDataConsumer, FunctionField, List, NumberField, NumberInput, RadioButtonGroupInput,
+    Button, Create, Datagrid, DateField, DateInput, DateTimeInput, Edit, FormDataConsumer, FunctionField, List, ListActions, NumberField, NumberInput, RadioButtonGroupInput,
     SelectField, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, TopToolbar, minValue, required, useLocaleState, useNotify,
     usePermissions, useRecordContext, useRefresh, useTranslate, Title,
 } from 'react-admin';
 import { stateChoices } from '../../providers/vocabulary';
 import { serverFacts } from '../../providers/useServerFacts';
+import { ImportButtons } from '../imports/ImportButtons';
 import { httpClient } from '../../providers/http';
 import { useApi } from '../../providers/useApi';
 import type { SafetyFacts } from '../../providers/session';
@@ -31,10 +32,18 @@ const choicesOf = (list: { code: string; name: string; nameEn: string }[], name:
 
 /* ─────────────── inspections ─────────────── */
 
+/** The list's own actions and the Excel import (shown when the server's matrix grants the import). */
+const ImportListActions = ({ record }: { record: 'inspections' | 'incidents' }) => (
+    <Box sx={{ display: 'flex', alignItems: 'center' }}>
+        <ListActions />
+        <ImportButtons base="/api/safety-import" record={record} resource="safety-imports" />
+    </Box>
+);
+
 const InspectionList = () => {
     const { permissions: level } = usePermissions();
     return (
-        <List sort={{ field: 'inspectedOn', order: 'DESC' }} filters={[<SelectInput key="kind" source="kind" choices={stateChoices('safety-inspections.kind')} alwaysOn />]}>
+        <List sort={{ field: 'inspectedOn', order: 'DESC' }} filters={[<SelectInput key="kind" source="kind" choices={stateChoices('safety-inspections.kind')} alwaysOn />]} actions={<ImportListActions record="inspections" />}>
             <Datagrid rowClick="show" bulkActionButtons={false}>
                 {level !== 'institution' && <TextField source="kindergartenName" />}
                 <SelectField source="kind" choices={stateChoices('safety-inspections.kind')} />
@@ -266,7 +275,7 @@ const Late = () => {
 const IncidentList = () => {
     const { permissions: level } = usePermissions();
     return (
-        <List sort={{ field: 'occurredAt', order: 'DESC' }} filters={[<SelectInput key="state" source="state" choices={stateChoices('incidents.state')} alwaysOn />]}>
+        <List sort={{ field: 'occurredAt', order: 'DESC' }} filters={[<SelectInput key="state" source="state" choices={stateChoices('incidents.state')} alwaysOn />]} actions={<ImportListActions record="incidents" />}>
             <Datagrid rowClick="show" bulkActionButtons={false}>
                 {level !== 'institution' && <TextField source="kindergartenName" />}
                 <DateField source="occurredAt" showTime locales="zh-CN" />

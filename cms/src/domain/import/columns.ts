@@ -8,6 +8,7 @@ import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../../runtime/paths';
 import { dictionaries, type Entry } from '../dictionaries';
 import type { Definition } from '../custom-fields';
+import { INSPECTION_RESULTS, safetyConfig } from '../safety';
 
 export type ColumnKind = 'text' | 'code' | 'date' | 'boolean' | 'class' | 'id';
 export type Column = {
@@ -81,12 +82,19 @@ export function columnsByPath(strapi: Core.Strapi): Map<string, Column> {
 export const TABLE_NAMES: Record<string, string> = {
   idType: '身份证件类型', sex: '性别', ethnicity: '民族', nationality: '国籍地区', overseasChinese: '港澳台侨外', health: '健康状况',
   bloodType: '血型', householdType: '户口性质', enrollmentMode: '就读方式', leftBehind: '留守儿童', disability: '残疾类型', guardianRelation: '与幼儿关系',
-  healthCheckType: '体检类型', vaccinationStatus: '查验结果',
+  healthCheckType: '体检类型', vaccinationStatus: '查验结果', safetyResult: '检查结果', incidentType: '事故类型', incidentSeverity: '严重程度',
 };
 
-/** The entries of a code table. */
+/** The lists of config/safety.json an import reads like code tables (cms/src/domain/import/safety-import.ts). */
+const CONFIG_TABLES: Record<string, () => Entry[]> = {
+  safetyResult: () => INSPECTION_RESULTS,
+  incidentType: () => safetyConfig().incidents.types,
+  incidentSeverity: () => safetyConfig().incidents.severities,
+};
+
+/** The entries of a code table (config/dictionaries.json, or one of the lists above). */
 export function tableEntries(table: string): Entry[] {
-  return dictionaries()[table] ?? [];
+  return dictionaries()[table] ?? CONFIG_TABLES[table]?.() ?? [];
 }
 
 /**
@@ -129,4 +137,9 @@ export function customColumns(definitions: Definition[]): Column[] {
     required: definition.required,
     custom: definition,
   }));
+}
+
+/** The custom fields' cells of a row → their input (coded cells to codes), for validateCustomFields. */
+export function customInput(columnList: Column[], cells: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(columnList.filter((c) => c.custom && cells[c.path]).map((c) => [c.field, c.kind === 'code' ? codeOf(c.table!, cells[c.path]) ?? cells[c.path] : cells[c.path]]));
 }

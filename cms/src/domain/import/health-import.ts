@@ -18,9 +18,9 @@ import { studentNumberKey } from '../../security/student-numbers';
 import { accessScope } from '../request-context';
 import { activeDefinitions, customFieldsError, validateCustomFields } from '../custom-fields';
 import { HEALTH_CHECK, VACCINATION_CHECK, healthConfig, healthProblems } from '../health-rules';
-import { codeOf, customColumns, type Column, type ColumnKind } from './columns';
+import { codeOf, customColumns, customInput, type Column, type ColumnKind } from './columns';
 import { buildTemplate } from './template';
-import { checkRows, problemReport, readImportFile, type CheckedRows } from './rows';
+import { allOrNothing, checkRows, readImportFile, type CheckedRows } from './rows';
 import type { SheetRow } from './workbook';
 
 const CHILD = 'api::child.child';
@@ -114,8 +114,7 @@ export function healthImport(strapi: Core.Strapi) {
     for (const column of columns) if (column.required && !column.custom && !data[column.path]) problems.push({ field: column.path, message: '必填' });
     if (problems.length) throw fieldsError(problems);
     if (kind.custom) {
-      const input = Object.fromEntries(columns.filter((c) => c.custom && row.cells[c.path]).map((c) => [c.field, c.kind === 'code' ? codeOf(c.table!, row.cells[c.path]) ?? row.cells[c.path] : row.cells[c.path]]));
-      const custom = await validateCustomFields(strapi, 'healthCheck', child.countyCode, input, { enforceRequired: true });
+      const custom = await validateCustomFields(strapi, 'healthCheck', child.countyCode, customInput(columns, row.cells), { enforceRequired: true });
       if (custom.problems.length) throw customFieldsError(custom.problems);
       if (Object.keys(custom.values).length) data.customFields = custom.values;
     }
@@ -158,32 +157,10 @@ export function healthImport(strapi: Core.Strapi) {
       return { name: `${kind.sheet}导入模板.xlsx`, body };
     },
 
-    /** POST /api/health-import/:record: all rows created, or none (400 naming rows.<n>.<field>). */
-    async importFile(user: any, record: unknown, file: any) {
-      const { kind, result } = await checked(user, record, file);
-      if (result.problems.length) throw fieldsError(result.problems);
-      let created = 0;
-      await strapi.db.transaction(async () => {
-        for (const { row, value } of result.values) {
-          try {
-            await assertAllowed(strapi, user, `${kind.uid}.create`);
-            await strapi.documents(kind.uid as any).create({ data: value as any });
-          } catch (error: any) {
-            const details = error?.details?.errors;
-            if (!Array.isArray(details)) throw error;
-            throw fieldsError(details.map((e: any) => ({ field: `rows.${row}.${[].concat(e.path).join('.')}`, message: `第 ${row} 行：${e.message}` })));
-          }
-          created += 1;
-        }
-      });
-      return { created, total: result.values.length };
-    },
-
-    /** POST /api/health-import/:record/report: the rows as uploaded with each row's result and reasons; nothing stored. */
-    async report(user: any, record: unknown, file: any): Promise<{ name: string; body: Buffer }> {
-      const { kind, result } = await checked(user, record, file);
-      const body = await problemReport(result.sheet, result.problems, kind.sheet, result.problems.length ? '正确，未导入（文件有错误）' : '正确');
-      return { name: `${kind.sheet}导入错误报告.xlsx`, body };
-    },
+    /** POST /api/…/:record (all rows or none) and POST /api/…/:record/report (the error report). */
+    ...allOrNothing(strapi, checked, async (user: any, kind: Kind, value: any) => {
+      await assertAllowed(strapi, user, `${kind.uid}.create`);
+      await strapi.documents(kind.uid as any).create({ data: value as any });
+    }),
   };
 }

@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { fieldError } from '../../utils/validation';
+import type { Core } from '@strapi/strapi';
+import { fieldError, fieldsError } from '../../utils/validation';
 import { readDomainConfig } from '../../runtime/paths';
 import { readUpload, type ImportLimits, type ParsedSheet, type SheetRow } from './workbook';
 import { writeReport } from './template';
@@ -79,4 +80,51 @@ export async function problemReport(sheet: ParsedSheet, problems: RowProblem[], 
   } finally {
     await fs.promises.rm(file, { force: true });
   }
+}
+
+/**
+ * Checked rows written in one transaction (all or none): `write` for each row's value, through the
+ * document service; a ValidationError it throws becomes `rows.<n>.<field>` ("第 n 行：原因").
+ */
+export async function writeRows<T>(strapi: Core.Strapi, values: { row: number; value: T }[], write: (value: T) => Promise<unknown>): Promise<{ created: number; total: number }> {
+  let created = 0;
+  await strapi.db.transaction(async () => {
+    for (const { row, value } of values) {
+      try {
+        await write(value);
+      } catch (error: any) {
+        const details = error?.details?.errors;
+        if (!Array.isArray(details)) throw error;
+        throw fieldsError(details.map((e: any) => ({ field: `rows.${row}.${[].concat(e.path).join('.')}`, message: `第 ${row} 行：${e.message}` })));
+      }
+      created += 1;
+    }
+  });
+  return { created, total: values.length };
+}
+
+/**
+ * POST …/:record and POST …/:record/report of an all-or-nothing import: `checked` reads and checks
+ * the upload (the record's kind with its data sheet, and the checked rows); `create` writes one
+ * row's value (with the permission check) inside the one transaction.
+ */
+export function allOrNothing<K extends { sheet: string }, T>(
+  strapi: Core.Strapi,
+  checked: (user: any, record: unknown, file: any) => Promise<{ kind: K; result: CheckedRows<T> }>,
+  create: (user: any, kind: K, value: T) => Promise<unknown>,
+) {
+  return {
+    /** All rows created, or none (400 naming rows.<n>.<field>). */
+    async importFile(user: any, record: unknown, file: any) {
+      const { kind, result } = await checked(user, record, file);
+      if (result.problems.length) throw fieldsError(result.problems);
+      return writeRows(strapi, result.values, (value) => create(user, kind, value));
+    },
+    /** The rows as uploaded with each row's result and reasons; nothing stored. */
+    async report(user: any, record: unknown, file: any): Promise<{ name: string; body: Buffer }> {
+      const { kind, result } = await checked(user, record, file);
+      const body = await problemReport(result.sheet, result.problems, kind.sheet, result.problems.length ? '正确，未导入（文件有错误）' : '正确');
+      return { name: `${kind.sheet}导入错误报告.xlsx`, body };
+    },
+  };
 }

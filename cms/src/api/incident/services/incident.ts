@@ -66,15 +66,20 @@ export default factories.createCoreService(INCIDENT, ({ strapi }) => ({
     const values = checkIncident(data);
     const kindergarten: any = await strapi.documents(KINDERGARTEN).findFirst({ filters: { code }, fields: ['code', 'name', 'countyCode'] } as any);
     if (!kindergarten) throw new errors.NotFoundError('Not Found');
+    const created: any = await this.write(kindergarten, values, data.customFields);
+    return this.show(user, created.documentId);
+  },
+
+  /** Checked values (checkIncident) stored as reported now, `late` by the report deadline: the API's and the Excel import's write. */
+  async write(kindergarten: { code: string; name: string; countyCode: string }, values: Record<string, unknown>, customFields?: unknown) {
     const reportedAt = new Date();
-    const created: any = await strapi.documents(INCIDENT).create({
+    return strapi.documents(INCIDENT).create({
       data: {
         ...values, reportedAt, late: reportedLate(values.occurredAt as Date, reportedAt), state: 'reported', history: [], version: 1,
         kindergartenName: kindergarten.name, institutionCode: kindergarten.code, countyCode: kindergarten.countyCode,
-        ...(data.customFields !== undefined ? { customFields: data.customFields } : {}),
+        ...(customFields !== undefined ? { customFields } : {}),
       } as any,
     });
-    return this.show(user, created.documentId);
   },
 
   async decorate(user: any, data: any) {

@@ -12,12 +12,12 @@ import { fieldError, fieldsError } from '../../../utils/validation';
 import { accessScope } from '../../../domain/request-context';
 import { assertAllowed } from '../../../security/can';
 import { localDate } from '../../../domain/working-days';
-import { INSPECTION_KINDS, checklistItems, periodOf, rectificationDeadline, safetyConfig, termOf, type InspectionKind } from '../../../domain/safety';
+import { INSPECTION_KINDS, INSPECTION_RESULTS, checklistItems, periodOf, rectificationDeadline, safetyConfig, termOf, type InspectionKind } from '../../../domain/safety';
 
 const INSPECTION = 'api::safety-inspection.safety-inspection';
 const FINDING = 'api::safety-finding.safety-finding';
 const KINDERGARTEN = 'api::kindergarten.kindergarten';
-const RESULTS = ['pass', 'fail', 'na'];
+const RESULTS = INSPECTION_RESULTS.map((r) => r.code);
 const isDay = (value: unknown): value is string => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 
 export default factories.createCoreService(INSPECTION, ({ strapi }) => ({
@@ -34,6 +34,16 @@ export default factories.createCoreService(INSPECTION, ({ strapi }) => ({
 
   /** POST /api/safety-inspections: the inspection and its findings, all or nothing. */
   async record(user: any, input: any) {
+    const prepared = await this.prepare(user, input);
+    const created: any = await strapi.db.transaction(() => this.write(prepared));
+    return strapi.documents(INSPECTION).findOne({ documentId: created.documentId, populate: { findings: true } } as any);
+  },
+
+  /**
+   * An inspection checked as it will be stored (400 naming each field; 403 for the wrong level or
+   * without the permission): the API's check and the Excel import's (cms/src/domain/import/safety-import.ts).
+   */
+  async prepare(user: any, input: any) {
     const data = input && typeof input === 'object' ? input : {};
     const kind = data.kind as InspectionKind;
     if (!INSPECTION_KINDS.includes(kind)) throw fieldError('kind', '检查类型须为幼儿园自查（self）或县级检查（county）');
@@ -70,31 +80,34 @@ export default factories.createCoreService(INSPECTION, ({ strapi }) => ({
     }
     if (problems.length) throw fieldsError(problems);
     const kindergarten = await this.kindergartenFor(user, kind, data.kindergarten);
+    return { kind, data, results, findings, kindergarten };
+  },
+
+  /** A prepared inspection and its findings created (inside the caller's transaction). */
+  async write({ kind, data, results, findings, kindergarten }: any) {
+    const items = checklistItems();
     const failed = [...items.keys()].filter((key) => results[key] === 'fail').length;
-    const created: any = await strapi.db.transaction(async () => {
-      const inspection: any = await strapi.documents(INSPECTION).create({
+    const inspection: any = await strapi.documents(INSPECTION).create({
+      data: {
+        kind, inspectedOn: data.inspectedOn, period: periodOf(kind, data.inspectedOn), inspectorName: String(data.inspectorName).trim(),
+        results, failedCount: failed, summary: data.summary ?? null, kindergartenName: kindergarten.name,
+        institutionCode: kindergarten.code, countyCode: kindergarten.countyCode,
+        ...(data.customFields !== undefined ? { customFields: data.customFields } : {}),
+      } as any,
+    });
+    for (const finding of findings) {
+      const item = items.get(finding.itemKey)!;
+      const severity = finding.severity ?? item.severity;
+      const needs = finding.needsRectification !== false;
+      await strapi.documents(FINDING).create({
         data: {
-          kind, inspectedOn: data.inspectedOn, period: periodOf(kind, data.inspectedOn), inspectorName: String(data.inspectorName).trim(),
-          results, failedCount: failed, summary: data.summary ?? null, kindergartenName: kindergarten.name,
-          institutionCode: kindergarten.code, countyCode: kindergarten.countyCode,
-          ...(data.customFields !== undefined ? { customFields: data.customFields } : {}),
+          inspection: inspection.documentId, itemKey: item.key, section: item.section, severity, description: String(finding.description).trim(),
+          needsRectification: needs, state: needs ? 'open' : 'noted', deadline: needs ? rectificationDeadline(data.inspectedOn, severity) : null,
+          history: [], version: 1, kindergartenName: kindergarten.name, institutionCode: kindergarten.code, countyCode: kindergarten.countyCode,
         } as any,
       });
-      for (const finding of findings) {
-        const item = items.get(finding.itemKey)!;
-        const severity = finding.severity ?? item.severity;
-        const needs = finding.needsRectification !== false;
-        await strapi.documents(FINDING).create({
-          data: {
-            inspection: inspection.documentId, itemKey: item.key, section: item.section, severity, description: String(finding.description).trim(),
-            needsRectification: needs, state: needs ? 'open' : 'noted', deadline: needs ? rectificationDeadline(data.inspectedOn, severity) : null,
-            history: [], version: 1, kindergartenName: kindergarten.name, institutionCode: kindergarten.code, countyCode: kindergarten.countyCode,
-          } as any,
-        });
-      }
-      return inspection;
-    });
-    return strapi.documents(INSPECTION).findOne({ documentId: created.documentId, populate: { findings: true } } as any);
+    }
+    return inspection;
   },
 
   /**

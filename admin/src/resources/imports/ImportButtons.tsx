@@ -9,11 +9,13 @@ import { useAllowed } from '../../providers/useServerFacts';
 import { getToken } from '../../providers/session';
 
 /**
- * 下载导入模板 / 导入 Excel of health checks or certificate checks (docs/health.md, Excel import):
- * shown while the server's matrix lets the user create the records; a refused file names its
+ * 下载导入模板 / 导入 Excel of an all-or-nothing import: health checks or certificate checks
+ * (docs/health.md, `/api/health-import`), safety self-inspections or incidents
+ * (docs/safety-and-resources.md, `/api/safety-import`). Shown while the server's matrix lets the
+ * user create `resource` (the matrix resource holding the import); a refused file names its
  * problems and its error report (each row's result and reasons) is downloaded.
  */
-export const HealthImportButtons = ({ record, resource }: { record: 'checks' | 'vaccinations'; resource: string }) => {
+export const ImportButtons = ({ base, record, resource }: { base: '/api/health-import' | '/api/safety-import'; record: string; resource: string }) => {
     const translate = useTranslate();
     const notify = useNotify();
     const refresh = useRefresh();
@@ -22,7 +24,7 @@ export const HealthImportButtons = ({ record, resource }: { record: 'checks' | '
     const input = useRef<HTMLInputElement>(null);
     const [busy, setBusy] = useState(false);
     if (!allowed(resource, 'create')) return null;
-    const path = `/api/health-import/${record}`;
+    const path = `${base}/${record}`;
     const upload = async (file: File) => {
         setBusy(true);
         const form = () => {
@@ -55,7 +57,7 @@ export const HealthImportButtons = ({ record, resource }: { record: 'checks' | '
             <Button size="small" startIcon={<FileDownloadIcon />} onClick={() => downloadFile(`${path}/template`, `${record}.xlsx`).catch((error) => notify(reason(error), { type: 'error' }))}>
                 {translate('app.health.import.template')}
             </Button>
-            <input ref={input} type="file" accept=".xlsx" hidden name={`health-import-${record}`} onChange={(e) => e.target.files?.[0] && upload(e.target.files[0])} />
+            <input ref={input} type="file" accept=".xlsx" hidden name={`${base.slice(5)}-${record}`} onChange={(e) => e.target.files?.[0] && upload(e.target.files[0])} />
             <Button size="small" startIcon={<UploadFileIcon />} disabled={busy} onClick={() => input.current?.click()}>
                 {busy ? translate('app.health.import.busy') : translate('app.health.import.upload')}
             </Button>
