@@ -355,3 +355,19 @@ describe("analysts' chart pages", () => {
     await (await as('demo-county')).get(`/api/chart-pages/${prefecturePage}`).expect(404);
   });
 });
+
+test('every statistic is named in both languages: the catalog, a query, the dashboard indicators and cards carry label and labelEn', async () => {
+  const session = await as('demo-county');
+  const catalog = (await session.get('/api/statistics/catalog').expect(200)).body;
+  for (const group of ['indicators', 'figures', 'dimensions', 'filters']) {
+    for (const entry of catalog[group]) {
+      expect(entry.labelEn).toEqual(expect.any(String));
+      expect(entry.labelEn).not.toMatch(/[\u4e00-\u9fff]{3,}/); // English, not the Chinese label again
+    }
+  }
+  const result = (await session.post('/api/statistics/query', { indicator: 'healthCheckRate', dimension: 'county' }).expect(200)).body;
+  expect([result.indicator.label, result.indicator.labelEn, result.dimension.label, result.dimension.labelEn]).toEqual(['体检率', 'Health check rate', '区县', 'County']);
+  const dashboard = (await session.get('/api/dashboard').expect(200)).body;
+  expect(dashboard.indicators.find((i: any) => i.key === 'grossEnrollmentRate')).toMatchObject({ label: '学前三年毛入园率', labelEn: 'Gross enrolment rate (3 years)' });
+  expect(dashboard.cards.find((c: any) => c.key === 'overdueFindings')).toMatchObject({ label: '逾期未整改安全隐患数', labelEn: 'Hazards overdue for rectification' });
+});

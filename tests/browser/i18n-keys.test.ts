@@ -176,6 +176,10 @@ describe('the panel in both languages, every page of the menu', () => {
     test('English: no untranslated key on any page of the menu', async () => {
         const county = await signedIn('demo-county', 'en');
         await county.getByRole('menuitem', { name: 'Dashboard' }).waitFor();
+        // the statistics' names come from the server in both languages (config/indicators.json labelsEn)
+        await county.getByText('Gross enrolment rate (3 years)').first().waitFor();
+        await county.getByText('Hazards overdue for rectification').first().waitFor();
+        expect(await county.locator('#main-content').innerText()).not.toMatch(/学前三年毛入园率|逾期未整改安全隐患数|体检率/);
         expect(await walk(county, 'en', false)).toEqual([]);
         await county.context().close();
     }, 240_000);

@@ -176,3 +176,15 @@ test('the security policy names settings of security.json; the demo data names l
     expect.stringContaining("config/demo.json: demo.classes[0].kindergarten: '3135059999' is not a kindergarten of demo.kindergartens"),
   ]));
 });
+
+test('English names of the statistics: every figure, indicator, dimension and filter has one; an unknown name or a non-text label is named', () => {
+  const config = readDomainConfig('indicators.json');
+  const named = ['figures', 'indicators', 'dimensions', 'filters'].flatMap((group) => Object.keys(config[group]));
+  expect(Object.keys(config.labelsEn).sort()).toEqual([...new Set(named)].sort());
+  for (const key of named) expect(config.labelsEn[key]).toMatch(/^[\x20-\x7e–（）普惠]+$/); // English (普惠 kept as the domain term)
+  const found = messages('indicators', (c) => { c.labelsEn.grossEnrolmentRat = 'x'; c.labelsEn.children = 3; });
+  expect(found).toEqual(expect.arrayContaining([
+    expect.stringContaining("config/indicators.json: indicators.labelsEn"),
+    expect.stringMatching(/indicators\.labelsEn\.children/),
+  ]));
+});

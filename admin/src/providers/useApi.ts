@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useLogoutIfAccessDenied } from 'react-admin';
 import { apiGet } from './http';
+import { useInLocale } from './labels';
 
 /** GET a JSON document from `/api/...`; a 401 goes through authProvider.checkError like dataProvider calls do. */
 export const useApi = <T,>(url: string | null) => {
@@ -23,5 +24,6 @@ export const useApi = <T,>(url: string | null) => {
         };
         // eslint-disable-next-line react-hooks/exhaustive-deps
     }, [url]);
-    return state;
+    const data = useInLocale(state.data);
+    return { ...state, data };
 };

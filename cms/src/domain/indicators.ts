@@ -27,6 +27,8 @@ export type IndicatorsConfig = {
   keyIndicators: string[];
   /** Cards of the dashboards by group (卫生保健, 安全管理): indicators or figures. */
   dashboardCards?: Record<string, string[]>;
+  /** English names of figures, indicators, dimensions and filters (the panel in English mode). */
+  labelsEn?: Record<string, string>;
   dimensions: Record<string, DimensionDefinition>;
   filters: Record<string, FilterDefinition>;
   staff: { table: string; fullTimeTeacherPost: string; activeStatus: string };
@@ -141,6 +143,12 @@ export function validateQuery(input: any): Query {
 export function labelOf(name: string): string {
   const { figures, indicators } = indicatorsConfig();
   return indicators[name]?.label ?? figures[name]?.label ?? name;
+}
+
+/** The English name of a figure, indicator, dimension or filter; its Chinese label when it has none. */
+export function englishLabelOf(name: string, chinese?: string): string {
+  const config = indicatorsConfig();
+  return config.labelsEn?.[name] ?? chinese ?? config.dimensions[name]?.label ?? config.filters[name]?.label ?? labelOf(name);
 }
 
 export function unitOf(name: string): string {

@@ -617,6 +617,11 @@ function checkIndicators(c: Checker, indicators: any, dictionaries: any) {
   if (indicators.dashboardCards !== undefined && c.object(indicators.dashboardCards, 'indicators.dashboardCards')) {
     for (const [group, keys] of entries(indicators.dashboardCards)) c.subset(keys, [...(isObject(indicators.indicators) ? Object.keys(indicators.indicators) : []), ...figures], `indicators.dashboardCards.${group}`, 'an indicator or figure of config/indicators.json');
   }
+  if (indicators.labelsEn !== undefined && c.object(indicators.labelsEn, 'indicators.labelsEn')) {
+    const named = ['figures', 'indicators', 'dimensions', 'filters'].flatMap((group) => (isObject(indicators[group]) ? Object.keys(indicators[group]) : []));
+    c.subset(Object.keys(indicators.labelsEn), named, 'indicators.labelsEn', 'a figure, indicator, dimension or filter of config/indicators.json');
+    for (const [key, label] of entries(indicators.labelsEn)) c.string(label, `indicators.labelsEn.${key}`);
+  }
   c.integer(indicators.dashboardCacheSeconds, 'indicators.dashboardCacheSeconds', { min: 0, optional: true });
   c.integer(indicators.dashboardSyncRefreshMs, 'indicators.dashboardSyncRefreshMs', { min: 0, optional: true });
   if (indicators.staff !== undefined && c.object(indicators.staff, 'indicators.staff')) {

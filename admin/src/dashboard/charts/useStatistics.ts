@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useLogoutIfAccessDenied } from 'react-admin';
 import { httpClient } from '../../providers/http';
+import { useInLocale } from '../../providers/labels';
 import type { QueryResult } from './types';
 
 /** POST /api/statistics/query for one chart; re-runs when the query changes. */
@@ -25,5 +26,6 @@ export const useStatistics = (query: { indicator: string; dimension: string; fil
         };
         // eslint-disable-next-line react-hooks/exhaustive-deps
     }, [key]);
-    return state;
+    const data = useInLocale(state.data);
+    return { ...state, data };
 };

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { indicatorsConfig, labelOf, meetsTarget, unitOf, valueOf } from '../../../domain/indicators';
+import { englishLabelOf, indicatorsConfig, labelOf, meetsTarget, unitOf, valueOf } from '../../../domain/indicators';
 import { accessScope } from '../../../domain/request-context';
 import { readDomainConfig } from '../../../runtime/paths';
 import { onEveryWrite } from '../../../runtime/on-every-write';
@@ -115,13 +115,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const report = await statistics.dashboardReport(where, digits);
     const config = indicatorsConfig();
     const indicators = config.keyIndicators.map((key) => ({
-      key, label: config.indicators[key].label, unit: config.indicators[key].unit, scale: config.indicators[key].scale ?? 1,
+      key, label: config.indicators[key].label, labelEn: englishLabelOf(key, config.indicators[key].label), unit: config.indicators[key].unit, scale: config.indicators[key].scale ?? 1,
       value: report.total.indicators[key] ?? null, target: config.indicators[key].target ?? null, meets: meetsTarget(key, report.total.indicators[key] ?? null),
     }));
     // 卫生保健 and 安全管理 cards (config/indicators.json dashboardCards): rates and counts of the whole reach
     const cards = Object.entries(config.dashboardCards ?? {}).flatMap(([group, keys]) => keys.map((key) => {
       const value = valueOf(key, report.total.figures ?? {});
-      return { group, key, label: labelOf(key), unit: unitOf(key), scale: config.indicators[key]?.scale ?? 1, value, target: config.indicators[key]?.target ?? null, meets: meetsTarget(key, value) };
+      return { group, key, label: labelOf(key), labelEn: englishLabelOf(key, labelOf(key)), unit: unitOf(key), scale: config.indicators[key]?.scale ?? 1, value, target: config.indicators[key]?.target ?? null, meets: meetsTarget(key, value) };
     }));
     return { statistics: { digits, total: report.total, rows: report.rows }, indicators, cards };
   },

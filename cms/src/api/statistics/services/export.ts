@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import ExcelJS from 'exceljs';
 import { dictionaries } from '../../../domain/dictionaries';
 import { recordExport } from '../../../domain/exports';
-import { indicatorsConfig, indicatorsOf, type Figures } from '../../../domain/indicators';
+import { englishLabelOf, indicatorsConfig, indicatorsOf, type Figures } from '../../../domain/indicators';
 import { fieldError } from '../../../utils/validation';
 import { TEXT_FORMAT, fitColumns } from '../../../domain/sheet-cells';
 import { accessScope } from '../../../domain/request-context';
@@ -21,11 +21,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const config = indicatorsConfig();
     const options = (dictionary?: string) => (dictionary ? dictionaries()[dictionary] ?? [] : undefined);
     return {
-      indicators: Object.entries(config.indicators).map(([key, d]) => ({ key, label: d.label, unit: d.unit, scale: d.scale ?? 1, target: d.target ?? null, kind: 'ratio' })),
-      figures: Object.entries(config.figures).map(([key, d]) => ({ key, label: d.label, unit: d.unit, kind: 'count' })),
+      indicators: Object.entries(config.indicators).map(([key, d]) => ({ key, label: d.label, labelEn: englishLabelOf(key, d.label), unit: d.unit, scale: d.scale ?? 1, target: d.target ?? null, kind: 'ratio' })),
+      figures: Object.entries(config.figures).map(([key, d]) => ({ key, label: d.label, labelEn: englishLabelOf(key, d.label), unit: d.unit, kind: 'count' })),
       keyIndicators: config.keyIndicators,
-      dimensions: Object.entries(config.dimensions).map(([key, d]) => ({ key, label: d.label, kind: d.kind })),
-      filters: Object.entries(config.filters).map(([key, d]) => ({ key, label: d.label, kind: d.kind, options: d.kind === 'kindergartenFlag' ? [{ code: 'true', name: '普惠性' }, { code: 'false', name: '非普惠性' }] : options(d.dictionary) })),
+      dimensions: Object.entries(config.dimensions).map(([key, d]) => ({ key, label: d.label, labelEn: englishLabelOf(key, d.label), kind: d.kind })),
+      filters: Object.entries(config.filters).map(([key, d]) => ({ key, label: d.label, labelEn: englishLabelOf(key, d.label), kind: d.kind, options: d.kind === 'kindergartenFlag' ? [{ code: 'true', name: '普惠性' }, { code: 'false', name: '非普惠性' }] : options(d.dictionary) })),
       chartTypes: config.chartTypes,
     };
   },

@@ -3,7 +3,7 @@ import type { Core } from '@strapi/strapi';
 import ExcelJS from 'exceljs';
 import { dictionaries, entry, yesNoName } from '../../../domain/dictionaries';
 import {
-  addFigures, emptyFigures, indicatorsConfig, labelOf, sourcesOf, unitOf, validateQuery, valueOf, type Figures, type Query,
+  addFigures, emptyFigures, englishLabelOf, indicatorsConfig, labelOf, sourcesOf, unitOf, validateQuery, valueOf, type Figures, type Query,
 } from '../../../domain/indicators';
 import type { Where } from './statistics';
 import { accessScope, type Reach } from '../../../domain/request-context';
@@ -15,8 +15,8 @@ import { nationalGroups } from '../../../exchange/national';
 
 export type QueryRow = { key: string; label: string; value: number | null; numerator?: number; denominator?: number };
 export type QueryResult = {
-  indicator: { key: string; label: string; unit: string; scale: number; target: { op: string; value: number } | null };
-  dimension: { key: string; label: string };
+  indicator: { key: string; label: string; labelEn?: string; unit: string; scale: number; target: { op: string; value: number } | null };
+  dimension: { key: string; label: string; labelEn?: string };
   filters: Record<string, string>;
   rows: QueryRow[];
   total: QueryRow | null;
@@ -50,8 +50,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const definition = config.indicators[query.indicator];
     const dimension = custom ? (custom.dimension as any) : config.dimensions[query.dimension];
     const result: QueryResult = {
-      indicator: { key: query.indicator, label: labelOf(query.indicator), unit: unitOf(query.indicator), scale: definition?.scale ?? 1, target: definition?.target ?? null },
-      dimension: { key: query.dimension, label: dimension.label },
+      indicator: { key: query.indicator, label: labelOf(query.indicator), labelEn: englishLabelOf(query.indicator), unit: unitOf(query.indicator), scale: definition?.scale ?? 1, target: definition?.target ?? null },
+      dimension: { key: query.dimension, label: dimension.label, labelEn: englishLabelOf(query.dimension, dimension.label) },
       filters: query.filters,
       rows: [],
       total: null,
