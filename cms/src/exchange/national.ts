@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { regionIndex, regionPath } from '../domain/region-names';
-import { addFigures, emptyFigures, indicatorsConfig, indicatorsOf } from '../domain/indicators';
+import { addFigures, emptyFigures, englishLabelOf, indicatorsConfig, indicatorsOf } from '../domain/indicators';
 import { enqueue, INBOX, NATIONAL_INDEX, type ExchangeEvent } from './outbox';
 import { packageDueAt, verifyPackage, type StatisticsPackage } from './packages';
 import { downSubject, type ExchangeSettings } from './settings';
@@ -137,8 +137,8 @@ export async function nationalStatistics(strapi: Core.Strapi, settings: Exchange
     /** the periods of which at least one package was received, newest first */
     periods: periods.map((row: any) => String(row.period)),
     /** the labels of the figures and indicators, as config/indicators.json names them */
-    figureLabels: Object.entries(figures).map(([key, { label, unit }]) => ({ key, label, unit })),
-    indicatorLabels: Object.entries(indicators).map(([key, { label, unit, scale }]) => ({ key, label, unit, scale: scale ?? 1 })),
+    figureLabels: Object.entries(figures).map(([key, { label, unit }]) => ({ key, label, labelEn: englishLabelOf(key, label), unit })),
+    indicatorLabels: Object.entries(indicators).map(([key, { label, unit, scale }]) => ({ key, label, labelEn: englishLabelOf(key, label), unit, scale: scale ?? 1 })),
     /** the latest packages refused (forged, altered, replayed, unknown province), whatever their period: never stored */
     refused: refused.map((row: any) => ({ province: row.source, name: regionPath(names, `${row.source}0000`) || row.source, receivedAt: row.receivedAt, reason: row.reason })),
     provinces: rows,
