@@ -122,6 +122,7 @@ test('the child\'s page names its codes from the one vocabulary: in Chinese at 1
     const page = await session('demo-kindergarten');
     await page.goto(`${app.baseUrl}/#/children/${childId}/show`);
     await page.getByText('林小禾').first().waitFor();
+    await page.getByText('健康或良好').first().waitFor(); // the code tables arrive after the record
     const zh = await page.locator('#main-content').innerText();
     for (const name of ['汉族', '中国', '健康或良好']) expect(zh).toContain(name);
     await page.context().close();
