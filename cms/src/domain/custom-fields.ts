@@ -481,6 +481,12 @@ export function displayValue(definition: Definition, value: unknown): string {
 
 const SAFE_KEY = /^[a-z][a-z0-9_]{0,39}$/;
 
+/** A field key about to be inlined into SQL: the key pattern again (a key of a stored definition, checked when saved). */
+export function assertSafeKey(key: string): string {
+  if (!SAFE_KEY.test(key)) throw new Error(`unsafe custom field key ${key}`);
+  return key;
+}
+
 /**
  * The SQL expression of a custom value as text, for GROUP BY: PostgreSQL `->>` on the jsonb
  * column; SQLite json_type/json_extract (booleans as 'true'/'false', as PostgreSQL writes them).
@@ -488,7 +494,8 @@ const SAFE_KEY = /^[a-z][a-z0-9_]{0,39}$/;
  * to PostgreSQL): it must be a key of a definition, and is checked against the key pattern again.
  */
 export function customFieldSql(client: string, column: string, key: string): string {
-  if (!SAFE_KEY.test(key) || !/^[a-z_.]+$/.test(column)) throw new Error(`unsafe custom field key ${key}`);
+  assertSafeKey(key);
+  if (!/^[a-z_.]+$/.test(column)) throw new Error(`unsafe column ${column}`);
   if (client === 'postgres') return `(${column} ->> '${key}')`;
   return `(CASE json_type(${column}, '$.${key}') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE json_extract(${column}, '$.${key}') END)`;
 }

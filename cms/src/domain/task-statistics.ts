@@ -13,7 +13,7 @@
  * config/indicators.json or `task:<task>:<field>` / `task:<task>:<table>.<column>` (yes/no, code).
  */
 import type { Core } from '@strapi/strapi';
-import { customFieldSql } from './custom-fields';
+import { assertSafeKey, customFieldSql } from './custom-fields';
 import { fieldsOf, type FormField, type TaskForm } from './collection-forms';
 import { entry, yesNoName } from './dictionaries';
 import { indicatorsConfig } from './indicators';
@@ -141,7 +141,8 @@ export async function runTaskQuery(strapi: Core.Strapi, reach: Reach, input: any
   const q = knex({ s: qualifiedTable(strapi, 'task_submissions') }).where('s.task_id', task.documentId).where('s.state', 'approved');
   scope.whereSql(q, where, { county: 's.county_code', institution: 's.institution_code' });
   if (table) {
-    // one row per table row of each submission (the table's key comes from the form, SAFE_KEY-checked)
+    // one row per table row of each submission (the table's key comes from the form, checked again before it is inlined)
+    assertSafeKey(table.key);
     if (client === 'postgres') q.joinRaw(`CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(s.answers -> '${table.key}') = 'array' THEN s.answers -> '${table.key}' ELSE '[]'::jsonb END) AS r(value)`);
     else q.joinRaw(`CROSS JOIN json_each(CASE WHEN json_type(s.answers, '$.${table.key}') = 'array' THEN json_extract(s.answers, '$.${table.key}') ELSE '[]' END) AS r`);
   }
