@@ -192,6 +192,8 @@ function brokerLink() {
 }
 
 const link = brokerLink();
+/** The nation's own way to the broker, cut by the test while the nation applies a burst. */
+const nationLink = brokerLink();
 let fujian: BootedApp;
 let nation: Deployment;
 let zhejiang: Deployment;
@@ -200,8 +202,10 @@ const nationConfigDir = nationConfig();
 
 beforeAll(async () => {
   // the two other deployments start in their processes while this one boots
+  await nationLink.up();
   const others = Promise.all([
-    deployment('nation', { DEPLOYMENT_ROLE: 'national', SEED_DEMO: 'true', DEMO_PASSWORD, DOMAIN_CONFIG_DIR: nationConfigDir, DATABASE_DURABILITY: 'relaxed', EXCHANGE_PROVINCE_KEYS: PROVINCE_KEYS, EXCHANGE_PACKAGE_GRACE_DAYS: '0' }),
+    // acknowledgements lost to a cut are redelivered after 5 s (30 s by default)
+    deployment('nation', { EXCHANGE_NATS_URL: nationLink.url(), EXCHANGE_ACK_WAIT_SECONDS: '5', EXCHANGE_DISCOVERY_MS: '500', DEPLOYMENT_ROLE: 'national', SEED_DEMO: 'true', DEMO_PASSWORD, DOMAIN_CONFIG_DIR: nationConfigDir, DATABASE_DURABILITY: 'relaxed', EXCHANGE_PROVINCE_KEYS: PROVINCE_KEYS, EXCHANGE_PACKAGE_GRACE_DAYS: '0' }),
     // 浙江's monthly snapshot is taken as it starts (the catch-up of the latest period due): its package goes up
     deployment('zhejiang', { DEPLOYMENT_ROLE: 'province', DEPLOYMENT_PROVINCE: '33', SEED_DEMO: 'true', DEMO_PASSWORD, DOMAIN_CONFIG_DIR: configDir, DATABASE_DURABILITY: 'relaxed', EXCHANGE_SIGNING_KEY: KEYS['33'].private, ARCHIVE_CATCH_UP: 'true' }),
   ]);
@@ -218,6 +222,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([fujian?.stop(), nation?.stop(), zhejiang?.stop()]);
   await link.down().catch(() => undefined);
+  await nationLink.down().catch(() => undefined);
   fs.rmSync(configDir, { recursive: true, force: true });
   fs.rmSync(nationConfigDir, { recursive: true, force: true });
   const { connect } = require('@nats-io/transport-node');
@@ -321,6 +326,78 @@ describe('national duplicate check across two province deployments', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(Number((await nation.query('SELECT count(*) AS n FROM exchange_inbox_events'))[0].n) - inboxBefore).toBe(3);
   });
+});
+
+describe('the nation applies the provinces in parallel, in batches', () => {
+  /** Publishes events in order on one connection, as a province's relay does. */
+  async function publishAll(subject: string, events: Record<string, unknown>[]) {
+    const { connect } = require('@nats-io/transport-node');
+    const { jetstream } = require('@nats-io/jetstream');
+    const connection = await connect({ servers: process.env.EXCHANGE_NATS_URL || 'nats://127.0.0.1:4222' });
+    try {
+      const client = jetstream(connection);
+      for (const event of events) await client.publish(subject, JSON.stringify(event), { msgID: String(event.eventId) });
+    } finally {
+      await connection.close();
+    }
+  }
+
+  test('two provinces publishing at once, the nation cut from the broker meanwhile: every event applied once, each child\'s in order, a child registered in both at once a duplicate for both', async () => {
+    const shared = crypto.randomBytes(32).toString('hex');
+    const burst = (province: string) => {
+      const events: Record<string, unknown>[] = [];
+      let sequence = 1_000_000;
+      for (let i = 0; i < 40; i += 1) {
+        const childDocumentId = `burst-${province}-${i}-${run}`;
+        const countyCode = province === '35' ? '350502' : '330102';
+        const base = { source: province, occurredAt: new Date().toISOString() };
+        events.push({ ...base, eventId: crypto.randomUUID(), type: 'child.registered', sequence: sequence += 1, data: { childDocumentId, nationalKey: i === 20 ? shared : crypto.randomBytes(32).toString('hex'), countyCode, studentNumberMasked: `L${province}****${i}` } });
+        // every fourth child leaves right after: its closing must not be overtaken by its registration
+        if (i % 4 === 0) events.push({ ...base, eventId: crypto.randomUUID(), type: 'child.status', sequence: sequence += 1, data: { childDocumentId, open: false, status: 'left', countyCode, keyed: true } });
+      }
+      return events;
+    };
+    const fujianBurst = burst('35');
+    const zhejiangBurst = burst('33');
+    const ids = [...fujianBurst, ...zhejiangBurst].map((event) => `'${event.eventId}'`).join(',');
+    const applied = async () => Number((await nation.query(`SELECT count(*) AS n FROM exchange_inbox_events WHERE event_id IN (${ids})`))[0].n);
+    const publishing = Promise.all([publishAll(`${EXCHANGE.EXCHANGE_SUBJECT_PREFIX}.up.35`, fujianBurst), publishAll(`${EXCHANGE.EXCHANGE_SUBJECT_PREFIX}.up.33`, zhejiangBurst)]);
+    // cut the nation from the broker once it has started applying: what it committed and could not acknowledge comes again
+    await eventually('the nation starts applying the burst', async () => (await applied()) > 0, 60_000);
+    await nationLink.down();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await nationLink.up();
+    await publishing;
+    const total = fujianBurst.length + zhejiangBurst.length;
+    await eventually('the nation applies both bursts', async () => (await applied()) === total, 120_000);
+
+    const entries = await nation.query(`SELECT province, child_document_id, active, last_sequence FROM national_index_entries WHERE child_document_id LIKE 'burst-%-${run}'`);
+    expect(entries).toHaveLength(80);
+    const left = entries.filter((entry: any) => Number(entry.child_document_id.split('-')[2]) % 4 === 0);
+    expect(left).toHaveLength(20);
+    expect(left.every((entry: any) => !entry.active)).toBe(true);
+    expect(entries.filter((entry: any) => entry.active)).toHaveLength(60);
+    // the child registered in both provinces at the same moment: each province told once, naming the other
+    const pair = [`burst-35-20-${run}`, `burst-33-20-${run}`];
+    const told = (await nation.query(`SELECT subject, body FROM exchange_outbox_events WHERE type = 'national.duplicate'`))
+      .map((row: any) => ({ subject: row.subject, data: json(row.body).data }))
+      .filter((row: any) => pair.includes(row.data.childDocumentId));
+    expect(told.map((row: any) => [row.subject.split('.').pop(), row.data.childDocumentId, row.data.otherProvince]).sort()).toEqual([['33', pair[1], '35'], ['35', pair[0], '33']]);
+    // waited a little longer, nothing more arrives: each event applied exactly once
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    expect(await applied()).toBe(total);
+    // one durable consumer per province
+    const { connect } = require('@nats-io/transport-node');
+    const { jetstreamManager } = require('@nats-io/jetstream');
+    const connection = await connect({ servers: process.env.EXCHANGE_NATS_URL || 'nats://127.0.0.1:4222' });
+    try {
+      const names: string[] = [];
+      for await (const consumer of (await jetstreamManager(connection)).consumers.list(EXCHANGE.EXCHANGE_STREAM)) names.push(consumer.name);
+      expect(names.filter((name) => name.startsWith('national')).sort()).toEqual(['national-33', 'national-35']);
+    } finally {
+      await connection.close();
+    }
+  }, 240_000);
 });
 
 describe('cross-province transfers through the nation', () => {

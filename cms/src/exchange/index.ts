@@ -1,14 +1,16 @@
 import type { Core } from '@strapi/strapi';
 import { openBroker, type Broker } from './broker';
-import { applyOnce } from './inbox';
+import { applyBatch } from './inbox';
 import { applyNationalEvent, reportSnapshots, reportStatusSteps } from './province';
-import { applyProvinceEvent } from './national';
+import { applyProvinceEvent, lockNationalKeys } from './national';
 import { relayOnce } from './relay';
 import { reportTransferSteps, useTransferSettings } from './transfers';
 import { downSubject, exchangeSettings, type ExchangeSettings } from './settings';
 import type { ExchangeEvent } from './outbox';
+import type { JsMsg } from '@nats-io/jetstream';
 
-let running: { broker: Broker | null; timer: NodeJS.Timeout | null; stopped: boolean } | null = null;
+type Running = { broker: Broker | null; timer: NodeJS.Timeout | null; discovery: NodeJS.Timeout | null; stopped: boolean };
+let running: Running | null = null;
 
 /** Settings read once at start; a mistake stops the start with a message naming the variable. */
 let settings: ExchangeSettings | null = null;
@@ -27,28 +29,57 @@ export function registerExchange(strapi: Core.Strapi): void {
 }
 
 /**
- * Starts the relay and the consumer of a province or national deployment. A broker that cannot be
+ * Starts the relay and the consumers of a province or national deployment. A broker that cannot be
  * reached does not stop the start: the deployment keeps working, its outbox grows, and the
  * connection is retried in the background.
+ *
+ * The nation reads each province's subject (`up.<province>`) through a durable consumer of its own,
+ * all of them concurrently, each applying what waits in batches of up to EXCHANGE_BATCH_SIZE events
+ * in one transaction (cms/src/exchange/inbox.ts), acknowledged after the commit. A child's events are
+ * all written by its one province, so they are in that province's subject, in its outbox order, and a
+ * province's batches apply one after the other: per-child order holds without ordering provinces among
+ * themselves. A province sending for the first time is found within EXCHANGE_DISCOVERY_MS.
+ * A province reads its one subject (`down.<province>`), one event per transaction.
  */
 export async function startExchange(strapi: Core.Strapi): Promise<void> {
   const current = currentExchangeSettings();
   if (current.role === 'single') return;
-  const state: { broker: Broker | null; timer: NodeJS.Timeout | null; stopped: boolean } = { broker: null, timer: null, stopped: false };
+  const state: Running = { broker: null, timer: null, discovery: null, stopped: false };
   running = state;
   const source = current.role === 'province' ? current.province! : 'national';
+  const handler = (apply: (event: ExchangeEvent) => Promise<void | { refused: string }>, prepare?: (events: ExchangeEvent[]) => Promise<void>) => async (messages: JsMsg[]) => {
+    await applyBatch(strapi, messages.map((message) => message.json() as ExchangeEvent), apply, prepare);
+  };
+  const consumeProvinces = async (broker: Broker) => {
+    const upPrefix = `${current.subjectPrefix}.up.`;
+    const started = new Set<string>();
+    const handle = handler((event) => applyProvinceEvent(strapi, current, event), (events) => lockNationalKeys(strapi, events));
+    // the single consumer of every province that came before one per province: its place is taken by theirs
+    if (await broker.deleteConsumer('national')) strapi.log.info('exchange: consumer "national" replaced by one consumer per province');
+    const discover = async () => {
+      if (state.stopped) return;
+      try {
+        for (const subject of await broker.subjects(`${upPrefix}*`)) {
+          const province = subject.slice(upPrefix.length);
+          if (started.has(province) || !/^[1-8]\d$/.test(province)) continue;
+          await broker.consume(`national-${province}`, subject, current.batchSize, handle);
+          started.add(province);
+        }
+      } catch (error: any) {
+        strapi.log.warn(`exchange: provinces' subjects not listed (${error?.message ?? error}); retrying`);
+      }
+      if (!state.stopped) state.discovery = setTimeout(discover, current.discoveryMs);
+    };
+    await discover();
+  };
   const connect = async () => {
     while (!state.stopped && !state.broker) {
       try {
         const broker = await openBroker(strapi, current);
         if (state.stopped) { await broker.close(); return; }
         state.broker = broker;
-        const handle = async (message: any) => {
-          const event = message.json() as ExchangeEvent;
-          await applyOnce(strapi, event, () => (current.role === 'national' ? applyProvinceEvent(strapi, current, event) : applyNationalEvent(strapi, event)));
-        };
-        if (current.role === 'national') await broker.consume('national', `${current.subjectPrefix}.up.>`, handle);
-        else await broker.consume(`province-${current.province}`, downSubject(current, current.province!), handle);
+        if (current.role === 'national') await consumeProvinces(broker);
+        else await broker.consume(`province-${current.province}`, downSubject(current, current.province!), 1, handler((event) => applyNationalEvent(strapi, event)));
         strapi.log.info(`exchange: ${current.role} ${current.province ?? ''} connected to ${current.servers}`);
       } catch (error: any) {
         strapi.log.warn(`exchange: broker ${current.servers} unreachable (${error?.message ?? error}); retrying, the outbox keeps the events`);
@@ -75,5 +106,6 @@ export async function stopExchange(): Promise<void> {
   running = null;
   state.stopped = true;
   if (state.timer) clearTimeout(state.timer);
+  if (state.discovery) clearTimeout(state.discovery);
   await state.broker?.close().catch(() => undefined);
 }

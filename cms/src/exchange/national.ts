@@ -57,6 +57,32 @@ export async function applyProvinceEvent(strapi: Core.Strapi, settings: Exchange
   throw new Error(`exchange: unknown province event ${event.type}`);
 }
 
+/** PostgreSQL advisory locks of the national keys, apart from the relay's (cms/src/exchange/relay.ts). */
+const KEY_LOCK = 735_202;
+
+/**
+ * Taken at the start of a batch's transaction on the nation (cms/src/exchange/inbox.ts): the provinces'
+ * batches apply concurrently, one transaction per province, so two provinces registering the same child
+ * at the same moment would each look for the other before either committed and neither would see a
+ * duplicate. Each batch first locks the national keys (and 学籍号 keys) it registers or looks up, in one
+ * order (no deadlock between two batches); the second waits for the first to commit and then
+ * finds its entry. SQLite runs one transaction at a time: nothing to lock.
+ */
+export async function lockNationalKeys(strapi: Core.Strapi, events: ExchangeEvent[]): Promise<void> {
+  if (strapi.db.dialect.client !== 'postgres') return;
+  const keys = new Set<string>();
+  for (const event of events) {
+    if (event.type === 'child.registered' && event.data?.nationalKey) keys.add(String(event.data.nationalKey));
+    if (event.type === 'transfer.requested') for (const key of [event.data?.lookup?.nationalKey, event.data?.lookup?.studentKey]) if (key) keys.add(String(key));
+  }
+  if (!keys.size) return;
+  // in the order of the locks' own ids, so that two batches never wait on each other in a circle
+  await strapi.db.transaction(({ trx }: any) => strapi.db.connection.raw(
+    'SELECT pg_advisory_xact_lock(?, h) FROM (SELECT DISTINCT hashtext(key) AS h FROM json_array_elements_text(?::json) AS k(key) ORDER BY h) AS locks',
+    [KEY_LOCK, JSON.stringify([...keys])],
+  ).transacting(trx));
+}
+
 async function reportDuplicates(strapi: Core.Strapi, settings: ExchangeSettings, entry: any): Promise<void> {
   if (!entry.nationalKey) return;
   const others = await strapi.db.query(NATIONAL_INDEX as any).findMany({ where: { nationalKey: entry.nationalKey, active: true, province: { $ne: entry.province } } });

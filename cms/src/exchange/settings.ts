@@ -29,6 +29,15 @@ export type ExchangeSettings = {
   provinceKeys: Map<string, KeyObject>;
   /** Days after a period's snapshot falls due by which the nation expects its package (EXCHANGE_PACKAGE_GRACE_DAYS). */
   packageGraceDays: number;
+  /** Most events the nation applies in one transaction, per province (EXCHANGE_BATCH_SIZE, default 200). */
+  batchSize: number;
+  /** Seconds a consumer waits for an acknowledgement before the broker redelivers (EXCHANGE_ACK_WAIT_SECONDS, default 30). */
+  ackWaitSeconds: number;
+  /** The exchange stream's retention: days kept (EXCHANGE_STREAM_MAX_AGE_DAYS, default 30) and size (EXCHANGE_STREAM_MAX_GB, default 20). */
+  streamMaxAgeDays: number;
+  streamMaxGb: number;
+  /** How often the nation looks for a province that sends for the first time, in milliseconds (EXCHANGE_DISCOVERY_MS, default 2000). */
+  discoveryMs: number;
 };
 
 /** A key as PEM, or as base64 of its DER (PKCS#8 for a private key, SPKI for a public one). */
@@ -94,7 +103,20 @@ export function exchangeSettings(env: NodeJS.ProcessEnv = process.env): Exchange
     signingKey: role === 'province' && env.EXCHANGE_SIGNING_KEY ? ed25519Key('private', env.EXCHANGE_SIGNING_KEY, 'EXCHANGE_SIGNING_KEY') : null,
     provinceKeys: role === 'national' ? provinceKeys(env.EXCHANGE_PROVINCE_KEYS) : new Map(),
     packageGraceDays: graceDays(env.EXCHANGE_PACKAGE_GRACE_DAYS),
+    batchSize: bounded(env, 'EXCHANGE_BATCH_SIZE', 200, 1, 1000),
+    ackWaitSeconds: bounded(env, 'EXCHANGE_ACK_WAIT_SECONDS', 30, 1, 3600),
+    streamMaxAgeDays: bounded(env, 'EXCHANGE_STREAM_MAX_AGE_DAYS', 30, 1, 3650),
+    streamMaxGb: bounded(env, 'EXCHANGE_STREAM_MAX_GB', 20, 1, 10_000),
+    discoveryMs: bounded(env, 'EXCHANGE_DISCOVERY_MS', 2000, 100, 600_000),
   };
+}
+
+function bounded(env: NodeJS.ProcessEnv, variable: string, fallback: number, min: number, max: number): number {
+  const text = env[variable];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ExchangeSettingsError(`${variable} 应为 ${min} 到 ${max} 的整数，而不是 "${text}"`);
+  return value;
 }
 
 function graceDays(text: string | undefined): number {

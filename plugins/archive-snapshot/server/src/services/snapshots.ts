@@ -80,7 +80,9 @@ const snapshotsService = ({ strapi }: { strapi: Core.Strapi }) => {
         try {
           const summary = await this.summary();
           const projects = await this.projects(period);
-          await strapi.db.query(SNAPSHOT).update({ where: { period }, data: { state: 'done', finishedAt: new Date(), summary, projects } });
+          // one transaction with what the completion's subscribers write (a two-level deployment's
+          // statistics package into its outbox, cms/src/exchange/province.ts): both or neither
+          await strapi.db.transaction(() => strapi.db.query(SNAPSHOT).update({ where: { period }, data: { state: 'done', finishedAt: new Date(), summary, projects } }));
         } catch (error) {
           await strapi.db.query(SNAPSHOT).delete({ where: { period, state: 'running' } });
           throw error;
