@@ -1,18 +1,22 @@
 #!/usr/bin/env node
-// `npm run bench:exchange`: one province's enrolment peak, compressed, through the two-level exchange
-// (docs/two-level-deployment.md): outbox → relay → NATS JetStream → the national instance's consumer
-// (inbox + national index). Starts two deployments of the compiled app as processes of their own, each
-// on a throw-away PostgreSQL schema: a province (福建, 35) and the nation; a stream and subjects of the
-// run's own on the machine's NATS server (EXCHANGE_NATS_URL, default nats://127.0.0.1:4222).
-// The load: BENCH_EVENTS (20000) registrations' events written into the province's outbox, each in a
+// `npm run bench:exchange`: provinces' enrolment peak, compressed, through the two-level exchange
+// (docs/two-level-deployment.md): outbox → relay → NATS JetStream → the national instance's consumers
+// (one per province, each applying batches: inbox + national index). Starts BENCH_PROVINCES (1) province
+// deployments (福建 35, 浙江 33, 广东 44, …) and the nation, each a process of the compiled app on a
+// throw-away PostgreSQL schema of its own; a stream and subjects of the run's own on the machine's NATS
+// server (EXCHANGE_NATS_URL, default nats://127.0.0.1:4222).
+// The load: BENCH_EVENTS (20000) registrations' events per province written into its outbox, each in a
 // transaction of its own (the last statement of a registration's transaction), by BENCH_WRITERS (8)
-// writers paced to BENCH_RATE (500) events/s in all. Measured: events/s applied by the nation, the
-// end-to-end latency (committed in the province's outbox → applied in the nation's transaction) p50
-// and p99, and the province's outbox depth (sampled every 250 ms: max and at the end of the load).
-// Nothing is asserted; prints a markdown table. Everything made is dropped at the end.
+// writers per province paced to BENCH_RATE (500) events/s per province, all provinces at once.
+// Measured: events/s applied by the nation (over the run, and from its first to its last applied event),
+// the end-to-end latency (committed in a province's outbox → its batch applied in the nation's
+// transaction) p50 and p99, and the outbox depth (sampled every 250 ms: max of all provinces together
+// and at the end of the load). Nothing is asserted; prints a markdown table. Everything made is dropped
+// at the end.
 //
 // Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
-// EXCHANGE_NATS_URL, BENCH_EVENTS, BENCH_RATE, BENCH_WRITERS, EXCHANGE_RELAY_INTERVAL_MS (100),
+// EXCHANGE_NATS_URL, BENCH_PROVINCES, BENCH_EVENTS, BENCH_RATE, BENCH_WRITERS, EXCHANGE_RELAY_INTERVAL_MS (100),
+// EXCHANGE_BATCH_SIZE (the nation's batch, 200),
 // BENCH_DRAIN_SECONDS (600: how long to wait after the load for the nation to apply everything; the
 // figures are printed either way, marked incomplete), BENCH_SKIP_COMPILE=1 (cms/dist is current).
 import { execFileSync, spawn } from 'node:child_process';
@@ -25,6 +29,7 @@ import { appDir, positiveInt as readPositiveInt, requireFromRoot, root } from '.
 const positiveInt = (name, fallback) => readPositiveInt('bench:exchange', name, fallback);
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const NATS_URL = process.env.EXCHANGE_NATS_URL || 'nats://127.0.0.1:4222';
+const PROVINCES = ['35', '33', '44', '32', '37', '41', '51', '42'].slice(0, positiveInt('BENCH_PROVINCES', 1));
 const EVENTS = positiveInt('BENCH_EVENTS', 20000);
 const RATE = positiveInt('BENCH_RATE', 500);
 const WRITERS = positiveInt('BENCH_WRITERS', 8);
@@ -41,8 +46,8 @@ const { Pool } = requireFromRoot('pg');
 
 if (process.env.BENCH_SKIP_COMPILE !== '1') execFileSync(process.execPath, [path.join(root, 'scripts', 'compile.mjs')], { stdio: 'inherit' });
 
-const pool = new Pool({ connectionString: DATABASE_URL, max: WRITERS + 2 });
-const schemas = { province: `bench_x_province_${run}`, nation: `bench_x_nation_${run}` };
+const pool = new Pool({ connectionString: DATABASE_URL, max: WRITERS * PROVINCES.length + 2 });
+const schemas = { nation: `bench_x_nation_${run}`, ...Object.fromEntries(PROVINCES.map((province) => [`province${province}`, `bench_x_province${province}_${run}`])) };
 const instances = [];
 
 /** A deployment of the compiled app in a process of its own (as tests/helpers/second-instance.ts). */
@@ -93,20 +98,19 @@ async function main() {
   const started = Date.now();
   await Promise.all([
     startDeployment('nation', { DEPLOYMENT_ROLE: 'national' }),
-    startDeployment('province', { DEPLOYMENT_ROLE: 'province', DEPLOYMENT_PROVINCE: '35' }),
+    ...PROVINCES.map((province) => startDeployment(`province${province}`, { DEPLOYMENT_ROLE: 'province', DEPLOYMENT_PROVINCE: province })),
   ]);
-  console.error(`bench:exchange: both deployments up in ${((Date.now() - started) / 1000).toFixed(0)} s; ${EVENTS} events at ${RATE}/s by ${WRITERS} writers`);
-  const outbox = `${schemas.province}.exchange_outbox_events`;
-  const subject = `${EXCHANGE.EXCHANGE_SUBJECT_PREFIX}.up.35`;
+  const total = EVENTS * PROVINCES.length;
+  console.error(`bench:exchange: ${PROVINCES.length + 1} deployments up in ${((Date.now() - started) / 1000).toFixed(0)} s; ${EVENTS} events per province (${PROVINCES.join(', ')}) at ${RATE}/s each by ${WRITERS} writers each`);
+  const outboxes = PROVINCES.map((province) => `${schemas[`province${province}`]}.exchange_outbox_events`);
   const committed = new Map();
-  let next = 0;
   const depths = [];
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
       try {
-        const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ${outbox} WHERE sent_at IS NULL`);
-        depths.push(rows[0].n);
+        const { rows } = await pool.query(`SELECT ${outboxes.map((outbox) => `(SELECT count(*) FROM ${outbox} WHERE sent_at IS NULL)`).join(' + ')} AS n`);
+        depths.push(Number(rows[0].n));
       } catch (error) {
         // the run failed meanwhile (its schemas dropped): main's error is the one to report
         if (sampling) console.error(`bench:exchange: outbox depth not sampled: ${error.message}`);
@@ -116,15 +120,16 @@ async function main() {
     }
   })();
   const loadStart = Date.now();
-  const writer = async () => {
+  const writer = async (province, outbox, counter) => {
+    const subject = `${EXCHANGE.EXCHANGE_SUBJECT_PREFIX}.up.${province}`;
     for (;;) {
-      const i = next++;
+      const i = counter.next++;
       if (i >= EVENTS) return;
       const due = loadStart + (i * 1000) / RATE;
       if (due > Date.now()) await sleep(due - Date.now());
       const eventId = crypto.randomUUID();
-      const key = crypto.createHmac('sha256', EXCHANGE.NATIONAL_INDEX_KEY).update(`1:bench-${run}-${i}`).digest('hex');
-      const body = { type: 'child.registered', occurredAt: new Date().toISOString(), data: { childDocumentId: `bench${run}${i}`, nationalKey: key, countyCode: '350502', institutionCode: '3135050201', studentNumberMasked: null } };
+      const key = crypto.createHmac('sha256', EXCHANGE.NATIONAL_INDEX_KEY).update(`1:bench-${run}-${province}-${i}`).digest('hex');
+      const body = { type: 'child.registered', occurredAt: new Date().toISOString(), data: { childDocumentId: `bench${run}${i}`, nationalKey: key, countyCode: `${province}0102`, institutionCode: `31${province}010201`, studentNumberMasked: null } };
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
@@ -136,18 +141,22 @@ async function main() {
       committed.set(eventId, Date.now());
     }
   };
-  await Promise.all(Array.from({ length: WRITERS }, writer));
+  await Promise.all(PROVINCES.flatMap((province, n) => {
+    const counter = { next: 0 };
+    return Array.from({ length: WRITERS }, () => writer(province, outboxes[n], counter));
+  }));
   const loadSeconds = (Date.now() - loadStart) / 1000;
   const depthAtEnd = depths.at(-1) ?? 0;
   const inbox = `${schemas.nation}.exchange_inbox_events`;
+  const sources = PROVINCES.map((province) => `'${province}'`).join(',');
   const deadline = Date.now() + DRAIN_SECONDS * 1000;
   let drained = true;
   for (;;) {
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ${inbox} WHERE source = '35'`);
-    if (rows[0].n >= EVENTS) break;
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ${inbox} WHERE source IN (${sources})`);
+    if (rows[0].n >= total) break;
     if (Date.now() > deadline) {
       // the figures of what arrived so far are still printed, marked incomplete
-      console.error(`bench:exchange: only ${rows[0].n} of ${EVENTS} events applied within ${DRAIN_SECONDS} s after the load`);
+      console.error(`bench:exchange: only ${rows[0].n} of ${total} events applied within ${DRAIN_SECONDS} s after the load`);
       drained = false;
       break;
     }
@@ -155,19 +164,22 @@ async function main() {
   }
   sampling = false;
   await sampler;
-  const { rows } = await pool.query(`SELECT event_id, (extract(epoch from received_at) * 1000)::float8 AS at FROM ${inbox} WHERE source = '35'`);
+  const { rows } = await pool.query(`SELECT event_id, (extract(epoch from received_at) * 1000)::float8 AS at FROM ${inbox} WHERE source IN (${sources})`);
   const latencies = rows.filter((row) => committed.has(row.event_id)).map((row) => row.at - committed.get(row.event_id)).sort((a, b) => a - b);
   const applied = rows.map((row) => row.at).sort((a, b) => a - b);
   const spanSeconds = (applied.at(-1) - loadStart) / 1000;
+  const applySeconds = Math.max(0.001, (applied.at(-1) - applied[0]) / 1000);
   const { rows: index } = await pool.query(`SELECT count(*)::int AS n FROM ${schemas.nation}.national_index_entries`);
+  const { rows: batches } = await pool.query(`SELECT count(DISTINCT received_at)::int AS n FROM ${inbox} WHERE source IN (${sources})`);
   console.log(`| measure | value |
 |---|---|
-| events written (province outbox) | ${EVENTS} in ${loadSeconds.toFixed(1)} s (${(EVENTS / loadSeconds).toFixed(0)}/s offered, ${WRITERS} writers) |
-| events applied by the nation | ${rows.length}${drained ? '' : ` of ${EVENTS} (INCOMPLETE: stopped waiting ${DRAIN_SECONDS} s after the load)`} (index entries ${index[0].n}); ${(rows.length / spanSeconds).toFixed(0)}/s from first write to last applied |
-| outbox depth at the end | ${depths.at(-1) ?? 0} |
+| provinces publishing at once | ${PROVINCES.length} (${PROVINCES.join(', ')}) |
+| events written (provinces' outboxes) | ${total} in ${loadSeconds.toFixed(1)} s (${(total / loadSeconds).toFixed(0)}/s offered, ${WRITERS} writers per province) |
+| events applied by the nation | ${rows.length}${drained ? '' : ` of ${total} (INCOMPLETE: stopped waiting ${DRAIN_SECONDS} s after the load)`} (index entries ${index[0].n}) in ~${batches[0].n} transactions (distinct inbox times) |
+| nation's apply rate | ${(rows.length / spanSeconds).toFixed(0)}/s from first write to last applied; ${(rows.length / applySeconds).toFixed(0)}/s from first to last applied |
 | end-to-end latency p50 / p99 | ${percentile(latencies, 50).toFixed(0)} ms / ${percentile(latencies, 99).toFixed(0)} ms (outbox commit → applied at the nation) |
-| outbox depth max / at end of load | ${Math.max(0, ...depths)} / ${depthAtEnd} |
-| relay interval | ${RELAY_MS} ms |
+| outbox depth max / at end of load | ${Math.max(0, ...depths)} / ${depthAtEnd} (all provinces together) |
+| relay interval / nation's batch | ${RELAY_MS} ms / ${process.env.EXCHANGE_BATCH_SIZE || 200} events |
 | load average (1 / 5 / 15 min) | ${os.loadavg().map((n) => n.toFixed(2)).join(' / ')} on ${os.cpus().length} cores |`);
 }
 

@@ -351,7 +351,7 @@ describe('the nation applies the provinces in parallel, in batches', () => {
         const childDocumentId = `burst-${province}-${i}-${run}`;
         const countyCode = province === '35' ? '350502' : '330102';
         const base = { source: province, occurredAt: new Date().toISOString() };
-        events.push({ ...base, eventId: crypto.randomUUID(), type: 'child.registered', sequence: sequence += 1, data: { childDocumentId, nationalKey: i === 20 ? shared : crypto.randomBytes(32).toString('hex'), countyCode, studentNumberMasked: `L${province}****${i}` } });
+        events.push({ ...base, eventId: crypto.randomUUID(), type: 'child.registered', sequence: sequence += 1, data: { childDocumentId, nationalKey: i === 21 ? shared : crypto.randomBytes(32).toString('hex'), countyCode, studentNumberMasked: `L${province}****${i}` } });
         // every fourth child leaves right after: its closing must not be overtaken by its registration
         if (i % 4 === 0) events.push({ ...base, eventId: crypto.randomUUID(), type: 'child.status', sequence: sequence += 1, data: { childDocumentId, open: false, status: 'left', countyCode, keyed: true } });
       }
@@ -378,7 +378,7 @@ describe('the nation applies the provinces in parallel, in batches', () => {
     expect(left.every((entry: any) => !entry.active)).toBe(true);
     expect(entries.filter((entry: any) => entry.active)).toHaveLength(60);
     // the child registered in both provinces at the same moment: each province told once, naming the other
-    const pair = [`burst-35-20-${run}`, `burst-33-20-${run}`];
+    const pair = [`burst-35-21-${run}`, `burst-33-21-${run}`];
     const told = (await nation.query(`SELECT subject, body FROM exchange_outbox_events WHERE type = 'national.duplicate'`))
       .map((row: any) => ({ subject: row.subject, data: json(row.body).data }))
       .filter((row: any) => pair.includes(row.data.childDocumentId));
