@@ -17,7 +17,7 @@ test('a wrong role, province or national key stops the start naming the variable
 
 test('the nation\'s batch, the acknowledgement wait and the stream\'s retention: defaults, and a wrong value stops the start naming the variable', () => {
   const nation = exchangeSettings({ DEPLOYMENT_ROLE: 'national', NATIONAL_INDEX_KEY: KEY });
-  expect([nation.batchSize, nation.ackWaitSeconds, nation.streamMaxAgeDays, nation.streamMaxGb]).toEqual([200, 30, 30, 20]);
+  expect([nation.batchSize, nation.ackWaitSeconds, nation.streamMaxAgeDays, nation.streamMaxGb]).toEqual([200, 30, 30, 50]);
   expect(exchangeSettings({ DEPLOYMENT_ROLE: 'national', NATIONAL_INDEX_KEY: KEY, EXCHANGE_BATCH_SIZE: '500' }).batchSize).toBe(500);
   expect(() => exchangeSettings({ DEPLOYMENT_ROLE: 'national', NATIONAL_INDEX_KEY: KEY, EXCHANGE_BATCH_SIZE: '0' })).toThrow(/EXCHANGE_BATCH_SIZE/);
   expect(() => exchangeSettings({ DEPLOYMENT_ROLE: 'national', NATIONAL_INDEX_KEY: KEY, EXCHANGE_STREAM_MAX_AGE_DAYS: 'forever' })).toThrow(/EXCHANGE_STREAM_MAX_AGE_DAYS/);

@@ -33,7 +33,7 @@ export type ExchangeSettings = {
   batchSize: number;
   /** Seconds a consumer waits for an acknowledgement before the broker redelivers (EXCHANGE_ACK_WAIT_SECONDS, default 30). */
   ackWaitSeconds: number;
-  /** The exchange stream's retention: days kept (EXCHANGE_STREAM_MAX_AGE_DAYS, default 30) and size (EXCHANGE_STREAM_MAX_GB, default 20). */
+  /** The exchange stream's retention: days kept (EXCHANGE_STREAM_MAX_AGE_DAYS, default 30) and size (EXCHANGE_STREAM_MAX_GB, default 50). */
   streamMaxAgeDays: number;
   streamMaxGb: number;
   /** How often the nation looks for a province that sends for the first time, in milliseconds (EXCHANGE_DISCOVERY_MS, default 2000). */
@@ -106,7 +106,7 @@ export function exchangeSettings(env: NodeJS.ProcessEnv = process.env): Exchange
     batchSize: bounded(env, 'EXCHANGE_BATCH_SIZE', 200, 1, 1000),
     ackWaitSeconds: bounded(env, 'EXCHANGE_ACK_WAIT_SECONDS', 30, 1, 3600),
     streamMaxAgeDays: bounded(env, 'EXCHANGE_STREAM_MAX_AGE_DAYS', 30, 1, 3650),
-    streamMaxGb: bounded(env, 'EXCHANGE_STREAM_MAX_GB', 20, 1, 10_000),
+    streamMaxGb: bounded(env, 'EXCHANGE_STREAM_MAX_GB', 50, 1, 10_000),
     discoveryMs: bounded(env, 'EXCHANGE_DISCOVERY_MS', 2000, 100, 600_000),
   };
 }
