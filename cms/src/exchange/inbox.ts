@@ -2,7 +2,10 @@ import type { Core } from '@strapi/strapi';
 import { runAsSystem } from '../domain/request-context';
 import { INBOX, type ExchangeEvent } from './outbox';
 
-type Apply = (event: ExchangeEvent) => Promise<void | { refused: string }>;
+type Outcome = void | { refused: string };
+type Apply = (event: ExchangeEvent) => Promise<Outcome>;
+/** Applies the batch's events not applied yet, in their order, answering each one's outcome in that order. */
+type ApplyAll = (events: ExchangeEvent[]) => Promise<Outcome[]>;
 
 /**
  * Applies events from the other level once, a batch in one transaction: the inbox rows and the
@@ -13,9 +16,10 @@ type Apply = (event: ExchangeEvent) => Promise<void | { refused: string }>;
  * were applied. The other level's events are applied as the system, named in the audit trail (one
  * entry per batch) by sender and event types. An event the receiver refuses (a forged or replayed
  * statistics package) is recorded as refused, with the reason, and not retried: `apply` answers the
- * reason instead of applying it.
+ * reason instead of applying it. `apply` takes one event, or all of them (`applyAll`, which may apply a
+ * run of them with fewer statements).
  */
-export async function applyBatch(strapi: Core.Strapi, events: ExchangeEvent[], apply: Apply, prepare?: (fresh: ExchangeEvent[]) => Promise<void>): Promise<number> {
+export async function applyBatch(strapi: Core.Strapi, events: ExchangeEvent[], apply: Apply | { applyAll: ApplyAll }, prepare?: (fresh: ExchangeEvent[]) => Promise<void>): Promise<number> {
   for (const event of events) if (!event?.eventId || typeof event.eventId !== 'string') throw new Error('exchange: an event without an id is refused');
   if (!events.length) return 0;
   const types = new Map<string, number>();
@@ -36,8 +40,11 @@ export async function applyBatch(strapi: Core.Strapi, events: ExchangeEvent[], a
     await prepare?.(fresh);
     const receivedAt = new Date();
     await strapi.db.query(INBOX as any).createMany({ data: fresh.map((event) => ({ eventId: event.eventId, type: event.type, source: event.source, receivedAt, outcome: 'applied' })) });
-    for (const event of fresh) {
-      const result = await apply(event);
+    const outcomes: Outcome[] = [];
+    if (typeof apply === 'function') for (const event of fresh) outcomes.push(await apply(event));
+    else outcomes.push(...(await apply.applyAll(fresh)));
+    for (const [n, event] of fresh.entries()) {
+      const result = outcomes[n];
       if (result && 'refused' in result) {
         strapi.log.warn(`exchange: ${event.type} ${event.eventId} from ${event.source} refused: ${result.refused}`);
         await strapi.db.query(INBOX as any).updateMany({ where: { eventId: event.eventId }, data: { outcome: 'refused', reason: result.refused.slice(0, 500) } });
@@ -45,9 +52,4 @@ export async function applyBatch(strapi: Core.Strapi, events: ExchangeEvent[], a
     }
     return fresh.length;
   }));
-}
-
-/** One event: `applyBatch` of one. Returns false for an event already applied. */
-export async function applyOnce(strapi: Core.Strapi, event: ExchangeEvent, apply: () => Promise<void | { refused: string }>): Promise<boolean> {
-  return (await applyBatch(strapi, [event], () => apply())) === 1;
 }

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { openBroker, type Broker } from './broker';
 import { applyBatch } from './inbox';
 import { applyNationalEvent, reportSnapshots, reportStatusSteps } from './province';
-import { applyProvinceEvent, lockNationalKeys } from './national';
+import { applyProvinceEvents, lockNationalKeys } from './national';
 import { relayOnce } from './relay';
 import { reportTransferSteps, useTransferSettings } from './transfers';
 import { downSubject, exchangeSettings, type ExchangeSettings } from './settings';
@@ -47,13 +47,13 @@ export async function startExchange(strapi: Core.Strapi): Promise<void> {
   const state: Running = { broker: null, timer: null, discovery: null, stopped: false };
   running = state;
   const source = current.role === 'province' ? current.province! : 'national';
-  const handler = (apply: (event: ExchangeEvent) => Promise<void | { refused: string }>, prepare?: (events: ExchangeEvent[]) => Promise<void>) => async (messages: JsMsg[]) => {
+  const handler = (apply: Parameters<typeof applyBatch>[2], prepare?: (events: ExchangeEvent[]) => Promise<void>) => async (messages: JsMsg[]) => {
     await applyBatch(strapi, messages.map((message) => message.json() as ExchangeEvent), apply, prepare);
   };
   const consumeProvinces = async (broker: Broker) => {
     const upPrefix = `${current.subjectPrefix}.up.`;
     const started = new Set<string>();
-    const handle = handler((event) => applyProvinceEvent(strapi, current, event), (events) => lockNationalKeys(strapi, events));
+    const handle = handler({ applyAll: (events) => applyProvinceEvents(strapi, current, events) }, (events) => lockNationalKeys(strapi, events));
     // the single consumer of every province that came before one per province: its place is taken by theirs
     if (await broker.deleteConsumer('national')) strapi.log.info('exchange: consumer "national" replaced by one consumer per province');
     const discover = async () => {

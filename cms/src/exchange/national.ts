@@ -30,10 +30,7 @@ export async function applyProvinceEvent(strapi: Core.Strapi, settings: Exchange
     return;
   }
   if (event.type === 'child.registered') {
-    const fields = {
-      nationalKey: String(data.nationalKey), countyCode: data.countyCode ?? null, institutionCode: data.institutionCode ?? null,
-      studentNumberMasked: data.studentNumberMasked ?? null, studentKey: data.studentKey ?? null, active: true, lastSequence: event.sequence, registeredAt: event.occurredAt,
-    };
+    const fields = registrationFields(event);
     if (entry) await strapi.db.query(NATIONAL_INDEX as any).update({ where: { id: entry.id }, data: fields });
     else await strapi.db.query(NATIONAL_INDEX as any).create({ data: { ...where, ...fields } });
     await reportDuplicates(strapi, settings, { ...where, ...fields });
@@ -83,9 +80,64 @@ export async function lockNationalKeys(strapi: Core.Strapi, events: ExchangeEven
   ).transacting(trx));
 }
 
+/** What a registration sets on the child's index entry. */
+function registrationFields(event: ExchangeEvent) {
+  const { data } = event;
+  return {
+    nationalKey: String(data.nationalKey), countyCode: data.countyCode ?? null, institutionCode: data.institutionCode ?? null,
+    studentNumberMasked: data.studentNumberMasked ?? null, studentKey: data.studentKey ?? null, active: true, lastSequence: event.sequence, registeredAt: event.occurredAt,
+  };
+}
+
+const isNewRegistration = (event: ExchangeEvent, source: string) => event.type === 'child.registered' && String(event.source) === source && /^\d{2}$/.test(source) && Boolean(event.data?.childDocumentId) && Boolean(event.data?.nationalKey);
+
+/**
+ * A batch of one province's events (cms/src/exchange/inbox.ts), in order. The bulk of a September day
+ * is registrations of new children: a run of consecutive registrations of children the index does not
+ * hold yet, none twice, is applied with one insert and one duplicate lookup for the whole run (what
+ * `applyProvinceEvent` does one by one, with the same effect: the run's children are in no other event
+ * of the run, and a run never spans another kind of event, so a transfer's completion still closes the
+ * sender's entry before the receiver's registration is compared). Any other event, or a run holding a
+ * child already indexed, is applied one by one.
+ */
+export async function applyProvinceEvents(strapi: Core.Strapi, settings: ExchangeSettings, events: ExchangeEvent[]): Promise<(void | { refused: string })[]> {
+  const outcomes: (void | { refused: string })[] = [];
+  let start = 0;
+  while (start < events.length) {
+    const source = String(events[start].source);
+    let end = start;
+    while (end < events.length && isNewRegistration(events[end], source)) end += 1;
+    if (end - start >= 2 && (await registerMany(strapi, settings, source, events.slice(start, end)))) {
+      outcomes.push(...events.slice(start, end).map(() => undefined));
+      start = end;
+      continue;
+    }
+    for (const event of events.slice(start, Math.max(end, start + 1))) outcomes.push(await applyProvinceEvent(strapi, settings, event));
+    start = Math.max(end, start + 1);
+  }
+  return outcomes;
+}
+
+async function registerMany(strapi: Core.Strapi, settings: ExchangeSettings, province: string, events: ExchangeEvent[]): Promise<boolean> {
+  const ids = events.map((event) => String(event.data.childDocumentId));
+  if (new Set(ids).size !== ids.length) return false;
+  if (await strapi.db.query(NATIONAL_INDEX as any).count({ where: { province, childDocumentId: { $in: ids } } })) return false;
+  const entries = events.map((event) => ({ province, childDocumentId: String(event.data.childDocumentId), ...registrationFields(event) }));
+  await strapi.db.query(NATIONAL_INDEX as any).createMany({ data: entries });
+  const others = await strapi.db.query(NATIONAL_INDEX as any).findMany({ where: { nationalKey: { $in: [...new Set(entries.map((entry) => entry.nationalKey))] }, active: true, province: { $ne: province } }, orderBy: { id: 'asc' } });
+  if (!others.length) return true;
+  for (const entry of entries) await tellDuplicates(strapi, settings, entry, others.filter((other: any) => other.nationalKey === entry.nationalKey));
+  return true;
+}
+
 async function reportDuplicates(strapi: Core.Strapi, settings: ExchangeSettings, entry: any): Promise<void> {
   if (!entry.nationalKey) return;
   const others = await strapi.db.query(NATIONAL_INDEX as any).findMany({ where: { nationalKey: entry.nationalKey, active: true, province: { $ne: entry.province } } });
+  await tellDuplicates(strapi, settings, entry, others);
+}
+
+/** Each of the two provinces is told of the other: its province and county only. */
+async function tellDuplicates(strapi: Core.Strapi, settings: ExchangeSettings, entry: any, others: any[]): Promise<void> {
   for (const other of others) {
     const tell = async (recipient: any, about: any) => enqueue(strapi, downSubject(settings, recipient.province), 'national.duplicate', {
       childDocumentId: recipient.childDocumentId,
