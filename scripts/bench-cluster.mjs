@@ -11,7 +11,8 @@
 //   10% province      GET  /api/statistics                         statistics page (replica)
 //    5% province      GET  /api/kindergartens (a page of 25)       province-wide list
 // Settings: BENCH_NODES (1,2,3), BENCH_DURATION (20 s per run), BENCH_CONNECTIONS (16), CLUSTER_PORT
-// (8080), and those of scripts/cluster.mjs.
+// (8080), BENCH_WEIGHTS (other proportions, by the routes' short names: children, edit, requests,
+// dashboard, statistics, kindergartens; e.g. `statistics=0,dashboard=35`), and those of scripts/cluster.mjs.
 // On a generated province (GEN_SCHEMA, made by `KEEP=1 npm run generate:province` in the database
 // of DATABASE_URL; the 5-million-child one is province_5m): the nodes run on that schema with the
 // generator's synthetic keys (scripts/lib/common.mjs SYNTHETIC_KEYS: they decrypt its ID numbers),
@@ -75,7 +76,7 @@ export async function routes() {
   const own = await (await fetch(`${BASE}/api/kindergartens`, { headers: auth(kindergarten) })).json();
   const id = own.data[0].documentId;
   let serial = 0;
-  return [
+  const list = [
     { name: 'GET /api/children (kindergarten)', weight: 35, request: () => [`${BASE}/api/children?pagination[pageSize]=20`, { headers: auth(kindergarten) }] },
     { name: 'PUT /api/kindergartens/:id (kindergarten)', weight: 10, write: true, request: () => {
       serial += 1;
@@ -87,6 +88,14 @@ export async function routes() {
     { name: 'GET /api/statistics (province)', weight: 10, request: () => [`${BASE}/api/statistics`, { headers: auth(province) }] },
     { name: 'GET /api/kindergartens (province)', weight: 5, request: () => [`${BASE}/api/kindergartens?pagination[pageSize]=25`, { headers: auth(province) }] },
   ].map((route) => ({ ...route, id }));
+  const short = ['children', 'edit', 'requests', 'dashboard', 'statistics', 'kindergartens'];
+  for (const pair of (env.BENCH_WEIGHTS || '').split(',').filter(Boolean)) {
+    const [key, value] = pair.split('=');
+    const index = short.indexOf(key.trim());
+    if (index < 0 || !(Number(value) >= 0)) throw new Error(`BENCH_WEIGHTS: "${pair}" is not <${short.join('|')}>=<weight ≥ 0>`);
+    list[index].weight = Number(value);
+  }
+  return list.filter((route) => route.weight > 0);
 }
 
 const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);

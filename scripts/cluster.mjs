@@ -300,6 +300,7 @@ async function stopNodes() {
 }
 
 async function stop() {
+  if (!fs.existsSync(DIR)) return log(`nothing to stop (no ${DIR})`);
   stopNginx();
   await stopNodes();
   stopReplica();
