@@ -99,7 +99,9 @@ function baseBackup(stamp) {
   return {
     kind: 'base', file: dir, dir: path.basename(dir), bytes, files, database: url.pathname.replace(/^\//, '') || 'postgres',
     startWal: label.match(/START WAL LOCATION: (\S+) \(file (\S+)\)/)?.slice(1) ?? null,
-    walArchive: archiving ? WAL_ARCHIVE_DIR : null, archiveTimeout: archiving ? psql('SHOW archive_timeout') : null,
+    // the archive's place as the primary's archive_command (scripts/cluster.mjs) names it, else WAL_ARCHIVE_DIR
+    walArchive: archiving ? (psql('SHOW archive_command').match(/test ! -f (\S+)\/%f/)?.[1] ?? WAL_ARCHIVE_DIR) : null,
+    archiveTimeout: archiving ? psql('SHOW archive_timeout') : null,
   };
 }
 
