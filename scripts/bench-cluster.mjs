@@ -11,13 +11,25 @@
 //   10% province      GET  /api/statistics                         statistics page (replica)
 //    5% province      GET  /api/kindergartens (a page of 25)       province-wide list
 // Settings: BENCH_NODES (1,2,3), BENCH_DURATION (20 s per run), BENCH_CONNECTIONS (16), CLUSTER_PORT
-// (8080), and those of scripts/cluster.mjs.
+// (8080), BENCH_WEIGHTS (other proportions, by the routes' short names: children, edit, requests,
+// dashboard, statistics, kindergartens; e.g. `statistics=0,dashboard=35`), and those of scripts/cluster.mjs.
+// On a generated province (GEN_SCHEMA, made by `KEEP=1 npm run generate:province` in the database
+// of DATABASE_URL; the 5-million-child one is province_5m): the nodes run on that schema with the
+// generator's synthetic keys (scripts/lib/common.mjs SYNTHETIC_KEYS: they decrypt its ID numbers),
+// the demo accounts' password set to this run's (DEMO_PASSWORD, or one made now), no demo children
+// added, no snapshot catch-up or cron at start (a snapshot of millions of children is not the
+// workload). Nodes left running by an earlier run are stopped first (they have another password).
+// The replica is a pg_basebackup of the whole server of DATABASE_URL (every database on it):
+// NO_REPLICA=1 leaves it out; use a CLUSTER_DIR of the run's own. Example (as the lead runs it):
+//   CLUSTER_DIR=/var/tmp/bench-5m GEN_SCHEMA=province_5m DATABASE_URL=postgres://postgres@127.0.0.1:5432/perf_bench npm run bench:cluster
 // The load generator runs on the same machine as the nodes and PostgreSQL: it takes CPU from them.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { SYNTHETIC_KEYS } from './lib/common.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -26,7 +38,17 @@ const BASE = `http://127.0.0.1:${env.CLUSTER_PORT || 8080}`;
 const NODE_LIST = (env.BENCH_NODES || '1,2,3').split(',').map(Number).filter((n) => n > 0);
 const DURATION = Number(env.BENCH_DURATION || 20) * 1000;
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS || 16);
+const GEN_SCHEMA = env.GEN_SCHEMA || null;
 const log = (message) => console.error(`[bench:cluster] ${message}`);
+if (GEN_SCHEMA && !/^[a-z_][a-z0-9_]{0,62}$/.test(GEN_SCHEMA)) {
+  console.error(`bench:cluster: GEN_SCHEMA must be a lower-case identifier (got "${GEN_SCHEMA}")`);
+  process.exit(2);
+}
+/** The nodes' settings on a generated province (GEN_SCHEMA): its schema, its keys, this run's demo password. */
+const provinceEnv = () => ({
+  DATABASE_SCHEMA: GEN_SCHEMA, PII_HASH_KEY: SYNTHETIC_KEYS.PII_HASH_KEY, PII_ENCRYPTION_KEY: SYNTHETIC_KEYS.PII_ENCRYPTION_KEY,
+  DEMO_PASSWORD: env.DEMO_PASSWORD, SEED_DEMO: 'true', SEED_DEMO_CHILDREN: 'false', ARCHIVE_SCHEDULE: 'false', ARCHIVE_CATCH_UP: 'false', JOB_SCHEDULES: 'false',
+});
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export const cluster = (args, extra = {}) => execFileSync(process.execPath, [path.join(root, 'scripts', 'cluster.mjs'), ...args], { env: { ...env, SKIP_COMPILE: '1', ...extra }, stdio: ['ignore', 'inherit', 'inherit'] });
 
@@ -54,7 +76,7 @@ export async function routes() {
   const own = await (await fetch(`${BASE}/api/kindergartens`, { headers: auth(kindergarten) })).json();
   const id = own.data[0].documentId;
   let serial = 0;
-  return [
+  const list = [
     { name: 'GET /api/children (kindergarten)', weight: 35, request: () => [`${BASE}/api/children?pagination[pageSize]=20`, { headers: auth(kindergarten) }] },
     { name: 'PUT /api/kindergartens/:id (kindergarten)', weight: 10, write: true, request: () => {
       serial += 1;
@@ -66,6 +88,14 @@ export async function routes() {
     { name: 'GET /api/statistics (province)', weight: 10, request: () => [`${BASE}/api/statistics`, { headers: auth(province) }] },
     { name: 'GET /api/kindergartens (province)', weight: 5, request: () => [`${BASE}/api/kindergartens?pagination[pageSize]=25`, { headers: auth(province) }] },
   ].map((route) => ({ ...route, id }));
+  const short = ['children', 'edit', 'requests', 'dashboard', 'statistics', 'kindergartens'];
+  for (const pair of (env.BENCH_WEIGHTS || '').split(',').filter(Boolean)) {
+    const [key, value] = pair.split('=');
+    const index = short.indexOf(key.trim());
+    if (index < 0 || !(Number(value) >= 0)) throw new Error(`BENCH_WEIGHTS: "${pair}" is not <${short.join('|')}>=<weight ≥ 0>`);
+    list[index].weight = Number(value);
+  }
+  return list.filter((route) => route.weight > 0);
 }
 
 const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
@@ -120,14 +150,33 @@ export function report(title, result) {
   return all / result.seconds;
 }
 
+/** The generated province's size (the planner's estimate: counting 5 million rows takes a while), or an error if it is missing. */
+function provinceSize() {
+  const url = env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+  const sql = `SELECT coalesce((SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('${GEN_SCHEMA}.children')), -1), coalesce((SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('${GEN_SCHEMA}.kindergartens')), -1)`;
+  const [children, kindergartens] = execFileSync('psql', [url, '-Atc', sql], { encoding: 'utf8' }).trim().split('|').map(Number);
+  if (children < 0) throw new Error(`no ${GEN_SCHEMA}.children in ${url.replace(/\/\/[^@]*@/, '//')}: run \`KEEP=1 GEN_SCHEMA=${GEN_SCHEMA} npm run generate:province\` first`);
+  return { children, kindergartens };
+}
+
 async function bench() {
   const throughput = {};
+  let extra = {};
+  let scale = 'the cluster\'s demo schema';
+  if (GEN_SCHEMA) {
+    const size = provinceSize();
+    scale = `${GEN_SCHEMA}: about ${size.children.toLocaleString('en-US')} children, ${size.kindergartens.toLocaleString('en-US')} kindergartens`;
+    env.DEMO_PASSWORD ||= `Bench#${crypto.randomBytes(6).toString('hex')}`;
+    extra = provinceEnv();
+    log(`on ${scale}; nodes of an earlier run stopped first`);
+    cluster(['stop']);
+  }
   for (const nodes of NODE_LIST) {
     log(`${nodes} node(s): starting / reconfiguring nginx`);
-    cluster(['start'], { NODES: String(nodes) });
+    cluster(['start'], { ...extra, NODES: String(nodes) });
     const list = await routes();
     await load(list, 3000); // warm-up
-    throughput[nodes] = report(`${nodes} node(s), ${CONNECTIONS} connections, ${DURATION / 1000} s`, await load(list, DURATION));
+    throughput[nodes] = report(`${nodes} node(s), ${CONNECTIONS} connections, ${DURATION / 1000} s, ${scale}`, await load(list, DURATION));
   }
   if (throughput[1] && throughput[2]) console.log(`\nscaling 2 nodes / 1 node: ${(throughput[2] / throughput[1]).toFixed(2)}×${throughput[3] ? `; 3 nodes / 1 node: ${(throughput[3] / throughput[1]).toFixed(2)}×` : ''}`);
 }

@@ -9,6 +9,11 @@
 // Commands: `npm run cluster` starts everything and stops it all on Ctrl-C; `npm run cluster -- start`
 // starts and returns (pids kept in CLUSTER_DIR/state.json), `-- stop` stops what `start` started,
 // `-- status` prints the state; `-- start --fresh` makes the replica again from a new base backup.
+// WAL archiving (the primary of its own only: the shared server is not restarted): archive_mode=on,
+// archive_command copying each finished segment into WAL_ARCHIVE_DIR (/var/tmp/preschool-wal-archive,
+// kept apart from the keys' KEYS_BACKUP_DIR), archive_timeout ARCHIVE_TIMEOUT seconds (60: a quiet
+// primary still ships its last writes within that) — what `npm run backup` (base backup) and
+// `npm run restore:drill` (point-in-time recovery) use.
 // Other settings: DATABASE_SCHEMA (cluster_demo; demo accounts are seeded there), CLUSTER_DIR
 // (/var/tmp/preschool-cluster: the replica's data, nginx's files, logs), NO_REPLICA=1, NO_NGINX=1,
 // SKIP_COMPILE=1 (dist/ is up to date).
@@ -33,6 +38,8 @@ const DIR = path.resolve(env.CLUSTER_DIR || '/var/tmp/preschool-cluster');
 const REPLICA_DIR = path.join(DIR, 'replica');
 const PRIMARY_DIR = path.join(DIR, 'primary');
 const STATE = path.join(DIR, 'state.json');
+const WAL_ARCHIVE_DIR = path.resolve(env.WAL_ARCHIVE_DIR || '/var/tmp/preschool-wal-archive');
+const ARCHIVE_TIMEOUT = Number(env.ARCHIVE_TIMEOUT || 60);
 const asRoot = process.getuid?.() === 0;
 const primary = new URL(DATABASE_URL);
 const replicaUrl = (() => {
@@ -82,11 +89,47 @@ function startOwnPrimary() {
     fs.appendFileSync(path.join(PRIMARY_DIR, 'pg_hba.conf'), '\nhost replication postgres 127.0.0.1/32 trust\n');
     log(`primary of its own made in ${PRIMARY_DIR} (port ${PRIMARY_PORT})`);
   }
+  const changed = archiveWal();
   const status = (() => { try { return pgRun('pg_ctl', ['-D', PRIMARY_DIR, 'status']); } catch { return ''; } })();
-  if (status.includes('server is running')) return;
+  if (status.includes('server is running')) {
+    if (changed) {
+      pgRun('pg_ctl', ['-D', PRIMARY_DIR, 'reload']);
+      if (psql(DATABASE_URL, 'SHOW archive_mode') !== 'on') log('the primary was running: its WAL archiving starts at its next start (npm run cluster -- stop, then start)');
+    }
+    return;
+  }
   pgRun('pg_ctl', ['-D', PRIMARY_DIR, '-l', path.join(PRIMARY_DIR, 'primary.log'), '-w', 'start']);
   log(`primary on 127.0.0.1:${PRIMARY_PORT}`);
 }
+/**
+ * The primary of its own archives its WAL: each finished segment (and at least every archive_timeout
+ * seconds while anything was written) gzipped into WAL_ARCHIVE_DIR as <segment>.gz, never over an
+ * existing file (a failed copy is retried by PostgreSQL; the `.part` rename keeps a half-written
+ * segment out of the archive). Kept in postgresql.conf; a running primary reloads the command and
+ * timeout, archive_mode itself waits for its next start.
+ */
+function archiveWal() {
+  fs.mkdirSync(WAL_ARCHIVE_DIR, { recursive: true, mode: 0o700 });
+  if (asRoot) execFileSync('chown', ['postgres:postgres', WAL_ARCHIVE_DIR]);
+  const conf = path.join(PRIMARY_DIR, 'postgresql.conf');
+  const text = fs.readFileSync(conf, 'utf8');
+  const lines = [
+    '', '# WAL archive (scripts/cluster.mjs): base backup + these segments = point-in-time recovery (npm run restore:drill)',
+    'archive_mode = on',
+    // gzip: a segment switched by archive_timeout is 16 MB, mostly zeros (≈70 kB compressed)
+    `archive_command = 'test ! -f ${WAL_ARCHIVE_DIR}/%f.gz && gzip -1 -c %p > ${WAL_ARCHIVE_DIR}/%f.gz.part && mv ${WAL_ARCHIVE_DIR}/%f.gz.part ${WAL_ARCHIVE_DIR}/%f.gz'`,
+    `archive_timeout = ${ARCHIVE_TIMEOUT}`, '',
+  ];
+  const marker = '# WAL archive (scripts/cluster.mjs)';
+  if (text.includes(marker)) {
+    // the settings of this start (archive directory, timeout) replace those of an earlier one
+    fs.writeFileSync(conf, `${text.slice(0, text.indexOf(marker)).replace(/\n+$/, '\n')}${lines.slice(1).join('\n')}`);
+  } else fs.appendFileSync(conf, lines.join('\n'));
+  const changed = fs.readFileSync(conf, 'utf8') !== text;
+  if (changed) log(`primary archives its WAL into ${WAL_ARCHIVE_DIR} (archive_timeout ${ARCHIVE_TIMEOUT} s)`);
+  return changed;
+}
+
 function stopOwnPrimary() {
   if (!fs.existsSync(path.join(PRIMARY_DIR, 'PG_VERSION'))) return;
   try {
@@ -257,6 +300,7 @@ async function stopNodes() {
 }
 
 async function stop() {
+  if (!fs.existsSync(DIR)) return log(`nothing to stop (no ${DIR})`);
   stopNginx();
   await stopNodes();
   stopReplica();

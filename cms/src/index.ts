@@ -27,6 +27,7 @@ import { encryptStoredPayloads } from './api/request/content-types/request/lifec
 import { encryptStoredTotpSecrets } from './security/totp';
 import { revokeSessionsOnBlock, subscribeSessionInvalidation } from './security/sessions';
 import { stopWatchingImports, watchInterruptedImports } from './domain/import/interrupted-jobs';
+import { stopWatchingExports, watchStaleExports } from './api/export-job/services/export-job';
 import { failWritesOnFailedCommit } from './runtime/commit-failures';
 import { subscribeStatisticsInvalidation } from './domain/statistics-cache';
 import { staffRulesMiddleware } from './domain/staff-rules';
@@ -151,6 +152,8 @@ export default {
     await startJobs(strapi);
     // imports left running by a process that died are queued again or marked failed; this instance's keep a heartbeat
     await watchInterruptedImports(strapi);
+    // export runs of dead instances taken over within about a minute (config/imports.json exportJobs)
+    await watchStaleExports(strapi);
     // statistics read from DATABASE_REPLICA_URL when set
     await startReadReplica(strapi);
     // the monthly snapshot missed while the server was down, now that the data is in place
@@ -167,6 +170,7 @@ export default {
     await stopJobs(strapi);
     await stopReadReplica();
     await stopWatchingImports();
+    await stopWatchingExports();
     await stopOverlay();
     await clusterBus(strapi).stop();
     stopAuditMaintenance();

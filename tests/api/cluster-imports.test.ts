@@ -228,4 +228,49 @@ describe('a large export is a job on the queue', () => {
     expect(await exportJobs().runQueued({ id: row.id })).toEqual({ skipped: 'done' });
     expect((await app.strapi.db.query('api::export-job.export-job' as any).findOne({ where: { id: row.id } })).attempts).toBe(1);
   });
+
+  test('a run whose instance died (its heartbeat stopped) is taken over by the sweep and run to the end once; past maxAttempts the job fails, never left running', async () => {
+    const jobs = app.strapi.db.query('api::export-job.export-job' as any);
+    const { staleSeconds, maxAttempts } = require(path.join(REPOSITORY_ROOT, 'config', 'imports.json')).exportJobs;
+    const started = await county.get('/api/child-export?format=csv').expect(202);
+    const documentId = started.body.data.id;
+    const settled = async () => {
+      let row = await jobs.findOne({ where: { documentId } });
+      for (let i = 0; i < 600 && !['done', 'failed'].includes(row.state); i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        row = await jobs.findOne({ where: { documentId } });
+      }
+      return row;
+    };
+    const first = await settled();
+    expect(first).toMatchObject({ state: 'done', attempts: 1 });
+    // what a node killed in the middle of its run leaves: running, its heartbeat stopped staleSeconds ago, no file
+    const { dataDir } = dist('runtime', 'paths');
+    const fs = require('node:fs');
+    fs.rmSync(path.join(dataDir, 'exports', first.fileName), { force: true });
+    const cut = new Date(Date.now() - (staleSeconds + 1) * 1000);
+    await jobs.update({ where: { id: first.id }, data: { state: 'running', written: 2, fileName: null, fileBytes: null, finishedAt: null, heartbeatAt: cut } });
+    // a run of this age is not the sweep's while its heartbeat is fresh
+    await jobs.update({ where: { id: first.id }, data: { heartbeatAt: new Date() } });
+    await exportJobs().takeOverStale();
+    expect(await jobs.findOne({ where: { id: first.id } })).toMatchObject({ state: 'running', attempts: 1 });
+    await jobs.update({ where: { id: first.id }, data: { heartbeatAt: cut } });
+    await exportJobs().takeOverStale();
+    const resumed = await settled();
+    expect(resumed).toMatchObject({ state: 'done', attempts: 2, message: '导出因服务重启而中断，已自动重新开始' });
+    expect(resumed.fileName).toBe(`${documentId}-2.csv.sealed`);
+    const shown = (await county.get(started.body.data.poll).expect(200)).body.data;
+    expect(shown).toMatchObject({ state: 'done', written: shown.total, file: `${started.body.data.poll}/export` });
+    const file = await county.get(shown.file).expect(200);
+    expect(file.text.trim().split('\r\n')).toHaveLength(shown.total + 1);
+    // the dead run's own delivery, retried by the queue after its expiry, finds the job ended
+    expect(await exportJobs().runQueued({ id: first.id })).toEqual({ skipped: 'done' });
+    expect(fs.readdirSync(path.join(dataDir, 'exports')).filter((name: string) => name.startsWith(documentId))).toEqual([resumed.fileName]);
+
+    // the last run allowed cut too: failed with the reason, not queued again
+    await jobs.update({ where: { id: first.id }, data: { state: 'running', attempts: maxAttempts, message: null, finishedAt: null, heartbeatAt: cut } });
+    await exportJobs().takeOverStale();
+    expect(await settled()).toMatchObject({ state: 'failed', attempts: maxAttempts, message: '导出因服务重启而中断，请重新导出' });
+    expect((await county.get(started.body.data.poll).expect(200)).body.data).toMatchObject({ state: 'failed', file: null });
+  }, 120_000);
 });

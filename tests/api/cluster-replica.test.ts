@@ -87,6 +87,26 @@ if (!onPostgres) {
     expect(dashboard.headers['x-read-from'] ?? 'replica').toBe('replica');
   }, 60_000);
 
+  test('a replica whose connections are cut is left at once, not at the next lag check, and read again once a lag check finds it', async () => {
+    const warn = jest.spyOn(app.strapi.log, 'warn');
+    try {
+      // what a replica stopped or crashed does to the idle connections of its pool
+      await app.strapi.db.connection.raw("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'preschool-reads'");
+      const lost = () => warn.mock.calls.some(([message]) => String(message).startsWith('read replica connection lost, reading the primary'));
+      for (let i = 0; i < 100 && !lost(); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(lost()).toBe(true);
+      let health = (await sessions['demo-province'].get('/api/health').expect(200)).body.replica;
+      for (let i = 0; i < 100 && !health.used; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        health = (await sessions['demo-province'].get('/api/health').expect(200)).body.replica;
+      }
+      expect(health).toMatchObject({ used: true, problem: null });
+      expect((await sessions['demo-province'].get('/api/children').expect(200)).headers['x-read-from']).toBe('replica');
+    } finally {
+      warn.mockRestore();
+    }
+  }, 60_000);
+
   test('a replica that is down is not read: lists and statistics answer from the primary, /api/health says why', async () => {
     const { startReadReplica, stopReadReplica } = dist('runtime', 'read-replica');
     await stopReadReplica();

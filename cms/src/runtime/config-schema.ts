@@ -341,6 +341,15 @@ function checkImports(c: Checker, imports: any) {
     for (const field of ['staleMinutes', 'heartbeatSeconds']) c.integer(imports.interruptedJobs[field], `imports.interruptedJobs.${field}`, { optional: true });
     c.integer(imports.interruptedJobs.maxResumes, 'imports.interruptedJobs.maxResumes', { min: 0, max: 10, optional: true });
   }
+  if (imports.exportJobs !== undefined && c.object(imports.exportJobs, 'imports.exportJobs')) {
+    c.integer(imports.exportJobs.heartbeatSeconds, 'imports.exportJobs.heartbeatSeconds', { min: 1, max: 60, optional: true });
+    c.integer(imports.exportJobs.staleSeconds, 'imports.exportJobs.staleSeconds', { min: 5, max: 3600, optional: true });
+    c.integer(imports.exportJobs.maxAttempts, 'imports.exportJobs.maxAttempts', { min: 1, max: 10, optional: true });
+    const { heartbeatSeconds = 5, staleSeconds = 30 } = imports.exportJobs;
+    if (Number.isInteger(heartbeatSeconds) && Number.isInteger(staleSeconds) && staleSeconds < 3 * heartbeatSeconds) {
+      c.fail('imports.exportJobs.staleSeconds', `${staleSeconds} must be at least 3 × heartbeatSeconds (${heartbeatSeconds}): a live run would be taken over`);
+    }
+  }
 }
 
 function checkLists(c: Checker, lists: any, known: Known) {

@@ -79,6 +79,15 @@ async function measure(strapi: Core.Strapi): Promise<void> {
   state.checkedAt = Date.now();
 }
 
+/** A connection to the replica broke: the primary is read until a lag check finds the replica again. */
+function replicaLost(strapi: Core.Strapi, error: Error): void {
+  if (!state?.healthy) return;
+  strapi.log.warn(`read replica connection lost, reading the primary: ${error?.message ?? error}`);
+  state.healthy = false;
+  state.lagSeconds = null;
+  state.error = String(error?.message ?? error);
+}
+
 /** Connects to the replica (when configured) and keeps measuring its lag; records who writes. */
 export async function startReadReplica(strapi: Core.Strapi): Promise<void> {
   if (!replicaConfigured() || strapi.db.dialect.client !== 'postgres') return;
@@ -87,7 +96,15 @@ export async function startReadReplica(strapi: Core.Strapi): Promise<void> {
     client: 'pg',
     connection: { connectionString: process.env.DATABASE_REPLICA_URL, application_name: 'preschool-reads', statement_timeout: 120_000 },
     searchPath: [schema],
-    pool: { min: 0, max: Number(process.env.DATABASE_REPLICA_POOL_MAX) || 5 },
+    pool: {
+      min: 0, max: Number(process.env.DATABASE_REPLICA_POOL_MAX) || 5,
+      // a replica that goes away (stopped, crashed) ends its idle connections at once: reads go to the
+      // primary from that moment, not only after the next lag check (a read in between would fail)
+      afterCreate: (connection: any, done: (error: Error | null, connection: any) => void) => {
+        connection.on('error', (error: Error) => replicaLost(strapi, error));
+        done(null, connection);
+      },
+    },
     acquireConnectionTimeout: 5_000,
   });
   state = { knex, healthy: false, lagSeconds: null, checkedAt: 0, error: null, recentWriters: new Map(), reads: { replica: 0, primary: 0 }, statements: 0 };

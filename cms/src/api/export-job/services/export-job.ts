@@ -10,9 +10,16 @@
  * encrypted with the PII key (cms/src/security/pii.ts), readable by the server's user only, and is
  * deleted `exportFileHours` after it was made. The user polls `GET /api/file-jobs/:id` and downloads
  * `GET /api/file-jobs/:id/export` (audited as an export); nobody else sees the job (404).
- * One run per job: the row is claimed by a conditional update; a run whose instance died (its
- * heartbeat older than STALE_MS) is taken over by the queue's retry; one never retried is failed by
- * the clean-up, never left running.
+ * One run per job: the row is claimed by a conditional update (`attempts` numbers the runs). The
+ * running instance refreshes `heartbeatAt` every config/imports.json `exportJobs.heartbeatSeconds`
+ * (a timer, and every page written); every instance sweeps (`takeOverStale`, same period) and queues
+ * again a run whose heartbeat is older than `staleSeconds` — its instance died — while it has run
+ * fewer than `maxAttempts` times, or fails it with the reason: taken over within about
+ * staleSeconds + heartbeatSeconds, never left running. A run that lost its claim (its instance
+ * stalled beyond staleSeconds, then woke) sees it at its next heartbeat or at the end, stops and
+ * keeps no file: each run writes a file of its own (`<id>-<attempt>`) and only the run holding the
+ * claim marks the job done. pg-boss's own expiry (config/cluster.json) cannot be this quick: it is
+ * also the longest a run may take.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,8 +37,17 @@ const JOB = 'api::export-job.export-job';
 const USER = 'plugin::users-permissions.user';
 export const EXPORT_JOB = 'list-export';
 const FILE_MODE = 0o600;
-/** A running export whose heartbeat is older than this belongs to no live instance. */
-const STALE_MS = 2 * 60_000;
+type TakeoverSettings = { heartbeatSeconds: number; staleSeconds: number; maxAttempts: number };
+/** config/imports.json `exportJobs`: how often a run says it is alive, when it is presumed dead, how many runs a job gets. */
+export function takeoverSettings(): TakeoverSettings {
+  const values = (readDomainConfig<Record<string, any>>('imports.json').exportJobs ?? {}) as Partial<TakeoverSettings>;
+  return { heartbeatSeconds: Number(values.heartbeatSeconds) || 5, staleSeconds: Number(values.staleSeconds) || 30, maxAttempts: Number(values.maxAttempts) || 3 };
+}
+const staleMs = () => takeoverSettings().staleSeconds * 1000;
+export const TAKEN_OVER_MESSAGE = '导出因服务重启而中断，已自动重新开始';
+export const INTERRUPTED_EXPORT_MESSAGE = '导出因服务重启而中断，请重新导出';
+/** This process's runs (job id → attempt): its own sweep leaves them alone. */
+const liveRuns = new Map<number, number>();
 const FINAL = ['done', 'failed'];
 const exportDir = () => path.join(dataDir, 'exports');
 const settings = () => readDomainConfig<Record<string, any>>('imports.json');
@@ -58,6 +74,8 @@ export type QueuedExport = {
 };
 
 class ExportRefused extends Error {}
+/** The run's claim was taken over by another instance: it stops, writes nothing more. */
+class ClaimLost extends Error {}
 
 const service = ({ strapi }: { strapi: Core.Strapi }) => ({
   /** Rows above which a list export is queued (config/imports.json exportJobAboveRows; 0: never). */
@@ -136,13 +154,24 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const now = new Date();
     const attempts = (Number(row.attempts) || 0) + 1;
     const { count } = await strapi.db.query(JOB as any).updateMany({
-      where: { id, $or: [{ state: 'queued' }, { state: 'running', heartbeatAt: { $lt: new Date(now.getTime() - STALE_MS) } }] },
+      where: { id, attempts: row.attempts ?? null, $or: [{ state: 'queued' }, { state: 'running', heartbeatAt: { $lt: new Date(now.getTime() - staleMs()) } }] },
       data: { state: 'running', attempts, written: 0, startedAt: now, heartbeatAt: now, updatedAt: now },
     });
     if (!count) return { skipped: 'claimed elsewhere' };
-    const save = (fields: Record<string, unknown>) => strapi.db.query(JOB as any).update({ where: { id }, data: { ...fields, updatedAt: new Date() } });
+    // every write of this run holds only while the claim is its own (no other run took it over)
+    const mine = { id, attempts, state: 'running' };
+    const save = async (fields: Record<string, unknown>) => {
+      const { count: held } = await strapi.db.query(JOB as any).updateMany({ where: mine, data: { ...fields, updatedAt: new Date() } });
+      if (!held) throw new ClaimLost();
+    };
+    let lost = false;
+    liveRuns.set(id, attempts);
+    const heartbeat = setInterval(() => {
+      save({ heartbeatAt: new Date() }).catch((error) => { if (error instanceof ClaimLost) lost = true; });
+    }, takeoverSettings().heartbeatSeconds * 1000);
+    heartbeat.unref();
     fs.mkdirSync(exportDir(), { recursive: true, mode: 0o700 });
-    const name = `${row.documentId}.${row.format}.sealed`;
+    const name = `${row.documentId}-${attempts}.${row.format}.sealed`;
     const final = path.join(exportDir(), name);
     const scratch = `${final}.${process.pid}.tmp`;
     try {
@@ -163,7 +192,11 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         let rows = 0;
         const body = await runListExport(strapi, spec, user, {
           format: row.format, filters: request.filters ?? {}, ip: row.ip ?? undefined,
-          onPage: async (done) => { rows = done; await save({ written: done, heartbeatAt: new Date() }); },
+          onPage: async (done) => {
+            if (lost) throw new ClaimLost();
+            rows = done;
+            await save({ written: done, heartbeatAt: new Date() });
+          },
         });
         const { iv, cipher } = fileCipher();
         const out = fs.createWriteStream(scratch, { mode: FILE_MODE });
@@ -174,15 +207,65 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       });
       await fs.promises.rename(scratch, final);
       const bytes = (await fs.promises.stat(final)).size;
-      await save({ state: 'done', written, fileName: name, fileBytes: bytes, finishedAt: new Date(), heartbeatAt: new Date() });
+      clearInterval(heartbeat);
+      try {
+        await save({ state: 'done', written, fileName: name, fileBytes: bytes, finishedAt: new Date(), heartbeatAt: new Date() });
+      } catch (error) {
+        await fs.promises.rm(final, { force: true });
+        throw error;
+      }
       return { state: 'done', written, attempt: attempts };
     } catch (error: any) {
       await fs.promises.rm(scratch, { force: true });
+      if (error instanceof ClaimLost) {
+        strapi.log.warn(`export job ${row.documentId}: run ${attempts} was taken over by another instance; it stops`);
+        return { skipped: 'taken over', attempt: attempts };
+      }
       const message = error instanceof ExportRefused ? error.message : error?.name === 'ValidationError' ? `导出条件不正确：${error.message}` : '导出时发生错误，请稍后重新导出';
       if (!(error instanceof ExportRefused)) strapi.log.error(`export job ${row.documentId} failed: ${error?.message ?? error}`);
       await save({ state: 'failed', message, finishedAt: new Date() }).catch(() => undefined);
       return { state: 'failed', attempt: attempts };
+    } finally {
+      clearInterval(heartbeat);
+      liveRuns.delete(id);
     }
+  },
+
+  /**
+   * The sweep every instance runs every heartbeatSeconds (and at start): a running job whose
+   * heartbeat is older than staleSeconds and that no run of this process holds belongs to a dead
+   * instance. Queued again (any instance's worker takes it; a key of its own per attempt, as the
+   * dead run's delivery is still active in pg-boss until its expiry) while it has run fewer than
+   * maxAttempts times, else failed with the reason. Each update re-checks state, attempt and
+   * heartbeat in its WHERE: a run that revived, or another instance's sweep, wins once. Returns
+   * the jobs queued again or failed.
+   */
+  async takeOverStale(now = new Date()): Promise<number> {
+    const { maxAttempts } = takeoverSettings();
+    const cutoff = new Date(now.getTime() - staleMs());
+    const stale = await strapi.db.query(JOB as any).findMany({
+      where: { state: 'running', heartbeatAt: { $lt: cutoff } },
+      select: ['id', 'documentId', 'attempts'], limit: 100,
+    });
+    let changed = 0;
+    for (const job of stale) {
+      const attempts = Number(job.attempts) || 0;
+      if (liveRuns.get(job.id) === attempts) continue;
+      const unchanged = { id: job.id, state: 'running', attempts: job.attempts, heartbeatAt: { $lt: cutoff } };
+      const again = attempts < maxAttempts;
+      const { count } = await strapi.db.query(JOB as any).updateMany({
+        where: unchanged,
+        data: again ? { state: 'queued', message: TAKEN_OVER_MESSAGE, updatedAt: now } : { state: 'failed', message: INTERRUPTED_EXPORT_MESSAGE, finishedAt: now, updatedAt: now },
+      });
+      if (!count) continue;
+      changed += 1;
+      strapi.log.warn(`export job ${job.documentId}: run ${attempts} stopped sending its heartbeat (instance gone): ${again ? 'queued again' : `failed after ${attempts} runs`}`);
+      if (again) {
+        await jobQueue(strapi).send(EXPORT_JOB, { id: job.id }, { singletonKey: `${job.documentId}:run${attempts + 1}` })
+          .catch((error: Error) => strapi.log.warn(`export job ${job.documentId}: not queued again (${error.message}); the clean-up fails it if it stays queued`));
+      }
+    }
+    return changed;
   },
 
   /**
@@ -198,7 +281,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       await strapi.db.query(JOB as any).update({ where: { id: row.id }, data: { fileExpiredAt: now, updatedAt: now } });
     }
     const { expireInMinutes, retryLimit, retryDelaySeconds } = jobSettings(EXPORT_JOB);
-    const abandoned = new Date(now.getTime() - ((retryLimit + 1) * (expireInMinutes * 60 + retryDelaySeconds) * 1000 + STALE_MS));
+    const abandoned = new Date(now.getTime() - ((retryLimit + 1) * (expireInMinutes * 60 + retryDelaySeconds) * 1000 + staleMs()));
     await strapi.db.query(JOB as any).updateMany({
       where: { state: { $in: ['queued', 'running'] }, updatedAt: { $lt: abandoned } },
       data: { state: 'failed', message: '导出因服务重启而中断，请重新导出', finishedAt: now, updatedAt: now },
@@ -208,4 +291,28 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
 });
 
 export type ExportJobService = ReturnType<typeof service>;
+
+let sweepTimer: NodeJS.Timeout | undefined;
+let sweeping: Promise<unknown> | undefined;
+
+/** At start, and every heartbeatSeconds on every instance: export runs of dead instances taken over. */
+export async function watchStaleExports(strapi: Core.Strapi): Promise<void> {
+  const exports = () => strapi.service('api::export-job.export-job') as unknown as ExportJobService;
+  await exports().takeOverStale().catch((error: Error) => strapi.log.warn(`export jobs sweep: ${error.message}`));
+  await stopWatchingExports();
+  sweepTimer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = exports().takeOverStale()
+      .catch((error: Error) => strapi.log.debug(`export jobs sweep: ${error?.message ?? error}`))
+      .finally(() => { sweeping = undefined; });
+  }, takeoverSettings().heartbeatSeconds * 1000);
+  sweepTimer.unref();
+}
+
+/** Stops the sweep and waits for one under way (before the database closes). */
+export async function stopWatchingExports(): Promise<void> {
+  if (sweepTimer) clearInterval(sweepTimer);
+  sweepTimer = undefined;
+  await sweeping;
+}
 export default service;
