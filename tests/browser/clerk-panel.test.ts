@@ -4,7 +4,8 @@
  * and percentages on bars and pies, a trend with too few snapshots said in words, in both
  * languages; the kindergarten's daily screens on a 390-px phone (children list, child form,
  * import, my requests), the key-change form's 提交申请, and a duplicate named readably once; a
- * province other than 福建 (浙江) gets its prefectures on the map; code tables named in English.
+ * province other than 福建 (浙江) gets its prefectures on the map; code tables named in English; the
+ * child's page and a province's dashboard no wider than a 390-px phone in either language.
  */
 import { type Browser, type Page } from 'playwright-core';
 import { bootStrapi, type BootedApp } from '../helpers/boot';
@@ -114,6 +115,7 @@ test('浙江 sees its 11 prefectures on the map, in Chinese at 1440 px and in En
     const small = phone.getByTestId('map-chart');
     await small.getByTestId('region-map').locator('canvas').waitFor();
     expect(await small.getByTestId('map-caption').innerText()).toMatch(/^11 areas, 0 with data/);
+    await noSideScroll(phone);
     await small.screenshot({ path: '/tmp/map-zhejiang-phone-en.png' });
     await phone.context().close();
 });
@@ -134,8 +136,38 @@ test('the child\'s page names its codes from the one vocabulary: in Chinese at 1
     const en = await phone.locator('#main-content').innerText();
     for (const name of ['Han', 'China', 'Healthy or good', 'Resident ID card']) expect(en).toContain(name);
     for (const name of ['汉族', '健康或良好', '居民身份证']) expect(en).not.toContain(name);
+    // the English tabs are longer than the phone: they scroll in their row, the page keeps the phone's width
+    await noSideScroll(phone);
     await phone.screenshot({ path: '/tmp/phone-child-en.png', fullPage: true });
     await phone.context().close();
+
+    const chinese = await session('demo-kindergarten', { width: 390, phone: true });
+    await chinese.goto(`${app.baseUrl}/#/children/${childId}/show`);
+    await chinese.getByText('健康或良好').first().waitFor();
+    await noSideScroll(chinese);
+    await chinese.context().close();
+});
+
+test('a province\'s dashboard keeps a 390-px phone\'s width in both languages; its wide tables scroll in their own box', async () => {
+    for (const locale of ['zh-CN', 'en']) {
+        const page = await session('demo-province', { width: 390, phone: true, locale });
+        await page.getByTestId('map-chart').getByTestId('region-map').locator('canvas').waitFor();
+        const projects = page.getByTestId('snapshot-project-row').first();
+        await projects.waitFor();
+        await page.getByTestId('projects-trend-row').first().waitFor();
+        await page.waitForTimeout(500);
+        await noSideScroll(page);
+        // the projects' table (seven columns) is wider than the phone in English: it scrolls sideways, nothing is cut off
+        const table = await projects.evaluate((row) => {
+            const box = row.closest('table')!;
+            return { overflowX: getComputedStyle(box).overflowX, scrollWidth: box.scrollWidth, clientWidth: box.clientWidth, right: box.getBoundingClientRect().right };
+        });
+        expect(table.overflowX).toBe('auto');
+        expect(table.right).toBeLessThanOrEqual(390);
+        if (locale === 'en') expect(table.scrollWidth).toBeGreaterThan(table.clientWidth);
+        await page.screenshot({ path: `/tmp/phone-province-${locale}.png`, fullPage: true });
+        await page.context().close();
+    }
 });
 
 test('a county is told no boundaries below it ship, and pointed to the ranked bars', async () => {
