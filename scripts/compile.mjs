@@ -23,17 +23,19 @@ const SKIP = new Set(['node_modules', 'dist', 'build', '.strapi', '.tmp', '.cach
 /**
  * The newest modification time under `entry` (files and folders: a deleted file changes its folder).
  * The project folder's own time is left out: making dist/ (or Strapi's .strapi/) in it changes it.
+ * A folder with no file anywhere below it is no source: Strapi makes cms/database/migrations (empty)
+ * at the first start of a fresh clone, which made the second start compile cms again.
  */
 export function newestMtime(entry, top = true) {
   if (!fs.existsSync(entry)) return 0;
   const stat = fs.statSync(entry);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = top ? 0 : stat.mtimeMs;
+  let newest = 0;
   for (const child of fs.readdirSync(entry)) {
     if (SKIP.has(child) || child.endsWith('.tsbuildinfo')) continue;
     newest = Math.max(newest, newestMtime(path.join(entry, child), false));
   }
-  return newest;
+  return newest && !top ? Math.max(newest, stat.mtimeMs) : newest;
 }
 
 /** Whether `dir` (a plugin or cms) has sources newer than its last successful compile (dist/.compiled). */

@@ -1,7 +1,8 @@
 /**
  * A later start compiles nothing when nothing changed (scripts/compile.mjs, docs/benchmarks.md#start):
- * Strapi rewrites cms/.strapi-updater.json at every start, and that file used to make the next start
- * compile cms again; a changed source still is compiled.
+ * Strapi rewrites cms/.strapi-updater.json at every start and makes the empty cms/database/migrations
+ * at the first start of a fresh clone; each used to make the next start compile cms again. A changed
+ * source still is compiled.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,7 +20,7 @@ process.stdout.write(JSON.stringify(needsCompile(${JSON.stringify(dir)}, ${JSON.
     return JSON.parse(run.stdout);
 };
 
-test('Strapi\'s update-notifier file does not make a compiled project stale; a changed source does', () => {
+test('what Strapi writes at start (update-notifier state, an empty migrations folder) does not make a compiled project stale; a changed source does', () => {
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'compile-check-'));
     try {
         const at = (seconds: number) => new Date(Date.now() - 3600_000 + seconds * 1000);
@@ -35,8 +36,11 @@ test('Strapi\'s update-notifier file does not make a compiled project stale; a c
         for (const folder of ['src', '.']) fs.utimesSync(path.join(project, folder), at(10), at(10));
         expect(needsCompile(project, path.join(project, 'lock.json'))).toBe(false);
 
-        // what `npm start` leaves behind: Strapi's update notifier rewrites its state file
+        // what `npm start` leaves behind: Strapi's update notifier rewrites its state file, and the first
+        // start of a fresh clone makes the (empty) folder of user migrations
         write('.strapi-updater.json', at(30));
+        fs.mkdirSync(path.join(project, 'database', 'migrations'), { recursive: true });
+        for (const folder of ['database/migrations', 'database']) fs.utimesSync(path.join(project, folder), at(35), at(35));
         expect(needsCompile(project, path.join(project, 'lock.json'))).toBe(false);
 
         write('src/index.ts', at(40));
