@@ -1,5 +1,5 @@
 /**
- * A later start compiles nothing when nothing changed (scripts/compile.mjs, docs/benchmarks.md#start):
+ * A later start compiles nothing when nothing changed (scripts/compile.mjs; docs/benchmarks.md, "Start"):
  * Strapi rewrites cms/.strapi-updater.json at every start and makes the empty cms/database/migrations
  * at the first start of a fresh clone; each used to make the next start compile cms again. A changed
  * source still is compiled.

@@ -2,7 +2,7 @@ import type ExcelJS from 'exceljs';
 
 /**
  * exceljs, loaded on first use: with its unzipper and archiver it took about 0.5 s of every start
- * (docs/benchmarks.md#start), and most starts serve requests long before anyone builds or reads a
+ * (docs/benchmarks.md, "Start"), and most starts serve requests long before anyone builds or reads a
  * workbook. Types come from `import type ExcelJS from 'exceljs'`; values from `excel()`.
  */
 let loaded: typeof ExcelJS | undefined;
