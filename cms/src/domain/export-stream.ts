@@ -15,7 +15,7 @@
  *   file's end, so that a finished download always has its record.
  */
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { excel } from '../runtime/excel';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { fieldError } from '../utils/validation';
@@ -212,7 +212,7 @@ function csvWriter(out: PassThrough, columns: OutColumn[]): Writer {
  * (the column widths are written before the first row), the heading row frozen.
  */
 function xlsxWriter(out: PassThrough, columns: OutColumn[], sheetName: string, firstRows: unknown[][]): Writer {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const workbook = new (excel().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = columns.map((column, i) => ({
     header: column.header,

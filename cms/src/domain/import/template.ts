@@ -4,7 +4,7 @@
  * and the reasons, to fix and upload again). Cells as sheet-cells.ts writes them: text columns as
  * text, date columns as dates, widths that fit.
  */
-import ExcelJS from 'exceljs';
+import { excel } from '../../runtime/excel';
 import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, TABLE_NAMES, tableEntries, type Column } from './columns';
 import { DATE_FORMAT, TEXT_FORMAT, dateCell, displayWidth, fitColumns, fitWidth } from '../sheet-cells';
 
@@ -54,7 +54,7 @@ export const END_MARK = (rows: number) => `← 第 ${rows + 1} 行：导入的�
  */
 export async function buildTemplate(columnList: Column[], options: { rows: number; classes: string[]; sheet?: string; help?: string[] }): Promise<Buffer> {
   const sheetName = options.sheet ?? DATA_SHEET;
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (excel().Workbook)();
   workbook.creator = '全国学前教育管理信息系统';
   const data = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   data.columns = columnList.map((column) => {
@@ -147,7 +147,7 @@ const CHILD_HELP = (rows: number, last: number) => [
  * duplicates: imported, to be checked) when some row has a hint. Widths fit the first rows.
  */
 export async function writeReport(file: string, headers: string[], rows: { raw: unknown[]; result: string; errors: string[]; hints?: string[] }[], sheetName = DATA_SHEET): Promise<void> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+  const workbook = new (excel().stream.xlsx.WorkbookWriter)({ filename: file, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   const width = headers.length;
   const sample = rows.slice(0, 1000);

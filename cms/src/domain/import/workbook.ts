@@ -8,7 +8,7 @@
  * 20210305, 2021年3月5日). A LibreOffice or WPS spreadsheet (.ods) is refused, saying so.
  */
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { excel } from '../../runtime/excel';
 import JSZip from 'jszip';
 import { fieldError } from '../../utils/validation';
 import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, headerKey, type Column } from './columns';
@@ -138,20 +138,22 @@ async function* utf8Chunks(source: AsyncIterable<Buffer> | Iterable<Buffer>): As
   if (rest.length) yield rest;
 }
 
-/** exceljs's streaming workbook reader, fed whole UTF-8 characters (see utf8Chunks). */
-class Utf8WorkbookReader extends (ExcelJS as any).stream.xlsx.WorkbookReader {
-  constructor(input: unknown, options: Record<string, unknown>) {
-    super(input, options);
-  }
+/** exceljs's streaming workbook reader, fed whole UTF-8 characters (see utf8Chunks); made at first use (exceljs loads lazily, cms/src/runtime/excel.ts). */
+let utf8WorkbookReader: any;
+const Utf8WorkbookReader = () =>
+  (utf8WorkbookReader ??= class extends (excel() as any).stream.xlsx.WorkbookReader {
+    constructor(input: unknown, options: Record<string, unknown>) {
+      super(input, options);
+    }
 
-  *_parseWorksheet(iterator: any, sheetNo: string): Generator<any> {
-    yield* super._parseWorksheet(utf8Chunks(iterator), sheetNo);
-  }
+    *_parseWorksheet(iterator: any, sheetNo: string): Generator<any> {
+      yield* super._parseWorksheet(utf8Chunks(iterator), sheetNo);
+    }
 
-  async *_parseSharedStrings(entry: any): AsyncGenerator<any> {
-    yield* super._parseSharedStrings(Readable.from(utf8Chunks(entry)));
-  }
-}
+    async *_parseSharedStrings(entry: any): AsyncGenerator<any> {
+      yield* super._parseSharedStrings(Readable.from(utf8Chunks(entry)));
+    }
+  });
 
 /** The merged ranges of the sheet named `sheetName` (or of the first sheet), read from the archive itself. */
 async function mergedRanges(buffer: Buffer, sheetName: string | null): Promise<string[]> {
@@ -175,7 +177,7 @@ const IN_MEMORY_MAX_BYTES = 2 * 1024 * 1024;
 
 /** Streams the rows of the data sheet (the first sheet `isDataSheet` accepts) to `onRow`; the other sheets are drained unread. */
 async function streamRows(buffer: Buffer, isDataSheet: (worksheet: any) => boolean, onSheet: (name: string) => void, onRow: (row: any) => void): Promise<void> {
-  const reader: any = new Utf8WorkbookReader(Readable.from([buffer]), {
+  const reader: any = new (Utf8WorkbookReader())(Readable.from([buffer]), {
     // styles are read: a date cell is a number with a date format, and comes out as a Date only with them
     sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'ignore',
   });
@@ -238,7 +240,7 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
     if (buffer.length > IN_MEMORY_MAX_BYTES) throw fileError(UNREADABLE);
     read = fresh();
     try {
-      const book = new ExcelJS.Workbook();
+      const book = new (excel().Workbook)();
       await book.xlsx.load(buffer as any);
       const sheet = book.worksheets.find((w) => w.name === dataSheet) ?? book.worksheets[0];
       if (!sheet) throw new Error('no worksheet');

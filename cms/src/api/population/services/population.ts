@@ -1,6 +1,6 @@
 import { factories } from '@strapi/strapi';
 import type { Core } from '@strapi/strapi';
-import ExcelJS from 'exceljs';
+import { excel } from '../../../runtime/excel';
 import { conflictError, fieldError, fieldsError } from '../../../utils/validation';
 import { localDate } from '../../../domain/working-days';
 
@@ -59,7 +59,7 @@ const populationService = ({ strapi }: { strapi: Core.Strapi }) => ({
   async readFile(file: any): Promise<Entry[]> {
     if (!file) throw fieldError('file', '请选择要导入的 xlsx 或 csv 文件');
     const name = String(file.originalFilename ?? file.name ?? '');
-    const workbook = new ExcelJS.Workbook();
+    const workbook = new (excel().Workbook)();
     const path = file.filepath ?? file.path;
     try {
       if (/\.csv$/i.test(name) || /csv/.test(String(file.mimetype ?? file.type ?? ''))) await workbook.csv.readFile(path);

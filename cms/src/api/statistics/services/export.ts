@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import ExcelJS from 'exceljs';
+import { excel } from '../../../runtime/excel';
 import { dictionaries } from '../../../domain/dictionaries';
 import { recordExport } from '../../../domain/exports';
 import { englishLabelOf, indicatorsConfig, indicatorsOf, type Figures } from '../../../domain/indicators';
@@ -57,7 +57,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const names = await (strapi.service('api::statistics.query') as any).labels('kindergarten', [...byKindergarten.keys()]);
     sheets.push({ name: '幼儿园', lines: [...byKindergarten].filter(([code]) => code).sort(([a], [b]) => a.localeCompare(b)).map(([code, figures]) => ({ code, name: names.get(code) ?? code, figures })) });
 
-    const workbook = new ExcelJS.Workbook();
+    const workbook = new (excel().Workbook)();
     workbook.creator = '全国学前教育管理信息系统';
     const config = indicatorsConfig();
     const figureKeys = Object.keys(config.figures).filter((key) => key !== 'population' || !where.institutionCode);

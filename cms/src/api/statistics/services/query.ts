@@ -1,6 +1,7 @@
 import { safetyConfig } from '../../../domain/safety';
 import type { Core } from '@strapi/strapi';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from '../../../runtime/excel';
 import { dictionaries, entry, yesNoName } from '../../../domain/dictionaries';
 import {
   addFigures, emptyFigures, englishLabelOf, indicatorsConfig, labelOf, sourcesOf, unitOf, validateQuery, valueOf, type Figures, type Query,
@@ -148,7 +149,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   /** A query's numbers as an xlsx sheet: title, filters, then one row per group with the value, numerator and denominator. */
   async toXlsx(results: { title: string; result: QueryResult }[]): Promise<Buffer> {
-    const workbook = new ExcelJS.Workbook();
+    const workbook = new (excel().Workbook)();
     workbook.creator = '全国学前教育管理信息系统';
     const used = new Set<string>();
     for (const { title, result } of results) {
