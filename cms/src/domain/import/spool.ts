@@ -1,0 +1,51 @@
+/**
+ * A large import's scratch file: the rows of the workbook, checked, a batch per line, so that the
+ * import holds one batch at a time (the children's import writes them, then reads them back to
+ * insert and again to write its report, cms/src/api/child-import/services/child-import.ts). Each
+ * line is encrypted with the PII key (cms/src/security/pii.ts) and the file is readable by the
+ * server's user only: it holds ID numbers. Dates survive the round trip as dates. A file left by a
+ * crash is removed with the other scratch files of DATA_DIR/imports (expireReports).
+ */
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { decryptValue, encryptValue } from '../../security/pii';
+
+const DATE = '$date';
+
+function replacer(this: any, key: string, value: unknown) {
+  return this[key] instanceof Date ? { [DATE]: value } : value;
+}
+
+function reviver(_key: string, value: any) {
+  if (value && typeof value === 'object' && !Array.isArray(value) && typeof value[DATE] === 'string' && Object.keys(value).length === 1) return new Date(value[DATE]);
+  return value;
+}
+
+export class Spool<T> {
+  private handle: fs.promises.FileHandle | null = null;
+
+  constructor(readonly file: string) {}
+
+  /** Appends one batch (one encrypted line). */
+  async write(batch: T[]): Promise<void> {
+    if (!this.handle) this.handle = await fs.promises.open(this.file, 'w', 0o600);
+    await this.handle.write(`${encryptValue(JSON.stringify(batch, replacer))}\n`);
+  }
+
+  /** The batches in the order written (the file closed for writing first). */
+  async *batches(): AsyncGenerator<T[]> {
+    if (this.handle) {
+      await this.handle.close();
+      this.handle = null;
+    }
+    if (!fs.existsSync(this.file)) return;
+    const lines = readline.createInterface({ input: fs.createReadStream(this.file, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const line of lines) if (line) yield JSON.parse(decryptValue(line), reviver) as T[];
+  }
+
+  async remove(): Promise<void> {
+    await this.handle?.close().catch(() => undefined);
+    this.handle = null;
+    await fs.promises.rm(this.file, { force: true });
+  }
+}
