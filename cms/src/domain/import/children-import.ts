@@ -73,10 +73,15 @@ const regexOf = (source: string) => {
 };
 
 /** Problems of the schema's own rules (required, length, format, enumeration) for one record or component. */
+const CHECKED_TYPES = new Set(['string', 'text', 'date', 'enumeration', 'boolean']);
+/** The attributes schemaProblems checks, per model (listed once, not for every row). */
+const checkedAttributes = new WeakMap<Record<string, any>, [string, any][]>();
+
 function schemaProblems(attributes: Record<string, any>, data: Record<string, any>, prefix: string): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
-  for (const [field, attribute] of Object.entries<any>(attributes)) {
-    if (!['string', 'text', 'date', 'enumeration', 'boolean'].includes(attribute.type)) continue;
+  let checked = checkedAttributes.get(attributes);
+  if (!checked) checkedAttributes.set(attributes, (checked = Object.entries<any>(attributes).filter(([, attribute]) => CHECKED_TYPES.has(attribute.type))));
+  for (const [field, attribute] of checked) {
     const value = data[field];
     const empty = value === undefined || value === null || value === '';
     const path = `${prefix}${field}`;

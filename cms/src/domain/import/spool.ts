@@ -3,7 +3,8 @@
  * import holds one batch at a time (the children's import writes them, then reads them back to
  * insert and again to write its report, cms/src/api/child-import/services/child-import.ts). Each
  * line is encrypted with the PII key (cms/src/security/pii.ts) and the file is readable by the
- * server's user only: it holds ID numbers. Dates survive the round trip as dates. A file left by a
+ * server's user only: it holds ID numbers. The batches are JSON (the uploaded cells through packCells,
+ * so that dates come back as dates). A file left by a
  * crash is removed with the other scratch files of DATA_DIR/imports (expireReports).
  */
 import fs from 'node:fs';
@@ -12,13 +13,14 @@ import { decryptValue, encryptValue } from '../../security/pii';
 
 const DATE = '$date';
 
-function replacer(this: any, key: string, value: unknown) {
-  return this[key] instanceof Date ? { [DATE]: value } : value;
+/** A row's cells as uploaded, ready for JSON: a date cell as `{ $date: ISO }` (the rest is text, numbers, booleans). */
+export function packCells(cells: unknown[]): unknown[] {
+  return Array.from(cells, (value) => (value instanceof Date ? { [DATE]: value.toISOString() } : value ?? null));
 }
 
-function reviver(_key: string, value: any) {
-  if (value && typeof value === 'object' && !Array.isArray(value) && typeof value[DATE] === 'string' && Object.keys(value).length === 1) return new Date(value[DATE]);
-  return value;
+/** The cells packed by packCells, dates as dates again. */
+export function unpackCells(cells: unknown[]): unknown[] {
+  return cells.map((value: any) => (value && typeof value === 'object' && typeof value[DATE] === 'string' ? new Date(value[DATE]) : value));
 }
 
 export class Spool<T> {
@@ -29,7 +31,7 @@ export class Spool<T> {
   /** Appends one batch (one encrypted line). */
   async write(batch: T[]): Promise<void> {
     if (!this.handle) this.handle = await fs.promises.open(this.file, 'w', 0o600);
-    await this.handle.write(`${encryptValue(JSON.stringify(batch, replacer))}\n`);
+    await this.handle.write(`${encryptValue(JSON.stringify(batch))}\n`);
   }
 
   /** The batches in the order written (the file closed for writing first). */
@@ -40,7 +42,7 @@ export class Spool<T> {
     }
     if (!fs.existsSync(this.file)) return;
     const lines = readline.createInterface({ input: fs.createReadStream(this.file, { encoding: 'utf8' }), crlfDelay: Infinity });
-    for await (const line of lines) if (line) yield JSON.parse(decryptValue(line), reviver) as T[];
+    for await (const line of lines) if (line) yield JSON.parse(decryptValue(line)) as T[];
   }
 
   async remove(): Promise<void> {

@@ -21,7 +21,7 @@ import { columns, customColumns, ERROR_HEADER, HINT_HEADER, RESULT_HEADER } from
 import { activeDefinitions, allDefinitions, ensureRegionCodes } from '../../../domain/custom-fields';
 import { readUpload, type SheetRow } from '../../../domain/import/workbook';
 import { buildTemplate, writeReport, type ReportRow } from '../../../domain/import/template';
-import { Spool } from '../../../domain/import/spool';
+import { packCells, Spool, unpackCells } from '../../../domain/import/spool';
 import { isAllowed, refusalMessage } from '../../../security/can';
 import { checkRow, insertChildren, markDuplicates, markLikelyDuplicates, type ClassRef, type DuplicateState, type ImportMode, type ImportTarget, type RowOutcome, type RowProblem } from '../../../domain/import/children-import';
 import { decryptValue, encryptValue, isEncrypted } from '../../../security/pii';
@@ -271,7 +271,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
           if (outcome.state === 'ok' && data.birthDate) {
             probes.push({ row: outcome.row, state: 'ok', errors: [], data: { name: data.name, birthDate: data.birthDate, sex: data.sex, guardians: (data.guardians ?? []).map((g: any) => ({ idKey: g?.idKey })) } });
           }
-          return { row: outcome.row, raw: rows[i].raw, state: outcome.state, errors: outcome.errors.map((e) => `${e.column}：${e.message}`), data: outcome.state === 'ok' ? data : undefined };
+          return { row: outcome.row, raw: packCells(rows[i].raw), state: outcome.state, errors: outcome.errors.map((e) => `${e.column}：${e.message}`), data: outcome.state === 'ok' ? data : undefined };
         });
         await spool.write(spooledRows);
         timings.validateMs += performance.now() - started;
@@ -383,7 +383,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       for await (const batch of spool.batches()) {
         for (const row of batch) {
           const result = row.state === 'error' ? '错误' : row.state === 'skipped' ? '已导入（跳过）' : rejected ? '未导入' : '已导入';
-          yield { raw: all ? row.raw : kept.map((i) => row.raw[i]), result, errors: row.errors, hints: hints.get(row.row) ?? [] };
+          const raw = unpackCells(row.raw);
+          yield { raw: all ? raw : kept.map((i) => raw[i]), result, errors: row.errors, hints: hints.get(row.row) ?? [] };
         }
       }
     }
