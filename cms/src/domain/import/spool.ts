@@ -8,7 +8,6 @@
  * crash is removed with the other scratch files of DATA_DIR/imports (expireReports).
  */
 import fs from 'node:fs';
-import readline from 'node:readline';
 import { decryptValue, encryptValue } from '../../security/pii';
 
 const DATE = '$date';
@@ -41,8 +40,15 @@ export class Spool<T> {
       this.handle = null;
     }
     if (!fs.existsSync(this.file)) return;
-    const lines = readline.createInterface({ input: fs.createReadStream(this.file, { encoding: 'utf8' }), crlfDelay: Infinity });
-    for await (const line of lines) if (line) yield JSON.parse(decryptValue(line)) as T[];
+    // the stream's own async iteration, which reads on only as the lines are taken (readline's
+    // iterator reads ahead without bound: the whole file would be in memory before the insert ends)
+    let rest = '';
+    for await (const chunk of fs.createReadStream(this.file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) if (line) yield JSON.parse(decryptValue(line)) as T[];
+    }
+    if (rest) yield JSON.parse(decryptValue(rest)) as T[];
   }
 
   async remove(): Promise<void> {
