@@ -220,6 +220,9 @@ describe('rows', () => {
     const line = (name: string) => sheetRows.find((r) => r[0] === name)!;
     expect(line('导入幼儿3').slice(-2)).toEqual(['错误', expect.stringContaining('民族：民族「火星族」不是代码表中的值')]);
     expect(line('导入幼儿1')).toContain('未导入');
+    // cells as typed, through the import's scratch file: a date cell stays a date, a number a number
+    expect(line('导入幼儿12')[HEADERS.indexOf('出生日期')]).toEqual(new Date(Date.UTC(2022, 4, 6)));
+    expect(line('导入幼儿11')[HEADERS.indexOf('入园日期')]).toBe(45901);
     await download(kindergarten2, `/api/child-import/${rejectedId}/report`).expect(404);
   });
 
