@@ -320,6 +320,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         ? `${counts.failed} 行有错误，按“全部导入或全部不导入”方式未导入任何一行：请下载错误报告，改正后重新上传`
         : `导入 ${imported} 行${counts.skipped ? `，${counts.skipped} 行已导入过（跳过）` : ''}${counts.failed ? `，${counts.failed} 行有错误未导入` : ''}`;
       for (const phase of Object.keys(timings)) timings[phase] = Math.round(timings[phase]);
+      // gone before the job says it ended (runQueued then drops the stored workbook)
+      await spool.remove();
       await save({ state: rejected ? 'rejected' : 'done', ...counts, imported, errors: this.errorList(problems), reportFile: report, reportIds: report ? idNumbers : 0, message, timings, finishedAt: new Date() });
     } catch (error: any) {
       if (error instanceof ImportRefused) {
@@ -332,11 +334,12 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       const message = unreadable ? `导入文件无法读取：${error.message}`
         : unique ? '导入期间有其他用户录入了相同证件号码的幼儿，本次导入已全部撤销：请重新上传'
           : '导入时发生错误，本次导入已全部撤销，没有写入任何数据：请稍后重试';
-      const report = spooled ? await this.writeReport(documentId, headers, spool, hints, true).catch(() => null) : null;
+      const report = spooled && fs.existsSync(spool.file) ? await this.writeReport(documentId, headers, spool, hints, true).catch(() => null) : null;
+      await spool.remove().catch(() => undefined);
       await save({ state: 'failed', imported: 0, message, reportFile: report, reportIds: report ? idNumbers : 0, errors: this.errorList(problems), finishedAt: new Date() }).catch(() => undefined);
     } finally {
       live.delete(id);
-      await spool.remove().catch(() => undefined);
+      await spool.remove().catch(() => undefined); // a refused run's (nothing else left it)
     }
   },
 
