@@ -40,6 +40,9 @@ export class Spool<T> {
       this.handle = null;
     }
     if (!fs.existsSync(this.file)) return;
+    // touched: the clean-up of DATA_DIR/imports removes scratch files untouched for 10 minutes
+    const now = new Date();
+    await fs.promises.utimes(this.file, now, now);
     // the stream's own async iteration, which reads on only as the lines are taken (readline's
     // iterator reads ahead without bound: the whole file would be in memory before the insert ends)
     let rest = '';
