@@ -220,6 +220,9 @@ describe('rows', () => {
     const line = (name: string) => sheetRows.find((r) => r[0] === name)!;
     expect(line('导入幼儿3').slice(-2)).toEqual(['错误', expect.stringContaining('民族：民族「火星族」不是代码表中的值')]);
     expect(line('导入幼儿1')).toContain('未导入');
+    // cells as typed, through the import's scratch file: a date cell stays a date, a number a number
+    expect(line('导入幼儿12')[HEADERS.indexOf('出生日期')]).toEqual(new Date(Date.UTC(2022, 4, 6)));
+    expect(line('导入幼儿11')[HEADERS.indexOf('入园日期')]).toBe(45901);
     await download(kindergarten2, `/api/child-import/${rejectedId}/report`).expect(404);
   });
 
@@ -324,27 +327,56 @@ describe('uploaded files', () => {
 });
 
 describe('a large file', () => {
-  test('3,000 rows streamed: Chinese text split between zip chunks reads whole, every row imported in one go', async () => {
+  /**
+   * 3,000 rows and a column of notes the import ignores, so that the file is over 2 MB: read by the
+   * streaming reader and checked a batch (config/imports.json validateChunk) at a time. `repeat`: row i
+   * gets the ID number of row `repeat[i]`.
+   */
+  async function largeFile(repeat: Record<number, number> = {}): Promise<Buffer> {
     const { PassThrough } = await import('node:stream');
+    const crypto = await import('node:crypto');
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (chunk) => chunks.push(chunk));
     const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
     const sheet = book.addWorksheet('幼儿信息');
-    sheet.addRow(HEADERS).commit();
+    sheet.addRow([...HEADERS, '备注']).commit();
     const day0 = Date.UTC(2021, 0, 1);
+    const idOf = (i: number) => residentId('350503', new Date(day0 + (i % 700) * 86400000).toISOString().slice(0, 10).replace(/-/g, ''), String(401 + 2 * Math.floor(i / 700)).padStart(3, '0'));
     for (let i = 0; i < 3000; i += 1) {
-      const birth = new Date(day0 + (i % 700) * 86400000).toISOString().slice(0, 10).replace(/-/g, '');
       const r = row(0, {
-        姓名: `批量幼儿${i}`, 证件号码: residentId('350503', birth, String(401 + 2 * Math.floor(i / 700)).padStart(3, '0')), 现住址: `泉州市鲤城区中山路第${i}号院`,
+        姓名: `批量幼儿${i}`, 证件号码: idOf(repeat[i] ?? i), 现住址: `泉州市鲤城区中山路第${i}号院`,
         监护人1证件号码: residentId('350503', `1990${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}`, String(501 + 2 * Math.floor(i / 336)).padStart(3, '0')),
       });
-      sheet.addRow(HEADERS.map((h) => r[h] ?? null)).commit();
+      sheet.addRow([...HEADERS.map((h) => r[h] ?? null), crypto.randomBytes(750).toString('base64')]).commit();
     }
     sheet.commit();
     await book.commit();
+    const file = Buffer.concat(chunks);
+    expect(file.length).toBeGreaterThan(2 * 1024 * 1024);
+    return file;
+  }
+
+  test('a number repeated in a later batch is named as in a small file; all-or-none writes nothing, and the report has every row', async () => {
     const before = await countChildren();
-    const started = await accepted(upload(kindergarten, Buffer.concat(chunks), { mode: 'all-or-none' }));
+    const started = await accepted(upload(kindergarten, await largeFile({ 2500: 10 }), { mode: 'all-or-none' }));
+    const job = await finished(kindergarten, started.body.data.id);
+    expect(job).toMatchObject({ state: 'rejected', total: 3000, ok: 2999, failed: 1, imported: 0, hasReport: true });
+    expect(job.errors).toEqual([{ row: 2502, column: '证件号码', field: 'idNumber', message: '与第 12 行的证件号码重复' }]);
+    expect(await countChildren()).toBe(before);
+    const report = await download(kindergarten, `/api/child-import/${started.body.data.id}/report`).expect(200);
+    const { rows } = await readSheet(report.body);
+    expect(rows).toHaveLength(3001);
+    expect(rows[0].slice(-3)).toEqual(['备注', '导入结果', '错误说明']);
+    const result = HEADERS.length + 1;
+    expect(rows[1][result]).toBe('未导入');
+    expect(rows[2501].slice(result, result + 2)).toEqual(['错误', '证件号码：与第 12 行的证件号码重复']);
+    expect(rows[2501][0]).toBe('批量幼儿2500');
+  });
+
+  test('3,000 rows streamed: Chinese text split between zip chunks reads whole, every row imported in one go', async () => {
+    const before = await countChildren();
+    const started = await accepted(upload(kindergarten, await largeFile(), { mode: 'all-or-none' }));
     const job = await finished(kindergarten, started.body.data.id);
     expect(job.errors).toEqual([]);
     expect(job).toMatchObject({ state: 'done', total: 3000, imported: 3000 });

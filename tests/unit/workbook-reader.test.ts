@@ -32,6 +32,19 @@ test('the data sheet is streamed: headers matched, cells normalised, dates read'
   ]);
 });
 
+test('with a row consumer the rows go to it, not into the answer; a file that fails its checks hands a small file\'s rows to no one', async () => {
+  const file = await book([['张三', '2022-03-05'], [], ['李四', '20210901']]);
+  const handed: { row: number; name: string; headers: string[] }[] = [];
+  const sheet = await readUpload(file, columns, limits, { onRow: async (row, headers) => { handed.push({ row: row.row, name: row.cells.name, headers: [...headers] }); } });
+  expect(sheet.rows).toEqual([]);
+  expect(sheet.count).toBe(2);
+  expect(handed).toEqual([{ row: 2, name: '张三', headers: ['姓名', '出生日期'] }, { row: 4, name: '李四', headers: ['姓名', '出生日期'] }]);
+  const tooMany = await book([['张三'], ['李四'], ['王五']]);
+  const none: number[] = [];
+  await expect(readUpload(tooMany, columns, { ...limits, maxRows: 2 }, { onRow: (row) => { none.push(row.row); } })).rejects.toMatchObject({ message: expect.stringContaining('数据行超过 2 行') });
+  expect(none).toEqual([]);
+});
+
 test('when the streaming reader gives up on a sound file, the file is read again whole, with the same result', async () => {
   const file = await book([['张三', '2022-03-05'], ['李四', '20210901']]);
   const streamed = await readUpload(file, columns, limits);

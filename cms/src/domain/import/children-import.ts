@@ -73,10 +73,15 @@ const regexOf = (source: string) => {
 };
 
 /** Problems of the schema's own rules (required, length, format, enumeration) for one record or component. */
+const CHECKED_TYPES = new Set(['string', 'text', 'date', 'enumeration', 'boolean']);
+/** The attributes schemaProblems checks, per model (listed once, not for every row). */
+const checkedAttributes = new WeakMap<Record<string, any>, [string, any][]>();
+
 function schemaProblems(attributes: Record<string, any>, data: Record<string, any>, prefix: string): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
-  for (const [field, attribute] of Object.entries<any>(attributes)) {
-    if (!['string', 'text', 'date', 'enumeration', 'boolean'].includes(attribute.type)) continue;
+  let checked = checkedAttributes.get(attributes);
+  if (!checked) checkedAttributes.set(attributes, (checked = Object.entries<any>(attributes).filter(([, attribute]) => CHECKED_TYPES.has(attribute.type))));
+  for (const [field, attribute] of checked) {
     const value = data[field];
     const empty = value === undefined || value === null || value === '';
     const path = `${prefix}${field}`;
@@ -186,13 +191,23 @@ function readCell(column: Column, text: string, target: ImportTarget, add: (fiel
   }
 }
 
+export type DuplicateState = {
+  /** Each idKey of the file and the first row with it (across batches). */
+  firstRow: Map<string, number>;
+  /** name|birth date of the kindergarten's children without a number, read once (before anything of the import is written). */
+  sameNameAndDate?: Set<string>;
+};
+
 /**
  * Duplicates: inside the file (same idKey as an earlier row), already in this kindergarten (已导入,
  * skipped), elsewhere in the province (an error naming where). Batched: one query per
  * `chunk` idKeys, one for the kindergarten's children without a number, one per table for names.
+ * A file read in batches passes the same `state` (from an empty one) with each: it carries the keys
+ * of the rows before, so that a number repeated in a later batch is named as in one pass.
  */
-export async function markDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[], target: ImportTarget, chunk: number) {
-  const firstRow = new Map<string, number>();
+export async function markDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[], target: ImportTarget, chunk: number, state: DuplicateState = { firstRow: new Map() }) {
+  const { firstRow } = state;
+  const fresh: string[] = [];
   for (const outcome of outcomes) {
     const idKey = outcome.data?.idKey;
     if (!idKey) continue;
@@ -200,9 +215,12 @@ export async function markDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[]
     if (first !== undefined) {
       outcome.errors.push({ row: outcome.row, column: '证件号码', field: 'idNumber', message: `与第 ${first} 行的证件号码重复` });
       outcome.state = 'error';
-    } else firstRow.set(idKey, outcome.row);
+    } else {
+      firstRow.set(idKey, outcome.row);
+      fresh.push(idKey);
+    }
   }
-  const keys = [...firstRow.keys()];
+  const keys = fresh;
   const held = new Map<string, { institutionCode: string | null; countyCode: string | null }>();
   const metadata = strapi.db.metadata.get(CHILD);
   const column = (attribute: string) => (metadata.attributes as any)[attribute].columnName ?? attribute;
@@ -216,8 +234,8 @@ export async function markDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[]
   const elsewhere = outcomes.filter((o) => o.data?.idKey && held.has(o.data.idKey) && held.get(o.data.idKey)!.institutionCode !== target.institutionCode);
   const holders = await duplicates(strapi).describeHolders(elsewhere.map((o) => held.get(o.data!.idKey)!));
   const withoutNumber = outcomes.some((o) => o.data && !o.data.idKey);
-  const sameNameAndDate = new Set<string>();
-  if (withoutNumber) {
+  if (withoutNumber && !state.sameNameAndDate) {
+    const sameNameAndDate = (state.sameNameAndDate = new Set<string>());
     const rows = await knex(metadata.tableName)
       .select({ name: column('name'), birthDate: column('birthDate') })
       .where(column('institutionCode'), target.institutionCode)
@@ -228,7 +246,7 @@ export async function markDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[]
     const data = outcome.data;
     if (!data) continue;
     const where = data.idKey ? held.get(data.idKey) : undefined;
-    const alreadyHere = where ? where.institutionCode === target.institutionCode : !data.idKey && sameNameAndDate.has(`${data.name}|${data.birthDate}`);
+    const alreadyHere = where ? where.institutionCode === target.institutionCode : !data.idKey && Boolean(state.sameNameAndDate?.has(`${data.name}|${data.birthDate}`));
     if (alreadyHere) {
       // Imported before: not an error, and nothing to write (its own cell errors, if any, stay reported).
       if (outcome.state === 'ok') outcome.state = 'skipped';
@@ -361,10 +379,13 @@ async function insertModelRows(strapi: Core.Strapi, trx: any, uid: string, data:
 /**
  * Writes the valid rows: children, their guardians (component rows and links), their class links
  * and each child's 入园分班 event (as a child entered one by one gets from lifecycle.ts), with
- * multi-row INSERTs of `chunk` rows, all in one transaction. Returns how many were written.
+ * multi-row INSERTs of `chunk` rows, all in one transaction. The rows may come in batches from an
+ * async iterable (a large import reads them back from its scratch file, a batch at a time). Returns
+ * how many were written.
  */
-export async function insertChildren(strapi: Core.Strapi, rows: Record<string, any>[], chunk: number, onProgress?: (done: number) => void, actor?: Actor): Promise<number> {
-  if (!rows.length) return 0;
+export async function insertChildren(strapi: Core.Strapi, source: Record<string, any>[] | AsyncIterable<Record<string, any>[]>, chunk: number, onProgress?: (done: number) => void, actor?: Actor): Promise<number> {
+  if (Array.isArray(source) && !source.length) return 0;
+  const batches: AsyncIterable<Record<string, any>[]> | Record<string, any>[][] = Array.isArray(source) ? [source] : source;
   const childMeta: any = strapi.db.metadata.get(CHILD);
   const classLink = childMeta.attributes.schoolClass.joinTable;
   const componentLink = childMeta.attributes.guardians.joinTable;
@@ -372,8 +393,9 @@ export async function insertChildren(strapi: Core.Strapi, rows: Record<string, a
   const now = new Date().toISOString();
   const mask = masker(strapi);
   const postgres = strapi.db.dialect.client === 'postgres';
+  let done = 0;
   await strapi.db.transaction(async ({ trx }) => {
-    for (let start = 0; start < rows.length; start += chunk) {
+    for await (const rows of batches) for (let start = 0; start < rows.length; start += chunk) {
       const slice = rows.slice(start, start + chunk);
       const childRows = slice.map((data) => {
         const row: Record<string, unknown> = { documentId: createId(), createdAt: now, updatedAt: now, publishedAt: now, status: 'draft' };
@@ -422,9 +444,10 @@ export async function insertChildren(strapi: Core.Strapi, rows: Record<string, a
         return postgres ? { ...event, before: null, after: JSON.stringify(event.after) } : event;
       });
       await insertModelRows(strapi, trx, CHILD_EVENT, events);
-      onProgress?.(start + slice.length);
+      done += slice.length;
+      onProgress?.(done);
     }
   });
-  invalidateListCounts(CHILD); // written past Strapi's database layer: the lists' totals are stale
-  return rows.length;
+  if (done) invalidateListCounts(CHILD); // written past Strapi's database layer: the lists' totals are stale
+  return done;
 }

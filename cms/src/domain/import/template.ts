@@ -141,17 +141,27 @@ const CHILD_HELP = (rows: number, last: number) => [
   '11. 与其他幼儿园的学籍姓名、出生日期、性别相同（或拼音相同、姓名相近，或监护人证件号码和出生日期相同）的行照常导入，在导入结果的“提示”列标为“疑似重复”并写明对方幼儿园和县区：请核对是否为同一幼儿。',
 ];
 
+export type ReportRow = { raw: unknown[]; result: string; errors: string[]; hints?: string[] };
+
 /**
  * The error report, streamed to `file`: the uploaded rows as they were typed (dates as date cells,
  * numbers as numbers, text as text), each with its result and reasons, and a 提示 column (likely
- * duplicates: imported, to be checked) when some row has a hint. Widths fit the first rows.
+ * duplicates: imported, to be checked) when some row has a hint. Widths fit the first rows. The rows
+ * may come from an async iterable (a large import reads them back from its scratch file): then
+ * `options.hinted` says whether the 提示 column is there, and only the first 1,000 rows are held.
  */
-export async function writeReport(file: string, headers: string[], rows: { raw: unknown[]; result: string; errors: string[]; hints?: string[] }[], sheetName = DATA_SHEET): Promise<void> {
+export async function writeReport(file: string, headers: string[], rows: ReportRow[] | AsyncIterable<ReportRow>, sheetName = DATA_SHEET, options: { hinted?: boolean } = {}): Promise<void> {
   const workbook = new (excel().stream.xlsx.WorkbookWriter)({ filename: file, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   const width = headers.length;
-  const sample = rows.slice(0, 1000);
-  const hinted = rows.some((item) => item.hints?.length);
+  const iterator = (Array.isArray(rows) ? rows[Symbol.iterator]() : rows[Symbol.asyncIterator]()) as Iterator<ReportRow> | AsyncIterator<ReportRow>;
+  const sample: ReportRow[] = [];
+  let next = await iterator.next();
+  while (!next.done && sample.length < 1000) {
+    sample.push(next.value);
+    next = await iterator.next();
+  }
+  const hinted = options.hinted ?? (Array.isArray(rows) ? rows : sample).some((item) => item.hints?.length);
   sheet.columns = [
     ...Array.from({ length: width }, (_, i) => ({ header: headers[i] ?? '', width: fitWidth(headers[i] ?? '', sample.map((item) => item.raw[i])), style: { numFmt: TEXT_FORMAT } })),
     { header: RESULT_HEADER, width: fitWidth(RESULT_HEADER, sample.map((item) => item.result)) },
@@ -159,7 +169,10 @@ export async function writeReport(file: string, headers: string[], rows: { raw: 
     ...(hinted ? [{ header: HINT_HEADER, width: fitWidth(HINT_HEADER, sample.map((item) => (item.hints ?? []).join('；')), { min: 30, max: 100 }) }] : []),
   ];
   sheet.getRow(1).font = { bold: true };
-  for (const item of rows) {
+  // One style object per kind of cell, shared: the writer turns each distinct style object into its
+  // style id once (a style built per cell costs a render of its XML each).
+  const styles = { text: { numFmt: TEXT_FORMAT }, date: { numFmt: DATE_FORMAT }, number: { numFmt: 'General' }, plain: {}, error: { fill: ERROR_FILL }, hint: { fill: HINT_FILL } };
+  const add = (item: ReportRow) => {
     const values = Array.from({ length: width }, (_, i) => {
       const value = item.raw[i];
       return value === undefined ? null : value instanceof Date ? dateCell(value) : value;
@@ -168,13 +181,15 @@ export async function writeReport(file: string, headers: string[], rows: { raw: 
     const row = sheet.addRow([...values, item.result, item.errors.length ? item.errors.join('；') : null, ...(hints.length ? [hints.join('；')] : [])]);
     values.forEach((value, i) => {
       // a date typed as a date stays one; a number typed as a number is shown as such, not as text
-      if (value instanceof Date) row.getCell(i + 1).numFmt = DATE_FORMAT;
-      else if (typeof value === 'number') row.getCell(i + 1).numFmt = 'General';
+      row.getCell(i + 1).style = value instanceof Date ? styles.date : typeof value === 'number' ? styles.number : styles.text;
     });
-    if (item.errors.length) row.getCell(width + 2).fill = ERROR_FILL;
-    if (hints.length) row.getCell(width + 3).fill = HINT_FILL;
+    row.getCell(width + 1).style = styles.plain;
+    row.getCell(width + 2).style = item.errors.length ? styles.error : styles.plain;
+    if (hints.length) row.getCell(width + 3).style = styles.hint;
     row.commit();
-  }
+  };
+  for (const item of sample) add(item);
+  for (; !next.done; next = await iterator.next()) add(next.value);
   sheet.commit();
   await workbook.commit();
 }

@@ -25,7 +25,14 @@ export type SheetRow = {
   /** The values as uploaded, for the error report. */
   raw: unknown[];
 };
-export type ParsedSheet = { headers: string[]; rows: SheetRow[]; unknownHeaders: string[] };
+/** `count`: how many data rows the sheet has (all of them in `rows`, unless they went to `onRow`). */
+export type ParsedSheet = { headers: string[]; rows: SheetRow[]; unknownHeaders: string[]; count: number };
+/**
+ * Rows handed one by one to `onRow` instead of being kept (a large import holds a batch, not the
+ * sheet): awaited, so a consumer that writes or queries slows the reader down. `headers` is
+ * filled before the first row arrives.
+ */
+export type RowConsumer = { onRow: (row: SheetRow, headers: string[]) => void | Promise<void> };
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
@@ -176,7 +183,7 @@ const UNREADABLE = '文件已损坏或不是 Excel 工作簿（.xlsx），无法
 const IN_MEMORY_MAX_BYTES = 2 * 1024 * 1024;
 
 /** Streams the rows of the data sheet (the first sheet `isDataSheet` accepts) to `onRow`; the other sheets are drained unread. */
-async function streamRows(buffer: Buffer, isDataSheet: (worksheet: any) => boolean, onSheet: (name: string) => void, onRow: (row: any) => void): Promise<void> {
+async function streamRows(buffer: Buffer, isDataSheet: (worksheet: any) => boolean, onSheet: (name: string) => void, onRow: (row: any) => void | Promise<void>): Promise<void> {
   const reader: any = new (Utf8WorkbookReader())(Readable.from([buffer]), {
     // styles are read: a date cell is a number with a date format, and comes out as a Date only with them
     sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'ignore',
@@ -190,16 +197,22 @@ async function streamRows(buffer: Buffer, isDataSheet: (worksheet: any) => boole
     }
     chosen = true;
     onSheet(worksheet.name);
-    for await (const row of worksheet) onRow(row);
+    for await (const row of worksheet) {
+      const pending = onRow(row);
+      if (pending) await pending;
+    }
   }
 }
 
 /**
  * Checks an uploaded file and reads its data sheet (the sheet named `limits.sheet`, 幼儿信息 by default, or the first one),
  * streaming its rows (exceljs WorkbookReader). Throws a 400 naming the problem for a file that
- * cannot be imported as a whole.
+ * cannot be imported as a whole. With a `consumer`, the rows go to it as they are read (a file the
+ * streaming reader gives up on is read again whole only when small, and then its rows are handed
+ * over once every check of the file passed); the problems of the file as a whole are still thrown
+ * at the end, after the rows already handed over (the consumer keeps nothing it has not been told is sound).
  */
-export async function readUpload(buffer: Buffer, columnList: Column[], limits: ImportLimits): Promise<ParsedSheet> {
+export async function readUpload(buffer: Buffer, columnList: Column[], limits: ImportLimits, consumer?: RowConsumer): Promise<ParsedSheet> {
   if (!buffer || buffer.length === 0) throw fileError('请选择要上传的 Excel 文件（.xlsx）');
   if (buffer.length > limits.maxBytes) throw fileError(`文件超过 ${Math.round(limits.maxBytes / 1048576)} MB：请分成几个文件上传`);
   if (buffer.subarray(0, 4).equals(OLE_MAGIC)) throw fileError('这是旧版 Excel（.xls）文件：请在 Excel 中“另存为” .xlsx 格式后上传');
@@ -208,9 +221,15 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
 
   const byKey = new Map(columnList.map((column) => [headerKey(column.header), column]));
   /** What the data sheet's rows say; filled row by row by either reader. */
-  const fresh = () => ({ headers: [] as string[], found: new Map<number, Column>(), unknownHeaders: [] as string[], formulas: [] as string[], rows: [] as SheetRow[], sheetName: null as string | null, tooMany: false });
+  const fresh = () => ({ headers: [] as string[], found: new Map<number, Column>(), unknownHeaders: [] as string[], formulas: [] as string[], rows: [] as SheetRow[], count: 0, sheetName: null as string | null, tooMany: false });
   let read = fresh();
-  const consume = (row: any) => {
+  /**
+   * Rows to the consumer as they come: a large file (read by the streaming reader only). A small one
+   * is kept, as without a consumer (its streaming read may be retried whole, below), and handed over
+   * once it passed its checks.
+   */
+  let handOver = Boolean(consumer) && buffer.length > IN_MEMORY_MAX_BYTES;
+  const consume = (row: any): void | Promise<void> => {
     if (read.tooMany) return;
     if (row.number === 1) {
       row.eachCell({ includeEmpty: false }, (cell: any, col: number) => {
@@ -223,8 +242,11 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
       return;
     }
     const parsed = readRow(row, read.headers, read.found, read.formulas);
-    if (parsed) read.rows.push(parsed);
-    if (read.rows.length > limits.maxRows) read.tooMany = true;
+    if (!parsed) return;
+    read.count += 1;
+    if (read.count > limits.maxRows) read.tooMany = true;
+    else if (handOver) return consumer!.onRow(parsed, read.headers);
+    else read.rows.push(parsed);
   };
   /** The data sheet: by its name, else the first sheet. */
   const dataSheet = limits.sheet ?? DATA_SHEET;
@@ -252,7 +274,7 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
       throw fileError(UNREADABLE);
     }
   }
-  const { headers, found, unknownHeaders, formulas, rows, sheetName, tooMany } = read;
+  const { headers, found, unknownHeaders, formulas, rows, count, sheetName, tooMany } = read;
   if (tooMany) throw fileError(`数据行超过 ${limits.maxRows} 行：请分成几个文件上传`);
   const merges = await mergedRanges(buffer, sheetName).catch(() => [] as string[]);
   if (merges.length) {
@@ -265,8 +287,13 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
   if (formulas.length) {
     throw fileError(`单元格含公式：${formulas.slice(0, MAX_LISTED).join('、')}${formulas.length > MAX_LISTED ? ` 等 ${formulas.length} 处` : ''}。请复制后“选择性粘贴 → 数值”，再上传`);
   }
-  if (rows.length === 0) throw fileError(`文件中没有数据行：请在“${dataSheet}”表第 2 行起填写`);
-  return { headers, rows, unknownHeaders };
+  if (count === 0) throw fileError(`文件中没有数据行：请在“${dataSheet}”表第 2 行起填写`);
+  if (consumer && !handOver) {
+    // a small file: handed over now that it passed its checks
+    for (const row of rows) await consumer.onRow(row, headers);
+    return { headers, rows: [], unknownHeaders, count };
+  }
+  return { headers, rows, unknownHeaders, count };
 }
 
 /** One data row → its cells by column (null for a row with nothing in it). */

@@ -19,10 +19,11 @@ import { fieldError } from '../../../utils/validation';
 import { dataDir, readDomainConfig } from '../../../runtime/paths';
 import { columns, customColumns, ERROR_HEADER, HINT_HEADER, RESULT_HEADER } from '../../../domain/import/columns';
 import { activeDefinitions, allDefinitions, ensureRegionCodes } from '../../../domain/custom-fields';
-import { readUpload, type ParsedSheet } from '../../../domain/import/workbook';
-import { buildTemplate, writeReport } from '../../../domain/import/template';
+import { readUpload, type SheetRow } from '../../../domain/import/workbook';
+import { buildTemplate, writeReport, type ReportRow } from '../../../domain/import/template';
+import { packCells, Spool, unpackCells } from '../../../domain/import/spool';
 import { isAllowed, refusalMessage } from '../../../security/can';
-import { checkRow, insertChildren, markDuplicates, markLikelyDuplicates, type ClassRef, type ImportMode, type ImportTarget, type RowOutcome } from '../../../domain/import/children-import';
+import { checkRow, insertChildren, markDuplicates, markLikelyDuplicates, type ClassRef, type DuplicateState, type ImportMode, type ImportTarget, type RowOutcome, type RowProblem } from '../../../domain/import/children-import';
 import { decryptValue, encryptValue, isEncrypted } from '../../../security/pii';
 import { markRevealedInRequest } from '../../../security/pii-read-audit';
 import { jobQueue } from '../../../runtime/jobs';
@@ -77,6 +78,9 @@ const REPORT_MODE = 0o600;
 const SCRATCH_MAX_MS = 10 * 60000;
 /** The jobs queued by this instance and not seen finished yet (settle waits for them). */
 const queuedHere = new Set<number>();
+
+/** A checked row as the import keeps it between its passes (cms/src/domain/import/spool.ts): what the report and the insert need. */
+type SpooledRow = { row: number; raw: unknown[]; state: RowOutcome['state']; errors: string[]; data?: Record<string, any> };
 
 /** The report as stored: the workbook, encrypted with the PII key (cms/src/security/pii.ts), as text. */
 function sealReport(workbook: Buffer): string {
@@ -133,11 +137,12 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     if (upload.size > config.maxBytes) throw fieldError('file', `文件超过 ${Math.round(config.maxBytes / 1048576)} MB：请分成几个文件上传`);
     const buffer = await fs.promises.readFile(upload.filepath ?? upload.path);
     const readStarted = performance.now();
-    const sheet = await readUpload(buffer, [...columns(strapi), ...(target.custom?.columns ?? [])], config);
+    // the file checked as a whole, its rows counted and let go (the job reads them again, a batch at a time)
+    const sheet = await readUpload(buffer, [...columns(strapi), ...(target.custom?.columns ?? [])], config, { onRow: () => undefined });
     const readMs = Math.round(performance.now() - readStarted);
     const job = await strapi.db.query(JOB).create({
       data: {
-        documentId: createId(), fileName: String(upload.originalFilename ?? upload.name ?? 'import.xlsx').slice(0, 255), mode, state: 'queued', total: sheet.rows.length,
+        documentId: createId(), fileName: String(upload.originalFilename ?? upload.name ?? 'import.xlsx').slice(0, 255), mode, state: 'queued', total: sheet.count,
         processed: 0, ok: 0, failed: 0, skipped: 0, imported: 0, likely: 0, defaultClass: target.defaultClass?.name ?? null, username: user.username, userId: user.id,
         startedAt: new Date(), countyCode: target.countyCode, institutionCode: target.institutionCode, createdAt: new Date(), updatedAt: new Date(), publishedAt: new Date(),
       },
@@ -183,9 +188,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         const user = row.userId ? await strapi.db.query(USER).findOne({ where: { id: row.userId } }) : null;
         if (!user || user.blocked) throw new ImportRefused(refusalMessage(CREATE_CHILD));
         const target = await this.targetOf(user, row.defaultClass || undefined);
-        const readStarted = performance.now();
-        const sheet = await readUpload(buffer, [...columns(strapi), ...(target.custom?.columns ?? [])], importConfig());
-        await this.run(id, row.documentId, sheet, target, row.mode as ImportMode, Math.round(performance.now() - readStarted) + (Number(data.readMs) || 0));
+        await this.run(id, row.documentId, buffer, target, row.mode as ImportMode, Number(data.readMs) || 0);
       } catch (error: any) {
         live.delete(id);
         const message = error instanceof ImportRefused ? error.message : error?.status === 400 || error?.name === 'ValidationError' ? `导入文件无法读取：${error.message}` : '导入时发生错误，本次导入已全部撤销，没有写入任何数据：请稍后重试';
@@ -206,20 +209,35 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     }
   },
 
-  /** Validates, checks duplicates (exact ones are errors, likely ones hints), writes; never throws (a failure is the job's state). */
-  async run(id: number, documentId: string, sheet: ParsedSheet, target: ImportTarget, mode: ImportMode, readMs = 0) {
+  /**
+   * Validates, checks duplicates (exact ones are errors, likely ones hints), writes; never throws (a
+   * failure is the job's state). The workbook is read row by row and checked a batch
+   * (config/imports.json validateChunk) at a time — the rules of the entry form, duplicates in the
+   * file and in the province — and each checked batch goes to an encrypted scratch file
+   * (cms/src/domain/import/spool.ts); the likely duplicates are then looked for once for the whole
+   * file (from each valid row's name, birth date, sex and guardian keys only), the valid rows read
+   * back and written in one transaction, and the report written from the scratch file. What is held
+   * is a batch and a few values per row, whatever the size of the file.
+   */
+  async run(id: number, documentId: string, buffer: Buffer, target: ImportTarget, mode: ImportMode, readMs = 0) {
     const config = importConfig();
     const state = live.get(id) ?? { state: 'validating', processed: 0, imported: 0 };
     live.set(id, state);
     const save = (data: Record<string, unknown>) => strapi.db.query(JOB).update({ where: { id }, data: { ...data, updatedAt: new Date() } });
-    let outcomes: RowOutcome[] = [];
-    const timings: Record<string, number> = { readMs };
-    let mark = performance.now();
-    const lap = (phase: string) => {
-      const now = performance.now();
-      timings[phase] = Math.round(now - mark);
-      mark = now;
-    };
+    const timings: Record<string, number> = { readMs, validateMs: 0, duplicatesMs: 0 };
+    const counts = { processed: 0, ok: 0, failed: 0, skipped: 0, likely: 0 };
+    /** The first problems (config keepErrors), in row order, for the job's page. */
+    const problems: RowProblem[] = [];
+    /** How many ID numbers (children's and guardians') the uploaded rows hold: what the report shows. */
+    let idNumbers = 0;
+    let headers: string[] = [];
+    /** What the likely-duplicate check needs of each valid row. */
+    let probes: RowOutcome[] = [];
+    /** The hints of the rows with likely duplicates, by row. */
+    let hints = new Map<number, string[]>();
+    fs.mkdirSync(reportDir(), { recursive: true, mode: 0o700 });
+    const spool = new Spool<SpooledRow>(path.join(reportDir(), `${documentId}.${process.pid}.spool`));
+    let spooled = false;
     // The import writes beside the document service: the permission to create children is asked
     // here (cms/src/security/can.ts), before reading a row and again just before writing.
     const mayCreate = async () => {
@@ -229,57 +247,113 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       await mayCreate();
       state.state = 'validating';
       await save({ state: 'validating' });
-      for (let start = 0; start < sheet.rows.length; start += config.validateChunk) {
-        for (const row of sheet.rows.slice(start, start + config.validateChunk)) outcomes.push(checkRow(strapi, row, target));
-        state.processed = outcomes.length;
-        await save({ processed: outcomes.length });
+      const duplicateState: DuplicateState = { firstRow: new Map() };
+      let batch: SheetRow[] = [];
+      const flush = async () => {
+        const rows = batch;
+        batch = [];
+        if (!rows.length) return;
+        let started = performance.now();
+        const outcomes = rows.map((row) => checkRow(strapi, row, target));
+        timings.validateMs += performance.now() - started;
+        started = performance.now();
+        await markDuplicates(strapi, outcomes, target, config.dupQueryChunk, duplicateState);
+        timings.duplicatesMs += performance.now() - started;
+        started = performance.now();
+        const spooledRows = outcomes.map((outcome, i): SpooledRow => {
+          counts.processed += 1;
+          if (outcome.state === 'ok') counts.ok += 1;
+          else if (outcome.state === 'error') counts.failed += 1;
+          else counts.skipped += 1;
+          for (const problem of outcome.errors) if (problems.length < config.keepErrors) problems.push(problem);
+          for (const [column, value] of Object.entries(rows[i].cells)) if (value && /(^|\.)idNumber$/.test(column)) idNumbers += 1;
+          const data = outcome.data!;
+          if (outcome.state === 'ok' && data.birthDate) {
+            probes.push({ row: outcome.row, state: 'ok', errors: [], data: { name: data.name, birthDate: data.birthDate, sex: data.sex, guardians: (data.guardians ?? []).map((g: any) => ({ idKey: g?.idKey })) } });
+          }
+          return { row: outcome.row, raw: packCells(rows[i].raw), state: outcome.state, errors: outcome.errors.map((e) => `${e.column}：${e.message}`), data: outcome.state === 'ok' ? data : undefined };
+        });
+        await spool.write(spooledRows);
+        timings.validateMs += performance.now() - started;
+        state.processed = counts.processed;
+        await save({ processed: counts.processed });
         await new Promise((resolve) => setImmediate(resolve));
-      }
-      lap('validateMs');
-      await markDuplicates(strapi, outcomes, target, config.dupQueryChunk);
-      lap('duplicatesMs');
+      };
+      const passStarted = performance.now();
+      const sheet = await readUpload(buffer, [...columns(strapi), ...(target.custom?.columns ?? [])], config, {
+        onRow: (row) => {
+          batch.push(row);
+          if (batch.length >= config.validateChunk) return flush();
+        },
+      });
+      await flush();
+      spooled = true;
+      headers = sheet.headers;
+      timings.readMs += performance.now() - passStarted - timings.validateMs - timings.duplicatesMs;
+      let mark = performance.now();
+      const lap = (phase: string) => {
+        const now = performance.now();
+        timings[phase] = now - mark;
+        mark = now;
+      };
       // Likely duplicates elsewhere: a hint on the row, which is imported all the same.
-      const likely = await markLikelyDuplicates(strapi, outcomes, target, config.likelyDateChunk);
+      counts.likely = await markLikelyDuplicates(strapi, probes, target, config.likelyDateChunk);
+      hints = new Map(probes.filter((o) => o.hints?.length).map((o) => [o.row, o.hints!]));
+      probes = [];
       lap('likelyMs');
-      const valid = outcomes.filter((o) => o.state === 'ok');
-      const failed = outcomes.filter((o) => o.state === 'error');
-      const skipped = outcomes.filter((o) => o.state === 'skipped');
-      const counts = { processed: outcomes.length, ok: valid.length, failed: failed.length, skipped: skipped.length, likely };
-      const rejected = mode === 'all-or-none' && failed.length > 0;
+      const rejected = mode === 'all-or-none' && counts.failed > 0;
       let imported = 0;
-      if (!rejected && valid.length) {
+      if (!rejected && counts.ok) {
         await mayCreate();
         state.state = 'importing';
         await save({ state: 'importing', ...counts });
-        imported = await insertChildren(strapi, valid.map((o) => o.data!), config.insertChunk, (done) => {
+        imported = await insertChildren(strapi, this.validRows(spool, config.insertChunk), config.insertChunk, (done) => {
           state.imported = done;
           this.showProgress(id, done);
         }, target.actor);
         lap('insertMs');
       }
       // A report when a row has something to fix or to check (all valid and no hint: the counts say it all).
-      const report = failed.length || rejected || likely ? await this.writeReport(documentId, sheet, outcomes, rejected) : null;
+      const report = counts.failed || rejected || counts.likely ? await this.writeReport(documentId, headers, spool, hints, rejected) : null;
       lap('reportMs');
-      const reportIds = report ? this.idNumbersIn(sheet) : 0;
       const message = rejected
-        ? `${failed.length} 行有错误，按“全部导入或全部不导入”方式未导入任何一行：请下载错误报告，改正后重新上传`
-        : `导入 ${imported} 行${skipped.length ? `，${skipped.length} 行已导入过（跳过）` : ''}${failed.length ? `，${failed.length} 行有错误未导入` : ''}`;
-      await save({ state: rejected ? 'rejected' : 'done', ...counts, imported, errors: this.errorList(outcomes, config.keepErrors), reportFile: report, reportIds, message, timings, finishedAt: new Date() });
+        ? `${counts.failed} 行有错误，按“全部导入或全部不导入”方式未导入任何一行：请下载错误报告，改正后重新上传`
+        : `导入 ${imported} 行${counts.skipped ? `，${counts.skipped} 行已导入过（跳过）` : ''}${counts.failed ? `，${counts.failed} 行有错误未导入` : ''}`;
+      for (const phase of Object.keys(timings)) timings[phase] = Math.round(timings[phase]);
+      // gone before the job says it ended (runQueued then drops the stored workbook)
+      await spool.remove();
+      await save({ state: rejected ? 'rejected' : 'done', ...counts, imported, errors: this.errorList(problems), reportFile: report, reportIds: report ? idNumbers : 0, message, timings, finishedAt: new Date() });
     } catch (error: any) {
       if (error instanceof ImportRefused) {
         await save({ state: 'failed', imported: 0, message: error.message, finishedAt: new Date() }).catch(() => undefined);
         return;
       }
-      strapi.log.error(`child import ${documentId} failed: ${error?.message}`);
+      const unreadable = error?.status === 400 || error?.name === 'ValidationError';
+      if (!unreadable) strapi.log.error(`child import ${documentId} failed: ${error?.message}`);
       const unique = /unique|23505|SQLITE_CONSTRAINT/i.test(`${error?.code ?? ''} ${error?.message ?? ''}`);
-      const message = unique
-        ? '导入期间有其他用户录入了相同证件号码的幼儿，本次导入已全部撤销：请重新上传'
-        : '导入时发生错误，本次导入已全部撤销，没有写入任何数据：请稍后重试';
-      const report = outcomes.length ? await this.writeReport(documentId, sheet, outcomes, true).catch(() => null) : null;
-      await save({ state: 'failed', imported: 0, message, reportFile: report, reportIds: report ? this.idNumbersIn(sheet) : 0, errors: this.errorList(outcomes, config.keepErrors), finishedAt: new Date() }).catch(() => undefined);
+      const message = unreadable ? `导入文件无法读取：${error.message}`
+        : unique ? '导入期间有其他用户录入了相同证件号码的幼儿，本次导入已全部撤销：请重新上传'
+          : '导入时发生错误，本次导入已全部撤销，没有写入任何数据：请稍后重试';
+      const report = spooled && fs.existsSync(spool.file) ? await this.writeReport(documentId, headers, spool, hints, true).catch(() => null) : null;
+      await spool.remove().catch(() => undefined);
+      await save({ state: 'failed', imported: 0, message, reportFile: report, reportIds: report ? idNumbers : 0, errors: this.errorList(problems), finishedAt: new Date() }).catch(() => undefined);
     } finally {
       live.delete(id);
+      await spool.remove().catch(() => undefined); // a refused run's (nothing else left it)
     }
+  },
+
+  /** The valid rows' data read back from the scratch file, about `size` rows at a time (one INSERT per table each). */
+  async *validRows(spool: Spool<SpooledRow>, size: number): AsyncGenerator<Record<string, any>[]> {
+    let rows: Record<string, any>[] = [];
+    for await (const batch of spool.batches()) {
+      for (const row of batch) if (row.state === 'ok' && row.data) rows.push(row.data);
+      if (rows.length >= size) {
+        yield rows;
+        rows = [];
+      }
+    }
+    if (rows.length) yield rows;
   },
 
   /**
@@ -294,32 +368,29 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       .catch((error: Error) => strapi.log.debug(`child import progress: ${error.message}`));
   },
 
-  /** How many ID numbers (children's and guardians') a report shows: the non-empty ID cells of the upload. */
-  idNumbersIn(sheet: ParsedSheet): number {
-    let count = 0;
-    for (const row of sheet.rows) for (const [column, value] of Object.entries(row.cells ?? {})) if (/(^|\.)idNumber$/.test(column) && value) count += 1;
-    return count;
-  },
-
-  errorList(outcomes: RowOutcome[], keep: number) {
-    return outcomes.flatMap((o) => o.errors).slice(0, keep).map(({ row, column, field, message }) => ({ row, column, field, message }));
+  errorList(problems: RowProblem[]) {
+    return problems.map(({ row, column, field, message }) => ({ row, column, field, message }));
   },
 
   /**
-   * Streams the report to the data folder: every uploaded row with its result and reasons, and a
-   * 提示 column when a row has a hint. The result columns of a report uploaded again are replaced, not repeated.
+   * Streams the report to the data folder from the import's scratch file: every uploaded row with
+   * its result and reasons, and a 提示 column when a row has a hint. The result columns of a report
+   * uploaded again are replaced, not repeated.
    */
-  async writeReport(documentId: string, sheet: ParsedSheet, outcomes: RowOutcome[], rejected: boolean): Promise<string> {
-    const byRow = new Map(outcomes.map((o) => [o.row, o]));
+  async writeReport(documentId: string, sheetHeaders: string[], spool: Spool<SpooledRow>, hints: Map<number, string[]>, rejected: boolean): Promise<string> {
     const ownColumns = new Set([RESULT_HEADER, ERROR_HEADER, HINT_HEADER]);
-    const kept = Array.from({ length: sheet.headers.length }, (_, i) => i).filter((i) => !ownColumns.has(sheet.headers[i]));
-    const headers = kept.length === sheet.headers.length ? sheet.headers : kept.map((i) => sheet.headers[i]);
-    const rows = sheet.rows.map((row) => {
-      const outcome = byRow.get(row.row);
-      const result = !outcome ? '' : outcome.state === 'error' ? '错误' : outcome.state === 'skipped' ? '已导入（跳过）' : rejected ? '未导入' : '已导入';
-      const raw = kept.length === sheet.headers.length ? row.raw : kept.map((i) => row.raw[i]);
-      return { raw, result, errors: (outcome?.errors ?? []).map((e) => `${e.column}：${e.message}`), hints: outcome?.hints ?? [] };
-    });
+    const kept = Array.from({ length: sheetHeaders.length }, (_, i) => i).filter((i) => !ownColumns.has(sheetHeaders[i]));
+    const all = kept.length === sheetHeaders.length;
+    const headers = all ? sheetHeaders : kept.map((i) => sheetHeaders[i]);
+    async function* rows(): AsyncGenerator<ReportRow> {
+      for await (const batch of spool.batches()) {
+        for (const row of batch) {
+          const result = row.state === 'error' ? '错误' : row.state === 'skipped' ? '已导入（跳过）' : rejected ? '未导入' : '已导入';
+          const raw = unpackCells(row.raw);
+          yield { raw: all ? raw : kept.map((i) => raw[i]), result, errors: row.errors, hints: hints.get(row.row) ?? [] };
+        }
+      }
+    }
     fs.mkdirSync(reportDir(), { recursive: true, mode: 0o700 });
     const name = `${documentId}-report.xlsx`;
     const finalPath = path.join(reportDir(), name);
@@ -327,7 +398,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const scratch = `${finalPath}.${process.pid}.tmp`;
     fs.closeSync(fs.openSync(scratch, 'w', REPORT_MODE));
     try {
-      await writeReport(scratch, headers, rows);
+      await writeReport(scratch, headers, rows(), undefined, { hinted: hints.size > 0 });
       const sealed = sealReport(await fs.promises.readFile(scratch));
       await fs.promises.writeFile(`${finalPath}.sealing`, sealed, { mode: REPORT_MODE });
       await fs.promises.chmod(`${finalPath}.sealing`, REPORT_MODE);
