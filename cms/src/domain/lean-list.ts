@@ -16,12 +16,31 @@
  *   plugin registered. When no sanitiser is registered and the rows are flat (no key is a password,
  *   a relation, component, dynamic zone or media), its outcome is the rows without their private
  *   keys (Strapi's own `isPrivateAttribute` says which: the order's `pinyinKey` the keyset reads, for
- *   one): those keys are dropped and the walk is not run; otherwise it runs as before.
- * The scope (the access-scope document middleware), the permission check (users-permissions, before
- * the controller) and the service are unchanged: the rows come from the same `find`.
+ *   one): those keys are dropped and the walk is not run; otherwise it runs as before. The one output
+ *   sanitiser every installation has, users-permissions' (it removes a role's `users` relation, a
+ *   relation of the role's schema only), does nothing to flat rows: it does not count as registered.
+ * - the page and its total: the lean read (cms/src/domain/lean-read.ts) when it takes the query,
+ *   otherwise the service's `find` as before.
+ * The permission check (users-permissions, before the controller) is unchanged; the scope is the
+ * access scope's own (its document middleware, or the same function in the lean read).
  */
+import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { contentTypes } from '@strapi/utils';
+import { leanRead } from './lean-read';
+
+/**
+ * Output sanitisers that act on relation attributes only (so not on flat rows): users-permissions'
+ * (@strapi/plugin-users-permissions server/utils/sanitize, registered by its `register`), the very
+ * function, loaded by path from the plugin's own module. Unknown sanitisers keep the walk.
+ */
+const RELATIONS_ONLY = new Set<unknown>();
+try {
+  const plugin = path.dirname(require.resolve('@strapi/plugin-users-permissions/package.json'));
+  RELATIONS_ONLY.add(require(path.join(plugin, 'dist/server/utils/sanitize/sanitizers.js')).__require().defaultSanitizeOutput);
+} catch {
+  // another layout of the plugin: its sanitiser is unknown here, and the walk runs
+}
 
 const MAX_QUERIES_PER_ABILITY = 500;
 const NOT_PLAIN = new Set(['relation', 'component', 'dynamiczone', 'media', 'password']);
@@ -75,7 +94,7 @@ export async function leanQuery(controller: Controller, ctx: any): Promise<any> 
  */
 export function privateKeysOnly(strapi: Core.Strapi, contentType: any, rows: unknown): string[] | null {
   if (!Array.isArray(rows)) return null;
-  if (((strapi as any).sanitizers?.get?.('content-api.output') ?? []).length > 0) return null;
+  if (((strapi as any).sanitizers?.get?.('content-api.output') ?? []).some((sanitizer: unknown) => !RELATIONS_ONLY.has(sanitizer))) return null;
   const attributes: Record<string, any> = contentType?.attributes ?? {};
   const checked = new Set<string>();
   const drop: string[] = [];
@@ -91,10 +110,10 @@ export function privateKeysOnly(strapi: Core.Strapi, contentType: any, rows: unk
   return drop;
 }
 
-/** Strapi's core `find` (validate, sanitise, service, sanitise the rows, shape the answer) without the repeated work. */
+/** Strapi's core `find` (validate, sanitise, read the page and total, sanitise the rows, shape the answer) without the repeated work. */
 export async function leanFind(strapi: Core.Strapi, uid: string, controller: Controller, ctx: any): Promise<any> {
   const query = await leanQuery(controller, ctx);
-  const { results, pagination } = await (strapi.service(uid as any) as any).find(query);
+  const { results, pagination } = (await leanRead(strapi, uid, query, ctx)) ?? (await (strapi.service(uid as any) as any).find(query));
   const contentType = strapi.contentType(uid as any);
   const drop = privateKeysOnly(strapi, contentType, results);
   let rows = results;

@@ -1,0 +1,288 @@
+/**
+ * The lean read of a list page: the children's and staff lists (config/lists.json `narrowColumns`)
+ * read without the document service, through the same functions that own each rule of a list read:
+ * - the reach: the access scope's `readFilters` (plugins/access-scope, what its document middleware
+ *   gives every read: the caller's reach added, relations in filters scoped);
+ * - the order: `listSort` (cms/src/domain/child-rules.ts, names in pinyin order);
+ * - the page: `keysetRead` (cms/src/domain/keyset-pages.ts, the recorded starts shared with the
+ *   document service's reads), the columns: `withListColumns` (cms/src/domain/list-columns.ts), the
+ *   total: `listTotal` (cms/src/domain/list-counts.ts, the kept totals shared);
+ * - the page parameters and the answer's `pagination`: Strapi's core service's own helpers
+ *   (@strapi/core core-api/service/pagination), the query: the document service's own
+ *   `transformParamsToQuery`, the rows: @strapi/database's `fromRow`.
+ * The other document middlewares do nothing to such a read (they act on writes, on other types, on
+ * Strapi's admin, or on custom-field filters, which take the usual path). The permission check
+ * (users-permissions) and Strapi's validation and sanitising of the query ran before
+ * (cms/src/domain/lean-list.ts); the rows are sanitised as before.
+ *
+ * What is saved: the document service's 20 middlewares, parameter checks and transforms (twice: the
+ * page and the count), the database layer's lifecycles, and — the SQL kept per query shape — the
+ * query builder and knex's compiling: a shape (the filters with each value that is a bind parameter
+ * replaced by its type, the order, the columns, whether there is an offset) is compiled once with
+ * placeholder values (unique strings and numbers), and where each placeholder landed among the
+ * statement's bindings is recorded; the next request of that shape sends the same statement with
+ * its own values in those places. A value the SQL does not merely bind as it is (`$containsi` wraps
+ * it in `%`, a date is reformatted, a number given as text is converted, `null` and booleans change
+ * the statement) is part of the shape, not a placeholder; a shape whose compiled bindings are not
+ * exactly its placeholders and fixed values is not kept (each such request is compiled by Strapi's
+ * query builder through `strapi.db.query`, lifecycles included).
+ *
+ * Taken for: `GET /api/children` and `GET /api/staff-members` (and the panel's `/ra/` lists rewritten
+ * to them) by a users-permissions user, without `populate`, `fields`, `_q`, `status`, `locale` or
+ * custom-field filters, whose filters name only the fields a list shows (non-private scalar fields,
+ * `id`) with the operators of `OPERATORS` and plain values, and whose sort names only such fields; not
+ * with a read replica configured, not inside a transaction. Anything else: `null`, and the caller
+ * reads through the document service as before. An error on the lean read: `null` as well (the usual
+ * read answers it, the same way as before).
+ */
+import path from 'node:path';
+import type { Core } from '@strapi/strapi';
+import { contentTypes } from '@strapi/utils';
+import { accessScope } from './request-context';
+import { listSort } from './child-rules';
+import { keysetRead } from './keyset-pages';
+import { listFields, withListColumns } from './list-columns';
+import { listTotal } from './list-counts';
+import { encryptedFields } from '../security/pii';
+import { replicaConfigured } from '../runtime/read-replica';
+import { routeIdentity } from '../security/route-identity';
+
+type Params = Record<string, any>;
+
+// Strapi's own helpers, from the modules its core service and document service use (not exported by
+// @strapi/core's entry: loaded by path, so they are the very functions, not copies)
+const coreDist = path.dirname(require.resolve('@strapi/core'));
+const pagination = require(path.join(coreDist, 'core-api/service/pagination.js'));
+const { transformParamsToQuery } = require(path.join(coreDist, 'services/document-service/transform/query.js'));
+const { fromRow } = require('@strapi/database/dist/query/helpers/transform.js');
+
+/** Operators the lean read understands (with plain values); `$in`/`$notIn` take an array of them. */
+const OPERATORS = new Set(['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$notIn', '$null', '$notNull', '$contains', '$notContains', '$containsi', '$notContainsi', '$startsWith', '$endsWith']);
+/** Operators whose value Strapi binds as it is (for the attribute types below): a placeholder. */
+const BOUND_AS_IS = new Set(['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$notIn']);
+/** Attribute types whose database field passes a string (a number) to the statement unchanged (@strapi/database fields). */
+const STRING_AS_IS = new Set(['string', 'text', 'enumeration', 'email', 'uid', 'richtext']);
+const NUMBER_AS_IS = new Set(['integer', 'float', 'decimal', 'increments']);
+const QUERY_KEYS = new Set(['filters', 'sort', 'pagination']);
+const MAX_TEMPLATES = 1000;
+
+const isPlain = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The names of a Strapi sort's fields (string, `a:asc,b`, array of strings or `{ field: dir }`), null if unusual. */
+function sortNames(sort: unknown): string[] | null {
+  if (sort === undefined || sort === null) return [];
+  const names: string[] = [];
+  for (const entry of Array.isArray(sort) ? sort : [sort]) {
+    if (typeof entry === 'string') names.push(...entry.split(',').map((part) => part.split(':')[0].trim()));
+    else if (isRecord(entry) && Object.keys(entry).length === 1 && typeof Object.values(entry)[0] === 'string') names.push(Object.keys(entry)[0]);
+    else return null;
+  }
+  return names;
+}
+
+/**
+ * Walks filters the lean read understands, calling `leaf` for every value (with its attribute type and
+ * operator), and returns the filters rebuilt from what `leaf` answers; throws NotLean otherwise.
+ */
+class NotLean extends Error {}
+function mapFilters(filters: unknown, known: (key: string) => string | undefined, leaf: (value: unknown, type: string, operator: string) => unknown, depth = 0): unknown {
+  if (depth > 16 || !isRecord(filters)) throw new NotLean();
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(filters)) {
+    if (key === '$and' || key === '$or') {
+      if (!Array.isArray(value)) throw new NotLean();
+      out[key] = value.map((item) => mapFilters(item, known, leaf, depth + 1));
+    } else if (key === '$not') {
+      out[key] = mapFilters(value, known, leaf, depth + 1);
+    } else {
+      const type = known(key);
+      if (!type) throw new NotLean();
+      if (isPlain(value)) {
+        out[key] = leaf(value, type, '$eq');
+        continue;
+      }
+      if (!isRecord(value)) throw new NotLean();
+      const conditions: Record<string, unknown> = {};
+      for (const [operator, operand] of Object.entries(value)) {
+        if (!OPERATORS.has(operator)) throw new NotLean();
+        if (operator === '$in' || operator === '$notIn') {
+          if (!Array.isArray(operand) || !operand.every(isPlain)) throw new NotLean();
+          conditions[operator] = operand.map((item) => leaf(item, type, operator));
+        } else {
+          if (!isPlain(operand)) throw new NotLean();
+          conditions[operator] = leaf(operand, type, operator);
+        }
+      }
+      out[key] = conditions;
+    }
+  }
+  return out;
+}
+
+/** Whether Strapi binds this value unchanged: then it is a placeholder of the kept statement. */
+function boundAsIs(value: unknown, type: string, operator: string): boolean {
+  if (!BOUND_AS_IS.has(operator)) return false;
+  if (typeof value === 'string') return STRING_AS_IS.has(type);
+  if (typeof value === 'number') return Number.isFinite(value) && NUMBER_AS_IS.has(type);
+  return false;
+}
+
+type Template = { sql: string; slots: Array<{ at: number } | { value: unknown }> };
+/** Kept statements by shape; `false`: a shape whose statement is not kept (compiled each time). */
+const templates = new Map<string, Template | false>();
+const counts = { kept: 0, compiled: 0, direct: 0 };
+
+/** How many page reads used a kept statement, compiled one, or went through `strapi.db.query` (tests, profiling). */
+export function leanReadCounts() {
+  return { ...counts };
+}
+
+function attributeTypes(strapi: Core.Strapi, uid: string, params: Params): (key: string) => string | undefined {
+  const attributes: Record<string, any> = (strapi.contentType(uid as any) as any)?.attributes ?? {};
+  const allowed = new Set([...listFields(strapi, uid), ...(sortNames(params.sort) ?? [])]);
+  const encrypted = new Set(encryptedFields()[uid] ?? []);
+  return (key) => {
+    if (key === 'id') return 'increments';
+    if (!allowed.has(key) || encrypted.has(key)) return undefined;
+    const type = attributes[key]?.type;
+    return type && contentTypes.isScalarAttribute(attributes[key]) && type !== 'password' ? type : undefined;
+  };
+}
+
+/** The rows of one page read (`params`: the document service's findMany parameters after its middlewares). */
+async function readRows(strapi: Core.Strapi, uid: string, params: Params): Promise<any[]> {
+  const known = attributeTypes(strapi, uid, params);
+  const encrypted = encryptedFields()[uid] ?? [];
+  const fields: unknown = params.fields;
+  let shape: unknown;
+  const values: unknown[] = [];
+  try {
+    if (!Array.isArray(fields) || fields.some((field) => typeof field !== 'string' || encrypted.includes(field))) throw new NotLean();
+    if (sortNames(params.sort)?.every((name) => Boolean(known(name))) !== true) throw new NotLean();
+    const filters = params.filters === undefined ? undefined : mapFilters(params.filters, known, (value, type, operator) => {
+      if (!boundAsIs(value, type, operator)) return value;
+      values.push(value);
+      return `\u0000${typeof value}`;
+    });
+    shape = [filters ?? null, params.sort ?? null, fields, Number(params.start) > 0];
+  } catch (error) {
+    if (!(error instanceof NotLean)) throw error;
+    counts.direct += 1;
+    return strapi.db.query(uid as any).findMany(transformParamsToQuery(uid, params));
+  }
+  const start = Number(params.start) > 0 ? Number(params.start) : undefined;
+  const key = `${uid}\u0000${JSON.stringify(shape)}`;
+  let template = templates.get(key);
+  if (template === undefined) {
+    template = compileTemplate(strapi, uid, params, values.length);
+    if (templates.size >= MAX_TEMPLATES) templates.clear();
+    templates.set(key, template);
+  }
+  if (!template) {
+    counts.direct += 1;
+    return strapi.db.query(uid as any).findMany(transformParamsToQuery(uid, params));
+  }
+  counts.kept += 1;
+  const own = [...values, params.limit, ...(start !== undefined ? [start] : [])];
+  const bindings = template.slots.map((slot) => ('at' in slot ? own[slot.at] : slot.value));
+  const result: any = await strapi.db.connection.raw(template.sql, bindings as any[]);
+  const rows = Array.isArray(result) ? result : result?.rows ?? [];
+  return fromRow(strapi.db.metadata.get(uid as any), rows);
+}
+
+/**
+ * The statement of a shape, compiled by Strapi's query builder with a placeholder for each bound
+ * value (`valueCount` of them, then the limit and the offset), and where each binding comes from; or
+ * false when its bindings are not exactly those placeholders and the shape's fixed values.
+ */
+function compileTemplate(strapi: Core.Strapi, uid: string, params: Params, valueCount: number): Template | false {
+  counts.compiled += 1;
+  const marks: unknown[] = [];
+  const fixed: unknown[] = [];
+  const mark = (value: unknown) => {
+    const placeholder = typeof value === 'number' ? 987_654_321_000 + marks.length : `\u0001lean-read:${marks.length}\u0001`;
+    marks.push(placeholder);
+    return placeholder;
+  };
+  const known = attributeTypes(strapi, uid, params);
+  const filters = params.filters === undefined ? undefined : mapFilters(params.filters, known, (value, type, operator) => {
+    if (boundAsIs(value, type, operator)) return mark(value);
+    fixed.push(value);
+    return value;
+  });
+  if (marks.length !== valueCount) return false;
+  mark(0); // the limit
+  if (Number(params.start) > 0) mark(0); // the offset
+  const withMarks = { ...params, filters, limit: marks[valueCount], ...(Number(params.start) > 0 ? { start: marks[valueCount + 1] } : {}) };
+  if (filters === undefined) delete withMarks.filters;
+  let compiled: { sql: string; bindings: readonly unknown[] };
+  try {
+    const query = transformParamsToQuery(uid, withMarks);
+    compiled = (strapi.db as any).entityManager.createQueryBuilder(uid).init(query).getKnexQuery().toSQL();
+  } catch {
+    return false;
+  }
+  const slots: Template['slots'] = [];
+  const used = new Set<number>();
+  for (const binding of compiled.bindings) {
+    const at = marks.indexOf(binding);
+    if (at >= 0) {
+      slots.push({ at });
+      used.add(at);
+    } else if (typeof binding === 'string' && binding.includes('\u0001lean-read:')) {
+      return false; // a placeholder Strapi changed (wrapped, reformatted): its value is not bound as it is
+    } else if (fixed.some((value) => value === binding)) {
+      slots.push({ value: binding });
+    } else {
+      return false;
+    }
+  }
+  // every placeholder is bound (the limit always; a value Strapi dropped would make the statement differ)
+  if (used.size !== marks.length) return false;
+  return { sql: compiled.sql, slots };
+}
+
+/**
+ * The page and pagination Strapi's core `find` answers for `query` (Strapi's validated and sanitised
+ * query), read the lean way; null when the lean read does not take this request (see above).
+ */
+export async function leanRead(strapi: Core.Strapi, uid: string, query: Params, ctx: any): Promise<{ results: any[]; pagination: any } | null> {
+  const contentType: any = strapi.contentType(uid as any);
+  if (!contentType || contentTypes.hasDraftAndPublish(contentType) || contentType.pluginOptions?.i18n?.localized) return null;
+  if (ctx.method !== 'GET' || ctx.state?.auth?.strategy?.name !== 'users-permissions') return null;
+  if (routeIdentity(ctx) !== `/api/${contentType.info?.pluralName}`) return null;
+  if (ctx.query?.customFilters !== undefined || replicaConfigured()) return null;
+  if (Object.keys(query).some((key) => !QUERY_KEYS.has(key))) return null;
+  if ((strapi.db as any).inTransaction?.()) return null;
+  const known = attributeTypes(strapi, uid, {});
+  const names = sortNames(query.sort);
+  if (!names || !names.every((name) => Boolean(known(name)))) return null;
+  try {
+    if (query.filters !== undefined) mapFilters(query.filters, known, (value) => value);
+  } catch (error) {
+    if (error instanceof NotLean) return null;
+    throw error;
+  }
+  try {
+    // Strapi's core service `find`: its fetch parameters, page and count
+    const fetchParams: Params = { status: 'published', ...query };
+    const paginationInfo = pagination.getPaginationInfo(fetchParams);
+    const isPaged = pagination.isPagedPagination(fetchParams.pagination);
+    const base: Params = { ...fetchParams, ...paginationInfo };
+    const filters = accessScope(strapi).readFilters(uid, base.filters, accessScope(strapi).currentReach());
+    if (filters !== undefined) base.filters = filters;
+    const params: Params = { ...base };
+    if (params.sort) params.sort = listSort(uid, params.sort);
+    const read = (page: Params) => readRows(strapi, uid, withListColumns(strapi, uid, page));
+    const kept = await keysetRead(strapi, uid, params, read);
+    const results = (kept ? kept.rows : await read(params)) as any[];
+    if (!pagination.shouldCount(fetchParams)) return { results, pagination: pagination.transformPaginationResponse(paginationInfo, undefined, isPaged) };
+    const exact = () => strapi.db.query(uid as any).count(transformParamsToQuery(uid, base));
+    const total = (await listTotal(strapi, uid, base, exact)) ?? (await exact());
+    return { results, pagination: pagination.transformPaginationResponse(paginationInfo, total, isPaged) };
+  } catch (error: any) {
+    strapi.log.debug(`lean-read: the usual read instead (${String(error?.message ?? error).slice(0, 200)})`);
+    return null;
+  }
+}
