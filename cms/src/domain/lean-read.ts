@@ -27,8 +27,8 @@
  * exactly its placeholders and fixed values is not kept (each such request is compiled by Strapi's
  * query builder through `strapi.db.query`, lifecycles included).
  *
- * Taken for: `GET /api/children` and `GET /api/staff-members` (and the panel's `/ra/` lists rewritten
- * to them) by a users-permissions user, without `populate`, `fields`, `_q`, `status`, `locale` or
+ * Taken for the content types of config/lists.json `leanRead`: `GET /api/children` and
+ * `GET /api/staff-members` (and the panel's `/ra/` lists rewritten to them) by a users-permissions user, without `populate`, `fields`, `_q`, `status`, `locale` or
  * custom-field filters, whose filters name only the fields a list shows (non-private scalar fields,
  * `id`) with the operators of `OPERATORS` and plain values, and whose sort names only such fields; not
  * with a read replica configured, not inside a transaction. Anything else: `null`, and the caller
@@ -46,6 +46,7 @@ import { listTotal } from './list-counts';
 import { encryptedFields } from '../security/pii';
 import { replicaConfigured } from '../runtime/read-replica';
 import { routeIdentity } from '../security/route-identity';
+import { readDomainConfig } from '../runtime/paths';
 
 type Params = Record<string, any>;
 
@@ -65,6 +66,14 @@ const STRING_AS_IS = new Set(['string', 'text', 'enumeration', 'email', 'uid', '
 const NUMBER_AS_IS = new Set(['integer', 'float', 'decimal', 'increments']);
 const QUERY_KEYS = new Set(['filters', 'sort', 'pagination']);
 const MAX_TEMPLATES = 1000;
+
+let leanTypes: string[] | undefined;
+let enabled = true;
+
+/** Switches the lean read off (and on again): the equivalence test compares it with the document service's read. */
+export function setLeanRead(on: boolean): void {
+  enabled = on;
+}
 
 const isPlain = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -159,6 +168,8 @@ async function readRows(strapi: Core.Strapi, uid: string, params: Params): Promi
   const values: unknown[] = [];
   try {
     if (!Array.isArray(fields) || fields.some((field) => typeof field !== 'string' || encrypted.includes(field))) throw new NotLean();
+    // a page: a positive limit and an offset (Strapi leaves a limit of -1 out of the statement)
+    if (!Number.isInteger(params.limit) || params.limit <= 0 || !Number.isInteger(params.start ?? 0) || (params.start ?? 0) < 0) throw new NotLean();
     if (sortNames(params.sort)?.every((name) => Boolean(known(name))) !== true) throw new NotLean();
     const filters = params.filters === undefined ? undefined : mapFilters(params.filters, known, (value, type, operator) => {
       if (!boundAsIs(value, type, operator)) return value;
@@ -248,6 +259,8 @@ function compileTemplate(strapi: Core.Strapi, uid: string, params: Params, value
  * query), read the lean way; null when the lean read does not take this request (see above).
  */
 export async function leanRead(strapi: Core.Strapi, uid: string, query: Params, ctx: any): Promise<{ results: any[]; pagination: any } | null> {
+  leanTypes ??= readDomainConfig<{ leanRead?: string[] }>('lists.json').leanRead ?? [];
+  if (!enabled || !leanTypes.includes(uid)) return null;
   const contentType: any = strapi.contentType(uid as any);
   if (!contentType || contentTypes.hasDraftAndPublish(contentType) || contentType.pluginOptions?.i18n?.localized) return null;
   if (ctx.method !== 'GET' || ctx.state?.auth?.strategy?.name !== 'users-permissions') return null;
