@@ -9,7 +9,7 @@
  *   total: `listTotal` (cms/src/domain/list-counts.ts, the kept totals shared);
  * - the page parameters and the answer's `pagination`: Strapi's core service's own helpers
  *   (@strapi/core core-api/service/pagination), the query: the document service's own
- *   `transformParamsToQuery`, the rows: @strapi/database's `fromRow`.
+ *   `transformParamsToQuery`, the rows: as @strapi/database's `fromRow` makes them (its fields' `fromDB`).
  * The other document middlewares do nothing to such a read (they act on writes, on other types, on
  * Strapi's admin, or on custom-field filters, which take the usual path). The permission check
  * (users-permissions) and Strapi's validation and sanitising of the query ran before
@@ -55,7 +55,8 @@ type Params = Record<string, any>;
 const coreDist = path.dirname(require.resolve('@strapi/core'));
 const pagination = require(path.join(coreDist, 'core-api/service/pagination.js'));
 const { transformParamsToQuery } = require(path.join(coreDist, 'services/document-service/transform/query.js'));
-const { fromRow } = require('@strapi/database/dist/query/helpers/transform.js');
+const { createField } = require('@strapi/database/dist/fields/index.js');
+const { isScalar, isRelation } = require('@strapi/database/dist/utils/types.js');
 
 /** Operators the lean read understands (with plain values); `$in`/`$notIn` take an array of them. */
 const OPERATORS = new Set(['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$notIn', '$null', '$notNull', '$contains', '$notContains', '$containsi', '$notContainsi', '$startsWith', '$endsWith']);
@@ -137,7 +138,8 @@ function boundAsIs(value: unknown, type: string, operator: string): boolean {
   return false;
 }
 
-type Template = { sql: string; slots: Array<{ at: number } | { value: unknown }> };
+type Column = [column: string, attribute: string, field: { fromDB(value: unknown): unknown } | null];
+type Template = { sql: string; slots: Array<{ at: number } | { value: unknown }>; columns?: Column[]; columnKey?: string };
 /** Kept statements by shape; `false`: a shape whose statement is not kept (compiled each time). */
 const templates = new Map<string, Template | false>();
 const counts = { kept: 0, compiled: 0, direct: 0 };
@@ -198,8 +200,37 @@ async function readRows(strapi: Core.Strapi, uid: string, params: Params): Promi
   const own = [...values, params.limit, ...(start !== undefined ? [start] : [])];
   const bindings = template.slots.map((slot) => ('at' in slot ? own[slot.at] : slot.value));
   const result: any = await strapi.db.connection.raw(template.sql, bindings as any[]);
-  const rows = Array.isArray(result) ? result : result?.rows ?? [];
-  return fromRow(strapi.db.metadata.get(uid as any), rows);
+  const rows: any[] = Array.isArray(result) ? result : result?.rows ?? [];
+  return rows.map((row) => fromRow(strapi, uid, template as Template, row));
+}
+
+/**
+ * A row as @strapi/database's `fromRow` makes it (query/helpers/transform.js: each column of an
+ * attribute, a scalar through its field's `fromDB`, null kept, a relation's column as it is; other
+ * columns left out), with the columns' attributes and fields looked up once per statement.
+ */
+function fromRow(strapi: Core.Strapi, uid: string, template: Template, row: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(row);
+  const key = keys.join('\u0000');
+  if (template.columnKey !== key) {
+    const meta: any = strapi.db.metadata.get(uid as any);
+    const columns: Column[] = [];
+    for (const column of keys) {
+      if (!Object.prototype.hasOwnProperty.call(meta.columnToAttribute, column)) continue;
+      const name = meta.columnToAttribute[column];
+      const attribute = meta.attributes[name];
+      if (isScalar(attribute.type)) columns.push([column, name, createField(attribute)]);
+      else if (isRelation(attribute.type)) columns.push([column, name, null]);
+    }
+    template.columns = columns;
+    template.columnKey = key;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [column, name, field] of template.columns!) {
+    const value = row[column];
+    out[name] = field === null ? value : value === null ? null : field.fromDB(value);
+  }
+  return out;
 }
 
 /**
