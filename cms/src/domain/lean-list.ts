@@ -92,9 +92,10 @@ export async function leanQuery(controller: Controller, ctx: any): Promise<any> 
  * The private keys to drop when Strapi's output sanitiser would do nothing else to these rows (see
  * above), or null when it must run.
  */
-export function privateKeysOnly(strapi: Core.Strapi, contentType: any, rows: unknown): string[] | null {
+export function privateKeysOnly(strapi: Core.Strapi, contentType: any, rows: unknown, keys?: string[]): string[] | null {
   if (!Array.isArray(rows)) return null;
   if (((strapi as any).sanitizers?.get?.('content-api.output') ?? []).some((sanitizer: unknown) => !RELATIONS_ONLY.has(sanitizer))) return null;
+  if (keys) return privateOf(contentType, keys);
   const attributes: Record<string, any> = contentType?.attributes ?? {};
   const checked = new Set<string>();
   const drop: string[] = [];
@@ -110,14 +111,44 @@ export function privateKeysOnly(strapi: Core.Strapi, contentType: any, rows: unk
   return drop;
 }
 
+/** The same decision for rows that all have exactly `keys` (the lean read's), kept per content type and keys. */
+const decisions = new WeakMap<object, Map<string, string[] | null>>();
+function privateOf(contentType: any, keys: string[]): string[] | null {
+  let kept = decisions.get(contentType);
+  if (!kept) decisions.set(contentType, (kept = new Map()));
+  const key = keys.join('\u0000');
+  if (kept.has(key)) return kept.get(key)!;
+  const attributes: Record<string, any> = contentType?.attributes ?? {};
+  let drop: string[] | null = [];
+  for (const name of keys) {
+    if (NOT_PLAIN.has(attributes[name]?.type)) {
+      drop = null;
+      break;
+    }
+    if (contentTypes.isPrivateAttribute(contentType, name)) drop.push(name);
+  }
+  if (kept.size >= 100) kept.clear();
+  kept.set(key, drop);
+  return drop;
+}
+
 /** Strapi's core `find` (validate, sanitise, read the page and total, sanitise the rows, shape the answer) without the repeated work. */
 export async function leanFind(strapi: Core.Strapi, uid: string, controller: Controller, ctx: any): Promise<any> {
   const query = await leanQuery(controller, ctx);
-  const { results, pagination } = (await leanRead(strapi, uid, query, ctx)) ?? (await (strapi.service(uid as any) as any).find(query));
+  const lean = await leanRead(strapi, uid, query, ctx);
+  const { results, pagination } = lean ?? (await (strapi.service(uid as any) as any).find(query));
   const contentType = strapi.contentType(uid as any);
-  const drop = privateKeysOnly(strapi, contentType, results);
+  const drop = privateKeysOnly(strapi, contentType, results, lean?.keys);
   let rows = results;
   if (!drop) rows = await controller.sanitizeOutput(results, ctx);
-  else if (drop.length) for (const row of rows) for (const key of drop) delete row[key];
+  else if (drop.length && lean?.keys) {
+    // rows of known keys: made again without the private ones (no `delete`, which slows every later read of the row)
+    const shown = lean.keys.filter((key) => !drop.includes(key));
+    rows = results.map((row: any) => {
+      const out: Record<string, unknown> = {};
+      for (const key of shown) out[key] = row[key];
+      return out;
+    });
+  } else if (drop.length) for (const row of rows) for (const key of drop) delete row[key];
   return controller.transformResponse(rows, { pagination });
 }

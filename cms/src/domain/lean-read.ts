@@ -139,7 +139,9 @@ function boundAsIs(value: unknown, type: string, operator: string): boolean {
 }
 
 type Column = [column: string, attribute: string, field: { fromDB(value: unknown): unknown } | null];
-type Template = { sql: string; slots: Array<{ at: number } | { value: unknown }>; columns?: Column[]; columnKey?: string };
+type Template = { sql: string; slots: Array<{ at: number } | { value: unknown }>; columns?: Column[]; columnKey?: string; names?: string[] };
+/** What a page read tells its caller: the keys every row has, when they are known (a kept statement's). */
+type ReadNote = { keys?: string[] };
 /** Kept statements by shape; `false`: a shape whose statement is not kept (compiled each time). */
 const templates = new Map<string, Template | false>();
 const counts = { kept: 0, compiled: 0, direct: 0 };
@@ -162,7 +164,7 @@ function attributeTypes(strapi: Core.Strapi, uid: string, params: Params): (key:
 }
 
 /** The rows of one page read (`params`: the document service's findMany parameters after its middlewares). */
-async function readRows(strapi: Core.Strapi, uid: string, params: Params): Promise<any[]> {
+async function readRows(strapi: Core.Strapi, uid: string, params: Params, note: ReadNote): Promise<any[]> {
   const known = attributeTypes(strapi, uid, params);
   const encrypted = encryptedFields()[uid] ?? [];
   const fields: unknown = params.fields;
@@ -201,7 +203,9 @@ async function readRows(strapi: Core.Strapi, uid: string, params: Params): Promi
   const bindings = template.slots.map((slot) => ('at' in slot ? own[slot.at] : slot.value));
   const result: any = await strapi.db.connection.raw(template.sql, bindings as any[]);
   const rows: any[] = Array.isArray(result) ? result : result?.rows ?? [];
-  return rows.map((row) => fromRow(strapi, uid, template as Template, row));
+  const out = rows.map((row) => fromRow(strapi, uid, template as Template, row));
+  if (template.names) note.keys = template.names;
+  return out;
 }
 
 /**
@@ -224,6 +228,7 @@ function fromRow(strapi: Core.Strapi, uid: string, template: Template, row: Reco
     }
     template.columns = columns;
     template.columnKey = key;
+    template.names = columns.map(([, name]) => name);
   }
   const out: Record<string, unknown> = {};
   for (const [column, name, field] of template.columns!) {
@@ -285,11 +290,24 @@ function compileTemplate(strapi: Core.Strapi, uid: string, params: Params, value
   return { sql: compiled.sql, slots };
 }
 
+/** The page (Strapi's core service's helpers), kept per `pagination` parameter: they depend on it and on the API's configuration only. */
+const pages = new Map<string, { info: { start: number; limit: number }; isPaged: boolean; count: boolean }>();
+function pageOf(fetchParams: Params) {
+  const key = JSON.stringify(fetchParams.pagination ?? null);
+  let page = pages.get(key);
+  if (!page) {
+    page = { info: pagination.getPaginationInfo(fetchParams), isPaged: pagination.isPagedPagination(fetchParams.pagination), count: pagination.shouldCount(fetchParams) };
+    if (pages.size >= MAX_TEMPLATES) pages.clear();
+    pages.set(key, page);
+  }
+  return { info: { ...page.info }, isPaged: page.isPaged, count: page.count };
+}
+
 /**
  * The page and pagination Strapi's core `find` answers for `query` (Strapi's validated and sanitised
  * query), read the lean way; null when the lean read does not take this request (see above).
  */
-export async function leanRead(strapi: Core.Strapi, uid: string, query: Params, ctx: any): Promise<{ results: any[]; pagination: any } | null> {
+export async function leanRead(strapi: Core.Strapi, uid: string, query: Params, ctx: any): Promise<{ results: any[]; pagination: any; keys?: string[] } | null> {
   leanTypes ??= readDomainConfig<{ leanRead?: string[] }>('lists.json').leanRead ?? [];
   if (!enabled || !leanTypes.includes(uid)) return null;
   const contentType: any = strapi.contentType(uid as any);
@@ -311,20 +329,21 @@ export async function leanRead(strapi: Core.Strapi, uid: string, query: Params, 
   try {
     // Strapi's core service `find`: its fetch parameters, page and count
     const fetchParams: Params = { status: 'published', ...query };
-    const paginationInfo = pagination.getPaginationInfo(fetchParams);
-    const isPaged = pagination.isPagedPagination(fetchParams.pagination);
+    const { info: paginationInfo, isPaged, count } = pageOf(fetchParams);
     const base: Params = { ...fetchParams, ...paginationInfo };
     const filters = accessScope(strapi).readFilters(uid, base.filters, accessScope(strapi).currentReach());
     if (filters !== undefined) base.filters = filters;
     const params: Params = { ...base };
     if (params.sort) params.sort = listSort(uid, params.sort);
-    const read = (page: Params) => readRows(strapi, uid, withListColumns(strapi, uid, page));
+    const note: ReadNote = {};
+    const read = (page: Params) => readRows(strapi, uid, withListColumns(strapi, uid, page), note);
     const kept = await keysetRead(strapi, uid, params, read);
     const results = (kept ? kept.rows : await read(params)) as any[];
-    if (!pagination.shouldCount(fetchParams)) return { results, pagination: pagination.transformPaginationResponse(paginationInfo, undefined, isPaged) };
+    const { keys } = note;
+    if (!count) return { results, keys, pagination: pagination.transformPaginationResponse(paginationInfo, undefined, isPaged) };
     const exact = () => strapi.db.query(uid as any).count(transformParamsToQuery(uid, base));
     const total = (await listTotal(strapi, uid, base, exact)) ?? (await exact());
-    return { results, pagination: pagination.transformPaginationResponse(paginationInfo, total, isPaged) };
+    return { results, keys, pagination: pagination.transformPaginationResponse(paginationInfo, total, isPaged) };
   } catch (error: any) {
     strapi.log.debug(`lean-read: the usual read instead (${String(error?.message ?? error).slice(0, 200)})`);
     return null;
