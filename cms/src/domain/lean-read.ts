@@ -9,7 +9,7 @@
  *   total: `listTotal` (cms/src/domain/list-counts.ts, the kept totals shared);
  * - the page parameters and the answer's `pagination`: Strapi's core service's own helpers
  *   (@strapi/core core-api/service/pagination), the query: the document service's own
- *   `transformParamsToQuery`, the rows: as @strapi/database's `fromRow` makes them (its fields' `fromDB`).
+ *   `transformFields` and `transformParamsToQuery`, the rows: as @strapi/database's `fromRow` makes them (its fields' `fromDB`).
  * The other document middlewares do nothing to such a read (they act on writes, on other types, on
  * Strapi's admin, or on custom-field filters, which take the usual path). The permission check
  * (users-permissions) and Strapi's validation and sanitising of the query ran before
@@ -30,7 +30,7 @@
  * Taken for the content types of config/lists.json `leanRead`: `GET /api/children` and
  * `GET /api/staff-members` (and the panel's `/ra/` lists rewritten to them) by a users-permissions user, without `populate`, `fields`, `_q`, `status`, `locale` or
  * custom-field filters, whose filters name only the fields a list shows (non-private scalar fields,
- * `id`) with the operators of `OPERATORS` and plain values, and whose sort names only such fields; not
+ * `id`, `documentId`) with the operators of `OPERATORS` and plain values, and whose sort names only such fields; not
  * with a read replica configured, not inside a transaction. Anything else: `null`, and the caller
  * reads through the document service as before. An error on the lean read: `null` as well (the usual
  * read answers it, the same way as before).
@@ -55,6 +55,7 @@ type Params = Record<string, any>;
 const coreDist = path.dirname(require.resolve('@strapi/core'));
 const pagination = require(path.join(coreDist, 'core-api/service/pagination.js'));
 const { transformParamsToQuery } = require(path.join(coreDist, 'services/document-service/transform/query.js'));
+const { transformFields } = require(path.join(coreDist, 'services/document-service/transform/fields.js'));
 const { createField } = require('@strapi/database/dist/fields/index.js');
 const { isScalar, isRelation } = require('@strapi/database/dist/utils/types.js');
 
@@ -157,6 +158,7 @@ function attributeTypes(strapi: Core.Strapi, uid: string, params: Params): (key:
   const encrypted = new Set(encryptedFields()[uid] ?? []);
   return (key) => {
     if (key === 'id') return 'increments';
+    if (key === 'documentId') return 'string'; // the panel's records by id (cms/src/middlewares/ra-bridge.ts)
     if (!allowed.has(key) || encrypted.has(key)) return undefined;
     const type = attributes[key]?.type;
     return type && contentTypes.isScalarAttribute(attributes[key]) && type !== 'password' ? type : undefined;
@@ -164,7 +166,9 @@ function attributeTypes(strapi: Core.Strapi, uid: string, params: Params): (key:
 }
 
 /** The rows of one page read (`params`: the document service's findMany parameters after its middlewares). */
-async function readRows(strapi: Core.Strapi, uid: string, params: Params, note: ReadNote): Promise<any[]> {
+async function readRows(strapi: Core.Strapi, uid: string, asked: Params, note: ReadNote): Promise<any[]> {
+  // the document service's own step before the query: `documentId` always among the fields
+  const params = asked.fields === undefined ? asked : { ...asked, fields: transformFields(Array.isArray(asked.fields) ? [...asked.fields] : asked.fields) };
   const known = attributeTypes(strapi, uid, params);
   const encrypted = encryptedFields()[uid] ?? [];
   const fields: unknown = params.fields;
