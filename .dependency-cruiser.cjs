@@ -77,13 +77,7 @@ module.exports = {
         'Strapi is used through the entry points its packages declare (`main`, `exports`), never through files ' +
         'inside their dist/ folders: those change without notice between releases.',
       severity: 'error',
-      // One exception, to be decided on: the lean read of the lists (cms/src/domain/lean-read.ts) uses
-      // Strapi's own row conversion (@strapi/database dist/fields, dist/utils/types) and loads by path the
-      // core service's pagination helpers and the document service's transformParamsToQuery and
-      // transformFields (@strapi/core dist), so that it answers exactly as the document service does; its
-      // equivalence test (tests/api/list-performance.test.ts) is what catches a Strapi release that changes
-      // them. cms/src/domain/lean-list.ts loads users-permissions' output sanitiser by path to recognise it.
-      from: { pathNot: '(^|/)node_modules/|^cms/src/domain/lean-read\\.ts$' },
+      from: { pathNot: '(^|/)node_modules/' },
       to: {
         // resolved inside node_modules, or left unresolved when the package's `exports` forbids the subpath
         path: '(^|/)node_modules/@strapi/[^/]+/dist/|^@strapi/[^/]+/dist(/|$)',

@@ -7,9 +7,14 @@
  * - the page: `keysetRead` (cms/src/domain/keyset-pages.ts, the recorded starts shared with the
  *   document service's reads), the columns: `withListColumns` (cms/src/domain/list-columns.ts), the
  *   total: `listTotal` (cms/src/domain/list-counts.ts, the kept totals shared);
- * - the page parameters and the answer's `pagination`: Strapi's core service's own helpers
- *   (@strapi/core core-api/service/pagination), the query: the document service's own
- *   `transformFields` and `transformParamsToQuery`, the rows: as @strapi/database's `fromRow` makes them (its fields' `fromDB`).
+ * - the page parameters and the answer's `pagination`: as Strapi's core service makes them
+ *   (core-api/service/pagination.js), with @strapi/utils' `pagination` helpers and the API's limits; the
+ *   query: as the document service makes it (transform/query.js, transform/fields.js), with Strapi's
+ *   `query-params` transform; the rows of a kept statement: as @strapi/database's `fromRow` makes them
+ *   (each field type's `fromDB`, `converterOf`; a type it does not convert: the statement is not kept).
+ *   Strapi is used through its packages' entry points only (.dependency-cruiser.cjs); that these copies
+ *   of its small steps answer as Strapi does is what the equivalence test checks
+ *   (tests/api/list-performance.test.ts), for every release of Strapi the lockfile brings.
  * The other document middlewares do nothing to such a read (they act on writes, on other types, on
  * Strapi's admin, or on custom-field filters, which take the usual path). The permission check
  * (users-permissions) and Strapi's validation and sanitising of the query ran before
@@ -35,9 +40,8 @@
  * reads through the document service as before. An error on the lean read: `null` as well (the usual
  * read answers it, the same way as before).
  */
-import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import { contentTypes } from '@strapi/utils';
+import { contentTypes, errors, pagination as paging, SHARED_QUERY_PARAM_KEYS } from '@strapi/utils';
 import { accessScope } from './request-context';
 import { listSort } from './child-rules';
 import { keysetRead } from './keyset-pages';
@@ -50,14 +54,67 @@ import { readDomainConfig } from '../runtime/paths';
 
 type Params = Record<string, any>;
 
-// Strapi's own helpers, from the modules its core service and document service use (not exported by
-// @strapi/core's entry: loaded by path, so they are the very functions, not copies)
-const coreDist = path.dirname(require.resolve('@strapi/core'));
-const pagination = require(path.join(coreDist, 'core-api/service/pagination.js'));
-const { transformParamsToQuery } = require(path.join(coreDist, 'services/document-service/transform/query.js'));
-const { transformFields } = require(path.join(coreDist, 'services/document-service/transform/fields.js'));
-const { createField } = require('@strapi/database/dist/fields/index.js');
-const { isScalar, isRelation } = require('@strapi/database/dist/utils/types.js');
+const STRING_COLUMN = new Set(['password', 'email', 'string', 'uid', 'richtext', 'text', 'enumeration']);
+/** A column's value as @strapi/database's field of that type reads it (fields/*.js `fromDB`); null kept; undefined: a type this does not convert. */
+function converterOf(type: string): ((value: any) => unknown) | undefined {
+  if (type === 'increments' || type === 'date') return (value) => value;
+  if (STRING_COLUMN.has(type)) return (value) => (typeof value === 'string' ? value : Object.is(value, -0) ? '-0' : String(value));
+  if (type === 'integer' || type === 'float' || type === 'decimal') return (value) => (typeof value === 'number' ? value : Number(value));
+  if (type === 'boolean') return (value) => (typeof value === 'boolean' ? value : String(value) === '1' ? true : String(value) === '0' ? false : null);
+  if (type === 'datetime') {
+    return (value) => {
+      const cast = value instanceof Date ? value : new Date(value);
+      return Number.isNaN(cast.getTime()) ? null : cast.toISOString();
+    };
+  }
+  if (type === 'json' || type === 'blocks') {
+    return (value) => {
+      if (typeof value !== 'string') return value;
+      try {
+        const parsed = JSON.parse(value);
+        return typeof parsed === 'string' ? JSON.parse(parsed) : parsed; // stored twice stringified by early Strapi 5
+      } catch {
+        return value;
+      }
+    };
+  }
+  return undefined;
+}
+
+/** The document service's query for findMany parameters (transform/query.js: the allowed keys, Strapi's query-params transform). */
+const QUERY_PARAM_KEYS = [...SHARED_QUERY_PARAM_KEYS, 'withCount'];
+function toQuery(strapi: Core.Strapi, uid: string, params: Params): Params {
+  const allowed: Params = {};
+  for (const key of QUERY_PARAM_KEYS) if (key in params) allowed[key] = params[key];
+  const { publicationFilter: _publication, hasPublishedVersion: _published, ...query } = (strapi.get('query-params') as any).transform(uid, allowed);
+  return { ...query, where: { ...query.where } };
+}
+
+/** The core service's page (core-api/service/pagination): Strapi's pagination helpers with the API's limits. */
+const has = (object: unknown, key: string) => object !== null && typeof object === 'object' && Object.prototype.hasOwnProperty.call(object, key);
+function countAsked(strapi: Core.Strapi, params: Params): boolean {
+  if (!has(params.pagination, 'withCount')) return Boolean(strapi.config.get('api.rest.withCount', true));
+  const withCount = params.pagination.withCount;
+  if (typeof withCount === 'boolean') return withCount;
+  if (withCount === undefined) return false;
+  if (['true', 't', '1', 1].includes(withCount)) return true;
+  if (['false', 'f', '0', 0].includes(withCount)) return false;
+  throw new errors.ValidationError('Invalid withCount parameter. Expected "t","1","true","false","0","f"');
+}
+function pageInfo(strapi: Core.Strapi, params: Params): { start: number; limit: number } {
+  const defaultLimit = Number(strapi.config.get('api.rest.defaultLimit', 25));
+  const maxLimit = Number(strapi.config.get('api.rest.maxLimit')) || null;
+  const { start, limit } = paging.withDefaultPagination(params.pagination || {}, { defaults: { offset: { limit: defaultLimit }, page: { pageSize: defaultLimit } }, maxLimit: maxLimit || -1 }) as any;
+  return { start, limit };
+}
+function paginationAnswer(info: { start: number; limit: number }, total: number | undefined, isPaged: boolean): Record<string, unknown> {
+  const answer: Record<string, unknown> = (isPaged ? paging.transformPagedPaginationInfo(info as any, total as any) : paging.transformOffsetPaginationInfo(info as any, total as any)) as any;
+  if (total === undefined || total === null) {
+    delete answer.total;
+    delete answer.pageCount;
+  }
+  return answer;
+}
 
 /** Operators the lean read understands (with plain values); `$in`/`$notIn` take an array of them. */
 const OPERATORS = new Set(['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$notIn', '$null', '$notNull', '$contains', '$notContains', '$containsi', '$notContainsi', '$startsWith', '$endsWith']);
@@ -139,7 +196,7 @@ function boundAsIs(value: unknown, type: string, operator: string): boolean {
   return false;
 }
 
-type Column = [column: string, attribute: string, field: { fromDB(value: unknown): unknown } | null];
+type Column = [column: string, attribute: string, convert: ((value: any) => unknown) | null];
 type Template = { sql: string; slots: Array<{ at: number } | { value: unknown }>; columns?: Column[]; columnKey?: string; names?: string[] };
 /** What a page read tells its caller: the keys every row has, when they are known (a kept statement's). */
 type ReadNote = { keys?: string[] };
@@ -167,8 +224,8 @@ function attributeTypes(strapi: Core.Strapi, uid: string, params: Params): (key:
 
 /** The rows of one page read (`params`: the document service's findMany parameters after its middlewares). */
 async function readRows(strapi: Core.Strapi, uid: string, asked: Params, note: ReadNote): Promise<any[]> {
-  // the document service's own step before the query: `documentId` always among the fields
-  const params = asked.fields === undefined ? asked : { ...asked, fields: transformFields(Array.isArray(asked.fields) ? [...asked.fields] : asked.fields) };
+  // as the document service makes sure (transform/fields.js): `documentId` always among the fields
+  const params = Array.isArray(asked.fields) && !asked.fields.includes('documentId') ? { ...asked, fields: [...asked.fields, 'documentId'] } : asked;
   const known = attributeTypes(strapi, uid, params);
   const encrypted = encryptedFields()[uid] ?? [];
   const fields: unknown = params.fields;
@@ -188,7 +245,7 @@ async function readRows(strapi: Core.Strapi, uid: string, asked: Params, note: R
   } catch (error) {
     if (!(error instanceof NotLean)) throw error;
     counts.direct += 1;
-    return strapi.db.query(uid as any).findMany(transformParamsToQuery(uid, params));
+    return strapi.db.query(uid as any).findMany(toQuery(strapi, uid, params));
   }
   const start = Number(params.start) > 0 ? Number(params.start) : undefined;
   const key = `${uid}\u0000${JSON.stringify(shape)}`;
@@ -200,7 +257,7 @@ async function readRows(strapi: Core.Strapi, uid: string, asked: Params, note: R
   }
   if (!template) {
     counts.direct += 1;
-    return strapi.db.query(uid as any).findMany(transformParamsToQuery(uid, params));
+    return strapi.db.query(uid as any).findMany(toQuery(strapi, uid, params));
   }
   counts.kept += 1;
   const own = [...values, params.limit, ...(start !== undefined ? [start] : [])];
@@ -227,17 +284,22 @@ function fromRow(strapi: Core.Strapi, uid: string, template: Template, row: Reco
       if (!Object.prototype.hasOwnProperty.call(meta.columnToAttribute, column)) continue;
       const name = meta.columnToAttribute[column];
       const attribute = meta.attributes[name];
-      if (isScalar(attribute.type)) columns.push([column, name, createField(attribute)]);
-      else if (isRelation(attribute.type)) columns.push([column, name, null]);
+      if (attribute.type === 'relation') columns.push([column, name, null]);
+      else {
+        const convert = converterOf(attribute.type);
+        // a type not converted here: the lean read fails, and the usual read answers (compileTemplate keeps none such)
+        if (!convert) throw new Error(`lean-read: no conversion of ${attribute.type}`);
+        columns.push([column, name, convert]);
+      }
     }
     template.columns = columns;
     template.columnKey = key;
     template.names = columns.map(([, name]) => name);
   }
   const out: Record<string, unknown> = {};
-  for (const [column, name, field] of template.columns!) {
+  for (const [column, name, convert] of template.columns!) {
     const value = row[column];
-    out[name] = field === null ? value : value === null ? null : field.fromDB(value);
+    out[name] = convert === null || value === null ? value : convert(value);
   }
   return out;
 }
@@ -263,13 +325,16 @@ function compileTemplate(strapi: Core.Strapi, uid: string, params: Params, value
     return value;
   });
   if (marks.length !== valueCount) return false;
+  // the rows of a kept statement are converted here (fromRow below): only columns of the types it converts
+  const attributes: Record<string, any> = (strapi.db.metadata.get(uid as any) as any)?.attributes ?? {};
+  if (!Array.isArray(params.fields) || ![...params.fields, 'id', 'documentId'].every((field) => converterOf(attributes[field]?.type ?? ''))) return false;
   mark(0); // the limit
   if (Number(params.start) > 0) mark(0); // the offset
   const withMarks = { ...params, filters, limit: marks[valueCount], ...(Number(params.start) > 0 ? { start: marks[valueCount + 1] } : {}) };
   if (filters === undefined) delete withMarks.filters;
   let compiled: { sql: string; bindings: readonly unknown[] };
   try {
-    const query = transformParamsToQuery(uid, withMarks);
+    const query = toQuery(strapi, uid, withMarks);
     compiled = (strapi.db as any).entityManager.createQueryBuilder(uid).init(query).getKnexQuery().toSQL();
   } catch {
     return false;
@@ -296,11 +361,13 @@ function compileTemplate(strapi: Core.Strapi, uid: string, params: Params, value
 
 /** The page (Strapi's core service's helpers), kept per `pagination` parameter: they depend on it and on the API's configuration only. */
 const pages = new Map<string, { info: { start: number; limit: number }; isPaged: boolean; count: boolean }>();
-function pageOf(fetchParams: Params) {
+function pageOf(strapi: Core.Strapi, fetchParams: Params) {
   const key = JSON.stringify(fetchParams.pagination ?? null);
   let page = pages.get(key);
   if (!page) {
-    page = { info: pagination.getPaginationInfo(fetchParams), isPaged: pagination.isPagedPagination(fetchParams.pagination), count: pagination.shouldCount(fetchParams) };
+    const asked = fetchParams.pagination;
+    const offset = has(asked, 'start') || has(asked, 'limit');
+    page = { info: pageInfo(strapi, fetchParams), isPaged: has(asked, 'page') || has(asked, 'pageSize') || !offset, count: countAsked(strapi, fetchParams) };
     if (pages.size >= MAX_TEMPLATES) pages.clear();
     pages.set(key, page);
   }
@@ -333,7 +400,7 @@ export async function leanRead(strapi: Core.Strapi, uid: string, query: Params, 
   try {
     // Strapi's core service `find`: its fetch parameters, page and count
     const fetchParams: Params = { status: 'published', ...query };
-    const { info: paginationInfo, isPaged, count } = pageOf(fetchParams);
+    const { info: paginationInfo, isPaged, count } = pageOf(strapi, fetchParams);
     const base: Params = { ...fetchParams, ...paginationInfo };
     const filters = accessScope(strapi).readFilters(uid, base.filters, accessScope(strapi).currentReach());
     if (filters !== undefined) base.filters = filters;
@@ -344,10 +411,10 @@ export async function leanRead(strapi: Core.Strapi, uid: string, query: Params, 
     const kept = await keysetRead(strapi, uid, params, read);
     const results = (kept ? kept.rows : await read(params)) as any[];
     const { keys } = note;
-    if (!count) return { results, keys, pagination: pagination.transformPaginationResponse(paginationInfo, undefined, isPaged) };
-    const exact = () => strapi.db.query(uid as any).count(transformParamsToQuery(uid, base));
+    if (!count) return { results, keys, pagination: paginationAnswer(paginationInfo, undefined, isPaged) };
+    const exact = () => strapi.db.query(uid as any).count(toQuery(strapi, uid, base));
     const total = (await listTotal(strapi, uid, base, exact)) ?? (await exact());
-    return { results, keys, pagination: pagination.transformPaginationResponse(paginationInfo, total, isPaged) };
+    return { results, keys, pagination: paginationAnswer(paginationInfo, total, isPaged) };
   } catch (error: any) {
     strapi.log.debug(`lean-read: the usual read instead (${String(error?.message ?? error).slice(0, 200)})`);
     return null;
