@@ -33,6 +33,9 @@ import { leanRead } from './lean-read';
  * Output sanitisers that act on relation attributes only (so not on flat rows): users-permissions'
  * (@strapi/plugin-users-permissions server/utils/sanitize, registered by its `register`), the very
  * function, loaded by path from the plugin's own module. Unknown sanitisers keep the walk.
+ * NOTE: a file inside a Strapi package's dist/, which .dependency-cruiser.cjs (strapi-dist-internals)
+ * forbids and cannot see here (a path built at run time): kept for the lead to decide on. If a release
+ * moves the file, nothing breaks: the sanitiser is then unknown and the walk runs, as before.
  */
 const RELATIONS_ONLY = new Set<unknown>();
 try {
