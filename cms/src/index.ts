@@ -50,12 +50,15 @@ import { assertDomainConfig, knownTo } from './runtime/config-schema';
 import { registerExchange, startExchange, stopExchange } from './exchange';
 import { registerFormatCheck } from './domain/field-formats';
 import { installValidationMemo } from './runtime/validation-memo';
+import { installBodyParserMemo } from './runtime/body-parser-memo';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
     failWritesOnFailedCommit();
     // a query shape Strapi's validators accepted is not walked again (cms/src/runtime/validation-memo.ts)
     installValidationMemo();
+    // the body parser made once, not per request (cms/src/runtime/body-parser-memo.ts)
+    installBodyParserMemo();
     // every runAsSystem (plugins/access-scope) leaves an entry naming its reason in the audit trail
     accessScope(strapi).setSystemAuditor(async ({ reason, reasons, user }) => {
       const from = requestActor(strapi);

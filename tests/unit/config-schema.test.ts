@@ -94,6 +94,9 @@ test('wrong types: a string for a number, a number for a list, a bad date, a bad
   expect(messages('lists', (l) => { l.estimated = ['api::child.children']; })).toEqual([]); // no app: the uid's form only
   const withApp = configProblems(reader('lists', (l) => { l.estimated = ['api::child.children']; }), { contentTypes: new Set(['api::child.child']) });
   expect(withApp.filter((p) => p.file === 'config/lists.json').map(formatProblem)).toEqual(["config/lists.json: lists.estimated[0]: 'api::child.children' is an unknown content type"]);
+  expect(messages('lists', (l) => { l.leanRead = 'api::child.child'; })).toEqual(expect.arrayContaining([
+    expect.stringMatching(/^config\/lists\.json: lists\.leanRead: must be a list/),
+  ]));
 });
 
 test('the 学籍号 rule and the class sizes', () => {

@@ -2,6 +2,7 @@
 import rules from '../../plugins/access-scope/server/src/rules';
 import scopeService, { combineFilters, countyCodeCondition, nestAt } from '../../plugins/access-scope/server/src/services/scope';
 import { scopePopulate } from '../../plugins/access-scope/server/src/middlewares/populate';
+import { documentScopeMiddleware } from '../../plugins/access-scope/server/src/middlewares/document-scope';
 const { levels } = require('../../config/levels.json');
 
 const level = (key: string) => levels.find((l) => l.key === key);
@@ -115,6 +116,32 @@ describe('scope service', () => {
       .toEqual({ kindergartens: { filters: { $and: [{ name: 'x' }, filter] }, populate: { county: true } } });
     expect(scopePopulate(strapi, scope, 'api::region.region', 'kindergartens.county', reach))
       .toEqual({ kindergartens: { filters: filter, populate: { county: true } } });
+  });
+  test('a read\'s filters: the reach added and every relation the filters go through scoped; the document middleware gives reads exactly readFilters', async () => {
+    const uid = 'api::kindergarten.kindergarten';
+    const county = { kind: 'region', prefix: '350502' } as const;
+    const own = { countyCode: { $eq: '350502' } };
+    expect(scope.readFilters(uid, undefined, county)).toEqual(own);
+    expect(scope.readFilters(uid, { name: 'x' }, county)).toEqual({ $and: [{ name: 'x' }, own] });
+    // a relation in the filter: its records inside the reach too (regions are not scoped themselves)
+    expect(scope.readFilters('api::region.region', { kindergartens: { name: 'x' } }, county))
+      .toEqual({ kindergartens: { $and: [{ name: 'x' }, own] } });
+    expect(scope.readFilters(uid, { name: 'x' }, { kind: 'none' })).toEqual({ $and: [{ name: 'x' }, { id: { $null: true } }] });
+    expect(scope.readFilters(uid, { name: 'x' }, { kind: 'all' })).toEqual({ name: 'x' });
+    // the document middleware's reads (as the county user) get the very same filters
+    const middleware = documentScopeMiddleware({ ...strapi, plugin: () => ({ config: () => levels, service: () => scope }) });
+    strapi.requestContext.get = () => ({ state: { auth: { strategy: { name: 'users-permissions' } }, user: { level: 'county', regionCode: '350502' } } });
+    try {
+      for (const [type, filters] of [[uid, undefined], [uid, { name: 'x' }], ['api::region.region', { kindergartens: { name: 'x' } }], ['api::region.region', undefined]] as const) {
+        for (const action of ['findMany', 'findFirst', 'findOne', 'count']) {
+          const context: any = { uid: type, action, params: filters === undefined ? {} : { filters: structuredClone(filters) } };
+          await middleware(context, async () => undefined);
+          expect(context.params.filters).toEqual(scope.readFilters(type, filters === undefined ? undefined : structuredClone(filters), county));
+        }
+      }
+    } finally {
+      strapi.requestContext.get = () => undefined;
+    }
   });
   test('helpers', () => {
     expect(nestAt('a.b.c', 1)).toEqual({ a: { b: { c: 1 } } });

@@ -226,6 +226,11 @@ function firstStageError(problems: ChildProblem[]) {
  * (toneless pinyin, kept for the duplicate check), then `name`. Sorts come as a string, a list of
  * strings or objects; anything else is left as it is.
  */
+/** The order a list of `uid` is read in: children's names in pinyin order (`inPinyinOrder`), anything else as asked. */
+export function listSort(uid: string, sort: unknown): unknown {
+  return uid === CHILD && sort ? inPinyinOrder(sort) : sort;
+}
+
 export function inPinyinOrder(sort: unknown): unknown {
   const byName = (direction: string) => [{ pinyinKey: direction }, { name: direction }];
   const one = (entry: unknown): unknown[] => {
@@ -267,7 +272,7 @@ export function childRulesMiddleware(strapi: Core.Strapi) {
       return next();
     }
     if (context.uid === CHILD && context.action === 'findMany' && context.params?.sort) {
-      context.params.sort = inPinyinOrder(context.params.sort);
+      context.params.sort = listSort(context.uid, context.params.sort);
       return next();
     }
     if (context.uid !== CHILD || !['create', 'update'].includes(context.action)) return next();

@@ -80,70 +80,83 @@ export function afterFilter(sort: SortField[], values: unknown[]): Record<string
   };
 }
 
+/**
+ * A page of a list (`params`: the read's parameters, the caller's reach already in its filters) read
+ * by `read` with the keyset's parameters as described above (`{ rows }`), or null when the keyset does not apply
+ * (then the caller reads as usual). The keyset middleware below and the lean read
+ * (cms/src/domain/lean-read.ts) both go through it, so they share the recorded starts.
+ */
+export async function keysetRead(strapi: Core.Strapi, uid: string, params: Record<string, any>, read: (params: Record<string, any>) => Promise<unknown>): Promise<{ rows: unknown } | null> {
+  const settings = keysetConfig();
+  if (!settings.keysetPaging?.includes(uid) || settings.countCache.ttlSeconds <= 0) return null;
+  // only a list answering an API request (the panel's /ra/ bridge is rewritten to /api/ before it):
+  // code reading pages for itself (exports, statistics) keeps its own paging
+  const request: any = strapi.requestContext.get();
+  if (!request?.path || !isUnder(routeIdentity(request), '/api')) return null;
+  const start = Number(params.start ?? 0);
+  const limit = Number(params.limit);
+  if (params._q || !Number.isInteger(start) || start < 0 || !Number.isInteger(limit) || limit <= 0) return null;
+  const sort = keysetSort(params.sort);
+  if (!sort) return null;
+  let where: unknown;
+  try {
+    where = effectiveWhere(strapi, uid, params.filters);
+  } catch {
+    return null;
+  }
+  const key = JSON.stringify([uid, where, sort, params.status ?? null, params.locale ?? null]);
+  const now = Date.now();
+  let starts = lists.get(key);
+  if (starts && now - starts.at > settings.countCache.ttlSeconds * 1000) {
+    lists.delete(key);
+    starts = undefined;
+  }
+  // the order made total (id last), so that where a page ends is where the next one starts
+  let next: Record<string, any> = { ...params, sort: sort.map((entry) => ({ [entry.field]: entry.direction })) };
+  // a page jumped to: after the nearest start recorded before it, or from the end (the list's exact
+  // total known), whichever skips fewer rows; a recorded start skips none
+  let from = 0;
+  let after: unknown[] | undefined;
+  if (start > 0 && starts) {
+    for (const [offset, values] of starts.byOffset) if (offset <= start && offset > from) [from, after] = [offset, values];
+  }
+  const total = start > 0 && start - from > 0 ? keptExactTotal(strapi, uid, where, params) : undefined;
+  let reversed = false;
+  if (total !== undefined && start < total && total - start < start - from) {
+    // the rows of this page counted from the end, read in the reverse order and turned back
+    const onPage = Math.min(limit, total - start);
+    const backwards = sort.map((entry) => ({ [entry.field]: entry.direction === 'asc' ? 'desc' : 'asc' }));
+    next = { ...next, sort: backwards, start: total - start - onPage, limit: onPage };
+    reversed = true;
+  } else if (after) {
+    const keyset = afterFilter(sort, after);
+    next = { ...next, start: start - from, filters: params.filters ? { $and: [params.filters, keyset] } : keyset };
+  }
+  let rows = await read(next);
+  if (reversed && Array.isArray(rows)) rows = [...rows].reverse();
+  if (Array.isArray(rows) && rows.length === limit) {
+    const last = rows[rows.length - 1];
+    const values = sort.map((entry) => last?.[entry.field]);
+    if (values.every((value) => value !== undefined && value !== null)) {
+      if (!starts) {
+        starts = { at: now, byOffset: new Map() };
+        lists.set(key, starts);
+        while (lists.size > settings.countCache.maxEntries) lists.delete(lists.keys().next().value as string);
+      }
+      if (starts.byOffset.size >= MAX_STARTS_PER_LIST) starts.byOffset.clear();
+      starts.byOffset.set(start + rows.length, values);
+    }
+  }
+  return { rows };
+}
+
 export function keysetMiddleware(strapi: Core.Strapi) {
   return async (context: any, next: () => Promise<unknown>) => {
     if (context.action !== 'findMany') return next();
-    const settings = keysetConfig();
-    if (!settings.keysetPaging?.includes(context.uid) || settings.countCache.ttlSeconds <= 0) return next();
-    // only a list answering an API request (the panel's /ra/ bridge is rewritten to /api/ before it):
-    // code reading pages for itself (exports, statistics) keeps its own paging
-    const request: any = strapi.requestContext.get();
-    if (!request?.path || !isUnder(routeIdentity(request), '/api')) return next();
-    const params = context.params ?? {};
-    const start = Number(params.start ?? 0);
-    const limit = Number(params.limit);
-    if (params._q || !Number.isInteger(start) || start < 0 || !Number.isInteger(limit) || limit <= 0) return next();
-    const sort = keysetSort(params.sort);
-    if (!sort) return next();
-    let where: unknown;
-    try {
-      where = effectiveWhere(strapi, context.uid, params.filters);
-    } catch {
+    const page = await keysetRead(strapi, context.uid, context.params ?? {}, (params) => {
+      context.params = params;
       return next();
-    }
-    const key = JSON.stringify([context.uid, where, sort, params.status ?? null, params.locale ?? null]);
-    const now = Date.now();
-    let starts = lists.get(key);
-    if (starts && now - starts.at > settings.countCache.ttlSeconds * 1000) {
-      lists.delete(key);
-      starts = undefined;
-    }
-    // the order made total (id last), so that where a page ends is where the next one starts
-    context.params = { ...params, sort: sort.map((entry) => ({ [entry.field]: entry.direction })) };
-    // a page jumped to: after the nearest start recorded before it, or from the end (the list's exact
-    // total known), whichever skips fewer rows; a recorded start skips none
-    let from = 0;
-    let after: unknown[] | undefined;
-    if (start > 0 && starts) {
-      for (const [offset, values] of starts.byOffset) if (offset <= start && offset > from) [from, after] = [offset, values];
-    }
-    const total = start > 0 && start - from > 0 ? keptExactTotal(strapi, context.uid, where, params) : undefined;
-    let reversed = false;
-    if (total !== undefined && start < total && total - start < start - from) {
-      // the rows of this page counted from the end, read in the reverse order and turned back
-      const onPage = Math.min(limit, total - start);
-      const backwards = sort.map((entry) => ({ [entry.field]: entry.direction === 'asc' ? 'desc' : 'asc' }));
-      context.params = { ...context.params, sort: backwards, start: total - start - onPage, limit: onPage };
-      reversed = true;
-    } else if (after) {
-      const keyset = afterFilter(sort, after);
-      context.params = { ...context.params, start: start - from, filters: params.filters ? { $and: [params.filters, keyset] } : keyset };
-    }
-    let rows = await next();
-    if (reversed && Array.isArray(rows)) rows = [...rows].reverse();
-    if (Array.isArray(rows) && rows.length === limit) {
-      const last = rows[rows.length - 1];
-      const values = sort.map((entry) => last?.[entry.field]);
-      if (values.every((value) => value !== undefined && value !== null)) {
-        if (!starts) {
-          starts = { at: now, byOffset: new Map() };
-          lists.set(key, starts);
-          while (lists.size > settings.countCache.maxEntries) lists.delete(lists.keys().next().value as string);
-        }
-        if (starts.byOffset.size >= MAX_STARTS_PER_LIST) starts.byOffset.clear();
-        starts.byOffset.set(start + rows.length, values);
-      }
-    }
-    return rows;
+    });
+    return page === null ? next() : page.rows;
   };
 }

@@ -44,24 +44,33 @@ function sortFields(sort: unknown): string[] | null {
   return names;
 }
 
+/**
+ * The read's parameters with the list's columns as `fields` (see above), or the same parameters when
+ * they do not apply. The middleware below and the lean read (cms/src/domain/lean-read.ts) both use it.
+ */
+export function withListColumns(strapi: Core.Strapi, uid: string, params: Record<string, any>): Record<string, any> {
+  config ??= readDomainConfig<ColumnsConfig>('lists.json');
+  if (!config.narrowColumns?.includes(uid)) return params;
+  if (params.fields !== undefined) return params;
+  // the list route itself (`/api/children`, the panel's /ra/ list rewritten to it) only: other routes
+  // reading the type (an export with full numbers, the class confirmation sheet) want their columns
+  const request: any = strapi.requestContext.get();
+  const contentType: any = strapi.contentType(uid as any);
+  if (!request?.path || routeIdentity(request) !== `/api/${contentType?.info?.pluralName}`) return params;
+  const attributes: Record<string, unknown> = contentType?.attributes ?? {};
+  const ordered = sortFields(params.sort);
+  // an order by a relation's field (`schoolClass.name`) or anything unusual: every column, as Strapi does
+  if (!ordered || ordered.some((name) => name !== 'id' && !(name in attributes))) return params;
+  const fields = [...new Set([...listFields(strapi, uid), ...ordered.filter((name) => name !== 'id')])];
+  return { ...params, fields };
+}
+
 export function listColumnsMiddleware(strapi: Core.Strapi) {
   return async (context: any, next: () => Promise<unknown>) => {
     if (context.action !== 'findMany') return next();
-    config ??= readDomainConfig<ColumnsConfig>('lists.json');
-    if (!config.narrowColumns?.includes(context.uid)) return next();
     const params = context.params ?? {};
-    if (params.fields !== undefined) return next();
-    // the list route itself (`/api/children`, the panel's /ra/ list rewritten to it) only: other routes
-    // reading the type (an export with full numbers, the class confirmation sheet) want their columns
-    const request: any = strapi.requestContext.get();
-    const contentType: any = strapi.contentType(context.uid);
-    if (!request?.path || routeIdentity(request) !== `/api/${contentType?.info?.pluralName}`) return next();
-    const attributes: Record<string, unknown> = contentType?.attributes ?? {};
-    const ordered = sortFields(params.sort);
-    // an order by a relation's field (`schoolClass.name`) or anything unusual: every column, as Strapi does
-    if (!ordered || ordered.some((name) => name !== 'id' && !(name in attributes))) return next();
-    const fields = [...new Set([...listFields(strapi, context.uid), ...ordered.filter((name) => name !== 'id')])];
-    context.params = { ...params, fields };
+    const narrowed = withListColumns(strapi, context.uid, params);
+    if (narrowed !== params) context.params = narrowed;
     return next();
   };
 }

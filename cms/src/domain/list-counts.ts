@@ -154,48 +154,59 @@ export function keptExactTotal(strapi: Core.Strapi, uid: string, where: unknown,
   return hit.settled.total;
 }
 
+/**
+ * The total of an API list's count (`params`: the count's parameters, the caller's reach already in its
+ * filters), bounded and kept as above; `exact` counts the usual way (SQLite, a filter the bounded
+ * count cannot express). Null when the count is not an API list's (then the caller counts as usual).
+ * Marks the request when the total is an estimate. The count middleware below and the lean read
+ * (cms/src/domain/lean-read.ts) both go through it, so they share the totals.
+ */
+export async function listTotal(strapi: Core.Strapi, uid: string, params: Record<string, any>, exact: () => Promise<unknown>): Promise<number | null> {
+  const config = listsConfig();
+  if (!config.estimated.includes(uid)) return null;
+  const request: any = strapi.requestContext.get();
+  // only a list answering an API request (the panel's /ra/ bridge is rewritten to /api/ before it;
+  // code counting for itself wants the exact figure), and not a search (`_q`)
+  if (!request?.path || !isUnder(routeIdentity(request), '/api')) return null;
+  if (params._q) return null;
+  let where: unknown;
+  try {
+    where = effectiveWhere(strapi, uid, params.filters);
+  } catch {
+    return null; // Strapi's own count reports the bad filter
+  }
+  const postgres = strapi.db.dialect.client === 'postgres';
+  const key = listTotalKey(strapi, uid, where, params);
+  let bounded: Total;
+  try {
+    bounded = await cachedTotal(uid, key, config.countCache, async () => {
+      if (!postgres) return { total: Number(await exact()), estimated: false };
+      try {
+        // the count's own condition, freshly made (the kept one is read-only; a count runs once per time-to-live)
+        const { where: own } = (strapi.get('query-params') as any).transform(uid, { filters: params.filters });
+        return await boundedCount(strapi, uid, own, config.exactCountUpTo, config.countExactlyBelow);
+      } catch (error: any) {
+        // a filter this path cannot express (Strapi's own count can): count the usual way
+        strapi.log.warn(`list-counts: exact count instead (${String(error?.message ?? error).slice(0, 200)})`);
+        return { total: Number(await exact()), estimated: false };
+      }
+    });
+  } catch {
+    return null;
+  }
+  const { total, estimated } = bounded;
+  if (estimated) {
+    request.state.listTotalEstimated = true;
+    request.set(ESTIMATED_HEADER, 'true');
+  }
+  return total;
+}
+
 export function listCountMiddleware(strapi: Core.Strapi) {
   return async (context: any, next: () => Promise<unknown>) => {
     if (context.action !== 'count') return next();
-    const config = listsConfig();
-    if (!config.estimated.includes(context.uid)) return next();
-    const request: any = strapi.requestContext.get();
-    // only a list answering an API request (the panel's /ra/ bridge is rewritten to /api/ before it;
-    // code counting for itself wants the exact figure), and not a search (`_q`)
-    if (!request?.path || !isUnder(routeIdentity(request), '/api')) return next();
-    if (context.params?._q) return next();
-    const params = context.params ?? {};
-    let where: unknown;
-    try {
-      where = effectiveWhere(strapi, context.uid, params.filters);
-    } catch {
-      return next(); // Strapi's own count reports the bad filter
-    }
-    const postgres = strapi.db.dialect.client === 'postgres';
-    const key = listTotalKey(strapi, context.uid, where, params);
-    let bounded: Total;
-    try {
-      bounded = await cachedTotal(context.uid, key, config.countCache, async () => {
-        if (!postgres) return { total: Number(await next()), estimated: false };
-        try {
-          // the count's own condition, freshly made (the kept one is read-only; a count runs once per time-to-live)
-          const { where: own } = (strapi.get('query-params') as any).transform(context.uid, { filters: params.filters });
-          return await boundedCount(strapi, context.uid, own, config.exactCountUpTo, config.countExactlyBelow);
-        } catch (error: any) {
-          // a filter this path cannot express (Strapi's own count can): count the usual way
-          strapi.log.warn(`list-counts: exact count instead (${String(error?.message ?? error).slice(0, 200)})`);
-          return { total: Number(await next()), estimated: false };
-        }
-      });
-    } catch {
-      return next();
-    }
-    const { total, estimated } = bounded;
-    if (estimated) {
-      request.state.listTotalEstimated = true;
-      request.set(ESTIMATED_HEADER, 'true');
-    }
-    return total;
+    const total = await listTotal(strapi, context.uid, context.params ?? {}, next);
+    return total === null ? next() : total;
   };
 }
 

@@ -360,6 +360,10 @@ function checkLists(c: Checker, lists: any, known: Known) {
     // the uid's form (a type that does not exist narrows nothing: its lists read every column, as without the entry)
     lists.narrowColumns.forEach((uid: unknown, i: number) => c.contentType(uid, `lists.narrowColumns[${i}]`, {}));
   }
+  if (lists.leanRead !== undefined && c.strings(lists.leanRead, 'lists.leanRead')) {
+    // the uid's form (a type that does not exist reads nothing the lean way)
+    lists.leanRead.forEach((uid: unknown, i: number) => c.contentType(uid, `lists.leanRead[${i}]`, {}));
+  }
 }
 
 const CRON = /^(\S+\s+){4}\S+$/;

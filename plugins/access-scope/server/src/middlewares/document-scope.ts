@@ -1,6 +1,5 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../get-service';
-import { combineFilters } from '../services/scope';
 import { scopePopulate } from './populate';
 import { scopeFilters } from './filters';
 
@@ -26,14 +25,17 @@ export function documentScopeMiddleware(strapi: Core.Strapi) {
     const { uid, action } = context;
     const params = (context.params ??= {});
     if (params.populate !== undefined) params.populate = scopePopulate(strapi, scope, uid, params.populate, reach);
+    if (READS.has(action)) {
+      const filters = scope.readFilters(uid, params.filters, reach);
+      if (filters !== undefined) params.filters = filters;
+      return next();
+    }
     if (params.filters !== undefined) params.filters = scopeFilters(strapi, scope, uid, params.filters, reach);
 
     const filter = scope.filterFor(uid, reach);
     if (!filter) return next();
 
-    if (READS.has(action)) {
-      params.filters = combineFilters(params.filters, filter);
-    } else if (WRITES_TO_EXISTING.has(action)) {
+    if (WRITES_TO_EXISTING.has(action)) {
       await scope.loadInReach(uid, params.documentId, reach);
       if (action === 'update') await scope.checkWritablePlace(uid, params.data, reach, false);
     } else if (action === 'create') {

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import rules from '../rules';
+import { scopeFilters } from '../middlewares/filters';
 import type {
   LevelDefinition, Place, Reach, ScopeDeclaration, ScopedUser, SqlColumns, SqlReach, SystemWorkAuditor,
 } from '../types';
@@ -148,6 +149,19 @@ const scopeService = ({ strapi }: { strapi: Core.Strapi }) => ({
     if (reach.kind === 'none') return NOTHING;
     const filters = places.map((place) => this.filterForPlace(place, reach)!);
     return filters.length === 1 ? filters[0] : { $or: filters };
+  },
+
+  /**
+   * The filters of a read (list, single read, count) of `uid` by `reach`: every relation the filters go
+   * through filtered to the reach (middlewares/filters.ts), and the records themselves kept inside it
+   * (`filterFor`). What the document middleware (middlewares/document-scope.ts) gives every read, and
+   * what a read that does not pass through the document service (cms/src/domain/lean-read.ts) applies.
+   */
+  readFilters(uid: string, filters: unknown, reach: Reach): unknown {
+    if (reach.kind === 'all') return filters;
+    const scoped = filters !== undefined ? scopeFilters(strapi, this as any, uid, filters, reach) : undefined;
+    const filter = this.filterFor(uid, reach);
+    return filter ? combineFilters(scoped, filter) : scoped;
   },
 
   /** The reach as raw SQL applies it (`SqlReach`); null when it reaches nothing. */
