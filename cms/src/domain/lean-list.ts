@@ -24,26 +24,9 @@
  * The permission check (users-permissions, before the controller) is unchanged; the scope is the
  * access scope's own (its document middleware, or the same function in the lean read).
  */
-import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { contentTypes } from '@strapi/utils';
 import { leanRead } from './lean-read';
-
-/**
- * Output sanitisers that act on relation attributes only (so not on flat rows): users-permissions'
- * (@strapi/plugin-users-permissions server/utils/sanitize, registered by its `register`), the very
- * function, loaded by path from the plugin's own module. Unknown sanitisers keep the walk.
- * NOTE: a file inside a Strapi package's dist/, which .dependency-cruiser.cjs (strapi-dist-internals)
- * forbids and cannot see here (a path built at run time): kept for the lead to decide on. If a release
- * moves the file, nothing breaks: the sanitiser is then unknown and the walk runs, as before.
- */
-const RELATIONS_ONLY = new Set<unknown>();
-try {
-  const plugin = path.dirname(require.resolve('@strapi/plugin-users-permissions/package.json'));
-  RELATIONS_ONLY.add(require(path.join(plugin, 'dist/server/utils/sanitize/sanitizers.js')).__require().defaultSanitizeOutput);
-} catch {
-  // another layout of the plugin: its sanitiser is unknown here, and the walk runs
-}
 
 const MAX_QUERIES_PER_ABILITY = 500;
 const NOT_PLAIN = new Set(['relation', 'component', 'dynamiczone', 'media', 'password']);
@@ -97,7 +80,8 @@ export async function leanQuery(controller: Controller, ctx: any): Promise<any> 
  */
 export function privateKeysOnly(strapi: Core.Strapi, contentType: any, rows: unknown, keys?: string[]): string[] | null {
   if (!Array.isArray(rows)) return null;
-  if (((strapi as any).sanitizers?.get?.('content-api.output') ?? []).some((sanitizer: unknown) => !RELATIONS_ONLY.has(sanitizer))) return null;
+  // a sanitiser a plugin registered (users-permissions registers one) may change any row: the walk runs
+  if (((strapi as any).sanitizers?.get?.('content-api.output') ?? []).length > 0) return null;
   if (keys) return privateOf(contentType, keys);
   const attributes: Record<string, any> = contentType?.attributes ?? {};
   const checked = new Set<string>();
