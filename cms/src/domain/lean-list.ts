@@ -24,9 +24,30 @@
  * The permission check (users-permissions, before the controller) is unchanged; the scope is the
  * access scope's own (its document middleware, or the same function in the lean read).
  */
+import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { contentTypes } from '@strapi/utils';
 import { leanRead } from './lean-read';
+
+/**
+ * Output sanitisers that act on relation attributes only (so never on flat rows): users-permissions'
+ * (@strapi/plugin-users-permissions server/utils/sanitize, registered by its `register`: it removes a
+ * role's `users` relation), the very function, loaded by path from the plugin's module because the
+ * package does not export it. The one deliberate use of a file inside a Strapi package's dist/ (the
+ * `strapi-dist-internals` rule of .dependency-cruiser.cjs names it): Strapi's walk of every key of every
+ * row costs about a quarter of a list page (docs/performance-under-load.md). Guarded three ways: the
+ * plugin's version is pinned (package-lock.json); tests/api/list-performance.test.ts applies this
+ * function to a flat child row (unchanged) and to a role with users (users removed), so a release that
+ * changed what it does fails there; a release that moves the file leaves it unknown, and the walk runs.
+ * Any other registered sanitiser always makes the walk run.
+ */
+export const RELATIONS_ONLY = new Set<unknown>();
+try {
+  const plugin = path.dirname(require.resolve('@strapi/plugin-users-permissions/package.json'));
+  RELATIONS_ONLY.add(require(path.join(plugin, 'dist/server/utils/sanitize/sanitizers.js')).__require().defaultSanitizeOutput);
+} catch {
+  // another layout of the plugin: its sanitiser is unknown here, and the walk runs
+}
 
 const MAX_QUERIES_PER_ABILITY = 500;
 const NOT_PLAIN = new Set(['relation', 'component', 'dynamiczone', 'media', 'password']);
@@ -80,8 +101,7 @@ export async function leanQuery(controller: Controller, ctx: any): Promise<any> 
  */
 export function privateKeysOnly(strapi: Core.Strapi, contentType: any, rows: unknown, keys?: string[]): string[] | null {
   if (!Array.isArray(rows)) return null;
-  // a sanitiser a plugin registered (users-permissions registers one) may change any row: the walk runs
-  if (((strapi as any).sanitizers?.get?.('content-api.output') ?? []).length > 0) return null;
+  if (((strapi as any).sanitizers?.get?.('content-api.output') ?? []).some((sanitizer: unknown) => !RELATIONS_ONLY.has(sanitizer))) return null;
   if (keys) return privateOf(contentType, keys);
   const attributes: Record<string, any> = contentType?.attributes ?? {};
   const checked = new Set<string>();
