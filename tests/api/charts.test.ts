@@ -371,3 +371,49 @@ test('every statistic is named in both languages: the catalog, a query, the dash
   expect(dashboard.indicators.find((i: any) => i.key === 'grossEnrollmentRate')).toMatchObject({ label: '学前三年毛入园率', labelEn: 'Gross enrolment rate (3 years)' });
   expect(dashboard.cards.find((c: any) => c.key === 'overdueFindings')).toMatchObject({ label: '逾期未整改安全隐患数', labelEn: 'Hazards overdue for rectification' });
 });
+
+test('a province whose figures take long to compute: a write does not start another computation before the time-to-live; readers get the kept figures at once', async () => {
+  const statistics: any = app.strapi.service('api::statistics.statistics');
+  const original = statistics.byCounty;
+  let computations = 0;
+  // slower than config/indicators.json dashboardSyncRefreshMs (500 ms): the big province's case
+  statistics.byCounty = async () => {
+    computations += 1;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    return new Map([['350502', { marker: computations }]]);
+  };
+  try {
+    statistics.dropCache();
+    const first = await statistics.cachedCounties();
+    expect(first.get('350502')).toEqual({ marker: 1 });
+    statistics.invalidate(); // what a write to a child, a kindergarten… does
+    const afterWrite = await statistics.cachedCounties();
+    expect(afterWrite).toBe(first);
+    expect(computations).toBe(1);
+    // forgotten altogether (no figures kept): computed again, and the reader waits for it
+    statistics.dropCache();
+    expect((await statistics.cachedCounties()).get('350502')).toEqual({ marker: 2 });
+  } finally {
+    statistics.byCounty = original;
+    statistics.dropCache();
+  }
+});
+
+test('small figures (computed within dashboardSyncRefreshMs) are recomputed after a write: the next reader waits for them', async () => {
+  const statistics: any = app.strapi.service('api::statistics.statistics');
+  const original = statistics.byCounty;
+  let computations = 0;
+  statistics.byCounty = async () => {
+    computations += 1;
+    return new Map([['350502', { marker: computations }]]);
+  };
+  try {
+    statistics.dropCache();
+    expect((await statistics.cachedCounties()).get('350502')).toEqual({ marker: 1 });
+    statistics.invalidate();
+    expect((await statistics.cachedCounties()).get('350502')).toEqual({ marker: 2 });
+  } finally {
+    statistics.byCounty = original;
+    statistics.dropCache();
+  }
+});
