@@ -372,7 +372,7 @@ test('every statistic is named in both languages: the catalog, a query, the dash
   expect(dashboard.cards.find((c: any) => c.key === 'overdueFindings')).toMatchObject({ label: '逾期未整改安全隐患数', labelEn: 'Hazards overdue for rectification' });
 });
 
-test('a province whose figures take long to compute: a write does not start another computation before the time-to-live; readers get the kept figures at once', async () => {
+test('a province whose figures take long to compute: neither a write nor the time-to-live starts another computation before its duration ÷ dashboardComputeShare; readers get the kept figures at once', async () => {
   const statistics: any = app.strapi.service('api::statistics.statistics');
   const original = statistics.byCounty;
   let computations = 0;

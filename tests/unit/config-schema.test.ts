@@ -157,7 +157,9 @@ test('labels, indicators and staffing: a label that is not text, an indicator ov
     i.indicators.publicShare.target.op = '=>';
     i.keyIndicators.push('happiness');
     i.dimensions.sex.dictionary = 'gender';
+    i.dashboardComputeShare = 5;
   })).toEqual(expect.arrayContaining([
+    'config/indicators.json: indicators.dashboardComputeShare: must be a number above 0 and at most 1',
     expect.stringContaining("config/indicators.json: indicators.indicators.publicShare.numerator: 'childrenInPublik' is not a figure of indicators.figures"),
     expect.stringContaining("config/indicators.json: indicators.indicators.publicShare.target.op: '=>' is not a comparison"),
     expect.stringMatching(/^config\/indicators\.json: indicators\.keyIndicators\[5\]: 'happiness' is not an indicator/),

@@ -35,6 +35,8 @@ export type IndicatorsConfig = {
   chartTypes: string[];
   dashboardCacheSeconds: number;
   dashboardSyncRefreshMs: number;
+  /** the largest share of an instance's time spent computing slow dashboard figures (config/indicators.json) */
+  dashboardComputeShare?: number;
 };
 
 let cached: IndicatorsConfig | undefined;

@@ -637,6 +637,10 @@ function checkIndicators(c: Checker, indicators: any, dictionaries: any) {
   }
   c.integer(indicators.dashboardCacheSeconds, 'indicators.dashboardCacheSeconds', { min: 0, optional: true });
   c.integer(indicators.dashboardSyncRefreshMs, 'indicators.dashboardSyncRefreshMs', { min: 0, optional: true });
+  if (indicators.dashboardComputeShare !== undefined
+    && !(typeof indicators.dashboardComputeShare === 'number' && indicators.dashboardComputeShare > 0 && indicators.dashboardComputeShare <= 1)) {
+    c.fail('indicators.dashboardComputeShare', 'must be a number above 0 and at most 1');
+  }
   if (indicators.staff !== undefined && c.object(indicators.staff, 'indicators.staff')) {
     for (const field of ['table', 'fullTimeTeacherPost', 'activeStatus']) c.string(indicators.staff[field], `indicators.staff.${field}`);
   }

@@ -296,19 +296,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * data behind them (`invalidate`, called by a document-service middleware). When the last
      * computation took at most `dashboardSyncRefreshMs`, a reader waits for the new figures (small
      * data: the dashboard always shows the latest write); when it took longer (a province of
-     * millions of children), a write does not start a new computation before `dashboardCacheSeconds`
-     * have passed since the last one started, and then readers get the previous figures at once while
-     * one computation runs in the background (stale-while-revalidate: the figures lag the latest write
-     * by at most the time-to-live plus one computation). Concurrent readers share one computation.
+     * millions of children), neither a write nor the time-to-live starts a new computation before
+     * `dashboardCacheSeconds` or the last one's duration ÷ `dashboardComputeShare` (whichever is
+     * longer) have passed since it started; then readers get the previous figures at once while one
+     * computation runs in the background (stale-while-revalidate). Concurrent readers share one computation.
      */
     async cachedCounties(): Promise<Map<string, Figures>> {
       const config = indicatorsConfig();
       const ttl = Number(config.dashboardCacheSeconds ?? 60) * 1000;
       const syncMs = Number(config.dashboardSyncRefreshMs ?? 500);
       // kept while younger than the time-to-live and not made stale by a write; a computation slower than
-      // the synchronous bound (a province of millions: tens of seconds of GROUP BY) is not redone before
-      // the time-to-live even after writes, or a steady stream of writes would keep one running on every node
-      if (cache && Date.now() - cache.at < ttl && (!cache.stale || cache.ms > syncMs)) return cache.counties;
+      // the synchronous bound (a province of millions: tens of seconds of GROUP BY) is redone neither
+      // after writes nor before its duration ÷ dashboardComputeShare (else every node would keep one running)
+      const slow = cache !== null && cache.ms > syncMs;
+      const keepFor = slow ? Math.max(ttl, cache!.ms / Number(config.dashboardComputeShare ?? 0.05)) : ttl;
+      if (cache && Date.now() - cache.at < keepFor && (!cache.stale || slow)) return cache.counties;
       if (!cache?.pending) {
         const started = Date.now();
         const pending = sharedComputation(() => this.byCounty({})).then(
