@@ -18,7 +18,8 @@
 // generator's synthetic keys (scripts/lib/common.mjs SYNTHETIC_KEYS: they decrypt its ID numbers),
 // the demo accounts' password set to this run's (DEMO_PASSWORD, or one made now), no demo children
 // added, no snapshot catch-up or cron at start (a snapshot of millions of children is not the
-// workload). Nodes left running by an earlier run are stopped first (they have another password).
+// workload). Nodes left running by an earlier run are stopped first (they have another password), and
+// this run's are stopped at its end.
 // The replica is a pg_basebackup of the whole server of DATABASE_URL (every database on it):
 // NO_REPLICA=1 leaves it out; use a CLUSTER_DIR of the run's own. Example (as the lead runs it):
 //   CLUSTER_DIR=/var/tmp/bench-5m GEN_SCHEMA=province_5m DATABASE_URL=postgres://postgres@127.0.0.1:5432/perf_bench npm run bench:cluster
@@ -195,6 +196,8 @@ async function bench() {
     await load(list, 3000); // warm-up
     throughput[nodes] = report(`${nodes} node(s), ${CONNECTIONS} connections, ${DURATION / 1000} s, ${scale}`, await load(list, DURATION));
   }
+  // a generated province's nodes run with this run's password and would load the next benchmark: stopped
+  if (GEN_SCHEMA) cluster(['stop']);
   if (throughput[1] && throughput[2]) console.log(`\nscaling 2 nodes / 1 node: ${(throughput[2] / throughput[1]).toFixed(2)}×${throughput[3] ? `; 3 nodes / 1 node: ${(throughput[3] / throughput[1]).toFixed(2)}×` : ''}`);
 }
 
