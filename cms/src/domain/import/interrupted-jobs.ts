@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { readDomainConfig } from '../../runtime/paths';
 import { IMPORT_JOB, liveJobIds } from '../../api/child-import/services/child-import';
 import { jobQueue } from '../../runtime/jobs';
+import { periodicSweep, type PeriodicSweep } from '../../runtime/periodic-sweep';
 
 const JOB = 'api::child-import.child-import';
 const UPLOAD = 'api::child-import.child-import-upload';
@@ -74,26 +75,21 @@ export async function keepAliveLiveJobs(strapi: Core.Strapi, now = new Date()): 
   if (mine.length) await strapi.db.query(JOB as any).updateMany({ where: { id: { $in: mine }, state: { $in: RUNNING_STATES } }, data: { updatedAt: now } });
 }
 
-let timer: NodeJS.Timeout | undefined;
-let sweeping: Promise<unknown> | undefined;
+let sweep: PeriodicSweep | undefined;
 
 /** At start: marks the jobs interrupted before; then heartbeat and sweep every heartbeatSeconds. */
 export async function watchInterruptedImports(strapi: Core.Strapi): Promise<void> {
   await markInterruptedImports(strapi);
-  stopWatchingImports();
-  timer = setInterval(() => {
-    if (sweeping) return;
-    sweeping = keepAliveLiveJobs(strapi)
-      .then(() => markInterruptedImports(strapi))
-      .catch((error) => strapi.log.debug(`child import heartbeat: ${error?.message ?? error}`))
-      .finally(() => { sweeping = undefined; });
-  }, settings().heartbeatSeconds * 1000);
-  timer.unref();
+  await stopWatchingImports();
+  sweep = periodicSweep(
+    () => keepAliveLiveJobs(strapi).then(() => markInterruptedImports(strapi)),
+    (error: any) => strapi.log.debug(`child import heartbeat: ${error?.message ?? error}`),
+  );
+  sweep.start(settings().heartbeatSeconds * 1000);
 }
 
 /** Stops the heartbeat and waits for a sweep under way (before the database closes). */
 export async function stopWatchingImports(): Promise<void> {
-  if (timer) clearInterval(timer);
-  timer = undefined;
-  await sweeping;
+  await sweep?.stop();
+  sweep = undefined;
 }

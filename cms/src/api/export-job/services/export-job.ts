@@ -32,6 +32,7 @@ import { jobQueue, jobSettings } from '../../../runtime/jobs';
 import { isAllowed, refusalMessage } from '../../../security/can';
 import { FILE_IV_BYTES, FILE_TAG_BYTES, fileCipher, fileDecipher } from '../../../security/pii';
 import { runListExport, type ListExportSpec } from '../../../domain/export-stream';
+import { periodicSweep, type PeriodicSweep } from '../../../runtime/periodic-sweep';
 
 const JOB = 'api::export-job.export-job';
 const USER = 'plugin::users-permissions.user';
@@ -292,27 +293,20 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
 
 export type ExportJobService = ReturnType<typeof service>;
 
-let sweepTimer: NodeJS.Timeout | undefined;
-let sweeping: Promise<unknown> | undefined;
+let sweep: PeriodicSweep | undefined;
 
 /** At start, and every heartbeatSeconds on every instance: export runs of dead instances taken over. */
 export async function watchStaleExports(strapi: Core.Strapi): Promise<void> {
   const exports = () => strapi.service('api::export-job.export-job') as unknown as ExportJobService;
   await exports().takeOverStale().catch((error: Error) => strapi.log.warn(`export jobs sweep: ${error.message}`));
   await stopWatchingExports();
-  sweepTimer = setInterval(() => {
-    if (sweeping) return;
-    sweeping = exports().takeOverStale()
-      .catch((error: Error) => strapi.log.debug(`export jobs sweep: ${error?.message ?? error}`))
-      .finally(() => { sweeping = undefined; });
-  }, takeoverSettings().heartbeatSeconds * 1000);
-  sweepTimer.unref();
+  sweep = periodicSweep(() => exports().takeOverStale(), (error: any) => strapi.log.debug(`export jobs sweep: ${error?.message ?? error}`));
+  sweep.start(takeoverSettings().heartbeatSeconds * 1000);
 }
 
 /** Stops the sweep and waits for one under way (before the database closes). */
 export async function stopWatchingExports(): Promise<void> {
-  if (sweepTimer) clearInterval(sweepTimer);
-  sweepTimer = undefined;
-  await sweeping;
+  await sweep?.stop();
+  sweep = undefined;
 }
 export default service;
