@@ -372,48 +372,44 @@ test('every statistic is named in both languages: the catalog, a query, the dash
   expect(dashboard.cards.find((c: any) => c.key === 'overdueFindings')).toMatchObject({ label: '逾期未整改安全隐患数', labelEn: 'Hazards overdue for rectification' });
 });
 
-test('a province whose figures take long to compute: neither a write nor the time-to-live starts another computation before its duration ÷ dashboardComputeShare; readers get the kept figures at once', async () => {
+/** Runs `check` with the statistics service's county figures replaced by a computation of `delayMs` that counts itself. */
+async function withCountedComputation(delayMs: number, check: (statistics: any, computations: () => number) => Promise<void>) {
   const statistics: any = app.strapi.service('api::statistics.statistics');
   const original = statistics.byCounty;
   let computations = 0;
-  // slower than config/indicators.json dashboardSyncRefreshMs (500 ms): the big province's case
   statistics.byCounty = async () => {
     computations += 1;
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
     return new Map([['350502', { marker: computations }]]);
   };
   try {
     statistics.dropCache();
+    await check(statistics, () => computations);
+  } finally {
+    statistics.byCounty = original;
+    statistics.dropCache();
+  }
+}
+
+test('a province whose figures take long to compute: neither a write nor the time-to-live starts another computation before its duration ÷ dashboardComputeShare; readers get the kept figures at once', async () => {
+  // slower than config/indicators.json dashboardSyncRefreshMs (500 ms): the big province's case
+  await withCountedComputation(700, async (statistics, computations) => {
     const first = await statistics.cachedCounties();
     expect(first.get('350502')).toEqual({ marker: 1 });
     statistics.invalidate(); // what a write to a child, a kindergarten… does
     const afterWrite = await statistics.cachedCounties();
     expect(afterWrite).toBe(first);
-    expect(computations).toBe(1);
+    expect(computations()).toBe(1);
     // forgotten altogether (no figures kept): computed again, and the reader waits for it
     statistics.dropCache();
     expect((await statistics.cachedCounties()).get('350502')).toEqual({ marker: 2 });
-  } finally {
-    statistics.byCounty = original;
-    statistics.dropCache();
-  }
+  });
 });
 
 test('small figures (computed within dashboardSyncRefreshMs) are recomputed after a write: the next reader waits for them', async () => {
-  const statistics: any = app.strapi.service('api::statistics.statistics');
-  const original = statistics.byCounty;
-  let computations = 0;
-  statistics.byCounty = async () => {
-    computations += 1;
-    return new Map([['350502', { marker: computations }]]);
-  };
-  try {
-    statistics.dropCache();
+  await withCountedComputation(0, async (statistics) => {
     expect((await statistics.cachedCounties()).get('350502')).toEqual({ marker: 1 });
     statistics.invalidate();
     expect((await statistics.cachedCounties()).get('350502')).toEqual({ marker: 2 });
-  } finally {
-    statistics.byCounty = original;
-    statistics.dropCache();
-  }
+  });
 });
