@@ -25,6 +25,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { serverNodeOptions } from './lib/node-options.mjs';
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
 const NODES = Number(env.NODES || 2);
@@ -238,7 +240,7 @@ async function waitHealthy(port, child, seconds = 300) {
 function startNode(i, replica) {
   const port = NODE_BASE_PORT + i;
   const out = fs.openSync(path.join(DIR, `node-${port}.log`), 'a');
-  const child = spawn(process.execPath, ['-e', NODE_SCRIPT], {
+  const child = spawn(process.execPath, [...serverNodeOptions([]), '-e', NODE_SCRIPT], {
     cwd: path.join(root, 'cms'),
     detached: true,
     stdio: ['ignore', out, out],

@@ -5,12 +5,30 @@
 // data and every demo account (printed, the 三员 included). DATABASE_URL=postgres://… for PostgreSQL.
 // Strapi's own admin UI (/admin) is built and served only with STRAPI_ADMIN_ENABLED=true.
 // A line is printed at least every 10 s until the server is ready.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+
+import { serverNodeOptions } from './lib/node-options.mjs';
+
+// The server runs with the Node options of config/cluster.json `server` (the heap cap): they can only
+// be given when a process starts, so this script starts itself again with them and passes on the
+// signals that stop it (Ctrl-C, a service manager's SIGTERM) and its exit code.
+// The server goes with this script when it is killed outright (the IPC channel closes).
+const options = serverNodeOptions();
+if (options.length) {
+  const child = spawn(process.execPath, [...options, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  await new Promise(() => undefined);
+}
+if (process.channel) {
+  process.on('disconnect', () => process.exit(1));
+  process.channel.unref();
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const started = Date.now();

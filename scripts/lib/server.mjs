@@ -6,11 +6,15 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { serverNodeOptions } from './node-options.mjs';
+
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server-child.mjs');
 
 /** Starts the server; resolves to { url, pid, capture(fn), memory(), call(), time(), query(), stop() }. */
 export function startServer(env) {
-  const execArgv = (process.env.BENCH_SERVER_NODE_OPTIONS || '').split(/\s+/).filter(Boolean);
+  const extra = (process.env.BENCH_SERVER_NODE_OPTIONS || '').split(/\s+/).filter(Boolean);
+  // the options the server runs with in production (config/cluster.json `server`), unless the benchmark sets its own
+  const execArgv = [...serverNodeOptions(extra), ...extra];
   const child = fork(CHILD, [], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map();
   let nextId = 1;

@@ -391,6 +391,9 @@ function checkCluster(c: Checker, cluster: any) {
     }
     if (cluster.replica.listLevels !== undefined) c.strings(cluster.replica.listLevels, 'cluster.replica.listLevels');
   }
+  if (cluster.server !== undefined && c.object(cluster.server, 'cluster.server')) {
+    c.integer(cluster.server.maxHeapMegabytes, 'cluster.server.maxHeapMegabytes', { min: 128, max: 65536, optional: true });
+  }
 }
 
 function checkCalendar(c: Checker, calendar: any, workflowKeys: string[]) {
