@@ -75,6 +75,8 @@ test('an unknown action in roles.json and in a matrix cell; a role of an unknown
 
 test('wrong types: a string for a number, a number for a list, a bad date, a bad regular expression', () => {
   expect(messages('imports', (i) => { i.maxRows = '20000'; })).toEqual(["config/imports.json: imports.maxRows: must be a whole number, not '20000'"]);
+  // the server's heap cap (config/cluster.json server): a size V8 can run the app in
+  expect(messages('cluster', (c) => { c.server.maxHeapMegabytes = 64; })).toEqual(['config/cluster.json: cluster.server.maxHeapMegabytes: must be between 128 and 65536, not 64']);
   // an export's heartbeat must be missed three times before its run is taken over: a live run is never taken
   expect(messages('imports', (i) => { i.exportJobs.staleSeconds = 10; })).toEqual(['config/imports.json: imports.exportJobs.staleSeconds: 10 must be at least 3 × heartbeatSeconds (5): a live run would be taken over']);
   expect(messages('security', (s) => { s.lockout.maxFailures = 0; s.audit.routes[0].pattern = '(unclosed'; s.totp.requiredLevels = 'ministry'; })).toEqual(expect.arrayContaining([

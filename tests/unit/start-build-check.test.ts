@@ -49,3 +49,22 @@ test('what Strapi writes at start (update-notifier state, an empty migrations fo
         fs.rmSync(project, { recursive: true, force: true });
     }
 });
+
+/** serverNodeOptions(execArgv) of scripts/lib/node-options.mjs, asked in a Node of its own with NODE_OPTIONS as given. */
+const serverNodeOptions = (execArgv: string[], nodeOptions = ''): string[] => {
+    const script = `import { serverNodeOptions } from ${JSON.stringify(path.join(root, 'scripts', 'lib', 'node-options.mjs'))};
+process.stdout.write(JSON.stringify(serverNodeOptions(${JSON.stringify(execArgv)})));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: nodeOptions } });
+    expect(run.stderr).toBe('');
+    return JSON.parse(run.stdout);
+};
+
+test('the server process runs with the heap cap of config/cluster.json, unless the operator gave one', () => {
+    const cap = JSON.parse(fs.readFileSync(path.join(root, 'config', 'cluster.json'), 'utf8')).server.maxHeapMegabytes;
+    expect(Number.isInteger(cap)).toBe(true);
+    expect(serverNodeOptions([])).toEqual([`--max-old-space-size=${cap}`]);
+    expect(serverNodeOptions(['--enable-source-maps'])).toEqual([`--max-old-space-size=${cap}`]);
+    // the operator's own cap, on the command line or in NODE_OPTIONS, is left alone (no second flag)
+    expect(serverNodeOptions(['--max-old-space-size=1024'])).toEqual([]);
+    expect(serverNodeOptions([], '--max-old-space-size=2048')).toEqual([]);
+});
