@@ -51,6 +51,7 @@ import { registerExchange, startExchange, stopExchange } from './exchange';
 import { registerFormatCheck } from './domain/field-formats';
 import { installValidationMemo } from './runtime/validation-memo';
 import { installBodyParserMemo } from './runtime/body-parser-memo';
+import { installLeanCoreMiddlewares } from './runtime/core-middlewares';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -59,6 +60,8 @@ export default {
     installValidationMemo();
     // the body parser made once, not per request (cms/src/runtime/body-parser-memo.ts)
     installBodyParserMemo();
+    // strapi::security's helmet made once, strapi::logger's line only when logged (cms/src/runtime/core-middlewares.ts)
+    installLeanCoreMiddlewares(strapi);
     // every runAsSystem (plugins/access-scope) leaves an entry naming its reason in the audit trail
     accessScope(strapi).setSystemAuditor(async ({ reason, reasons, user }) => {
       const from = requestActor(strapi);

@@ -63,10 +63,37 @@ export function issueAccessToken(userId: number, sid: number): string {
   return jwt.sign({ id: userId, sid }, tokenKey(loadSecrets().JWT_SECRET), { expiresIn: `${minutes}m` });
 }
 
+const VERIFIED_MAX = 10_000;
+/** Tokens whose signature was found good, by token: the secret and algorithm it was checked with and its payload. */
+const verified = new Map<string, { secret: string; algorithm: string; payload: Record<string, any> }>();
+
+/**
+ * jsonwebtoken's verify of a token signed with `secret` (HMAC), remembered: each request carries
+ * its session's token and had it verified twice (the session check below and users-permissions'),
+ * an HMAC and two JSON parses each time. A token found good with the same secret and algorithm
+ * is not checked again; its expiry is, at every call, as jsonwebtoken checks it (expired once the
+ * current second reaches `exp`). A bad token is never remembered and throws what jsonwebtoken throws.
+ * Returns a copy of the payload.
+ */
+export function verifyToken(token: string, secret: string, algorithm = 'HS256'): Record<string, any> {
+  const known = verified.get(token);
+  if (known && known.secret === secret && known.algorithm === algorithm) {
+    const exp = known.payload.exp;
+    if (typeof exp !== 'number' || Math.floor(Date.now() / 1000) < exp) return { ...known.payload };
+    verified.delete(token);
+  }
+  const payload = jwt.verify(token, tokenKey(secret), { algorithms: [algorithm as jwt.Algorithm] }) as any;
+  if (payload && typeof payload === 'object' && payload.nbf === undefined) {
+    if (verified.size >= VERIFIED_MAX) verified.clear();
+    verified.set(token, { secret, algorithm, payload: { ...payload } });
+  }
+  return payload;
+}
+
 /** The payload of a valid access token of ours, or null (expired, forged, another kind of token). */
 export function readAccessToken(token: string): { id: number; sid?: number } | null {
   try {
-    const payload = jwt.verify(token, tokenKey(loadSecrets().JWT_SECRET), { algorithms: ['HS256'] }) as any;
+    const payload = verifyToken(token, loadSecrets().JWT_SECRET) as any;
     return payload && typeof payload === 'object' && payload.id !== undefined ? payload : null;
   } catch {
     return null;

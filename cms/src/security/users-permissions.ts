@@ -1,7 +1,6 @@
 import { errors } from '@strapi/utils';
-import jwt from 'jsonwebtoken';
 import { loginService } from './login';
-import { tokenKey } from './sessions';
+import { verifyToken } from './sessions';
 
 /**
  * The security side of the users-permissions plugin, applied by its extension
@@ -39,7 +38,7 @@ export function extendUsersPermissions(plugin: any) {
       resetPassword: refused,
     };
   };
-  // token verification with the secret as a KeyObject made once (see tokenKey); same answers
+  // token verification with the secret as a KeyObject made once, a good token remembered (cms/src/security/sessions.ts verifyToken); same answers
   const jwtService = plugin.services.jwt;
   plugin.services.jwt = (deps: any) => {
     const original = jwtService(deps);
@@ -48,9 +47,9 @@ export function extendUsersPermissions(plugin: any) {
       async verify(token: string) {
         const { strapi } = deps;
         if (strapi.config.get('plugin::users-permissions.jwtManagement', 'legacy-support') === 'refresh') return original.verify(token);
-        const algorithms = [strapi.config.get('plugin::users-permissions.jwt', {})?.algorithm || 'HS256'];
+        const algorithm = strapi.config.get('plugin::users-permissions.jwt', {})?.algorithm || 'HS256';
         try {
-          return jwt.verify(token, tokenKey(strapi.config.get('plugin::users-permissions.jwtSecret')), { algorithms });
+          return verifyToken(token, strapi.config.get('plugin::users-permissions.jwtSecret'), algorithm);
         } catch {
           throw new Error('Invalid token.');
         }

@@ -1,0 +1,64 @@
+/**
+ * Two of Strapi's per-request middlewares, made cheaper without changing what they do (cms/src/runtime/core-middlewares.ts):
+ * - the security headers are strapi::security's, with its helmet made once: for the same configuration
+ *   both set the same headers, on an API path, the panel and Strapi's admin;
+ * - the request line of strapi::logger, formatted only when its level is logged.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { requestLog, securityHeaders as leanSecurityHeaders } from '../../cms/src/runtime/core-middlewares';
+import { securityHeaders } from '../../cms/src/security/http';
+
+// Strapi's own middleware, loaded by path at run time (its package does not export it)
+const strapiSecurity = require(path.join(path.dirname(require.resolve('@strapi/core/package.json')), 'dist', 'middlewares', 'security.js')).security;
+const fakeStrapi = { plugin: () => undefined, config: { get: (key: string, fallback?: unknown) => (key === 'admin.path' ? '/admin' : fallback) } };
+
+async function headersOf(middleware: (ctx: any, next: () => Promise<void>) => unknown, method: string, url: string) {
+  const req = new http.IncomingMessage(new net.Socket());
+  req.method = method;
+  req.url = url;
+  const res = new http.ServerResponse(req);
+  await middleware({ req, res, method, path: url.split('?')[0], request: { method }, response: {} }, async () => undefined);
+  return res.getHeaders();
+}
+
+test.each([
+  ['GET', '/api/children?sort=name'],
+  ['POST', '/api/children'],
+  ['GET', '/'],
+  ['GET', '/admin/'],
+])('%s %s: the same headers as strapi::security', async (method, url) => {
+  const ours = leanSecurityHeaders(securityHeaders());
+  const strapis = strapiSecurity(securityHeaders(), { strapi: fakeStrapi });
+  // Content-Security-Policy aside: Strapi's adds one under its admin in development and test, and the
+  // header is set after this middleware, per part of the site, by global::content-security-policy
+  const { 'content-security-policy': _policy, ...expected } = await headersOf(strapis, method, url);
+  expect(expected['x-frame-options']).toBe('DENY');
+  expect(expected['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+  expect(await headersOf(ours, method, url)).toEqual(expected);
+  // made once: a second request is answered by the same helmet, with the same headers
+  expect(await headersOf(ours, method, url)).toEqual(expected);
+});
+
+describe('the request line (cms/src/middlewares/request-log.ts)', () => {
+  const logger = (level: 'http' | 'warn') => {
+    const lines: string[] = [];
+    return { lines, log: { isLevelEnabled: (asked: string) => level === 'http' || asked !== 'http', http: (line: string) => lines.push(line) } };
+  };
+
+  test('written as strapi::logger writes it when the http level is logged', async () => {
+    const { lines, log } = logger('http');
+    const ctx: any = { method: 'GET', url: '/api/children?sort=name', status: 404 };
+    await requestLog({ log })(ctx, async () => { ctx.status = 200; });
+    expect(lines).toEqual([expect.stringMatching(/^GET \/api\/children\?sort=name \(\d+ ms\) 200$/)]);
+  });
+
+  test('not formatted at all at a quieter level; the request still runs', async () => {
+    const { lines, log } = logger('warn');
+    let ran = false;
+    await requestLog({ log })({ method: 'GET', url: '/' }, async () => { ran = true; });
+    expect(ran).toBe(true);
+    expect(lines).toEqual([]);
+  });
+});
