@@ -52,6 +52,7 @@ import { registerFormatCheck } from './domain/field-formats';
 import { installValidationMemo } from './runtime/validation-memo';
 import { installBodyParserMemo } from './runtime/body-parser-memo';
 import { installLeanCoreMiddlewares } from './runtime/core-middlewares';
+import { installRouterMatchMemo } from './runtime/router-match-memo';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -62,6 +63,8 @@ export default {
     installBodyParserMemo();
     // strapi::security's helmet made once, strapi::logger's line only when logged (cms/src/runtime/core-middlewares.ts)
     installLeanCoreMiddlewares(strapi);
+    // the router's match kept per path and method (cms/src/runtime/router-match-memo.ts)
+    installRouterMatchMemo();
     // every runAsSystem (plugins/access-scope) leaves an entry naming its reason in the audit trail
     accessScope(strapi).setSystemAuditor(async ({ reason, reasons, user }) => {
       const from = requestActor(strapi);

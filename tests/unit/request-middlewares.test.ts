@@ -62,3 +62,35 @@ describe('the request line (cms/src/middlewares/request-log.ts)', () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe('the router match kept per path and method (cms/src/runtime/router-match-memo.ts)', () => {
+  const { createRequire } = require('node:module');
+  const Router = createRequire(require.resolve('@strapi/core'))('@koa/router');
+  const { installRouterMatchMemo } = require('../../cms/src/runtime/router-match-memo');
+  installRouterMatchMemo();
+  const names = (layers: any[]) => layers.map((layer) => `${layer.methods.filter((m: string) => m !== 'HEAD').join('|')} ${layer.path}`);
+
+  test('the same layers as without it, again and again; a caller appending to them changes nothing kept', () => {
+    const router = new Router();
+    router.get('/api/children', () => undefined);
+    router.get('/api/children/:id', () => undefined);
+    router.put('/api/children/:id', () => undefined);
+    const first = router.match('/api/children/abc', 'GET');
+    expect(first.route).toBe(true);
+    expect(names(first.pathAndMethod)).toEqual(['GET /api/children/:id']);
+    expect(names(first.path)).toEqual(['GET /api/children/:id', 'PUT /api/children/:id']);
+    first.path.push('appended by a second router');
+    const again = router.match('/api/children/abc', 'GET');
+    expect(names(again.path)).toEqual(['GET /api/children/:id', 'PUT /api/children/:id']);
+    expect(router.match('/api/children/abc', 'DELETE').route).toBe(false);
+    expect(router.match('/api/kindergartens', 'GET').route).toBe(false);
+  });
+
+  test('a route added later is matched at once', () => {
+    const router = new Router();
+    router.get('/api/children', () => undefined);
+    expect(router.match('/api/kindergartens', 'GET').route).toBe(false);
+    router.get('/api/kindergartens', () => undefined);
+    expect(names(router.match('/api/kindergartens', 'GET').pathAndMethod)).toEqual(['GET /api/kindergartens']);
+  });
+});
