@@ -199,11 +199,8 @@ export async function streamSheetRows(chunks: AsyncIterable<Buffer>, context: Co
 
 type Entry = { path: string; buffer: () => Promise<Buffer>; stream: () => NodeJS.ReadableStream };
 
-/**
- * Reads the data sheet of an xlsx: the sheet named `sheetName`, else the first of the workbook.
- * Calls `onSheet` with its name before its first row. Throws on an archive or markup it cannot read.
- */
-export async function readSheet(buffer: Buffer, sheetName: string, onSheet: (name: string) => void, onRow: (row: XmlRow) => void | Promise<void>, stop?: () => boolean): Promise<XmlSheet> {
+/** The data sheet of an xlsx — the sheet named `sheetName`, else the first of the workbook — with what reading its cells needs. */
+async function openSheet(buffer: Buffer, sheetName: string): Promise<{ name: string; entry: Entry; context: Context } | null> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const unzipper = require('unzipper');
   const directory = await unzipper.Open.buffer(buffer);
@@ -217,14 +214,46 @@ export async function readSheet(buffer: Buffer, sheetName: string, onSheet: (nam
   const relsXml = await text('xl/_rels/workbook.xml.rels');
   const sheets = [...workbookXml.matchAll(/<sheet\b([^>]*)>/g)].map((m) => ({ name: attribute(m[1], 'name') ?? '', rId: attribute(m[1], 'r:id') }));
   const sheet = sheets.find((s) => s.name === sheetName) ?? sheets[0];
-  if (!sheet) return { name: null, merges: [] };
+  if (!sheet) return null;
   const rel = [...relsXml.matchAll(/<Relationship\b([^>]*)>/g)].map((m) => m[1]).find((r) => attribute(r, 'Id') === sheet.rId);
   const target = rel ? attribute(rel, 'Target') : undefined;
   const entry = target ? entries.get(target.startsWith('/') ? target.slice(1) : `xl/${target.replace(/^\.\//, '')}`) : undefined;
   if (!entry) throw new Error('the data sheet is missing from the archive');
   const date1904 = /<workbookPr\b[^>]*\bdate1904="(1|true)"/.test(workbookXml);
-  const context: Context = { strings: sharedStrings(await text('xl/sharedStrings.xml')), dates: dateStyles(await text('xl/styles.xml')), date1904 };
+  return { name: sheet.name, entry, context: { strings: sharedStrings(await text('xl/sharedStrings.xml')), dates: dateStyles(await text('xl/styles.xml')), date1904 } };
+}
+
+/**
+ * Reads the data sheet of an xlsx (see openSheet). Calls `onSheet` with its name before its first
+ * row. Throws on an archive or markup it cannot read.
+ */
+export async function readSheet(buffer: Buffer, sheetName: string, onSheet: (name: string) => void, onRow: (row: XmlRow) => void | Promise<void>, stop?: () => boolean): Promise<XmlSheet> {
+  const sheet = await openSheet(buffer, sheetName);
+  if (!sheet) return { name: null, merges: [] };
   onSheet(sheet.name);
-  const merges = await streamSheetRows(entry.stream() as AsyncIterable<Buffer> & NodeJS.ReadableStream, context, onRow, stop);
+  const merges = await streamSheetRows(sheet.entry.stream() as AsyncIterable<Buffer> & NodeJS.ReadableStream, sheet.context, onRow, stop);
   return { name: sheet.name, merges };
+}
+
+const ROW_TAG = Buffer.from('<row');
+
+/**
+ * About how many data rows the data sheet has: its row elements but the first, counted in the
+ * inflated bytes without reading a cell (empty rows with a format count too). For a progress bar.
+ */
+export async function countSheetRows(buffer: Buffer, sheetName: string): Promise<number> {
+  const sheet = await openSheet(buffer, sheetName);
+  if (!sheet) return 0;
+  let rows = 0;
+  let tail = Buffer.alloc(0);
+  for await (const chunk of sheet.entry.stream() as AsyncIterable<Buffer> & NodeJS.ReadableStream) {
+    const bytes = tail.length ? Buffer.concat([tail, chunk]) : chunk;
+    // a tag whose next byte is in the next chunk is counted with it (the last 4 bytes are kept)
+    for (let at = bytes.indexOf(ROW_TAG); at >= 0 && at + 4 < bytes.length; at = bytes.indexOf(ROW_TAG, at + 4)) {
+      const next = bytes[at + 4];
+      if (next === 0x20 || next === 0x3e || next === 0x2f || next === 0x09 || next === 0x0a || next === 0x0d) rows += 1;
+    }
+    tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - 4)));
+  }
+  return Math.max(0, rows - 1);
 }

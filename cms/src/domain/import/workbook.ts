@@ -11,10 +11,10 @@ import { excel } from '../../runtime/excel';
 import JSZip from 'jszip';
 import { fieldError } from '../../utils/validation';
 import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, headerKey, type Column } from './columns';
-import { columnName, readSheet, type XmlRow } from './sheet-xml';
+import { columnName, countSheetRows, readSheet, type XmlRow } from './sheet-xml';
 
 /** The lean reader, behind an object the tests can replace (to try the in-memory second reading). */
-export const sheetReader = { readSheet };
+export const sheetReader = { readSheet, countSheetRows };
 
 /** `sheet`: the data sheet's name (the children's 幼儿信息 when absent; another import names its own). */
 export type ImportLimits = { maxBytes: number; maxRows: number; sheet?: string };
@@ -157,7 +157,8 @@ export const IN_MEMORY_MAX_BYTES = 2 * 1024 * 1024;
  * streaming reader gives up on is read again whole only when small, and then its rows are handed
  * over once every check of the file passed); the problems of the file as a whole are still thrown
  * at the end, after the rows already handed over (the consumer keeps nothing it has not been told is sound).
- * `headersOnly`: the file's kind and its header row only (the required columns), no data row read.
+ * `headersOnly`: the file's kind and its header row only (the required columns), no data row read;
+ * `count` is then about how many rows the sheet has (countSheetRows).
  */
 export async function readUpload(buffer: Buffer, columnList: Column[], limits: ImportLimits, consumer?: RowConsumer, options: { headersOnly?: boolean } = {}): Promise<ParsedSheet> {
   const { headersOnly = false } = options;
@@ -244,6 +245,11 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
     throw fileError(`单元格含公式：${formulas.slice(0, MAX_LISTED).join('、')}${formulas.length > MAX_LISTED ? ` 等 ${formulas.length} 处` : ''}。请复制后“选择性粘贴 → 数值”，再上传`);
   }
   if (count === 0 && !headersOnly) throw fileError(`文件中没有数据行：请在“${dataSheet}”表第 2 行起填写`);
+  if (headersOnly) {
+    // about how many rows: what the job's progress is measured against until it has read them all
+    const rows = await sheetReader.countSheetRows(buffer, dataSheet).catch(() => 0);
+    return { headers, rows: [], unknownHeaders, count: rows };
+  }
   if (consumer && !handOver) {
     // a small file: handed over now that it passed its checks
     for (const row of rows) await consumer.onRow(row, headers);
