@@ -39,6 +39,12 @@ test('with a row consumer the rows go to it, not into the answer; a file that fa
   expect(sheet.rows).toEqual([]);
   expect(sheet.count).toBe(2);
   expect(handed).toEqual([{ row: 2, name: '张三', headers: ['姓名', '出生日期'] }, { row: 4, name: '李四', headers: ['姓名', '出生日期'] }]);
+  // the header row only (a large upload, read whole by its job): the required columns checked, the rows estimated from the sheet's row tags
+  const headed = await readUpload(file, columns, limits, undefined, { headersOnly: true });
+  expect(headed).toMatchObject({ headers: ['姓名', '出生日期'], rows: [], count: 2 });
+  const noName = new ExcelJS.Workbook();
+  noName.addWorksheet('幼儿信息').addRow(['出生日期']);
+  await expect(readUpload(Buffer.from(await noName.xlsx.writeBuffer()), columns, limits, undefined, { headersOnly: true })).rejects.toMatchObject({ message: expect.stringContaining('缺少必填列：姓名') });
   const tooMany = await book([['张三'], ['李四'], ['王五']]);
   const none: number[] = [];
   await expect(readUpload(tooMany, columns, { ...limits, maxRows: 2 }, { onRow: (row) => { none.push(row.row); } })).rejects.toMatchObject({ message: expect.stringContaining('数据行超过 2 行') });
@@ -120,4 +126,18 @@ test('the lean reader: inline strings, the 1904 date system, entities, and a cha
     ]);
     expect(merges).toEqual(['A9:B9']);
   }
+  // two sheets read at once (two uploads), each row awaited: neither reading disturbs the other
+  const many = Buffer.from(`<worksheet><sheetData>${Array.from({ length: 50 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}" t="str"><v>第${i + 1}行</v></c></row>`).join('')}</sheetData></worksheet>`);
+  const readBack = async () => {
+    const numbers: number[] = [];
+    await streamSheetRows((async function* () { for (let at = 0; at < many.length; at += 97) yield many.subarray(at, at + 97); })(), context, async (row) => {
+      numbers.push(row.number);
+      expect(row.values).toEqual([`第${row.number}行`]);
+      await new Promise((resolve) => setImmediate(resolve));
+    });
+    return numbers;
+  };
+  const [first, second] = await Promise.all([readBack(), readBack()]);
+  expect(first).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  expect(second).toEqual(first);
 });

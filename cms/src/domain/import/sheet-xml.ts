@@ -86,9 +86,10 @@ export function columnName(col: number): string {
 
 type Context = { strings: string[]; dates: boolean[]; date1904: boolean };
 
-const ROW = /<row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/row>)/g;
-const CELL = /<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g;
-const CELL_ATTRIBUTES = /\s(r|s|t)="([^"]*)"/g;
+// sticky (lastIndex) patterns: made for each chunk, as reads of two uploads interleave at every await
+const ROW = () => /<row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/row>)/g;
+const CELL = () => /<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g;
+const CELL_ATTRIBUTES = () => /\s(r|s|t)="([^"]*)"/g;
 const VALUE = /<v\b[^>]*?(?:\/>|>([\s\S]*?)<\/v>)/;
 const INLINE = /<is\b[^>]*?(?:\/>|>([\s\S]*?)<\/is>)/;
 
@@ -122,8 +123,10 @@ function cellValue(type: string | undefined, style: number, inner: string | unde
 
 /** The rows of one chunk of sheetData text (whole rows only) to `onRow`. */
 async function rowsOf(text: string, context: Context, last: { row: number }, onRow: (row: XmlRow) => void | Promise<void>, stop: () => boolean) {
-  ROW.lastIndex = 0;
-  for (let m = ROW.exec(text); m; m = ROW.exec(text)) {
+  const rowPattern = ROW();
+  const cellPattern = CELL();
+  const attributePattern = CELL_ATTRIBUTES();
+  for (let m = rowPattern.exec(text); m; m = rowPattern.exec(text)) {
     const r = attribute(m[1], 'r');
     const number = r ? parseInt(r, 10) : last.row + 1;
     last.row = number;
@@ -131,13 +134,13 @@ async function rowsOf(text: string, context: Context, last: { row: number }, onR
     if (!inner) continue;
     const values: unknown[] = [];
     let col = 0;
-    CELL.lastIndex = 0;
-    for (let c = CELL.exec(inner); c; c = CELL.exec(inner)) {
+    cellPattern.lastIndex = 0;
+    for (let c = cellPattern.exec(inner); c; c = cellPattern.exec(inner)) {
       let ref: string | undefined;
       let style = 0;
       let type: string | undefined;
-      CELL_ATTRIBUTES.lastIndex = 0;
-      for (let a = CELL_ATTRIBUTES.exec(c[1]); a; a = CELL_ATTRIBUTES.exec(c[1])) {
+      attributePattern.lastIndex = 0;
+      for (let a = attributePattern.exec(c[1]); a; a = attributePattern.exec(c[1])) {
         if (a[1] === 'r') ref = a[2];
         else if (a[1] === 's') style = parseInt(a[2], 10) || 0;
         else type = a[2];

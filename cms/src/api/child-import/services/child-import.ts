@@ -229,6 +229,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const state = live.get(id) ?? { state: 'validating', processed: 0, imported: 0 };
     live.set(id, state);
     const save = (data: Record<string, unknown>) => strapi.db.query(JOB).update({ where: { id }, data: { ...data, updatedAt: new Date() } });
+    const dropUpload = () => strapi.db.query(UPLOAD).deleteMany({ where: { job: id } }).catch(() => undefined);
     const timings: Record<string, number> = { readMs, validateMs: 0, duplicatesMs: 0 };
     const counts = { processed: 0, ok: 0, failed: 0, skipped: 0, likely: 0 };
     /** The first problems (config keepErrors), in row order, for the job's page. */
@@ -243,7 +244,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     fs.mkdirSync(reportDir(), { recursive: true, mode: 0o700 });
     const spool = new Spool<SpooledRow>(path.join(reportDir(), `${documentId}.${process.pid}.spool`));
     let spooled = false;
-    /** The likely-duplicate check and the report, while the rows are written (see hintsAndReport). */
+    /** The report, while the rows are written (see writeReport in the try below). */
     let alongside: Promise<void> | null = null;
     // The import writes beside the document service: the permission to create children is asked
     // here (cms/src/security/can.ts), before reading a row and again just before writing.
@@ -301,32 +302,30 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       timings.readMs += performance.now() - passStarted - timings.validateMs - timings.duplicatesMs;
       const rejected = mode === 'all-or-none' && counts.failed > 0;
       let report: string | null = null;
+      // Likely duplicates elsewhere: a hint on the row, which is imported all the same.
+      let started = performance.now();
+      counts.likely = await markLikelyDuplicates(strapi, probes, target, config.likelyDateChunk);
+      hints = new Map(probes.filter((o) => o.hints?.length).map((o) => [o.row, o.hints!]));
+      probes = [];
+      timings.likelyMs = performance.now() - started;
       /**
-       * Likely duplicates elsewhere (a hint on the row, which is imported all the same), then the
-       * report when a row has something to fix or to check (all valid and no hint: the counts say it
-       * all). On PostgreSQL worked out while the rows are written — on other connections, which the
-       * insert's transaction does not touch (its rows are this kindergarten's, which the check leaves
-       * out) — and the transaction commits only once they are done: a failure of either writes nothing.
+       * The report, when a row has something to fix or to check (all valid and no hint: the counts
+       * say it all). Written while the rows are written (it needs no database: the scratch file and
+       * the hints), and the insert's transaction commits only once it is done: if it fails, nothing is
+       * written. (The likely-duplicate check runs before, on its own: it holds the most memory.)
        */
-      const hintsAndReport = async () => {
-        let started = performance.now();
-        counts.likely = await markLikelyDuplicates(strapi, probes, target, config.likelyDateChunk);
-        hints = new Map(probes.filter((o) => o.hints?.length).map((o) => [o.row, o.hints!]));
-        probes = [];
-        timings.likelyMs = performance.now() - started;
-        started = performance.now();
+      const writeReport = async () => {
+        const reportStarted = performance.now();
         report = counts.failed || rejected || counts.likely ? await this.writeReport(documentId, headers, spool, hints, rejected) : null;
-        timings.reportMs = performance.now() - started;
+        timings.reportMs = performance.now() - reportStarted;
       };
       let imported = 0;
       if (!rejected && counts.ok) {
         await mayCreate();
         state.state = 'importing';
         await save({ state: 'importing', ...counts });
-        // SQLite has one connection, which the insert's transaction holds: there the check comes first
-        if ((strapi.db as any).dialect?.client !== 'postgres') await hintsAndReport();
-        const started = performance.now();
-        alongside = (strapi.db as any).dialect?.client === 'postgres' ? hintsAndReport() : Promise.resolve();
+        started = performance.now();
+        alongside = writeReport();
         alongside.catch(() => undefined); // awaited before the commit (or, on a failure, before the report is written again)
         imported = await insertChildren(strapi, this.validRows(spool, config.insertChunk), config.insertChunk, (done) => {
           state.imported = done;
@@ -335,17 +334,20 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         await alongside;
         timings.insertMs = performance.now() - started;
       } else {
-        await hintsAndReport();
+        await writeReport();
       }
       const message = rejected
         ? `${counts.failed} 行有错误，按“全部导入或全部不导入”方式未导入任何一行：请下载错误报告，改正后重新上传`
         : `导入 ${imported} 行${counts.skipped ? `，${counts.skipped} 行已导入过（跳过）` : ''}${counts.failed ? `，${counts.failed} 行有错误未导入` : ''}`;
       for (const phase of Object.keys(timings)) timings[phase] = Math.round(timings[phase]);
-      // gone before the job says it ended (runQueued then drops the stored workbook)
+      // gone before the job says it ended: the scratch file, and the stored workbook (runQueued drops it
+      // too, after: whoever sees the job ended finds it gone)
       await spool.remove();
+      await dropUpload();
       await save({ state: rejected ? 'rejected' : 'done', ...counts, imported, errors: this.errorList(problems), reportFile: report, reportIds: report ? idNumbers : 0, message, timings, finishedAt: new Date() });
     } catch (error: any) {
       if (error instanceof ImportRefused) {
+        await dropUpload();
         await save({ state: 'failed', imported: 0, message: error.message, finishedAt: new Date() }).catch(() => undefined);
         return;
       }
@@ -359,6 +361,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       await alongside?.catch(() => undefined);
       const report = spooled && fs.existsSync(spool.file) ? await this.writeReport(documentId, headers, spool, hints, true).catch(() => null) : null;
       await spool.remove().catch(() => undefined);
+      await dropUpload();
       await save({ state: 'failed', imported: 0, message, reportFile: report, reportIds: report ? idNumbers : 0, errors: this.errorList(problems), finishedAt: new Date() }).catch(() => undefined);
     } finally {
       live.delete(id);
