@@ -1,6 +1,7 @@
 /**
- * Excel import of children as a job (批量导入): the upload is checked as a whole at once (a hostile
- * file answers 400 and leaves nothing behind), then a `child-import` record tracks the work and the
+ * Excel import of children as a job (批量导入): the upload is checked at once (a hostile file answers
+ * 400 and leaves nothing behind; a large one up to its header row, the job reading it whole once),
+ * then a `child-import` record tracks the work and the
  * workbook is kept, encrypted, in `child-import-upload` while the job waits on the job queue
  * (cms/src/runtime/jobs.ts, job `child-import`): any instance takes it — rows validated in chunks,
  * duplicates checked in batches, the valid rows written in one transaction — and keeps the counts,
@@ -221,7 +222,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
    * file and in the province — and each checked batch goes to an encrypted scratch file
    * (cms/src/domain/import/spool.ts); the likely duplicates are then looked for once for the whole
    * file (from each valid row's name, birth date, sex and guardian keys only), the valid rows read
-   * back and written in one transaction, and the report written from the scratch file. What is held
+   * back and written in one transaction while the report is written from the scratch file (the
+   * transaction commits once the report is done). What is held
    * is a batch and a few values per row, whatever the size of the file.
    */
   async run(id: number, documentId: string, buffer: Buffer, target: ImportTarget, mode: ImportMode, readMs = 0) {
