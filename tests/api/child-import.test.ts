@@ -242,6 +242,17 @@ describe('rows', () => {
     const encryptedAtRest = String(await stored('厦门幼儿')).startsWith('enc:');
     expect(String(await stored('全角 幼儿')).startsWith('enc:')).toBe(encryptedAtRest);
     expect(fw.guardians[0]).toMatchObject({ name: '家长9', relation: '1', idType: '1' });
+    // the guardian as the entry form stores one (PostgreSQL writes the import by COPY): its number
+    // decrypts, its masked form and blind index are there, and its link orders it first
+    const guardian = fw.guardians[0];
+    expect(guardian.idNumber).toMatch(/^350502\d{11}[\dX]$/);
+    expect(guardian.idNumberMasked).toBe(`350502***********${guardian.idNumber.slice(-1)}`);
+    const rawGuardian = await app.strapi.db.connection('components_family_guardians').where('id', guardian.id).first('id_number', 'id_key');
+    expect(String(rawGuardian.id_number).startsWith('enc:')).toBe(encryptedAtRest);
+    expect(rawGuardian.id_key).toHaveLength(64);
+    const link = await app.strapi.db.connection('children_cmps').where({ entity_id: fw.id, cmp_id: guardian.id }).first('field', 'component_type', 'order');
+    expect(link).toMatchObject({ field: 'guardians', component_type: 'family.guardian' });
+    expect(Number(link.order)).toBe(1);
     expect(imported.find((c) => c.name === '导入幼儿11')).toMatchObject({ enrolledOn: '2025-09-01' });
     expect(imported.find((c) => c.name === '导入幼儿12')).toMatchObject({ idType: 'Z', idNumber: null, sex: 'female', birthDate: '2022-05-06' });
     // An imported child reads like any other through the API.
@@ -332,7 +343,7 @@ describe('a large file', () => {
    * streaming reader and checked a batch (config/imports.json validateChunk) at a time. `repeat`: row i
    * gets the ID number of row `repeat[i]`.
    */
-  async function largeFile(repeat: Record<number, number> = {}): Promise<Buffer> {
+  async function largeFile(repeat: Record<number, number> = {}, change: (i: number, values: unknown[]) => void = () => undefined, headers = HEADERS): Promise<Buffer> {
     const { PassThrough } = await import('node:stream');
     const crypto = await import('node:crypto');
     const out = new PassThrough();
@@ -340,7 +351,7 @@ describe('a large file', () => {
     out.on('data', (chunk) => chunks.push(chunk));
     const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
     const sheet = book.addWorksheet('幼儿信息');
-    sheet.addRow([...HEADERS, '备注']).commit();
+    sheet.addRow([...headers, '备注']).commit();
     const day0 = Date.UTC(2021, 0, 1);
     const idOf = (i: number) => residentId('350503', new Date(day0 + (i % 700) * 86400000).toISOString().slice(0, 10).replace(/-/g, ''), String(401 + 2 * Math.floor(i / 700)).padStart(3, '0'));
     for (let i = 0; i < 3000; i += 1) {
@@ -348,7 +359,9 @@ describe('a large file', () => {
         姓名: `批量幼儿${i}`, 证件号码: idOf(repeat[i] ?? i), 现住址: `泉州市鲤城区中山路第${i}号院`,
         监护人1证件号码: residentId('350503', `1990${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}`, String(501 + 2 * Math.floor(i / 336)).padStart(3, '0')),
       });
-      sheet.addRow([...HEADERS.map((h) => r[h] ?? null), crypto.randomBytes(750).toString('base64')]).commit();
+      const values = [...headers.map((h) => r[h] ?? null), crypto.randomBytes(750).toString('base64')];
+      change(i, values);
+      sheet.addRow(values).commit();
     }
     sheet.commit();
     await book.commit();
@@ -372,6 +385,27 @@ describe('a large file', () => {
     expect(rows[1][result]).toBe('未导入');
     expect(rows[2501].slice(result, result + 2)).toEqual(['错误', '证件号码：与第 12 行的证件号码重复']);
     expect(rows[2501][0]).toBe('批量幼儿2500');
+  });
+
+  test('read once, by the job: the upload checks its headers (400), a problem of the whole file fails the job with the reason and writes nothing', async () => {
+    const missing = await upload(kindergarten, await largeFile({}, () => undefined, HEADERS.filter((h) => h !== '民族')));
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toContain('缺少必填列：民族');
+    const before = await countChildren();
+    const formula = await largeFile({}, (i, values) => { if (i === 2900) values[0] = { formula: 'CONCATENATE("批量","幼儿")', result: '批量幼儿' }; });
+    const started = await accepted(upload(kindergarten, formula, { mode: 'valid-only' }));
+    expect(started.body.data.total).toBeGreaterThanOrEqual(3000);
+    const job = await finished(kindergarten, started.body.data.id);
+    expect(job).toMatchObject({ state: 'failed', imported: 0, message: expect.stringMatching(/^导入文件无法读取：单元格含公式：A2902（姓名）/) });
+    expect(await countChildren()).toBe(before);
+    process.env.IMPORT_MAX_ROWS = '2000';
+    try {
+      const tooMany = await accepted(upload(kindergarten, await largeFile(), { mode: 'valid-only' }));
+      expect(await finished(kindergarten, tooMany.body.data.id)).toMatchObject({ state: 'failed', imported: 0, message: '导入文件无法读取：数据行超过 2000 行：请分成几个文件上传' });
+    } finally {
+      delete process.env.IMPORT_MAX_ROWS;
+    }
+    expect(await countChildren()).toBe(before);
   });
 
   test('3,000 rows streamed: Chinese text split between zip chunks reads whole, every row imported in one go', async () => {

@@ -3,7 +3,7 @@
  * in-memory second reading when the streaming one gives up on a sound file.
  */
 import ExcelJS from 'exceljs';
-import { readUpload } from '../../cms/src/domain/import/workbook';
+import { readUpload, sheetReader } from '../../cms/src/domain/import/workbook';
 import type { Column } from '../../cms/src/domain/import/columns';
 
 const columns = [
@@ -39,6 +39,12 @@ test('with a row consumer the rows go to it, not into the answer; a file that fa
   expect(sheet.rows).toEqual([]);
   expect(sheet.count).toBe(2);
   expect(handed).toEqual([{ row: 2, name: '张三', headers: ['姓名', '出生日期'] }, { row: 4, name: '李四', headers: ['姓名', '出生日期'] }]);
+  // the header row only (a large upload, read whole by its job): the required columns checked, the rows estimated from the sheet's row tags
+  const headed = await readUpload(file, columns, limits, undefined, { headersOnly: true });
+  expect(headed).toMatchObject({ headers: ['姓名', '出生日期'], rows: [], count: 2 });
+  const noName = new ExcelJS.Workbook();
+  noName.addWorksheet('幼儿信息').addRow(['出生日期']);
+  await expect(readUpload(Buffer.from(await noName.xlsx.writeBuffer()), columns, limits, undefined, { headersOnly: true })).rejects.toMatchObject({ message: expect.stringContaining('缺少必填列：姓名') });
   const tooMany = await book([['张三'], ['李四'], ['王五']]);
   const none: number[] = [];
   await expect(readUpload(tooMany, columns, { ...limits, maxRows: 2 }, { onRow: (row) => { none.push(row.row); } })).rejects.toMatchObject({ message: expect.stringContaining('数据行超过 2 行') });
@@ -50,9 +56,7 @@ test('when the streaming reader gives up on a sound file, the file is read again
   const streamed = await readUpload(file, columns, limits);
   const warnings: string[] = [];
   (globalThis as any).strapi = { log: { warn: (message: string) => warnings.push(message) } };
-  const parse = jest.spyOn((ExcelJS as any).stream.xlsx.WorkbookReader.prototype, 'parse').mockImplementation(async function* () {
-    throw new Error('FILE_ENDED');
-  });
+  const parse = jest.spyOn(sheetReader, 'readSheet').mockRejectedValue(new Error('FILE_ENDED'));
   try {
     const again = await readUpload(file, columns, limits);
     expect(parse).toHaveBeenCalled();
@@ -64,9 +68,7 @@ test('when the streaming reader gives up on a sound file, the file is read again
 });
 
 test('a file neither reader can read is one 400 on the file field, and the row checks still apply to a second reading', async () => {
-  jest.spyOn((ExcelJS as any).stream.xlsx.WorkbookReader.prototype, 'parse').mockImplementation(async function* () {
-    throw new Error('invalid signature');
-  });
+  jest.spyOn(sheetReader, 'readSheet').mockRejectedValue(new Error('invalid signature'));
   const damaged = Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(2000, 7)]);
   await expect(readUpload(damaged, columns, limits)).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining('已损坏'), details: { errors: [{ path: ['file'] }] } });
   await expect(readUpload(await book([]), columns, limits)).rejects.toMatchObject({ message: expect.stringContaining('没有数据行') });
@@ -86,4 +88,56 @@ test('an .ods (LibreOffice and WPS) is refused with the reason; a date cell stay
   // the CSV exports' tab before a long number is trimmed
   const tabbed = await readUpload(await book([['\t张三', '\t2021-04-12']]), columns, limits);
   expect(tabbed.rows[0].cells).toEqual({ name: '张三', birthDate: '2021-04-12' });
+});
+
+test('the lean reader gives what exceljs gives: shared, inline and rich-text strings, booleans, errors, dates by number format; formulas and merged cells refused', async () => {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet('幼儿信息');
+  sheet.addRow(['姓名', '出生日期']);
+  sheet.addRow([{ richText: [{ text: '张' }, { font: { bold: true }, text: '三&<>' }] }, new Date(Date.UTC(2021, 3, 12))]);
+  sheet.addRow([true, 44300]);
+  sheet.getCell('B3').numFmt = 'yyyy"年"m"月"d"日"';
+  sheet.addRow([{ error: '#N/A' }, '2021年3月5日']);
+  const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
+  const read = await readUpload(buffer, columns, limits);
+  expect(read.rows.map((row) => row.raw)).toEqual([['张三&<>', new Date(Date.UTC(2021, 3, 12))], [true, new Date(Date.UTC(2021, 3, 14))], ['#N/A', '2021年3月5日']]);
+  expect(cellsOf(read)).toEqual([{ row: 2, name: '张三&<>', birthDate: '2021-04-12' }, { row: 3, name: '是', birthDate: '2021-04-14' }, { row: 4, name: '#N/A', birthDate: '2021-03-05' }]);
+  expect(read.rows[2].cellErrors).toEqual([{ path: 'name', message: '单元格是错误值 #N/A' }]);
+  sheet.getCell('A5').value = { formula: 'A2&"x"', result: '张三x' } as any;
+  await expect(readUpload(Buffer.from(await workbook.xlsx.writeBuffer()), columns, limits)).rejects.toMatchObject({ message: expect.stringContaining('单元格含公式：A5（姓名）') });
+  sheet.getCell('A5').value = '李四';
+  sheet.mergeCells('A6:B6');
+  await expect(readUpload(Buffer.from(await workbook.xlsx.writeBuffer()), columns, limits)).rejects.toMatchObject({ message: expect.stringContaining('含合并单元格 A6:B6') });
+});
+
+test('the lean reader: inline strings, the 1904 date system, entities, and a character split between two chunks of the sheet', async () => {
+  const { streamSheetRows, dateStyles, sharedStrings } = await import('../../cms/src/domain/import/sheet-xml');
+  const xml = Buffer.from('<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><r><t>张</t></r><r><t xml:space="preserve">三 </t></r><rPh><t>ちょう</t></rPh></is></c>'
+    + '<c r="C1" t="s"><v>1</v></c><c r="D1" s="1"><v>0</v></c><c r="E1" t="b"><v>0</v></c><c r="F1" t="str"><v>&#x4E2D;&amp;</v></c></row><row r="3"/><row r="4"><c r="B4" t="e"><v>#DIV/0!</v></c></row></sheetData>'
+    + '<mergeCells count="1"><mergeCell ref="A9:B9"/></mergeCells></worksheet>');
+  const context = { strings: sharedStrings('<sst><si><t>甲</t></si><si><r><t>乙</t></r><r><t>丙</t></r></si></sst>'), dates: dateStyles('<styleSheet><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>'), date1904: true };
+  // every split point, including inside a character's UTF-8 bytes
+  for (const at of [1, 57, 58, 59, 100, 200, xml.length - 20]) {
+    const rows: unknown[] = [];
+    const merges = await streamSheetRows((async function* () { yield xml.subarray(0, at); yield xml.subarray(at); })(), context, (row) => { rows.push(row); });
+    expect(rows).toEqual([
+      { number: 1, values: ['张三 ', undefined, '乙丙', new Date(Date.UTC(1904, 0, 1)), false, '中&'] },
+      { number: 4, values: [undefined, { error: '#DIV/0!' }] },
+    ]);
+    expect(merges).toEqual(['A9:B9']);
+  }
+  // two sheets read at once (two uploads), each row awaited: neither reading disturbs the other
+  const many = Buffer.from(`<worksheet><sheetData>${Array.from({ length: 50 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}" t="str"><v>第${i + 1}行</v></c></row>`).join('')}</sheetData></worksheet>`);
+  const readBack = async () => {
+    const numbers: number[] = [];
+    await streamSheetRows((async function* () { for (let at = 0; at < many.length; at += 97) yield many.subarray(at, at + 97); })(), context, async (row) => {
+      numbers.push(row.number);
+      expect(row.values).toEqual([`第${row.number}行`]);
+      await new Promise((resolve) => setImmediate(resolve));
+    });
+    return numbers;
+  };
+  const [first, second] = await Promise.all([readBack(), readBack()]);
+  expect(first).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  expect(second).toEqual(first);
 });

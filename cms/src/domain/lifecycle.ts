@@ -69,10 +69,21 @@ export function nextSchoolYear(year: string | null | undefined): string | null {
   return match ? `${Number(match[1]) + 1}-${Number(match[2]) + 1}` : year ?? null;
 }
 
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+const ALPHABET = `${LETTERS}0123456789`;
+let idBytes = Buffer.alloc(0);
+let idAt = 0;
+
+/** A document id of Strapi's shape (24 of [a-z0-9], a letter first), from random bytes drawn a few kilobytes at a time. */
 export function newDocumentId(): string {
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  const alphabet = `${letters}0123456789`;
-  return Array.from(crypto.randomBytes(24), (b, i) => (i === 0 ? letters[b % 26] : alphabet[b % alphabet.length])).join('');
+  if (idAt + 24 > idBytes.length) {
+    idBytes = crypto.randomBytes(24 * 512);
+    idAt = 0;
+  }
+  let id = LETTERS[idBytes[idAt] % 26];
+  for (let i = 1; i < 24; i += 1) id += ALPHABET[idBytes[idAt + i] % ALPHABET.length];
+  idAt += 24;
+  return id;
 }
 
 export type Actor = { id?: number; username?: string; fullName?: string; level?: string; institutionCode?: string | null } | null | undefined;

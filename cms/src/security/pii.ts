@@ -43,8 +43,20 @@ export function isEncrypted(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith(PREFIX);
 }
 
+/** Random bytes drawn a few kilobytes at a time (one call per value cost more than its cipher: an import encrypts hundreds of thousands). */
+let randomPool = Buffer.alloc(0);
+let randomAt = 0;
+function randomIv(): Buffer {
+  if (randomAt + 12 > randomPool.length) {
+    randomPool = crypto.randomBytes(12 * 1024);
+    randomAt = 0;
+  }
+  randomAt += 12;
+  return randomPool.subarray(randomAt - 12, randomAt);
+}
+
 export function encryptValue(plain: string, withKey = encryptionKey()): string {
-  const iv = crypto.randomBytes(12);
+  const iv = randomIv();
   const cipher = crypto.createCipheriv('aes-256-gcm', withKey, iv);
   const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return `${PREFIX}${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${data.toString('base64url')}`;

@@ -1,14 +1,15 @@
 /**
- * A large import's scratch file: the rows of the workbook, checked, a batch per line, so that the
+ * A large import's scratch file: the rows of the workbook, checked, a batch per frame, so that the
  * import holds one batch at a time (the children's import writes them, then reads them back to
  * insert and again to write its report, cms/src/api/child-import/services/child-import.ts). Each
- * line is encrypted with the PII key (cms/src/security/pii.ts) and the file is readable by the
- * server's user only: it holds ID numbers. The batches are JSON (the uploaded cells through packCells,
- * so that dates come back as dates). A file left by a
+ * batch is encrypted with the PII key (AES-256-GCM, cms/src/security/pii.ts fileCipher: its own IV
+ * and tag, in binary — no base64 to encode and decode) and the file is readable by the server's user
+ * only: it holds ID numbers. The batches are JSON (the uploaded cells through packCells, so that
+ * dates come back as dates). A file left by a
  * crash is removed with the other scratch files of DATA_DIR/imports (expireReports).
  */
 import fs from 'node:fs';
-import { decryptValue, encryptValue } from '../../security/pii';
+import { FILE_IV_BYTES, FILE_TAG_BYTES, fileCipher, fileDecipher } from '../../security/pii';
 
 const DATE = '$date';
 
@@ -22,18 +23,27 @@ export function unpackCells(cells: unknown[]): unknown[] {
   return cells.map((value: any) => (value && typeof value === 'object' && typeof value[DATE] === 'string' ? new Date(value[DATE]) : value));
 }
 
+/** A batch's frame: its length (4 bytes), the IV, the tag, then the ciphertext. */
+const HEADER_BYTES = 4 + FILE_IV_BYTES + FILE_TAG_BYTES;
+
 export class Spool<T> {
   private handle: fs.promises.FileHandle | null = null;
 
   constructor(readonly file: string) {}
 
-  /** Appends one batch (one encrypted line). */
+  /** Appends one batch (one encrypted frame). */
   async write(batch: T[]): Promise<void> {
     if (!this.handle) this.handle = await fs.promises.open(this.file, 'w', 0o600);
-    await this.handle.write(`${encryptValue(JSON.stringify(batch))}\n`);
+    const { iv, cipher } = fileCipher();
+    const data = Buffer.concat([cipher.update(JSON.stringify(batch), 'utf8'), cipher.final()]);
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.writeUInt32BE(data.length, 0);
+    iv.copy(header, 4);
+    cipher.getAuthTag().copy(header, 4 + FILE_IV_BYTES);
+    await this.handle.writev([header, data]);
   }
 
-  /** The batches in the order written (the file closed for writing first). */
+  /** The batches in the order written (the file closed for writing first), one read at a time. */
   async *batches(): AsyncGenerator<T[]> {
     if (this.handle) {
       await this.handle.close();
@@ -43,15 +53,24 @@ export class Spool<T> {
     // touched: the clean-up of DATA_DIR/imports removes scratch files untouched for 10 minutes
     const now = new Date();
     await fs.promises.utimes(this.file, now, now);
-    // the stream's own async iteration, which reads on only as the lines are taken (readline's
-    // iterator reads ahead without bound: the whole file would be in memory before the insert ends)
-    let rest = '';
-    for await (const chunk of fs.createReadStream(this.file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) if (line) yield JSON.parse(decryptValue(line)) as T[];
+    const handle = await fs.promises.open(this.file, 'r');
+    try {
+      const header = Buffer.alloc(HEADER_BYTES);
+      for (let position = 0; ;) {
+        const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, position);
+        if (bytesRead === 0) return;
+        if (bytesRead < HEADER_BYTES) throw new Error('import scratch file: a batch cut short');
+        const length = header.readUInt32BE(0);
+        const data = Buffer.allocUnsafe(length);
+        const read = await handle.read(data, 0, length, position + HEADER_BYTES);
+        if (read.bytesRead < length) throw new Error('import scratch file: a batch cut short');
+        position += HEADER_BYTES + length;
+        const decipher = fileDecipher(header.subarray(4, 4 + FILE_IV_BYTES), header.subarray(4 + FILE_IV_BYTES, HEADER_BYTES));
+        yield JSON.parse(Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8')) as T[];
+      }
+    } finally {
+      await handle.close();
     }
-    if (rest) yield JSON.parse(decryptValue(rest)) as T[];
   }
 
   async remove(): Promise<void> {

@@ -7,11 +7,14 @@
  * date cells (the cell's number format is read), serial numbers or text (2021-03-05, 2021/3/5,
  * 20210305, 2021年3月5日). A LibreOffice or WPS spreadsheet (.ods) is refused, saying so.
  */
-import { Readable } from 'node:stream';
 import { excel } from '../../runtime/excel';
 import JSZip from 'jszip';
 import { fieldError } from '../../utils/validation';
 import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, headerKey, type Column } from './columns';
+import { columnName, countSheetRows, readSheet, type XmlRow } from './sheet-xml';
+
+/** The lean reader, behind an object the tests can replace (to try the in-memory second reading). */
+export const sheetReader = { readSheet, countSheetRows };
 
 /** `sheet`: the data sheet's name (the children's 幼儿信息 when absent; another import names its own). */
 export type ImportLimits = { maxBytes: number; maxRows: number; sheet?: string };
@@ -123,45 +126,6 @@ function rawValue(value: any): unknown {
   return value ?? null;
 }
 
-/**
- * Re-chunks a stream of UTF-8 bytes at character boundaries. exceljs's streaming reader decodes
- * every chunk on its own (TextDecoder without `stream`), so a Chinese character split between two
- * zip chunks came out as "���" in large sheets; whole characters per chunk avoid that.
- */
-async function* utf8Chunks(source: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
-  let rest: Buffer = Buffer.alloc(0);
-  for await (const chunk of source as AsyncIterable<Buffer>) {
-    const buffer = rest.length ? Buffer.concat([rest, Buffer.from(chunk)]) : Buffer.from(chunk);
-    let end = buffer.length;
-    let i = buffer.length - 1;
-    while (i >= 0 && buffer.length - i < 4 && (buffer[i] & 0xc0) === 0x80) i -= 1;
-    if (i >= 0 && buffer[i] >= 0xc0) {
-      const needed = buffer[i] >= 0xf0 ? 4 : buffer[i] >= 0xe0 ? 3 : 2;
-      if (buffer.length - i < needed) end = i;
-    }
-    rest = buffer.subarray(end);
-    if (end > 0) yield buffer.subarray(0, end);
-  }
-  if (rest.length) yield rest;
-}
-
-/** exceljs's streaming workbook reader, fed whole UTF-8 characters (see utf8Chunks); made at first use (exceljs loads lazily, cms/src/runtime/excel.ts). */
-let utf8WorkbookReader: any;
-const Utf8WorkbookReader = () =>
-  (utf8WorkbookReader ??= class extends (excel() as any).stream.xlsx.WorkbookReader {
-    constructor(input: unknown, options: Record<string, unknown>) {
-      super(input, options);
-    }
-
-    *_parseWorksheet(iterator: any, sheetNo: string): Generator<any> {
-      yield* super._parseWorksheet(utf8Chunks(iterator), sheetNo);
-    }
-
-    async *_parseSharedStrings(entry: any): AsyncGenerator<any> {
-      yield* super._parseSharedStrings(Readable.from(utf8Chunks(entry)));
-    }
-  });
-
 /** The merged ranges of the sheet named `sheetName` (or of the first sheet), read from the archive itself. */
 async function mergedRanges(buffer: Buffer, sheetName: string | null): Promise<string[]> {
   const zip = await JSZip.loadAsync(buffer);
@@ -179,40 +143,25 @@ async function mergedRanges(buffer: Buffer, sheetName: string | null): Promise<s
 }
 
 const UNREADABLE = '文件已损坏或不是 Excel 工作簿（.xlsx），无法读取';
-/** Up to this size a file the streaming reader gave up on is read again in memory. */
-const IN_MEMORY_MAX_BYTES = 2 * 1024 * 1024;
-
-/** Streams the rows of the data sheet (the first sheet `isDataSheet` accepts) to `onRow`; the other sheets are drained unread. */
-async function streamRows(buffer: Buffer, isDataSheet: (worksheet: any) => boolean, onSheet: (name: string) => void, onRow: (row: any) => void | Promise<void>): Promise<void> {
-  const reader: any = new (Utf8WorkbookReader())(Readable.from([buffer]), {
-    // styles are read: a date cell is a number with a date format, and comes out as a Date only with them
-    sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'ignore',
-  });
-  let chosen = false;
-  for await (const worksheet of reader) {
-    const take = !chosen && isDataSheet(worksheet);
-    if (!take) {
-      for await (const _ of worksheet) { /* skip */ }
-      continue;
-    }
-    chosen = true;
-    onSheet(worksheet.name);
-    for await (const row of worksheet) {
-      const pending = onRow(row);
-      if (pending) await pending;
-    }
-  }
-}
+/**
+ * Up to this size a file the streaming reader gave up on is read again in memory; and the children's
+ * upload reads such a file whole (a 400 for any problem), a larger one only up to its headers (the
+ * job reads it whole once, cms/src/api/child-import/services/child-import.ts).
+ */
+export const IN_MEMORY_MAX_BYTES = 2 * 1024 * 1024;
 
 /**
  * Checks an uploaded file and reads its data sheet (the sheet named `limits.sheet`, 幼儿信息 by default, or the first one),
- * streaming its rows (exceljs WorkbookReader). Throws a 400 naming the problem for a file that
+ * streaming its rows (sheet-xml.ts). Throws a 400 naming the problem for a file that
  * cannot be imported as a whole. With a `consumer`, the rows go to it as they are read (a file the
  * streaming reader gives up on is read again whole only when small, and then its rows are handed
  * over once every check of the file passed); the problems of the file as a whole are still thrown
  * at the end, after the rows already handed over (the consumer keeps nothing it has not been told is sound).
+ * `headersOnly`: the file's kind and its header row only (the required columns), no data row read;
+ * `count` is then about how many rows the sheet has (countSheetRows).
  */
-export async function readUpload(buffer: Buffer, columnList: Column[], limits: ImportLimits, consumer?: RowConsumer): Promise<ParsedSheet> {
+export async function readUpload(buffer: Buffer, columnList: Column[], limits: ImportLimits, consumer?: RowConsumer, options: { headersOnly?: boolean } = {}): Promise<ParsedSheet> {
+  const { headersOnly = false } = options;
   if (!buffer || buffer.length === 0) throw fileError('请选择要上传的 Excel 文件（.xlsx）');
   if (buffer.length > limits.maxBytes) throw fileError(`文件超过 ${Math.round(limits.maxBytes / 1048576)} MB：请分成几个文件上传`);
   if (buffer.subarray(0, 4).equals(OLE_MAGIC)) throw fileError('这是旧版 Excel（.xls）文件：请在 Excel 中“另存为” .xlsx 格式后上传');
@@ -221,7 +170,7 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
 
   const byKey = new Map(columnList.map((column) => [headerKey(column.header), column]));
   /** What the data sheet's rows say; filled row by row by either reader. */
-  const fresh = () => ({ headers: [] as string[], found: new Map<number, Column>(), unknownHeaders: [] as string[], formulas: [] as string[], rows: [] as SheetRow[], count: 0, sheetName: null as string | null, tooMany: false });
+  const fresh = () => ({ headers: [] as string[], found: new Map<number, Column>(), unknownHeaders: [] as string[], formulas: [] as string[], rows: [] as SheetRow[], count: 0, sheetName: null as string | null, tooMany: false, headersRead: false });
   let read = fresh();
   /**
    * Rows to the consumer as they come: a large file (read by the streaming reader only). A small one
@@ -229,18 +178,22 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
    * once it passed its checks.
    */
   let handOver = Boolean(consumer) && buffer.length > IN_MEMORY_MAX_BYTES;
-  const consume = (row: any): void | Promise<void> => {
-    if (read.tooMany) return;
+  const consume = (row: XmlRow): void | Promise<void> => {
+    if (read.tooMany || read.headersRead && headersOnly) return;
     if (row.number === 1) {
-      row.eachCell({ includeEmpty: false }, (cell: any, col: number) => {
-        const text = normalizeText(String(cellText(cell.value, { kind: 'text' } as Column).text));
-        read.headers[col - 1] = text;
+      row.values.forEach((value, index) => {
+        if (value === null || value === undefined) return;
+        const text = normalizeText(String(cellText(value, { kind: 'text' } as Column).text));
+        read.headers[index] = text;
         const column = byKey.get(headerKey(text));
-        if (column) read.found.set(col, column);
+        if (column) read.found.set(index + 1, column);
         else if (text && text !== ERROR_HEADER && text !== RESULT_HEADER && text !== HINT_HEADER) read.unknownHeaders.push(text);
       });
+      read.headersRead = true;
       return;
     }
+    read.headersRead = true;
+    if (headersOnly) return;
     const parsed = readRow(row, read.headers, read.found, read.formulas);
     if (!parsed) return;
     read.count += 1;
@@ -250,13 +203,13 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
   };
   /** The data sheet: by its name, else the first sheet. */
   const dataSheet = limits.sheet ?? DATA_SHEET;
-  const isDataSheet = (worksheet: any) => worksheet.name === dataSheet || worksheet.id === 1 || worksheet.id === '1';
+  let merges: string[] = [];
   try {
-    await streamRows(buffer, isDataSheet, (name) => { read.sheetName = name; }, consume);
+    ({ merges } = await sheetReader.readSheet(buffer, dataSheet, (name) => { read.sheetName = name; }, consume, () => read.tooMany || (headersOnly && read.headersRead)));
   } catch (streamError: any) {
     if (streamError?.name === 'ValidationError') throw streamError;
-    // The streaming reader (exceljs over unzipper) gives up now and then on a sound archive; a file
-    // small enough is read again whole before it is called damaged.
+    // A file the lean reader (sheet-xml.ts) cannot read is, when small enough, read again whole by
+    // exceljs before it is called damaged.
     const log = (globalThis as any).strapi?.log;
     log?.warn?.(`import: the streaming reader failed: ${String(streamError?.message ?? streamError).slice(0, 200)}`);
     if (buffer.length > IN_MEMORY_MAX_BYTES) throw fileError(UNREADABLE);
@@ -267,16 +220,20 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
       const sheet = book.worksheets.find((w) => w.name === dataSheet) ?? book.worksheets[0];
       if (!sheet) throw new Error('no worksheet');
       read.sheetName = sheet.name;
-      sheet.eachRow({ includeEmpty: false }, consume);
+      sheet.eachRow({ includeEmpty: false }, (row) => {
+        const values: unknown[] = [];
+        row.eachCell({ includeEmpty: false }, (cell, col) => { values[col - 1] = cell.value; });
+        void consume({ number: row.number, values });
+      });
     } catch (error: any) {
       // The reader's own words go to the log (structure only: no cell values), the user gets the reason.
       log?.warn?.(`import: the workbook could not be read: ${String(error?.message ?? error).slice(0, 200)}`);
       throw fileError(UNREADABLE);
     }
+    merges = await mergedRanges(buffer, read.sheetName).catch(() => [] as string[]);
   }
   const { headers, found, unknownHeaders, formulas, rows, count, sheetName, tooMany } = read;
   if (tooMany) throw fileError(`数据行超过 ${limits.maxRows} 行：请分成几个文件上传`);
-  const merges = await mergedRanges(buffer, sheetName).catch(() => [] as string[]);
   if (merges.length) {
     throw fileError(`工作表「${sheetName ?? ''}」含合并单元格 ${merges.slice(0, MAX_LISTED).join('、')}${merges.length > MAX_LISTED ? ` 等 ${merges.length} 处` : ''}：请取消合并，每个单元格单独填写后上传`);
   }
@@ -287,7 +244,12 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
   if (formulas.length) {
     throw fileError(`单元格含公式：${formulas.slice(0, MAX_LISTED).join('、')}${formulas.length > MAX_LISTED ? ` 等 ${formulas.length} 处` : ''}。请复制后“选择性粘贴 → 数值”，再上传`);
   }
-  if (count === 0) throw fileError(`文件中没有数据行：请在“${dataSheet}”表第 2 行起填写`);
+  if (count === 0 && !headersOnly) throw fileError(`文件中没有数据行：请在“${dataSheet}”表第 2 行起填写`);
+  if (headersOnly) {
+    // about how many rows: what the job's progress is measured against until it has read them all
+    const rows = await sheetReader.countSheetRows(buffer, dataSheet).catch(() => 0);
+    return { headers, rows: [], unknownHeaders, count: rows };
+  }
   if (consumer && !handOver) {
     // a small file: handed over now that it passed its checks
     for (const row of rows) await consumer.onRow(row, headers);
@@ -297,22 +259,21 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
 }
 
 /** One data row → its cells by column (null for a row with nothing in it). */
-function readRow(row: any, headers: string[], found: Map<number, Column>, formulas: string[]): SheetRow | null {
+function readRow(row: XmlRow, headers: string[], found: Map<number, Column>, formulas: string[]): SheetRow | null {
   const cells: Record<string, string> = {};
   const cellErrors: SheetRow['cellErrors'] = [];
   const raw: unknown[] = [];
   let filled = false;
-  const width = Math.max(headers.length, row.cellCount ?? 0);
-  for (let col = 1; col <= width; col += 1) {
-    const cell = row.getCell(col);
-    const value = cell.value as any;
+  const { values } = row;
+  for (let index = 0; index < values.length; index += 1) {
+    const value = values[index] as any;
     if (value === null || value === undefined) continue;
     if (isFormula(value)) {
-      formulas.push(`${cell.address}（${headers[col - 1] ?? ''}）`);
+      formulas.push(`${columnName(index + 1)}${row.number}（${headers[index] ?? ''}）`);
       continue;
     }
-    raw[col - 1] = rawValue(value);
-    const column = found.get(col);
+    raw[index] = rawValue(value);
+    const column = found.get(index + 1);
     if (!column) continue;
     const { text, error } = cellText(value, column);
     if (text) filled = true;

@@ -1,6 +1,7 @@
 /**
- * Excel import of children as a job (批量导入): the upload is checked as a whole at once (a hostile
- * file answers 400 and leaves nothing behind), then a `child-import` record tracks the work and the
+ * Excel import of children as a job (批量导入): the upload is checked at once (a hostile file answers
+ * 400 and leaves nothing behind; a large one up to its header row, the job reading it whole once),
+ * then a `child-import` record tracks the work and the
  * workbook is kept, encrypted, in `child-import-upload` while the job waits on the job queue
  * (cms/src/runtime/jobs.ts, job `child-import`): any instance takes it — rows validated in chunks,
  * duplicates checked in batches, the valid rows written in one transaction — and keeps the counts,
@@ -19,7 +20,7 @@ import { fieldError } from '../../../utils/validation';
 import { dataDir, readDomainConfig } from '../../../runtime/paths';
 import { columns, customColumns, ERROR_HEADER, HINT_HEADER, RESULT_HEADER } from '../../../domain/import/columns';
 import { activeDefinitions, allDefinitions, ensureRegionCodes } from '../../../domain/custom-fields';
-import { readUpload, type SheetRow } from '../../../domain/import/workbook';
+import { IN_MEMORY_MAX_BYTES, readUpload, type SheetRow } from '../../../domain/import/workbook';
 import { buildTemplate, writeReport, type ReportRow } from '../../../domain/import/template';
 import { packCells, Spool, unpackCells } from '../../../domain/import/spool';
 import { isAllowed, refusalMessage } from '../../../security/can';
@@ -137,8 +138,13 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     if (upload.size > config.maxBytes) throw fieldError('file', `文件超过 ${Math.round(config.maxBytes / 1048576)} MB：请分成几个文件上传`);
     const buffer = await fs.promises.readFile(upload.filepath ?? upload.path);
     const readStarted = performance.now();
-    // the file checked as a whole, its rows counted and let go (the job reads them again, a batch at a time)
-    const sheet = await readUpload(buffer, [...columns(strapi), ...(target.custom?.columns ?? [])], config, { onRow: () => undefined });
+    // A small file is checked as a whole here, its rows counted and let go (the job reads them again,
+    // a batch at a time): any problem of the file answers 400. A large one is read once, by the job:
+    // here only its kind and its header row (the required columns; 400 too) and about how many rows it
+    // has; a problem of the file as a whole (too many rows, formulas, merged cells…) then fails the
+    // job with the same message (导入文件无法读取：…).
+    const large = buffer.length > IN_MEMORY_MAX_BYTES;
+    const sheet = await readUpload(buffer, [...columns(strapi), ...(target.custom?.columns ?? [])], config, large ? undefined : { onRow: () => undefined }, { headersOnly: large });
     const readMs = Math.round(performance.now() - readStarted);
     const job = await strapi.db.query(JOB).create({
       data: {
@@ -216,7 +222,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
    * file and in the province — and each checked batch goes to an encrypted scratch file
    * (cms/src/domain/import/spool.ts); the likely duplicates are then looked for once for the whole
    * file (from each valid row's name, birth date, sex and guardian keys only), the valid rows read
-   * back and written in one transaction, and the report written from the scratch file. What is held
+   * back and written in one transaction while the report is written from the scratch file (the
+   * transaction commits once the report is done). What is held
    * is a batch and a few values per row, whatever the size of the file.
    */
   async run(id: number, documentId: string, buffer: Buffer, target: ImportTarget, mode: ImportMode, readMs = 0) {
@@ -224,6 +231,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const state = live.get(id) ?? { state: 'validating', processed: 0, imported: 0 };
     live.set(id, state);
     const save = (data: Record<string, unknown>) => strapi.db.query(JOB).update({ where: { id }, data: { ...data, updatedAt: new Date() } });
+    const dropUpload = () => strapi.db.query(UPLOAD).deleteMany({ where: { job: id } }).catch(() => undefined);
     const timings: Record<string, number> = { readMs, validateMs: 0, duplicatesMs: 0 };
     const counts = { processed: 0, ok: 0, failed: 0, skipped: 0, likely: 0 };
     /** The first problems (config keepErrors), in row order, for the job's page. */
@@ -238,6 +246,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     fs.mkdirSync(reportDir(), { recursive: true, mode: 0o700 });
     const spool = new Spool<SpooledRow>(path.join(reportDir(), `${documentId}.${process.pid}.spool`));
     let spooled = false;
+    /** The report, while the rows are written (see writeReport in the try below). */
+    let alongside: Promise<void> | null = null;
     // The import writes beside the document service: the permission to create children is asked
     // here (cms/src/security/can.ts), before reading a row and again just before writing.
     const mayCreate = async () => {
@@ -289,42 +299,57 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       await flush();
       spooled = true;
       headers = sheet.headers;
+      // the rows read (a large file's upload only estimated them)
+      await save({ total: sheet.count });
       timings.readMs += performance.now() - passStarted - timings.validateMs - timings.duplicatesMs;
-      let mark = performance.now();
-      const lap = (phase: string) => {
-        const now = performance.now();
-        timings[phase] = now - mark;
-        mark = now;
-      };
+      const rejected = mode === 'all-or-none' && counts.failed > 0;
+      let report: string | null = null;
       // Likely duplicates elsewhere: a hint on the row, which is imported all the same.
+      let started = performance.now();
       counts.likely = await markLikelyDuplicates(strapi, probes, target, config.likelyDateChunk);
       hints = new Map(probes.filter((o) => o.hints?.length).map((o) => [o.row, o.hints!]));
       probes = [];
-      lap('likelyMs');
-      const rejected = mode === 'all-or-none' && counts.failed > 0;
+      timings.likelyMs = performance.now() - started;
+      /**
+       * The report, when a row has something to fix or to check (all valid and no hint: the counts
+       * say it all). Written while the rows are written (it needs no database: the scratch file and
+       * the hints), and the insert's transaction commits only once it is done: if it fails, nothing is
+       * written. (The likely-duplicate check runs before, on its own: it holds the most memory.)
+       */
+      const writeReport = async () => {
+        const reportStarted = performance.now();
+        report = counts.failed || rejected || counts.likely ? await this.writeReport(documentId, headers, spool, hints, rejected) : null;
+        timings.reportMs = performance.now() - reportStarted;
+      };
       let imported = 0;
       if (!rejected && counts.ok) {
         await mayCreate();
         state.state = 'importing';
         await save({ state: 'importing', ...counts });
+        started = performance.now();
+        alongside = writeReport();
+        alongside.catch(() => undefined); // awaited before the commit (or, on a failure, before the report is written again)
         imported = await insertChildren(strapi, this.validRows(spool, config.insertChunk), config.insertChunk, (done) => {
           state.imported = done;
           this.showProgress(id, done);
-        }, target.actor);
-        lap('insertMs');
+        }, target.actor, () => alongside!);
+        await alongside;
+        timings.insertMs = performance.now() - started;
+      } else {
+        await writeReport();
       }
-      // A report when a row has something to fix or to check (all valid and no hint: the counts say it all).
-      const report = counts.failed || rejected || counts.likely ? await this.writeReport(documentId, headers, spool, hints, rejected) : null;
-      lap('reportMs');
       const message = rejected
         ? `${counts.failed} 行有错误，按“全部导入或全部不导入”方式未导入任何一行：请下载错误报告，改正后重新上传`
         : `导入 ${imported} 行${counts.skipped ? `，${counts.skipped} 行已导入过（跳过）` : ''}${counts.failed ? `，${counts.failed} 行有错误未导入` : ''}`;
       for (const phase of Object.keys(timings)) timings[phase] = Math.round(timings[phase]);
-      // gone before the job says it ended (runQueued then drops the stored workbook)
+      // gone before the job says it ended: the scratch file, and the stored workbook (runQueued drops it
+      // too, after: whoever sees the job ended finds it gone)
       await spool.remove();
+      await dropUpload();
       await save({ state: rejected ? 'rejected' : 'done', ...counts, imported, errors: this.errorList(problems), reportFile: report, reportIds: report ? idNumbers : 0, message, timings, finishedAt: new Date() });
     } catch (error: any) {
       if (error instanceof ImportRefused) {
+        await dropUpload();
         await save({ state: 'failed', imported: 0, message: error.message, finishedAt: new Date() }).catch(() => undefined);
         return;
       }
@@ -334,8 +359,11 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       const message = unreadable ? `导入文件无法读取：${error.message}`
         : unique ? '导入期间有其他用户录入了相同证件号码的幼儿，本次导入已全部撤销：请重新上传'
           : '导入时发生错误，本次导入已全部撤销，没有写入任何数据：请稍后重试';
+      // the report written alongside the insert (as imported) is done before it is written again, as not imported
+      await alongside?.catch(() => undefined);
       const report = spooled && fs.existsSync(spool.file) ? await this.writeReport(documentId, headers, spool, hints, true).catch(() => null) : null;
       await spool.remove().catch(() => undefined);
+      await dropUpload();
       await save({ state: 'failed', imported: 0, message, reportFile: report, reportIds: report ? idNumbers : 0, errors: this.errorList(problems), finishedAt: new Date() }).catch(() => undefined);
     } finally {
       live.delete(id);
@@ -421,7 +449,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const merged = now ? { ...job, state: now.state, processed: now.processed, imported: now.imported } : job;
     const { reportFile, reportIds, id, attempts, ...rest } = merged;
     const valid = merged.ok || 0;
-    const progress = merged.total ? (['done', 'rejected', 'failed'].includes(merged.state) ? 1 : 0.5 * (merged.processed / merged.total) + (valid ? 0.5 * (merged.imported / valid) : 0)) : 1;
+    const progress = merged.total ? (['done', 'rejected', 'failed'].includes(merged.state) ? 1 : 0.5 * Math.min(1, merged.processed / merged.total) + (valid ? 0.5 * (merged.imported / valid) : 0)) : 1;
     return { ...rest, likely: merged.likely ?? 0, id: job.documentId, hasReport: Boolean(reportFile), reportExpired: Boolean(merged.reportExpiredAt), progress: Math.round(progress * 100) / 100 };
   },
 

@@ -1,0 +1,262 @@
+/**
+ * The lean reader of an xlsx's data sheet (workbook.ts reads uploads with it): the archive's
+ * directory read once (unzipper), the sheet's XML inflated as a stream and decoded whole characters
+ * at a time (a character split between two chunks stays whole), its rows cut out of the text and
+ * their cells read straight from the markup — no object per cell beyond its value. The values are
+ * those exceljs gives: shared, inline and rich-text strings as text, numbers, booleans, error cells
+ * as `{ error }`, a cell with a formula as `{ formula }`, and a number whose number format is a date
+ * format (styles.xml; built-in or custom, exceljs's rule) as a Date (1900 or 1904 date system).
+ * The merged ranges come from the same pass (after the sheet's rows).
+ */
+import { StringDecoder } from 'node:string_decoder';
+
+/** One row of the sheet: its number and its cell values by column (index 0 is column A). */
+export type XmlRow = { number: number; values: unknown[] };
+export type XmlSheet = { name: string | null; merges: string[] };
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** XML text → its characters (the five entities and character references). */
+export function xmlText(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_, ref: string) => {
+    if (ref[0] !== '#') return ENTITIES[ref];
+    const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    return String.fromCodePoint(code);
+  });
+}
+
+const attribute = (attributes: string, name: string): string | undefined => {
+  const m = attributes.match(new RegExp(`(?:^|\\s)${name}="([^"]*)"`));
+  return m ? xmlText(m[1]) : undefined;
+};
+
+/** The text of a string item (`<si>` or `<is>`): its runs' `<t>` joined, phonetic guides (`<rPh>`) left out. */
+function itemText(inner: string): string {
+  const plain = inner.includes('<rPh') ? inner.replace(/<rPh\b[\s\S]*?<\/rPh>/g, '') : inner;
+  let text = '';
+  for (const m of plain.matchAll(/<t\b[^>]*?(?:\/>|>([\s\S]*?)<\/t>)/g)) text += m[1] ?? '';
+  return xmlText(text);
+}
+
+/** exceljs's test of a date format (utils.isDateFmt): y m d h s b outside quotes and brackets. */
+export function isDateFormat(code: string | undefined): boolean {
+  if (!code) return false;
+  return /[ymdhMsb]+/.test(code.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, ''));
+}
+
+/** The built-in number formats exceljs knows (xlsx/defaultnumformats.js) that are dates. */
+const BUILT_IN_DATES = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47]);
+
+/** For each cell style (`<cellXfs>`, by index): whether its number format is a date. */
+export function dateStyles(stylesXml: string): boolean[] {
+  const custom = new Map<number, string>();
+  for (const m of stylesXml.matchAll(/<numFmt\b([^>]*)>/g)) custom.set(Number(attribute(m[1], 'numFmtId')), attribute(m[1], 'formatCode') ?? '');
+  const cellXfs = stylesXml.match(/<cellXfs\b[^>]*>([\s\S]*?)<\/cellXfs>/)?.[1] ?? '';
+  return [...cellXfs.matchAll(/<xf\b([^>]*)>/g)].map((m) => {
+    const id = Number(attribute(m[1], 'numFmtId') ?? 0);
+    return custom.has(id) ? isDateFormat(custom.get(id)) : BUILT_IN_DATES.has(id);
+  });
+}
+
+export function sharedStrings(xml: string): string[] {
+  const strings: string[] = [];
+  for (const m of xml.matchAll(/<si\b[^>]*?(?:\/>|>([\s\S]*?)<\/si>)/g)) strings.push(m[1] ? itemText(m[1]) : '');
+  return strings;
+}
+
+/** "AB12" → 28 (1-based column); 0 when there is no column part. */
+function columnOf(ref: string): number {
+  let col = 0;
+  for (let i = 0; i < ref.length; i += 1) {
+    const c = ref.charCodeAt(i);
+    if (c >= 65 && c <= 90) col = col * 26 + (c - 64);
+    else if (c >= 97 && c <= 122) col = col * 26 + (c - 96);
+    else break;
+  }
+  return col;
+}
+
+/** 28 → "AB". */
+export function columnName(col: number): string {
+  let name = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
+  return name;
+}
+
+type Context = { strings: string[]; dates: boolean[]; date1904: boolean };
+
+// sticky (lastIndex) patterns: made for each chunk, as reads of two uploads interleave at every await
+const ROW = () => /<row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/row>)/g;
+const CELL = () => /<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g;
+const CELL_ATTRIBUTES = () => /\s(r|s|t)="([^"]*)"/g;
+const VALUE = /<v\b[^>]*?(?:\/>|>([\s\S]*?)<\/v>)/;
+const INLINE = /<is\b[^>]*?(?:\/>|>([\s\S]*?)<\/is>)/;
+
+/** One cell's value as exceljs gives it (see the top of this file); undefined for an empty cell. */
+function cellValue(type: string | undefined, style: number, inner: string | undefined, context: Context): unknown {
+  if (!inner) return undefined;
+  if (inner.includes('<f')) {
+    if (/<f\b/.test(inner)) return { formula: xmlText(inner.match(/<f\b[^>]*?(?:\/>|>([\s\S]*?)<\/f>)/)?.[1] ?? '') };
+  }
+  if (type === 'inlineStr') {
+    const item = inner.match(INLINE);
+    if (item) return itemText(item[1] ?? '');
+  }
+  const v = inner.match(VALUE);
+  if (!v) return undefined;
+  const text = v[1] ?? '';
+  switch (type) {
+    case 's': return context.strings[parseInt(text, 10)];
+    case 'str':
+    case 'inlineStr': return xmlText(text);
+    case 'e': return { error: xmlText(text) };
+    case 'b': return parseInt(text, 10) !== 0;
+    case 'd': return new Date(xmlText(text));
+    default: {
+      const number = parseFloat(text);
+      if (context.dates[style]) return new Date(Math.round((number - 25569 + (context.date1904 ? 1462 : 0)) * 86400000));
+      return number;
+    }
+  }
+}
+
+/** The rows of one chunk of sheetData text (whole rows only) to `onRow`. */
+async function rowsOf(text: string, context: Context, last: { row: number }, onRow: (row: XmlRow) => void | Promise<void>, stop: () => boolean) {
+  const rowPattern = ROW();
+  const cellPattern = CELL();
+  const attributePattern = CELL_ATTRIBUTES();
+  for (let m = rowPattern.exec(text); m; m = rowPattern.exec(text)) {
+    const r = attribute(m[1], 'r');
+    const number = r ? parseInt(r, 10) : last.row + 1;
+    last.row = number;
+    const inner = m[2];
+    if (!inner) continue;
+    const values: unknown[] = [];
+    let col = 0;
+    cellPattern.lastIndex = 0;
+    for (let c = cellPattern.exec(inner); c; c = cellPattern.exec(inner)) {
+      let ref: string | undefined;
+      let style = 0;
+      let type: string | undefined;
+      attributePattern.lastIndex = 0;
+      for (let a = attributePattern.exec(c[1]); a; a = attributePattern.exec(c[1])) {
+        if (a[1] === 'r') ref = a[2];
+        else if (a[1] === 's') style = parseInt(a[2], 10) || 0;
+        else type = a[2];
+      }
+      col = ref ? columnOf(ref) || col + 1 : col + 1;
+      const value = cellValue(type, style, c[2], context);
+      if (value !== undefined) values[col - 1] = value;
+    }
+    const pending = onRow({ number, values });
+    if (pending) await pending;
+    if (stop()) return;
+  }
+}
+
+/**
+ * Streams the rows of a sheet's XML (chunks of bytes) to `onRow`, in order; returns the merged
+ * ranges. Stops early once `stop()` says so (the rows are then not all read).
+ */
+export async function streamSheetRows(chunks: AsyncIterable<Buffer>, context: Context, onRow: (row: XmlRow) => void | Promise<void>, stop: () => boolean = () => false): Promise<string[]> {
+  const decoder = new StringDecoder('utf8');
+  let text = '';
+  let state: 'before' | 'rows' | 'after' = 'before';
+  const last = { row: 0 };
+  let after = '';
+  for await (const chunk of chunks) {
+    text += decoder.write(chunk as Buffer);
+    if (state === 'before') {
+      const at = text.search(/<sheetData\b/);
+      if (at < 0) {
+        text = text.slice(-32);
+        continue;
+      }
+      const open = text.indexOf('>', at);
+      if (open < 0) continue;
+      if (text[open - 1] === '/') state = 'after';
+      else state = 'rows';
+      text = text.slice(open + 1);
+    }
+    if (state === 'rows') {
+      const end = text.indexOf('</sheetData>');
+      const cut = end >= 0 ? end : text.lastIndexOf('</row>') + 6;
+      if (cut > 5) {
+        await rowsOf(text.slice(0, cut), context, last, onRow, stop);
+        if (stop()) return [];
+        text = text.slice(end >= 0 ? end + 12 : cut);
+        if (end >= 0) state = 'after';
+      }
+    }
+    if (state === 'after') {
+      after += text;
+      text = '';
+    }
+  }
+  text += decoder.end();
+  if (state === 'rows') await rowsOf(text, context, last, onRow, stop);
+  if (state === 'after') after += text;
+  return [...after.matchAll(/<mergeCell\b[^>]*\bref="([^"]+)"/g)].map((m) => m[1]);
+}
+
+type Entry = { path: string; buffer: () => Promise<Buffer>; stream: () => NodeJS.ReadableStream };
+
+/** The data sheet of an xlsx — the sheet named `sheetName`, else the first of the workbook — with what reading its cells needs. */
+async function openSheet(buffer: Buffer, sheetName: string): Promise<{ name: string; entry: Entry; context: Context } | null> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const unzipper = require('unzipper');
+  const directory = await unzipper.Open.buffer(buffer);
+  const entries = new Map<string, Entry>((directory.files as Entry[]).map((entry) => [entry.path.replace(/^\//, ''), entry]));
+  const text = async (name: string) => {
+    const entry = entries.get(name);
+    return entry ? (await entry.buffer()).toString('utf8') : '';
+  };
+  const workbookXml = await text('xl/workbook.xml');
+  if (!workbookXml) throw new Error('no xl/workbook.xml');
+  const relsXml = await text('xl/_rels/workbook.xml.rels');
+  const sheets = [...workbookXml.matchAll(/<sheet\b([^>]*)>/g)].map((m) => ({ name: attribute(m[1], 'name') ?? '', rId: attribute(m[1], 'r:id') }));
+  const sheet = sheets.find((s) => s.name === sheetName) ?? sheets[0];
+  if (!sheet) return null;
+  const rel = [...relsXml.matchAll(/<Relationship\b([^>]*)>/g)].map((m) => m[1]).find((r) => attribute(r, 'Id') === sheet.rId);
+  const target = rel ? attribute(rel, 'Target') : undefined;
+  const entry = target ? entries.get(target.startsWith('/') ? target.slice(1) : `xl/${target.replace(/^\.\//, '')}`) : undefined;
+  if (!entry) throw new Error('the data sheet is missing from the archive');
+  const date1904 = /<workbookPr\b[^>]*\bdate1904="(1|true)"/.test(workbookXml);
+  return { name: sheet.name, entry, context: { strings: sharedStrings(await text('xl/sharedStrings.xml')), dates: dateStyles(await text('xl/styles.xml')), date1904 } };
+}
+
+/**
+ * Reads the data sheet of an xlsx (see openSheet). Calls `onSheet` with its name before its first
+ * row. Throws on an archive or markup it cannot read.
+ */
+export async function readSheet(buffer: Buffer, sheetName: string, onSheet: (name: string) => void, onRow: (row: XmlRow) => void | Promise<void>, stop?: () => boolean): Promise<XmlSheet> {
+  const sheet = await openSheet(buffer, sheetName);
+  if (!sheet) return { name: null, merges: [] };
+  onSheet(sheet.name);
+  const merges = await streamSheetRows(sheet.entry.stream() as AsyncIterable<Buffer> & NodeJS.ReadableStream, sheet.context, onRow, stop);
+  return { name: sheet.name, merges };
+}
+
+const ROW_TAG = Buffer.from('<row');
+
+/**
+ * About how many data rows the data sheet has: its row elements but the first, counted in the
+ * inflated bytes without reading a cell (empty rows with a format count too). For a progress bar.
+ */
+export async function countSheetRows(buffer: Buffer, sheetName: string): Promise<number> {
+  const sheet = await openSheet(buffer, sheetName);
+  if (!sheet) return 0;
+  let rows = 0;
+  let tail = Buffer.alloc(0);
+  for await (const chunk of sheet.entry.stream() as AsyncIterable<Buffer> & NodeJS.ReadableStream) {
+    const bytes = tail.length ? Buffer.concat([tail, chunk]) : chunk;
+    // a tag whose next byte is in the next chunk is counted with it (the last 4 bytes are kept)
+    for (let at = bytes.indexOf(ROW_TAG); at >= 0 && at + 4 < bytes.length; at = bytes.indexOf(ROW_TAG, at + 4)) {
+      const next = bytes[at + 4];
+      if (next === 0x20 || next === 0x3e || next === 0x2f || next === 0x09 || next === 0x0a || next === 0x0d) rows += 1;
+    }
+    tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - 4)));
+  }
+  return Math.max(0, rows - 1);
+}
