@@ -141,3 +141,17 @@ test('the lean reader: inline strings, the 1904 date system, entities, and a cha
   expect(first).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   expect(second).toEqual(first);
 });
+
+test('the lean reader refuses crafted markup at once, in one pass: unclosed cells, an endless row, a column past XFD', async () => {
+  const { streamSheetRows, sharedStrings } = await import('../../cms/src/domain/import/sheet-xml');
+  const context = { strings: [], dates: [], date1904: false };
+  const read = (xml: string) => streamSheetRows((async function* () { const bytes = Buffer.from(xml); for (let at = 0; at < bytes.length; at += 65536) yield bytes.subarray(at, at + 65536); })(), context, () => undefined);
+  // 200,000 cells that never close, inside one closed row: a search to the end for each would take minutes
+  const unclosed = `<worksheet><sheetData><row r="1">${'<c r="A1"><v>1</v>'.repeat(200_000)}</row></sheetData></worksheet>`;
+  await expect(read(unclosed)).rejects.toThrow(/<c> not closed/);
+  // the same for shared strings that never close
+  expect(() => sharedStrings(`<sst>${'<si><t>甲</t>'.repeat(200_000)}</sst>`)).toThrow(/<si> not closed/);
+  // a row that never ends is not held whole in memory
+  await expect(read(`<worksheet><sheetData><row r="1">${'<c r="A1" t="str"><v>x</v></c>'.repeat(200_000)}`)).rejects.toThrow(/row longer/);
+  await expect(read('<worksheet><sheetData><row r="1"><c r="ZZZZ1"><v>1</v></c></row></sheetData></worksheet>')).rejects.toThrow(/column/);
+});

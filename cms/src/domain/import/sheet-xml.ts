@@ -15,6 +15,13 @@ export type XmlRow = { number: number; values: unknown[] };
 export type XmlSheet = { name: string | null; merges: string[] };
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** Excel's last column (XFD). */
+const MAX_COLUMNS = 16_384;
+/** The longest text of one row the streaming read holds while it waits for the row's end (and of what follows the rows). */
+const MAX_ROW_CHARS = 4 * 1024 * 1024;
+/** The largest inflated shared strings (a file of 100,000 rows of distinct names, numbers and addresses holds about 30 MB) and other parts read whole. */
+const MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024;
+const MAX_PART_BYTES = 8 * 1024 * 1024;
 
 /** XML text → its characters (the five entities and character references). */
 export function xmlText(text: string): string {
@@ -33,9 +40,20 @@ const attribute = (attributes: string, name: string): string | undefined => {
 
 /** The text of a string item (`<si>` or `<is>`): its runs' `<t>` joined, phonetic guides (`<rPh>`) left out. */
 function itemText(inner: string): string {
-  const plain = inner.includes('<rPh') ? inner.replace(/<rPh\b[\s\S]*?<\/rPh>/g, '') : inner;
+  let plain = inner;
+  if (inner.includes('<rPh')) {
+    plain = '';
+    let from = 0;
+    for (let at = inner.indexOf('<rPh', from); at >= 0; at = inner.indexOf('<rPh', from)) {
+      const end = inner.indexOf('</rPh>', at);
+      if (end < 0) throw malformed('<rPh> not closed');
+      plain += inner.slice(from, at);
+      from = end + 6;
+    }
+    plain += inner.slice(from);
+  }
   let text = '';
-  for (const m of plain.matchAll(/<t\b[^>]*?(?:\/>|>([\s\S]*?)<\/t>)/g)) text += m[1] ?? '';
+  for (const [, t] of elements(plain, 't')) text += t ?? '';
   return xmlText(text);
 }
 
@@ -61,7 +79,7 @@ export function dateStyles(stylesXml: string): boolean[] {
 
 export function sharedStrings(xml: string): string[] {
   const strings: string[] = [];
-  for (const m of xml.matchAll(/<si\b[^>]*?(?:\/>|>([\s\S]*?)<\/si>)/g)) strings.push(m[1] ? itemText(m[1]) : '');
+  for (const [, inner] of elements(xml, 'si')) strings.push(inner ? itemText(inner) : '');
   return strings;
 }
 
@@ -86,9 +104,42 @@ export function columnName(col: number): string {
 
 type Context = { strings: string[]; dates: boolean[]; date1904: boolean };
 
-// sticky (lastIndex) patterns: made for each chunk, as reads of two uploads interleave at every await
-const ROW = () => /<row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/row>)/g;
-const CELL = () => /<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g;
+/** Markup that is not an xlsx's: the archive is refused as unreadable (workbook.ts). */
+const malformed = (what: string) => new Error(`malformed sheet XML: ${what}`);
+
+/**
+ * Each `<tag …>inner</tag>` or `<tag …/>` of `text`, in order, as [attributes, inner] (inner
+ * undefined for an empty element). One pass with indexOf: an element that is not closed ends the
+ * read with an error at once — never a search to the end of the text for every opening tag, which a
+ * crafted file of unclosed cells would make quadratic. For elements that do not nest in themselves
+ * (row, c, si, t) and whose attributes hold no `>` (the xlsx writers' r, s, t, spans, ht…).
+ */
+export function* elements(text: string, tag: string): Generator<[string, string | undefined]> {
+  const open = `<${tag}`;
+  const close = `</${tag}>`;
+  let at = text.indexOf(open);
+  while (at >= 0) {
+    const next = text.charCodeAt(at + open.length);
+    // `<c` followed by a space, `>` or `/` (not `<col`, `<cellXfs`)
+    if (next !== 32 && next !== 62 && next !== 47 && next !== 9 && next !== 10 && next !== 13) {
+      at = text.indexOf(open, at + open.length);
+      continue;
+    }
+    const end = text.indexOf('>', at + open.length);
+    if (end < 0) throw malformed(`<${tag}> not closed`);
+    if (text.charCodeAt(end - 1) === 47) {
+      yield [text.slice(at + open.length, end - 1), undefined];
+      at = text.indexOf(open, end + 1);
+      continue;
+    }
+    const closing = text.indexOf(close, end + 1);
+    if (closing < 0) throw malformed(`<${tag}> not closed`);
+    yield [text.slice(at + open.length, end), text.slice(end + 1, closing)];
+    at = text.indexOf(open, closing + close.length);
+  }
+}
+
+// made for each cell: a global pattern keeps its position (lastIndex), and the reads of two uploads interleave at every await
 const CELL_ATTRIBUTES = () => /\s(r|s|t)="([^"]*)"/g;
 const VALUE = /<v\b[^>]*?(?:\/>|>([\s\S]*?)<\/v>)/;
 const INLINE = /<is\b[^>]*?(?:\/>|>([\s\S]*?)<\/is>)/;
@@ -123,30 +174,28 @@ function cellValue(type: string | undefined, style: number, inner: string | unde
 
 /** The rows of one chunk of sheetData text (whole rows only) to `onRow`. */
 async function rowsOf(text: string, context: Context, last: { row: number }, onRow: (row: XmlRow) => void | Promise<void>, stop: () => boolean) {
-  const rowPattern = ROW();
-  const cellPattern = CELL();
   const attributePattern = CELL_ATTRIBUTES();
-  for (let m = rowPattern.exec(text); m; m = rowPattern.exec(text)) {
-    const r = attribute(m[1], 'r');
+  for (const [rowAttributes, inner] of elements(text, 'row')) {
+    const r = attribute(rowAttributes, 'r');
     const number = r ? parseInt(r, 10) : last.row + 1;
     last.row = number;
-    const inner = m[2];
     if (!inner) continue;
     const values: unknown[] = [];
     let col = 0;
-    cellPattern.lastIndex = 0;
-    for (let c = cellPattern.exec(inner); c; c = cellPattern.exec(inner)) {
+    for (const [cellAttributes, cellInner] of elements(inner, 'c')) {
       let ref: string | undefined;
       let style = 0;
       let type: string | undefined;
       attributePattern.lastIndex = 0;
-      for (let a = attributePattern.exec(c[1]); a; a = attributePattern.exec(c[1])) {
+      for (let a = attributePattern.exec(cellAttributes); a; a = attributePattern.exec(cellAttributes)) {
         if (a[1] === 'r') ref = a[2];
         else if (a[1] === 's') style = parseInt(a[2], 10) || 0;
         else type = a[2];
       }
       col = ref ? columnOf(ref) || col + 1 : col + 1;
-      const value = cellValue(type, style, c[2], context);
+      // a column beyond Excel's last (XFD) is no spreadsheet's: no array of millions of holes
+      if (col > MAX_COLUMNS) throw malformed(`column ${col}`);
+      const value = cellValue(type, style, cellInner, context);
       if (value !== undefined) values[col - 1] = value;
     }
     const pending = onRow({ number, values });
@@ -182,6 +231,8 @@ export async function streamSheetRows(chunks: AsyncIterable<Buffer>, context: Co
     if (state === 'rows') {
       const end = text.indexOf('</sheetData>');
       const cut = end >= 0 ? end : text.lastIndexOf('</row>') + 6;
+      // no row of a children's sheet is megabytes long: a file that never closes one is not read into memory whole
+      if (cut <= 5 && text.length > MAX_ROW_CHARS) throw malformed('a row longer than the largest a sheet of this system holds');
       if (cut > 5) {
         await rowsOf(text.slice(0, cut), context, last, onRow, stop);
         if (stop()) return [];
@@ -192,6 +243,7 @@ export async function streamSheetRows(chunks: AsyncIterable<Buffer>, context: Co
     if (state === 'after') {
       after += text;
       text = '';
+      if (after.length > MAX_ROW_CHARS) throw malformed('too much markup after the rows');
     }
   }
   text += decoder.end();
@@ -208,9 +260,15 @@ async function openSheet(buffer: Buffer, sheetName: string): Promise<{ name: str
   const unzipper = require('unzipper');
   const directory = await unzipper.Open.buffer(buffer);
   const entries = new Map<string, Entry>((directory.files as Entry[]).map((entry) => [entry.path.replace(/^\//, ''), entry]));
+  // the parts read whole (the sheet itself is streamed): refused beyond what an import's file can hold
   const text = async (name: string) => {
     const entry = entries.get(name);
-    return entry ? (await entry.buffer()).toString('utf8') : '';
+    if (!entry) return '';
+    const limit = name.endsWith('sharedStrings.xml') ? MAX_SHARED_STRINGS_BYTES : MAX_PART_BYTES;
+    if (Number((entry as any).uncompressedSize) > limit) throw malformed(`${name} larger than ${limit} bytes`);
+    const bytes = await entry.buffer();
+    if (bytes.length > limit) throw malformed(`${name} larger than ${limit} bytes`);
+    return bytes.toString('utf8');
   };
   const workbookXml = await text('xl/workbook.xml');
   if (!workbookXml) throw new Error('no xl/workbook.xml');
