@@ -33,8 +33,12 @@ export function xmlText(text: string): string {
   });
 }
 
+/** One pattern per attribute name, made once (attribute() runs for every row); not global, so it keeps no position. */
+const attributePatterns = new Map<string, RegExp>();
 const attribute = (attributes: string, name: string): string | undefined => {
-  const m = attributes.match(new RegExp(`(?:^|\\s)${name}="([^"]*)"`));
+  let pattern = attributePatterns.get(name);
+  if (!pattern) attributePatterns.set(name, (pattern = new RegExp(`(?:^|\\s)${name}="([^"]*)"`)));
+  const m = attributes.match(pattern);
   return m ? xmlText(m[1]) : undefined;
 };
 
