@@ -24,6 +24,9 @@ export default [
   // removes the temporary files of every upload once answered (strapi::body removes only `files`)
   'global::upload-cleanup',
   'strapi::body',
+  // at most config/cluster.json server.admission.concurrent requests worked on at once, the others
+  // served in arrival order (cms/src/middlewares/admission.ts)
+  'global::admission',
   'global::ra-body',
   'global::security',
   // 学籍号 in filters: the full number only, looked up by its blind index (cms/src/security/student-numbers.ts)

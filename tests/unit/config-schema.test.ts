@@ -77,6 +77,11 @@ test('wrong types: a string for a number, a number for a list, a bad date, a bad
   expect(messages('imports', (i) => { i.maxRows = '20000'; })).toEqual(["config/imports.json: imports.maxRows: must be a whole number, not '20000'"]);
   // the server's heap cap (config/cluster.json server): a size V8 can run the app in
   expect(messages('cluster', (c) => { c.server.maxHeapMegabytes = 64; })).toEqual(['config/cluster.json: cluster.server.maxHeapMegabytes: must be between 128 and 65536, not 64']);
+  // the admission gate (cms/src/middlewares/admission.ts): a line of some length, a wait in whole seconds
+  expect(messages('cluster', (c) => { c.server.admission.queue = -1; c.server.admission.queueSeconds = 0; })).toEqual([
+    'config/cluster.json: cluster.server.admission.queue: must be between 0 and 1000000, not -1',
+    'config/cluster.json: cluster.server.admission.queueSeconds: must be between 1 and 600, not 0',
+  ]);
   // an export's heartbeat must be missed three times before its run is taken over: a live run is never taken
   expect(messages('imports', (i) => { i.exportJobs.staleSeconds = 10; })).toEqual(['config/imports.json: imports.exportJobs.staleSeconds: 10 must be at least 3 × heartbeatSeconds (5): a live run would be taken over']);
   expect(messages('security', (s) => { s.lockout.maxFailures = 0; s.audit.routes[0].pattern = '(unclosed'; s.totp.requiredLevels = 'ministry'; })).toEqual(expect.arrayContaining([

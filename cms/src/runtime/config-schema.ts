@@ -393,6 +393,12 @@ function checkCluster(c: Checker, cluster: any) {
   }
   if (cluster.server !== undefined && c.object(cluster.server, 'cluster.server')) {
     c.integer(cluster.server.maxHeapMegabytes, 'cluster.server.maxHeapMegabytes', { min: 128, max: 65536, optional: true });
+    if (cluster.server.admission !== undefined && c.object(cluster.server.admission, 'cluster.server.admission')) {
+      // concurrent 0: no limit (cms/src/middlewares/admission.ts)
+      c.integer(cluster.server.admission.concurrent, 'cluster.server.admission.concurrent', { min: 0, max: 10000 });
+      c.integer(cluster.server.admission.queue, 'cluster.server.admission.queue', { min: 0, max: 1000000 });
+      c.integer(cluster.server.admission.queueSeconds, 'cluster.server.admission.queueSeconds', { min: 1, max: 600 });
+    }
   }
 }
 
