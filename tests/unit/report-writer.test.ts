@@ -22,7 +22,7 @@ import { writeReport, type ReportRow } from '../../cms/src/domain/import/templat
 import { readUpload } from '../../cms/src/domain/import/workbook';
 import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, type Column } from '../../cms/src/domain/import/columns';
 import { DATE_FORMAT, TEXT_FORMAT, dateCell, fitWidth } from '../../cms/src/domain/sheet-cells';
-import { isSealed, openSealed, sealBuffer, sealTo } from '../../cms/src/domain/import/sealed-file';
+import { isSealed, openSealed, openText, sealBuffer, sealText, sealTo } from '../../cms/src/domain/import/sealed-file';
 import { encryptValue } from '../../cms/src/security/pii';
 
 const ERROR_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } } as const;
@@ -216,5 +216,18 @@ describe('the report as stored', () => {
     const resealed = sealBuffer(plain);
     expect(isSealed(resealed.subarray(0, 16))).toBe(true);
     expect(openSealed(resealed).equals(plain)).toBe(true);
+  });
+
+  test('an uploaded workbook kept for its job: stored sealed as one base64 text, and read back whichever way it was stored', async () => {
+    const plain = await workbook();
+    const stored = sealText(plain);
+    expect(stored.startsWith('enc:b1:')).toBe(true);
+    expect(stored).not.toContain(plain.toString('base64').slice(0, 40));
+    // about a third more than the file (base64 once), not three quarters more
+    expect(stored.length).toBeLessThan(plain.length * 1.4);
+    expect(openText(stored).equals(plain)).toBe(true);
+    // the way jobs queued before stored it, and that value as the query engine may hand it back decrypted
+    expect(openText(encryptValue(plain.toString('base64'))).equals(plain)).toBe(true);
+    expect(openText(plain.toString('base64')).equals(plain)).toBe(true);
   });
 });

@@ -58,3 +58,29 @@ export function openSealed(stored: Buffer): Buffer {
   // written before encryption (kept until it expires)
   return stored;
 }
+
+/** The first characters of an uploaded workbook stored sealed in binary, as text (base64 of IV, tag and ciphertext). */
+const TEXT_MAGIC = 'enc:b1:';
+
+/**
+ * An uploaded workbook as the job keeps it in the database (a text column): sealed in binary and
+ * base64-encoded once — not base64, encrypted, then base64 again (the whole file as two strings
+ * of a third more and three quarters more than its size, cms/src/security/pii.ts encryptValue).
+ */
+export function sealText(plain: Buffer): string {
+  const { iv, cipher } = fileCipher();
+  const data = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return TEXT_MAGIC + Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64');
+}
+
+/** The workbook stored by sealText — or the old way (an `enc:v1:` value of its base64, or that base64 already decrypted by the query engine). */
+export function openText(stored: string): Buffer {
+  if (stored.startsWith(TEXT_MAGIC)) {
+    const bytes = Buffer.from(stored.slice(TEXT_MAGIC.length), 'base64');
+    const at = FILE_IV_BYTES + FILE_TAG_BYTES;
+    if (bytes.length < at) throw new Error('sealed workbook cut short');
+    const decipher = fileDecipher(bytes.subarray(0, FILE_IV_BYTES), bytes.subarray(FILE_IV_BYTES, at));
+    return Buffer.concat([decipher.update(bytes.subarray(at)), decipher.final()]);
+  }
+  return Buffer.from(isEncrypted(stored) ? decryptValue(stored) : stored, 'base64');
+}

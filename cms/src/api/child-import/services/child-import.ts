@@ -23,12 +23,11 @@ import { activeDefinitions, allDefinitions, ensureRegionCodes } from '../../../d
 import { IN_MEMORY_MAX_BYTES, readUpload, type SheetRow } from '../../../domain/import/workbook';
 import { buildTemplate } from '../../../domain/import/template';
 import { reportArchive, type ReportRow } from '../../../domain/import/report-xml';
-import { isSealed, openSealed, SEAL_HEAD_BYTES, sealBuffer, sealTo } from '../../../domain/import/sealed-file';
+import { isSealed, openSealed, openText, SEAL_HEAD_BYTES, sealBuffer, sealText, sealTo } from '../../../domain/import/sealed-file';
 import { DATA_SHEET } from '../../../domain/import/workbook';
 import { packCells, Spool, unpackCells } from '../../../domain/import/spool';
 import { isAllowed, refusalMessage } from '../../../security/can';
 import { checkRow, insertChildren, markDuplicates, markLikelyDuplicates, type ClassRef, type DuplicateState, type ImportMode, type ImportTarget, type RowOutcome, type RowProblem } from '../../../domain/import/children-import';
-import { decryptValue, encryptValue, isEncrypted } from '../../../security/pii';
 import { markRevealedInRequest } from '../../../security/pii-read-audit';
 import { jobQueue } from '../../../runtime/jobs';
 
@@ -159,7 +158,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const documentId = job.documentId as string;
     try {
       await strapi.db.query(UPLOAD).create({
-        data: { documentId: createId(), job: job.id, content: encryptValue(buffer.toString('base64')), createdAt: new Date(), updatedAt: new Date(), publishedAt: new Date() },
+        data: { documentId: createId(), job: job.id, content: sealText(buffer), createdAt: new Date(), updatedAt: new Date(), publishedAt: new Date() },
       });
       queuedHere.add(job.id);
       await jobQueue(strapi).send(IMPORT_JOB, { id: job.id, readMs }, { singletonKey: documentId });
@@ -190,14 +189,11 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     live.set(id, { state: 'validating', processed: 0, imported: 0 });
     const work = (async () => {
       try {
-        const stored = await strapi.db.query(UPLOAD).findOne({ where: { job: id }, select: ['content'] });
-        if (!stored?.content) throw new Error('the uploaded workbook is no longer stored');
-        // the query engine may hand encrypted strings back decrypted already (cms/src/security/pii.ts)
-        const buffer = Buffer.from(isEncrypted(stored.content) ? decryptValue(stored.content) : stored.content, 'base64');
         const user = row.userId ? await strapi.db.query(USER).findOne({ where: { id: row.userId } }) : null;
         if (!user || user.blocked) throw new ImportRefused(refusalMessage(CREATE_CHILD));
         const target = await this.targetOf(user, row.defaultClass || undefined);
-        await this.run(id, row.documentId, buffer, target, row.mode as ImportMode, Number(data.readMs) || 0);
+        // the workbook is held by run() alone, which lets it go once its rows are read
+        await this.run(id, row.documentId, await this.storedWorkbook(id), target, row.mode as ImportMode, Number(data.readMs) || 0);
       } catch (error: any) {
         live.delete(id);
         const message = error instanceof ImportRefused ? error.message : error?.status === 400 || error?.name === 'ValidationError' ? `导入文件无法读取：${error.message}` : '导入时发生错误，本次导入已全部撤销，没有写入任何数据：请稍后重试';
@@ -216,6 +212,13 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     } finally {
       running.delete(work);
     }
+  },
+
+  /** The uploaded workbook of a job, as stored by start() (or the old way: cms/src/domain/import/sealed-file.ts openText). */
+  async storedWorkbook(id: number): Promise<Buffer> {
+    const stored = await strapi.db.query(UPLOAD).findOne({ where: { job: id }, select: ['content'] });
+    if (!stored?.content) throw new Error('the uploaded workbook is no longer stored');
+    return openText(stored.content);
   },
 
   /**
@@ -300,6 +303,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         },
       });
       await flush();
+      // the workbook's rows are all read: it is let go (the rest of the run holds the scratch file)
+      buffer = null as unknown as Buffer;
       spooled = true;
       headers = sheet.headers;
       // the rows read (a large file's upload only estimated them)
