@@ -4,15 +4,16 @@
  * and the reasons, to fix and upload again). Cells as sheet-cells.ts writes them: text columns as
  * text, date columns as dates, widths that fit.
  */
+import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { excel } from '../../runtime/excel';
-import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, TABLE_NAMES, tableEntries, type Column } from './columns';
-import { DATE_FORMAT, TEXT_FORMAT, dateCell, displayWidth, fitColumns, fitWidth } from '../sheet-cells';
+import { TABLE_NAMES, tableEntries, type Column } from './columns';
+import { DATE_FORMAT, TEXT_FORMAT, displayWidth, fitColumns, fitWidth } from '../sheet-cells';
 
 import { DATA_SHEET } from './workbook';
+import { reportArchive, type ReportRow } from './report-xml';
 const REQUIRED_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFDE9D9' } } as const;
 const HEADER_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } } as const;
-const ERROR_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } } as const;
-const HINT_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFEB9C' } } as const;
 
 function columnLetter(n: number): string {
   let s = '';
@@ -141,55 +142,16 @@ const CHILD_HELP = (rows: number, last: number) => [
   '11. 与其他幼儿园的学籍姓名、出生日期、性别相同（或拼音相同、姓名相近，或监护人证件号码和出生日期相同）的行照常导入，在导入结果的“提示”列标为“疑似重复”并写明对方幼儿园和县区：请核对是否为同一幼儿。',
 ];
 
-export type ReportRow = { raw: unknown[]; result: string; errors: string[]; hints?: string[] };
+export type { ReportRow } from './report-xml';
 
 /**
- * The error report, streamed to `file`: the uploaded rows as they were typed (dates as date cells,
- * numbers as numbers, text as text), each with its result and reasons, and a 提示 column (likely
- * duplicates: imported, to be checked) when some row has a hint. Widths fit the first rows. The rows
- * may come from an async iterable (a large import reads them back from its scratch file): then
- * `options.hinted` says whether the 提示 column is there, and only the first 1,000 rows are held.
+ * The error report, streamed to `file` (report-xml.ts, the lean writer): the uploaded rows as they
+ * were typed (dates as date cells, numbers as numbers, text as text), each with its result and
+ * reasons, and a 提示 column (likely duplicates: imported, to be checked) when some row has a hint.
+ * Widths fit the first rows. The rows may come from an async iterable (a large import reads them
+ * back from its scratch file): then `options.hinted` says whether the 提示 column is there, and only
+ * the first 1,000 rows are held.
  */
 export async function writeReport(file: string, headers: string[], rows: ReportRow[] | AsyncIterable<ReportRow>, sheetName = DATA_SHEET, options: { hinted?: boolean } = {}): Promise<void> {
-  const workbook = new (excel().stream.xlsx.WorkbookWriter)({ filename: file, useStyles: true, useSharedStrings: false });
-  const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
-  const width = headers.length;
-  const iterator = (Array.isArray(rows) ? rows[Symbol.iterator]() : rows[Symbol.asyncIterator]()) as Iterator<ReportRow> | AsyncIterator<ReportRow>;
-  const sample: ReportRow[] = [];
-  let next = await iterator.next();
-  while (!next.done && sample.length < 1000) {
-    sample.push(next.value);
-    next = await iterator.next();
-  }
-  const hinted = options.hinted ?? (Array.isArray(rows) ? rows : sample).some((item) => item.hints?.length);
-  sheet.columns = [
-    ...Array.from({ length: width }, (_, i) => ({ header: headers[i] ?? '', width: fitWidth(headers[i] ?? '', sample.map((item) => item.raw[i])), style: { numFmt: TEXT_FORMAT } })),
-    { header: RESULT_HEADER, width: fitWidth(RESULT_HEADER, sample.map((item) => item.result)) },
-    { header: ERROR_HEADER, width: fitWidth(ERROR_HEADER, sample.map((item) => item.errors.join('；')), { min: 30, max: 100 }) },
-    ...(hinted ? [{ header: HINT_HEADER, width: fitWidth(HINT_HEADER, sample.map((item) => (item.hints ?? []).join('；')), { min: 30, max: 100 }) }] : []),
-  ];
-  sheet.getRow(1).font = { bold: true };
-  // One style object per kind of cell, shared: the writer turns each distinct style object into its
-  // style id once (a style built per cell costs a render of its XML each).
-  const styles = { text: { numFmt: TEXT_FORMAT }, date: { numFmt: DATE_FORMAT }, number: { numFmt: 'General' }, plain: {}, error: { fill: ERROR_FILL }, hint: { fill: HINT_FILL } };
-  const add = (item: ReportRow) => {
-    const values = Array.from({ length: width }, (_, i) => {
-      const value = item.raw[i];
-      return value === undefined ? null : value instanceof Date ? dateCell(value) : value;
-    });
-    const hints = item.hints ?? [];
-    const row = sheet.addRow([...values, item.result, item.errors.length ? item.errors.join('；') : null, ...(hints.length ? [hints.join('；')] : [])]);
-    values.forEach((value, i) => {
-      // a date typed as a date stays one; a number typed as a number is shown as such, not as text
-      row.getCell(i + 1).style = value instanceof Date ? styles.date : typeof value === 'number' ? styles.number : styles.text;
-    });
-    row.getCell(width + 1).style = styles.plain;
-    row.getCell(width + 2).style = item.errors.length ? styles.error : styles.plain;
-    if (hints.length) row.getCell(width + 3).style = styles.hint;
-    row.commit();
-  };
-  for (const item of sample) add(item);
-  for (; !next.done; next = await iterator.next()) add(next.value);
-  sheet.commit();
-  await workbook.commit();
+  await pipeline(reportArchive(headers, rows, sheetName, options), fs.createWriteStream(file));
 }

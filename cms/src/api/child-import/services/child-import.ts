@@ -21,11 +21,13 @@ import { dataDir, readDomainConfig } from '../../../runtime/paths';
 import { columns, customColumns, ERROR_HEADER, HINT_HEADER, RESULT_HEADER } from '../../../domain/import/columns';
 import { activeDefinitions, allDefinitions, ensureRegionCodes } from '../../../domain/custom-fields';
 import { IN_MEMORY_MAX_BYTES, readUpload, type SheetRow } from '../../../domain/import/workbook';
-import { buildTemplate, writeReport, type ReportRow } from '../../../domain/import/template';
+import { buildTemplate } from '../../../domain/import/template';
+import { reportArchive, type ReportRow } from '../../../domain/import/report-xml';
+import { isSealed, openSealed, openText, SEAL_HEAD_BYTES, sealBuffer, sealText, sealTo } from '../../../domain/import/sealed-file';
+import { DATA_SHEET } from '../../../domain/import/workbook';
 import { packCells, Spool, unpackCells } from '../../../domain/import/spool';
 import { isAllowed, refusalMessage } from '../../../security/can';
 import { checkRow, insertChildren, markDuplicates, markLikelyDuplicates, type ClassRef, type DuplicateState, type ImportMode, type ImportTarget, type RowOutcome, type RowProblem } from '../../../domain/import/children-import';
-import { decryptValue, encryptValue, isEncrypted } from '../../../security/pii';
 import { markRevealedInRequest } from '../../../security/pii-read-audit';
 import { jobQueue } from '../../../runtime/jobs';
 
@@ -83,16 +85,16 @@ const queuedHere = new Set<number>();
 /** A checked row as the import keeps it between its passes (cms/src/domain/import/spool.ts): what the report and the insert need. */
 type SpooledRow = { row: number; raw: unknown[]; state: RowOutcome['state']; errors: string[]; data?: Record<string, any> };
 
-/** The report as stored: the workbook, encrypted with the PII key (cms/src/security/pii.ts), as text. */
-function sealReport(workbook: Buffer): string {
-  return encryptValue(workbook.toString('base64'));
-}
-
-function openReport(stored: Buffer): Buffer {
-  const text = stored.toString('utf8');
-  // a report written before encryption (kept until it expires)
-  if (!isEncrypted(text)) return stored;
-  return Buffer.from(decryptValue(text), 'base64');
+/** The first bytes of a stored report (enough to tell how it is sealed). */
+async function head(file: string): Promise<Buffer> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const bytes = Buffer.alloc(SEAL_HEAD_BYTES);
+    const { bytesRead } = await handle.read(bytes, 0, SEAL_HEAD_BYTES, 0);
+    return bytes.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 const reportDays = () => importConfig().reportRetentionDays ?? 7;
@@ -156,7 +158,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const documentId = job.documentId as string;
     try {
       await strapi.db.query(UPLOAD).create({
-        data: { documentId: createId(), job: job.id, content: encryptValue(buffer.toString('base64')), createdAt: new Date(), updatedAt: new Date(), publishedAt: new Date() },
+        data: { documentId: createId(), job: job.id, content: sealText(buffer), createdAt: new Date(), updatedAt: new Date(), publishedAt: new Date() },
       });
       queuedHere.add(job.id);
       await jobQueue(strapi).send(IMPORT_JOB, { id: job.id, readMs }, { singletonKey: documentId });
@@ -187,14 +189,11 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     live.set(id, { state: 'validating', processed: 0, imported: 0 });
     const work = (async () => {
       try {
-        const stored = await strapi.db.query(UPLOAD).findOne({ where: { job: id }, select: ['content'] });
-        if (!stored?.content) throw new Error('the uploaded workbook is no longer stored');
-        // the query engine may hand encrypted strings back decrypted already (cms/src/security/pii.ts)
-        const buffer = Buffer.from(isEncrypted(stored.content) ? decryptValue(stored.content) : stored.content, 'base64');
         const user = row.userId ? await strapi.db.query(USER).findOne({ where: { id: row.userId } }) : null;
         if (!user || user.blocked) throw new ImportRefused(refusalMessage(CREATE_CHILD));
         const target = await this.targetOf(user, row.defaultClass || undefined);
-        await this.run(id, row.documentId, buffer, target, row.mode as ImportMode, Number(data.readMs) || 0);
+        // the workbook is held by run() alone, which lets it go once its rows are read
+        await this.run(id, row.documentId, await this.storedWorkbook(id), target, row.mode as ImportMode, Number(data.readMs) || 0);
       } catch (error: any) {
         live.delete(id);
         const message = error instanceof ImportRefused ? error.message : error?.status === 400 || error?.name === 'ValidationError' ? `导入文件无法读取：${error.message}` : '导入时发生错误，本次导入已全部撤销，没有写入任何数据：请稍后重试';
@@ -213,6 +212,13 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     } finally {
       running.delete(work);
     }
+  },
+
+  /** The uploaded workbook of a job, as stored by start() (or the old way: cms/src/domain/import/sealed-file.ts openText). */
+  async storedWorkbook(id: number): Promise<Buffer> {
+    const stored = await strapi.db.query(UPLOAD).findOne({ where: { job: id }, select: ['content'] });
+    if (!stored?.content) throw new Error('the uploaded workbook is no longer stored');
+    return openText(stored.content);
   },
 
   /**
@@ -297,6 +303,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         },
       });
       await flush();
+      // the workbook's rows are all read: it is let go (the rest of the run holds the scratch file)
+      buffer = null as unknown as Buffer;
       spooled = true;
       headers = sheet.headers;
       // the rows read (a large file's upload only estimated them)
@@ -422,15 +430,12 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     fs.mkdirSync(reportDir(), { recursive: true, mode: 0o700 });
     const name = `${documentId}-report.xlsx`;
     const finalPath = path.join(reportDir(), name);
-    // the workbook is streamed to a private scratch file, then sealed; the scratch file is removed
-    const scratch = `${finalPath}.${process.pid}.tmp`;
-    fs.closeSync(fs.openSync(scratch, 'w', REPORT_MODE));
+    // the workbook is sealed as it is written (cms/src/domain/import/sealed-file.ts) into a private
+    // scratch file, renamed into place once whole
+    const scratch = `${finalPath}.${process.pid}.sealing`;
     try {
-      await writeReport(scratch, headers, rows(), undefined, { hinted: hints.size > 0 });
-      const sealed = sealReport(await fs.promises.readFile(scratch));
-      await fs.promises.writeFile(`${finalPath}.sealing`, sealed, { mode: REPORT_MODE });
-      await fs.promises.chmod(`${finalPath}.sealing`, REPORT_MODE);
-      await fs.promises.rename(`${finalPath}.sealing`, finalPath);
+      await sealTo(reportArchive(headers, rows(), DATA_SHEET, { hinted: hints.size > 0 }), scratch, REPORT_MODE);
+      await fs.promises.rename(scratch, finalPath);
     } finally {
       await fs.promises.rm(scratch, { force: true });
     }
@@ -466,7 +471,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       if (stored?.reportExpiredAt) throw new errors.NotFoundError(`导入结果报告已超过保存期限（${reportDays()} 天）并已删除：如需报告，请重新上传该文件`);
       throw new errors.NotFoundError('该导入还没有错误报告');
     }
-    const body = openReport(await fs.promises.readFile(path.join(reportDir(), path.basename(stored.reportFile))));
+    const body = openSealed(await fs.promises.readFile(path.join(reportDir(), path.basename(stored.reportFile))));
     markRevealedInRequest(strapi, { targetType: 'child-import', targetId: documentId, count: Number(stored.reportIds) || 1 });
     return { name: `导入结果-${(job.fileName ?? 'import').replace(/\.xlsx$/i, '')}.xlsx`, body };
   },
@@ -506,9 +511,10 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         if (stat.mtime < cutoff) await fs.promises.rm(file, { force: true });
         continue;
       }
-      const content = await fs.promises.readFile(file);
-      if (!isEncrypted(content.subarray(0, 16).toString('utf8'))) {
-        await fs.promises.writeFile(file, sealReport(content), { mode: REPORT_MODE });
+      if (!isSealed(await head(file))) {
+        const sealing = `${file}.${process.pid}.sealing`;
+        await fs.promises.writeFile(sealing, sealBuffer(await fs.promises.readFile(file)), { mode: REPORT_MODE });
+        await fs.promises.rename(sealing, file);
       }
       if ((stat.mode & 0o077) !== 0) await fs.promises.chmod(file, REPORT_MODE);
     }
