@@ -298,34 +298,62 @@ function dayOf(value: unknown): string {
   return String(value ?? '').slice(0, 10);
 }
 
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const copyEscaped = (text: string) => (COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]) : text);
+
+/** A time as text, formatted once while the same time repeats (a chunk's rows share their creation time). */
+let lastTime = NaN;
+let lastTimeText = '';
+function isoTime(value: Date): string {
+  const time = value.getTime();
+  if (time !== lastTime) {
+    lastTimeText = value.toISOString();
+    lastTime = time;
+  }
+  return lastTimeText;
+}
+
 /** A value in COPY's text format: \N for null, backslash, tab and line breaks escaped; JSON values as text. */
 function copyText(value: unknown): string {
+  if (typeof value === 'string') return copyEscaped(value);
   if (value === null || value === undefined) return '\\N';
-  let text: string;
-  if (value instanceof Date) text = value.toISOString();
-  else if (typeof value === 'boolean') text = value ? 't' : 'f';
-  else if (typeof value === 'object') text = JSON.stringify(value);
-  else text = String(value);
-  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : text;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (value instanceof Date) return isoTime(value);
+  return copyEscaped(typeof value === 'object' ? JSON.stringify(value) : String(value));
 }
 
 /** The sequence of a table's id column (PostgreSQL), read once per table. */
 const idSequences = new Map<string, string>();
 
-/**
- * PostgreSQL: `count` new ids of `table`, taken from its sequence as an INSERT would (on any pooled
- * connection: a sequence is outside transactions, and the insert's own connection stays busy with COPY).
- */
-async function takeIds(strapi: Core.Strapi, table: string, count: number): Promise<number[]> {
-  const knex = strapi.db.connection;
+/** PostgreSQL: the sequence of a table's id column, read once. */
+async function idSequence(strapi: Core.Strapi, table: string): Promise<string> {
   let sequence = idSequences.get(table);
   if (!sequence) {
-    const { rows: [found] } = await knex.raw('SELECT pg_get_serial_sequence(?, ?) AS name', [qualified(strapi, table), 'id']);
+    const { rows: [found] } = await strapi.db.connection.raw('SELECT pg_get_serial_sequence(?, ?) AS name', [qualified(strapi, table), 'id']);
     if (!found?.name) throw new Error(`import: no id sequence for ${table}`);
     idSequences.set(table, (sequence = found.name as string));
   }
-  const { rows } = await knex.raw('SELECT nextval(?::regclass) AS id FROM generate_series(1, ?)', [sequence, count]);
-  return rows.map((r: any) => Number(r.id));
+  return sequence;
+}
+
+/**
+ * PostgreSQL: new ids of several tables (table → how many), taken from their sequences as an INSERT
+ * would, in one statement (each table's as one text, not a row per id), on any pooled connection: a
+ * sequence is outside transactions, and the insert's own connection stays busy with COPY.
+ */
+async function takeIds(strapi: Core.Strapi, counts: [table: string, count: number][]): Promise<Map<string, number[]>> {
+  const sequences = await Promise.all(counts.map(([table]) => idSequence(strapi, table)));
+  const select = counts.map((_, i) => `(SELECT string_agg(nextval(?::regclass)::text, ',') FROM generate_series(1, ?)) AS ids${i}`);
+  const { rows: [row] } = await strapi.db.connection.raw(`SELECT ${select.join(', ')}`, counts.flatMap(([, count], i) => [sequences[i], count]));
+  const ids = new Map<string, number[]>();
+  counts.forEach(([table, count], i) => {
+    const list = count ? String(row[`ids${i}`]).split(',').map(Number) : [];
+    if (list.length !== count) throw new Error(`import: ${list.length} ids for ${count} rows of ${table}`);
+    ids.set(table, list);
+  });
+  return ids;
 }
 
 /** A table of the schema in use, quoted for SQL. */
@@ -366,16 +394,24 @@ async function copyRows(trx: any, table: string, data: { columns: string[]; text
 
 /**
  * Where a chunk's rows go. SQLite: written at once, multi-row INSERTs (the query engine's createMany
- * for a model, its value conversion for SQLite's storage). PostgreSQL: each model's rows get their
- * ids from the sequence at once and their COPY is queued on the transaction's connection behind the
+ * for a model, its value conversion for SQLite's storage). PostgreSQL: the chunk's ids of every
+ * model are taken from the sequences in one statement, asked for before its rows are made
+ * (`reserve`), and each model's COPY is queued on the transaction's connection behind the
  * earlier ones (`pending`), so that the next chunk is prepared — encrypted, formatted — while the
  * database writes this one.
  */
-type Sink = { model(uid: string, data: Record<string, unknown>[]): Promise<number[]>; rows(table: string, rows: Record<string, unknown>[]): Promise<void>; pending: Promise<void> };
+type Sink = {
+  /** PostgreSQL: the ids the chunk's rows will need (model uid → how many), asked for at once, before the rows are made. */
+  reserve(counts: [uid: string, count: number][]): void;
+  model(uid: string, data: Record<string, unknown>[]): Promise<number[]>;
+  rows(table: string, rows: Record<string, unknown>[]): Promise<void>;
+  pending: Promise<void>;
+};
 
 function sqliteSink(strapi: Core.Strapi, trx: any): Sink {
   return {
     pending: Promise.resolve(),
+    reserve() {},
     async model(uid, data) {
       if (!data.length) return [];
       const created = await strapi.db.query(uid as any).createMany({ data });
@@ -389,13 +425,20 @@ function sqliteSink(strapi: Core.Strapi, trx: any): Sink {
 }
 
 function postgresSink(strapi: Core.Strapi, trx: any): Sink {
+  const tableOf = (uid: string): string => (strapi.db.metadata.get(uid as any) as any).tableName;
+  let reserved: Promise<Map<string, number[]>> | null = null;
   const sink: Sink = {
     pending: Promise.resolve(),
+    reserve(counts) {
+      reserved = takeIds(strapi, counts.map(([uid, count]) => [tableOf(uid), count]));
+      reserved.catch(() => undefined); // awaited by model()
+    },
     async model(uid, data) {
       if (!data.length) return [];
-      const table = (strapi.db.metadata.get(uid as any) as any).tableName;
+      const table = tableOf(uid);
       const rows = await tableRows(strapi, uid, data);
-      const ids = await takeIds(strapi, table, rows.length);
+      const ids = (reserved && (await reserved).get(table)) ?? (await takeIds(strapi, [[table, rows.length]])).get(table)!;
+      if (ids.length !== rows.length) throw new Error(`import: ${ids.length} ids for ${rows.length} rows of ${table}`);
       rows.forEach((row, i) => { row.id = ids[i]; });
       await sink.rows(table, rows);
       return ids;
@@ -414,16 +457,28 @@ function postgresSink(strapi: Core.Strapi, trx: any): Sink {
 async function tableRows(strapi: Core.Strapi, uid: string, data: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
   const params = { data };
   await strapi.db.lifecycles.run('beforeCreateMany', uid as any, { params });
-  const attributes = (strapi.db.metadata.get(uid as any) as any).attributes;
+  const columnOf = columnsOf(strapi, uid);
   return (params.data as Record<string, unknown>[]).map((row) => {
     const out: Record<string, unknown> = {};
-    // As the query engine's processData: only the model's own scalar attributes become columns.
-    for (const [field, value] of Object.entries(row)) {
-      const attribute = attributes[field];
-      if (attribute && attribute.type !== 'relation') out[attribute.columnName ?? field] = value;
+    for (const field in row) {
+      const column = columnOf.get(field);
+      if (column !== undefined) out[column] = row[field];
     }
     return out;
   });
+}
+
+/** Each scalar attribute of a model → its column, as the query engine's processData maps them (only the model's own scalar attributes become columns). */
+const columnMaps = new WeakMap<object, Map<string, string>>();
+function columnsOf(strapi: Core.Strapi, uid: string): Map<string, string> {
+  const attributes = (strapi.db.metadata.get(uid as any) as any).attributes;
+  let map = columnMaps.get(attributes);
+  if (!map) {
+    map = new Map();
+    for (const [field, attribute] of Object.entries<any>(attributes)) if (attribute.type !== 'relation') map.set(field, attribute.columnName ?? field);
+    columnMaps.set(attributes, map);
+  }
+  return map;
 }
 
 /**
@@ -442,6 +497,11 @@ export async function insertChildren(strapi: Core.Strapi, source: Record<string,
   const classLink = childMeta.attributes.schoolClass.joinTable;
   const componentLink = childMeta.attributes.guardians.joinTable;
   const attributes = (strapi.contentTypes as any)[CHILD].attributes;
+  // a child's own fields (besides those set for every row below), each with its default (undefined: none), listed once
+  const setForEveryRow = new Set(['documentId', 'createdAt', 'updatedAt', 'publishedAt', 'status']);
+  const childFields: [string, unknown][] = Object.entries<any>(attributes)
+    .filter(([field, attribute]) => !['relation', 'component', 'media'].includes(attribute.type) && !setForEveryRow.has(field))
+    .map(([field, attribute]) => [field, typeof attribute.default === 'function' ? undefined : attribute.default]);
   const now = new Date().toISOString();
   const mask = masker(strapi);
   const postgres = strapi.db.dialect.client === 'postgres';
@@ -452,12 +512,14 @@ export async function insertChildren(strapi: Core.Strapi, source: Record<string,
       const slice = rows.slice(start, start + chunk);
       // the chunk before is still being written (PostgreSQL): this one is prepared meanwhile, then waits for it
       const before = sink.pending;
+      // the chunk's ids, asked for now (one statement) and read when its rows are ready
+      sink.reserve([[CHILD, slice.length], [GUARDIAN, slice.reduce((n, data) => n + (data.guardians?.length ?? 0), 0)], [CHILD_EVENT, slice.length]]);
       const childRows = slice.map((data) => {
         const row: Record<string, unknown> = { documentId: newDocumentId(), createdAt: now, updatedAt: now, publishedAt: now, status: 'draft' };
-        for (const [field, attribute] of Object.entries<any>(attributes)) {
-          if (['relation', 'component', 'media'].includes(attribute.type) || field in row) continue;
-          if (data[field] !== undefined && data[field] !== null && data[field] !== '') row[field] = data[field];
-          else if (attribute.default !== undefined && typeof attribute.default !== 'function') row[field] = attribute.default;
+        for (const [field, fallback] of childFields) {
+          const value = data[field];
+          if (value !== undefined && value !== null && value !== '') row[field] = value;
+          else if (fallback !== undefined) row[field] = fallback;
         }
         return row;
       });

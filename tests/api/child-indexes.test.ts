@@ -1,0 +1,53 @@
+/**
+ * The children's indexes per database (cms/src/api/child/content-types/child/schema.json,
+ * database/sqlite/001-child-indexes.sql, database/postgres/072-superseded-child-indexes.sql):
+ * - SQLite has the indexes its likely-duplicate search (same birth date and name or pinyin) and a
+ *   kindergarten's children are read through;
+ * - PostgreSQL has the indexes that replace them (children__likely_match, children__institution_code_id)
+ *   and not the superseded ones, which every written child (an import: thousands) would pay for;
+ * - a start again (Strapi's schema sync, then the SQL of database/) leaves it so.
+ */
+import { bootStrapi, type BootedApp } from '../helpers/boot';
+
+const postgres = Boolean(process.env.DATABASE_URL);
+const SUPERSEDED = ['children__birth_date_name', 'children__birth_date_pinyin_key', 'children__institution_code'];
+
+let app: BootedApp;
+
+beforeAll(async () => {
+  app = await bootStrapi();
+}, 300_000);
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+async function indexesOfChildren(): Promise<string[]> {
+  const knex = app.strapi.db.connection;
+  if (postgres) {
+    const schema = app.strapi.config.get('database.connection.connection.schema', 'public') as string;
+    const { rows } = await knex.raw('SELECT indexname FROM pg_indexes WHERE schemaname = ? AND tablename = ?', [schema, 'children']);
+    return rows.map((row: any) => row.indexname);
+  }
+  return (await knex.raw('PRAGMA index_list(children)')).map((row: any) => row.name);
+}
+
+test('each database has the children indexes its queries use, and not those superseded', async () => {
+  const indexes = await indexesOfChildren();
+  expect(indexes).toEqual(expect.arrayContaining(['children__id_key__unique', 'children__county_code_pinyin_key_name']));
+  if (postgres) {
+    expect(indexes).toEqual(expect.arrayContaining(['children__likely_match', 'children__institution_code_id']));
+    for (const name of SUPERSEDED) expect(indexes).not.toContain(name);
+  } else {
+    expect(indexes).toEqual(expect.arrayContaining(SUPERSEDED));
+  }
+});
+
+test('a schema sync (as after a change of any content type) does not bring a superseded index back on PostgreSQL', async () => {
+  await app.strapi.db.schema.syncSchema();
+  const { applyDatabaseSql } = require('../../cms/dist/src/bootstrap/database-sql');
+  await applyDatabaseSql(app.strapi);
+  const indexes = await indexesOfChildren();
+  if (postgres) for (const name of SUPERSEDED) expect(indexes).not.toContain(name);
+  else expect(indexes).toEqual(expect.arrayContaining(SUPERSEDED));
+});
