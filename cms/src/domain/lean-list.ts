@@ -142,9 +142,11 @@ function privateOf(contentType: any, keys: string[]): string[] | null {
 /** Strapi's core `find` (validate, sanitise, read the page and total, sanitise the rows, shape the answer) without the repeated work. */
 export async function leanFind(strapi: Core.Strapi, uid: string, controller: Controller, ctx: any): Promise<any> {
   const query = await leanQuery(controller, ctx);
-  const lean = await leanRead(strapi, uid, query, ctx);
-  const { results, pagination } = lean ?? (await (strapi.service(uid as any) as any).find(query));
   const contentType = strapi.contentType(uid as any);
+  // the lean read makes its rows without the private keys when that is all the sanitiser would do (see above)
+  const lean = await leanRead(strapi, uid, query, ctx, (keys) => privateKeysOnly(strapi, contentType, [], keys));
+  if (lean?.omitted) return controller.transformResponse(lean.results, { pagination: lean.pagination });
+  const { results, pagination } = lean ?? (await (strapi.service(uid as any) as any).find(query));
   const drop = privateKeysOnly(strapi, contentType, results, lean?.keys);
   let rows = results;
   if (!drop) rows = await controller.sanitizeOutput(results, ctx);

@@ -272,8 +272,14 @@ function boundAsIs(value: unknown, type: string, operator: string): boolean {
 
 type Column = [column: string, attribute: string, convert: ((value: any) => unknown) | null];
 type Template = { sql: string; slots: Array<{ at: number } | { value: unknown }>; columns?: Column[]; columnKey?: string; names?: string[] };
-/** What a page read tells its caller: the keys every row has, when they are known (a kept statement's). */
-type ReadNote = { keys?: string[] };
+/**
+ * What a page read tells its caller: the keys every row has, when they are known (a kept statement's);
+ * `omit` (the caller's): which of those keys the answer leaves out (null: it needs them all); `omitted`:
+ * what the rows were made without, when they were.
+ */
+type ReadNote = { keys?: string[]; omit?: (keys: string[]) => string[] | null; omitted?: string[] };
+/** The full row of a row made without the omitted keys, for the first and last rows of a page (the keyset reads its order's values there). */
+const fullRows = new WeakMap<object, Record<string, unknown>>();
 /** Kept statements by shape; `false`: a shape whose statement is not kept (compiled each time). */
 const templates = new Map<string, Template | false>();
 const counts = { kept: 0, compiled: 0, direct: 0 };
@@ -340,9 +346,7 @@ async function readRows(strapi: Core.Strapi, uid: string, asked: Params, note: R
   if (driver) {
     // PostgreSQL: rows as arrays (no object keyed by column per row) and timestamps as their text (see timestampsAsText)
     const result: any = await strapi.db.connection.raw(template.sql, bindings as any[]).options({ rowMode: 'array', types: timestampsAsText(driver) });
-    const out = fromArrays(strapi, uid, template, driver, result.fields ?? [], result.rows ?? []);
-    note.keys = template.names;
-    return out;
+    return fromArrays(strapi, uid, template, driver, result.fields ?? [], result.rows ?? [], note);
   }
   const result: any = await strapi.db.connection.raw(template.sql, bindings as any[]);
   const rows: any[] = Array.isArray(result) ? result : result?.rows ?? [];
@@ -353,7 +357,7 @@ async function readRows(strapi: Core.Strapi, uid: string, asked: Params, note: R
 
 /** How a column of an array row becomes a key of the answer's row: its place, its attribute, the driver's parser skipped for it (timestamps), the field's conversion. */
 type Place = { at: number; name: string; parse: ((value: string) => unknown) | null; datetime: boolean; convert: ((value: any) => unknown) | null };
-type ArrayPlan = { key: string; places: Place[]; names: string[] };
+type ArrayPlan = { key: string; places: Place[]; names: string[]; shown: Map<string, Place[]> };
 const arrayPlans = new WeakMap<Template, ArrayPlan>();
 
 /**
@@ -363,7 +367,7 @@ const arrayPlans = new WeakMap<Template, ArrayPlan>();
  * made once per statement and columns; columns pg would have merged into one key (a repeated name) or
  * ordered apart (a name that is an array index) fail the lean read (the usual read answers).
  */
-function fromArrays(strapi: Core.Strapi, uid: string, template: Template, driver: TypeParsers, fields: Array<{ name: string; dataTypeID: number; format?: string }>, rows: unknown[][]): Record<string, unknown>[] {
+function fromArrays(strapi: Core.Strapi, uid: string, template: Template, driver: TypeParsers, fields: Array<{ name: string; dataTypeID: number; format?: string }>, rows: unknown[][], note: ReadNote): Record<string, unknown>[] {
   let key = '';
   for (const field of fields) key += `${field.name}:${field.dataTypeID}:${field.format ?? 'text'}\u0000`;
   let plan = arrayPlans.get(template);
@@ -385,29 +389,48 @@ function fromArrays(strapi: Core.Strapi, uid: string, template: Template, driver
         places.push({ at, name, parse, datetime: parse !== null && type === 'datetime', convert });
       }
     });
-    plan = { key, places, names: places.map((place) => place.name) };
+    plan = { key, places, names: places.map((place) => place.name), shown: new Map() };
     arrayPlans.set(template, plan);
   }
   template.names = plan.names;
-  const { places } = plan;
+  note.keys = plan.names;
+  // the keys the answer leaves out (the private ones, lean-list.ts): the rows are made without them
+  const omitted = note.omit?.(plan.names) ?? null;
+  let places = plan.places;
+  if (omitted?.length) {
+    const key = omitted.join('\u0000');
+    places = plan.shown.get(key) ?? [];
+    if (!plan.shown.has(key)) {
+      places = plan.places.filter((place) => !omitted.includes(place.name));
+      if (plan.shown.size >= 100) plan.shown.clear();
+      plan.shown.set(key, places);
+    }
+  }
+  if (omitted) note.omitted = omitted;
   const utc = localTimeIsUtc();
   const out: Record<string, unknown>[] = new Array(rows.length);
-  for (let r = 0; r < rows.length; r += 1) {
-    const row = rows[r];
-    const record: Record<string, unknown> = {};
-    for (let i = 0; i < places.length; i += 1) {
-      const { at, name, parse, datetime, convert } = places[i];
-      const raw = row[at];
-      if (raw === null) record[name] = null;
-      else if (datetime) record[name] = timestampToIso(raw as string, parse!, utc);
-      else {
-        const value = parse === null ? raw : parse(raw as string);
-        record[name] = convert === null || value === null ? value : convert(value);
-      }
-    }
-    out[r] = record;
+  for (let r = 0; r < rows.length; r += 1) out[r] = arrayRecord(rows[r], places, utc);
+  if (places !== plan.places && rows.length) {
+    fullRows.set(out[0], arrayRecord(rows[0], plan.places, utc));
+    if (rows.length > 1) fullRows.set(out[rows.length - 1], arrayRecord(rows[rows.length - 1], plan.places, utc));
   }
   return out;
+}
+
+/** One array row as a record of `places`' keys, in their order. */
+function arrayRecord(row: unknown[], places: Place[], utc: boolean): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (let i = 0; i < places.length; i += 1) {
+    const { at, name, parse, datetime, convert } = places[i];
+    const raw = row[at];
+    if (raw === null) record[name] = null;
+    else if (datetime) record[name] = timestampToIso(raw as string, parse!, utc);
+    else {
+      const value = parse === null ? raw : parse(raw as string);
+      record[name] = convert === null || value === null ? value : convert(value);
+    }
+  }
+  return record;
 }
 
 /**
@@ -519,7 +542,7 @@ function pageOf(strapi: Core.Strapi, fetchParams: Params) {
  * The page and pagination Strapi's core `find` answers for `query` (Strapi's validated and sanitised
  * query), read the lean way; null when the lean read does not take this request (see above).
  */
-export async function leanRead(strapi: Core.Strapi, uid: string, query: Params, ctx: any): Promise<{ results: any[]; pagination: any; keys?: string[] } | null> {
+export async function leanRead(strapi: Core.Strapi, uid: string, query: Params, ctx: any, omit?: (keys: string[]) => string[] | null): Promise<{ results: any[]; pagination: any; keys?: string[]; omitted?: string[] } | null> {
   leanTypes ??= readDomainConfig<{ leanRead?: string[] }>('lists.json').leanRead ?? [];
   if (!enabled || !leanTypes.includes(uid)) return null;
   const contentType: any = strapi.contentType(uid as any);
@@ -547,15 +570,15 @@ export async function leanRead(strapi: Core.Strapi, uid: string, query: Params, 
     if (filters !== undefined) base.filters = filters;
     const params: Params = { ...base };
     if (params.sort) params.sort = listSort(uid, params.sort);
-    const note: ReadNote = {};
+    const note: ReadNote = { omit };
     const read = (page: Params) => readRows(strapi, uid, withListColumns(strapi, uid, page), note);
-    const kept = await keysetRead(strapi, uid, params, read);
+    const kept = await keysetRead(strapi, uid, params, read, (row) => fullRows.get(row));
     const results = (kept ? kept.rows : await read(params)) as any[];
-    const { keys } = note;
-    if (!count) return { results, keys, pagination: paginationAnswer(paginationInfo, undefined, isPaged) };
+    const { keys, omitted } = note;
+    if (!count) return { results, keys, omitted, pagination: paginationAnswer(paginationInfo, undefined, isPaged) };
     const exact = () => strapi.db.query(uid as any).count(toQuery(strapi, uid, base));
     const total = (await listTotal(strapi, uid, base, exact)) ?? (await exact());
-    return { results, keys, pagination: paginationAnswer(paginationInfo, total, isPaged) };
+    return { results, keys, omitted, pagination: paginationAnswer(paginationInfo, total, isPaged) };
   } catch (error: any) {
     strapi.log.debug(`lean-read: the usual read instead (${String(error?.message ?? error).slice(0, 200)})`);
     return null;
