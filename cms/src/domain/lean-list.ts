@@ -28,6 +28,7 @@ import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { contentTypes } from '@strapi/utils';
 import { leanRead } from './lean-read';
+import { plainCopy } from '../runtime/plain-copy';
 
 /**
  * Output sanitisers that act on relation attributes only (so never on flat rows): users-permissions'
@@ -88,7 +89,7 @@ export async function leanQuery(controller: Controller, ctx: any): Promise<any> 
     kept.set(key, sanitized);
     sanitized.catch(() => kept!.delete(key));
   }
-  const query = structuredClone(await sanitized);
+  const query = plainCopy(await sanitized);
   // the page is the request's own (sanitizeQuery passes it through unchanged; the service checks it)
   if (ctx.query?.pagination !== undefined) query.pagination = structuredClone(ctx.query.pagination);
   else delete query.pagination;
