@@ -289,7 +289,23 @@ export function leanReadCounts() {
   return { ...counts };
 }
 
+/** `attributeTypes`' answers, kept per content type, sort fields and encrypted fields (the configuration's list). */
+const knownTypes = new WeakMap<object, Map<string, { encrypted: unknown; known: (key: string) => string | undefined }>>();
 function attributeTypes(strapi: Core.Strapi, uid: string, params: Params): (key: string) => string | undefined {
+  const contentType: any = strapi.contentType(uid as any);
+  if (!contentType) return makeAttributeTypes(strapi, uid, params);
+  let kept = knownTypes.get(contentType);
+  if (!kept) knownTypes.set(contentType, (kept = new Map()));
+  const key = JSON.stringify(sortNames(params.sort));
+  const encrypted = encryptedFields()[uid];
+  const hit = kept.get(key);
+  if (hit && hit.encrypted === encrypted) return hit.known;
+  const known = makeAttributeTypes(strapi, uid, params);
+  if (kept.size >= MAX_TEMPLATES) kept.clear();
+  kept.set(key, { encrypted, known });
+  return known;
+}
+function makeAttributeTypes(strapi: Core.Strapi, uid: string, params: Params): (key: string) => string | undefined {
   const attributes: Record<string, any> = (strapi.contentType(uid as any) as any)?.attributes ?? {};
   const allowed = new Set([...listFields(strapi, uid), ...(sortNames(params.sort) ?? [])]);
   const encrypted = new Set(encryptedFields()[uid] ?? []);
