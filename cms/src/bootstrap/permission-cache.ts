@@ -10,6 +10,26 @@ const MAX_ABILITIES = 64;
 type Entry<T> = { value: Promise<T>; at: number };
 
 /**
+ * The key of a permission list: two lists share one iff their JSON is the same. users-permissions gives
+ * `{ action }` objects (toContentAPIPermission): such a list is named by its actions alone (the same
+ * partition, without writing a hundred objects as JSON on every request); any other list by its JSON.
+ */
+export function permissionsKey(permissions: unknown[]): string {
+  if (!Array.isArray(permissions)) return `json:${JSON.stringify(permissions)}`;
+  const actions: string[] = new Array(permissions.length);
+  for (let i = 0; i < permissions.length; i += 1) {
+    const permission: any = permissions[i];
+    let keys = 0;
+    if (permission !== null && typeof permission === 'object' && Object.getPrototypeOf(permission) === Object.prototype) {
+      for (const name in permission) keys += name === 'action' ? 1 : 2;
+    }
+    if (keys !== 1 || typeof permission.action !== 'string') return `json:${JSON.stringify(permissions)}`;
+    actions[i] = permission.action;
+  }
+  return `actions:${JSON.stringify(actions)}`;
+}
+
+/**
  * Every API request asks users-permissions for its role's permission rows (a query returning about
  * a hundred rows) and builds a CASL ability from them, before any of our code runs: on two cores
  * that is most of a small request's time. Both depend only on the role's rows, which change when the
@@ -45,7 +65,7 @@ export function installPermissionCache(strapi: Core.Strapi, now: () => number = 
     const generateAbility = engine.generateAbility.bind(engine);
     engine.generateAbility = (permissions: unknown[], ...rest: unknown[]) => {
       if (rest.length) return generateAbility(permissions, ...rest); // a user context: not shareable
-      const key = JSON.stringify(permissions);
+      const key = permissionsKey(permissions);
       const cached = abilities.get(key);
       if (fresh(cached)) return cached!.value;
       if (abilities.size >= MAX_ABILITIES) abilities.clear();

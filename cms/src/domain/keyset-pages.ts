@@ -83,10 +83,10 @@ export function afterFilter(sort: SortField[], values: unknown[]): Record<string
 /**
  * A page of a list (`params`: the read's parameters, the caller's reach already in its filters) read
  * by `read` with the keyset's parameters as described above (`{ rows }`), or null when the keyset does not apply
- * (then the caller reads as usual). The keyset middleware below and the lean read
+ * (then the caller reads as usual); `fullRow` gives a row's every key where `read` made the row without some. The keyset middleware below and the lean read
  * (cms/src/domain/lean-read.ts) both go through it, so they share the recorded starts.
  */
-export async function keysetRead(strapi: Core.Strapi, uid: string, params: Record<string, any>, read: (params: Record<string, any>) => Promise<unknown>): Promise<{ rows: unknown } | null> {
+export async function keysetRead(strapi: Core.Strapi, uid: string, params: Record<string, any>, read: (params: Record<string, any>) => Promise<unknown>, fullRow?: (row: any) => Record<string, unknown> | undefined): Promise<{ rows: unknown } | null> {
   const settings = keysetConfig();
   if (!settings.keysetPaging?.includes(uid) || settings.countCache.ttlSeconds <= 0) return null;
   // only a list answering an API request (the panel's /ra/ bridge is rewritten to /api/ before it):
@@ -135,7 +135,8 @@ export async function keysetRead(strapi: Core.Strapi, uid: string, params: Recor
   let rows = await read(next);
   if (reversed && Array.isArray(rows)) rows = [...rows].reverse();
   if (Array.isArray(rows) && rows.length === limit) {
-    const last = rows[rows.length - 1];
+    // the row with every key (the lean read makes its rows without the private ones: `fullRow` has them)
+    const last = (rows[rows.length - 1] && fullRow?.(rows[rows.length - 1])) ?? rows[rows.length - 1];
     const values = sort.map((entry) => last?.[entry.field]);
     if (values.every((value) => value !== undefined && value !== null)) {
       if (!starts) {

@@ -28,6 +28,7 @@ import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { contentTypes } from '@strapi/utils';
 import { leanRead } from './lean-read';
+import { plainCopy } from '../runtime/plain-copy';
 
 /**
  * Output sanitisers that act on relation attributes only (so never on flat rows): users-permissions'
@@ -88,7 +89,7 @@ export async function leanQuery(controller: Controller, ctx: any): Promise<any> 
     kept.set(key, sanitized);
     sanitized.catch(() => kept!.delete(key));
   }
-  const query = structuredClone(await sanitized);
+  const query = plainCopy(await sanitized);
   // the page is the request's own (sanitizeQuery passes it through unchanged; the service checks it)
   if (ctx.query?.pagination !== undefined) query.pagination = structuredClone(ctx.query.pagination);
   else delete query.pagination;
@@ -142,9 +143,11 @@ function privateOf(contentType: any, keys: string[]): string[] | null {
 /** Strapi's core `find` (validate, sanitise, read the page and total, sanitise the rows, shape the answer) without the repeated work. */
 export async function leanFind(strapi: Core.Strapi, uid: string, controller: Controller, ctx: any): Promise<any> {
   const query = await leanQuery(controller, ctx);
-  const lean = await leanRead(strapi, uid, query, ctx);
-  const { results, pagination } = lean ?? (await (strapi.service(uid as any) as any).find(query));
   const contentType = strapi.contentType(uid as any);
+  // the lean read makes its rows without the private keys when that is all the sanitiser would do (see above)
+  const lean = await leanRead(strapi, uid, query, ctx, (keys) => privateKeysOnly(strapi, contentType, [], keys));
+  if (lean?.omitted) return controller.transformResponse(lean.results, { pagination: lean.pagination });
+  const { results, pagination } = lean ?? (await (strapi.service(uid as any) as any).find(query));
   const drop = privateKeysOnly(strapi, contentType, results, lean?.keys);
   let rows = results;
   if (!drop) rows = await controller.sanitizeOutput(results, ctx);

@@ -81,6 +81,80 @@ function converterOf(type: string): ((value: any) => unknown) | undefined {
   return undefined;
 }
 
+/**
+ * PostgreSQL's `timestamp` and `timestamptz` columns of a kept statement, as text: pg would parse each
+ * value into a Date (postgres-date: regular expressions and a local-time Date), which the datetime
+ * field then turns into ISO text; here the text is turned into that same ISO text directly
+ * (`timestampToIso`). Every other type keeps the driver's parser (Strapi's, set on pg's global types).
+ */
+const TIMESTAMP_OIDS = new Set([1114, 1184]);
+const asText = (value: string) => value;
+type TypeParsers = { getTypeParser(oid: number, format?: string): (value: string) => unknown };
+let textTypes: { driver: TypeParsers; types: TypeParsers } | undefined;
+function timestampsAsText(driver: TypeParsers): TypeParsers {
+  if (textTypes?.driver !== driver) {
+    textTypes = { driver, types: { getTypeParser: (oid, format = 'text') => (format === 'text' && TIMESTAMP_OIDS.has(oid) ? asText : driver.getTypeParser(oid, format)) } };
+  }
+  return textTypes.types;
+}
+
+/** Whether the process's local time is UTC (every instant at offset 0), kept for the value of TZ it was computed with. */
+const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/UCT', 'UCT', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu']);
+let zoneOf: { tz: string | undefined; utc: boolean } | undefined;
+export function localTimeIsUtc(): boolean {
+  const tz = process.env.TZ;
+  if (!zoneOf || zoneOf.tz !== tz) {
+    const named = UTC_ZONES.has(new Intl.DateTimeFormat().resolvedOptions().timeZone);
+    zoneOf = { tz, utc: named && new Date(2000, 0, 1).getTimezoneOffset() === 0 && new Date(2000, 6, 1).getTimezoneOffset() === 0 };
+  }
+  return zoneOf.utc;
+}
+
+const digitsAt = (text: string, at: number, count: number): number => {
+  let value = 0;
+  for (let i = at; i < at + count; i += 1) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+};
+/** Days in a month of the proleptic Gregorian calendar (PostgreSQL's and Date's). */
+const daysIn = (year: number, month: number) => (month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31);
+
+/**
+ * The ISO text the datetime field answers for PostgreSQL's text of a timestamp: what pg's parser
+ * (`parse`, postgres-date) and the field's conversion (`Date` → `toISOString`) make of it. Text of the
+ * form PostgreSQL sends a `timestamp` in (`YYYY-MM-DD HH:MM:SS[.ffffff]`, a year from 100 to 9999, no
+ * offset, not BC) is read here as postgres-date reads it — local time, the milliseconds `1000 ×` the
+ * fraction, truncated by `Date` — and, when local time is UTC, written without a `Date`; any other text
+ * (an offset, BC, infinity, a year below 100 or beyond 9999) goes through `parse` itself.
+ */
+export function timestampToIso(text: string, parse: (value: string) => unknown, utc: boolean): string | null {
+  const length = text.length;
+  if ((length === 19 || (length >= 21 && length <= 26 && text.charCodeAt(19) === 46)) && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45
+    && text.charCodeAt(10) === 32 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58) {
+    const year = digitsAt(text, 0, 4);
+    const month = digitsAt(text, 5, 2);
+    const day = digitsAt(text, 8, 2);
+    const hour = digitsAt(text, 11, 2);
+    const minute = digitsAt(text, 14, 2);
+    const second = digitsAt(text, 17, 2);
+    const fraction = length > 20 ? digitsAt(text, 20, length - 20) : 0;
+    if (year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour >= 0 && hour <= 23
+      && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && fraction >= 0) {
+      // postgres-date: `1000 * parseFloat('.ffffff')`, which Date truncates to whole milliseconds
+      const ms = length > 20 ? Math.trunc(1000 * parseFloat(text.slice(19))) : 0;
+      if (utc) return `${text.slice(0, 10)}T${text.slice(11, 19)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+      return new Date(year, month - 1, day, hour, minute, second, ms).toISOString();
+    }
+  }
+  const value: any = parse(text);
+  if (value === null) return null;
+  const cast = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(cast.getTime()) ? null : cast.toISOString();
+}
+
 /** The document service's query for findMany parameters (transform/query.js: the allowed keys, Strapi's query-params transform). */
 const QUERY_PARAM_KEYS = [...SHARED_QUERY_PARAM_KEYS, 'withCount'];
 function toQuery(strapi: Core.Strapi, uid: string, params: Params): Params {
@@ -198,8 +272,14 @@ function boundAsIs(value: unknown, type: string, operator: string): boolean {
 
 type Column = [column: string, attribute: string, convert: ((value: any) => unknown) | null];
 type Template = { sql: string; slots: Array<{ at: number } | { value: unknown }>; columns?: Column[]; columnKey?: string; names?: string[] };
-/** What a page read tells its caller: the keys every row has, when they are known (a kept statement's). */
-type ReadNote = { keys?: string[] };
+/**
+ * What a page read tells its caller: the keys every row has, when they are known (a kept statement's);
+ * `omit` (the caller's): which of those keys the answer leaves out (null: it needs them all); `omitted`:
+ * what the rows were made without, when they were.
+ */
+type ReadNote = { keys?: string[]; omit?: (keys: string[]) => string[] | null; omitted?: string[] };
+/** The full row of a row made without the omitted keys, for the first and last rows of a page (the keyset reads its order's values there). */
+const fullRows = new WeakMap<object, Record<string, unknown>>();
 /** Kept statements by shape; `false`: a shape whose statement is not kept (compiled each time). */
 const templates = new Map<string, Template | false>();
 const counts = { kept: 0, compiled: 0, direct: 0 };
@@ -209,7 +289,23 @@ export function leanReadCounts() {
   return { ...counts };
 }
 
+/** `attributeTypes`' answers, kept per content type, sort fields and encrypted fields (the configuration's list). */
+const knownTypes = new WeakMap<object, Map<string, { encrypted: unknown; known: (key: string) => string | undefined }>>();
 function attributeTypes(strapi: Core.Strapi, uid: string, params: Params): (key: string) => string | undefined {
+  const contentType: any = strapi.contentType(uid as any);
+  if (!contentType) return makeAttributeTypes(strapi, uid, params);
+  let kept = knownTypes.get(contentType);
+  if (!kept) knownTypes.set(contentType, (kept = new Map()));
+  const key = JSON.stringify(sortNames(params.sort));
+  const encrypted = encryptedFields()[uid];
+  const hit = kept.get(key);
+  if (hit && hit.encrypted === encrypted) return hit.known;
+  const known = makeAttributeTypes(strapi, uid, params);
+  if (kept.size >= MAX_TEMPLATES) kept.clear();
+  kept.set(key, { encrypted, known });
+  return known;
+}
+function makeAttributeTypes(strapi: Core.Strapi, uid: string, params: Params): (key: string) => string | undefined {
   const attributes: Record<string, any> = (strapi.contentType(uid as any) as any)?.attributes ?? {};
   const allowed = new Set([...listFields(strapi, uid), ...(sortNames(params.sort) ?? [])]);
   const encrypted = new Set(encryptedFields()[uid] ?? []);
@@ -262,11 +358,95 @@ async function readRows(strapi: Core.Strapi, uid: string, asked: Params, note: R
   counts.kept += 1;
   const own = [...values, params.limit, ...(start !== undefined ? [start] : [])];
   const bindings = template.slots.map((slot) => ('at' in slot ? own[slot.at] : slot.value));
+  const driver: TypeParsers | undefined = (strapi.db as any).dialect?.client === 'postgres' ? (strapi.db.connection as any).client?.driver?.types : undefined;
+  if (driver) {
+    // PostgreSQL: rows as arrays (no object keyed by column per row) and timestamps as their text (see timestampsAsText)
+    const result: any = await strapi.db.connection.raw(template.sql, bindings as any[]).options({ rowMode: 'array', types: timestampsAsText(driver) });
+    return fromArrays(strapi, uid, template, driver, result.fields ?? [], result.rows ?? [], note);
+  }
   const result: any = await strapi.db.connection.raw(template.sql, bindings as any[]);
   const rows: any[] = Array.isArray(result) ? result : result?.rows ?? [];
   const out = rows.map((row) => fromRow(strapi, uid, template as Template, row));
   if (template.names) note.keys = template.names;
   return out;
+}
+
+/** How a column of an array row becomes a key of the answer's row: its place, its attribute, the driver's parser skipped for it (timestamps), the field's conversion. */
+type Place = { at: number; name: string; parse: ((value: string) => unknown) | null; datetime: boolean; convert: ((value: any) => unknown) | null };
+type ArrayPlan = { key: string; places: Place[]; names: string[]; shown: Map<string, Place[]> };
+const arrayPlans = new WeakMap<Template, ArrayPlan>();
+
+/**
+ * Array rows (pg's `rowMode: 'array'`, `fields` their columns) as `fromRow` makes the rows pg would
+ * have given as objects: the same keys in the same order, each value what pg's parser and the field's
+ * conversion make of it; a timestamp column of a datetime attribute through `timestampToIso`. The plan is
+ * made once per statement and columns; columns pg would have merged into one key (a repeated name) or
+ * ordered apart (a name that is an array index) fail the lean read (the usual read answers).
+ */
+function fromArrays(strapi: Core.Strapi, uid: string, template: Template, driver: TypeParsers, fields: Array<{ name: string; dataTypeID: number; format?: string }>, rows: unknown[][], note: ReadNote): Record<string, unknown>[] {
+  let key = '';
+  for (const field of fields) key += `${field.name}:${field.dataTypeID}:${field.format ?? 'text'}\u0000`;
+  let plan = arrayPlans.get(template);
+  if (plan?.key !== key) {
+    const meta: any = strapi.db.metadata.get(uid as any);
+    const seen = new Set<string>();
+    const places: Place[] = [];
+    fields.forEach((field, at) => {
+      if (seen.has(field.name) || /^(0|[1-9]\d*)$/.test(field.name)) throw new Error(`lean-read: column ${field.name} not kept as is`);
+      seen.add(field.name);
+      if (!Object.prototype.hasOwnProperty.call(meta.columnToAttribute, field.name)) return;
+      const name = meta.columnToAttribute[field.name];
+      const type = meta.attributes[name].type;
+      const parse = (field.format ?? 'text') === 'text' && TIMESTAMP_OIDS.has(field.dataTypeID) ? driver.getTypeParser(field.dataTypeID, 'text') : null;
+      if (type === 'relation') places.push({ at, name, parse, datetime: false, convert: null });
+      else {
+        const convert = converterOf(type);
+        if (!convert) throw new Error(`lean-read: no conversion of ${type}`);
+        places.push({ at, name, parse, datetime: parse !== null && type === 'datetime', convert });
+      }
+    });
+    plan = { key, places, names: places.map((place) => place.name), shown: new Map() };
+    arrayPlans.set(template, plan);
+  }
+  template.names = plan.names;
+  note.keys = plan.names;
+  // the keys the answer leaves out (the private ones, lean-list.ts): the rows are made without them
+  const omitted = note.omit?.(plan.names) ?? null;
+  let places = plan.places;
+  if (omitted?.length) {
+    const key = omitted.join('\u0000');
+    places = plan.shown.get(key) ?? [];
+    if (!plan.shown.has(key)) {
+      places = plan.places.filter((place) => !omitted.includes(place.name));
+      if (plan.shown.size >= 100) plan.shown.clear();
+      plan.shown.set(key, places);
+    }
+  }
+  if (omitted) note.omitted = omitted;
+  const utc = localTimeIsUtc();
+  const out: Record<string, unknown>[] = new Array(rows.length);
+  for (let r = 0; r < rows.length; r += 1) out[r] = arrayRecord(rows[r], places, utc);
+  if (places !== plan.places && rows.length) {
+    fullRows.set(out[0], arrayRecord(rows[0], plan.places, utc));
+    if (rows.length > 1) fullRows.set(out[rows.length - 1], arrayRecord(rows[rows.length - 1], plan.places, utc));
+  }
+  return out;
+}
+
+/** One array row as a record of `places`' keys, in their order. */
+function arrayRecord(row: unknown[], places: Place[], utc: boolean): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (let i = 0; i < places.length; i += 1) {
+    const { at, name, parse, datetime, convert } = places[i];
+    const raw = row[at];
+    if (raw === null) record[name] = null;
+    else if (datetime) record[name] = timestampToIso(raw as string, parse!, utc);
+    else {
+      const value = parse === null ? raw : parse(raw as string);
+      record[name] = convert === null || value === null ? value : convert(value);
+    }
+  }
+  return record;
 }
 
 /**
@@ -378,7 +558,7 @@ function pageOf(strapi: Core.Strapi, fetchParams: Params) {
  * The page and pagination Strapi's core `find` answers for `query` (Strapi's validated and sanitised
  * query), read the lean way; null when the lean read does not take this request (see above).
  */
-export async function leanRead(strapi: Core.Strapi, uid: string, query: Params, ctx: any): Promise<{ results: any[]; pagination: any; keys?: string[] } | null> {
+export async function leanRead(strapi: Core.Strapi, uid: string, query: Params, ctx: any, omit?: (keys: string[]) => string[] | null): Promise<{ results: any[]; pagination: any; keys?: string[]; omitted?: string[] } | null> {
   leanTypes ??= readDomainConfig<{ leanRead?: string[] }>('lists.json').leanRead ?? [];
   if (!enabled || !leanTypes.includes(uid)) return null;
   const contentType: any = strapi.contentType(uid as any);
@@ -406,15 +586,15 @@ export async function leanRead(strapi: Core.Strapi, uid: string, query: Params, 
     if (filters !== undefined) base.filters = filters;
     const params: Params = { ...base };
     if (params.sort) params.sort = listSort(uid, params.sort);
-    const note: ReadNote = {};
+    const note: ReadNote = { omit };
     const read = (page: Params) => readRows(strapi, uid, withListColumns(strapi, uid, page), note);
-    const kept = await keysetRead(strapi, uid, params, read);
+    const kept = await keysetRead(strapi, uid, params, read, (row) => fullRows.get(row));
     const results = (kept ? kept.rows : await read(params)) as any[];
-    const { keys } = note;
-    if (!count) return { results, keys, pagination: paginationAnswer(paginationInfo, undefined, isPaged) };
+    const { keys, omitted } = note;
+    if (!count) return { results, keys, omitted, pagination: paginationAnswer(paginationInfo, undefined, isPaged) };
     const exact = () => strapi.db.query(uid as any).count(toQuery(strapi, uid, base));
     const total = (await listTotal(strapi, uid, base, exact)) ?? (await exact());
-    return { results, keys, pagination: paginationAnswer(paginationInfo, total, isPaged) };
+    return { results, keys, omitted, pagination: paginationAnswer(paginationInfo, total, isPaged) };
   } catch (error: any) {
     strapi.log.debug(`lean-read: the usual read instead (${String(error?.message ?? error).slice(0, 200)})`);
     return null;

@@ -33,10 +33,16 @@ type ListsConfig = { exactCountUpTo: number; countExactlyBelow: number; estimate
 
 let fileConfig: ListsConfig | undefined;
 
-function listsConfig(): ListsConfig {
+/** The configuration with LIST_EXACT_COUNT_UP_TO applied, made again only when that variable changes (read-only). */
+let merged: { env: string | undefined; config: Readonly<ListsConfig> } | undefined;
+function listsConfig(): Readonly<ListsConfig> {
   fileConfig ??= readDomainConfig<ListsConfig>('lists.json');
-  const override = Number(process.env.LIST_EXACT_COUNT_UP_TO);
-  return { ...fileConfig, exactCountUpTo: Number.isInteger(override) && override > 0 ? override : fileConfig.exactCountUpTo };
+  const env = process.env.LIST_EXACT_COUNT_UP_TO;
+  if (!merged || merged.env !== env) {
+    const override = Number(env);
+    merged = { env, config: { ...fileConfig, exactCountUpTo: Number.isInteger(override) && override > 0 ? override : fileConfig.exactCountUpTo } };
+  }
+  return merged.config;
 }
 
 type Total = { total: number; estimated: boolean };

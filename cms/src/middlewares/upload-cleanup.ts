@@ -11,7 +11,10 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => async 
   try {
     await next();
   } finally {
-    await Promise.all(temporaryUploads(ctx.request.files).map((filepath) =>
-      fs.promises.rm(filepath, { force: true }).catch((error) => strapi.log.warn(`upload-cleanup: ${error.message}`))));
+    const uploads = temporaryUploads(ctx.request.files);
+    if (uploads.length) {
+      await Promise.all(uploads.map((filepath) =>
+        fs.promises.rm(filepath, { force: true }).catch((error) => strapi.log.warn(`upload-cleanup: ${error.message}`))));
+    }
   }
 };

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { securityConfig } from './config';
 import { onEveryWrite } from '../runtime/on-every-write';
+import { plainCopy } from '../runtime/plain-copy';
 
 /**
  * The per-request cost of authenticating a session JWT, cut without changing who is let in:
@@ -56,12 +57,12 @@ function cacheAdvancedSettings(strapi: Core.Strapi): void {
   const get = store.get.bind(store);
   store.get = (params: any) => {
     if (!isAdvanced(params) || params.environment || params.tag) return get(params);
-    if (fresh(advanced)) return advanced!.value.then((value) => structuredClone(value));
+    if (fresh(advanced)) return advanced!.value.then((value) => plainCopy(value));
     const value = get(params);
     const entry = { value, at: Date.now() };
     advanced = entry;
     value.catch(() => { if (advanced === entry) advanced = undefined; });
-    return value.then((result: unknown) => structuredClone(result));
+    return value.then((result: unknown) => plainCopy(result));
   };
   for (const method of ['set', 'delete']) {
     const original = store[method].bind(store);
@@ -78,7 +79,7 @@ function cacheAuthenticatedUser(strapi: Core.Strapi): void {
   service.fetchAuthenticatedUser = (id: number) => {
     const key = Number(id);
     const hit = users.get(key);
-    if (fresh(hit)) return hit!.value.then((user) => (user ? structuredClone(user) : user));
+    if (fresh(hit)) return hit!.value.then((user) => (user ? plainCopy(user) : user));
     const generation = userGeneration;
     const value: Promise<any> = fetch(id);
     const entry = { value, at: Date.now() };
@@ -86,7 +87,7 @@ function cacheAuthenticatedUser(strapi: Core.Strapi): void {
     users.set(key, entry);
     const forget = () => { if (users.get(key) === entry) users.delete(key); };
     value.then(() => { if (generation !== userGeneration) forget(); }, forget);
-    return value.then((user) => (user ? structuredClone(user) : user));
+    return value.then((user) => (user ? plainCopy(user) : user));
   };
   onEveryWrite(strapi, [USER, ROLE], clearAuthCache);
 }

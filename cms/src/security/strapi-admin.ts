@@ -72,6 +72,9 @@ export function strapiAdminGuard(strapi: Core.Strapi) {
   let prefixes: string[] | undefined;
   return async (ctx: any, next: () => Promise<unknown>) => {
     prefixes ??= adminPrefixes(strapi);
+    const path = routeIdentity(ctx);
+    // not a path of Strapi's admin (adminRequestDecision's first test): the query is not even decoded
+    if (!prefixes.some((prefix) => under(path, prefix))) return next();
     let query = String(ctx.querystring ?? '');
     try {
       query = decodeURIComponent(query);
@@ -79,7 +82,7 @@ export function strapiAdminGuard(strapi: Core.Strapi) {
       // judged as sent
     }
     const decision = adminRequestDecision(
-      { method: ctx.method, path: routeIdentity(ctx), query },
+      { method: ctx.method, path, query },
       { enabled: strapiAdminEnabled(), prefixes, config: strapiAdminConfig() },
     );
     if (!decision) return next();
