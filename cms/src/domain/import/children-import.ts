@@ -261,10 +261,13 @@ export async function markDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[]
   const metadata = strapi.db.metadata.get(CHILD);
   const column = (attribute: string) => (metadata.attributes as any)[attribute].columnName ?? attribute;
   const knex = strapi.db.connection;
+  const postgres = strapi.db.dialect.client === 'postgres';
   for (let i = 0; i < keys.length; i += chunk) {
+    const slice = keys.slice(i, i + chunk);
     const rows = await knex(metadata.tableName)
       .select({ idKey: column('idKey'), institutionCode: column('institutionCode'), countyCode: column('countyCode') })
-      .whereIn(column('idKey'), keys.slice(i, i + chunk));
+      // PostgreSQL: the keys as one array (one parameter to bind, no list of thousands to parse and plan)
+      .modify((query: any) => (postgres ? query.whereRaw('?? = ANY(?)', [column('idKey'), slice]) : query.whereIn(column('idKey'), slice)));
     for (const row of rows) held.set(row.idKey, row);
   }
   const elsewhere = outcomes.filter((o) => o.data?.idKey && held.has(o.data.idKey) && held.get(o.data.idKey)!.institutionCode !== target.institutionCode);
