@@ -288,6 +288,22 @@ describe('lists, exports, the import template and import', () => {
     ]));
     const imported = await app.strapi.db.query(CHILD).findOne({ where: { name: '导入3' } });
     expect(imported.customFields).toEqual({ vaccinated: true, height: 101 });
+
+    // the definitions as they are at the next import (each import reads them afresh): a wider range
+    // admits the height refused above, and the field's label names the column of a problem
+    await province.put(`/api/custom-fields/${defined.height}`, { data: { max: 400, label: '身高（厘米，复核）' } }).expect(200);
+    const next = new ExcelJS.Workbook();
+    const again = next.addWorksheet('幼儿信息');
+    again.addRow(columns.map((c) => (c === '身高（厘米）' ? '身高（厘米，复核）' : c)));
+    again.addRow(line(4, '是', '300'));
+    again.addRow(line(5, '是', '500'));
+    const second = await kindergarten.post('/api/child-import').attach('file', Buffer.from(await next.xlsx.writeBuffer()), { filename: 'c.xlsx', contentType: XLSX }).field('mode', 'valid-only').expect(202);
+    await (app.strapi.service('api::child-import.child-import') as any).settle();
+    const secondJob = (await kindergarten.get(`/api/child-import/${second.body.data.id}`).expect(200)).body.data;
+    expect(secondJob).toMatchObject({ state: 'done', imported: 1, failed: 1 });
+    expect(secondJob.errors).toEqual([expect.objectContaining({ row: 3, column: '身高（厘米，复核）', field: 'customFields.height' })]);
+    expect((await app.strapi.db.query(CHILD).findOne({ where: { name: '导入4' } })).customFields).toEqual({ vaccinated: true, height: 300 });
+    await province.put(`/api/custom-fields/${defined.height}`, { data: { max: 150, label: '身高（厘米）' } }).expect(200);
   });
 });
 

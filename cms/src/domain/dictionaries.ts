@@ -74,7 +74,24 @@ export function dictionaries(): Dictionaries {
 
 /** An entry of a code table, retired or not (labels of stored codes). */
 export function entry(table: string, code: unknown): Entry | undefined {
-  return dictionaries()[table]?.find((item) => item.code === code);
+  const entries = dictionaries()[table];
+  return entries && byCode(entries).get(code as string);
+}
+
+/**
+ * A table's entries by code (the first of a code, as Array.find): made once per table array. The
+ * merged tables are rebuilt, new arrays, whenever the panel's edits change (dictionaries() above),
+ * so an index never outlives the codes it was made from.
+ */
+const codeIndexes = new WeakMap<Entry[], Map<string, Entry>>();
+export function byCode(entries: Entry[]): Map<string, Entry> {
+  let index = codeIndexes.get(entries);
+  if (!index) {
+    index = new Map();
+    for (const item of entries) if (!index.has(item.code)) index.set(item.code, item);
+    codeIndexes.set(entries, index);
+  }
+  return index;
 }
 
 /** The codes a new value may take: the table without its retired codes. */

@@ -46,8 +46,8 @@ export type ImportSettings = { validateChunk: number; insertChunk: number; dupQu
 
 const duplicates = (strapi: Core.Strapi) => strapi.plugin('dup-check').service('duplicates');
 
-function setPath(data: Record<string, any>, path: string, value: unknown) {
-  const parts = path.split('.');
+/** Puts a cell's value where its column's path (split at the dots: `parts`) says. */
+function setPath(data: Record<string, any>, path: string, parts: string[], value: unknown) {
   if (parts.length === 1) data[path] = value;
   else if (parts[0] === 'customFields') {
     data.customFields ??= {};
@@ -95,14 +95,28 @@ function schemaProblems(attributes: Record<string, any>, data: Record<string, an
 }
 
 /**
- * One sheet row → the child's data and every problem of it, by the rules of the entry form.
- * Nothing is read from or written to the database.
+ * What checkRow needs of an import, made once per target (not for every row): the columns read,
+ * and each field's header (the template's, a custom field's label, or a guardian's) as it is asked.
+ * Keyed by the target object: the next import (its own target, read afresh by targetOf) sees
+ * custom fields and classes as they are then.
  */
-export function checkRow(strapi: Core.Strapi, row: SheetRow, target: ImportTarget): RowOutcome {
+type RowContext = {
+  columnList: Column[];
+  /** Each column's path split at the dots (setPath), in the order of columnList. */
+  parts: string[][];
+  header: (path: string) => string;
+  childAttributes: Record<string, any>;
+  guardianAttributes: Record<string, any>;
+};
+const rowContexts = new WeakMap<ImportTarget, RowContext>();
+
+function rowContext(strapi: Core.Strapi, target: ImportTarget): RowContext {
+  let context = rowContexts.get(target);
+  if (context) return context;
   const customList = target.custom?.columns ?? [];
   const columnList = customList.length ? [...columns(strapi), ...customList] : columns(strapi);
   const byPath = columnsByPath(strapi);
-  const header = (path: string) => {
+  const headerOf = (path: string) => {
     if (byPath.has(path)) return byPath.get(path)!.header;
     const custom = customList.find((c) => c.path === path);
     if (custom) return custom.header;
@@ -110,6 +124,32 @@ export function checkRow(strapi: Core.Strapi, row: SheetRow, target: ImportTarge
     if (guardian) return byPath.get(`guardians.${guardian[1]}.${guardian[2]}`)?.header ?? `监护人${Number(guardian[1]) + 1}`;
     return path === 'guardians' ? '监护人' : path;
   };
+  const headers = new Map<string, string>();
+  const header = (path: string) => {
+    let text = headers.get(path);
+    if (text === undefined) {
+      text = headerOf(path);
+      // paths come from the columns and the rules (a few dozen); a custom field's key as sent is bounded too
+      if (headers.size < 10_000) headers.set(path, text);
+    }
+    return text;
+  };
+  // strapi.contentTypes builds the registry's object anew at each read: read once, not for every row
+  const childAttributes = (strapi.contentTypes as any)[CHILD].attributes;
+  const guardianAttributes = (strapi.components as any)[GUARDIAN].attributes;
+  const parts = columnList.map((column) => column.path.split('.'));
+  rowContexts.set(target, (context = { columnList, parts, header, childAttributes, guardianAttributes }));
+  return context;
+}
+
+const GUARDIAN_NUMBER = /^guardians\.\d+\.idNumber$/;
+
+/**
+ * One sheet row → the child's data and every problem of it, by the rules of the entry form.
+ * Nothing is read from or written to the database.
+ */
+export function checkRow(strapi: Core.Strapi, row: SheetRow, target: ImportTarget): RowOutcome {
+  const { columnList, parts, header, childAttributes, guardianAttributes } = rowContext(strapi, target);
   const errors: RowProblem[] = [];
   const add = (field: string, message: string) => {
     if (!errors.some((e) => e.field === field && e.message === message)) errors.push({ row: row.row, column: header(field), field, message });
@@ -117,20 +157,22 @@ export function checkRow(strapi: Core.Strapi, row: SheetRow, target: ImportTarge
   for (const problem of row.cellErrors) add(problem.path, problem.message);
   // One message per problem, the first true one: a cell that could not be read (an ID number stored
   // as a number, a date that is none) is not also "required" or "missing" in the rules below.
-  const unreadable = new Set(row.cellErrors.map((e) => e.path));
-  const numberUnreadable = unreadable.has('idNumber') || [...unreadable].some((p) => /^guardians\.\d+\.idNumber$/.test(p));
-  const consequence = (field: string) => unreadable.has(field) || (field === 'guardians' && numberUnreadable);
+  const unreadable = row.cellErrors.length ? new Set(row.cellErrors.map((e) => e.path)) : null;
+  let numberUnreadable = false;
+  if (unreadable) for (const path of unreadable) if (path === 'idNumber' || GUARDIAN_NUMBER.test(path)) numberUnreadable = true;
+  const consequence = (field: string) => (unreadable !== null && unreadable.has(field)) || (field === 'guardians' && numberUnreadable);
   const addRule = (field: string, message: string) => { if (!consequence(field)) add(field, message); };
 
   const data: Record<string, any> = {};
   let schoolClass: ClassRef | null | undefined = target.defaultClass;
-  for (const column of columnList) {
+  for (let c = 0; c < columnList.length; c += 1) {
+    const column = columnList[c];
     const text = row.cells[column.path];
-    if (!text || row.cellErrors.some((e) => e.path === column.path)) continue;
+    if (!text || (unreadable !== null && unreadable.has(column.path))) continue;
     const value = readCell(column, text, target, add);
     if (value === undefined) continue;
     if (column.kind === 'class') schoolClass = value as ClassRef;
-    else setPath(data, column.path, value);
+    else setPath(data, column.path, parts[c], value);
   }
   if (!schoolClass && !errors.some((e) => e.field === 'schoolClass')) add('schoolClass', target.classes.length ? '班级必填：请填写本园班级名称，或在导入时选择默认班级' : '本园还没有班级：请先建立班级，再导入幼儿');
   if (Array.isArray(data.guardians)) data.guardians = data.guardians.filter(Boolean);
@@ -142,8 +184,6 @@ export function checkRow(strapi: Core.Strapi, row: SheetRow, target: ImportTarge
   for (const problem of custom.problems) addRule(`customFields.${problem.key}`, problem.message);
   if (Object.keys(custom.values).length) data.customFields = custom.values;
   else delete data.customFields;
-  const childAttributes = (strapi.contentTypes as any)[CHILD].attributes;
-  const guardianAttributes = (strapi.components as any)[GUARDIAN].attributes;
   const badNumber = errors.some((e) => e.field === 'idNumber');
   for (const problem of schemaProblems(childAttributes, data, '')) {
     // Sex and birth date come from a valid number: with a bad one, their absence is not news.
@@ -221,10 +261,13 @@ export async function markDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[]
   const metadata = strapi.db.metadata.get(CHILD);
   const column = (attribute: string) => (metadata.attributes as any)[attribute].columnName ?? attribute;
   const knex = strapi.db.connection;
+  const postgres = strapi.db.dialect.client === 'postgres';
   for (let i = 0; i < keys.length; i += chunk) {
+    const slice = keys.slice(i, i + chunk);
     const rows = await knex(metadata.tableName)
       .select({ idKey: column('idKey'), institutionCode: column('institutionCode'), countyCode: column('countyCode') })
-      .whereIn(column('idKey'), keys.slice(i, i + chunk));
+      // PostgreSQL: the keys as one array (one parameter to bind, no list of thousands to parse and plan)
+      .modify((query: any) => (postgres ? query.whereRaw('?? = ANY(?)', [column('idKey'), slice]) : query.whereIn(column('idKey'), slice)));
     for (const row of rows) held.set(row.idKey, row);
   }
   const elsewhere = outcomes.filter((o) => o.data?.idKey && held.has(o.data.idKey) && held.get(o.data.idKey)!.institutionCode !== target.institutionCode);

@@ -103,7 +103,24 @@ export function tableEntries(table: string): Entry[] {
  * when exactly one code of the table reads so.
  */
 export function codeOf(table: string, value: string): string | undefined {
-  const entries = tableEntries(table);
+  const own = dictionaries()[table];
+  if (!own) return lookUpCode(tableEntries(table), value);
+  // an import reads the same few values in every row: each value of a code table is looked up once
+  // per version of the table (a table edited in the panel is a new array: dictionaries())
+  let memo = codeMemos.get(own);
+  if (!memo) codeMemos.set(own, (memo = new Map()));
+  if (memo.has(value)) return memo.get(value);
+  const code = lookUpCode(own, value);
+  if (memo.size >= CODE_MEMO_LIMIT) memo.clear();
+  memo.set(value, code);
+  return code;
+}
+
+/** The code of each value looked up, per code table array (codeOf); at most this many values a table. */
+const codeMemos = new WeakMap<Entry[], Map<string, string | undefined>>();
+const CODE_MEMO_LIMIT = 10_000;
+
+function lookUpCode(entries: Entry[], value: string): string | undefined {
   const exact = entries.find((e) => e.code === value) ?? entries.find((e) => e.name === value);
   if (exact) return exact.code;
   const upper = entries.find((e) => e.code === value.toUpperCase());

@@ -129,7 +129,11 @@ function spellingKeys(name: string): string[] {
   const characters = Array.from(name);
   const keys = new Set<string>([name]);
   if (characters.length >= 3) {
-    for (let i = 0; i < characters.length; i += 1) keys.add([...characters.slice(0, i), ...characters.slice(i + 1)].join(''));
+    // one code unit a character (no surrogate pair): the string's own slices are the characters'
+    const single = characters.length === name.length;
+    for (let i = 0; i < characters.length; i += 1) {
+      keys.add(single ? name.slice(0, i) + name.slice(i + 1) : [...characters.slice(0, i), ...characters.slice(i + 1)].join(''));
+    }
   }
   return [...keys];
 }
@@ -147,7 +151,8 @@ function dayOf(value: unknown): string {
  * county), never who the child is, unless that record lies in the caller's own reach.
  */
 const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
-  let hashKey: string | undefined;
+  /** The blind index's key, prepared once (a string key is prepared anew by every createHmac). */
+  let hashKey: crypto.KeyObject | undefined;
   const pinyinKeys = new Map<string, string>();
   /** A table, schema-qualified on PostgreSQL. */
   const qualified = (table: string) => {
@@ -159,9 +164,9 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** Keyed hash (blind index) of a document: same type and number ⇔ same key. */
   idKey(type: string | null | undefined, number: string | null | undefined): string | null {
     if (!type || !number) return null;
-    hashKey ??= strapi.plugin('dup-check').config('hashKey') as string;
-    const key = hashKey;
-    return crypto.createHmac('sha256', key).update(`${type}:${number}`).digest('hex');
+    // the same bytes as createHmac(…, key) with the key as a string (UTF-8)
+    hashKey ??= crypto.createSecretKey(Buffer.from(strapi.plugin('dup-check').config('hashKey') as string, 'utf8'));
+    return crypto.createHmac('sha256', hashKey).update(`${type}:${number}`).digest('hex');
   },
 
   /** The name spelled as toneless pinyin: homophones and similar-sounding characters meet here. */
@@ -342,19 +347,30 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
     };
 
     const postgres = strapi.db.dialect.client === 'postgres';
+    /** spellingKeys of each name met (the probes', and the candidates' — names repeat, thousands of times in a province) */
+    const spellingsOf = new Map<string, string[]>();
+    const spellings = (name: string) => {
+      let keys = spellingsOf.get(name);
+      if (!keys) {
+        keys = spellingKeys(name);
+        if (spellingsOf.size < 500_000) spellingsOf.set(name, keys);
+      }
+      return keys;
+    };
     /**
      * PostgreSQL: only the names that may pass nameReason leave the database — a name (or, three
      * characters or more, the name with one character dropped) among the probes' spellings, or a
      * probe's pinyin — tested on the covering index's own columns, each set one array (hashed).
      */
     const onlyPossibleNames = (query: any, chunkProbes: Prepared[]) => {
-      const spellings = [...new Set(chunkProbes.flatMap((probe) => (probe.name ? spellingKeys(probe.name) : [])))];
+      const names = [...new Set(chunkProbes.flatMap((probe) => (probe.name ? spellings(probe.name) : [])))];
       const pinyinKeys = [...new Set(chunkProbes.map((probe) => probe.pinyinKey).filter(Boolean))];
       const longest = Math.max(0, ...chunkProbes.map((probe) => Array.from(probe.name).length)) + 1;
-      query.where((names: any) => {
-        names.whereRaw('name = ANY(?)', [spellings]);
-        if (pinyinKeys.length) names.orWhereRaw('pinyin_key = ANY(?)', [pinyinKeys]);
-        for (let i = 1; i <= longest; i += 1) names.orWhereRaw(`(char_length(name) >= 3 AND substr(name, 1, ${i - 1}) || substr(name, ${i + 1}) = ANY(?))`, [spellings]);
+      query.where((nameQuery: any) => {
+        nameQuery.whereRaw('name = ANY(?)', [names]);
+        if (pinyinKeys.length) nameQuery.orWhereRaw('pinyin_key = ANY(?)', [pinyinKeys]);
+        // a name shorter than i has no character i to drop (it would be tested as itself, as above)
+        for (let i = 1; i <= longest; i += 1) nameQuery.orWhereRaw(`(char_length(name) >= ${Math.max(3, i)} AND substr(name, 1, ${i - 1}) || substr(name, ${i + 1}) = ANY(?))`, [names]);
       });
     };
 
@@ -385,7 +401,7 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
         };
         for (const date of chunk) {
           for (const probe of byDate.get(date)!) {
-            if (probe.name) for (const spelling of spellingKeys(probe.name)) index(`${date}\u0000n${spelling}`, probe);
+            if (probe.name) for (const spelling of spellings(probe.name)) index(`${date}\u0000n${spelling}`, probe);
             if (probe.pinyinKey) index(`${date}\u0000p${probe.pinyinKey}`, probe);
           }
         }
@@ -403,7 +419,7 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
           const collect = (key: string) => {
             for (const probe of lookup.get(key) ?? []) if (!candidates.includes(probe)) candidates.push(probe);
           };
-          if (row.name) for (const spelling of spellingKeys(String(row.name))) collect(`${date}\u0000n${spelling}`);
+          if (row.name) for (const spelling of spellings(String(row.name))) collect(`${date}\u0000n${spelling}`);
           if (row.pinyin_key) collect(`${date}\u0000p${row.pinyin_key}`);
           if (!candidates.length) continue;
           const child = { documentId: row.document_id, name: row.name, pinyinKey: row.pinyin_key, institutionCode: row.institution_code, countyCode: row.county_code };

@@ -111,8 +111,11 @@ function realDate(yyyymmdd: string): string | null {
  * Punctuation other than spaces is kept here; `validateDocument` removes the brackets of HK and
  * Macao identity card numbers (`A123456(3)` → `A1234563`).
  */
+const NORMAL = /^[0-9A-Z]*$/;
 export function normalizeIdNumber(raw: unknown): string {
   if (raw === null || raw === undefined) return '';
+  // already in its one spelling (as most numbers are, and every number normalised once): nothing to change
+  if (typeof raw === 'string' && NORMAL.test(raw)) return raw;
   return String(raw)
     .replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0))
     .replace(/\s+/g, '')
