@@ -1,4 +1,5 @@
 import { readDomainConfig } from '../runtime/paths';
+import { routeIdentity } from '../security/route-identity';
 
 /**
  * How many requests one server process works on at once (config/cluster.json `server.admission`).
@@ -101,12 +102,14 @@ export default (config: Partial<AdmissionSettings> = {}) => {
   if (!settings.concurrent) return async (_ctx: any, next: () => Promise<unknown>) => next();
   const gate = new AdmissionGate(settings);
   return async (ctx: any, next: () => Promise<unknown>) => {
-    if (ctx.path === '/api/health') return next();
+    // the path in its one spelling (cms/src/security/route-identity.ts), as every guard compares it
+    if (routeIdentity(ctx) === '/api/health') return next();
     const admitted = await gate.enter((abandon) => ctx.res.once('close', abandon));
     if (!admitted) {
       ctx.status = 503;
       ctx.set('Retry-After', '1');
-      ctx.body = { data: null, error: { status: 503, name: 'ServiceUnavailableError', message: BUSY_MESSAGE } };
+      // the shape of Strapi's error answers (its errors middleware), with a code as the project's other refusals have
+      ctx.body = { data: null, error: { status: 503, name: 'ServiceUnavailableError', message: BUSY_MESSAGE, details: { code: 'SERVER_BUSY' } } };
       return;
     }
     try {

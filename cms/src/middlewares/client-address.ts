@@ -33,7 +33,7 @@ export default () => {
   // no trusted proxy: the peer's address is the client's (koa's own ctx.request.ip), nothing to do per request
   if (!trusted.size) return (_ctx: any, next: () => Promise<unknown>) => next();
   return async (ctx: any, next: () => Promise<unknown>) => {
-    if (trusted.size) ctx.request.ip = clientAddress(ctx.req.socket?.remoteAddress ?? '', ctx.get('X-Forwarded-For') || undefined, trusted);
+    ctx.request.ip = clientAddress(ctx.req.socket?.remoteAddress ?? '', ctx.get('X-Forwarded-For') || undefined, trusted);
     return next();
   };
 };

@@ -50,12 +50,17 @@ export type AdminDecision = { status: 403 | 404; message: string; code: string }
  * What happens to a request for Strapi's admin (null: it goes on). `path` is the route identity
  * (cms/src/security/route-identity.ts), `query` the decoded query string.
  */
+/** Whether a path (its one spelling, route-identity.ts) is under one of Strapi's admin prefixes. */
+export function isAdminPath(path: string, prefixes: string[]): boolean {
+  return prefixes.some((prefix) => under(path, prefix));
+}
+
 export function adminRequestDecision(
   request: { method: string; path: string; query?: string },
   context: { enabled: boolean; prefixes: string[]; config: AdminConfig },
 ): AdminDecision {
   const { path } = request;
-  if (!context.prefixes.some((prefix) => under(path, prefix))) return null;
+  if (!isAdminPath(path, context.prefixes)) return null;
   if (!context.enabled) return { status: 404, message: 'Not Found', code: 'STRAPI_ADMIN_DISABLED' };
   if (under(path, REGISTER_ADMIN)) return { status: 403, message: ADMIN_HELP, code: 'ADMIN_REGISTRATION_CLOSED' };
   if (context.config.refusedPrefixes.some((prefix) => under(path, prefix))) {
@@ -73,8 +78,8 @@ export function strapiAdminGuard(strapi: Core.Strapi) {
   return async (ctx: any, next: () => Promise<unknown>) => {
     prefixes ??= adminPrefixes(strapi);
     const path = routeIdentity(ctx);
-    // not a path of Strapi's admin (adminRequestDecision's first test): the query is not even decoded
-    if (!prefixes.some((prefix) => under(path, prefix))) return next();
+    // not a path of Strapi's admin (adminRequestDecision would let it pass): the query is not even decoded
+    if (!isAdminPath(path, prefixes)) return next();
     let query = String(ctx.querystring ?? '');
     try {
       query = decodeURIComponent(query);
