@@ -353,7 +353,8 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
       let keys = spellingsOf.get(name);
       if (!keys) {
         keys = spellingKeys(name);
-        if (spellingsOf.size < 500_000) spellingsOf.set(name, keys);
+        // bounded: this phase holds the import's most memory (the common names, met most, are kept first)
+        if (spellingsOf.size < 50_000) spellingsOf.set(name, keys);
       }
       return keys;
     };
