@@ -37,6 +37,7 @@ export const ERROR_CODES: Record<string, string> = {
   REGISTERED_CHILD: '已有学籍的幼儿不能这样处理',
   RESTORE_NOT_ALLOWED: '该记录不能恢复',
   ROLE_NOT_EDITABLE: '该角色（三员）的权限不能修改',
+  SERVER_BUSY: '服务器繁忙（同时处理的请求已满），见 Retry-After',
   SESSION_UNKNOWN: '会话已结束或不存在，请重新登录',
   STRAPI_ADMIN_DISABLED: 'Strapi 管理后台未开放',
   STRAPI_ADMIN_MODEL_REFUSED: '系统管理后台不能读写含个人信息的数据',
@@ -53,7 +54,7 @@ const ERRORS: Record<string, string> = {
   404: '没有这条记录（或不在管辖范围内）',
   409: '与现有数据冲突（重复、已被他人处理）',
   429: '请求过于频繁（Retry-After）',
-  503: '数据库暂不可用（Retry-After），稍后重试',
+  503: '数据库暂不可用或服务器繁忙（Retry-After），稍后重试',
 };
 
 const routerList = (routes: unknown): Router[] => {
