@@ -51,3 +51,28 @@ test('a schema sync (as after a change of any content type) does not bring a sup
   if (postgres) for (const name of SUPERSEDED) expect(indexes).not.toContain(name);
   else expect(indexes).toEqual(expect.arrayContaining(SUPERSEDED));
 });
+
+test('the links of guardians to their children are indexed by guardian (the likely-duplicate search by a guardian document)', async () => {
+  const knex = app.strapi.db.connection;
+  if (postgres) {
+    const schema = app.strapi.config.get('database.connection.connection.schema', 'public') as string;
+    const { rows } = await knex.raw('SELECT indexdef FROM pg_indexes WHERE schemaname = ? AND indexname = ?', [schema, 'children_cmps__cmp_id']);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].indexdef).toMatch(/\(cmp_id\)/);
+    // and the plan of the children of given guardians reads it (not every link)
+    const plan = await knex.transaction(async (trx: any) => {
+      await trx.raw('SET LOCAL enable_seqscan = off');
+      return trx.raw(`EXPLAIN SELECT entity_id FROM ${schema}.children_cmps WHERE cmp_id = ANY(?)`, [[1, 2, 3]]);
+    });
+    expect(plan.rows.map((row: any) => row['QUERY PLAN']).join('\n')).toContain('children_cmps__cmp_id');
+  } else {
+    const columns = (await knex.raw('PRAGMA index_info(children_cmps__cmp_id)')).map((row: any) => row.name);
+    expect(columns).toEqual(['cmp_id']);
+  }
+});
+
+test('PostgreSQL sessions of the app run without the JIT compiler (it cost seconds of compiling on large statements)', async () => {
+  if (!postgres) return;
+  const { rows } = await app.strapi.db.connection.raw('SHOW jit');
+  expect(rows[0].jit).toBe('off');
+});

@@ -94,7 +94,7 @@ export async function startReadReplica(strapi: Core.Strapi): Promise<void> {
   const schema = String((strapi.db as any).getSchemaName?.() ?? 'public');
   const knex = require('knex')({
     client: 'pg',
-    connection: { connectionString: process.env.DATABASE_REPLICA_URL, application_name: 'preschool-reads', statement_timeout: 120_000 },
+    connection: { connectionString: process.env.DATABASE_REPLICA_URL, application_name: 'preschool-reads', statement_timeout: 120_000, options: '-c jit=off' }, // as the primary's (cms/config/database.ts)
     searchPath: [schema],
     pool: {
       min: 0, max: Number(process.env.DATABASE_REPLICA_POOL_MAX) || 5,

@@ -305,19 +305,41 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
    */
   async childrenByGuardianKeys(keys: string[], exceptInstitutionCode?: string): Promise<{ id_key: string; document_id: string; birth_date: unknown; institution_code: string | null; county_code: string | null }[]> {
     if (!keys.length) return [];
+    const postgres = strapi.db.dialect.client === 'postgres';
     const link = (strapi.db.metadata.get(CHILD) as any).attributes.guardians.joinTable;
     const guardianTable = qualified((strapi.db.metadata.get(GUARDIAN as any) as any).tableName);
-    const linkTable = qualified(link.name);
-    const query = strapi.db.connection({ c: childTable() })
-      .join({ l: linkTable }, `l.${link.joinColumn.name}`, 'c.id')
-      .join({ g: guardianTable }, 'g.id', `l.${link.inverseJoinColumn.name}`)
-      .select('g.id_key', 'c.document_id', 'c.birth_date', 'c.institution_code', 'c.county_code')
-      .where(`l.${link.morphColumn?.typeColumn?.name ?? 'component_type'}`, GUARDIAN)
-      .where('l.field', link.on?.field ?? 'guardians');
-    if (strapi.db.dialect.client === 'postgres') query.whereRaw('g.id_key = ANY(?)', [keys]);
-    else query.whereIn('g.id_key', keys);
-    if (exceptInstitutionCode) query.where((q: any) => q.whereNot('c.institution_code', exceptInstitutionCode).orWhereNull('c.institution_code'));
-    return query;
+    const guardianColumn = `l.${link.inverseJoinColumn.name}`;
+    // In two steps: first the guardians holding one of these documents — an import's guardians are
+    // mostly new, so few rows —, then the children of just those, through the link's guardian-id index
+    // (database/postgres/073-guardian-link-index.sql). In one statement PostgreSQL's planner, expecting
+    // a guardian for every key, read the whole link table instead.
+    const guardians: { id: number; id_key: string }[] = [];
+    const keyChunk = postgres ? keys.length : BATCH_GUARDIAN_KEYS;
+    for (let start = 0; start < keys.length; start += keyChunk) {
+      const chunk = keys.slice(start, start + keyChunk);
+      const query = strapi.db.connection(guardianTable).select('id', 'id_key');
+      if (postgres) query.whereRaw('id_key = ANY(?)', [chunk]);
+      else query.whereIn('id_key', chunk);
+      guardians.push(...(await query));
+    }
+    if (!guardians.length) return [];
+    const keyOf = new Map(guardians.map((guardian) => [Number(guardian.id), guardian.id_key]));
+    const ids = [...keyOf.keys()];
+    const rows: { id_key: string; document_id: string; birth_date: unknown; institution_code: string | null; county_code: string | null }[] = [];
+    const idChunk = postgres ? ids.length : BATCH_GUARDIAN_KEYS;
+    for (let start = 0; start < ids.length; start += idChunk) {
+      const chunk = ids.slice(start, start + idChunk);
+      const query = strapi.db.connection({ c: childTable() })
+        .join({ l: qualified(link.name) }, `l.${link.joinColumn.name}`, 'c.id')
+        .select({ guardian_id: guardianColumn }, 'c.document_id', 'c.birth_date', 'c.institution_code', 'c.county_code')
+        .where(`l.${link.morphColumn?.typeColumn?.name ?? 'component_type'}`, GUARDIAN)
+        .where('l.field', link.on?.field ?? 'guardians');
+      if (postgres) query.whereRaw(`${guardianColumn} = ANY(?)`, [chunk]);
+      else query.whereIn(guardianColumn, chunk);
+      if (exceptInstitutionCode) query.where((q: any) => q.whereNot('c.institution_code', exceptInstitutionCode).orWhereNull('c.institution_code'));
+      for (const { guardian_id: guardianId, ...child } of await query) rows.push({ id_key: keyOf.get(Number(guardianId))!, ...child });
+    }
+    return rows;
   },
 
   /**
