@@ -318,7 +318,7 @@ export function likelyDuplicateHint(candidates: { kindergartenName?: string | nu
  * where the other record is held. Rows already in this kindergarten are 已导入 (markDuplicates).
  * Returns how many rows have a hint.
  */
-export async function markLikelyDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[], target: ImportTarget, dateChunk?: number): Promise<number> {
+export async function markLikelyDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[], target: ImportTarget, dateChunk?: number, timings?: Record<string, number>): Promise<number> {
   const probes = outcomes.filter((o) => o.state === 'ok' && o.data?.birthDate).map((o) => ({
     key: o.row,
     name: o.data!.name,
@@ -327,7 +327,7 @@ export async function markLikelyDuplicates(strapi: Core.Strapi, outcomes: RowOut
     guardianKeys: (o.data!.guardians ?? []).map((g: any) => g?.idKey).filter(Boolean),
   }));
   if (!probes.length) return 0;
-  const matches: Map<number, any[]> = await duplicates(strapi).likelyMatchesMany(probes, { exceptInstitutionCode: target.institutionCode, dateChunk });
+  const matches: Map<number, any[]> = await duplicates(strapi).likelyMatchesMany(probes, { exceptInstitutionCode: target.institutionCode, dateChunk, timings });
   for (const outcome of outcomes) {
     const candidates = matches.get(outcome.row);
     if (candidates?.length) outcome.hints = [likelyDuplicateHint(candidates)];

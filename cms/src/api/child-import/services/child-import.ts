@@ -314,7 +314,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       let report: string | null = null;
       // Likely duplicates elsewhere: a hint on the row, which is imported all the same.
       let started = performance.now();
-      counts.likely = await markLikelyDuplicates(strapi, probes, target, config.likelyDateChunk);
+      counts.likely = await markLikelyDuplicates(strapi, probes, target, config.likelyDateChunk, timings);
       hints = new Map(probes.filter((o) => o.hints?.length).map((o) => [o.row, o.hints!]));
       probes = [];
       timings.likelyMs = performance.now() - started;

@@ -352,7 +352,14 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
    * SQLite). `exceptInstitutionCode` leaves that kindergarten's children out. Answers, per probe key
    * with a match, where the other records are held and why — never who (id and name are null).
    */
-  async likelyMatchesMany<K>(probes: BatchProbe<K>[], options: { exceptInstitutionCode?: string; dateChunk?: number; guardianKeyChunk?: number } = {}): Promise<Map<K, Candidate[]>> {
+  async likelyMatchesMany<K>(probes: BatchProbe<K>[], options: { exceptInstitutionCode?: string; dateChunk?: number; guardianKeyChunk?: number; timings?: Record<string, number> } = {}): Promise<Map<K, Candidate[]>> {
+    /** milliseconds of each part (by name, by guardian, the holders' names), added to `options.timings` */
+    let partStarted = performance.now();
+    const partDone = (part: string) => {
+      const now = performance.now();
+      if (options.timings) options.timings[part] = (options.timings[part] ?? 0) + now - partStarted;
+      partStarted = now;
+    };
     type Prepared = { key: K; name: string; pinyinKey: string | null; birthDate: string; sex: string };
     type Found = Map<string, { child: any; reasons: Set<string> }>;
     const found = new Map<K, Found>();
@@ -454,6 +461,8 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
     }
 
+    partDone('likelyByNameMs');
+
     // by guardian: the same guardian document (blind index) and the same birth date
     const byGuardian = new Map<string, Prepared[]>();
     for (const probe of probes) {
@@ -478,8 +487,11 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
     }
 
+    partDone('likelyByGuardianMs');
+
     const entries = [...found.entries()].flatMap(([key, matches]) => [...matches.values()].map((match) => ({ key, ...match })));
     const holders = await this.describeHolders(entries.map(({ child }) => child));
+    partDone('likelyHoldersMs');
     const answer = new Map<K, Candidate[]>();
     entries.forEach(({ key, reasons }, i) => {
       const list = answer.get(key) ?? [];
