@@ -22,6 +22,7 @@ import { checkCustomValues, type Definition } from '../custom-fields';
 import type { SheetRow } from './workbook';
 import { CHILD_EVENT, eventRow, masker, newDocumentId, type Actor } from '../lifecycle';
 import { invalidateListCounts } from '../list-counts';
+import type { RowProbe } from './likely-probes';
 
 const CHILD = 'api::child.child';
 const GUARDIAN = 'family.guardian';
@@ -316,23 +317,15 @@ export function likelyDuplicateHint(candidates: { kindergartenName?: string | nu
  * or a near spelling with the same birth date and sex; the same guardian document and birth date),
  * in batched queries. Never an error and never blocking: each row with a match gets a hint naming
  * where the other record is held. Rows already in this kindergarten are 已导入 (markDuplicates).
- * Returns how many rows have a hint.
+ * `probes`: what the check needs of each valid row with a birth date, keyed by its row number (an
+ * import keeps them compactly, likely-probes.ts). Returns the hints by row number.
  */
-export async function markLikelyDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[], target: ImportTarget, dateChunk?: number): Promise<number> {
-  const probes = outcomes.filter((o) => o.state === 'ok' && o.data?.birthDate).map((o) => ({
-    key: o.row,
-    name: o.data!.name,
-    birthDate: o.data!.birthDate,
-    sex: o.data!.sex,
-    guardianKeys: (o.data!.guardians ?? []).map((g: any) => g?.idKey).filter(Boolean),
-  }));
-  if (!probes.length) return 0;
+export async function likelyDuplicateHints(strapi: Core.Strapi, probes: Iterable<RowProbe> & { size: number }, target: ImportTarget, dateChunk?: number): Promise<Map<number, string[]>> {
+  const hints = new Map<number, string[]>();
+  if (!probes.size) return hints;
   const matches: Map<number, any[]> = await duplicates(strapi).likelyMatchesMany(probes, { exceptInstitutionCode: target.institutionCode, dateChunk });
-  for (const outcome of outcomes) {
-    const candidates = matches.get(outcome.row);
-    if (candidates?.length) outcome.hints = [likelyDuplicateHint(candidates)];
-  }
-  return matches.size;
+  for (const [row, candidates] of matches) if (candidates?.length) hints.set(row, [likelyDuplicateHint(candidates)]);
+  return hints;
 }
 
 function dayOf(value: unknown): string {
