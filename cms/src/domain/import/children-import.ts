@@ -229,8 +229,8 @@ function readCell(column: Column, text: string, target: ImportTarget, add: (fiel
 }
 
 export type DuplicateState = {
-  /** Each idKey of the file and the first row with it (across batches). */
-  firstRow: Map<string, number>;
+  /** Each idKey of the file and the first row with it (across batches; an import keeps them compactly, first-rows.ts). */
+  firstRow: { get(idKey: string): number | undefined; set(idKey: string, row: number): unknown };
   /** name|birth date of the kindergarten's children without a number, read once (before anything of the import is written). */
   sameNameAndDate?: Set<string>;
 };

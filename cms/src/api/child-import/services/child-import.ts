@@ -28,6 +28,7 @@ import { DATA_SHEET } from '../../../domain/import/workbook';
 import { packCells, Spool, unpackCells } from '../../../domain/import/spool';
 import { isAllowed, refusalMessage } from '../../../security/can';
 import { checkRow, insertChildren, likelyDuplicateHints, markDuplicates, type ClassRef, type DuplicateState, type ImportMode, type ImportTarget, type RowOutcome, type RowProblem } from '../../../domain/import/children-import';
+import { FirstRows } from '../../../domain/import/first-rows';
 import { LikelyProbes } from '../../../domain/import/likely-probes';
 import { markRevealedInRequest } from '../../../security/pii-read-audit';
 import { jobQueue } from '../../../runtime/jobs';
@@ -264,7 +265,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       await mayCreate();
       state.state = 'validating';
       await save({ state: 'validating' });
-      const duplicateState: DuplicateState = { firstRow: new Map() };
+      const firstRow = new FirstRows();
+      const duplicateState: DuplicateState = { firstRow };
       // the columns holding ID numbers (children's and guardians'), decided once: each filled one is counted
       const numberColumns = [...columns(strapi), ...(target.custom?.columns ?? [])].map((column) => column.path).filter((column) => /(^|\.)idNumber$/.test(column));
       let batch: SheetRow[] = [];
@@ -317,7 +319,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       // Likely duplicates elsewhere: a hint on the row, which is imported all the same.
       let started = performance.now();
       // the file's in-file duplicate keys are no longer needed
-      duplicateState.firstRow.clear();
+      firstRow.clear();
       duplicateState.sameNameAndDate = undefined;
       hints = await likelyDuplicateHints(strapi, probes, target, config.likelyDateChunk);
       counts.likely = hints.size;
