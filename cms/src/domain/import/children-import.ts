@@ -33,8 +33,7 @@ const DERIVED = new Set(['sex', 'birthDate']);
 export type ImportMode = 'all-or-none' | 'valid-only';
 export type RowProblem = { row: number; column: string; field: string; message: string };
 export type ClassRef = { id: number; documentId: string; name: string; grade?: string | null; institutionCode: string; countyCode: string };
-/** `hints`: what the clerk should check on a row that is not an error (a likely duplicate elsewhere). */
-export type RowOutcome = { row: number; state: 'ok' | 'error' | 'skipped'; errors: RowProblem[]; hints?: string[]; data?: Record<string, any> };
+export type RowOutcome = { row: number; state: 'ok' | 'error' | 'skipped'; errors: RowProblem[]; data?: Record<string, any> };
 export type ImportTarget = {
   institutionCode: string; countyCode: string; classes: ClassRef[]; defaultClass?: ClassRef | null;
   /** The custom fields of the kindergarten's county: active ones (with their columns) and every one of its province. */
