@@ -230,4 +230,13 @@ describe('the report as stored', () => {
     expect(openText(encryptValue(plain.toString('base64'))).equals(plain)).toBe(true);
     expect(openText(plain.toString('base64')).equals(plain)).toBe(true);
   });
+
+  test('a workbook of several megabytes is sealed and opened whole, and a changed byte is refused', () => {
+    const plain = crypto.randomBytes(2.5 * 1024 * 1024 + 17);
+    const stored = sealText(plain);
+    expect(openText(stored).equals(plain)).toBe(true);
+    const bytes = Buffer.from(stored.slice('enc:b1:'.length), 'base64');
+    bytes[bytes.length - 1000] ^= 1;
+    expect(() => openText(`enc:b1:${bytes.toString('base64')}`)).toThrow();
+  });
 });

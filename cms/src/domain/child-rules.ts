@@ -169,13 +169,20 @@ export function checkChildData(strapi: Core.Strapi, data: Record<string, any>, o
   if (data.guardians !== undefined) {
     if (!Array.isArray(data.guardians) || data.guardians.length === 0) problems.push({ field: 'guardians', message: '至少填写一位监护人', stage: 4 });
     else {
+      const existingRelations = (existing?.guardians ?? []).map((g: any) => g?.relation);
       data.guardians = data.guardians.map((guardian: any, index: number) => {
-        const { id, idKey, idNumberMasked, ...rest } = guardian ?? {};
-        const relationProblem = codeProblem('guardianRelation', rest.relation, (existing?.guardians ?? []).map((g: any) => g?.relation));
+        // the guardian's own fields but its id and what is derived from its number (set below), in one copy
+        const checked: Record<string, any> = {};
+        if (guardian) for (const field of Object.keys(guardian)) if (field !== 'id' && field !== 'idKey' && field !== 'idNumberMasked') checked[field] = guardian[field];
+        const relationProblem = codeProblem('guardianRelation', checked.relation, existingRelations);
         if (relationProblem) problems.push({ field: `guardians.${index}.relation`, message: codeMessage('与幼儿关系', relationProblem), stage: 4 });
-        const document = checkDocument(strapi, rest.idType || '1', rest.idNumber);
+        const document = checkDocument(strapi, checked.idType || '1', checked.idNumber);
         if (document.reason) problems.push({ field: `guardians.${index}.idNumber`, message: document.reason, stage: 4 });
-        return { ...rest, idType: rest.idNumber ? rest.idType || '1' : rest.idType ?? null, idNumber: document.number, idKey: document.idKey, idNumberMasked: document.masked };
+        checked.idType = checked.idNumber ? checked.idType || '1' : checked.idType ?? null;
+        checked.idNumber = document.number;
+        checked.idKey = document.idKey;
+        checked.idNumberMasked = document.masked;
+        return checked;
       });
     }
   } else if (creating) problems.push({ field: 'guardians', message: '至少填写一位监护人', stage: 4 });

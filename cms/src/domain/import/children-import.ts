@@ -22,6 +22,7 @@ import { checkCustomValues, type Definition } from '../custom-fields';
 import type { SheetRow } from './workbook';
 import { CHILD_EVENT, eventRow, masker, newDocumentId, type Actor } from '../lifecycle';
 import { invalidateListCounts } from '../list-counts';
+import type { RowProbe } from './likely-probes';
 
 const CHILD = 'api::child.child';
 const GUARDIAN = 'family.guardian';
@@ -32,8 +33,7 @@ const DERIVED = new Set(['sex', 'birthDate']);
 export type ImportMode = 'all-or-none' | 'valid-only';
 export type RowProblem = { row: number; column: string; field: string; message: string };
 export type ClassRef = { id: number; documentId: string; name: string; grade?: string | null; institutionCode: string; countyCode: string };
-/** `hints`: what the clerk should check on a row that is not an error (a likely duplicate elsewhere). */
-export type RowOutcome = { row: number; state: 'ok' | 'error' | 'skipped'; errors: RowProblem[]; hints?: string[]; data?: Record<string, any> };
+export type RowOutcome = { row: number; state: 'ok' | 'error' | 'skipped'; errors: RowProblem[]; data?: Record<string, any> };
 export type ImportTarget = {
   institutionCode: string; countyCode: string; classes: ClassRef[]; defaultClass?: ClassRef | null;
   /** The custom fields of the kindergarten's county: active ones (with their columns) and every one of its province. */
@@ -228,8 +228,8 @@ function readCell(column: Column, text: string, target: ImportTarget, add: (fiel
 }
 
 export type DuplicateState = {
-  /** Each idKey of the file and the first row with it (across batches). */
-  firstRow: Map<string, number>;
+  /** Each idKey of the file and the first row with it (across batches; an import keeps them compactly, first-rows.ts). */
+  firstRow: { get(idKey: string): number | undefined; set(idKey: string, row: number): unknown };
   /** name|birth date of the kindergarten's children without a number, read once (before anything of the import is written). */
   sameNameAndDate?: Set<string>;
 };
@@ -316,23 +316,15 @@ export function likelyDuplicateHint(candidates: { kindergartenName?: string | nu
  * or a near spelling with the same birth date and sex; the same guardian document and birth date),
  * in batched queries. Never an error and never blocking: each row with a match gets a hint naming
  * where the other record is held. Rows already in this kindergarten are 已导入 (markDuplicates).
- * Returns how many rows have a hint.
+ * `probes`: what the check needs of each valid row with a birth date, keyed by its row number (an
+ * import keeps them compactly, likely-probes.ts). Returns the hints by row number.
  */
-export async function markLikelyDuplicates(strapi: Core.Strapi, outcomes: RowOutcome[], target: ImportTarget, dateChunk?: number, timings?: Record<string, number>): Promise<number> {
-  const probes = outcomes.filter((o) => o.state === 'ok' && o.data?.birthDate).map((o) => ({
-    key: o.row,
-    name: o.data!.name,
-    birthDate: o.data!.birthDate,
-    sex: o.data!.sex,
-    guardianKeys: (o.data!.guardians ?? []).map((g: any) => g?.idKey).filter(Boolean),
-  }));
-  if (!probes.length) return 0;
+export async function likelyDuplicateHints(strapi: Core.Strapi, probes: Iterable<RowProbe> & { size: number }, target: ImportTarget, dateChunk?: number, timings?: Record<string, number>): Promise<Map<number, string[]>> {
+  const hints = new Map<number, string[]>();
+  if (!probes.size) return hints;
   const matches: Map<number, any[]> = await duplicates(strapi).likelyMatchesMany(probes, { exceptInstitutionCode: target.institutionCode, dateChunk, timings });
-  for (const outcome of outcomes) {
-    const candidates = matches.get(outcome.row);
-    if (candidates?.length) outcome.hints = [likelyDuplicateHint(candidates)];
-  }
-  return matches.size;
+  for (const [row, candidates] of matches) if (candidates?.length) hints.set(row, [likelyDuplicateHint(candidates)]);
+  return hints;
 }
 
 function dayOf(value: unknown): string {

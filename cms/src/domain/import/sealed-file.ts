@@ -61,6 +61,8 @@ export function openSealed(stored: Buffer): Buffer {
 
 /** The first characters of an uploaded workbook stored sealed in binary, as text (base64 of IV, tag and ciphertext). */
 const TEXT_MAGIC = 'enc:b1:';
+/** The slice of a workbook encrypted or decrypted at a time (sealText, openText). */
+const SEAL_SLICE_BYTES = 1 << 20;
 
 /**
  * An uploaded workbook as the job keeps it in the database (a text column): sealed in binary and
@@ -69,8 +71,16 @@ const TEXT_MAGIC = 'enc:b1:';
  */
 export function sealText(plain: Buffer): string {
   const { iv, cipher } = fileCipher();
-  const data = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return TEXT_MAGIC + Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64');
+  // IV, tag and ciphertext (as long as the text: GCM) in one buffer, encrypted a slice at a time
+  // into it: no other copy of the file's size beside the text made of it
+  const sealed = Buffer.allocUnsafe(FILE_IV_BYTES + FILE_TAG_BYTES + plain.length);
+  iv.copy(sealed, 0);
+  let at = FILE_IV_BYTES + FILE_TAG_BYTES;
+  for (let from = 0; from < plain.length; from += SEAL_SLICE_BYTES) at += cipher.update(plain.subarray(from, from + SEAL_SLICE_BYTES)).copy(sealed, at);
+  at += cipher.final().copy(sealed, at);
+  if (at !== sealed.length) throw new Error('sealed workbook: unexpected length');
+  cipher.getAuthTag().copy(sealed, FILE_IV_BYTES);
+  return TEXT_MAGIC + sealed.toString('base64');
 }
 
 /** The workbook stored by sealText — or the old way (an `enc:v1:` value of its base64, or that base64 already decrypted by the query engine). */
@@ -80,7 +90,11 @@ export function openText(stored: string): Buffer {
     const at = FILE_IV_BYTES + FILE_TAG_BYTES;
     if (bytes.length < at) throw new Error('sealed workbook cut short');
     const decipher = fileDecipher(bytes.subarray(0, FILE_IV_BYTES), bytes.subarray(FILE_IV_BYTES, at));
-    return Buffer.concat([decipher.update(bytes.subarray(at)), decipher.final()]);
+    // decrypted in place, a slice at a time (GCM's text is as long as its ciphertext): no other copy of the file's size
+    const plain = bytes.subarray(at);
+    for (let from = 0; from < plain.length; from += SEAL_SLICE_BYTES) decipher.update(plain.subarray(from, from + SEAL_SLICE_BYTES)).copy(plain, from);
+    if (decipher.final().length) throw new Error('sealed workbook: unexpected length');
+    return plain;
   }
   return Buffer.from(isEncrypted(stored) ? decryptValue(stored) : stored, 'base64');
 }

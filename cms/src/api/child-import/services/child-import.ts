@@ -27,7 +27,9 @@ import { isSealed, openSealed, openText, SEAL_HEAD_BYTES, sealBuffer, sealText, 
 import { DATA_SHEET } from '../../../domain/import/workbook';
 import { packCells, Spool, unpackCells } from '../../../domain/import/spool';
 import { isAllowed, refusalMessage } from '../../../security/can';
-import { checkRow, insertChildren, markDuplicates, markLikelyDuplicates, type ClassRef, type DuplicateState, type ImportMode, type ImportTarget, type RowOutcome, type RowProblem } from '../../../domain/import/children-import';
+import { checkRow, insertChildren, likelyDuplicateHints, markDuplicates, type ClassRef, type DuplicateState, type ImportMode, type ImportTarget, type RowOutcome, type RowProblem } from '../../../domain/import/children-import';
+import { FirstRows } from '../../../domain/import/first-rows';
+import { LikelyProbes } from '../../../domain/import/likely-probes';
 import { markRevealedInRequest } from '../../../security/pii-read-audit';
 import { jobQueue } from '../../../runtime/jobs';
 
@@ -245,8 +247,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     /** How many ID numbers (children's and guardians') the uploaded rows hold: what the report shows. */
     let idNumbers = 0;
     let headers: string[] = [];
-    /** What the likely-duplicate check needs of each valid row. */
-    let probes: RowOutcome[] = [];
+    /** What the likely-duplicate check needs of each valid row (compactly: likely-probes.ts). */
+    let probes = new LikelyProbes();
     /** The hints of the rows with likely duplicates, by row. */
     let hints = new Map<number, string[]>();
     fs.mkdirSync(reportDir(), { recursive: true, mode: 0o700 });
@@ -263,7 +265,10 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       await mayCreate();
       state.state = 'validating';
       await save({ state: 'validating' });
-      const duplicateState: DuplicateState = { firstRow: new Map() };
+      const firstRow = new FirstRows();
+      const duplicateState: DuplicateState = { firstRow };
+      // the columns holding ID numbers (children's and guardians'), decided once: each filled one is counted
+      const numberColumns = [...columns(strapi), ...(target.custom?.columns ?? [])].map((column) => column.path).filter((column) => /(^|\.)idNumber$/.test(column));
       let batch: SheetRow[] = [];
       const flush = async () => {
         const rows = batch;
@@ -282,11 +287,10 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
           else if (outcome.state === 'error') counts.failed += 1;
           else counts.skipped += 1;
           for (const problem of outcome.errors) if (problems.length < config.keepErrors) problems.push(problem);
-          for (const [column, value] of Object.entries(rows[i].cells)) if (value && /(^|\.)idNumber$/.test(column)) idNumbers += 1;
+          const { cells } = rows[i];
+          for (const column of numberColumns) if (cells[column]) idNumbers += 1;
           const data = outcome.data!;
-          if (outcome.state === 'ok' && data.birthDate) {
-            probes.push({ row: outcome.row, state: 'ok', errors: [], data: { name: data.name, birthDate: data.birthDate, sex: data.sex, guardians: (data.guardians ?? []).map((g: any) => ({ idKey: g?.idKey })) } });
-          }
+          if (outcome.state === 'ok' && data.birthDate) probes.add(outcome.row, data.name, data.birthDate, data.sex, (data.guardians ?? []).map((g: any) => g?.idKey));
           return { row: outcome.row, raw: packCells(rows[i].raw), state: outcome.state, errors: outcome.errors.map((e) => `${e.column}：${e.message}`), data: outcome.state === 'ok' ? data : undefined };
         });
         await spool.write(spooledRows);
@@ -314,9 +318,12 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       let report: string | null = null;
       // Likely duplicates elsewhere: a hint on the row, which is imported all the same.
       let started = performance.now();
-      counts.likely = await markLikelyDuplicates(strapi, probes, target, config.likelyDateChunk, timings);
-      hints = new Map(probes.filter((o) => o.hints?.length).map((o) => [o.row, o.hints!]));
-      probes = [];
+      // the file's in-file duplicate keys are no longer needed
+      firstRow.clear();
+      duplicateState.sameNameAndDate = undefined;
+      hints = await likelyDuplicateHints(strapi, probes, target, config.likelyDateChunk, timings);
+      counts.likely = hints.size;
+      probes = new LikelyProbes();
       timings.likelyMs = performance.now() - started;
       /**
        * The report, when a row has something to fix or to check (all valid and no hint: the counts
