@@ -482,3 +482,41 @@ describe('exports', () => {
     expect(one).toMatchObject({ kind: 'graduates', rowCount: 1, username: 'demo-kindergarten', filters: { status: { $eq: 'graduated' }, schoolClass: { schoolYear: { $eq: '2026-2027' } } } });
   });
 });
+
+describe('the uploaded workbook kept for its job', () => {
+  const UPLOAD = 'api::child-import.child-import-upload';
+  const service = () => app.strapi.service('api::child-import.child-import') as any;
+
+  test('is stored sealed in parts, read back byte for byte, and a workbook stored whole before parts still opens', async () => {
+    const { sealText } = require('../../cms/dist/src/domain/import/sealed-file');
+    const workbook = Buffer.concat([Buffer.from('PK-like header 350203202107060381 '), Buffer.alloc(200_000, 7), Buffer.from(' tail')]);
+    const jobId = 900_001;
+    try {
+      await service().storeWorkbook(jobId, workbook, 65_536);
+      const parts = await app.strapi.db.query(UPLOAD).findMany({ where: { job: jobId }, select: ['part', 'content'], orderBy: { part: 'asc' } });
+      expect(parts.map((p: any) => p.part)).toEqual([0, 1, 2, 3]);
+      // sealed: no part holds the ID number of the file in clear
+      for (const part of parts) expect(part.content).not.toContain('350203202107060381');
+      expect((await service().storedWorkbook(jobId)).equals(workbook)).toBe(true);
+
+      const older = jobId + 1;
+      const now = new Date();
+      await app.strapi.db.query(UPLOAD).create({ data: { documentId: `older-upload-${Date.now()}`, job: older, content: sealText(workbook), createdAt: now, updatedAt: now, publishedAt: now } });
+      expect((await service().storedWorkbook(older)).equals(workbook)).toBe(true);
+    } finally {
+      await app.strapi.db.query(UPLOAD).deleteMany({ where: { job: { $in: [jobId, jobId + 1] } } });
+    }
+    await expect(service().storedWorkbook(jobId)).rejects.toThrow('no longer stored');
+  });
+
+  test('an empty file is still one stored part', async () => {
+    const jobId = 900_003;
+    try {
+      await service().storeWorkbook(jobId, Buffer.alloc(0), 65_536);
+      expect(await app.strapi.db.query(UPLOAD).count({ where: { job: jobId } })).toBe(1);
+      expect((await service().storedWorkbook(jobId)).length).toBe(0);
+    } finally {
+      await app.strapi.db.query(UPLOAD).deleteMany({ where: { job: jobId } });
+    }
+  });
+});

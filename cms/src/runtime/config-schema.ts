@@ -336,6 +336,7 @@ function checkImports(c: Checker, imports: any) {
   for (const field of ['maxBytes', 'maxRows', 'validateChunk', 'insertChunk', 'dupQueryChunk', 'keepErrors']) c.integer(imports[field], `imports.${field}`);
   for (const field of ['likelyDateChunk', 'exportPage']) c.integer(imports[field], `imports.${field}`, { optional: true });
   c.integer(imports.exportJobAboveRows, 'imports.exportJobAboveRows', { min: 0, optional: true });
+  c.integer(imports.storedPartBytes, 'imports.storedPartBytes', { min: 65536, max: 67108864, optional: true });
   c.integer(imports.exportFileHours, 'imports.exportFileHours', { min: 1, optional: true });
   if (imports.interruptedJobs !== undefined && c.object(imports.interruptedJobs, 'imports.interruptedJobs')) {
     for (const field of ['staleMinutes', 'heartbeatSeconds']) c.integer(imports.interruptedJobs[field], `imports.interruptedJobs.${field}`, { optional: true });
