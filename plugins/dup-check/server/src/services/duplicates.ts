@@ -145,46 +145,14 @@ function dayOf(value: unknown): string {
   return String(value ?? '').slice(0, 10);
 }
 
-/** SHA-256's block, in bytes (HMAC pads the key to it). */
-const SHA256_BLOCK = 64;
-/** The longest message (UTF-8 bytes) blindIndex hashes in its own buffers; longer ones go through createHmac. */
-const BLIND_INDEX_MAX_MESSAGE = 192;
-
-/**
- * HMAC-SHA256 under `key` (UTF-8 text), in hex: the same bytes as createHmac('sha256', key), as
- * RFC 2104 defines it — SHA-256 of the outer padded key and SHA-256 of the inner padded key and
- * the message — from two one-shot hashes into buffers made once: an import computes three for each
- * of its rows (the child's and the guardians' documents), and a createHmac each costs about twice.
- */
-function blindIndex(key: string): (message: string) => string {
-  let keyBytes = Buffer.from(key, 'utf8');
-  if (keyBytes.length > SHA256_BLOCK) keyBytes = crypto.createHash('sha256').update(keyBytes).digest();
-  const inner = Buffer.alloc(SHA256_BLOCK + BLIND_INDEX_MAX_MESSAGE, 0);
-  const outer = Buffer.alloc(SHA256_BLOCK + 32, 0);
-  inner.fill(0x36, 0, SHA256_BLOCK);
-  outer.fill(0x5c, 0, SHA256_BLOCK);
-  for (let i = 0; i < keyBytes.length; i += 1) {
-    inner[i] ^= keyBytes[i];
-    outer[i] ^= keyBytes[i];
-  }
-  const secret = crypto.createSecretKey(Buffer.from(key, 'utf8'));
-  return (message) => {
-    // (three UTF-8 bytes a character at most: a short message needs no counting)
-    if (message.length > BLIND_INDEX_MAX_MESSAGE / 3 && Buffer.byteLength(message, 'utf8') > BLIND_INDEX_MAX_MESSAGE) return crypto.createHmac('sha256', secret).update(message).digest('hex');
-    const length = inner.write(message, SHA256_BLOCK, 'utf8');
-    crypto.hash('sha256', inner.subarray(0, SHA256_BLOCK + length), 'buffer').copy(outer, SHA256_BLOCK);
-    return crypto.hash('sha256', outer, 'hex');
-  };
-}
-
 /**
  * The province-wide duplicate check (查重). It reads every child of the province on purpose — a
  * duplicate may sit in any county — but answers only where the other record is (kindergarten and
  * county), never who the child is, unless that record lies in the caller's own reach.
  */
 const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
-  /** The blind index's HMAC, its key prepared once (blindIndex). */
-  let hmac: ((message: string) => string) | undefined;
+  /** The blind index's key, prepared once (a string key is prepared anew by every createHmac). */
+  let hashKey: crypto.KeyObject | undefined;
   const pinyinKeys = new Map<string, string>();
   /** A table, schema-qualified on PostgreSQL. */
   const qualified = (table: string) => {
@@ -196,8 +164,9 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** Keyed hash (blind index) of a document: same type and number ⇔ same key. */
   idKey(type: string | null | undefined, number: string | null | undefined): string | null {
     if (!type || !number) return null;
-    hmac ??= blindIndex(strapi.plugin('dup-check').config('hashKey') as string);
-    return hmac(`${type}:${number}`);
+    // the same bytes as createHmac(…, key) with the key as a string (UTF-8)
+    hashKey ??= crypto.createSecretKey(Buffer.from(strapi.plugin('dup-check').config('hashKey') as string, 'utf8'));
+    return crypto.createHmac('sha256', hashKey).update(`${type}:${number}`).digest('hex');
   },
 
   /** The name spelled as toneless pinyin: homophones and similar-sounding characters meet here. */
@@ -542,4 +511,4 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
 
 export type DuplicatesService = ReturnType<typeof duplicatesService>;
 export default duplicatesService;
-export { withinOneEdit, nearlySpelled, nameReason, spellingKeys, blindIndex };
+export { withinOneEdit, nearlySpelled, nameReason, spellingKeys };
