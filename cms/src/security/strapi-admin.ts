@@ -46,14 +46,15 @@ const under = (path: string, prefix: string) => path === prefix || path.startsWi
 
 export type AdminDecision = { status: 403 | 404; message: string; code: string } | null;
 
-/**
- * What happens to a request for Strapi's admin (null: it goes on). `path` is the route identity
- * (cms/src/security/route-identity.ts), `query` the decoded query string.
- */
 /** Whether a path (its one spelling, route-identity.ts) is under one of Strapi's admin prefixes. */
 export function isAdminPath(path: string, prefixes: string[]): boolean {
   return prefixes.some((prefix) => under(path, prefix));
 }
+
+/**
+ * What happens to a request for Strapi's admin (null: it goes on). `path` is the route identity
+ * (cms/src/security/route-identity.ts), `query` the decoded query string.
+ */
 
 export function adminRequestDecision(
   request: { method: string; path: string; query?: string },

@@ -4,12 +4,11 @@ import { entry, yesNoName } from '../../../domain/dictionaries';
 import { regionNames } from '../../../domain/region-names';
 import { fieldLabel } from '../../../domain/messages';
 import { countFullIdNumbers, markRevealedInRequest } from '../../../security/pii-read-audit';
+import { escapeHtml as escape } from '../../../utils/html';
 
 const CHILD = 'api::child.child';
 const CLASS = 'api::school-class.school-class';
 
-const escape = (value: unknown) =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const yesNo = (value: unknown) => yesNoName(Boolean(value));
 const coded = (table: string, code: unknown) => (code ? entry(table, code)?.name ?? String(code) : '');
 

@@ -13,6 +13,7 @@ import { recordAudit } from '../../../security/audit';
 import { verifyUploads } from '../../../security/upload-content';
 import { conflictError, fieldError } from '../../../utils/validation';
 import { forbidden } from '../../../security/errors';
+import { escapeHtml as escape } from '../../../utils/html';
 
 const INVITATION = 'api::guardian-invitation.guardian-invitation';
 const CHILD = 'api::child.child';
@@ -29,7 +30,6 @@ const CODED: Record<string, string> = { idType: 'idType', ethnicity: 'ethnicity'
 const REGION_FIELDS = ['birthPlace', 'householdRegion'];
 
 type Guardian = { invitation: any; guardian: number };
-const escape = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** The sealed code in clear (reads may come back already opened by the query engine's decryption, cms/src/security/pii.ts). */
 const unseal = (sealed: string) => (isEncrypted(sealed) ? decryptValue(sealed) : sealed);
 const live = (invitation: any, now = Date.now()) => invitation && invitation.state !== 'revoked' && !invitation.revokedAt && new Date(invitation.expiresAt).getTime() > now;
