@@ -196,7 +196,7 @@ async function main() {
     await server.call(IMPORTS, 'settle', [30 * 60_000]); // a long import into a province (the service's default wait is shorter)
     const elapsed = seconds(started);
     const row = await server.query('api::child-import.child-import', 'findOne', { where: { documentId: job.id } });
-    log(`${label}: ${row.state} in ${elapsed.toFixed(1)} s — imported ${thousands(row.imported)}, skipped ${thousands(row.skipped)}, failed ${thousands(row.failed)}; phases ${JSON.stringify(row.timings)}`);
+    log(`${label}: ${row.state} in ${elapsed.toFixed(1)} s — imported ${thousands(row.imported)}, skipped ${thousands(row.skipped)}, failed ${thousands(row.failed)}, likely duplicates ${thousands(row.likely ?? 0)}; phases ${JSON.stringify(row.timings)}`);
     if (row.state !== 'done') throw new Error(`${label}: ${row.state} ${row.message} ${JSON.stringify((row.errors ?? []).slice(0, 3))}`);
     return { elapsed, row };
   };

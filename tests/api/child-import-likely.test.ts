@@ -110,18 +110,18 @@ describe('likely duplicates in another kindergarten are imported, counted and na
     expect(listed.likely).toBe(3);
   });
 
-  test('the report: a 提示 column naming the kindergarten and county of the other record, and why — nothing else of that child', async () => {
+  test('the report: only the rows to check, each with its row in the file and a 提示 naming the kindergarten and county of the other record, and why — nothing else of that child', async () => {
     const { headers, rows, cell } = await report(job.id);
-    expect(headers.slice(-3)).toEqual(['导入结果', '错误说明', '提示']);
+    expect(headers.slice(-4)).toEqual(['导入结果', '错误说明', '提示', '原行号']);
+    // the three rows with a hint, in the file's order; the two without (imported, nothing to check) are not repeated
+    expect(rows.slice(1).map((r) => [r[0], r[headers.indexOf('原行号')]])).toEqual([['欧阳疑似', 2], ['司马晓敏', 3], ['完全不同', 4]]);
     expect(cell('欧阳疑似', '导入结果')).toBe('已导入');
     expect(cell('欧阳疑似', '错误说明')).toBeNull();
     expect(cell('欧阳疑似', '提示')).toBe(hint('姓名、出生日期、性别相同'));
     expect(cell('司马晓敏', '提示')).toBe(hint('出生日期、性别相同，姓名相近'));
     expect(cell('完全不同', '提示')).toBe(hint('监护人证件号码相同，出生日期相同'));
-    expect(cell('无匹配幼儿', '提示')).toBeNull();
-    expect(cell('无匹配幼儿', '导入结果')).toBe('已导入');
-    const girl = rows.find((r) => r[0] === '欧阳疑似' && String(r[headers.indexOf('证件号码')]).startsWith('35050220210704022'))!;
-    expect(girl[headers.indexOf('提示')] ?? null).toBeNull();
+    expect(rows.find((r) => r[0] === '无匹配幼儿')).toBeUndefined();
+    expect(rows.filter((r) => r[0] === '欧阳疑似')).toHaveLength(1); // the girl (no hint) is not in it
     // nothing of the other children: no name, number, guardian or address of theirs anywhere in a hint
     const hints = rows.slice(1).map((r) => String(r[headers.indexOf('提示')] ?? '')).join('\n');
     for (const child of Object.values(held)) {
@@ -154,16 +154,19 @@ describe('an exact duplicate is still an error', () => {
     const job = await importRows([
       row('上官精确', '20210707', '039', { 证件号码: held.exact.id }),
       row('司马晓明', '20210705', '041'), // the same name, birth date and sex as the child of 思明区
+      row('端木无疑', '20210709', '045'), // valid, nothing like it: imported, not in the report
     ], 'valid-only');
-    expect(job).toMatchObject({ state: 'done', ok: 1, failed: 1, imported: 1, likely: 1 });
+    expect(job).toMatchObject({ state: 'done', ok: 2, failed: 1, imported: 2, likely: 1 });
     expect(job.errors).toEqual([expect.objectContaining({ row: 2, field: 'idNumber', message: expect.stringContaining('思明区') })]);
     expect(JSON.stringify(job.errors)).not.toContain('上官精确');
     expect(await countChildren('上官精确')).toBe(1); // only the record of 思明区
-    const { cell } = await report(job.id);
+    const { headers, rows, cell } = await report(job.id);
     expect(cell('上官精确', '导入结果')).toBe('错误');
     expect(cell('上官精确', '提示')).toBeNull();
     expect(cell('司马晓明', '导入结果')).toBe('已导入');
     expect(cell('司马晓明', '提示')).toBe(hint('姓名、出生日期、性别相同'));
+    // the row to fix and the row to check, each with its row in the file; not the clean one
+    expect(rows.slice(1).map((r) => [r[0], r[headers.indexOf('原行号')]])).toEqual([['上官精确', 2], ['司马晓明', 3]]);
   });
 
   test('all-or-none with an error: nothing imported, the likely row keeps its hint in the report', async () => {
@@ -172,8 +175,11 @@ describe('an exact duplicate is still an error', () => {
       row('司马晓明', '20210705', '043'),
     ], 'all-or-none');
     expect(job).toMatchObject({ state: 'rejected', imported: 0, likely: 1 });
-    const { cell } = await report(job.id);
+    const { headers, rows, cell } = await report(job.id);
     expect(cell('司马晓明', '导入结果')).toBe('未导入');
     expect(cell('司马晓明', '提示')).toBe(hint('姓名、出生日期、性别相同'));
+    // nothing written: every row, to fix and upload again whole (no 原行号: the rows are the file's)
+    expect(rows).toHaveLength(3);
+    expect(headers).not.toContain('原行号');
   });
 });

@@ -229,7 +229,16 @@ describe('rows', () => {
   test('valid-only: the valid rows are written with derived fields, normalised, in their class', async () => {
     const started = await accepted(upload(kindergarten, file, { mode: 'valid-only' }));
     const job = await finished(kindergarten, started.body.data.id);
-    expect(job).toMatchObject({ state: 'done', ok: 5, failed: 8, skipped: 0, imported: 5 });
+    expect(job).toMatchObject({ state: 'done', ok: 5, failed: 8, skipped: 0, imported: 5, hasReport: true });
+    // rows were written: the report holds the 8 rows to fix, each with its row in the file, not the 5 imported
+    const report = new ExcelJS.Workbook();
+    await report.xlsx.load((await download(kindergarten, `/api/child-import/${started.body.data.id}/report`).expect(200)).body);
+    const reportRows: unknown[][] = [];
+    report.worksheets[0].eachRow((r) => reportRows.push((r.values as unknown[]).slice(1)));
+    const reportHeaders = reportRows[0].map(String);
+    expect(reportHeaders.slice(-3)).toEqual(['导入结果', '错误说明', '原行号']);
+    expect(reportRows.slice(1).map((r) => r[reportHeaders.indexOf('导入结果')])).toEqual(Array(8).fill('错误'));
+    expect(reportRows.slice(1).map((r) => r[reportHeaders.indexOf('原行号')])).toEqual([...new Set(job.errors.map((e: any) => e.row))]);
     const imported = await app.strapi.db.query('api::child.child').findMany({ where: { name: { $in: ['导入幼儿1', '全角 幼儿', '导入幼儿8', '导入幼儿11', '导入幼儿12'] } }, populate: ['guardians', 'schoolClass'] });
     expect(imported).toHaveLength(5);
     const fw = imported.find((c) => c.name === '全角 幼儿');

@@ -32,6 +32,13 @@ export const ERROR_HEADER = '错误说明';
 export const RESULT_HEADER = '导入结果';
 /** The header of the report's column of hints (likely duplicates: imported, to be checked); ignored on upload too. */
 export const HINT_HEADER = '提示';
+/**
+ * The header of the column of a report that holds only some of the uploaded rows (those to fix or to
+ * check): where each was in the uploaded file (the reasons name other rows by that number); ignored on upload too.
+ */
+export const ROW_HEADER = '原行号';
+/** The columns a report adds to the uploaded ones: replaced, not read, when a report is uploaded again. */
+export const REPORT_HEADERS: ReadonlySet<string> = new Set([RESULT_HEADER, ERROR_HEADER, HINT_HEADER, ROW_HEADER]);
 
 /** The child's fields, in the template's order, with how each cell is read. */
 const CHILD_FIELDS: [string, ColumnKind, string?][] = [

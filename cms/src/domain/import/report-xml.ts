@@ -10,11 +10,12 @@
  */
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER } from './columns';
+import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, ROW_HEADER } from './columns';
 import { DATE_FORMAT, dateCell, fitWidth } from '../sheet-cells';
 import { columnName } from './sheet-xml';
 
-export type ReportRow = { raw: unknown[]; result: string; errors: string[]; hints?: string[] };
+/** A report's row: the uploaded cells, the result, the reasons, the hints, and (with `rowNumbers`) its row in the uploaded file. */
+export type ReportRow = { raw: unknown[]; result: string; errors: string[]; hints?: string[]; row?: number };
 
 /** The rows the widths are fitted to (held while the header row waits for them). */
 const SAMPLE_ROWS = 1000;
@@ -118,14 +119,15 @@ function uploadedCell(ref: string, value: unknown): string {
 
 /**
  * The report's xlsx as a stream of bytes: `headers` are the uploaded columns (the rows' `raw`, in
- * that order), followed by the result, the reasons and, when `hinted` (else: when a row of an array
- * has a hint), the hints.
+ * that order), followed by the result, the reasons, when `hinted` (else: when a row of an array
+ * has a hint) the hints, and with `rowNumbers` (a report of some of the uploaded rows) each row's
+ * number in the uploaded file.
  */
-export function reportArchive(headers: string[], rows: ReportRow[] | AsyncIterable<ReportRow> | Iterable<ReportRow>, sheetName: string, options: { hinted?: boolean } = {}): NodeJS.ReadableStream {
+export function reportArchive(headers: string[], rows: ReportRow[] | AsyncIterable<ReportRow> | Iterable<ReportRow>, sheetName: string, options: { hinted?: boolean; rowNumbers?: boolean } = {}): NodeJS.ReadableStream {
   const width = headers.length;
   const hintedOption = options.hinted ?? (Array.isArray(rows) ? rows.some((item) => item.hints?.length) : undefined);
   // the column letters, once
-  const letters = Array.from({ length: width + 3 }, (_, i) => columnName(i + 1));
+  const letters = Array.from({ length: width + 4 }, (_, i) => columnName(i + 1));
 
   async function* sheetXml(): AsyncGenerator<string> {
     const iterator = (Symbol.asyncIterator in Object(rows) ? (rows as AsyncIterable<ReportRow>)[Symbol.asyncIterator]() : (rows as Iterable<ReportRow>)[Symbol.iterator]()) as Iterator<ReportRow> | AsyncIterator<ReportRow>;
@@ -144,6 +146,7 @@ export function reportArchive(headers: string[], rows: ReportRow[] | AsyncIterab
       fitWidth(RESULT_HEADER, sample.map((item) => item.result)),
       fitWidth(ERROR_HEADER, sample.map((item) => item.errors.join('；')), { min: 30, max: 100 }),
       ...(hinted ? [fitWidth(HINT_HEADER, sample.map((item) => (item.hints ?? []).join('；')), { min: 30, max: 100 })] : []),
+      ...(options.rowNumbers ? [fitWidth(ROW_HEADER, sample.map((item) => String(item.row ?? '')))] : []),
     ];
     own.forEach((w, k) => cols.push(`<col min="${width + k + 1}" max="${width + k + 1}" width="${w}" customWidth="1"/>`));
     let xml = `${XML_HEAD}<worksheet xmlns="${MAIN_NS}" xmlns:r="${REL_NS}">`
@@ -151,7 +154,7 @@ export function reportArchive(headers: string[], rows: ReportRow[] | AsyncIterab
       + `<sheetFormatPr defaultRowHeight="15"/><cols>${cols.join('')}</cols><sheetData>`;
     xml += `<row r="1" s="${S.bold}" customFormat="1">`;
     for (let i = 0; i < width; i += 1) xml += headers[i] ? inline(`${letters[i]}1`, S.boldText, headers[i]) : `<c r="${letters[i]}1" s="${S.boldText}"/>`;
-    [RESULT_HEADER, ERROR_HEADER, ...(hinted ? [HINT_HEADER] : [])].forEach((header, k) => { xml += inline(`${letters[width + k]}1`, S.bold, header); });
+    [RESULT_HEADER, ERROR_HEADER, ...(hinted ? [HINT_HEADER] : []), ...(options.rowNumbers ? [ROW_HEADER] : [])].forEach((header, k) => { xml += inline(`${letters[width + k]}1`, S.bold, header); });
     xml += '</row>';
     let number = 1;
     const add = (item: ReportRow) => {
@@ -163,6 +166,7 @@ export function reportArchive(headers: string[], rows: ReportRow[] | AsyncIterab
       if (item.errors.length) xml += inline(`${letters[width + 1]}${number}`, S.error, item.errors.join('；'));
       const hints = item.hints ?? [];
       if (hints.length) xml += inline(`${letters[width + 2]}${number}`, S.hint, hints.join('；'));
+      if (options.rowNumbers && item.row !== undefined) xml += `<c r="${letters[width + (hinted ? 3 : 2)]}${number}"><v>${item.row}</v></c>`;
       xml += '</row>';
     };
     for (const item of sample) {

@@ -10,7 +10,7 @@
 import { excel } from '../../runtime/excel';
 import JSZip from 'jszip';
 import { fieldError } from '../../utils/validation';
-import { ERROR_HEADER, HINT_HEADER, RESULT_HEADER, headerKey, type Column } from './columns';
+import { REPORT_HEADERS, headerKey, type Column } from './columns';
 import { columnName, countSheetRows, readSheet, type XmlRow } from './sheet-xml';
 
 /** The lean reader, behind an object the tests can replace (to try the in-memory second reading). */
@@ -187,7 +187,7 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
         read.headers[index] = text;
         const column = byKey.get(headerKey(text));
         if (column) read.found.set(index + 1, column);
-        else if (text && text !== ERROR_HEADER && text !== RESULT_HEADER && text !== HINT_HEADER) read.unknownHeaders.push(text);
+        else if (text && !REPORT_HEADERS.has(text)) read.unknownHeaders.push(text);
       });
       read.headersRead = true;
       return;

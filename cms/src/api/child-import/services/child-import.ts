@@ -18,7 +18,7 @@ import { errors } from '@strapi/utils';
 import { createId } from '@paralleldrive/cuid2';
 import { fieldError } from '../../../utils/validation';
 import { dataDir, readDomainConfig } from '../../../runtime/paths';
-import { columns, customColumns, ERROR_HEADER, HINT_HEADER, RESULT_HEADER } from '../../../domain/import/columns';
+import { columns, customColumns, REPORT_HEADERS } from '../../../domain/import/columns';
 import { activeDefinitions, allDefinitions, ensureRegionCodes } from '../../../domain/custom-fields';
 import { IN_MEMORY_MAX_BYTES, readUpload, type SheetRow } from '../../../domain/import/workbook';
 import { buildTemplate } from '../../../domain/import/template';
@@ -88,8 +88,12 @@ const SCRATCH_MAX_MS = 10 * 60000;
 /** The jobs queued by this instance and not seen finished yet (settle waits for them). */
 const queuedHere = new Set<number>();
 
-/** A checked row as the import keeps it between its passes (cms/src/domain/import/spool.ts): what the report and the insert need. */
-type SpooledRow = { row: number; raw: unknown[]; state: RowOutcome['state']; errors: string[]; data?: Record<string, any> };
+/**
+ * A checked row as the import keeps it between its passes (cms/src/domain/import/spool.ts): what the
+ * report needs (the uploaded cells, the result, the reasons). The valid rows' data go to a scratch
+ * file of their own: the insert reads only those, the report only these.
+ */
+type SpooledRow = { row: number; raw: unknown[]; state: RowOutcome['state']; errors: string[] };
 
 /** The first bytes of a stored report (enough to tell how it is sealed). */
 async function head(file: string): Promise<Buffer> {
@@ -278,6 +282,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     let hints = new Map<number, string[]>();
     fs.mkdirSync(reportDir(), { recursive: true, mode: 0o700 });
     const spool = new Spool<SpooledRow>(path.join(reportDir(), `${documentId}.${process.pid}.spool`));
+    const validSpool = new Spool<Record<string, any>>(path.join(reportDir(), `${documentId}.${process.pid}.valid.spool`));
     let spooled = false;
     /** The report, while the rows are written (see writeReport in the try below). */
     let alongside: Promise<void> | null = null;
@@ -306,6 +311,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         await markDuplicates(strapi, outcomes, target, config.dupQueryChunk, duplicateState);
         timings.duplicatesMs += performance.now() - started;
         started = performance.now();
+        const valid: Record<string, any>[] = [];
         const spooledRows = outcomes.map((outcome, i): SpooledRow => {
           counts.processed += 1;
           if (outcome.state === 'ok') counts.ok += 1;
@@ -315,10 +321,14 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
           const { cells } = rows[i];
           for (const column of numberColumns) if (cells[column]) idNumbers += 1;
           const data = outcome.data!;
-          if (outcome.state === 'ok' && data.birthDate) probes.add(outcome.row, data.name, data.birthDate, data.sex, (data.guardians ?? []).map((g: any) => g?.idKey));
-          return { row: outcome.row, raw: packCells(rows[i].raw), state: outcome.state, errors: outcome.errors.map((e) => `${e.column}：${e.message}`), data: outcome.state === 'ok' ? data : undefined };
+          if (outcome.state === 'ok') {
+            valid.push(data);
+            if (data.birthDate) probes.add(outcome.row, data.name, data.birthDate, data.sex, (data.guardians ?? []).map((g: any) => g?.idKey));
+          }
+          return { row: outcome.row, raw: packCells(rows[i].raw), state: outcome.state, errors: outcome.errors.map((e) => `${e.column}：${e.message}`) };
         });
         await spool.write(spooledRows);
+        if (valid.length) await validSpool.write(valid);
         timings.validateMs += performance.now() - started;
         state.processed = counts.processed;
         await save({ processed: counts.processed });
@@ -369,7 +379,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         started = performance.now();
         alongside = writeReport();
         alongside.catch(() => undefined); // awaited before the commit (or, on a failure, before the report is written again)
-        imported = await insertChildren(strapi, this.validRows(spool, config.insertChunk), config.insertChunk, (done) => {
+        imported = await insertChildren(strapi, this.validRows(validSpool, config.insertChunk), config.insertChunk, (done) => {
           state.imported = done;
           this.showProgress(id, done);
         }, target.actor, () => alongside!);
@@ -385,6 +395,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       // gone before the job says it ended: the scratch file, and the stored workbook (runQueued drops it
       // too, after: whoever sees the job ended finds it gone)
       await spool.remove();
+      await validSpool.remove();
       await dropUpload();
       await save({ state: rejected ? 'rejected' : 'done', ...counts, imported, errors: this.errorList(problems), reportFile: report, reportIds: report ? idNumbers : 0, message, timings, finishedAt: new Date() });
     } catch (error: any) {
@@ -403,19 +414,22 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       await alongside?.catch(() => undefined);
       const report = spooled && fs.existsSync(spool.file) ? await this.writeReport(documentId, headers, spool, hints, true).catch(() => null) : null;
       await spool.remove().catch(() => undefined);
+      await validSpool.remove().catch(() => undefined);
       await dropUpload();
       await save({ state: 'failed', imported: 0, message, reportFile: report, reportIds: report ? idNumbers : 0, errors: this.errorList(problems), finishedAt: new Date() }).catch(() => undefined);
     } finally {
       live.delete(id);
-      await spool.remove().catch(() => undefined); // a refused run's (nothing else left it)
+      // a refused run's (nothing else left them)
+      await spool.remove().catch(() => undefined);
+      await validSpool.remove().catch(() => undefined);
     }
   },
 
-  /** The valid rows' data read back from the scratch file, about `size` rows at a time (one INSERT per table each). */
-  async *validRows(spool: Spool<SpooledRow>, size: number): AsyncGenerator<Record<string, any>[]> {
+  /** The valid rows' data read back from their scratch file, about `size` rows at a time (one INSERT per table each). */
+  async *validRows(spool: Spool<Record<string, any>>, size: number): AsyncGenerator<Record<string, any>[]> {
     let rows: Record<string, any>[] = [];
     for await (const batch of spool.batches()) {
-      for (const row of batch) if (row.state === 'ok' && row.data) rows.push(row.data);
+      for (const data of batch) rows.push(data);
       if (rows.length >= size) {
         yield rows;
         rows = [];
@@ -441,21 +455,25 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   /**
-   * Streams the report to the data folder from the import's scratch file: every uploaded row with
-   * its result and reasons, and a 提示 column when a row has a hint. The result columns of a report
-   * uploaded again are replaced, not repeated.
+   * Streams the report to the data folder from the import's scratch file, with each row's result and
+   * reasons, and a 提示 column when a row has a hint. When nothing was written (`rejected`: all or
+   * none with an error, or a failed write): every uploaded row, to fix and upload again whole. When
+   * rows were written: only the rows to fix (errors) or to check (hints), each with its 原行号 —
+   * 100,000 imported rows with 12 to look at make a report of 12. The columns a report adds are
+   * replaced, not repeated, when a report is uploaded again.
    */
   async writeReport(documentId: string, sheetHeaders: string[], spool: Spool<SpooledRow>, hints: Map<number, string[]>, rejected: boolean): Promise<string> {
-    const ownColumns = new Set([RESULT_HEADER, ERROR_HEADER, HINT_HEADER]);
-    const kept = Array.from({ length: sheetHeaders.length }, (_, i) => i).filter((i) => !ownColumns.has(sheetHeaders[i]));
+    const kept = Array.from({ length: sheetHeaders.length }, (_, i) => i).filter((i) => !REPORT_HEADERS.has(sheetHeaders[i]));
     const all = kept.length === sheetHeaders.length;
     const headers = all ? sheetHeaders : kept.map((i) => sheetHeaders[i]);
     async function* rows(): AsyncGenerator<ReportRow> {
       for await (const batch of spool.batches()) {
         for (const row of batch) {
+          const rowHints = hints.get(row.row) ?? [];
+          if (!rejected && row.state !== 'error' && !rowHints.length) continue;
           const result = row.state === 'error' ? '错误' : row.state === 'skipped' ? '已导入（跳过）' : rejected ? '未导入' : '已导入';
           const raw = unpackCells(row.raw);
-          yield { raw: all ? raw : kept.map((i) => raw[i]), result, errors: row.errors, hints: hints.get(row.row) ?? [] };
+          yield { raw: all ? raw : kept.map((i) => raw[i]), result, errors: row.errors, hints: rowHints, row: row.row };
         }
       }
     }
@@ -466,7 +484,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     // scratch file, renamed into place once whole
     const scratch = `${finalPath}.${process.pid}.sealing`;
     try {
-      await sealTo(reportArchive(headers, rows(), DATA_SHEET, { hinted: hints.size > 0 }), scratch, REPORT_MODE);
+      await sealTo(reportArchive(headers, rows(), DATA_SHEET, { hinted: hints.size > 0, rowNumbers: !rejected }), scratch, REPORT_MODE);
       await fs.promises.rename(scratch, finalPath);
     } finally {
       await fs.promises.rm(scratch, { force: true });
