@@ -406,6 +406,28 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
       });
     };
 
+    // by guardian: the same guardian document (blind index) and the same birth date
+    // (a guardian's key is most often one probe's: its probe alone, not a list of one)
+    const byGuardian = new Map<string, Owner | Owner[]>();
+    for (const probe of probes) {
+      if (!probe.birthDate || !probe.guardianKeys?.length) continue;
+      const owner: Owner = { key: probe.key, birthDate: probe.birthDate };
+      for (const guardianKey of new Set(probe.guardianKeys.filter(Boolean))) {
+        const known = byGuardian.get(guardianKey);
+        if (!known) byGuardian.set(guardianKey, owner);
+        else if (Array.isArray(known)) known.push(owner);
+        else byGuardian.set(guardianKey, [known, owner]);
+      }
+    }
+    const guardianKeys = [...byGuardian.keys()];
+    /**
+     * PostgreSQL takes every key as one array (one pass over the guardians, however many rows), sent
+     * now on a connection of its own: the database looks the keys up while the names below are
+     * looked up and matched. SQLite (one connection): in chunks of bound parameters, after the names.
+     */
+    const guardianRowsEarly = postgres && guardianKeys.length ? this.childrenByGuardianKeys(guardianKeys, except) : null;
+    guardianRowsEarly?.catch(() => undefined); // awaited below
+
     // by name: probes grouped by sex ('' = any) and birth date; one query per chunk of dates of a sex
     const groups = new Map<string, Map<string, Prepared[]>>();
     for (const probe of probes) {
@@ -465,32 +487,18 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     partDone('likelyByNameMs');
 
-    // by guardian: the same guardian document (blind index) and the same birth date
-    // (a guardian's key is most often one probe's: its probe alone, not a list of one)
-    const byGuardian = new Map<string, Owner | Owner[]>();
-    for (const probe of probes) {
-      if (!probe.birthDate || !probe.guardianKeys?.length) continue;
-      const owner: Owner = { key: probe.key, birthDate: probe.birthDate };
-      for (const guardianKey of new Set(probe.guardianKeys.filter(Boolean))) {
-        const known = byGuardian.get(guardianKey);
-        if (!known) byGuardian.set(guardianKey, owner);
-        else if (Array.isArray(known)) known.push(owner);
-        else byGuardian.set(guardianKey, [known, owner]);
-      }
-    }
-    const guardianKeys = [...byGuardian.keys()];
-    // PostgreSQL takes every key as one array (one pass over the guardians, however many rows);
-    // SQLite, in chunks of bound parameters
-    const keyChunk = postgres ? Math.max(guardianKeys.length, 1) : options.guardianKeyChunk ?? BATCH_GUARDIAN_KEYS;
-    for (let start = 0; start < guardianKeys.length; start += keyChunk) {
-      const keys = guardianKeys.slice(start, start + keyChunk);
-      const rows = await this.childrenByGuardianKeys(keys, except);
+    const matchGuardians = (rows: any[]) => {
       for (const row of rows) {
         const child = { documentId: row.document_id, institutionCode: row.institution_code, countyCode: row.county_code };
         const date = dayOf(row.birth_date);
         const owners = byGuardian.get(row.id_key);
         for (const probe of owners === undefined ? [] : Array.isArray(owners) ? owners : [owners]) if (probe.birthDate === date) add(probe, child, LIKELY_REASONS.sameGuardian);
       }
+    };
+    if (guardianRowsEarly) matchGuardians(await guardianRowsEarly);
+    else {
+      const keyChunk = options.guardianKeyChunk ?? BATCH_GUARDIAN_KEYS;
+      for (let start = 0; start < guardianKeys.length; start += keyChunk) matchGuardians(await this.childrenByGuardianKeys(guardianKeys.slice(start, start + keyChunk), except));
     }
 
     partDone('likelyByGuardianMs');
