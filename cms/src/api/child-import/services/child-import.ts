@@ -284,6 +284,12 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const spool = new Spool<SpooledRow>(path.join(reportDir(), `${documentId}.${process.pid}.spool`));
     const validSpool = new Spool<Record<string, any>>(path.join(reportDir(), `${documentId}.${process.pid}.valid.spool`));
     let spooled = false;
+    /**
+     * The batch before, being checked for duplicates in the province and written to the scratch
+     * file while the next one is read and validated (the database answers meanwhile): one batch at a
+     * time past that point, in the file's order (the duplicates' state goes from one to the next).
+     */
+    let behind: Promise<void> = Promise.resolve();
     /** The report, while the rows are written (see writeReport in the try below). */
     let alongside: Promise<void> | null = null;
     // The import writes beside the document service: the permission to create children is asked
@@ -300,14 +306,10 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       // the columns holding ID numbers (children's and guardians'), decided once: each filled one is counted
       const numberColumns = [...columns(strapi), ...(target.custom?.columns ?? [])].map((column) => column.path).filter((column) => /(^|\.)idNumber$/.test(column));
       let batch: SheetRow[] = [];
-      const flush = async () => {
-        const rows = batch;
-        batch = [];
-        if (!rows.length) return;
+      /** How long the reading waited for the batch before (its duplicate queries). */
+      let waitedMs = 0;
+      const finish = async (rows: SheetRow[], outcomes: RowOutcome[]) => {
         let started = performance.now();
-        const outcomes = rows.map((row) => checkRow(strapi, row, target));
-        timings.validateMs += performance.now() - started;
-        started = performance.now();
         await markDuplicates(strapi, outcomes, target, config.dupQueryChunk, duplicateState);
         timings.duplicatesMs += performance.now() - started;
         started = performance.now();
@@ -332,6 +334,22 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         timings.validateMs += performance.now() - started;
         state.processed = counts.processed;
         await save({ processed: counts.processed });
+      };
+      const waitBehind = async () => {
+        const started = performance.now();
+        await behind;
+        waitedMs += performance.now() - started;
+      };
+      const flush = async () => {
+        const rows = batch;
+        batch = [];
+        if (!rows.length) return;
+        const started = performance.now();
+        const outcomes = rows.map((row) => checkRow(strapi, row, target));
+        timings.validateMs += performance.now() - started;
+        await waitBehind();
+        behind = finish(rows, outcomes);
+        behind.catch(() => undefined); // awaited by the next batch, or after the last
         await new Promise((resolve) => setImmediate(resolve));
       };
       const passStarted = performance.now();
@@ -342,13 +360,15 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         },
       });
       await flush();
+      await waitBehind();
       // the workbook's rows are all read: it is let go (the rest of the run holds the scratch file)
       buffer = null as unknown as Buffer;
       spooled = true;
       headers = sheet.headers;
       // the rows read (a large file's upload only estimated them)
       await save({ total: sheet.count });
-      timings.readMs += performance.now() - passStarted - timings.validateMs - timings.duplicatesMs;
+      // (the duplicate queries ran beside the reading: only the time it waited for them is not reading)
+      timings.readMs += performance.now() - passStarted - timings.validateMs - waitedMs;
       const rejected = mode === 'all-or-none' && counts.failed > 0;
       let report: string | null = null;
       // Likely duplicates elsewhere: a hint on the row, which is imported all the same.
@@ -410,7 +430,9 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       const message = unreadable ? `导入文件无法读取：${error.message}`
         : unique ? '导入期间有其他用户录入了相同证件号码的幼儿，本次导入已全部撤销：请重新上传'
           : '导入时发生错误，本次导入已全部撤销，没有写入任何数据：请稍后重试';
-      // the report written alongside the insert (as imported) is done before it is written again, as not imported
+      // the batch being finished, and the report written alongside the insert (as imported), are done
+      // before the report is written again, as not imported
+      await behind.catch(() => undefined);
       await alongside?.catch(() => undefined);
       const report = spooled && fs.existsSync(spool.file) ? await this.writeReport(documentId, headers, spool, hints, true).catch(() => null) : null;
       await spool.remove().catch(() => undefined);
@@ -419,7 +441,8 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       await save({ state: 'failed', imported: 0, message, reportFile: report, reportIds: report ? idNumbers : 0, errors: this.errorList(problems), finishedAt: new Date() }).catch(() => undefined);
     } finally {
       live.delete(id);
-      // a refused run's (nothing else left them)
+      // a refused run's (nothing else left them), once no batch is being written to them
+      await behind.catch(() => undefined);
       await spool.remove().catch(() => undefined);
       await validSpool.remove().catch(() => undefined);
     }
