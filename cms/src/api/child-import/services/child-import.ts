@@ -371,20 +371,20 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       timings.readMs += performance.now() - passStarted - timings.validateMs - waitedMs;
       const rejected = mode === 'all-or-none' && counts.failed > 0;
       let report: string | null = null;
-      // Likely duplicates elsewhere: a hint on the row, which is imported all the same.
-      let started = performance.now();
       // the file's in-file duplicate keys are no longer needed
       firstRow.clear();
       duplicateState.sameNameAndDate = undefined;
-      hints = await likelyDuplicateHints(strapi, probes, target, config.likelyDateChunk, timings);
-      counts.likely = hints.size;
-      probes = new LikelyProbes();
-      timings.likelyMs = performance.now() - started;
+      /** Likely duplicates elsewhere: a hint on the row, which is imported all the same. */
+      const findHints = async () => {
+        const likelyStarted = performance.now();
+        hints = await likelyDuplicateHints(strapi, probes, target, config.likelyDateChunk, timings);
+        counts.likely = hints.size;
+        probes = new LikelyProbes();
+        timings.likelyMs = performance.now() - likelyStarted;
+      };
       /**
        * The report, when a row has something to fix or to check (all valid and no hint: the counts
-       * say it all). Written while the rows are written (it needs no database: the scratch file and
-       * the hints), and the insert's transaction commits only once it is done: if it fails, nothing is
-       * written. (The likely-duplicate check runs before, on its own: it holds the most memory.)
+       * say it all), from the scratch file and the hints.
        */
       const writeReport = async () => {
         const reportStarted = performance.now();
@@ -396,8 +396,20 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         await mayCreate();
         state.state = 'importing';
         await save({ state: 'importing', ...counts });
-        started = performance.now();
-        alongside = writeReport();
+        const started = performance.now();
+        /**
+         * While the rows are written: the likely duplicates looked for (their hints change no row: on
+         * PostgreSQL the database answers those queries on other connections while the insert's waits
+         * for its COPY, and the server prepares rows while it waits for them; SQLite has one connection,
+         * which the insert holds, so they are looked for first), then the report written. The insert's
+         * transaction commits only once both are done: if either fails, nothing is written.
+         */
+        const besideInsert = strapi.db.dialect.client === 'postgres';
+        if (!besideInsert) await findHints();
+        alongside = (async () => {
+          if (besideInsert) await findHints();
+          await writeReport();
+        })();
         alongside.catch(() => undefined); // awaited before the commit (or, on a failure, before the report is written again)
         imported = await insertChildren(strapi, this.validRows(validSpool, config.insertChunk), config.insertChunk, (done) => {
           state.imported = done;
@@ -406,6 +418,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         await alongside;
         timings.insertMs = performance.now() - started;
       } else {
+        await findHints();
         await writeReport();
       }
       const message = rejected
