@@ -9,8 +9,10 @@ const REGION = 'api::region.region';
 const MAX_SAME_BIRTH_DATE = 5000;
 /** Birth dates per query of the batch check: ~3,400 children a day in a province of 5 million, so ~170,000 rows a query at most. */
 const BATCH_DATES = 50;
-/** Guardian keys per query of the batch check on SQLite (bound parameters; PostgreSQL takes them all as one array). */
+/** Guardian keys per query of the batch check on SQLite (bound parameters). */
 const BATCH_GUARDIAN_KEYS = 5000;
+/** PostgreSQL: guardian keys per statement of the batch check (one array; each key an index lookup, so chunks add no pass). */
+const GUARDIAN_KEYS_PER_STATEMENT = 20_000;
 
 /** The reasons a record is a likely duplicate, as the user reads them. */
 export const LIKELY_REASONS = {
@@ -406,27 +408,36 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
       });
     };
 
-    // by guardian: the same guardian document (blind index) and the same birth date
-    // (a guardian's key is most often one probe's: its probe alone, not a list of one)
-    const byGuardian = new Map<string, Owner | Owner[]>();
-    for (const probe of probes) {
-      if (!probe.birthDate || !probe.guardianKeys?.length) continue;
-      const owner: Owner = { key: probe.key, birthDate: probe.birthDate };
-      for (const guardianKey of new Set(probe.guardianKeys.filter(Boolean))) {
-        const known = byGuardian.get(guardianKey);
-        if (!known) byGuardian.set(guardianKey, owner);
-        else if (Array.isArray(known)) known.push(owner);
-        else byGuardian.set(guardianKey, [known, owner]);
-      }
-    }
-    const guardianKeys = [...byGuardian.keys()];
     /**
-     * PostgreSQL takes every key as one array (one pass over the guardians, however many rows), sent
-     * now on a connection of its own: the database looks the keys up while the names below are
-     * looked up and matched. SQLite (one connection): in chunks of bound parameters, after the names.
+     * By guardian: the same guardian document (blind index) and the same birth date. The probes' keys
+     * go to the database a chunk at a time (index lookups: a chunk costs no extra pass), none held
+     * past its chunk; the children found (an import's guardians are mostly new: few) are matched to
+     * their probes once the names are done. PostgreSQL: sent now, on a connection of their own, so the
+     * database looks the keys up while the names below are looked up and matched; SQLite (one
+     * connection): after the names.
      */
-    const guardianRowsEarly = postgres && guardianKeys.length ? this.childrenByGuardianKeys(guardianKeys, except) : null;
-    guardianRowsEarly?.catch(() => undefined); // awaited below
+    const keyChunk = options.guardianKeyChunk ?? (postgres ? GUARDIAN_KEYS_PER_STATEMENT : BATCH_GUARDIAN_KEYS);
+    const childrenOfGuardians = async () => {
+      const held = new Map<string, any[]>();
+      let keys = new Set<string>();
+      const send = async () => {
+        for (const row of await this.childrenByGuardianKeys([...keys], except)) {
+          const list = held.get(row.id_key);
+          if (list) list.push(row);
+          else held.set(row.id_key, [row]);
+        }
+        keys = new Set();
+      };
+      for (const probe of probes) {
+        if (!probe.birthDate || !probe.guardianKeys?.length) continue;
+        for (const guardianKey of probe.guardianKeys) if (guardianKey) keys.add(guardianKey);
+        if (keys.size >= keyChunk) await send();
+      }
+      if (keys.size) await send();
+      return held;
+    };
+    const guardiansEarly = postgres ? childrenOfGuardians() : null;
+    guardiansEarly?.catch(() => undefined); // awaited below
 
     // by name: probes grouped by sex ('' = any) and birth date; one query per chunk of dates of a sex
     const groups = new Map<string, Map<string, Prepared[]>>();
@@ -487,18 +498,17 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     partDone('likelyByNameMs');
 
-    const matchGuardians = (rows: any[]) => {
-      for (const row of rows) {
-        const child = { documentId: row.document_id, institutionCode: row.institution_code, countyCode: row.county_code };
-        const date = dayOf(row.birth_date);
-        const owners = byGuardian.get(row.id_key);
-        for (const probe of owners === undefined ? [] : Array.isArray(owners) ? owners : [owners]) if (probe.birthDate === date) add(probe, child, LIKELY_REASONS.sameGuardian);
+    const held = await (guardiansEarly ?? childrenOfGuardians());
+    if (held.size) {
+      for (const probe of probes) {
+        if (!probe.birthDate || !probe.guardianKeys?.length) continue;
+        for (const guardianKey of new Set(probe.guardianKeys)) {
+          for (const row of held.get(guardianKey) ?? []) {
+            if (dayOf(row.birth_date) !== probe.birthDate) continue;
+            add({ key: probe.key, birthDate: probe.birthDate }, { documentId: row.document_id, institutionCode: row.institution_code, countyCode: row.county_code }, LIKELY_REASONS.sameGuardian);
+          }
+        }
       }
-    };
-    if (guardianRowsEarly) matchGuardians(await guardianRowsEarly);
-    else {
-      const keyChunk = options.guardianKeyChunk ?? BATCH_GUARDIAN_KEYS;
-      for (let start = 0; start < guardianKeys.length; start += keyChunk) matchGuardians(await this.childrenByGuardianKeys(guardianKeys.slice(start, start + keyChunk), except));
     }
 
     partDone('likelyByGuardianMs');
