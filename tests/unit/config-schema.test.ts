@@ -77,6 +77,7 @@ test('wrong types: a string for a number, a number for a list, a bad date, a bad
   expect(messages('imports', (i) => { i.maxRows = '20000'; })).toEqual(["config/imports.json: imports.maxRows: must be a whole number, not '20000'"]);
   // the server's heap cap (config/cluster.json server): a size V8 can run the app in
   expect(messages('cluster', (c) => { c.server.maxHeapMegabytes = 64; })).toEqual(['config/cluster.json: cluster.server.maxHeapMegabytes: must be between 128 and 65536, not 64']);
+  expect(messages('cluster', (c) => { c.server.semiSpaceMegabytes = 0; })).toEqual(['config/cluster.json: cluster.server.semiSpaceMegabytes: must be between 1 and 256, not 0']);
   // the admission gate (cms/src/middlewares/admission.ts): a line of some length, a wait in whole seconds
   expect(messages('cluster', (c) => { c.server.admission.queue = -1; c.server.admission.queueSeconds = 0; })).toEqual([
     'config/cluster.json: cluster.server.admission.queue: must be between 0 and 1000000, not -1',

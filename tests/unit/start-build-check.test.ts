@@ -59,12 +59,13 @@ process.stdout.write(JSON.stringify(serverNodeOptions(${JSON.stringify(execArgv)
     return JSON.parse(run.stdout);
 };
 
-test('the server process runs with the heap cap of config/cluster.json, unless the operator gave one', () => {
-    const cap = JSON.parse(fs.readFileSync(path.join(root, 'config', 'cluster.json'), 'utf8')).server.maxHeapMegabytes;
+test('the server process runs with the heap cap and semi-space of config/cluster.json, unless the operator gave them', () => {
+    const { maxHeapMegabytes: cap, semiSpaceMegabytes: semi } = JSON.parse(fs.readFileSync(path.join(root, 'config', 'cluster.json'), 'utf8')).server;
     expect(Number.isInteger(cap)).toBe(true);
-    expect(serverNodeOptions([])).toEqual([`--max-old-space-size=${cap}`]);
-    expect(serverNodeOptions(['--enable-source-maps'])).toEqual([`--max-old-space-size=${cap}`]);
-    // the operator's own cap, on the command line or in NODE_OPTIONS, is left alone (no second flag)
-    expect(serverNodeOptions(['--max-old-space-size=1024'])).toEqual([]);
-    expect(serverNodeOptions([], '--max-old-space-size=2048')).toEqual([]);
+    expect(Number.isInteger(semi)).toBe(true);
+    expect(serverNodeOptions([])).toEqual([`--max-old-space-size=${cap}`, `--max-semi-space-size=${semi}`]);
+    expect(serverNodeOptions(['--enable-source-maps'])).toEqual([`--max-old-space-size=${cap}`, `--max-semi-space-size=${semi}`]);
+    // the operator's own flag, on the command line or in NODE_OPTIONS, is left alone (no second one); the other still applies
+    expect(serverNodeOptions(['--max-old-space-size=1024'])).toEqual([`--max-semi-space-size=${semi}`]);
+    expect(serverNodeOptions([], '--max-old-space-size=2048 --max-semi-space-size=16')).toEqual([]);
 });
