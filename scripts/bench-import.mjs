@@ -103,33 +103,49 @@ async function writeWorkbook(file, checkCharacter) {
   await book.commit();
 }
 
+/** The rows the import added (in a province: not its millions), each table's as COPY text: [table, bytes][]. */
+async function dumpImported(client, fromId, eventsFromId) {
+  const { to: copyTo } = requireFromRoot('pg-copy-streams');
+  const dumps = [];
+  for (const [table, rows] of importedRows(fromId, eventsFromId)) {
+    const chunks = [];
+    for await (const chunk of client.query(copyTo(`COPY (${rows}) TO STDOUT`))) chunks.push(chunk);
+    dumps.push([table, Buffer.concat(chunks)]);
+  }
+  return dumps;
+}
+
+/** The dumps loaded by plain COPY, in one transaction (`into` names each table's target), committed or rolled back: seconds. */
+async function loadDumps(client, dumps, into, commit) {
+  const { from: copyFrom } = requireFromRoot('pg-copy-streams');
+  const started = performance.now();
+  await client.query('BEGIN');
+  try {
+    for (const [table, dump] of dumps) await pipeline(async function* () { yield dump; }, client.query(copyFrom(`COPY ${into(table)} FROM STDIN`)));
+    const elapsed = seconds(started);
+    await client.query(commit ? 'COMMIT' : 'ROLLBACK');
+    return elapsed;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
 /** A plain COPY of the same rows: the five tables copied (with their indexes) and loaded from COPY TO output. */
 async function copyBaseline(fromId, eventsFromId) {
-  const { from: copyFrom, to: copyTo } = requireFromRoot('pg-copy-streams');
-  const tables = importedRows(fromId, eventsFromId);
-  const source = new Client({ connectionString: DATABASE_URL });
-  const target = new Client({ connectionString: DATABASE_URL });
-  await Promise.all([source.connect(), target.connect()]);
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  const tables = importedRows(fromId, eventsFromId).map(([table]) => table);
   try {
-    for (const [table] of tables) await target.query(`CREATE TABLE ${SCHEMA}.copy_${table} (LIKE ${SCHEMA}.${table} INCLUDING ALL)`);
-    const dumps = {};
-    for (const [table, rows] of tables) {
-      const chunks = [];
-      // the rows the import added (in a province: not its millions)
-      for await (const chunk of source.query(copyTo(`COPY (${rows}) TO STDOUT`))) chunks.push(chunk);
-      dumps[table] = Buffer.concat(chunks);
-    }
+    for (const table of tables) await client.query(`CREATE TABLE ${SCHEMA}.copy_${table} (LIKE ${SCHEMA}.${table} INCLUDING ALL)`);
+    const dumps = await dumpImported(client, fromId, eventsFromId);
+    // committed, as the import's transaction is (its commit is part of the time)
     const started = performance.now();
-    await target.query('BEGIN');
-    for (const [table] of tables) {
-      const stream = target.query(copyFrom(`COPY ${SCHEMA}.copy_${table} FROM STDIN`));
-      await pipeline(async function* () { yield dumps[table]; }, stream);
-    }
-    await target.query('COMMIT');
+    await loadDumps(client, dumps, (table) => `${SCHEMA}.copy_${table}`, true);
     return seconds(started);
   } finally {
-    await target.query(tables.map(([table]) => `DROP TABLE IF EXISTS ${SCHEMA}.copy_${table}`).join('; ')).catch(() => undefined);
-    await Promise.all([source.end(), target.end()]);
+    await client.query(tables.map((table) => `DROP TABLE IF EXISTS ${SCHEMA}.copy_${table}`).join('; ')).catch(() => undefined);
+    await client.end();
   }
 }
 
@@ -151,25 +167,12 @@ function importedRows(fromId, eventsFromId) {
  * Leaves the imported rows removed (removeImported).
  */
 async function provinceCopyFloor(fromId, eventsFromId) {
-  const { from: copyFrom, to: copyTo } = requireFromRoot('pg-copy-streams');
   const client = new Client({ connectionString: DATABASE_URL });
   await client.connect();
   try {
-    const dumps = [];
-    for (const [table, rows] of importedRows(fromId, eventsFromId)) {
-      const chunks = [];
-      for await (const chunk of client.query(copyTo(`COPY (${rows}) TO STDOUT`))) chunks.push(chunk);
-      dumps.push([table, Buffer.concat(chunks)]);
-    }
+    const dumps = await dumpImported(client, fromId, eventsFromId);
     await removeImported(fromId, eventsFromId);
-    const started = performance.now();
-    await client.query('BEGIN');
-    try {
-      for (const [table, dump] of dumps) await pipeline(async function* () { yield dump; }, client.query(copyFrom(`COPY ${SCHEMA}.${table} FROM STDIN`)));
-      return seconds(started);
-    } finally {
-      await client.query('ROLLBACK');
-    }
+    return await loadDumps(client, dumps, (table) => `${SCHEMA}.${table}`, false);
   } finally {
     await client.end();
   }
