@@ -381,11 +381,14 @@ describe('a large file', () => {
 
   test('a number repeated in a later batch is named as in a small file; all-or-none writes nothing, and the report has every row', async () => {
     const before = await countChildren();
+    const eventsBefore = await countEvents();
     const started = await accepted(upload(kindergarten, await largeFile({ 2500: 10 }), { mode: 'all-or-none' }));
     const job = await finished(kindergarten, started.body.data.id);
     expect(job).toMatchObject({ state: 'rejected', total: 3000, ok: 2999, failed: 1, imported: 0, hasReport: true });
     expect(job.errors).toEqual([{ row: 2502, column: '证件号码', field: 'idNumber', message: '与第 12 行的证件号码重复' }]);
+    // PostgreSQL wrote the first batches while reading on: all of it rolled back, their events too
     expect(await countChildren()).toBe(before);
+    expect(await countEvents()).toBe(eventsBefore);
     const report = await download(kindergarten, `/api/child-import/${started.body.data.id}/report`).expect(200);
     const { rows } = await readSheet(report.body);
     expect(rows).toHaveLength(3001);
@@ -401,12 +404,14 @@ describe('a large file', () => {
     expect(missing.status).toBe(400);
     expect(missing.body.error.message).toContain('缺少必填列：民族');
     const before = await countChildren();
+    const eventsBefore = await countEvents();
     const formula = await largeFile({}, (i, values) => { if (i === 2900) values[0] = { formula: 'CONCATENATE("批量","幼儿")', result: '批量幼儿' }; });
     const started = await accepted(upload(kindergarten, formula, { mode: 'valid-only' }));
     expect(started.body.data.total).toBeGreaterThanOrEqual(3000);
     const job = await finished(kindergarten, started.body.data.id);
     expect(job).toMatchObject({ state: 'failed', imported: 0, message: expect.stringMatching(/^导入文件无法读取：单元格含公式：A2902（姓名）/) });
     expect(await countChildren()).toBe(before);
+    expect(await countEvents()).toBe(eventsBefore);
     process.env.IMPORT_MAX_ROWS = '2000';
     try {
       const tooMany = await accepted(upload(kindergarten, await largeFile(), { mode: 'valid-only' }));

@@ -2,8 +2,9 @@
  * Reading an uploaded workbook (cms/src/domain/import/workbook.ts): the streaming reader, and the
  * in-memory second reading when the streaming one gives up on a sound file.
  */
+import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
-import { readUpload, sheetReader } from '../../cms/src/domain/import/workbook';
+import { IN_MEMORY_MAX_BYTES, readUpload, sheetReader } from '../../cms/src/domain/import/workbook';
 import type { Column } from '../../cms/src/domain/import/columns';
 
 const columns = [
@@ -154,4 +155,18 @@ test('the lean reader refuses crafted markup at once, in one pass: unclosed cell
   // a row that never ends is not held whole in memory
   await expect(read(`<worksheet><sheetData><row r="1">${'<c r="A1" t="str"><v>x</v></c>'.repeat(200_000)}`)).rejects.toThrow(/row longer/);
   await expect(read('<worksheet><sheetData><row r="1"><c r="ZZZZ1"><v>1</v></c></row></sheetData></worksheet>')).rejects.toThrow(/column/);
+});
+
+test('a consumer that fails (its database, its insert) fails the read with its own error, not as an unreadable file', async () => {
+  // over IN_MEMORY_MAX_BYTES (workbook.ts): its rows are handed over as they are read
+  const rows = Array.from({ length: 36_000 }, () => [crypto.randomBytes(54).toString('base64'), '2022-03-05']);
+  const file = await book(rows);
+  expect(file.length).toBeGreaterThan(IN_MEMORY_MAX_BYTES);
+  const big = { ...limits, maxRows: 50_000 };
+  const thrown = new Error('duplicate key value violates unique constraint');
+  let handed = 0;
+  await expect(readUpload(file, columns, big, { onRow: () => { handed += 1; if (handed === 5000) throw thrown; } })).rejects.toBe(thrown);
+  expect(handed).toBe(5000);
+  const rejected = new Error('connection terminated');
+  await expect(readUpload(file, columns, big, { onRow: async (row) => { if (row.row === 20_000) throw rejected; } })).rejects.toBe(rejected);
 });

@@ -416,6 +416,8 @@ function copyData(rows: Record<string, unknown>[]): { columns: string[]; text: s
  * connection — no statement to parse or plan per row, nothing bound.
  */
 async function copyRows(trx: any, table: string, data: { columns: string[]; text: string }): Promise<void> {
+  // a transaction already ended would hand out a pooled connection outside it: nothing may be written there
+  if (trx.isCompleted()) throw new Error(`import: COPY into ${table} after the transaction ended`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { from: copyFrom } = require('pg-copy-streams');
   const connection = await trx.client.acquireConnection();
@@ -543,6 +545,21 @@ export async function insertChildren(strapi: Core.Strapi, source: Record<string,
   let done = 0;
   await strapi.db.transaction(async ({ trx }) => {
     const sink = postgres ? postgresSink(strapi, trx) : sqliteSink(strapi, trx);
+    try {
+      await writeBatches(sink);
+    } catch (error) {
+      // the COPYs already queued finish (or fail) on the transaction's connection before it rolls back
+      await sink.pending.catch(() => undefined);
+      throw error;
+    }
+    await sink.pending;
+    // what must succeed with the rows (the import's likely-duplicate check and report): a failure rolls them back
+    await beforeCommit?.();
+  });
+  if (done) invalidateListCounts(CHILD); // written past Strapi's database layer: the lists' totals are stale
+  return done;
+
+  async function writeBatches(sink: Sink) {
     for await (const rows of batches) for (let start = 0; start < rows.length; start += chunk) {
       const slice = rows.slice(start, start + chunk);
       // the chunk before is still being written (PostgreSQL): this one is prepared meanwhile, then waits for it
@@ -602,12 +619,7 @@ export async function insertChildren(strapi: Core.Strapi, source: Record<string,
         done += written;
         onProgress?.(done);
       });
-      sink.pending.catch(() => undefined); // awaited below, or by the next chunk
+      sink.pending.catch(() => undefined); // awaited by the caller, or by the next chunk
     }
-    await sink.pending;
-    // what must succeed with the rows (the import's likely-duplicate check and report): a failure rolls them back
-    await beforeCommit?.();
-  });
-  if (done) invalidateListCounts(CHILD); // written past Strapi's database layer: the lists' totals are stale
-  return done;
+  }
 }

@@ -178,6 +178,22 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
    * once it passed its checks.
    */
   let handOver = Boolean(consumer) && buffer.length > IN_MEMORY_MAX_BYTES;
+  /** A failure of the consumer itself (its database, its insert): thrown as it is, not taken for an unreadable file. */
+  let consumerFailure: { error: unknown } | null = null;
+  const failed = (error: unknown): never => {
+    consumerFailure ??= { error };
+    throw error;
+  };
+  const handOverRow = (parsed: SheetRow): void | Promise<void> => {
+    let result: void | Promise<void>;
+    try {
+      result = consumer!.onRow(parsed, read.headers);
+    } catch (error) {
+      return failed(error);
+    }
+    // most rows are taken at once (no promise): only a row that waits gets one
+    if (result) return result.catch(failed);
+  };
   const consume = (row: XmlRow): void | Promise<void> => {
     if (read.tooMany || read.headersRead && headersOnly) return;
     if (row.number === 1) {
@@ -198,7 +214,7 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
     if (!parsed) return;
     read.count += 1;
     if (read.count > limits.maxRows) read.tooMany = true;
-    else if (handOver) return consumer!.onRow(parsed, read.headers);
+    else if (handOver) return handOverRow(parsed);
     else read.rows.push(parsed);
   };
   /** The data sheet: by its name, else the first sheet. */
@@ -207,6 +223,7 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
   try {
     ({ merges } = await sheetReader.readSheet(buffer, dataSheet, (name) => { read.sheetName = name; }, consume, () => read.tooMany || (headersOnly && read.headersRead)));
   } catch (streamError: any) {
+    if (consumerFailure) throw (consumerFailure as { error: unknown }).error;
     if (streamError?.name === 'ValidationError') throw streamError;
     // A file the lean reader (sheet-xml.ts) cannot read is, when small enough, read again whole by
     // exceljs before it is called damaged.

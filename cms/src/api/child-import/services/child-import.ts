@@ -30,6 +30,7 @@ import { isAllowed, refusalMessage } from '../../../security/can';
 import { checkRow, insertChildren, likelyDuplicateHints, markDuplicates, type ClassRef, type DuplicateState, type ImportMode, type ImportTarget, type RowOutcome, type RowProblem } from '../../../domain/import/children-import';
 import { FirstRows } from '../../../domain/import/first-rows';
 import { LikelyProbes } from '../../../domain/import/likely-probes';
+import { BatchChannel } from '../../../domain/import/batch-channel';
 import { markRevealedInRequest } from '../../../security/pii-read-audit';
 import { jobQueue } from '../../../runtime/jobs';
 
@@ -49,6 +50,8 @@ const CREATE_CHILD = 'api::child.child.create';
 
 /** Refused by the permission matrix: the job ends as failed with this reason, nothing written. */
 class ImportRefused extends Error {}
+/** All-or-none with an error: the rows already being written are rolled back (the insert's channel is aborted with it). */
+class ImportRejected extends Error {}
 
 export type ImportConfig = {
   maxBytes: number; maxRows: number; validateChunk: number; insertChunk: number; dupQueryChunk: number; keepErrors: number;
@@ -257,11 +260,14 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
    * failure is the job's state). The workbook is read row by row and checked a batch
    * (config/imports.json validateChunk) at a time — the rules of the entry form, duplicates in the
    * file and in the province — and each checked batch goes to an encrypted scratch file
-   * (cms/src/domain/import/spool.ts); the likely duplicates are then looked for once for the whole
-   * file (from each valid row's name, birth date, sex and guardian keys only), the valid rows read
-   * back and written in one transaction while the report is written from the scratch file (the
-   * transaction commits once the report is done). What is held
-   * is a batch and a few values per row, whatever the size of the file.
+   * (cms/src/domain/import/spool.ts). The valid rows are written in one transaction: on PostgreSQL
+   * while the file is still being read, each checked batch handed to the insert (BatchChannel; an
+   * error in all-or-none mode, a file found unreadable, a refusal or any failure rolls back what was
+   * written); on SQLite (one connection) read back from a second scratch file once the whole file is
+   * checked. The likely duplicates are looked for once for the whole file (from each valid row's
+   * name, birth date, sex and guardian keys only) and the report written from the scratch file
+   * before the transaction commits. What is held is a batch or two and a few values per row,
+   * whatever the size of the file.
    */
   async run(id: number, documentId: string, buffer: Buffer, target: ImportTarget, mode: ImportMode, readMs = 0) {
     const config = importConfig();
@@ -282,7 +288,16 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     let hints = new Map<number, string[]>();
     fs.mkdirSync(reportDir(), { recursive: true, mode: 0o700 });
     const spool = new Spool<SpooledRow>(path.join(reportDir(), `${documentId}.${process.pid}.spool`));
+    /**
+     * PostgreSQL: the checked rows are written while the rest of the file is read (the insert's
+     * transaction on its own connection; the duplicate queries and the likely-duplicate search on
+     * others). SQLite has one connection, which the reading's queries need: the valid rows go to a
+     * scratch file of their own and are written once the whole file is read.
+     */
+    const streaming = strapi.db.dialect.client === 'postgres';
     const validSpool = new Spool<Record<string, any>>(path.join(reportDir(), `${documentId}.${process.pid}.valid.spool`));
+    /** The insert while the file is read (PostgreSQL), once the first valid batch is checked. */
+    let writer: { channel: BatchChannel<Record<string, any>>; done: Promise<number> } | null = null;
     let spooled = false;
     /**
      * The batch before, being checked for duplicates in the province and written to the scratch
@@ -296,6 +311,27 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     // here (cms/src/security/can.ts), before reading a row and again just before writing.
     const mayCreate = async () => {
       if (!(await isAllowed(strapi, target.actor, CREATE_CHILD))) throw new ImportRefused(refusalMessage(CREATE_CHILD));
+    };
+    const onInserted = (done: number) => {
+      state.imported = done;
+      this.showProgress(id, done);
+    };
+    /**
+     * The insert fed batch by batch (PostgreSQL). It commits only once the channel is closed (the
+     * whole file read and sound) and `alongside` (the likely duplicates and the report) is done; its
+     * failure aborts the channel, so the reading stops at the next batch with the insert's error.
+     */
+    const startWriter = () => {
+      const channel = new BatchChannel<Record<string, any>>();
+      const done = insertChildren(strapi, channel, config.insertChunk, onInserted, target.actor, () => alongside!);
+      done.catch((error) => channel.abort(error));
+      return { channel, done };
+    };
+    /** Whatever ends the run early: what the insert wrote while the file was read is rolled back (before the job says so). */
+    const stopWriter = async (reason: Error) => {
+      if (!writer) return;
+      writer.channel.abort(reason);
+      await writer.done.catch(() => undefined);
     };
     try {
       await mayCreate();
@@ -330,7 +366,9 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
           return { row: outcome.row, raw: packCells(rows[i].raw), state: outcome.state, errors: outcome.errors.map((e) => `${e.column}：${e.message}`) };
         });
         await spool.write(spooledRows);
-        if (valid.length) await validSpool.write(valid);
+        if (streaming && mode === 'all-or-none' && counts.failed) await stopWriter(new ImportRejected());
+        else if (valid.length && streaming) await (writer ??= startWriter()).channel.push(valid);
+        else if (valid.length) await validSpool.write(valid);
         timings.validateMs += performance.now() - started;
         state.processed = counts.processed;
         await save({ processed: counts.processed });
@@ -395,7 +433,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       if (!rejected && counts.ok) {
         await mayCreate();
         state.state = 'importing';
-        await save({ state: 'importing', ...counts });
+        await save({ state: 'importing', imported: state.imported, ...counts });
         const started = performance.now();
         /**
          * While the rows are written: the likely duplicates looked for (their hints change no row: on
@@ -404,20 +442,22 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
          * which the insert holds, so they are looked for first), then the report written. The insert's
          * transaction commits only once both are done: if either fails, nothing is written.
          */
-        const besideInsert = strapi.db.dialect.client === 'postgres';
-        if (!besideInsert) await findHints();
+        if (!streaming) await findHints();
         alongside = (async () => {
-          if (besideInsert) await findHints();
+          if (streaming) await findHints();
           await writeReport();
         })();
         alongside.catch(() => undefined); // awaited before the commit (or, on a failure, before the report is written again)
-        imported = await insertChildren(strapi, this.validRows(validSpool, config.insertChunk), config.insertChunk, (done) => {
-          state.imported = done;
-          this.showProgress(id, done);
-        }, target.actor, () => alongside!);
+        if (streaming) {
+          // the last batches go in, and the transaction commits once `alongside` is done
+          writer!.channel.close();
+          imported = await writer!.done;
+        } else imported = await insertChildren(strapi, this.validRows(validSpool, config.insertChunk), config.insertChunk, onInserted, target.actor, () => alongside!);
         await alongside;
+        // PostgreSQL: the insert's time after the reading (it wrote while the file was read)
         timings.insertMs = performance.now() - started;
       } else {
+        await stopWriter(new ImportRejected());
         await findHints();
         await writeReport();
       }
@@ -432,6 +472,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       await dropUpload();
       await save({ state: rejected ? 'rejected' : 'done', ...counts, imported, errors: this.errorList(problems), reportFile: report, reportIds: report ? idNumbers : 0, message, timings, finishedAt: new Date() });
     } catch (error: any) {
+      await stopWriter(error instanceof Error ? error : new Error(String(error)));
       if (error instanceof ImportRefused) {
         await dropUpload();
         await save({ state: 'failed', imported: 0, message: error.message, finishedAt: new Date() }).catch(() => undefined);
@@ -454,6 +495,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
       await save({ state: 'failed', imported: 0, message, reportFile: report, reportIds: report ? idNumbers : 0, errors: this.errorList(problems), finishedAt: new Date() }).catch(() => undefined);
     } finally {
       live.delete(id);
+      await stopWriter(new Error('import ended'));
       // a refused run's (nothing else left them), once no batch is being written to them
       await behind.catch(() => undefined);
       await spool.remove().catch(() => undefined);
