@@ -170,3 +170,81 @@ test('a consumer that fails (its database, its insert) fails the read with its o
   const rejected = new Error('connection terminated');
   await expect(readUpload(file, columns, big, { onRow: async (row) => { if (row.row === 20_000) throw rejected; } })).rejects.toBe(rejected);
 });
+
+test('cells read by position give what the attribute and value patterns give, for the markup writers make and its odd corners', async () => {
+  const { streamSheetRows, elements, xmlText } = await import('../../cms/src/domain/import/sheet-xml');
+  const context = { strings: ['甲', '乙', '丙'], dates: [false, true, false], date1904: false };
+  // the reference: each cell's r, s, t by /\s(r|s|t)="([^"]*)"/g and its value by the <v> pattern
+  const reference = (inner: string) => {
+    const values: unknown[] = [];
+    let col = 0;
+    for (const [attributes, content] of elements(inner, 'c')) {
+      let ref: string | undefined;
+      let style = 0;
+      let type: string | undefined;
+      for (const a of attributes.matchAll(/\s(r|s|t)="([^"]*)"/g)) {
+        if (a[1] === 'r') ref = a[2];
+        else if (a[1] === 's') style = parseInt(a[2], 10) || 0;
+        else type = a[2];
+      }
+      const letters = ref?.match(/^[A-Za-z]*/)?.[0] ?? '';
+      const refColumn = [...letters.toUpperCase()].reduce((n, c) => n * 26 + c.charCodeAt(0) - 64, 0);
+      col = ref ? refColumn || col + 1 : col + 1;
+      if (!content) continue;
+      const inline = type === 'inlineStr' ? content.match(/<is\b[^>]*?(?:\/>|>([\s\S]*?)<\/is>)/) : null;
+      if (inline) {
+        values[col - 1] = xmlText([...(inline[1] ?? '').matchAll(/<t\b[^>]*?(?:\/>|>([\s\S]*?)<\/t>)/g)].map((t) => t[1] ?? '').join(''));
+        continue;
+      }
+      const v = content.match(/<v\b[^>]*?(?:\/>|>([\s\S]*?)<\/v>)/);
+      if (!v) continue;
+      const text = v[1] ?? '';
+      let value: unknown;
+      if (type === 's') value = context.strings[parseInt(text, 10)];
+      else if (type === 'str' || type === 'inlineStr') value = xmlText(text);
+      else if (type === 'b') value = parseInt(text, 10) !== 0;
+      else if (type === 'e') value = { error: text };
+      else {
+        const number = parseFloat(text);
+        value = context.dates[style] ? new Date(Math.round((number - 25569) * 86400000)) : number;
+      }
+      if (value !== undefined) values[col - 1] = value;
+    }
+    return values;
+  };
+  const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)];
+  const cell = (column: number) => {
+    const space = pick([' ', ' ', '\t', '\n', '  ']);
+    const attributes = [
+      pick([`r="${String.fromCharCode(64 + column)}7"`, `r="${String.fromCharCode(96 + column)}7"`, 'r=""', 'r="7"', '']),
+      pick(['s="1"', 's="2"', 's="x"', 's=""', '']),
+      pick(['t="s"', 't="str"', 't="b"', 't="e"', 't="n"', 't="inlineStr"', 't="inlineStr"', '']),
+      pick(['', 'cm="1"', 'vm="2"', 'ph="1"', 'xr="r"']),
+    ].filter(Boolean).sort(() => Math.random() - 0.5);
+    const head = `<c${attributes.map((a) => `${space}${a}`).join('')}`;
+    return pick([
+      `${head}/>`,
+      `${head}></c>`,
+      `${head}><v>${pick(['0', '1', '2', '45000', '3.5'])}</v></c>`,
+      `${head}><v/></c>`,
+      `${head}><vm>1</vm><v>2</v></c>`,
+      `${head}><v xml:space="preserve">1</v></c>`,
+      `${head}><v>1</v><extLst/></c>`,
+      `${head}><is><t>甲&amp;乙</t></is></c>`,
+      `${head}><is><t xml:space="preserve"> 丙 </t></is></c>`,
+      `${head}><is><r><t>丁</t></r><r><rPr><b/></rPr><t>戊</t></r></is></c>`,
+      `${head}><is><t/></is></c>`,
+      `${head}><is/></c>`,
+      `${head}><is><t>己</t></is><v>1</v></c>`,
+    ]);
+  };
+  for (let round = 0; round < 300; round += 1) {
+    const inner = Array.from({ length: 1 + Math.floor(Math.random() * 6) }, (_, i) => cell(i + 1)).join(pick(['', ' ', '\n']));
+    const xml = Buffer.from(`<worksheet><sheetData><row r="7">${inner}</row></sheetData></worksheet>`);
+    const rows: { values: unknown[] }[] = [];
+    await streamSheetRows((async function* () { yield xml; })(), context, (row) => { rows.push(row); });
+    // an empty <v/> in a date style is an invalid date either way (NaN is equal to nothing)
+    const comparable = (values: unknown[]) => values.map((value) => (value instanceof Date && Number.isNaN(value.getTime()) ? 'Invalid Date' : value));
+    expect({ inner, values: comparable(rows[0].values) }).toEqual({ inner, values: comparable(reference(inner)) });
+  }
+});

@@ -88,9 +88,9 @@ export function sharedStrings(xml: string): string[] {
 }
 
 /** "AB12" → 28 (1-based column); 0 when there is no column part. */
-function columnOf(ref: string): number {
+function columnOf(ref: string, from = 0, to = ref.length): number {
   let col = 0;
-  for (let i = 0; i < ref.length; i += 1) {
+  for (let i = from; i < to; i += 1) {
     const c = ref.charCodeAt(i);
     if (c >= 65 && c <= 90) col = col * 26 + (c - 64);
     else if (c >= 97 && c <= 122) col = col * 26 + (c - 96);
@@ -143,8 +143,6 @@ export function* elements(text: string, tag: string): Generator<[string, string 
   }
 }
 
-// made for each cell: a global pattern keeps its position (lastIndex), and the reads of two uploads interleave at every await
-const CELL_ATTRIBUTES = () => /\s(r|s|t)="([^"]*)"/g;
 const VALUE = /<v\b[^>]*?(?:\/>|>([\s\S]*?)<\/v>)/;
 const INLINE = /<is\b[^>]*?(?:\/>|>([\s\S]*?)<\/is>)/;
 
@@ -160,7 +158,11 @@ function cellValue(type: string | undefined, style: number, inner: string | unde
   }
   const v = inner.match(VALUE);
   if (!v) return undefined;
-  const text = v[1] ?? '';
+  return typedValue(type, style, v[1] ?? '', context);
+}
+
+/** A cell's `<v>` text as its type (`t`) and style say. */
+function typedValue(type: string | undefined, style: number, text: string, context: Context): unknown {
   switch (type) {
     case 's': return context.strings[parseInt(text, 10)];
     case 'str':
@@ -176,33 +178,110 @@ function cellValue(type: string | undefined, style: number, inner: string | unde
   }
 }
 
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+/** [A-Za-z0-9_]: what `\b` after a tag name tells apart (`<v>` from `<vm>`). */
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/** Whether the text between `from` and `to` (a cell's content: a few tags) holds a tag starting `<f`. */
+function hasFormula(text: string, from: number, to: number): boolean {
+  for (let at = text.indexOf('<', from); at >= 0 && at < to; at = text.indexOf('<', at + 1)) if (text.charCodeAt(at + 1) === 102) return true;
+  return false;
+}
+
+/**
+ * An inline string of one plain run (`<is><t>…</t></is>`, the `<t>` with or without attributes: what
+ * exceljs's streaming writer makes) read by position; undefined for any other shape (runs, phonetic
+ * guides), which cellValue reads.
+ */
+function plainInline(text: string, from: number, to: number): string | undefined {
+  if (!text.startsWith('<is><t', from)) return undefined;
+  const next = text.charCodeAt(from + 6);
+  if (next !== 62 && !isSpace(next)) return undefined;
+  const open = text.indexOf('>', from + 6);
+  if (open < 0 || open >= to || text.charCodeAt(open - 1) === 47) return undefined;
+  const end = text.indexOf('<', open + 1);
+  if (end < 0 || !text.startsWith('</t></is>', end) || end + 9 !== to) return undefined;
+  return xmlText(text.slice(open + 1, end));
+}
+
+/**
+ * The cells of one row's markup (`<c …>…</c>` or `<c …/>`, as elements() finds them), read by
+ * position: of each cell only its r, s and t attributes (after white space, in double quotes) and its
+ * `<v>` text are looked at, with no match or cut string per attribute — a sheet of 100,000 rows has
+ * millions of cells. A cell with a formula or an inline string goes through cellValue.
+ */
+function cellsOf(inner: string, context: Context): unknown[] {
+  const values: unknown[] = [];
+  let col = 0;
+  let at = inner.indexOf('<c');
+  while (at >= 0) {
+    const next = inner.charCodeAt(at + 2);
+    // `<c` followed by a space, `>` or `/` (not `<col`)
+    if (!isSpace(next) && next !== 62 && next !== 47) {
+      at = inner.indexOf('<c', at + 2);
+      continue;
+    }
+    const end = inner.indexOf('>', at + 2);
+    if (end < 0) throw malformed('<c> not closed');
+    const empty = inner.charCodeAt(end - 1) === 47;
+    const attributesEnd = empty ? end - 1 : end;
+    let refColumn = 0;
+    let hasRef = false;
+    let style = 0;
+    let type: string | undefined;
+    for (let eq = inner.indexOf('="', at + 2); eq >= 0 && eq < attributesEnd;) {
+      const close = inner.indexOf('"', eq + 2);
+      if (close < 0 || close >= attributesEnd) break;
+      if (eq - 2 >= at + 2 && isSpace(inner.charCodeAt(eq - 2))) {
+        const name = inner.charCodeAt(eq - 1);
+        if (name === 114) { // r
+          hasRef = close > eq + 2;
+          refColumn = columnOf(inner, eq + 2, close);
+        } else if (name === 115) style = parseInt(inner.slice(eq + 2, close), 10) || 0; // s
+        else if (name === 116) type = inner.slice(eq + 2, close); // t
+      }
+      eq = inner.indexOf('="', close + 1);
+    }
+    col = hasRef ? refColumn || col + 1 : col + 1;
+    // a column beyond Excel's last (XFD) is no spreadsheet's: no array of millions of holes
+    if (col > MAX_COLUMNS) throw malformed(`column ${col}`);
+    if (empty) {
+      at = inner.indexOf('<c', end + 1);
+      continue;
+    }
+    const closing = inner.indexOf('</c>', end + 1);
+    if (closing < 0) throw malformed('<c> not closed');
+    let value: unknown;
+    if (closing === end + 1) value = undefined;
+    else if (hasFormula(inner, end + 1, closing)) value = cellValue(type, style, inner.slice(end + 1, closing), context);
+    else if (type === 'inlineStr') value = plainInline(inner, end + 1, closing) ?? cellValue(type, style, inner.slice(end + 1, closing), context);
+    else {
+      // the first `<v` that is the tag v (not `<vm`), as the pattern VALUE
+      let v = inner.indexOf('<v', end + 1);
+      while (v >= 0 && v < closing && isWordChar(inner.charCodeAt(v + 2))) v = inner.indexOf('<v', v + 2);
+      const gt = v >= 0 && v < closing ? inner.indexOf('>', v + 2) : -1;
+      if (gt >= 0 && gt < closing) {
+        if (inner.charCodeAt(gt - 1) === 47 && gt - 1 >= v + 2) value = typedValue(type, style, '', context);
+        else {
+          const valueEnd = inner.indexOf('</v>', gt + 1);
+          if (valueEnd >= 0 && valueEnd + 4 <= closing) value = typedValue(type, style, inner.slice(gt + 1, valueEnd), context);
+        }
+      }
+    }
+    if (value !== undefined) values[col - 1] = value;
+    at = inner.indexOf('<c', closing + 4);
+  }
+  return values;
+}
+
 /** The rows of one chunk of sheetData text (whole rows only) to `onRow`. */
 async function rowsOf(text: string, context: Context, last: { row: number }, onRow: (row: XmlRow) => void | Promise<void>, stop: () => boolean) {
-  const attributePattern = CELL_ATTRIBUTES();
   for (const [rowAttributes, inner] of elements(text, 'row')) {
     const r = attribute(rowAttributes, 'r');
     const number = r ? parseInt(r, 10) : last.row + 1;
     last.row = number;
     if (!inner) continue;
-    const values: unknown[] = [];
-    let col = 0;
-    for (const [cellAttributes, cellInner] of elements(inner, 'c')) {
-      let ref: string | undefined;
-      let style = 0;
-      let type: string | undefined;
-      attributePattern.lastIndex = 0;
-      for (let a = attributePattern.exec(cellAttributes); a; a = attributePattern.exec(cellAttributes)) {
-        if (a[1] === 'r') ref = a[2];
-        else if (a[1] === 's') style = parseInt(a[2], 10) || 0;
-        else type = a[2];
-      }
-      col = ref ? columnOf(ref) || col + 1 : col + 1;
-      // a column beyond Excel's last (XFD) is no spreadsheet's: no array of millions of holes
-      if (col > MAX_COLUMNS) throw malformed(`column ${col}`);
-      const value = cellValue(type, style, cellInner, context);
-      if (value !== undefined) values[col - 1] = value;
-    }
-    const pending = onRow({ number, values });
+    const pending = onRow({ number, values: cellsOf(inner, context) });
     if (pending) await pending;
     if (stop()) return;
   }

@@ -275,7 +275,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     live.set(id, state);
     const save = (data: Record<string, unknown>) => strapi.db.query(JOB).update({ where: { id }, data: { ...data, updatedAt: new Date() } });
     const dropUpload = () => strapi.db.query(UPLOAD).deleteMany({ where: { job: id } }).catch(() => undefined);
-    const timings: Record<string, number> = { readMs, validateMs: 0, duplicatesMs: 0 };
+    const timings: Record<string, number> = { readMs, validateMs: 0, duplicatesMs: 0, handOverMs: 0 };
     const counts = { processed: 0, ok: 0, failed: 0, skipped: 0, likely: 0 };
     /** The first problems (config keepErrors), in row order, for the job's page. */
     const problems: RowProblem[] = [];
@@ -366,10 +366,13 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
           return { row: outcome.row, raw: packCells(rows[i].raw), state: outcome.state, errors: outcome.errors.map((e) => `${e.column}：${e.message}`) };
         });
         await spool.write(spooledRows);
+        timings.validateMs += performance.now() - started;
+        started = performance.now();
         if (streaming && mode === 'all-or-none' && counts.failed) await stopWriter(new ImportRejected());
         else if (valid.length && streaming) await (writer ??= startWriter()).channel.push(valid);
         else if (valid.length) await validSpool.write(valid);
-        timings.validateMs += performance.now() - started;
+        // (PostgreSQL: how long the batch waited for the insert to take it; the next batch was read meanwhile)
+        timings.handOverMs += performance.now() - started;
         state.processed = counts.processed;
         await save({ processed: counts.processed });
       };
