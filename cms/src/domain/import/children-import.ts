@@ -230,7 +230,7 @@ function readCell(column: Column, text: string, target: ImportTarget, add: (fiel
 export type DuplicateState = {
   /** Each idKey of the file and the first row with it (across batches; an import keeps them compactly, first-rows.ts). */
   firstRow: { get(idKey: string): number | undefined; set(idKey: string, row: number): unknown };
-  /** name|birth date of the kindergarten's children without a number, read once (before anything of the import is written). */
+  /** name|birth date of the kindergarten's children without a number, read once, on a connection of its own (the import's own rows, uncommitted, are not among them). */
   sameNameAndDate?: Set<string>;
 };
 

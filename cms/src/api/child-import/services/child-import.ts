@@ -50,6 +50,8 @@ const CREATE_CHILD = 'api::child.child.create';
 
 /** Refused by the permission matrix: the job ends as failed with this reason, nothing written. */
 class ImportRefused extends Error {}
+/** Checked batches (validateChunk rows each) waiting for the insert (PostgreSQL): with two, the import's RSS peak went past 400 MB. */
+const BATCHES_WAITING = 1;
 /** All-or-none with an error: the rows already being written are rolled back (the insert's channel is aborted with it). */
 class ImportRejected extends Error {}
 
@@ -322,7 +324,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
      * failure aborts the channel, so the reading stops at the next batch with the insert's error.
      */
     const startWriter = () => {
-      const channel = new BatchChannel<Record<string, any>>();
+      const channel = new BatchChannel<Record<string, any>>(BATCHES_WAITING);
       const done = insertChildren(strapi, channel, config.insertChunk, onInserted, target.actor, () => alongside!);
       done.catch((error) => channel.abort(error));
       return { channel, done };
