@@ -229,10 +229,14 @@ function cellsOf(inner: string, context: Context): unknown[] {
     let hasRef = false;
     let style = 0;
     let type: string | undefined;
-    for (let eq = inner.indexOf('="', at + 2); eq >= 0 && eq < attributesEnd;) {
-      const close = inner.indexOf('"', eq + 2);
-      if (close < 0 || close >= attributesEnd) break;
-      if (eq - 2 >= at + 2 && isSpace(inner.charCodeAt(eq - 2))) {
+    // each `="` of the attributes, scanned within them (never past the tag: a crafted row of
+    // thousands of cells without attributes must not make every cell search the rest of the row)
+    for (let eq = at + 3; eq < attributesEnd; eq += 1) {
+      if (inner.charCodeAt(eq) !== 61 || inner.charCodeAt(eq + 1) !== 34) continue;
+      let close = eq + 2;
+      while (close < attributesEnd && inner.charCodeAt(close) !== 34) close += 1;
+      if (close >= attributesEnd) break;
+      if (isSpace(inner.charCodeAt(eq - 2))) {
         const name = inner.charCodeAt(eq - 1);
         if (name === 114) { // r
           hasRef = close > eq + 2;
@@ -240,7 +244,7 @@ function cellsOf(inner: string, context: Context): unknown[] {
         } else if (name === 115) style = parseInt(inner.slice(eq + 2, close), 10) || 0; // s
         else if (name === 116) type = inner.slice(eq + 2, close); // t
       }
-      eq = inner.indexOf('="', close + 1);
+      eq = close;
     }
     col = hasRef ? refColumn || col + 1 : col + 1;
     // a column beyond Excel's last (XFD) is no spreadsheet's: no array of millions of holes
@@ -256,15 +260,19 @@ function cellsOf(inner: string, context: Context): unknown[] {
     else if (hasFormula(inner, end + 1, closing)) value = cellValue(type, style, inner.slice(end + 1, closing), context);
     else if (type === 'inlineStr') value = plainInline(inner, end + 1, closing) ?? cellValue(type, style, inner.slice(end + 1, closing), context);
     else {
-      // the first `<v` that is the tag v (not `<vm`), as the pattern VALUE
-      let v = inner.indexOf('<v', end + 1);
-      while (v >= 0 && v < closing && isWordChar(inner.charCodeAt(v + 2))) v = inner.indexOf('<v', v + 2);
-      const gt = v >= 0 && v < closing ? inner.indexOf('>', v + 2) : -1;
-      if (gt >= 0 && gt < closing) {
+      // the first `<v` that is the tag v (not `<vm`), as the pattern VALUE; every search stops at the
+      // cell's `</c>` (its first `<`), never the rest of the row
+      let v = inner.indexOf('<', end + 1);
+      while (v < closing && (inner.charCodeAt(v + 1) !== 118 || isWordChar(inner.charCodeAt(v + 2)))) v = inner.indexOf('<', v + 1);
+      let gt = v;
+      if (v < closing) while (gt < closing && inner.charCodeAt(gt) !== 62) gt += 1;
+      if (v < closing && gt < closing) {
         if (inner.charCodeAt(gt - 1) === 47 && gt - 1 >= v + 2) value = typedValue(type, style, '', context);
         else {
-          const valueEnd = inner.indexOf('</v>', gt + 1);
-          if (valueEnd >= 0 && valueEnd + 4 <= closing) value = typedValue(type, style, inner.slice(gt + 1, valueEnd), context);
+          // the text ends at its first `<` (XML escapes any other); anything but `</v>` there is read by the pattern
+          const valueEnd = inner.indexOf('<', gt + 1);
+          if (inner.startsWith('</v>', valueEnd) && valueEnd + 4 <= closing) value = typedValue(type, style, inner.slice(gt + 1, valueEnd), context);
+          else value = cellValue(type, style, inner.slice(end + 1, closing), context);
         }
       }
     }
