@@ -39,6 +39,8 @@ const run = crypto.randomBytes(4).toString('hex');
 const EXCHANGE = {
   EXCHANGE_SUBJECT_PREFIX: `bench${run}`,
   EXCHANGE_STREAM: `BENCH_${run}`,
+  // a stream reserves its max_bytes on the shared broker: a bench cut short must not hold 50 GB of it
+  EXCHANGE_STREAM_MAX_GB: process.env.EXCHANGE_STREAM_MAX_GB || '4',
   NATIONAL_INDEX_KEY: crypto.randomBytes(32).toString('hex'),
   EXCHANGE_RELAY_INTERVAL_MS: String(RELAY_MS),
 };

@@ -27,6 +27,8 @@ beforeAll(async () => {
         DEPLOYMENT_ROLE: 'national',
         NATIONAL_INDEX_KEY: crypto.randomBytes(32).toString('hex'),
         EXCHANGE_STREAM: `BROWSER_${run}`,
+        // a stream reserves its max_bytes on the shared broker: 1 GB, not the production 50 (tests/api/exchange.test.ts)
+        EXCHANGE_STREAM_MAX_GB: '1',
         EXCHANGE_SUBJECT_PREFIX: `browser${run}`,
         EXCHANGE_PROVINCE_KEYS: JSON.stringify({ 33: publicKey(), 35: publicKey(), 44: publicKey() }),
         EXCHANGE_PACKAGE_GRACE_DAYS: '0',
@@ -55,7 +57,7 @@ afterAll(async () => {
         await (await jetstreamManager(connection)).streams.delete(`BROWSER_${run}`).catch(() => undefined);
         await connection.close();
     }
-    for (const name of ['DEPLOYMENT_ROLE', 'NATIONAL_INDEX_KEY', 'EXCHANGE_STREAM', 'EXCHANGE_SUBJECT_PREFIX', 'EXCHANGE_PROVINCE_KEYS', 'EXCHANGE_PACKAGE_GRACE_DAYS']) delete process.env[name];
+    for (const name of ['DEPLOYMENT_ROLE', 'NATIONAL_INDEX_KEY', 'EXCHANGE_STREAM', 'EXCHANGE_STREAM_MAX_GB', 'EXCHANGE_SUBJECT_PREFIX', 'EXCHANGE_PROVINCE_KEYS', 'EXCHANGE_PACKAGE_GRACE_DAYS']) delete process.env[name];
 });
 
 const rowsOf = async (page: Page) => {
