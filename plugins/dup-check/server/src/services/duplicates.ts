@@ -9,10 +9,10 @@ const REGION = 'api::region.region';
 const MAX_SAME_BIRTH_DATE = 5000;
 /** Birth dates per query of the batch check: ~3,400 children a day in a province of 5 million, so ~170,000 rows a query at most. */
 const BATCH_DATES = 50;
-/** Guardian keys per query of the batch check on SQLite (bound parameters). */
+/** Guardian keys (or ids) per query on SQLite (bound parameters; PostgreSQL takes a call's keys as one array). */
 const BATCH_GUARDIAN_KEYS = 5000;
-/** PostgreSQL: guardian keys per statement of the batch check (one array; each key an index lookup, so chunks add no pass). */
-const GUARDIAN_KEYS_PER_STATEMENT = 20_000;
+/** Guardian keys the batch check holds and sends per call of childrenByGuardianKeys (each key an index lookup, so chunks add no pass). */
+const GUARDIAN_KEYS_PER_CALL = 20_000;
 
 /** The reasons a record is a likely duplicate, as the user reads them. */
 export const LIKELY_REASONS = {
@@ -355,7 +355,7 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
    * with a match, where the other records are held and why — never who (id and name are null).
    * `probes` is read twice, one probe at a time (an import passes them from a compact store).
    */
-  async likelyMatchesMany<K>(probes: Iterable<BatchProbe<K>>, options: { exceptInstitutionCode?: string; dateChunk?: number; guardianKeyChunk?: number; timings?: Record<string, number> } = {}): Promise<Map<K, Candidate[]>> {
+  async likelyMatchesMany<K>(probes: Iterable<BatchProbe<K>>, options: { exceptInstitutionCode?: string; dateChunk?: number; timings?: Record<string, number> } = {}): Promise<Map<K, Candidate[]>> {
     /** milliseconds of each part (by name, by guardian, the holders' names), added to `options.timings` */
     let partStarted = performance.now();
     const partDone = (part: string) => {
@@ -416,7 +416,6 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
      * database looks the keys up while the names below are looked up and matched; SQLite (one
      * connection): after the names.
      */
-    const keyChunk = options.guardianKeyChunk ?? (postgres ? GUARDIAN_KEYS_PER_STATEMENT : BATCH_GUARDIAN_KEYS);
     const childrenOfGuardians = async () => {
       const held = new Map<string, any[]>();
       let keys = new Set<string>();
@@ -431,7 +430,7 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
       for (const probe of probes) {
         if (!probe.birthDate || !probe.guardianKeys?.length) continue;
         for (const guardianKey of probe.guardianKeys) if (guardianKey) keys.add(guardianKey);
-        if (keys.size >= keyChunk) await send();
+        if (keys.size >= GUARDIAN_KEYS_PER_CALL) await send();
       }
       if (keys.size) await send();
       return held;
