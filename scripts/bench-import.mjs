@@ -3,7 +3,7 @@
 // through the app's own import path — the same service the upload route calls (file checks, every
 // row through the schema and checkChildData, duplicates in the file and in the province in batched
 // queries beside the reading, COPY in one transaction with the likely duplicates and the report
-// alongside) — and prints rows per second beside a plain COPY of the same rows into empty copies of
+// alongside) — and prints rows per second and the CPU seconds spent (the server, PostgreSQL, the machine) beside a plain COPY of the same rows into empty copies of
 // the same tables (same indexes, incl. the unique idKey) and, in a province, into its own tables.
 //
 // Into a generated province (GEN_SCHEMA, made first by `KEEP=1 npm run generate:province`; the
@@ -161,6 +161,51 @@ function importedRows(fromId, eventsFromId) {
 }
 
 /**
+ * CPU seconds (user + system) of the machine's PostgreSQL processes by pid (Linux /proc; none
+ * elsewhere): the backends of the server's pool live through an import.
+ */
+function postgresCpu() {
+  const byPid = new Map();
+  let pids = [];
+  try { pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)); } catch { return byPid; }
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+      const fields = stat.slice(close + 2).split(' ');
+      byPid.set(pid, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
+    } catch { /* gone meanwhile */ }
+  }
+  return byPid;
+}
+/** USER_HZ of /proc's times (100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** The machine's busy and total CPU seconds so far (/proc/stat; zeros elsewhere). */
+function machineCpu() {
+  try {
+    const [, ...times] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = times;
+    return { busy: (user + nice + system + irq + softirq + steal) / CLOCK_TICKS, total: (user + nice + system + idle + iowait + irq + softirq + steal) / CLOCK_TICKS };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+/** CPU seconds spent between two readings: the server's, PostgreSQL's (its processes alive at the end), the machine's. */
+function cpuSpent(before, after) {
+  let database = 0;
+  for (const [pid, seconds] of after.database) database += seconds - (before.database.get(pid) ?? 0);
+  return {
+    server: (after.server.user + after.server.system - before.server.user - before.server.system) / 1e6,
+    database,
+    busy: after.machine.busy - before.machine.busy,
+    available: after.machine.total - before.machine.total,
+  };
+}
+
+/**
  * The database's own floor for the insert phase (a province only): the rows the import added, taken
  * out (COPY TO), deleted, then loaded again by plain COPY into the province's own five tables — their
  * millions of rows and every index, as the import writes them — in one transaction, rolled back.
@@ -232,15 +277,18 @@ async function main() {
   await sql(`DROP TABLE IF EXISTS ${SCHEMA}.bench_import_sequences_backup; CREATE TABLE ${SCHEMA}.bench_import_sequences_backup AS TABLE ${SCHEMA}.student_number_sequences`);
   const jobs = [];
   const run = async (label) => {
+    const cpuBefore = { server: await server.cpu(), database: postgresCpu(), machine: machineCpu() };
     const started = performance.now();
     const job = await server.call(IMPORTS, 'start', [user, { filepath: file, originalFilename: 'children.xlsx', size }, { mode: 'all-or-none' }]);
     jobs.push(job.id);
     await server.call(IMPORTS, 'settle', [30 * 60_000]); // a long import into a province (the service's default wait is shorter)
     const elapsed = seconds(started);
+    const cpu = cpuSpent(cpuBefore, { server: await server.cpu(), database: postgresCpu(), machine: machineCpu() });
     const row = await server.query('api::child-import.child-import', 'findOne', { where: { documentId: job.id } });
+    log(`${label}: CPU ${cpu.server.toFixed(1)} s in the server, ${cpu.database.toFixed(1)} s in PostgreSQL; the machine busy ${cpu.busy.toFixed(1)} of ${cpu.available.toFixed(1)} core-seconds`);
     log(`${label}: ${row.state} in ${elapsed.toFixed(1)} s — imported ${thousands(row.imported)}, skipped ${thousands(row.skipped)}, failed ${thousands(row.failed)}, likely duplicates ${thousands(row.likely ?? 0)}; phases ${JSON.stringify(row.timings)}`);
     if (row.state !== 'done') throw new Error(`${label}: ${row.state} ${row.message} ${JSON.stringify((row.errors ?? []).slice(0, 3))}`);
-    return { elapsed, row };
+    return { elapsed, row, cpu };
   };
   let first;
   let again;
@@ -287,7 +335,9 @@ async function main() {
   // the duplicate queries and the insert run beside the reading; the likely duplicates, then the report,
   // once the file is read, while the last rows are written (insertMs: from the end of the reading to the commit)
   console.log(`| import (read ${(t.readMs / 1000).toFixed(1)} s, validate ${(t.validateMs / 1000).toFixed(1)} s, duplicates ${(t.duplicatesMs / 1000).toFixed(1)} s and the insert beside the reading, the checked batches waiting ${((t.handOverMs ?? 0) / 1000).toFixed(1)} s in all for it; then ${(t.insertMs / 1000).toFixed(1)} s to the commit: the last rows written, the likely duplicates ${((t.likelyMs ?? 0) / 1000).toFixed(1)} s then the report ${((t.reportMs ?? 0) / 1000).toFixed(1)} s)${target} | ${first.elapsed.toFixed(1)} | ${thousands(importRate)} | ${(copySeconds / first.elapsed * 100).toFixed(1)} % (${(first.elapsed / copySeconds).toFixed(1)}× slower) |`);
+  console.log(`| CPU of the import: the server ${first.cpu.server.toFixed(1)} s, PostgreSQL ${first.cpu.database.toFixed(1)} s; the machine busy ${first.cpu.busy.toFixed(1)} of ${first.cpu.available.toFixed(1)} core-seconds (${(first.cpu.busy / first.cpu.available * 100).toFixed(0)} %) | | | |`);
   console.log(`| re-import of the same file (all 已导入, nothing written) | ${again.elapsed.toFixed(1)} | ${thousands(ROWS / again.elapsed)} | |`);
+  console.log(`| CPU of the re-import: the server ${again.cpu.server.toFixed(1)} s, PostgreSQL ${again.cpu.database.toFixed(1)} s | | | |`);
   console.log(`| plain COPY of the same rows (5 empty tables, same indexes) | ${copySeconds.toFixed(2)} | ${thousands(copyRate)} | 100 % |`);
   if (floorSeconds !== null) console.log(`| plain COPY of the same rows into the province's own 5 tables (${thousands(before)} children, every index; one transaction, rolled back): the insert's floor in the database | ${floorSeconds.toFixed(2)} | ${thousands(ROWS / floorSeconds)} | import ${(first.elapsed / floorSeconds).toFixed(1)}× this |`);
   console.log(`\ntotal with compile, boot and workbook: ${seconds(totalStarted).toFixed(0)} s`);

@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
-import { IN_MEMORY_MAX_BYTES, readUpload, sheetReader } from '../../cms/src/domain/import/workbook';
+import { ALREADY_NORMAL, IN_MEMORY_MAX_BYTES, normalizeText, readUpload, sheetReader } from '../../cms/src/domain/import/workbook';
 import type { Column } from '../../cms/src/domain/import/columns';
 
 const columns = [
@@ -255,4 +255,26 @@ test('cells read by position give what the attribute and value patterns give, fo
     const comparable = (values: unknown[]) => values.map((value) => (value instanceof Date && Number.isNaN(value.getTime()) ? 'Invalid Date' : value));
     expect({ inner, values: comparable(rows[0].values) }).toEqual({ inner, values: comparable(reference(inner)) });
   }
+});
+
+test('text already normal is returned as it is, and is what the full normalisation gives', () => {
+  const full = (value: string) => value.normalize('NFKC').replace(/[\u00a0\u3000]/g, ' ').replace(/\s+/g, ' ').trim();
+  // every character the shortcut takes is its own NFKC form and no white space
+  const ranges: [number, number][] = [[0x21, 0x7e], [0xb7, 0xb7], [0x3400, 0x4dbf], [0x4e00, 0x9fff]];
+  for (const [from, to] of ranges) {
+    for (let code = from; code <= to; code += 1) {
+      const char = String.fromCharCode(code);
+      if (!ALREADY_NORMAL.test(char) || full(char) !== char) throw new Error(`U+${code.toString(16)}: not taken, or changed by the normalisation`);
+    }
+  }
+  // random texts of those characters and of ones it must not take (full-width forms, compatibility
+  // ideographs, radicals, odd spaces, combining marks): the same answer either way
+  const alphabet = ['张', '三', '李', '·', 'A', 'x', '7', '(', ' ', '  ', '\t', '\u3000', '\u00a0', 'Ａ', '１', '（', '\uf900', '\u2f00', '\u0301', 'e', '\u4dbf', '\u3400', '-'];
+  for (let round = 0; round < 5000; round += 1) {
+    const value = Array.from({ length: Math.floor(Math.random() * 8) }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
+    expect({ value, normal: normalizeText(value) }).toEqual({ value, normal: full(value) });
+  }
+  expect(normalizeText(' 王 小明 ')).toBe('王 小明');
+  expect(normalizeText('王小明')).toBe('王小明');
+  expect(normalizeText('ＬＩ　Ｍｉｎｇ')).toBe('LI Ming');
 });

@@ -26,6 +26,8 @@ const CODED: Record<string, [string, string]> = {
   leftBehind: ['leftBehind', '留守儿童'],
   disabilityType: ['disability', '残疾类型'],
 };
+/** CODED as a list (checkChildData walks it for every record an import checks). */
+const CODED_FIELDS = Object.entries(CODED);
 /** Set by the system only: derived, issued or moved by domain actions. */
 const SYSTEM_FIELDS = ['idKey', 'idNumberMasked', 'pinyinKey', 'studentNumber', 'studentNumberKey', 'studentNumberMasked', 'status', 'countyCode', 'institutionCode'];
 
@@ -77,9 +79,16 @@ const childAgeRange = () => (childAge ??= readDomainConfig<{ childAge: ChildAge 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** Completed months from one day (YYYY-MM-DD) to another (rounded down: negative when `to` is the earlier one). */
 function monthsBetween(from: string, to: string): number {
-  const [, fy, fm, fd] = from.match(DAY)!.map(Number);
-  const [, ty, tm, td] = to.match(DAY)!.map(Number);
+  // both checked against DAY by the caller: year, month and day read in place (an import checks every row)
+  const [fy, fm, fd] = [digitsAt(from, 0, 4), digitsAt(from, 5, 2), digitsAt(from, 8, 2)];
+  const [ty, tm, td] = [digitsAt(to, 0, 4), digitsAt(to, 5, 2), digitsAt(to, 8, 2)];
   return (ty - fy) * 12 + (tm - fm) - (td < fd ? 1 : 0);
+}
+/** The value of `count` decimal digits of `text` from `at`. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i += 1) value = value * 10 + (text.charCodeAt(i) - 48);
+  return value;
 }
 const ageText = (months: number) => (months % 12 === 0 ? `${months / 12}周岁` : `${months}个月`);
 
@@ -132,7 +141,7 @@ function checkDocument(strapi: Core.Strapi, type: string | null | undefined, raw
 export function checkChildData(strapi: Core.Strapi, data: Record<string, any>, options: { creating: boolean; existing?: any }): ChildProblem[] {
   const { creating, existing } = options;
   const problems: ChildProblem[] = [];
-  for (const [field, [table, label]] of Object.entries(CODED)) {
+  for (const [field, [table, label]] of CODED_FIELDS) {
     if (data[field] === undefined || data[field] === null || data[field] === '') continue;
     // a retired code stays on a record that already has it (existing), never on a new or changed value
     const problem = codeProblem(table, data[field], existing?.[field]);

@@ -359,6 +359,30 @@ function copyText(value: unknown): string {
   return copyEscaped(typeof value === 'object' ? JSON.stringify(value) : String(value));
 }
 
+/**
+ * Lines of COPY's text format written into one growing buffer as they are made: one UTF-8 write a
+ * row (not a string of the whole chunk to join and encode again, nor a write a value).
+ */
+class CopyBytes {
+  private bytes = Buffer.allocUnsafe(1 << 16);
+  private length = 0;
+
+  line(text: string) {
+    // at most 3 bytes of UTF-8 a UTF-16 unit
+    const most = text.length * 3;
+    if (this.length + most > this.bytes.length) {
+      const larger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + most));
+      this.bytes.copy(larger, 0, 0, this.length);
+      this.bytes = larger;
+    }
+    this.length += this.bytes.write(text, this.length);
+  }
+
+  result(): Buffer {
+    return this.bytes.subarray(0, this.length);
+  }
+}
+
 /** The sequence of a table's id column (PostgreSQL), read once per table. */
 const idSequences = new Map<string, string>();
 
@@ -397,25 +421,36 @@ function qualified(strapi: Core.Strapi, table: string): string {
   return schema ? `"${schema.replace(/"/g, '')}"."${table}"` : `"${table}"`;
 }
 
-/** Rows (column → value) in COPY's text format, with the column list: every column any row has (NULL where a row has none). */
-function copyData(rows: Record<string, unknown>[]): { columns: string[]; text: string } {
-  const columnSet = new Set<string>();
-  for (const row of rows) for (const column in row) columnSet.add(column);
-  const columns = [...columnSet];
-  let text = '';
-  for (const row of rows) {
-    let line = '';
-    for (let i = 0; i < columns.length; i += 1) line += `${i ? '\t' : ''}${copyText(row[columns[i]])}`;
-    text += `${line}\n`;
+/**
+ * Rows in COPY's text format, with the column list: every field any row has that `columnOf` maps to
+ * a column (NULL where a row has none), after the `ids` given (the id column, one per row).
+ * `columnOf`: a model's attribute → its column (a model's rows, as the lifecycles leave them); none:
+ * the rows' keys are their columns (link tables).
+ */
+function copyData(rows: Record<string, unknown>[], columnOf?: Map<string, string>, ids?: number[]): { columns: string[]; bytes: Buffer } {
+  const fieldSet = new Set<string>();
+  for (const row of rows) for (const field in row) if (!columnOf || columnOf.has(field)) fieldSet.add(field);
+  const fields = [...fieldSet];
+  const columns = fields.map((field) => columnOf?.get(field) ?? field);
+  if (ids) columns.unshift('id');
+  const out = new CopyBytes();
+  for (let r = 0; r < rows.length; r += 1) {
+    const row = rows[r];
+    let line = ids ? String(ids[r]) : '';
+    for (let i = 0; i < fields.length; i += 1) {
+      if (i || ids) line += '\t';
+      line += copyText(row[fields[i]]);
+    }
+    out.line(`${line}\n`);
   }
-  return { columns, text };
+  return { columns, bytes: out.result() };
 }
 
 /**
  * PostgreSQL: rows written by one COPY … FROM STDIN (text format) on the transaction's own
  * connection — no statement to parse or plan per row, nothing bound.
  */
-async function copyRows(trx: any, table: string, data: { columns: string[]; text: string }): Promise<void> {
+async function copyRows(trx: any, table: string, data: { columns: string[]; bytes: Buffer }): Promise<void> {
   // a transaction already ended would hand out a pooled connection outside it: nothing may be written there
   if (trx.isCompleted()) throw new Error(`import: COPY into ${table} after the transaction ended`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -425,7 +460,7 @@ async function copyRows(trx: any, table: string, data: { columns: string[]; text
   await new Promise<void>((resolve, reject) => {
     stream.on('error', reject);
     stream.on('finish', resolve);
-    stream.end(data.text);
+    stream.end(data.bytes);
   });
 }
 
@@ -473,36 +508,29 @@ function postgresSink(strapi: Core.Strapi, trx: any): Sink {
     async model(uid, data) {
       if (!data.length) return [];
       const table = tableOf(uid);
-      const rows = await tableRows(strapi, uid, data);
+      const rows = await encrypted(strapi, uid, data);
       const ids = (reserved && (await reserved).get(table)) ?? (await takeIds(strapi, [[table, rows.length]])).get(table)!;
       if (ids.length !== rows.length) throw new Error(`import: ${ids.length} ids for ${rows.length} rows of ${table}`);
-      rows.forEach((row, i) => { row.id = ids[i]; });
-      await sink.rows(table, rows);
+      queue(table, copyData(rows, columnsOf(strapi, uid), ids));
       return ids;
     },
     async rows(table, rows) {
-      if (!rows.length) return;
-      const data = copyData(rows);
-      sink.pending = sink.pending.then(() => copyRows(trx, table, data));
-      sink.pending.catch(() => undefined); // awaited by the insert loop
+      if (rows.length) queue(table, copyData(rows));
     },
+  };
+  /** A COPY behind the ones queued before it, on the transaction's connection. */
+  const queue = (table: string, data: { columns: string[]; bytes: Buffer }) => {
+    sink.pending = sink.pending.then(() => copyRows(trx, table, data));
+    sink.pending.catch(() => undefined); // awaited by the insert loop
   };
   return sink;
 }
 
-/** Model rows (attribute → value) → table rows (column → value), after the model's beforeCreateMany subscribers (PII encryption). */
-async function tableRows(strapi: Core.Strapi, uid: string, data: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+/** A model's rows (attribute → value) after its beforeCreateMany subscribers (the PII encryption: cms/src/security/pii.ts). */
+async function encrypted(strapi: Core.Strapi, uid: string, data: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
   const params = { data };
   await strapi.db.lifecycles.run('beforeCreateMany', uid as any, { params });
-  const columnOf = columnsOf(strapi, uid);
-  return (params.data as Record<string, unknown>[]).map((row) => {
-    const out: Record<string, unknown> = {};
-    for (const field in row) {
-      const column = columnOf.get(field);
-      if (column !== undefined) out[column] = row[field];
-    }
-    return out;
-  });
+  return params.data as Record<string, unknown>[];
 }
 
 /** Each scalar attribute of a model → its column, as the query engine's processData maps them (only the model's own scalar attributes become columns). */

@@ -48,8 +48,18 @@ export const DATA_SHEET = '幼儿信息';
 
 const fileError = (message: string) => fieldError('file', message);
 
+/**
+ * Text that normalizeText leaves as it is: visible ASCII, the middle dot of names (·) and the CJK
+ * ideographs of the basic block and extension A (none has an NFKC decomposition, and no two of them
+ * compose), in words separated by one space. Most cells of a sheet are such text: checked by one
+ * pattern test, they are returned without the four new strings of the normalisation
+ * (tests/unit/workbook-reader.test.ts compares both ways).
+ */
+export const ALREADY_NORMAL = /^[\x21-\x7e\u00b7\u3400-\u4dbf\u4e00-\u9fff]+(?: [\x21-\x7e\u00b7\u3400-\u4dbf\u4e00-\u9fff]+)*$/;
+
 /** Full-width letters, digits, punctuation and spaces folded to their ASCII forms; outer spaces trimmed, inner runs collapsed. */
 export function normalizeText(value: string): string {
+  if (ALREADY_NORMAL.test(value)) return value;
   return value.normalize('NFKC').replace(/[\u00a0\u3000]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
@@ -84,36 +94,43 @@ function isFormula(value: any): boolean {
   return Boolean(value && typeof value === 'object' && ('formula' in value || 'sharedFormula' in value));
 }
 
-/** A cell's value → text, or a reason it cannot be read. */
-function cellText(value: any, column: Column): { text: string; error?: string } {
-  if (value === null || value === undefined) return { text: '' };
+/** A cell that cannot be read: its text as it is, and why. */
+type Unreadable = { text: string; error: string };
+const unreadable = (text: string, error: string): Unreadable => ({ text, error });
+
+/** A cell's value → text, or (an object) its text and the reason it cannot be read: the text of a sound cell costs no object. */
+function cellText(value: any, column: Column): string | Unreadable {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') {
+    const text = normalizeText(value);
+    if (column.kind === 'date' && text) {
+      const iso = parseDateText(text);
+      return iso ?? unreadable(text, `日期格式无法识别：「${text}」（可写作 2021-03-05、2021/3/5 或 20210305）`);
+    }
+    return text;
+  }
   if (value instanceof Date) {
     const iso = Number.isNaN(value.getTime()) ? null : value.toISOString().slice(0, 10);
-    return iso ? { text: iso } : { text: '', error: '日期无法识别' };
+    return iso ?? unreadable('', '日期无法识别');
   }
   if (typeof value === 'number') {
     if (column.kind === 'date') {
       const iso = serialToDate(value) ?? parseDateText(String(value));
-      return iso ? { text: iso } : { text: String(value), error: `日期无法识别：${value}` };
+      return iso ?? unreadable(String(value), `日期无法识别：${value}`);
     }
     if (column.kind === 'id' && Math.abs(value) >= 1e15) {
-      return { text: String(value), error: '证件号码被 Excel 存成了数字，末几位已丢失：请把该列设为文本格式后重新输入' };
+      return unreadable(String(value), '证件号码被 Excel 存成了数字，末几位已丢失：请把该列设为文本格式后重新输入');
     }
-    return { text: String(value) };
+    return String(value);
   }
-  if (typeof value === 'boolean') return { text: value ? '是' : '否' };
+  if (typeof value === 'boolean') return value ? '是' : '否';
   if (typeof value === 'object') {
-    if ('error' in value) return { text: String(value.error), error: `单元格是错误值 ${value.error}` };
+    if ('error' in value) return unreadable(String(value.error), `单元格是错误值 ${value.error}`);
     if (Array.isArray(value.richText)) return cellText(value.richText.map((part: any) => part.text ?? '').join(''), column);
     if ('text' in value) return cellText(value.text, column);
-    return { text: '', error: '单元格内容无法识别' };
+    return unreadable('', '单元格内容无法识别');
   }
-  const text = normalizeText(String(value));
-  if (column.kind === 'date' && text) {
-    const iso = parseDateText(text);
-    return iso ? { text: iso } : { text, error: `日期格式无法识别：「${text}」（可写作 2021-03-05、2021/3/5 或 20210305）` };
-  }
-  return { text };
+  return cellText(String(value), column);
 }
 
 /** The report's cell value of an uploaded value, as typed: dates stay dates, numbers numbers (formulas cannot reach here; rich text flattened). */
@@ -199,7 +216,8 @@ export async function readUpload(buffer: Buffer, columnList: Column[], limits: I
     if (row.number === 1) {
       row.values.forEach((value, index) => {
         if (value === null || value === undefined) return;
-        const text = normalizeText(String(cellText(value, { kind: 'text' } as Column).text));
+        const header = cellText(value, { kind: 'text' } as Column);
+        const text = normalizeText(typeof header === 'string' ? header : header.text);
         read.headers[index] = text;
         const column = byKey.get(headerKey(text));
         if (column) read.found.set(index + 1, column);
@@ -292,12 +310,14 @@ function readRow(row: XmlRow, headers: string[], found: Map<number, Column>, for
     raw[index] = rawValue(value);
     const column = found.get(index + 1);
     if (!column) continue;
-    const { text, error } = cellText(value, column);
-    if (text) filled = true;
-    cells[column.path] = text;
-    if (error) {
+    const read = cellText(value, column);
+    if (typeof read === 'string') {
+      if (read) filled = true;
+      cells[column.path] = read;
+    } else {
       filled = true;
-      cellErrors.push({ path: column.path, message: error });
+      cells[column.path] = read.text;
+      cellErrors.push({ path: column.path, message: read.error });
     }
   }
   return filled ? { row: row.number, cells, cellErrors, raw } : null;

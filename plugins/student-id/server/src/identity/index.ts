@@ -49,6 +49,8 @@ export const ID_TYPES: ReadonlyArray<{ code: IdType; name: string }> = [
   { code: 'A', name: '护照' },
   { code: 'Z', name: '其他' },
 ];
+/** The codes of ID_TYPES (validateDocument looks a type up for every number it checks). */
+const ID_TYPE_CODES: ReadonlySet<string> = new Set(ID_TYPES.map((t) => t.code));
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
@@ -87,17 +89,28 @@ function toDay(value: DayInput | undefined): string {
   return String(value).trim().slice(0, 10);
 }
 
-/** `YYYYMMDD` → `YYYY-MM-DD` when it is a real calendar date (2023-02-30 is not), otherwise null. */
-function realDate(yyyymmdd: string): string | null {
-  if (!/^\d{8}$/.test(yyyymmdd)) return null;
-  const year = Number(yyyymmdd.slice(0, 4));
-  const month = Number(yyyymmdd.slice(4, 6));
-  const day = Number(yyyymmdd.slice(6, 8));
+/** Days of each month in a common year (February gains one in a leap year). */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** The value of `count` decimal digits of `text` from `at` (the caller has checked they are digits). */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i += 1) value = value * 10 + (text.charCodeAt(i) - 48);
+  return value;
+}
+
+/**
+ * The eight digits of `text` from `at` (checked digits, YYYYMMDD) → `YYYY-MM-DD` when they are a real
+ * calendar date (2023-02-30 is not), otherwise null; read in place, with no cut string but the
+ * answer (imports read hundreds of thousands of ID numbers).
+ */
+function realDateAt(text: string, at: number): string | null {
+  const year = digitsAt(text, at, 4);
+  const month = digitsAt(text, at + 4, 2);
+  const day = digitsAt(text, at + 6, 2);
   if (month < 1 || month > 12 || day < 1) return null;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-  if (day > days) return null;
-  return `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}-${yyyymmdd.slice(6, 8)}`;
+  if (day > MONTH_DAYS[month - 1] + (month === 2 && leap ? 1 : 0)) return null;
+  return `${text.slice(at, at + 4)}-${text.slice(at + 4, at + 6)}-${text.slice(at + 6, at + 8)}`;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -135,8 +148,13 @@ const CHECK_CHARACTERS = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2']
  */
 export function gb11643CheckCharacter(first17: string): string {
   if (!/^\d{17}$/.test(first17)) throw new Error('gb11643CheckCharacter: 17 digits expected');
+  return checkCharacterOf(first17);
+}
+
+/** The check character of the first 17 characters of `value` (checked digits), read in place. */
+function checkCharacterOf(value: string): string {
   let sum = 0;
-  for (let i = 0; i < 17; i += 1) sum += Number(first17[i]) * WEIGHTS[i];
+  for (let i = 0; i < 17; i += 1) sum += (value.charCodeAt(i) - 48) * WEIGHTS[i];
   return CHECK_CHARACTERS[sum % 11];
 }
 
@@ -155,8 +173,8 @@ export function parseResidentId(number: string, today?: DayInput, label: string 
   const value = normalizeIdNumber(number);
   if (value.length !== 18) return { ok: false, reason: `${label}应为18位（当前${value.length}位）` };
   if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, reason: `${label}格式错误：前17位应为数字，末位应为数字或X` };
-  if (gb11643CheckCharacter(value.slice(0, 17)) !== value[17]) return { ok: false, reason: `${label}校验位错误，请核对号码` };
-  const birthDate = realDate(value.slice(6, 14));
+  if (checkCharacterOf(value) !== value[17]) return { ok: false, reason: `${label}校验位错误，请核对号码` };
+  const birthDate = realDateAt(value, 6);
   if (!birthDate) return { ok: false, reason: `${label}中的出生日期无效` };
   if (birthDate > toDay(today)) return { ok: false, reason: `${label}中的出生日期晚于今天` };
   return {
@@ -238,7 +256,7 @@ const FAIL = (number: string, reason: string): DocumentResult => ({ ok: false, n
 export function validateDocument(type: string, raw: unknown, today?: DayInput): DocumentResult {
   const code = normalizeIdNumber(type) as IdType;
   let number = normalizeIdNumber(raw);
-  if (!ID_TYPES.some((t) => t.code === code)) return FAIL(number, '身份证件类型无效');
+  if (!ID_TYPE_CODES.has(code)) return FAIL(number, '身份证件类型无效');
   if (code === 'Z') return { ok: true, number };
   if (!number) return FAIL(number, '证件号码必填');
 
@@ -280,10 +298,13 @@ export function validateDocument(type: string, raw: unknown, today?: DayInput): 
 /* ------------------------------------------------------------------------------------------ */
 
 /** 'male' / 'female' from the usual spellings (male, M, 1, 男 / female, F, 2, 女), otherwise null. */
+const MALE = new Set(['male', 'm', '1', '男']);
+const FEMALE = new Set(['female', 'f', '2', '女']);
 function toSex(value: unknown): Sex | null {
+  if (value === 'male' || value === 'female') return value;
   const v = String(value ?? '').trim().toLowerCase();
-  if (['male', 'm', '1', '男'].includes(v)) return 'male';
-  if (['female', 'f', '2', '女'].includes(v)) return 'female';
+  if (MALE.has(v)) return 'male';
+  if (FEMALE.has(v)) return 'female';
   return null;
 }
 
