@@ -435,6 +435,38 @@ describe('a large file', () => {
     const last = await app.strapi.db.query('api::child.child').findOne({ where: { name: '批量幼儿2999' } });
     expect(await countEvents({ type: 'enrollment', childDocumentId: last.documentId })).toBe(1);
   });
+
+  const onPostgres = process.env.DATABASE_URL ? test : test.skip;
+
+  onPostgres('PostgreSQL: a small children table is analysed in the import\'s transaction; one another transaction holds is left as it is, and the import goes on', async () => {
+    const knex = app.strapi.db.connection;
+    const table = (app.strapi.db.metadata.get('api::child.child') as any).tableName;
+    const seen: string[] = [];
+    const capture = (query: { sql: string }) => { if (/analyze|savepoint|lock_timeout|set_config/i.test(query.sql)) seen.push(query.sql); };
+    // another transaction holds the lock ANALYZE needs (autovacuum, another import) while the import runs
+    const holder = await knex.transaction();
+    await holder.raw('LOCK TABLE ?? IN SHARE UPDATE EXCLUSIVE MODE', [table]);
+    knex.on('query', capture);
+    const before = await countChildren();
+    let job: any;
+    try {
+      const started = await accepted(upload(kindergarten, await largeFile({}, (i, values) => {
+        values[0] = `分析幼儿${i}`;
+        values[2] = residentId('350505', new Date(Date.UTC(2021, 0, 1) + (i % 700) * 86400000).toISOString().slice(0, 10).replace(/-/g, ''), String(101 + 2 * Math.floor(i / 700)).padStart(3, '0'));
+      }), { mode: 'all-or-none' }));
+      job = await finished(kindergarten, started.body.data.id);
+    } finally {
+      knex.off('query', capture);
+      await holder.rollback();
+    }
+    expect(job.errors.slice(0, 3)).toEqual([]);
+    expect(job).toMatchObject({ state: 'done', imported: 3000 });
+    expect(await countChildren()).toBe(before + 3000);
+    // tried under a savepoint with a short lock timeout, given up, the timeout restored
+    expect(seen.some((sql) => /^ANALYZE /.test(sql))).toBe(true);
+    expect(seen).toContain('ROLLBACK TO SAVEPOINT import_analyze');
+    expect(seen.some((sql) => /set_config/.test(sql))).toBe(true);
+  });
 });
 
 describe('exports', () => {

@@ -499,6 +499,8 @@ function sqliteSink(strapi: Core.Strapi, trx: any): Sink {
 function postgresSink(strapi: Core.Strapi, trx: any): Sink {
   const tableOf = (uid: string): string => (strapi.db.metadata.get(uid as any) as any).tableName;
   let reserved: Promise<Map<string, number[]>> | null = null;
+  /** Whether the children's table is too small for its statistics to steer the checks of its links (see analyzeWhenSmall). */
+  let small: Promise<boolean> | null = null;
   const sink: Sink = {
     pending: Promise.resolve(),
     reserve(counts) {
@@ -512,6 +514,13 @@ function postgresSink(strapi: Core.Strapi, trx: any): Sink {
       const ids = (reserved && (await reserved).get(table)) ?? (await takeIds(strapi, [[table, rows.length]])).get(table)!;
       if (ids.length !== rows.length) throw new Error(`import: ${ids.length} ids for ${rows.length} rows of ${table}`);
       queue(table, copyData(rows, columnsOf(strapi, uid), ids));
+      if (uid === CHILD && !small) {
+        small = isSmall(strapi, table);
+        small.catch(() => undefined); // read in the queue below
+        const asked = small;
+        sink.pending = sink.pending.then(async () => { if (await asked) await analyzeWhenSmall(trx, qualified(strapi, table)); });
+        sink.pending.catch(() => undefined); // awaited by the insert loop
+      }
       return ids;
     },
     async rows(table, rows) {
@@ -524,6 +533,41 @@ function postgresSink(strapi: Core.Strapi, trx: any): Sink {
     sink.pending.catch(() => undefined); // awaited by the insert loop
   };
   return sink;
+}
+
+/**
+ * Below this many rows by its statistics (or never analysed) the children's table is "small": the
+ * planner then costs every index of `id = $1` alike and may take `(institution_code, id)` for the
+ * foreign-key check of each link row (PostgreSQL's own `SELECT 1 FROM children WHERE id = $1`, its
+ * plan kept for the connection) — a walk of the whole index for every row, quadratic in one
+ * transaction's import: 100,000 children into a new database took minutes instead of seconds.
+ */
+const SMALL_TABLE_ROWS = 5000;
+
+/** PostgreSQL: whether a table's statistics say it is small, or it has never been analysed (reltuples -1). */
+async function isSmall(strapi: Core.Strapi, table: string): Promise<boolean> {
+  const { rows: [row] } = await strapi.db.connection.raw('SELECT reltuples FROM pg_class WHERE oid = ?::regclass', [qualified(strapi, table)]);
+  return row ? Number(row.reltuples) < SMALL_TABLE_ROWS : false;
+}
+
+/**
+ * In the import's transaction, once its first children are in: the small table analysed (its
+ * statistics then count them, seen by this transaction only until it commits, and the plans of
+ * the link checks are made again: the primary key). Under a savepoint with a short lock timeout:
+ * a table being analysed elsewhere (another import, autovacuum) is left as it is, and the import
+ * goes on.
+ */
+async function analyzeWhenSmall(trx: any, table: string): Promise<void> {
+  const { rows: [{ timeout }] } = await trx.raw("SELECT current_setting('lock_timeout') AS timeout");
+  await trx.raw('SAVEPOINT import_analyze');
+  try {
+    await trx.raw("SET LOCAL lock_timeout = '1s'");
+    await trx.raw(`ANALYZE ${table}`);
+    await trx.raw('RELEASE SAVEPOINT import_analyze');
+  } catch {
+    await trx.raw('ROLLBACK TO SAVEPOINT import_analyze');
+  }
+  await trx.raw('SELECT set_config(?, ?, true)', ['lock_timeout', timeout]);
 }
 
 /** A model's rows (attribute → value) after its beforeCreateMany subscribers (the PII encryption: cms/src/security/pii.ts). */
