@@ -79,16 +79,9 @@ const childAgeRange = () => (childAge ??= readDomainConfig<{ childAge: ChildAge 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** Completed months from one day (YYYY-MM-DD) to another (rounded down: negative when `to` is the earlier one). */
 function monthsBetween(from: string, to: string): number {
-  // both checked against DAY by the caller: year, month and day read in place (an import checks every row)
-  const [fy, fm, fd] = [digitsAt(from, 0, 4), digitsAt(from, 5, 2), digitsAt(from, 8, 2)];
-  const [ty, tm, td] = [digitsAt(to, 0, 4), digitsAt(to, 5, 2), digitsAt(to, 8, 2)];
+  const [, fy, fm, fd] = from.match(DAY)!.map(Number);
+  const [, ty, tm, td] = to.match(DAY)!.map(Number);
   return (ty - fy) * 12 + (tm - fm) - (td < fd ? 1 : 0);
-}
-/** The value of `count` decimal digits of `text` from `at`. */
-function digitsAt(text: string, at: number, count: number): number {
-  let value = 0;
-  for (let i = at; i < at + count; i += 1) value = value * 10 + (text.charCodeAt(i) - 48);
-  return value;
 }
 const ageText = (months: number) => (months % 12 === 0 ? `${months / 12}周岁` : `${months}个月`);
 

@@ -499,8 +499,8 @@ function sqliteSink(strapi: Core.Strapi, trx: any): Sink {
 function postgresSink(strapi: Core.Strapi, trx: any): Sink {
   const tableOf = (uid: string): string => (strapi.db.metadata.get(uid as any) as any).tableName;
   let reserved: Promise<Map<string, number[]>> | null = null;
-  /** Whether the children's table is too small for its statistics to steer the checks of its links (see analyzeWhenSmall). */
-  let small: Promise<boolean> | null = null;
+  /** Whether the children's table has been looked at yet: too small for its statistics to steer the checks of its links (see analyzeWhenSmall)? */
+  let sizeChecked = false;
   const sink: Sink = {
     pending: Promise.resolve(),
     reserve(counts) {
@@ -514,11 +514,11 @@ function postgresSink(strapi: Core.Strapi, trx: any): Sink {
       const ids = (reserved && (await reserved).get(table)) ?? (await takeIds(strapi, [[table, rows.length]])).get(table)!;
       if (ids.length !== rows.length) throw new Error(`import: ${ids.length} ids for ${rows.length} rows of ${table}`);
       queue(table, copyData(rows, columnsOf(strapi, uid), ids));
-      if (uid === CHILD && !small) {
-        small = isSmall(strapi, table);
+      if (uid === CHILD && !sizeChecked) {
+        sizeChecked = true;
+        const small = isSmall(strapi, table);
         small.catch(() => undefined); // read in the queue below
-        const asked = small;
-        sink.pending = sink.pending.then(async () => { if (await asked) await analyzeWhenSmall(trx, qualified(strapi, table)); });
+        sink.pending = sink.pending.then(async () => { if (await small) await analyzeWhenSmall(trx, qualified(strapi, table)); });
         sink.pending.catch(() => undefined); // awaited by the insert loop
       }
       return ids;
