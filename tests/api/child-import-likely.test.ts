@@ -183,3 +183,33 @@ describe('an exact duplicate is still an error', () => {
     expect(headers).not.toContain('原行号');
   });
 });
+
+describe("the batch check answers each probe as the entry form's check does, whatever its queries' order", () => {
+  const duplicates = () => app.strapi.plugin('dup-check').service('duplicates') as any;
+  // one query per birth date and sex (dateChunk 1): on PostgreSQL more queries than are sent at once
+  const probes = [
+    { key: 1, name: '欧阳疑似', birthDate: '2021-07-04', sex: 'male' },
+    { key: 2, name: '司马晓敏', birthDate: '2021-07-05', sex: 'male' },
+    { key: 3, name: '上官精确', birthDate: '2021-07-07', sex: 'male' },
+    { key: 4, name: '欧阳疑似', birthDate: '2021-07-04', sex: 'female' },
+    { key: 5, name: '无匹配名', birthDate: '2021-07-06', sex: 'female' },
+    { key: 6, name: '司马晓明', birthDate: '2021-07-05', sex: 'male' },
+    { key: 7, name: '欧阳疑是', birthDate: '2021-07-04', sex: 'male' },
+    { key: 8, name: '公孙监护', birthDate: '2021-07-06', sex: 'female' },
+  ];
+  const shape = (candidates: any[]) => candidates.map((c) => ({ place: c.kindergartenName, county: c.countyName, reasons: [...c.reasons].sort() }));
+
+  test('the same candidates and reasons as one probe at a time, and the same answer twice', async () => {
+    const many: Map<number, any[]> = await duplicates().likelyMatchesMany(probes, { dateChunk: 1 });
+    const again: Map<number, any[]> = await duplicates().likelyMatchesMany([...probes].reverse(), { dateChunk: 1 });
+    for (const probe of probes) {
+      const one = await duplicates().likelyMatches(probe);
+      expect({ key: probe.key, found: shape(many.get(probe.key) ?? []) }).toEqual({ key: probe.key, found: shape(one) });
+      expect(shape(again.get(probe.key) ?? [])).toEqual(shape(many.get(probe.key) ?? []));
+    }
+    // the children of 思明区 it resembles (and those imported above), nothing for a name like none of them
+    expect([...many.keys()]).toEqual(expect.arrayContaining([1, 2, 3, 6, 7, 8]));
+    expect(many.has(5)).toBe(false);
+    expect(many.get(1)!.every((c) => c.id === null && c.name === null)).toBe(true);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import crypto from 'node:crypto';
+import { newDocumentId } from '../domain/document-ids';
 
 type RegionRow = { code: string; name: string; level: 'province' | 'prefecture' | 'county'; parentCode: string | null };
 
@@ -26,13 +26,6 @@ export function regionTree(): RegionRow[] {
 }
 
 /** A documentId as Strapi makes them (cuid2 shape): 24 characters, starting with a letter. */
-function newDocumentId(): string {
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  const alphabet = `${letters}0123456789`;
-  const bytes = crypto.randomBytes(24);
-  return Array.from(bytes, (byte, i) => (i === 0 ? letters[byte % 26] : alphabet[byte % alphabet.length])).join('');
-}
-
 /** Loads the tree idempotently: inserts the codes not yet stored, renames changed ones, in batches. */
 export async function loadRegions(strapi: Core.Strapi): Promise<{ inserted: number; renamed: number; total: number }> {
   const tree = regionTree();

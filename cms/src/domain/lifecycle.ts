@@ -1,9 +1,9 @@
-import crypto from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { addWorkingDays, calendar, localDate } from './working-days';
 import { dictionaries } from './dictionaries';
 import { actingUser } from './request-context';
+import { newDocumentId } from './document-ids';
 
 export const CHILD = 'api::child.child';
 export const CHILD_EVENT = 'api::child-event.child-event';
@@ -67,23 +67,6 @@ export function gradeStep(code: string): { next?: string; graduates: boolean } {
 export function nextSchoolYear(year: string | null | undefined): string | null {
   const match = /^(\d{4})-(\d{4})$/.exec(year ?? '');
   return match ? `${Number(match[1]) + 1}-${Number(match[2]) + 1}` : year ?? null;
-}
-
-const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
-const ALPHABET = `${LETTERS}0123456789`;
-let idBytes = Buffer.alloc(0);
-let idAt = 0;
-
-/** A document id of Strapi's shape (24 of [a-z0-9], a letter first), from random bytes drawn a few kilobytes at a time. */
-export function newDocumentId(): string {
-  if (idAt + 24 > idBytes.length) {
-    idBytes = crypto.randomBytes(24 * 512);
-    idAt = 0;
-  }
-  let id = LETTERS[idBytes[idAt] % 26];
-  for (let i = 1; i < 24; i += 1) id += ALPHABET[idBytes[idAt + i] % ALPHABET.length];
-  idAt += 24;
-  return id;
 }
 
 export type Actor = { id?: number; username?: string; fullName?: string; level?: string; institutionCode?: string | null } | null | undefined;

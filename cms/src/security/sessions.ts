@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { newDocumentId } from '../domain/document-ids';
 import { securityConfig } from './config';
 import { loadSecrets } from '../runtime/secrets';
 import { onEveryWrite } from '../runtime/on-every-write';
@@ -33,12 +34,6 @@ const cache = new Map<number, { row: SessionRow | null; fetchedAt: number }>();
 
 export const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 const newToken = () => crypto.randomBytes(32).toString('base64url');
-function newDocumentId(): string {
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  const alphabet = `${letters}0123456789`;
-  return Array.from(crypto.randomBytes(24), (b, i) => (i === 0 ? letters[b % 26] : alphabet[b % alphabet.length])).join('');
-}
-
 export function pendingList(row: Pick<SessionRow, 'pending'> | null | undefined): string[] {
   return row?.pending ? row.pending.split(',').filter(Boolean) : [];
 }

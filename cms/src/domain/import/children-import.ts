@@ -20,7 +20,8 @@ import { checkChildData, heldElsewhereMessage } from '../child-rules';
 import { columns, columnsByPath, codeOf, type Column } from './columns';
 import { checkCustomValues, type Definition } from '../custom-fields';
 import type { SheetRow } from './workbook';
-import { CHILD_EVENT, eventRow, masker, newDocumentId, type Actor } from '../lifecycle';
+import { CHILD_EVENT, eventRow, masker, type Actor } from '../lifecycle';
+import { newDocumentId } from '../document-ids';
 import { invalidateListCounts } from '../list-counts';
 import type { RowProbe } from './likely-probes';
 

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import crypto from 'node:crypto';
+import { newDocumentId } from '../../../domain/document-ids';
 import { indicatorsConfig, validateQuery } from '../../../domain/indicators';
 import { checkTaskChart, isTaskName } from '../../../domain/task-statistics';
 import { recordExport } from '../../../domain/exports';
@@ -13,12 +13,6 @@ const SORTABLE = new Set(['title', 'updatedAt', 'createdAt', 'ownerName']);
 
 type User = { id: number; username?: string; fullName?: string; level?: string; regionCode?: string; institutionCode?: string; blocked?: boolean };
 export type Chart = { title: string; indicator: string; dimension: string; filters: Record<string, string>; type: string };
-
-function documentId(): string {
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  const alphabet = `${letters}0123456789`;
-  return Array.from(crypto.randomBytes(24), (b, i) => (i === 0 ? letters[b % 26] : alphabet[b % alphabet.length])).join('');
-}
 
 const notFound = () => new errors.NotFoundError('Not Found');
 
@@ -123,7 +117,7 @@ const chartPageService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const now = new Date();
     const row = await strapi.db.query(PAGE).create({
       data: {
-        documentId: documentId(), ...picked, ownerPrefix: prefix, ownerId: user.id, ownerName: user.fullName || user.username,
+        documentId: newDocumentId(), ...picked, ownerPrefix: prefix, ownerId: user.id, ownerName: user.fullName || user.username,
         ownerLevel: user.level, createdAt: now, updatedAt: now, publishedAt: now,
       },
     });

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import crypto from 'node:crypto';
+import { newDocumentId } from '../../../domain/document-ids';
 import { fieldError, conflictError } from '../../../utils/validation';
 import { forbidden } from '../../../security/errors';
 import { sessionService } from '../../../security/sessions';
@@ -14,11 +14,6 @@ const MAX_DAYS = 30;
 type Actor = { id: number; username: string; level?: string | null; role?: { type?: string } | null };
 
 const isAdmin = (actor: Actor) => actor.role?.type === 'sysadmin';
-const documentId = () => {
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  return Array.from(crypto.randomBytes(24), (b, i) => (i === 0 ? letters[b % 26] : `${letters}0123456789`[b % 36])).join('');
-};
-
 /**
  * Delegation instead of lending a password (domain §8): a user asks that a colleague of the same
  * level and place act for them for a bounded time; the system administrator consents; actions
@@ -47,7 +42,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const now = new Date();
     const row = await this.query().create({
       data: {
-        documentId: documentId(), delegatorId: me.id, delegatorUsername: me.username, delegateId: delegate.id, delegateUsername: delegate.username,
+        documentId: newDocumentId(), delegatorId: me.id, delegatorUsername: me.username, delegateId: delegate.id, delegateUsername: delegate.username,
         startsAt, endsAt, reason: reason.slice(0, 500), state: 'requested', createdAt: now, updatedAt: now,
       },
     });

@@ -4,7 +4,8 @@ import { errors } from '@strapi/utils';
 import { conflictError, fieldError } from '../../../utils/validation';
 import { studentNumberKey } from '../../../security/student-numbers';
 import { accessScope } from '../../../domain/request-context';
-import { CHILD, KINDERGARTEN, SCHOOL_CLASS, type Actor, dueDate, newDocumentId, today, writeEvents } from '../../../domain/lifecycle';
+import { CHILD, KINDERGARTEN, SCHOOL_CLASS, type Actor, dueDate, today, writeEvents } from '../../../domain/lifecycle';
+import { newDocumentId } from '../../../domain/document-ids';
 import { actionsFor, transition, type TransitionContext } from '../../../domain/workflows';
 import { applyAcrossProvinces, checkCrossProvinceCompletion, crossProvinceEnabled, crossProvinceSide, moveAcrossProvinces } from '../../../exchange/transfers';
 
