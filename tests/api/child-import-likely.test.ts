@@ -184,9 +184,9 @@ describe('an exact duplicate is still an error', () => {
   });
 });
 
-describe("the batch check answers each probe as the entry form's check does, whatever its queries' order", () => {
+describe("the batch check answers each probe as the entry form's check does, over many queries", () => {
   const duplicates = () => app.strapi.plugin('dup-check').service('duplicates') as any;
-  // one query per birth date and sex (dateChunk 1): on PostgreSQL more queries than are sent at once
+  // one query per birth date and sex (dateChunk 1): the probes of each query matched to its own rows only
   const probes = [
     { key: 1, name: '欧阳疑似', birthDate: '2021-07-04', sex: 'male' },
     { key: 2, name: '司马晓敏', birthDate: '2021-07-05', sex: 'male' },

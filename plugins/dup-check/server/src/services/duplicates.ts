@@ -13,8 +13,6 @@ const BATCH_DATES = 50;
 const BATCH_GUARDIAN_KEYS = 5000;
 /** Guardian keys the batch check holds and sends per call of childrenByGuardianKeys (each key an index lookup, so chunks add no pass). */
 const GUARDIAN_KEYS_PER_CALL = 20_000;
-/** PostgreSQL: the batch check's queries by name in flight at once (the database server's cores; the app's pool holds ten connections). */
-const LIKELY_QUERIES_AT_ONCE = 2;
 
 /** The reasons a record is a likely duplicate, as the user reads them. */
 export const LIKELY_REASONS = {
@@ -454,66 +452,45 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
       else byDate.set(probe.birthDate, [prepared]);
     }
     const dateChunk = options.dateChunk ?? BATCH_DATES;
-    /** The queries by name: one per chunk of birth dates of a sex. */
-    const chunks: { sex: string; dates: string[]; byDate: Map<string, Prepared[]> }[] = [];
     for (const [sex, byDate] of groups) {
       const dates = [...byDate.keys()];
-      for (let start = 0; start < dates.length; start += dateChunk) chunks.push({ sex, dates: dates.slice(start, start + dateChunk), byDate });
-    }
-    const byName = ({ sex, dates, byDate }: (typeof chunks)[number]) => strapi.db.connection(childTable())
-      .select('document_id', 'name', 'pinyin_key', 'birth_date', 'institution_code', 'county_code')
-      .whereIn('birth_date', dates)
-      .modify((query: any) => {
-        if (sex) query.where('sex', sex);
-        outside(query, 'institution_code');
-        if (postgres) onlyPossibleNames(query, dates.flatMap((date) => byDate.get(date)!));
-      });
-    /**
-     * PostgreSQL: LIKELY_QUERIES_AT_ONCE queries in flight (each reads its dates' part of the index
-     * on a connection of its own, so the database's cores share them), their rows matched here one
-     * chunk after the other in the chunks' order (the answer's order does not depend on which query
-     * came back first). SQLite: one connection, one at a time.
-     */
-    const atOnce = postgres ? LIKELY_QUERIES_AT_ONCE : 1;
-    const inFlight: Promise<any[]>[] = [];
-    const send = (next: number) => {
-      if (next >= chunks.length) return;
-      // (a knex builder runs its query at each `then`: one `then`, and the promise it gives is kept)
-      const rows: Promise<any[]> = byName(chunks[next]).then((found: any[]) => found);
-      rows.catch(() => undefined); // awaited in order below
-      inFlight.push(rows);
-    };
-    for (let i = 0; i < Math.min(atOnce, chunks.length); i += 1) send(i);
-    for (let next = 0; next < chunks.length; next += 1) {
-      const { dates, byDate } = chunks[next];
-      const rows = await inFlight.shift()!;
-      send(next + atOnce);
-      // the probes of these dates, looked up by date and a spelling ('n') or the pinyin ('p')
-      const lookup = new Map<string, Prepared[]>();
-      const index = (key: string, probe: Prepared) => {
-        const list = lookup.get(key);
-        if (list) list.push(probe);
-        else lookup.set(key, [probe]);
-      };
-      for (const date of dates) {
-        for (const probe of byDate.get(date)!) {
-          if (probe.name) for (const spelling of spellings(probe.name)) index(`${date}\u0000n${spelling}`, probe);
-          if (probe.pinyinKey) index(`${date}\u0000p${probe.pinyinKey}`, probe);
-        }
-      }
-      for (const row of rows) {
-        const date = dayOf(row.birth_date);
-        const candidates: Prepared[] = [];
-        const collect = (key: string) => {
-          for (const probe of lookup.get(key) ?? []) if (!candidates.includes(probe)) candidates.push(probe);
+      for (let start = 0; start < dates.length; start += dateChunk) {
+        const chunk = dates.slice(start, start + dateChunk);
+        // the probes of these dates, looked up by date and a spelling ('n') or the pinyin ('p')
+        const lookup = new Map<string, Prepared[]>();
+        const index = (key: string, probe: Prepared) => {
+          const list = lookup.get(key);
+          if (list) list.push(probe);
+          else lookup.set(key, [probe]);
         };
-        if (row.name) for (const spelling of spellings(String(row.name))) collect(`${date}\u0000n${spelling}`);
-        if (row.pinyin_key) collect(`${date}\u0000p${row.pinyin_key}`);
-        if (!candidates.length) continue;
-        const child = { documentId: row.document_id, name: row.name, pinyinKey: row.pinyin_key, institutionCode: row.institution_code, countyCode: row.county_code };
-        for (const probe of candidates) {
-          const reason = nameReason(probe, child);
-          if (reason) add(probe, child, reason);
+        for (const date of chunk) {
+          for (const probe of byDate.get(date)!) {
+            if (probe.name) for (const spelling of spellings(probe.name)) index(`${date}\u0000n${spelling}`, probe);
+            if (probe.pinyinKey) index(`${date}\u0000p${probe.pinyinKey}`, probe);
+          }
+        }
+        const rows = await strapi.db.connection(childTable())
+          .select('document_id', 'name', 'pinyin_key', 'birth_date', 'institution_code', 'county_code')
+          .whereIn('birth_date', chunk)
+          .modify((query: any) => {
+            if (sex) query.where('sex', sex);
+            outside(query, 'institution_code');
+            if (postgres) onlyPossibleNames(query, chunk.flatMap((date) => byDate.get(date)!));
+          });
+        for (const row of rows) {
+          const date = dayOf(row.birth_date);
+          const candidates: Prepared[] = [];
+          const collect = (key: string) => {
+            for (const probe of lookup.get(key) ?? []) if (!candidates.includes(probe)) candidates.push(probe);
+          };
+          if (row.name) for (const spelling of spellings(String(row.name))) collect(`${date}\u0000n${spelling}`);
+          if (row.pinyin_key) collect(`${date}\u0000p${row.pinyin_key}`);
+          if (!candidates.length) continue;
+          const child = { documentId: row.document_id, name: row.name, pinyinKey: row.pinyin_key, institutionCode: row.institution_code, countyCode: row.county_code };
+          for (const probe of candidates) {
+            const reason = nameReason(probe, child);
+            if (reason) add(probe, child, reason);
+          }
         }
       }
     }
