@@ -467,6 +467,39 @@ describe('a large file', () => {
     expect(seen).toContain('ROLLBACK TO SAVEPOINT import_analyze');
     expect(seen.some((sql) => /set_config/.test(sql))).toBe(true);
   });
+
+  onPostgres('PostgreSQL: a write the database refuses midway (the 1,500th child\'s class link) fails the job and rolls back every row written before it', async () => {
+    const knex = app.strapi.db.connection;
+    const schema = app.strapi.config.get('database.connection.connection.schema') as string | undefined;
+    const qualified = (name: string) => (schema ? `"${schema}"."${name}"` : `"${name}"`);
+    const children = (app.strapi.db.metadata.get('api::child.child') as any);
+    const links = children.attributes.schoolClass.joinTable;
+    const { rows: [{ sequence }] } = await knex.raw('SELECT pg_get_serial_sequence(?, ?) AS sequence', [qualified(children.tableName), 'id']);
+    const { rows: [{ last }] } = await knex.raw(`SELECT last_value AS last FROM ${sequence}`);
+    await knex.raw(`CREATE FUNCTION ${qualified('refuse_late_link')}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.${links.joinColumn.name} > ${Number(last) + 1500} THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$`);
+    await knex.raw(`CREATE TRIGGER refuse_late_link BEFORE INSERT ON ${qualified(links.name)} FOR EACH ROW EXECUTE FUNCTION ${qualified('refuse_late_link')}()`);
+    const before = await countChildren();
+    const eventsBefore = await countEvents();
+    let job: any;
+    try {
+      const started = await accepted(upload(kindergarten, await largeFile({}, (i, values) => {
+        values[0] = `拒写幼儿${i}`;
+        values[2] = residentId('350506', new Date(Date.UTC(2021, 0, 1) + (i % 700) * 86400000).toISOString().slice(0, 10).replace(/-/g, ''), String(101 + 2 * Math.floor(i / 700)).padStart(3, '0'));
+      }), { mode: 'valid-only' }));
+      job = await finished(kindergarten, started.body.data.id);
+    } finally {
+      await knex.raw(`DROP TRIGGER refuse_late_link ON ${qualified(links.name)}`);
+      await knex.raw(`DROP FUNCTION ${qualified('refuse_late_link')}()`);
+    }
+    // the user reads what happened in Chinese, not the database's words
+    expect(job).toMatchObject({ state: 'failed', imported: 0, message: '导入时发生错误，本次导入已全部撤销，没有写入任何数据：请稍后重试' });
+    // the chunks written before the refused one are rolled back with it: no child, no event, no link
+    expect(await countChildren()).toBe(before);
+    expect(await countEvents()).toBe(eventsBefore);
+    expect(await countChildren({ name: { $startsWith: '拒写幼儿' } })).toBe(0);
+    const { rows: [{ count }] } = await knex.raw(`SELECT count(*)::int AS count FROM ${qualified(links.name)} WHERE ${links.joinColumn.name} > ?`, [Number(last)]);
+    expect(count).toBe(0);
+  });
 });
 
 describe('exports', () => {

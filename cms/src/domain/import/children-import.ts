@@ -469,41 +469,124 @@ async function copyRows(trx: any, table: string, data: { columns: string[]; byte
  * Where a chunk's rows go. SQLite: written at once, multi-row INSERTs (the query engine's createMany
  * for a model, its value conversion for SQLite's storage). PostgreSQL: the chunk's ids of every
  * model are taken from the sequences in one statement, asked for before its rows are made
- * (`reserve`), and each model's COPY is queued on the transaction's connection behind the
- * earlier ones (`pending`), so that the next chunk is prepared — encrypted, formatted — while the
- * database writes this one.
+ * (`reserve`), and each model's rows are formatted for COPY and queued for the transaction's
+ * connection (see postgresSink), so that the next chunks are prepared — encrypted, formatted — while
+ * the database writes.
  */
 type Sink = {
   /** PostgreSQL: the ids the chunk's rows will need (model uid → how many), asked for at once, before the rows are made. */
   reserve(counts: [uid: string, count: number][]): void;
   model(uid: string, data: Record<string, unknown>[]): Promise<number[]>;
   rows(table: string, rows: Record<string, unknown>[]): Promise<void>;
-  pending: Promise<void>;
+  /** Resolves when the sink may take another chunk (PostgreSQL: the rows queued are few enough); rejects with a write's failure. */
+  room(): Promise<void>;
+  /** Resolves when every row handed over is written; rejects with the first failure. */
+  finished(): Promise<void>;
 };
 
-function sqliteSink(strapi: Core.Strapi, trx: any): Sink {
+/** `written`: told how many children are in the database (the job's progress), as their rows are written. */
+function sqliteSink(strapi: Core.Strapi, trx: any, written: (children: number) => void): Sink {
   return {
-    pending: Promise.resolve(),
     reserve() {},
     async model(uid, data) {
       if (!data.length) return [];
       const created = await strapi.db.query(uid as any).createMany({ data });
+      if (uid === CHILD) written(data.length);
       return (created.ids as number[]).map(Number);
     },
     async rows(table, rows) {
       const batch = strapi.db.dialect.getBatchInsertSize();
       for (let start = 0; start < rows.length; start += batch) await strapi.db.connection(table).transacting(trx).insert(rows.slice(start, start + batch));
     },
+    room: async () => undefined,
+    finished: async () => undefined,
   };
 }
 
-function postgresSink(strapi: Core.Strapi, trx: any): Sink {
+/** PostgreSQL: COPY text queued for the transaction's connection, at most this many bytes (a few chunks' rows) before the insert waits. */
+const COPY_QUEUE_BYTES = 2 << 20;
+
+/**
+ * PostgreSQL: each model's rows formatted for COPY as soon as they are made (the rows' objects are
+ * then let go) and queued; one loop writes the queue on the transaction's connection. What waits
+ * when a COPY ends is written together: the children first (their links' foreign keys), then each
+ * other table in the order met, the parts of one table with the same columns in one COPY. While the
+ * database keeps up, a chunk is a few COPYs; when it falls behind, the chunks waiting go as one, so
+ * the database does not wait, COPY after COPY, for the server's event loop to start the next one
+ * while the server reads and checks the file.
+ */
+function postgresSink(strapi: Core.Strapi, trx: any, written: (children: number) => void): Sink {
   const tableOf = (uid: string): string => (strapi.db.metadata.get(uid as any) as any).tableName;
+  const childTable = tableOf(CHILD);
   let reserved: Promise<Map<string, number[]>> | null = null;
-  /** Whether the children's table has been looked at yet: too small for its statistics to steer the checks of its links (see analyzeWhenSmall)? */
-  let sizeChecked = false;
-  const sink: Sink = {
-    pending: Promise.resolve(),
+  /** Whether the children's table is too small for its statistics to steer the checks of its links (see analyzeWhenSmall): asked once. */
+  let small: Promise<boolean> | null = null;
+  let sizeAsked = false;
+  type Part = { table: string; columns: string[]; bytes: Buffer; children: number };
+  let waiting: Part[] = [];
+  let queuedBytes = 0;
+  /** The loop writing the queue, while it runs. */
+  let writing: Promise<void> | null = null;
+  let failure: { error: unknown } | null = null;
+  /** Called when the queue shrinks or a write fails. */
+  let wake: (() => void)[] = [];
+  const wakeAll = () => {
+    const waiters = wake;
+    wake = [];
+    for (const resume of waiters) resume();
+  };
+
+  const writeQueue = async () => {
+    try {
+      while (waiting.length) {
+        const parts = waiting;
+        waiting = [];
+        const groups = new Map<string, Part[]>();
+        for (const part of [...parts.filter((p) => p.table === childTable), ...parts.filter((p) => p.table !== childTable)]) {
+          const key = `${part.table}\u0000${part.columns.join(',')}`;
+          const group = groups.get(key);
+          if (group) group.push(part);
+          else groups.set(key, [part]);
+        }
+        for (const group of groups.values()) {
+          const { table, columns } = group[0];
+          await copyRows(trx, table, { columns, bytes: group.length === 1 ? group[0].bytes : Buffer.concat(group.map((part) => part.bytes)) });
+          if (table === childTable && small) {
+            const analyze = await small;
+            small = null;
+            if (analyze) await analyzeWhenSmall(trx, qualified(strapi, table));
+          }
+          const children = group.reduce((n, part) => n + part.children, 0);
+          if (children) written(children);
+          queuedBytes -= group.reduce((n, part) => n + part.bytes.length, 0);
+          wakeAll();
+        }
+      }
+    } catch (error) {
+      failure = { error };
+      waiting = [];
+      wakeAll();
+    } finally {
+      writing = null;
+      wakeAll();
+    }
+  };
+  const queue = (table: string, data: { columns: string[]; bytes: Buffer }, children = 0) => {
+    if (failure) throw failure.error;
+    waiting.push({ table, columns: data.columns, bytes: data.bytes, children });
+    queuedBytes += data.bytes.length;
+    writing ??= writeQueue();
+  };
+  const settled = (done: () => boolean) => new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (failure) reject(failure.error);
+      else if (done()) resolve();
+      else wake.push(check);
+    };
+    check();
+  });
+
+  return {
     reserve(counts) {
       reserved = takeIds(strapi, counts.map(([uid, count]) => [tableOf(uid), count]));
       reserved.catch(() => undefined); // awaited by model()
@@ -514,26 +597,20 @@ function postgresSink(strapi: Core.Strapi, trx: any): Sink {
       const rows = await encrypted(strapi, uid, data);
       const ids = (reserved && (await reserved).get(table)) ?? (await takeIds(strapi, [[table, rows.length]])).get(table)!;
       if (ids.length !== rows.length) throw new Error(`import: ${ids.length} ids for ${rows.length} rows of ${table}`);
-      queue(table, copyData(rows, columnsOf(strapi, uid), ids));
-      if (uid === CHILD && !sizeChecked) {
-        sizeChecked = true;
-        const small = isSmall(strapi, table);
-        small.catch(() => undefined); // read in the queue below
-        sink.pending = sink.pending.then(async () => { if (await small) await analyzeWhenSmall(trx, qualified(strapi, table)); });
-        sink.pending.catch(() => undefined); // awaited by the insert loop
+      if (table === childTable && !sizeAsked) {
+        sizeAsked = true;
+        small = isSmall(strapi, table);
+        small.catch(() => undefined); // read once the first children are written
       }
+      queue(table, copyData(rows, columnsOf(strapi, uid), ids), table === childTable ? rows.length : 0);
       return ids;
     },
     async rows(table, rows) {
       if (rows.length) queue(table, copyData(rows));
     },
+    room: () => settled(() => queuedBytes < COPY_QUEUE_BYTES),
+    finished: () => settled(() => !writing && !waiting.length),
   };
-  /** A COPY behind the ones queued before it, on the transaction's connection. */
-  const queue = (table: string, data: { columns: string[]; bytes: Buffer }) => {
-    sink.pending = sink.pending.then(() => copyRows(trx, table, data));
-    sink.pending.catch(() => undefined); // awaited by the insert loop
-  };
-  return sink;
 }
 
 /**
@@ -617,15 +694,19 @@ export async function insertChildren(strapi: Core.Strapi, source: Record<string,
   const postgres = strapi.db.dialect.client === 'postgres';
   let done = 0;
   await strapi.db.transaction(async ({ trx }) => {
-    const sink = postgres ? postgresSink(strapi, trx) : sqliteSink(strapi, trx);
+    const written = (children: number) => {
+      done += children;
+      onProgress?.(done);
+    };
+    const sink = postgres ? postgresSink(strapi, trx, written) : sqliteSink(strapi, trx, written);
     try {
       await writeBatches(sink);
     } catch (error) {
       // the COPYs already queued finish (or fail) on the transaction's connection before it rolls back
-      await sink.pending.catch(() => undefined);
+      await sink.finished().catch(() => undefined);
       throw error;
     }
-    await sink.pending;
+    await sink.finished();
     // what must succeed with the rows (the import's likely-duplicate check and report): a failure rolls them back
     await beforeCommit?.();
   });
@@ -635,8 +716,6 @@ export async function insertChildren(strapi: Core.Strapi, source: Record<string,
   async function writeBatches(sink: Sink) {
     for await (const rows of batches) for (let start = 0; start < rows.length; start += chunk) {
       const slice = rows.slice(start, start + chunk);
-      // the chunk before is still being written (PostgreSQL): this one is prepared meanwhile, then waits for it
-      const before = sink.pending;
       // the chunk's ids, asked for now (one statement) and read when its rows are ready
       sink.reserve([[CHILD, slice.length], [GUARDIAN, slice.reduce((n, data) => n + (data.guardians?.length ?? 0), 0)], [CHILD_EVENT, slice.length]]);
       const childRows = slice.map((data) => {
@@ -686,13 +765,8 @@ export async function insertChildren(strapi: Core.Strapi, source: Record<string,
         return postgres ? { ...event, before: null, after: JSON.stringify(event.after) } : event;
       });
       await sink.model(CHILD_EVENT, events);
-      await before;
-      const written = slice.length;
-      sink.pending = sink.pending.then(() => {
-        done += written;
-        onProgress?.(done);
-      });
-      sink.pending.catch(() => undefined); // awaited by the caller, or by the next chunk
+      // PostgreSQL: the rows before are still being written; the next chunk is prepared unless enough of them wait
+      await sink.room();
     }
   }
 }
