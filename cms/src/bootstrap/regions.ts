@@ -25,7 +25,6 @@ export function regionTree(): RegionRow[] {
   return rows.filter((row) => /^\d{6}$/.test(row.code) && !seen.has(row.code) && seen.add(row.code));
 }
 
-/** A documentId as Strapi makes them (cuid2 shape): 24 characters, starting with a letter. */
 /** Loads the tree idempotently: inserts the codes not yet stored, renames changed ones, in batches. */
 export async function loadRegions(strapi: Core.Strapi): Promise<{ inserted: number; renamed: number; total: number }> {
   const tree = regionTree();
