@@ -437,6 +437,11 @@ describe('a large file', () => {
   });
 
   const onPostgres = process.env.DATABASE_URL ? test : test.skip;
+  /** A `largeFile` change: row i named `${name}${i}`, with an ID number of `county` of its own (no row of the tests before). */
+  const namedIn = (name: string, county: string) => (i: number, values: unknown[]) => {
+    values[0] = `${name}${i}`;
+    values[2] = residentId(county, new Date(Date.UTC(2021, 0, 1) + (i % 700) * 86400000).toISOString().slice(0, 10).replace(/-/g, ''), String(101 + 2 * Math.floor(i / 700)).padStart(3, '0'));
+  };
 
   onPostgres('PostgreSQL: a small children table is analysed in the import\'s transaction; one another transaction holds is left as it is, and the import goes on', async () => {
     const knex = app.strapi.db.connection;
@@ -450,10 +455,7 @@ describe('a large file', () => {
     const before = await countChildren();
     let job: any;
     try {
-      const started = await accepted(upload(kindergarten, await largeFile({}, (i, values) => {
-        values[0] = `分析幼儿${i}`;
-        values[2] = residentId('350505', new Date(Date.UTC(2021, 0, 1) + (i % 700) * 86400000).toISOString().slice(0, 10).replace(/-/g, ''), String(101 + 2 * Math.floor(i / 700)).padStart(3, '0'));
-      }), { mode: 'all-or-none' }));
+      const started = await accepted(upload(kindergarten, await largeFile({}, namedIn('分析幼儿', '350505')), { mode: 'all-or-none' }));
       job = await finished(kindergarten, started.body.data.id);
     } finally {
       knex.off('query', capture);
@@ -482,10 +484,7 @@ describe('a large file', () => {
     const eventsBefore = await countEvents();
     let job: any;
     try {
-      const started = await accepted(upload(kindergarten, await largeFile({}, (i, values) => {
-        values[0] = `拒写幼儿${i}`;
-        values[2] = residentId('350506', new Date(Date.UTC(2021, 0, 1) + (i % 700) * 86400000).toISOString().slice(0, 10).replace(/-/g, ''), String(101 + 2 * Math.floor(i / 700)).padStart(3, '0'));
-      }), { mode: 'valid-only' }));
+      const started = await accepted(upload(kindergarten, await largeFile({}, namedIn('拒写幼儿', '350506')), { mode: 'valid-only' }));
       job = await finished(kindergarten, started.body.data.id);
     } finally {
       await knex.raw(`DROP TRIGGER refuse_late_link ON ${qualified(links.name)}`);

@@ -482,6 +482,8 @@ type Sink = {
   room(): Promise<void>;
   /** Resolves when every row handed over is written; rejects with the first failure. */
   finished(): Promise<void>;
+  /** The insert ends early (it will roll back): nothing more is written, and this resolves once a write under way has ended. */
+  stop(): Promise<void>;
 };
 
 /** `written`: told how many children are in the database (the job's progress), as their rows are written. */
@@ -500,6 +502,7 @@ function sqliteSink(strapi: Core.Strapi, trx: any, written: (children: number) =
     },
     room: async () => undefined,
     finished: async () => undefined,
+    stop: async () => undefined,
   };
 }
 
@@ -519,15 +522,19 @@ function postgresSink(strapi: Core.Strapi, trx: any, written: (children: number)
   const tableOf = (uid: string): string => (strapi.db.metadata.get(uid as any) as any).tableName;
   const childTable = tableOf(CHILD);
   let reserved: Promise<Map<string, number[]>> | null = null;
-  /** Whether the children's table is too small for its statistics to steer the checks of its links (see analyzeWhenSmall): asked once. */
-  let small: Promise<boolean> | null = null;
-  let sizeAsked = false;
+  /**
+   * Whether the children's table is too small for its statistics to steer the checks of its links
+   * (see analyzeWhenSmall): asked with its first rows, answered once they are written.
+   */
+  let small: Promise<boolean> | 'not asked' | 'answered' = 'not asked';
   type Part = { table: string; columns: string[]; bytes: Buffer; children: number };
   let waiting: Part[] = [];
   let queuedBytes = 0;
   /** The loop writing the queue, while it runs. */
   let writing: Promise<void> | null = null;
   let failure: { error: unknown } | null = null;
+  /** The insert ended early: what waits is dropped, the loop ends after the COPY under way. */
+  let stopped = false;
   /** Called when the queue shrinks or a write fails. */
   let wake: (() => void)[] = [];
   const wakeAll = () => {
@@ -549,11 +556,12 @@ function postgresSink(strapi: Core.Strapi, trx: any, written: (children: number)
           else groups.set(key, [part]);
         }
         for (const group of groups.values()) {
+          if (stopped) break;
           const { table, columns } = group[0];
           await copyRows(trx, table, { columns, bytes: group.length === 1 ? group[0].bytes : Buffer.concat(group.map((part) => part.bytes)) });
-          if (table === childTable && small) {
+          if (table === childTable && small instanceof Promise) {
             const analyze = await small;
-            small = null;
+            small = 'answered';
             if (analyze) await analyzeWhenSmall(trx, qualified(strapi, table));
           }
           const children = group.reduce((n, part) => n + part.children, 0);
@@ -597,8 +605,7 @@ function postgresSink(strapi: Core.Strapi, trx: any, written: (children: number)
       const rows = await encrypted(strapi, uid, data);
       const ids = (reserved && (await reserved).get(table)) ?? (await takeIds(strapi, [[table, rows.length]])).get(table)!;
       if (ids.length !== rows.length) throw new Error(`import: ${ids.length} ids for ${rows.length} rows of ${table}`);
-      if (table === childTable && !sizeAsked) {
-        sizeAsked = true;
+      if (table === childTable && small === 'not asked') {
         small = isSmall(strapi, table);
         small.catch(() => undefined); // read once the first children are written
       }
@@ -610,6 +617,11 @@ function postgresSink(strapi: Core.Strapi, trx: any, written: (children: number)
     },
     room: () => settled(() => queuedBytes < COPY_QUEUE_BYTES),
     finished: () => settled(() => !writing && !waiting.length),
+    async stop() {
+      stopped = true;
+      waiting = [];
+      await writing;
+    },
   };
 }
 
@@ -702,8 +714,8 @@ export async function insertChildren(strapi: Core.Strapi, source: Record<string,
     try {
       await writeBatches(sink);
     } catch (error) {
-      // the COPYs already queued finish (or fail) on the transaction's connection before it rolls back
-      await sink.finished().catch(() => undefined);
+      // what waits is not written; a COPY under way ends (or fails) on the transaction's connection before it rolls back
+      await sink.stop();
       throw error;
     }
     await sink.finished();
