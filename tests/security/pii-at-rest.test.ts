@@ -214,3 +214,39 @@ describe('confirmation forms that show full ID numbers are audited as reads', ()
     expect(await piiReads({ target_type: 'children', target_id: child.id })).toHaveLength(count);
   });
 });
+
+describe('the encryption of a write leaves the caller\'s data alone', () => {
+  const pii = () => require(path.join(REPOSITORY_ROOT, 'cms', 'dist', 'src', 'security', 'pii'));
+  const guardian = () => ({ name: '监护人', relation: '1', idType: '1', idNumber: residentId('350502', '19870303', '613'), phone: '13800000002' });
+
+  test('a caller\'s object keeps its plain ID number; the data written holds ciphertext that decrypts to it', async () => {
+    const given = guardian();
+    const params: any = { data: [given] };
+    await app.strapi.db.lifecycles.run('beforeCreateMany', 'family.guardian' as any, { params });
+    expect(given.idNumber).toMatch(/^\d{17}[\dX]$/);
+    expect(params.data[0]).not.toBe(given);
+    expect(params.data[0].idNumber).toMatch(/^enc:v1:/);
+    expect(pii().decryptValue(params.data[0].idNumber)).toBe(given.idNumber);
+    expect(params.data[0].name).toBe(given.name);
+  });
+
+  test('rows a writer made for the write alone (the import\'s: ROWS_OWNED) are encrypted in place, not copied', async () => {
+    const rows = [guardian(), { ...guardian(), idNumber: null }];
+    const plain = rows[0].idNumber;
+    const params: any = { data: rows, [pii().ROWS_OWNED]: true };
+    await app.strapi.db.lifecycles.run('beforeCreateMany', 'family.guardian' as any, { params });
+    expect(params.data[0]).toBe(rows[0]);
+    expect(rows[0].idNumber).toMatch(/^enc:v1:/);
+    expect(pii().decryptValue(rows[0].idNumber)).toBe(plain);
+    expect(params.data[1]).toBe(rows[1]);
+    expect(rows[1].idNumber).toBeNull();
+  });
+
+  test('a key set in a request body cannot ask for the in-place encryption', async () => {
+    const given = { ...guardian(), ROWS_OWNED: true, 'Symbol(rows made for this write)': true };
+    const params: any = { data: given, ROWS_OWNED: true };
+    await app.strapi.db.lifecycles.run('beforeCreate', 'family.guardian' as any, { params });
+    expect(given.idNumber).toMatch(/^\d{17}[\dX]$/);
+    expect(params.data.idNumber).toMatch(/^enc:v1:/);
+  });
+});

@@ -91,14 +91,25 @@ export function decryptTree(value: any, depth = 0): any {
   return value;
 }
 
-function encryptData(data: any, fields: string[]): any {
+/**
+ * Set on a write's lifecycle params (`params[ROWS_OWNED] = true`) by a writer whose rows were made
+ * for this write and are read by nobody else afterwards (the bulk import's rows): their values are
+ * encrypted in place. Any other caller's data is copied first, so that the caller never sees the
+ * ciphertext in its own object. A symbol: no request body can set it.
+ */
+export const ROWS_OWNED = Symbol('rows made for this write');
+
+/** The data with its plain values of `fields` encrypted: a copy when one is encrypted (unless `inPlace`), the same object when none is. */
+function encryptData(data: any, fields: string[], inPlace = false): any {
   if (!data || typeof data !== 'object') return data;
-  const copy = { ...data };
+  let target = data;
   for (const field of fields) {
-    const value = copy[field];
-    if (typeof value === 'string' && value && !isEncrypted(value)) copy[field] = encryptValue(value);
+    const value = data[field];
+    if (typeof value !== 'string' || !value || isEncrypted(value)) continue;
+    if (target === data && !inPlace) target = { ...data };
+    target[field] = encryptValue(value);
   }
-  return copy;
+  return target;
 }
 
 function tableAndColumns(strapi: Core.Strapi, uid: string, fields: string[]) {
@@ -163,7 +174,8 @@ export async function setupPiiEncryption(strapi: Core.Strapi): Promise<{ migrate
       const names = fields[event.model?.uid];
       if (names && (action === 'beforeCreate' || action === 'beforeUpdate' || action === 'beforeCreateMany' || action === 'beforeUpdateMany')) {
         const data = event.params?.data;
-        event.params.data = Array.isArray(data) ? data.map((item: any) => encryptData(item, names)) : encryptData(data, names);
+        const inPlace = event.params[ROWS_OWNED] === true;
+        event.params.data = Array.isArray(data) ? data.map((item: any) => encryptData(item, names, inPlace)) : encryptData(data, names, inPlace);
       }
       return;
     }

@@ -24,6 +24,8 @@ import { CHILD_EVENT, eventRow, masker, type Actor } from '../lifecycle';
 import { newDocumentId } from '../document-ids';
 import { invalidateListCounts } from '../list-counts';
 import type { RowProbe } from './likely-probes';
+import { ROWS_OWNED } from '../../security/pii';
+import { copyData } from './copy-text';
 
 const CHILD = 'api::child.child';
 const GUARDIAN = 'family.guardian';
@@ -334,56 +336,6 @@ function dayOf(value: unknown): string {
   return String(value ?? '').slice(0, 10);
 }
 
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const copyEscaped = (text: string) => (COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]) : text);
-
-/** A time as text, formatted once while the same time repeats (a chunk's rows share their creation time). */
-let lastTime = NaN;
-let lastTimeText = '';
-function isoTime(value: Date): string {
-  const time = value.getTime();
-  if (time !== lastTime) {
-    lastTimeText = value.toISOString();
-    lastTime = time;
-  }
-  return lastTimeText;
-}
-
-/** A value in COPY's text format: \N for null, backslash, tab and line breaks escaped; JSON values as text. */
-function copyText(value: unknown): string {
-  if (typeof value === 'string') return copyEscaped(value);
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (value instanceof Date) return isoTime(value);
-  return copyEscaped(typeof value === 'object' ? JSON.stringify(value) : String(value));
-}
-
-/**
- * Lines of COPY's text format written into one growing buffer as they are made: one UTF-8 write a
- * row (not a string of the whole chunk to join and encode again, nor a write a value).
- */
-class CopyBytes {
-  private bytes = Buffer.allocUnsafe(1 << 16);
-  private length = 0;
-
-  line(text: string) {
-    // at most 3 bytes of UTF-8 a UTF-16 unit
-    const most = text.length * 3;
-    if (this.length + most > this.bytes.length) {
-      const larger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + most));
-      this.bytes.copy(larger, 0, 0, this.length);
-      this.bytes = larger;
-    }
-    this.length += this.bytes.write(text, this.length);
-  }
-
-  result(): Buffer {
-    return this.bytes.subarray(0, this.length);
-  }
-}
-
 /** The sequence of a table's id column (PostgreSQL), read once per table. */
 const idSequences = new Map<string, string>();
 
@@ -420,31 +372,6 @@ async function takeIds(strapi: Core.Strapi, counts: [table: string, count: numbe
 function qualified(strapi: Core.Strapi, table: string): string {
   const schema = strapi.config.get('database.connection.connection.schema') as string | undefined;
   return schema ? `"${schema.replace(/"/g, '')}"."${table}"` : `"${table}"`;
-}
-
-/**
- * Rows in COPY's text format, with the column list: every field any row has that `columnOf` maps to
- * a column (NULL where a row has none), after the `ids` given (the id column, one per row).
- * `columnOf`: a model's attribute → its column (a model's rows, as the lifecycles leave them); none:
- * the rows' keys are their columns (link tables).
- */
-function copyData(rows: Record<string, unknown>[], columnOf?: Map<string, string>, ids?: number[]): { columns: string[]; bytes: Buffer } {
-  const fieldSet = new Set<string>();
-  for (const row of rows) for (const field in row) if (!columnOf || columnOf.has(field)) fieldSet.add(field);
-  const fields = [...fieldSet];
-  const columns = fields.map((field) => columnOf?.get(field) ?? field);
-  if (ids) columns.unshift('id');
-  const out = new CopyBytes();
-  for (let r = 0; r < rows.length; r += 1) {
-    const row = rows[r];
-    let line = ids ? String(ids[r]) : '';
-    for (let i = 0; i < fields.length; i += 1) {
-      if (i || ids) line += '\t';
-      line += copyText(row[fields[i]]);
-    }
-    out.line(`${line}\n`);
-  }
-  return { columns, bytes: out.result() };
 }
 
 /**
@@ -662,7 +589,8 @@ async function analyzeWhenSmall(trx: any, table: string): Promise<void> {
 
 /** A model's rows (attribute → value) after its beforeCreateMany subscribers (the PII encryption: cms/src/security/pii.ts). */
 async function encrypted(strapi: Core.Strapi, uid: string, data: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-  const params = { data };
+  // the rows are made by insertChildren for this write alone: encrypted in place, not copied
+  const params = { data, [ROWS_OWNED]: true };
   await strapi.db.lifecycles.run('beforeCreateMany', uid as any, { params });
   return params.data as Record<string, unknown>[];
 }
