@@ -58,8 +58,11 @@ function randomIv(): Buffer {
 export function encryptValue(plain: string, withKey = encryptionKey()): string {
   const iv = randomIv();
   const cipher = crypto.createCipheriv('aes-256-gcm', withKey, iv);
-  const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return `${PREFIX}${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${data.toString('base64url')}`;
+  const data = cipher.update(plain, 'utf8');
+  // GCM is a stream mode: final() adds no bytes (it computes the tag), so nothing to concatenate
+  const rest = cipher.final();
+  const text = rest.length ? Buffer.concat([data, rest]) : data;
+  return `${PREFIX}${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${text.toString('base64url')}`;
 }
 
 export function decryptValue(stored: string, withKey = encryptionKey()): string {
