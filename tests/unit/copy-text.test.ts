@@ -1,6 +1,6 @@
 /**
  * The bulk import's rows in PostgreSQL's COPY text format (cms/src/domain/import/copy-text.ts),
- * written byte by byte: the same bytes as the format's rules spelled out as strings, for values of
+ * written value by value: the same bytes as the format's rules spelled out as strings, for values of
  * every kind — Chinese names, characters beyond the BMP, the four escaped characters anywhere in a
  * value (also after a non-ASCII one), nulls, numbers, booleans, times, JSON.
  */

@@ -102,15 +102,13 @@ export function decryptTree(value: any, depth = 0): any {
  */
 export const ROWS_OWNED = Symbol('rows made for this write');
 
-/** The data with its plain values of `fields` encrypted: a copy when one is encrypted (unless `inPlace`), the same object when none is. */
+/** The data with its plain values of `fields` encrypted: a copy (the same object when `inPlace`). */
 function encryptData(data: any, fields: string[], inPlace = false): any {
   if (!data || typeof data !== 'object') return data;
-  let target = data;
+  const target = inPlace ? data : { ...data };
   for (const field of fields) {
-    const value = data[field];
-    if (typeof value !== 'string' || !value || isEncrypted(value)) continue;
-    if (target === data && !inPlace) target = { ...data };
-    target[field] = encryptValue(value);
+    const value = target[field];
+    if (typeof value === 'string' && value && !isEncrypted(value)) target[field] = encryptValue(value);
   }
   return target;
 }
