@@ -15,8 +15,12 @@
 // as found. The ID numbers skip the sequences a generated province uses (scripts/lib/ids.mjs).
 // Without GEN_SCHEMA: into the schema BENCH_SCHEMA (default import_bench; replaced, dropped at the end
 // unless KEEP=1) with the demo data only, as before.
+// BENCH_CONCURRENT=2: two kindergartens (demo-kindergarten and demo-kindergarten-2, other county, other
+// ID numbers) upload a workbook of BENCH_ROWS each at the same moment; both run at once (the job queue's
+// workers, config/cluster.json): each import's time and CPU, the time until both are done, the server's
+// RSS peak (no re-import, no COPY baselines).
 // Settings: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_ROWS, GEN_SCHEMA,
-// BENCH_SCHEMA, KEEP, BENCH_SKIP_COMPILE=1 (cms/dist is current).
+// BENCH_SCHEMA, KEEP, BENCH_CONCURRENT (1 or 2), BENCH_SKIP_COMPILE=1 (cms/dist is current).
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -35,8 +39,17 @@ const SCHEMA = PROVINCE || process.env.BENCH_SCHEMA || 'import_bench';
 const SKIP_SEQUENCES = PROVINCE ? 400 : 0;
 const KEEP = process.env.KEEP === '1' || process.env.KEEP === 'true';
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-const INSTITUTION = '3135050201';
-const COUNTY = '350502';
+const CONCURRENT = positiveInt('bench:import', 'BENCH_CONCURRENT', 1);
+/** Who uploads (config/demo.json): the kindergarten, its county (the children's ID numbers) and its classes. */
+const UPLOADERS = [
+  { username: 'demo-kindergarten', county: '350502', guardians: '350503', classes: ['小一班', '中一班', '大一班'] },
+  // another county's kindergarten: its children's and guardians' ID numbers in other regions than the first's
+  { username: 'demo-kindergarten-2', county: '350203', guardians: '350206', classes: ['小一班'] },
+];
+if (CONCURRENT > UPLOADERS.length) {
+  console.error(`bench:import: BENCH_CONCURRENT is at most ${UPLOADERS.length}`);
+  process.exit(2);
+}
 if (!/^[a-z_][a-z0-9_]{0,62}$/.test(SCHEMA) || ['public', 'pg_catalog', 'information_schema'].includes(SCHEMA)) {
   console.error(`bench:import: BENCH_SCHEMA must be a lower-case identifier other than public (got "${SCHEMA}")`);
   process.exit(2);
@@ -75,9 +88,10 @@ async function boot() {
 const adultBirth = (k) => `${1980 + (k % 15)}${String(1 + (Math.floor(k / 15) % 12)).padStart(2, '0')}${String(1 + (Math.floor(k / 180) % 28)).padStart(2, '0')}`;
 
 /** The workbook: the template's headers, BENCH_ROWS valid children born 2020–2023 in the three classes (2,400 distinct names, as names repeat). */
-async function writeWorkbook(file, checkCharacter) {
+async function writeWorkbook(file, checkCharacter, uploader = UPLOADERS[0]) {
   const ExcelJS = requireFromCms('exceljs');
   const residentId = residentIds(checkCharacter, SKIP_SEQUENCES);
+  const { county: COUNTY, guardians: GUARDIANS, classes } = uploader;
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: false, useSharedStrings: false });
   const sheet = book.addWorksheet('幼儿信息');
   const headers = ['姓名', '身份证件类型', '证件号码', '出生地', '籍贯', '民族', '国籍/地区', '港澳台侨外', '健康状况', '户口所在地', '户口性质', '现住址', '联系电话', '入园日期', '班级', '就读方式', '是否独生子女',
@@ -86,7 +100,6 @@ async function writeWorkbook(file, checkCharacter) {
   const surnames = ['陈', '林', '黄', '张', '吴', '王', '李', '郑', '刘', '杨'];
   const given = ['子涵', '欣怡', '梓萱', '浩然', '宇轩', '诗涵', '俊杰', '雨桐', '一诺', '思远', '佳怡', '子墨'];
   const third = ['', '宇', '涵', '轩', '怡', '睿', '欣', '泽', '诺', '琪', '瑶', '晨', '阳', '萱', '博', '然', '妍', '铭', '悦', '航'];
-  const classes = ['小一班', '中一班', '大一班'];
   const day0 = Date.UTC(2020, 0, 1);
   for (let i = 0; i < ROWS; i += 1) {
     const male = i % 2 === 0;
@@ -94,9 +107,9 @@ async function writeWorkbook(file, checkCharacter) {
     const surname = surnames[i % surnames.length];
     sheet.addRow([
       `${surname}${given[(i >> 1) % given.length]}${third[Math.floor(i / 120) % third.length]}`, '居民身份证', residentId(COUNTY, birth.replace(/-/g, ''), male), COUNTY, '福建泉州', i % 50 ? '汉族' : '畲族', '中国', '否', '健康或良好',
-      COUNTY, i % 3 ? '非农业' : '农业', `鲤城区中山路 ${i % 500} 号`, `138${String(i).padStart(8, '0')}`, '2025-09-01', classes[i % 3], '走读', i % 4 ? '是' : '否',
-      `${surname}父${i}`, '父亲', '居民身份证', residentId('350503', adultBirth(i), true), `139${String(i).padStart(8, '0')}`,
-      `母${i}`, '母亲', residentId('350503', adultBirth(i + 7), false),
+      COUNTY, i % 3 ? '非农业' : '农业', `鲤城区中山路 ${i % 500} 号`, `138${String(i).padStart(8, '0')}`, '2025-09-01', classes[i % classes.length], '走读', i % 4 ? '是' : '否',
+      `${surname}父${i}`, '父亲', '居民身份证', residentId(GUARDIANS, adultBirth(i), true), `139${String(i).padStart(8, '0')}`,
+      `母${i}`, '母亲', residentId(GUARDIANS, adultBirth(i + 7), false),
     ]).commit();
   }
   sheet.commit();
@@ -269,27 +282,93 @@ async function main() {
   const size = fs.statSync(file).size;
   log(`workbook: ${thousands(ROWS)} rows, ${(size / 1048576).toFixed(1)} MB, written in ${seconds(t0).toFixed(1)} s`);
 
-  const user = await server.query('plugin::users-permissions.user', 'findOne', { where: { username: 'demo-kindergarten' } });
+  const userOf = (username) => server.query('plugin::users-permissions.user', 'findOne', { where: { username } });
+  const user = await userOf(UPLOADERS[0].username);
   const IMPORTS = { uid: 'api::child-import.child-import' };
   const before = await count('children');
   const fromId = await maxId();
   const eventsFromId = Number((await sql(`SELECT coalesce(max(id), 0) AS n FROM ${SCHEMA}.child_events`)).rows[0].n);
   await sql(`DROP TABLE IF EXISTS ${SCHEMA}.bench_import_sequences_backup; CREATE TABLE ${SCHEMA}.bench_import_sequences_backup AS TABLE ${SCHEMA}.student_number_sequences`);
   const jobs = [];
+  const cpuNow = async () => ({ server: await server.cpu(), database: postgresCpu(), machine: machineCpu() });
+  /** A finished job's row; throws unless it is done. */
+  const finished = async (label, job, elapsed) => {
+    const row = await server.query('api::child-import.child-import', 'findOne', { where: { documentId: job.id } });
+    log(`${label}: ${row.state} in ${elapsed.toFixed(1)} s — imported ${thousands(row.imported)}, skipped ${thousands(row.skipped)}, failed ${thousands(row.failed)}, likely duplicates ${thousands(row.likely ?? 0)}; phases ${JSON.stringify(row.timings)}`);
+    if (row.state !== 'done') throw new Error(`${label}: ${row.state} ${row.message} ${JSON.stringify((row.errors ?? []).slice(0, 3))}`);
+    return row;
+  };
+  /** Polls the job's row (100 ms) until it is done, rejected or failed. */
+  const ended = async (documentId, timeoutMs) => {
+    for (const until = performance.now() + timeoutMs; performance.now() < until; await new Promise((resolve) => setTimeout(resolve, 100))) {
+      const row = await server.query('api::child-import.child-import', 'findOne', { where: { documentId }, select: ['state'] });
+      if (['done', 'rejected', 'failed'].includes(row?.state)) return;
+    }
+    throw new Error(`import ${documentId} not finished after ${timeoutMs / 1000} s`);
+  };
+  const logCpu = (label, cpu) => log(`${label}: CPU ${cpu.server.toFixed(1)} s in the server, ${cpu.database.toFixed(1)} s in PostgreSQL; the machine busy ${cpu.busy.toFixed(1)} of ${cpu.available.toFixed(1)} core-seconds`);
   const run = async (label) => {
-    const cpuBefore = { server: await server.cpu(), database: postgresCpu(), machine: machineCpu() };
+    const cpuBefore = await cpuNow();
     const started = performance.now();
     const job = await server.call(IMPORTS, 'start', [user, { filepath: file, originalFilename: 'children.xlsx', size }, { mode: 'all-or-none' }]);
     jobs.push(job.id);
     await server.call(IMPORTS, 'settle', [30 * 60_000]); // a long import into a province (the service's default wait is shorter)
     const elapsed = seconds(started);
-    const cpu = cpuSpent(cpuBefore, { server: await server.cpu(), database: postgresCpu(), machine: machineCpu() });
-    const row = await server.query('api::child-import.child-import', 'findOne', { where: { documentId: job.id } });
-    log(`${label}: CPU ${cpu.server.toFixed(1)} s in the server, ${cpu.database.toFixed(1)} s in PostgreSQL; the machine busy ${cpu.busy.toFixed(1)} of ${cpu.available.toFixed(1)} core-seconds`);
-    log(`${label}: ${row.state} in ${elapsed.toFixed(1)} s — imported ${thousands(row.imported)}, skipped ${thousands(row.skipped)}, failed ${thousands(row.failed)}, likely duplicates ${thousands(row.likely ?? 0)}; phases ${JSON.stringify(row.timings)}`);
-    if (row.state !== 'done') throw new Error(`${label}: ${row.state} ${row.message} ${JSON.stringify((row.errors ?? []).slice(0, 3))}`);
-    return { elapsed, row, cpu };
+    const cpu = cpuSpent(cpuBefore, await cpuNow());
+    logCpu(label, cpu);
+    return { elapsed, row: await finished(label, job, elapsed), cpu };
   };
+
+  if (CONCURRENT > 1) {
+    // each kindergarten's own workbook, written before the clock starts
+    const files = [{ file, size }];
+    for (const uploader of UPLOADERS.slice(1, CONCURRENT)) {
+      const other = path.join(work, `children-${uploader.username}.xlsx`);
+      await writeWorkbook(other, gb11643CheckCharacter, uploader);
+      files.push({ file: other, size: fs.statSync(other).size });
+    }
+    const uploaders = await Promise.all(UPLOADERS.slice(0, CONCURRENT).map(({ username }) => userOf(username)));
+    let results;
+    let memoryAfter;
+    let cpu;
+    let elapsed;
+    const loadBefore = os.loadavg()[0].toFixed(2);
+    try {
+      const cpuBefore = await cpuNow();
+      const started = performance.now();
+      // the uploads at the same moment; each import's time from its upload to its end
+      const running = uploaders.map(async (uploader, i) => {
+        const job = await server.call(IMPORTS, 'start', [uploader, { filepath: files[i].file, originalFilename: 'children.xlsx', size: files[i].size }, { mode: 'all-or-none' }]);
+        jobs.push(job.id);
+        await ended(job.id, 30 * 60_000);
+        return { job, elapsed: seconds(started) };
+      });
+      const outcomes = await Promise.all(running);
+      elapsed = seconds(started);
+      cpu = cpuSpent(cpuBefore, await cpuNow());
+      results = [];
+      for (const [i, { job, elapsed: own }] of outcomes.entries()) results.push({ username: uploaders[i].username, elapsed: own, row: await finished(`import ${i + 1} (${uploaders[i].username})`, job, own) });
+      logCpu(`${CONCURRENT} imports at once`, cpu);
+      memoryAfter = await server.memory();
+      const added = (await count('children')) - before;
+      if (added !== ROWS * CONCURRENT) throw new Error(`expected ${ROWS * CONCURRENT} new children, found ${added}`);
+    } finally {
+      if (PROVINCE) {
+        await removeImported(fromId, eventsFromId);
+        for (const [table] of importedRows(fromId, eventsFromId)) await sql(`VACUUM ${SCHEMA}.${table}`);
+        for (const id of jobs) await server.query('api::child-import.child-import', 'delete', { where: { documentId: id } }).catch(() => undefined);
+      }
+    }
+    console.log(`\n#### Import benchmark — PostgreSQL ${version}, ${CONCURRENT} imports of ${thousands(ROWS)} children at once into ${PROVINCE ? `the province \`${SCHEMA}\` (${thousands(before)} children before)` : 'the demo data'}\n`);
+    console.log(`\`${PROVINCE ? `GEN_SCHEMA=${SCHEMA} ` : ''}BENCH_CONCURRENT=${CONCURRENT} npm run bench:import\` · ${os.cpus().length} cores, Node ${process.version} · ${CONCURRENT} kindergartens upload one xlsx each at the same moment (all-or-none) · load average ${loadBefore} → ${os.loadavg()[0].toFixed(2)} · server RSS peak ${Math.round(memoryAfter.peak / 2 ** 20)} MB\n`);
+    console.log('| import | seconds (from the uploads) | children/s | state |');
+    console.log('|---|---:|---:|---|');
+    for (const { username, elapsed: own, row } of results) console.log(`| ${username}: ${thousands(row.imported)} children | ${own.toFixed(1)} | ${thousands(row.imported / own)} | ${row.state} |`);
+    console.log(`| both done | ${elapsed.toFixed(1)} | ${thousands((ROWS * CONCURRENT) / elapsed)} | |`);
+    console.log(`| CPU: the server ${cpu.server.toFixed(1)} s, PostgreSQL ${cpu.database.toFixed(1)} s; the machine busy ${cpu.busy.toFixed(1)} of ${cpu.available.toFixed(1)} core-seconds | | | |`);
+    console.log(`\ntotal with compile, boot and workbooks: ${seconds(totalStarted).toFixed(0)} s`);
+    return;
+  }
   let first;
   let again;
   let copySeconds;

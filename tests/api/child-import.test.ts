@@ -324,6 +324,51 @@ describe('rows', () => {
   });
 });
 
+describe('imports at once in one process (config/imports.json rowsAtOnce)', () => {
+  /** Three valid rows of their own (born 2022-03-16: no other test's numbers). */
+  const rowsOf = (name: string, from: number) => [0, 1, 2].map((i) => row(0, {
+    姓名: `${name}${i}`, 证件号码: residentId('350502', '20220316', String(101 + 2 * (from + i)).padStart(3, '0')),
+    监护人1证件号码: residentId('350502', '19900316', String(101 + 2 * (from + i)).padStart(3, '0')),
+  }));
+  const service = () => app.strapi.service('api::child-import.child-import') as any;
+  afterEach(() => { delete process.env.IMPORT_ROWS_AT_ONCE; });
+
+  test('an import that would go beyond the rows running waits, still queued, and runs once they end', async () => {
+    process.env.IMPORT_ROWS_AT_ONCE = '4';
+    // another import of 2 rows is running in this process
+    const release = await service().rowBudget.acquire(2);
+    let id = '';
+    try {
+      id = (await accepted(upload(kindergarten, await workbook(rowsOf('轮候幼儿', 0))))).body.data.id;
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const waiting = (await kindergarten.get(`/api/child-import/${id}`).expect(200)).body.data;
+      expect(waiting).toMatchObject({ state: 'queued', imported: 0 });
+      expect(await countChildren({ name: { $startsWith: '轮候幼儿' } })).toBe(0);
+    } finally {
+      release();
+    }
+    const job = await finished(kindergarten, id);
+    expect(job).toMatchObject({ state: 'done', imported: 3 });
+    expect(job.timings.queuedMs).toBeGreaterThan(1000);
+    expect(await countChildren({ name: { $startsWith: '轮候幼儿' } })).toBe(3);
+    expect(service().rowBudget.held).toBe(0);
+  });
+
+  test('imports that fit run beside the running ones without waiting', async () => {
+    process.env.IMPORT_ROWS_AT_ONCE = '4';
+    const release = await service().rowBudget.acquire(1);
+    try {
+      const id = (await accepted(upload(kindergarten, await workbook(rowsOf('并行幼儿', 3))))).body.data.id;
+      const job = await finished(kindergarten, id);
+      expect(job).toMatchObject({ state: 'done', imported: 3 });
+      expect(job.timings.queuedMs).toBe(0);
+      expect(service().rowBudget.held).toBe(1);
+    } finally {
+      release();
+    }
+  });
+});
+
 describe('uploaded files', () => {
   /** The files of the temporary directory holding exactly these bytes (formidable writes each upload there). */
   const copiesOf = (bytes: Buffer) => fs.readdirSync(os.tmpdir()).filter((name) => {

@@ -333,7 +333,7 @@ function checkSecurity(c: Checker, security: any, levels: string[], adminRoles: 
 
 function checkImports(c: Checker, imports: any) {
   if (!c.object(imports, 'imports')) return;
-  for (const field of ['maxBytes', 'maxRows', 'validateChunk', 'insertChunk', 'dupQueryChunk', 'keepErrors']) c.integer(imports[field], `imports.${field}`);
+  for (const field of ['maxBytes', 'maxRows', 'validateChunk', 'insertChunk', 'dupQueryChunk', 'keepErrors', 'rowsAtOnce']) c.integer(imports[field], `imports.${field}`);
   for (const field of ['likelyDateChunk', 'exportPage']) c.integer(imports[field], `imports.${field}`, { optional: true });
   c.integer(imports.exportJobAboveRows, 'imports.exportJobAboveRows', { min: 0, optional: true });
   c.integer(imports.storedPartBytes, 'imports.storedPartBytes', { min: 65536, max: 67108864, optional: true });

@@ -33,6 +33,7 @@ import { LikelyProbes } from '../../../domain/import/likely-probes';
 import { BatchChannel } from '../../../domain/import/batch-channel';
 import { markRevealedInRequest } from '../../../security/pii-read-audit';
 import { jobQueue } from '../../../runtime/jobs';
+import { RowBudget } from '../../../domain/import/row-budget';
 
 const JOB = 'api::child-import.child-import';
 const UPLOAD = 'api::child-import.child-import-upload';
@@ -63,10 +64,12 @@ export type ImportConfig = {
   reportRetentionDays?: number;
   /** Bytes of the uploaded workbook per stored part (storeWorkbook). */
   storedPartBytes?: number;
+  /** Rows of imports one process works on at once (cms/src/domain/import/row-budget.ts). */
+  rowsAtOnce: number;
 };
 
 let settings: ImportConfig | undefined;
-/** Limits and chunk sizes (config/imports.json); IMPORT_MAX_ROWS and IMPORT_MAX_BYTES override them. */
+/** Limits and chunk sizes (config/imports.json); IMPORT_MAX_ROWS, IMPORT_MAX_BYTES and IMPORT_ROWS_AT_ONCE override them. */
 export function importConfig(): ImportConfig {
   if (!settings) {
     const { $comment, ...values } = readDomainConfig<Record<string, any>>('imports.json');
@@ -76,8 +79,12 @@ export function importConfig(): ImportConfig {
     ...settings,
     maxRows: Number(process.env.IMPORT_MAX_ROWS) || settings.maxRows,
     maxBytes: Number(process.env.IMPORT_MAX_BYTES) || settings.maxBytes,
+    rowsAtOnce: Number(process.env.IMPORT_ROWS_AT_ONCE) || settings.rowsAtOnce,
   };
 }
+
+/** The rows of the imports this process runs now, bounded by rowsAtOnce (the others wait their turn). */
+const rowBudget = new RowBudget(() => importConfig().rowsAtOnce);
 
 type Live = { state: string; processed: number; imported: number };
 const live = new Map<number, Live>();
@@ -115,6 +122,9 @@ async function head(file: string): Promise<Buffer> {
 const reportDays = () => importConfig().reportRetentionDays ?? 7;
 
 const service = ({ strapi }: { strapi: Core.Strapi }) => ({
+  /** The rows of the imports this process runs now (config/imports.json rowsAtOnce). */
+  rowBudget,
+
   /** The kindergarten of an institution user, and its classes (only a kindergarten imports its children). */
   async targetOf(user: any, defaultClassId?: string): Promise<ImportTarget> {
     if (user?.level !== 'institution' || !user.institutionCode) throw new errors.ForbiddenError('幼儿学籍由幼儿所在园导入');
@@ -186,16 +196,41 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   /**
-   * The queue's handler (any instance): claims a queued job (one runner: the update re-checks the
-   * state), reads the stored workbook and the uploader's reach again, and runs it. A job finished,
-   * or claimed elsewhere, is left alone.
+   * The queue's handler (any instance): waits for the job's turn among this process's imports
+   * (config/imports.json rowsAtOnce: two large imports at once would take the process past its memory
+   * cap), claims it (one runner: the update re-checks the state), reads the stored workbook and the
+   * uploader's reach again, and runs it. A job finished, or claimed elsewhere, is left alone.
    */
   async runQueued(data: { id?: number; readMs?: number }) {
     const id = Number(data?.id);
     if (!Number.isInteger(id)) return { skipped: 'no job id' };
-    const row = await strapi.db.query(JOB).findOne({ where: { id }, select: ['id', 'documentId', 'state', 'attempts', 'mode', 'userId', 'defaultClass'] });
+    const row = await strapi.db.query(JOB).findOne({ where: { id }, select: ['id', 'documentId', 'state', 'attempts', 'mode', 'userId', 'defaultClass', 'total'] });
     if (!row) return { skipped: 'gone' };
     if (row.state !== 'queued') return { skipped: row.state };
+    // its turn among this process's imports (config/imports.json rowsAtOnce); while it waits it stays
+    // queued, kept alive like a running job (interrupted-jobs.ts would otherwise take it for abandoned)
+    const waitStarted = performance.now();
+    if (!live.has(id)) live.set(id, { state: 'queued', processed: 0, imported: 0 });
+    let release: () => void;
+    try {
+      release = await rowBudget.acquire(Number(row.total) || 0);
+    } finally {
+      if (live.get(id)?.state === 'queued') live.delete(id);
+    }
+    const queuedMs = Math.round(performance.now() - waitStarted);
+    try {
+      // read again: while it waited, the job may have been claimed, resumed or failed elsewhere
+      const current = queuedMs ? await strapi.db.query(JOB).findOne({ where: { id }, select: ['id', 'documentId', 'state', 'attempts', 'mode', 'userId', 'defaultClass'] }) : row;
+      if (!current || current.state !== 'queued') return { skipped: current?.state ?? 'gone' };
+      return await this.claimAndRun(current, Number(data.readMs) || 0, queuedMs);
+    } finally {
+      release();
+    }
+  },
+
+  /** runQueued once the job's turn has come: the claim (one runner: the update re-checks the state), then the run. */
+  async claimAndRun(row: any, readMs: number, queuedMs: number) {
+    const id = row.id as number;
     const attempts = (Number(row.attempts) || 0) + 1;
     const { count } = await strapi.db.query(JOB).updateMany({ where: { id, state: 'queued' }, data: { state: 'validating', attempts, processed: 0, updatedAt: new Date() } });
     if (!count) return { skipped: 'claimed elsewhere' };
@@ -206,7 +241,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
         if (!user || user.blocked) throw new ImportRefused(refusalMessage(CREATE_CHILD));
         const target = await this.targetOf(user, row.defaultClass || undefined);
         // the workbook is held by run() alone, which lets it go once its rows are read
-        await this.run(id, row.documentId, await this.storedWorkbook(id), target, row.mode as ImportMode, Number(data.readMs) || 0);
+        await this.run(id, row.documentId, await this.storedWorkbook(id), target, row.mode as ImportMode, readMs, queuedMs);
       } catch (error: any) {
         live.delete(id);
         const message = error instanceof ImportRefused ? error.message : error?.status === 400 || error?.name === 'ValidationError' ? `导入文件无法读取：${error.message}` : '导入时发生错误，本次导入已全部撤销，没有写入任何数据：请稍后重试';
@@ -271,13 +306,13 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
    * before the transaction commits. What is held is a batch or two and a few values per row,
    * whatever the size of the file.
    */
-  async run(id: number, documentId: string, buffer: Buffer, target: ImportTarget, mode: ImportMode, readMs = 0) {
+  async run(id: number, documentId: string, buffer: Buffer, target: ImportTarget, mode: ImportMode, readMs = 0, queuedMs = 0) {
     const config = importConfig();
     const state = live.get(id) ?? { state: 'validating', processed: 0, imported: 0 };
     live.set(id, state);
     const save = (data: Record<string, unknown>) => strapi.db.query(JOB).update({ where: { id }, data: { ...data, updatedAt: new Date() } });
     const dropUpload = () => strapi.db.query(UPLOAD).deleteMany({ where: { job: id } }).catch(() => undefined);
-    const timings: Record<string, number> = { readMs, validateMs: 0, duplicatesMs: 0, handOverMs: 0 };
+    const timings: Record<string, number> = { queuedMs, readMs, validateMs: 0, duplicatesMs: 0, handOverMs: 0 };
     const counts = { processed: 0, ok: 0, failed: 0, skipped: 0, likely: 0 };
     /** The first problems (config keepErrors), in row order, for the job's page. */
     const problems: RowProblem[] = [];
