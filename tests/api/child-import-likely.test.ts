@@ -212,4 +212,16 @@ describe("the batch check answers each probe as the entry form's check does, ove
     expect(many.has(5)).toBe(false);
     expect(many.get(1)!.every((c) => c.id === null && c.name === null)).toBe(true);
   });
+
+  test('keepPerProbe: only the first children of a probe are kept and described, the others counted once each', async () => {
+    const all: Map<number, any[]> = await duplicates().likelyMatchesMany(probes, { dateChunk: 1 });
+    expect([...all.values()].some((list) => list.length > 1)).toBe(true);
+    const othersFound = new Map<number, { count: number; atLeast: boolean }>();
+    const kept: Map<number, any[]> = await duplicates().likelyMatchesMany(probes, { dateChunk: 1, keepPerProbe: 1, othersFound });
+    for (const probe of probes) {
+      const full = all.get(probe.key) ?? [];
+      expect({ key: probe.key, kept: shape(kept.get(probe.key) ?? []) }).toEqual({ key: probe.key, kept: shape(full.slice(0, 1)) });
+      expect({ key: probe.key, others: othersFound.get(probe.key) ?? { count: 0, atLeast: false } }).toEqual({ key: probe.key, others: { count: Math.max(0, full.length - 1), atLeast: false } });
+    }
+  });
 });

@@ -307,9 +307,10 @@ const NAMED_HOLDERS = 3;
  * The hint of a row with likely duplicates elsewhere: the kindergarten and county holding each
  * other record and why it looks like the same child — nothing about that child (as heldElsewhereMessage).
  */
-export function likelyDuplicateHint(candidates: { kindergartenName?: string | null; countyName?: string | null; countyCode?: string | null; reasons: string[] }[]): string {
+export function likelyDuplicateHint(candidates: { kindergartenName?: string | null; countyName?: string | null; countyCode?: string | null; reasons: string[] }[], others: { count: number; atLeast: boolean } = { count: 0, atLeast: false }): string {
   const named = candidates.slice(0, NAMED_HOLDERS).map((c) => `${placeName(c)}${c.reasons.join('，')}`);
-  const more = candidates.length > NAMED_HOLDERS ? `等 ${candidates.length} 条学籍` : '';
+  const total = candidates.length + others.count;
+  const more = total > NAMED_HOLDERS ? `等 ${total} 条${others.atLeast ? '以上' : ''}学籍` : '';
   return `疑似重复：${named.join('；')}${more}。请核对是否为同一幼儿`;
 }
 
@@ -325,8 +326,10 @@ export function likelyDuplicateHint(candidates: { kindergartenName?: string | nu
 export async function likelyDuplicateHints(strapi: Core.Strapi, probes: Iterable<RowProbe> & { size: number }, target: ImportTarget, dateChunk?: number, timings?: Record<string, number>): Promise<Map<number, string[]>> {
   const hints = new Map<number, string[]>();
   if (!probes.size) return hints;
-  const matches: Map<number, any[]> = await duplicates(strapi).likelyMatchesMany(probes, { exceptInstitutionCode: target.institutionCode, dateChunk, timings });
-  for (const [row, candidates] of matches) if (candidates?.length) hints.set(row, [likelyDuplicateHint(candidates)]);
+  // only the children a hint names are kept and described; the others are counted
+  const othersFound = new Map<number, { count: number; atLeast: boolean }>();
+  const matches: Map<number, any[]> = await duplicates(strapi).likelyMatchesMany(probes, { exceptInstitutionCode: target.institutionCode, dateChunk, timings, keepPerProbe: NAMED_HOLDERS, othersFound });
+  for (const [row, candidates] of matches) if (candidates?.length) hints.set(row, [likelyDuplicateHint(candidates, othersFound.get(row))]);
   return hints;
 }
 

@@ -24,6 +24,8 @@ export const LIKELY_REASONS = {
 
 export type Holder = { kindergartenName: string | null; countyCode: string | null; countyName: string | null };
 export type Candidate = Holder & { id: string | null; name: string | null; reasons: string[] };
+/** likelyMatchesMany's count of a probe's children beyond those kept stops here ("at least"). */
+const OTHERS_COUNTED = 20;
 export type Probe = { name?: string; birthDate?: string; sex?: string; guardianKeys?: string[] };
 /** One of many children checked at once (an import's rows); `key` identifies it in the answer. */
 export type BatchProbe<K> = Probe & { key: K };
@@ -355,7 +357,12 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
    * with a match, where the other records are held and why — never who (id and name are null).
    * `probes` is read twice, one probe at a time (an import passes them from a compact store).
    */
-  async likelyMatchesMany<K>(probes: Iterable<BatchProbe<K>>, options: { exceptInstitutionCode?: string; dateChunk?: number; timings?: Record<string, number> } = {}): Promise<Map<K, Candidate[]>> {
+  /**
+   * `keepPerProbe`: at most so many children a probe are kept and described (an import of 100,000 rows
+   * whose every row was like dozens of children held the process past its memory cap); any further
+   * ones are counted in `othersFound` (distinct; from OTHERS_COUNTED on, `atLeast`).
+   */
+  async likelyMatchesMany<K>(probes: Iterable<BatchProbe<K>>, options: { exceptInstitutionCode?: string; dateChunk?: number; timings?: Record<string, number>; keepPerProbe?: number; othersFound?: Map<K, { count: number; atLeast: boolean }> } = {}): Promise<Map<K, Candidate[]>> {
     /** milliseconds of each part (by name, by guardian, the holders' names), added to `options.timings` */
     let partStarted = performance.now();
     const partDone = (part: string) => {
@@ -367,12 +374,20 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
     type Owner = { key: K; birthDate: string };
     type Found = Map<string, { child: any; reasons: Set<string> }>;
     const found = new Map<K, Found>();
+    const keep = options.keepPerProbe ?? Infinity;
+    /** the further children of a probe beyond `keep` (their document ids, to count each once) */
+    const others = new Map<K, Set<string>>();
     const add = (probe: Owner, child: any, reason: string) => {
       let matches = found.get(probe.key);
       if (!matches) found.set(probe.key, (matches = new Map()));
-      const entry = matches.get(child.documentId) ?? { child, reasons: new Set<string>() };
-      entry.reasons.add(reason);
-      matches.set(child.documentId, entry);
+      const entry = matches.get(child.documentId);
+      if (entry) entry.reasons.add(reason);
+      else if (matches.size < keep) matches.set(child.documentId, { child, reasons: new Set([reason]) });
+      else {
+        let further = others.get(probe.key);
+        if (!further) others.set(probe.key, (further = new Set()));
+        if (further.size < OTHERS_COUNTED) further.add(child.documentId);
+      }
     };
     const except = options.exceptInstitutionCode;
     const outside = (query: any, column: string) => {
@@ -511,6 +526,8 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
     }
 
     partDone('likelyByGuardianMs');
+    if (options.othersFound) for (const [key, further] of others) options.othersFound.set(key, { count: further.size, atLeast: further.size >= OTHERS_COUNTED });
+    others.clear();
 
     const entries = [...found.entries()].flatMap(([key, matches]) => [...matches.values()].map((match) => ({ key, ...match })));
     const holders = await this.describeHolders(entries.map(({ child }) => child));
