@@ -26,6 +26,13 @@ export type Holder = { kindergartenName: string | null; countyCode: string | nul
 export type Candidate = Holder & { id: string | null; name: string | null; reasons: string[] };
 /** likelyMatchesMany's count of a probe's children beyond those kept stops here ("at least"). */
 const OTHERS_COUNTED = 20;
+
+/** FNV-1a of a string, 32 bits: a document id counted once without keeping the id. */
+function hashOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash | 0;
+}
 export type Probe = { name?: string; birthDate?: string; sex?: string; guardianKeys?: string[] };
 /** One of many children checked at once (an import's rows); `key` identifies it in the answer. */
 export type BatchProbe<K> = Probe & { key: K };
@@ -375,8 +382,8 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
     type Found = Map<string, { child: any; reasons: Set<string> }>;
     const found = new Map<K, Found>();
     const keep = options.keepPerProbe ?? Infinity;
-    /** the further children of a probe beyond `keep` (their document ids, to count each once) */
-    const others = new Map<K, Set<string>>();
+    /** the further children of a probe beyond `keep`: a 32-bit hash of each document id, to count each once (compact: 100,000 probes may have them) */
+    const others = new Map<K, number[]>();
     const add = (probe: Owner, child: any, reason: string) => {
       let matches = found.get(probe.key);
       if (!matches) found.set(probe.key, (matches = new Map()));
@@ -385,8 +392,9 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
       else if (matches.size < keep) matches.set(child.documentId, { child, reasons: new Set([reason]) });
       else {
         let further = others.get(probe.key);
-        if (!further) others.set(probe.key, (further = new Set()));
-        if (further.size < OTHERS_COUNTED) further.add(child.documentId);
+        if (!further) others.set(probe.key, (further = []));
+        const hash = hashOf(child.documentId);
+        if (further.length < OTHERS_COUNTED && !further.includes(hash)) further.push(hash);
       }
     };
     const except = options.exceptInstitutionCode;
@@ -502,9 +510,11 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
           if (row.pinyin_key) collect(`${date}\u0000p${row.pinyin_key}`);
           if (!candidates.length) continue;
           const child = { documentId: row.document_id, name: row.name, pinyinKey: row.pinyin_key, institutionCode: row.institution_code, countyCode: row.county_code };
+          // what is kept of a match: where it is held (not its name)
+          let holder: { documentId: string; institutionCode: string | null; countyCode: string | null } | undefined;
           for (const probe of candidates) {
             const reason = nameReason(probe, child);
-            if (reason) add(probe, child, reason);
+            if (reason) add(probe, (holder ??= { documentId: row.document_id, institutionCode: row.institution_code, countyCode: row.county_code }), reason);
           }
         }
       }
@@ -526,7 +536,7 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
     }
 
     partDone('likelyByGuardianMs');
-    if (options.othersFound) for (const [key, further] of others) options.othersFound.set(key, { count: further.size, atLeast: further.size >= OTHERS_COUNTED });
+    if (options.othersFound) for (const [key, further] of others) options.othersFound.set(key, { count: further.length, atLeast: further.length >= OTHERS_COUNTED });
     others.clear();
 
     const entries = [...found.entries()].flatMap(([key, matches]) => [...matches.values()].map((match) => ({ key, ...match })));
