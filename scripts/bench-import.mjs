@@ -42,9 +42,16 @@ const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:
 const CONCURRENT = positiveInt('bench:import', 'BENCH_CONCURRENT', 1);
 /** Who uploads (config/demo.json): the kindergarten, its county (the children's ID numbers) and its classes. */
 const UPLOADERS = [
-  { username: 'demo-kindergarten', county: '350502', guardians: '350503', classes: ['小一班', '中一班', '大一班'] },
-  // another county's kindergarten: its children's and guardians' ID numbers in other regions than the first's
-  { username: 'demo-kindergarten-2', county: '350203', guardians: '350206', classes: ['小一班'] },
+  {
+    username: 'demo-kindergarten', county: '350502', guardians: '350503', classes: ['小一班', '中一班', '大一班'],
+    surnames: ['陈', '林', '黄', '张', '吴', '王', '李', '郑', '刘', '杨'], given: ['子涵', '欣怡', '梓萱', '浩然', '宇轩', '诗涵', '俊杰', '雨桐', '一诺', '思远', '佳怡', '子墨'],
+  },
+  // another county's kindergarten: its children's and guardians' ID numbers in other regions than the
+  // first's, and other names (children like every row of the other file would make each a likely duplicate)
+  {
+    username: 'demo-kindergarten-2', county: '350203', guardians: '350206', classes: ['小一班'],
+    surnames: ['赵', '孙', '周', '徐', '马', '朱', '胡', '郭', '何', '高'], given: ['嘉琪', '文博', '若曦', '明轩', '晨阳', '可馨', '天佑', '梦瑶', '志远', '静怡', '乐天', '雅琴'],
+  },
 ];
 if (CONCURRENT > UPLOADERS.length) {
   console.error(`bench:import: BENCH_CONCURRENT is at most ${UPLOADERS.length}`);
@@ -91,14 +98,12 @@ const adultBirth = (k) => `${1980 + (k % 15)}${String(1 + (Math.floor(k / 15) % 
 async function writeWorkbook(file, checkCharacter, uploader = UPLOADERS[0]) {
   const ExcelJS = requireFromCms('exceljs');
   const residentId = residentIds(checkCharacter, SKIP_SEQUENCES);
-  const { county: COUNTY, guardians: GUARDIANS, classes } = uploader;
+  const { county: COUNTY, guardians: GUARDIANS, classes, surnames, given } = uploader;
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: false, useSharedStrings: false });
   const sheet = book.addWorksheet('幼儿信息');
   const headers = ['姓名', '身份证件类型', '证件号码', '出生地', '籍贯', '民族', '国籍/地区', '港澳台侨外', '健康状况', '户口所在地', '户口性质', '现住址', '联系电话', '入园日期', '班级', '就读方式', '是否独生子女',
     '监护人1姓名', '监护人1与幼儿关系', '监护人1身份证件类型', '监护人1证件号码', '监护人1联系电话', '监护人2姓名', '监护人2与幼儿关系', '监护人2证件号码'];
   sheet.addRow(headers).commit();
-  const surnames = ['陈', '林', '黄', '张', '吴', '王', '李', '郑', '刘', '杨'];
-  const given = ['子涵', '欣怡', '梓萱', '浩然', '宇轩', '诗涵', '俊杰', '雨桐', '一诺', '思远', '佳怡', '子墨'];
   const third = ['', '宇', '涵', '轩', '怡', '睿', '欣', '泽', '诺', '琪', '瑶', '晨', '阳', '萱', '博', '然', '妍', '铭', '悦', '航'];
   const day0 = Date.UTC(2020, 0, 1);
   for (let i = 0; i < ROWS; i += 1) {
