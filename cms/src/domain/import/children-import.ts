@@ -329,7 +329,17 @@ export async function likelyDuplicateHints(strapi: Core.Strapi, probes: Iterable
   // only the children a hint names are kept and described; the others are counted
   const othersFound = new Map<number, { count: number; atLeast: boolean }>();
   const matches: Map<number, any[]> = await duplicates(strapi).likelyMatchesMany(probes, { exceptInstitutionCode: target.institutionCode, dateChunk, timings, keepPerProbe: NAMED_HOLDERS, othersFound });
-  for (const [row, candidates] of matches) if (candidates?.length) hints.set(row, [likelyDuplicateHint(candidates, othersFound.get(row))]);
+  // rows like the same few children get the same hint: one string for them all (bounded)
+  const sameHint = new Map<string, string>();
+  for (const [row, candidates] of matches) {
+    matches.delete(row);
+    if (!candidates?.length) continue;
+    let hint = likelyDuplicateHint(candidates, othersFound.get(row));
+    const kept = sameHint.get(hint);
+    if (kept) hint = kept;
+    else if (sameHint.size < 10_000) sameHint.set(hint, hint);
+    hints.set(row, [hint]);
+  }
   return hints;
 }
 

@@ -196,18 +196,29 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Where each record is (kindergarten and county names), with one query per table for all of them. */
   async describeHolders(children: { institutionCode?: string | null; countyCode?: string | null }[]): Promise<Holder[]> {
-    const codes = (key: 'institutionCode' | 'countyCode') => [...new Set(children.map((c) => c[key]).filter(Boolean))] as string[];
+    const holderOf = await this.holderNames(children);
+    return children.map(holderOf);
+  },
+
+  /** The kindergartens' and counties' names of `children` looked up at once: a function that describes any of them. */
+  async holderNames(children: Iterable<{ institutionCode?: string | null; countyCode?: string | null }>): Promise<(child: { institutionCode?: string | null; countyCode?: string | null }) => Holder> {
+    const institutionCodes = new Set<string>();
+    const countyCodes = new Set<string>();
+    for (const child of children) {
+      if (child.institutionCode) institutionCodes.add(child.institutionCode);
+      if (child.countyCode) countyCodes.add(child.countyCode);
+    }
     const [kindergartens, counties] = await Promise.all([
-      codes('institutionCode').length ? strapi.db.query(KINDERGARTEN).findMany({ where: { code: { $in: codes('institutionCode') } }, select: ['code', 'name'] }) : [],
-      codes('countyCode').length ? strapi.db.query(REGION).findMany({ where: { code: { $in: codes('countyCode') } }, select: ['code', 'name'] }) : [],
+      institutionCodes.size ? strapi.db.query(KINDERGARTEN).findMany({ where: { code: { $in: [...institutionCodes] } }, select: ['code', 'name'] }) : [],
+      countyCodes.size ? strapi.db.query(REGION).findMany({ where: { code: { $in: [...countyCodes] } }, select: ['code', 'name'] }) : [],
     ]);
     const kindergartenNames = new Map<string, string>(kindergartens.map((k: any) => [k.code, k.name] as [string, string]));
     const countyNames = new Map<string, string>(counties.map((r: any) => [r.code, r.name] as [string, string]));
-    return children.map((child) => ({
+    return (child) => ({
       kindergartenName: (child.institutionCode && kindergartenNames.get(child.institutionCode)) ?? null,
       countyCode: child.countyCode ?? null,
       countyName: (child.countyCode && countyNames.get(child.countyCode)) ?? null,
-    }));
+    });
   },
 
   /**
@@ -539,15 +550,14 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
     if (options.othersFound) for (const [key, further] of others) options.othersFound.set(key, { count: further.length, atLeast: further.length >= OTHERS_COUNTED });
     others.clear();
 
-    const entries = [...found.entries()].flatMap(([key, matches]) => [...matches.values()].map((match) => ({ key, ...match })));
-    const holders = await this.describeHolders(entries.map(({ child }) => child));
+    // described probe by probe, each probe's matches let go as its answer is made (no list of every match)
+    const holderOf = await this.holderNames((function* () { for (const matches of found.values()) for (const { child } of matches.values()) yield child; })());
     partDone('likelyHoldersMs');
     const answer = new Map<K, Candidate[]>();
-    entries.forEach(({ key, reasons }, i) => {
-      const list = answer.get(key) ?? [];
-      list.push({ id: null, name: null, ...holders[i], reasons: [...reasons] });
-      answer.set(key, list);
-    });
+    for (const [key, matches] of found) {
+      answer.set(key, [...matches.values()].map(({ child, reasons }) => ({ id: null, name: null, ...holderOf(child), reasons: [...reasons] })));
+      found.delete(key);
+    }
     return answer;
   },
   };
