@@ -24,6 +24,10 @@ export const LIKELY_REASONS = {
 
 export type Holder = { kindergartenName: string | null; countyCode: string | null; countyName: string | null };
 export type Candidate = Holder & { id: string | null; name: string | null; reasons: string[] };
+export type Probe = { name?: string; birthDate?: string; sex?: string; guardianKeys?: string[] };
+/** One of many children checked at once (an import's rows); `key` identifies it in the answer. */
+export type BatchProbe<K> = Probe & { key: K };
+
 /** likelyMatchesMany's count of a probe's children beyond those kept stops here ("at least"). */
 const OTHERS_COUNTED = 20;
 
@@ -33,9 +37,6 @@ function hashOf(text: string): number {
   for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return hash | 0;
 }
-export type Probe = { name?: string; birthDate?: string; sex?: string; guardianKeys?: string[] };
-/** One of many children checked at once (an import's rows); `key` identifies it in the answer. */
-export type BatchProbe<K> = Probe & { key: K };
 
 /** Edit distance of at most one (a typo, a missing or an extra character). */
 function withinOneEdit(a: string, b: string): boolean {
@@ -374,8 +375,6 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
    * SQLite). `exceptInstitutionCode` leaves that kindergarten's children out. Answers, per probe key
    * with a match, where the other records are held and why — never who (id and name are null).
    * `probes` is read twice, one probe at a time (an import passes them from a compact store).
-   */
-  /**
    * `keepPerProbe`: at most so many children a probe are kept and described (an import of 100,000 rows
    * whose every row was like dozens of children held the process past its memory cap); any further
    * ones are counted in `othersFound` (distinct; from OTHERS_COUNTED on, `atLeast`).
