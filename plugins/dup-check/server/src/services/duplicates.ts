@@ -389,17 +389,19 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
     };
     type Prepared = { key: K; name: string; pinyinKey: string | null; birthDate: string; sex: string };
     type Owner = { key: K; birthDate: string };
-    type Found = Map<string, { child: any; reasons: Set<string> }>;
+    /** a probe's matches: a few each (keepPerProbe), so a plain array (no map and set per probe: an import may have 100,000 probes) */
+    type Found = { child: any; reasons: string[] }[];
     const found = new Map<K, Found>();
     const keep = options.keepPerProbe ?? Infinity;
     /** the further children of a probe beyond `keep`: a 32-bit hash of each document id, to count each once (compact: 100,000 probes may have them) */
     const others = new Map<K, number[]>();
     const add = (probe: Owner, child: any, reason: string) => {
       let matches = found.get(probe.key);
-      if (!matches) found.set(probe.key, (matches = new Map()));
-      const entry = matches.get(child.documentId);
-      if (entry) entry.reasons.add(reason);
-      else if (matches.size < keep) matches.set(child.documentId, { child, reasons: new Set([reason]) });
+      if (!matches) found.set(probe.key, (matches = []));
+      const entry = matches.find((match) => match.child.documentId === child.documentId);
+      if (entry) {
+        if (!entry.reasons.includes(reason)) entry.reasons.push(reason);
+      } else if (matches.length < keep) matches.push({ child, reasons: [reason] });
       else {
         let further = others.get(probe.key);
         if (!further) others.set(probe.key, (further = []));
@@ -550,11 +552,11 @@ const duplicatesService = ({ strapi }: { strapi: Core.Strapi }) => {
     others.clear();
 
     // described probe by probe, each probe's matches let go as its answer is made (no list of every match)
-    const holderOf = await this.holderNames((function* () { for (const matches of found.values()) for (const { child } of matches.values()) yield child; })());
+    const holderOf = await this.holderNames((function* () { for (const matches of found.values()) for (const { child } of matches) yield child; })());
     partDone('likelyHoldersMs');
     const answer = new Map<K, Candidate[]>();
     for (const [key, matches] of found) {
-      answer.set(key, [...matches.values()].map(({ child, reasons }) => ({ id: null, name: null, ...holderOf(child), reasons: [...reasons] })));
+      answer.set(key, matches.map(({ child, reasons }) => ({ id: null, name: null, ...holderOf(child), reasons })));
       found.delete(key);
     }
     return answer;
