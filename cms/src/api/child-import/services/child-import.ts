@@ -53,6 +53,8 @@ const CREATE_CHILD = 'api::child.child.create';
 class ImportRefused extends Error {}
 /** Checked batches (validateChunk rows each) waiting for the insert (PostgreSQL): with two, the import's RSS peak went past 400 MB. */
 const BATCHES_WAITING = 1;
+/** What runQueued reads of a queued job: to wait its turn (`total`), to claim it and to run it. */
+const QUEUED_JOB_FIELDS = ['id', 'documentId', 'state', 'attempts', 'mode', 'userId', 'defaultClass', 'total'];
 /** All-or-none with an error: the rows already being written are rolled back (the insert's channel is aborted with it). */
 class ImportRejected extends Error {}
 
@@ -204,7 +206,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
   async runQueued(data: { id?: number; readMs?: number }) {
     const id = Number(data?.id);
     if (!Number.isInteger(id)) return { skipped: 'no job id' };
-    const row = await strapi.db.query(JOB).findOne({ where: { id }, select: ['id', 'documentId', 'state', 'attempts', 'mode', 'userId', 'defaultClass', 'total'] });
+    const row = await strapi.db.query(JOB).findOne({ where: { id }, select: QUEUED_JOB_FIELDS });
     if (!row) return { skipped: 'gone' };
     if (row.state !== 'queued') return { skipped: row.state };
     // its turn among this process's imports (config/imports.json rowsAtOnce); while it waits it stays
@@ -220,7 +222,7 @@ const service = ({ strapi }: { strapi: Core.Strapi }) => ({
     const queuedMs = Math.round(performance.now() - waitStarted);
     try {
       // read again: while it waited, the job may have been claimed, resumed or failed elsewhere
-      const current = queuedMs ? await strapi.db.query(JOB).findOne({ where: { id }, select: ['id', 'documentId', 'state', 'attempts', 'mode', 'userId', 'defaultClass'] }) : row;
+      const current = queuedMs ? await strapi.db.query(JOB).findOne({ where: { id }, select: QUEUED_JOB_FIELDS }) : row;
       if (!current || current.state !== 'queued') return { skipped: current?.state ?? 'gone' };
       return await this.claimAndRun(current, Number(data.readMs) || 0, queuedMs);
     } finally {
