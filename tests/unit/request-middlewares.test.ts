@@ -86,6 +86,48 @@ describe('the router match kept per path and method (cms/src/runtime/router-matc
     expect(router.match('/api/kindergartens', 'GET').route).toBe(false);
   });
 
+  test('each allowedMethods once per prefix in a match, the answers of a request unchanged (405, 501, OPTIONS)', async () => {
+    const Koa = createRequire(require.resolve('@strapi/core'))('koa');
+    const http = require('node:http');
+    const root = new Router();
+    const api = new Router({ prefix: '/api' });
+    for (const [prefix, name] of [['/children', 'children'], ['/kindergartens', 'kindergartens'], ['/classes', 'classes']]) {
+      const group = new Router({ prefix });
+      group.get('/', (ctx: any) => { ctx.body = name; });
+      api.use(group.routes(), group.allowedMethods());
+    }
+    const withOptions = new Router({ prefix: '/regions' });
+    withOptions.get('/', (ctx: any) => { ctx.body = 'regions'; });
+    api.use(withOptions.routes(), withOptions.allowedMethods({ throw: false }));
+    root.use(api.routes(), api.allowedMethods());
+    const app = new Koa();
+    app.use(root.routes()).use(root.allowedMethods());
+    const kept = (path: string, method: string) => root.match(path, method).path.filter((layer: any) => layer.methods.length === 0).map((layer: any) => layer.path);
+    // four groups' allowedMethods under /api/… (one made with options), one of the api router's
+    expect(root.stack.filter((layer: any) => layer.methods.length === 0)).toHaveLength(5);
+    expect(kept('/api/children', 'POST')).toEqual(['/api([^/]*)', '/api([^/]*)', '([^/]*)']);
+    const server = http.createServer(app.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const ask = (method: string, path: string) => new Promise<{ status: number; allow?: string; body: string }>((resolve, reject) => {
+      const request = http.request({ host: '127.0.0.1', port: server.address().port, method, path }, (response: any) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode, allow: response.headers.allow, body }));
+      });
+      request.on('error', reject);
+      request.end();
+    });
+    try {
+      expect(await ask('GET', '/api/kindergartens')).toMatchObject({ status: 200, body: 'kindergartens' });
+      expect(await ask('POST', '/api/children')).toMatchObject({ status: 405, allow: 'HEAD, GET' });
+      expect(await ask('OPTIONS', '/api/classes')).toMatchObject({ status: 200, allow: 'HEAD, GET' });
+      expect(await ask('PROPFIND', '/api/children')).toMatchObject({ status: 501, allow: 'HEAD, GET' });
+      expect((await ask('GET', '/api/nothing')).status).toBe(404);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   test('a route added later is matched at once', () => {
     const router = new Router();
     router.get('/api/children', () => undefined);
