@@ -23,7 +23,8 @@
 // GEN_SCHEMA, PII_HASH_KEY and PII_ENCRYPTION_KEY (as for the generator), BENCH_RATE, BENCH_LIKELY_RATE, BENCH_DURATION,
 // BENCH_CONNECTIONS (10), BENCH_SAMPLES (2000), BENCH_ISSUE_SECONDS, BENCH_SQL_ITERATIONS (2000), BENCH_LIST_ITERATIONS (20),
 // BENCH_LIST_CONNECTIONS (50), BENCH_LIST_SECONDS (10), BENCH_LIST_RATE (300), BENCH_PARTS (all; a comma list of exact, likely, lists,
-// lists50, issue to run only those), BENCH_SKIP_COMPILE=1 (cms/dist is current).
+// lists50, issue to run only those), BENCH_SKIP_COMPILE=1 (cms/dist is current), BENCH_LOADGEN (node; wrk: the
+// closed loop of lists50 by Debian's wrk, see scripts/lib/load.mjs).
 //   - lists under concurrency (part lists50): the children's list (filters[sex]=female, 25 rows, the
 //     panel's order by name, then in id order), as the province and as a county, turning pages 1…40,
 //     BENCH_LIST_CONNECTIONS keep-alive connections each sending its next request when the last is
@@ -368,7 +369,7 @@ async function listsUnderLoad(baseUrl) {
       const raw = await replayConcurrently(DATABASE_URL, SCHEMA, requests, LIST_CONNECTIONS, LIST_SECONDS);
       const statementsPerPage = requests.slice(1).reduce((n, r) => n + r.length, 0) / Math.max(1, requests.length - 1);
       rows.push({ username, orderName, total, estimated, estimateMs, api, raw, statementsPerPage, load: `${loadBefore} → ${loadMid} → ${loadAverage()}`, loop: 'closed' });
-      log(`  API ${api.rps.toFixed(1)} req/s p95 ${ms(api.p95)} ms ${JSON.stringify(api.statuses)}; raw ${raw.rps.toFixed(1)} /s p95 ${ms(raw.p95)} ms`);
+      log(`  API (${api.generator}, its CPU ${api.generatorCpu?.toFixed(1)} s) ${api.rps.toFixed(1)} req/s p50 ${ms(api.p50)} p95 ${ms(api.p95)} ms ${JSON.stringify(api.statuses)}; raw ${raw.rps.toFixed(1)} /s p95 ${ms(raw.p95)} ms`);
       // the same pages at a fixed rate (open loop: times from when each was due), beside their SQL at that rate
       const openBefore = loadAverage();
       const open = await openLoop(baseUrl, token, paths.map((p) => ({ path: p })), LIST_RATE, LIST_SECONDS, LIST_CONNECTIONS);
@@ -565,7 +566,7 @@ async function main() {
   }
   for (const row of listsLoaded.filter((r) => r.loop === 'closed')) {
     const bad = Object.entries(row.api.statuses).map(([status, n]) => `${n}× ${status}`).join(', ');
-    lines.push(`| children's list as ${row.username}, \`filters[sex]=female\`, by ${row.orderName}, pages 1–40 of 25 (${row.statementsPerPage.toFixed(1)} SQL statements / page turn) | ${LIST_CONNECTIONS} connections × ${LIST_SECONDS} s, closed loop (${thousands(row.total)}${row.estimated ? ` (estimated${row.estimateMs !== null ? `: the planner's estimate p50 ${ms(row.estimateMs)} ms, target < 5 ms ${mark(row.estimateMs < 5)}` : ''})` : ''} in reach; load ${row.load}) | ` +
+    lines.push(`| children's list as ${row.username}, \`filters[sex]=female\`, by ${row.orderName}, pages 1–40 of 25 (${row.statementsPerPage.toFixed(1)} SQL statements / page turn) | ${LIST_CONNECTIONS} connections × ${LIST_SECONDS} s, closed loop, load by ${row.api.generator}${row.api.generatorCpu != null ? ` (its CPU ${row.api.generatorCpu.toFixed(1)} s of ${LIST_SECONDS} s)` : ''} (${thousands(row.total)}${row.estimated ? ` (estimated${row.estimateMs !== null ? `: the planner's estimate p50 ${ms(row.estimateMs)} ms, target < 5 ms ${mark(row.estimateMs < 5)}` : ''})` : ''} in reach; load ${row.load}) | ` +
       `${row.api.rps.toFixed(1)} req/s · p50 ${ms(row.api.p50)} ms · p95 ${ms(row.api.p95)} ms${bad ? ` · ${bad}` : ''}${row.api.errors ? ` · ${row.api.errors} errors` : ''} | ${row.raw.rps.toFixed(1)} req/s · p95 ${ms(row.raw.p95)} ms (pg Pool of ${LIST_CONNECTIONS}) | ${(row.raw.rps / row.api.rps).toFixed(1)}× | ≥ 300 req/s, p95 < 150 ms ${mark(row.api.rps >= 300 && row.api.p95 < 150 && !bad)} |`);
   }
   printTable(lines.join('\n'));

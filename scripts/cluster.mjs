@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { serverNodeOptions } from './lib/node-options.mjs';
+import { serverEnvironment, serverNodeOptions } from './lib/node-options.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -245,7 +245,7 @@ function startNode(i, replica) {
     detached: true,
     stdio: ['ignore', out, out],
     env: {
-      ...env, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL, DATABASE_SCHEMA: SCHEMA,
+      ...env, ...serverEnvironment(env), HOST: '127.0.0.1', PORT: String(port), DATABASE_URL, DATABASE_SCHEMA: SCHEMA,
       ...(replica ? { DATABASE_REPLICA_URL: replicaUrl } : {}), TRUSTED_PROXIES: '127.0.0.1', PUBLIC_URL: env.PUBLIC_URL || `http://127.0.0.1:${CLUSTER_PORT}`,
       DATA_DIR: env.DATA_DIR || path.join(DIR, 'data'), SEED_DEMO: env.SEED_DEMO || 'true', SEED_DEMO_CHILDREN: env.SEED_DEMO_CHILDREN || 'true', STRAPI_TELEMETRY_DISABLED: 'true',
     },

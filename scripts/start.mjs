@@ -12,15 +12,16 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-import { serverNodeOptions } from './lib/node-options.mjs';
+import { serverEnvironment, serverNodeOptions } from './lib/node-options.mjs';
 
-// The server runs with the Node options of config/cluster.json `server` (the heap cap, the young generation): they can only
+// The server runs with the Node options of config/cluster.json `server` (the heap cap, the young generation, malloc's arenas): they can only
 // be given when a process starts, so this script starts itself again with them and passes on the
 // signals that stop it (Ctrl-C, a service manager's SIGTERM) and its exit code.
 // The server goes with this script when it is killed outright (the IPC channel closes).
 const options = serverNodeOptions();
-if (options.length) {
-  const child = spawn(process.execPath, [...options, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+const environment = serverEnvironment();
+if (options.length || Object.keys(environment).length) {
+  const child = spawn(process.execPath, [...options, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...environment } });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   await new Promise(() => undefined);

@@ -11,11 +11,17 @@ import { requireFromCms } from './common.mjs';
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
 /**
- * Closed loop at `connections` concurrency from a child process: each connection sends GET paths[i]
- * (in turn) as soon as its previous answer is in, for `seconds`. Answers per second, latency
- * percentiles, the statuses that were not 200.
+ * Closed loop at `connections` concurrency: each connection sends GET paths[i] (in turn) as soon as
+ * its previous answer is in, for `seconds`. Answers per second, latency percentiles, the statuses that
+ * were not 200, and the CPU the generator itself used (it shares the machine's cores with the server).
+ * The generator: BENCH_LOADGEN=node (default; a Node child process) or wrk (Debian's `wrk`, in C: a
+ * fraction of the CPU per request, so that more of the two cores is the server's).
  */
 export function concurrentGets(baseUrl, jwt, paths, connections, seconds) {
+  return process.env.BENCH_LOADGEN === 'wrk' ? wrkGets(baseUrl, jwt, paths, connections, seconds) : nodeGets(baseUrl, jwt, paths, connections, seconds);
+}
+
+function nodeGets(baseUrl, jwt, paths, connections, seconds) {
   const script = `
     const http = require('node:http');
     const o = JSON.parse(process.argv[1]);
@@ -34,7 +40,8 @@ export function concurrentGets(baseUrl, jwt, paths, connections, seconds) {
     }
     Promise.all(Array.from({ length: o.connections }, async () => { while (performance.now() < until) await one(); })).then(() => {
       agent.destroy();
-      process.stdout.write(JSON.stringify({ seconds: (performance.now() - start) / 1000, times, statuses, errors }));
+      const cpu = process.cpuUsage();
+      process.stdout.write(JSON.stringify({ seconds: (performance.now() - start) / 1000, times, statuses, errors, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
     });`;
   const options = { url: baseUrl, jwt, paths, connections, seconds };
   return new Promise((resolve, reject) => {
@@ -46,7 +53,51 @@ export function concurrentGets(baseUrl, jwt, paths, connections, seconds) {
       if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
       const result = JSON.parse(out);
       const sorted = result.times.sort((a, b) => a - b);
-      resolve({ rps: sorted.length / result.seconds, count: sorted.length, statuses: result.statuses, errors: result.errors, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) });
+      resolve({ generator: 'node', generatorCpu: result.cpuSeconds, rps: sorted.length / result.seconds, count: sorted.length, statuses: result.statuses, errors: result.errors, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) });
+    });
+  });
+}
+
+/** A Lua string literal (wrk's scripts). */
+const lua = (text) => `"${String(text).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+
+/**
+ * concurrentGets by wrk (one thread, `connections` sockets): the paths taken in turn by a Lua script,
+ * its percentiles and counts printed as JSON by the script's `done`; the CPU wrk used from bash's
+ * `times` (user and system time of the shell's children).
+ */
+function wrkGets(baseUrl, jwt, paths, connections, seconds) {
+  const script = `
+    local paths = { ${paths.map(lua).join(', ')} }
+    local headers = { ["Authorization"] = ${lua(`Bearer ${jwt}`)} }
+    local next = 0
+    request = function()
+      next = next + 1
+      return wrk.format("GET", paths[(next - 1) % #paths + 1], headers)
+    end
+    done = function(summary, latency, requests)
+      local e = summary.errors
+      io.write(string.format('\\nWRK_JSON {"count":%d,"micros":%d,"p50":%.3f,"p95":%.3f,"p99":%.3f,"status":%d,"errors":%d}\\n',
+        summary.requests, summary.duration, latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+        e.status, e.connect + e.read + e.write + e.timeout))
+    end`;
+  const file = path.join(os.tmpdir(), `wrk-${process.pid}-${Date.now()}.lua`);
+  fs.writeFileSync(file, script);
+  const command = `wrk -t 1 -c ${Number(connections)} -d ${Number(seconds)}s --timeout 30s -s '${file}' '${baseUrl}' && times`;
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      fs.rmSync(file, { force: true });
+      const found = out.match(/WRK_JSON (\{.*\})/);
+      if (code !== 0 || !found) return reject(new Error(`wrk exited with ${code} (is it installed? apt-get install wrk): ${out.slice(-500)}`));
+      const result = JSON.parse(found[1]);
+      // bash's `times`: the shell's own user/system times, then its children's (wrk's)
+      const clock = [...out.slice(found.index).matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+      const statuses = result.status ? { 'not 2xx/3xx': result.status } : {};
+      resolve({ generator: 'wrk', generatorCpu: clock.length >= 4 ? clock[2] + clock[3] : null, rps: result.count / (result.micros / 1e6), count: result.count, statuses, errors: result.errors, p50: result.p50, p95: result.p95, p99: result.p99 });
     });
   });
 }

@@ -6,7 +6,7 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { serverNodeOptions } from './node-options.mjs';
+import { serverEnvironment, serverNodeOptions } from './node-options.mjs';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server-child.mjs');
 
@@ -15,7 +15,7 @@ export function startServer(env) {
   const extra = (process.env.BENCH_SERVER_NODE_OPTIONS || '').split(/\s+/).filter(Boolean);
   // the options the server runs with in production (config/cluster.json `server`), unless the benchmark sets its own
   const execArgv = [...serverNodeOptions(extra), ...extra];
-  const child = fork(CHILD, [], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(CHILD, [], { env: { ...process.env, ...serverEnvironment({ ...process.env, ...env }), ...env }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map();
   let nextId = 1;
   const request = (op, payload = {}) => new Promise((resolve, reject) => {

@@ -69,3 +69,17 @@ test('the server process runs with the heap cap and semi-space of config/cluster
     expect(serverNodeOptions(['--max-old-space-size=1024'])).toEqual([`--max-semi-space-size=${semi}`]);
     expect(serverNodeOptions([], '--max-old-space-size=2048 --max-semi-space-size=16')).toEqual([]);
 });
+
+test('the server process gets malloc arenas of config/cluster.json in its environment, unless the operator set MALLOC_ARENA_MAX', () => {
+    const { mallocArenas } = JSON.parse(fs.readFileSync(path.join(root, 'config', 'cluster.json'), 'utf8')).server;
+    expect(Number.isInteger(mallocArenas)).toBe(true);
+    const environment = (env: Record<string, string>) => {
+        const script = `import { serverEnvironment } from ${JSON.stringify(path.join(root, 'scripts', 'lib', 'node-options.mjs'))};
+process.stdout.write(JSON.stringify(serverEnvironment(${JSON.stringify(env)})));`;
+        const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+        expect(run.stderr).toBe('');
+        return JSON.parse(run.stdout);
+    };
+    expect(environment({})).toEqual({ MALLOC_ARENA_MAX: String(mallocArenas) });
+    expect(environment({ MALLOC_ARENA_MAX: '8' })).toEqual({});
+});
