@@ -70,9 +70,10 @@ test('the server process runs with the heap cap and semi-space of config/cluster
     expect(serverNodeOptions([], '--max-old-space-size=2048 --max-semi-space-size=16')).toEqual([]);
 });
 
-test('the server process gets malloc arenas of config/cluster.json in its environment, unless the operator set MALLOC_ARENA_MAX', () => {
-    const { mallocArenas } = JSON.parse(fs.readFileSync(path.join(root, 'config', 'cluster.json'), 'utf8')).server;
+test('the server process gets the malloc settings of config/cluster.json in its environment, unless the operator set them', () => {
+    const { mallocArenas, mallocMmapThresholdBytes } = JSON.parse(fs.readFileSync(path.join(root, 'config', 'cluster.json'), 'utf8')).server;
     expect(Number.isInteger(mallocArenas)).toBe(true);
+    expect(Number.isInteger(mallocMmapThresholdBytes)).toBe(true);
     const environment = (env: Record<string, string>) => {
         const script = `import { serverEnvironment } from ${JSON.stringify(path.join(root, 'scripts', 'lib', 'node-options.mjs'))};
 process.stdout.write(JSON.stringify(serverEnvironment(${JSON.stringify(env)})));`;
@@ -80,6 +81,7 @@ process.stdout.write(JSON.stringify(serverEnvironment(${JSON.stringify(env)})));
         expect(run.stderr).toBe('');
         return JSON.parse(run.stdout);
     };
-    expect(environment({})).toEqual({ MALLOC_ARENA_MAX: String(mallocArenas) });
-    expect(environment({ MALLOC_ARENA_MAX: '8' })).toEqual({});
+    expect(environment({})).toEqual({ MALLOC_ARENA_MAX: String(mallocArenas), MALLOC_MMAP_THRESHOLD_: String(mallocMmapThresholdBytes) });
+    expect(environment({ MALLOC_ARENA_MAX: '8' })).toEqual({ MALLOC_MMAP_THRESHOLD_: String(mallocMmapThresholdBytes) });
+    expect(environment({ MALLOC_ARENA_MAX: '8', MALLOC_MMAP_THRESHOLD_: '65536' })).toEqual({});
 });

@@ -396,6 +396,7 @@ function checkCluster(c: Checker, cluster: any) {
     c.integer(cluster.server.maxHeapMegabytes, 'cluster.server.maxHeapMegabytes', { min: 128, max: 65536, optional: true });
     c.integer(cluster.server.semiSpaceMegabytes, 'cluster.server.semiSpaceMegabytes', { min: 1, max: 256, optional: true });
     c.integer(cluster.server.mallocArenas, 'cluster.server.mallocArenas', { min: 1, max: 64, optional: true });
+    c.integer(cluster.server.mallocMmapThresholdBytes, 'cluster.server.mallocMmapThresholdBytes', { min: 4096, max: 33554432, optional: true });
     if (cluster.server.admission !== undefined && c.object(cluster.server.admission, 'cluster.server.admission')) {
       // concurrent 0: no limit (cms/src/middlewares/admission.ts)
       c.integer(cluster.server.admission.concurrent, 'cluster.server.admission.concurrent', { min: 0, max: 10000 });
