@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 
 import { serverEnvironment, serverNodeOptions } from './lib/node-options.mjs';
 
-// The server runs with the Node options of config/cluster.json `server` (the heap cap, the young generation, malloc's arenas): they can only
+// The server runs with the Node options of config/cluster.json `server` (the heap cap, the young generation, malloc's settings): they can only
 // be given when a process starts, so this script starts itself again with them and passes on the
 // signals that stop it (Ctrl-C, a service manager's SIGTERM) and its exit code.
 // The server goes with this script when it is killed outright (the IPC channel closes).

@@ -1,6 +1,6 @@
 // The Node options of an app server process, from config/cluster.json `server` (its rules are
 // checked at the server's start, cms/src/runtime/config-schema.ts): the heap cap and the young
-// generation's semi-space, and glibc's malloc arenas (an environment variable, read when the process
+// generation's semi-space, and glibc's malloc settings (environment variables, read when the process
 // starts). One place for `npm start` (scripts/start.mjs runs itself again with them),
 // `npm run cluster` (each node) and the benchmarks' servers (scripts/lib/server.mjs), so that what is
 // measured is what runs. A flag the operator sets (NODE_OPTIONS or the command line) is left alone.
@@ -35,7 +35,7 @@ const MALLOC = [['mallocArenas', 'MALLOC_ARENA_MAX'], ['mallocMmapThresholdBytes
  * stay with the process) and MALLOC_MMAP_THRESHOLD_ from `mallocMmapThresholdBytes` (a fixed size
  * from which a block is mapped on its own and given back when freed; glibc otherwise raises it after
  * each large block freed, and the import's large buffers then stay in the arenas). Together they took
- * an import's peak from 435–454 to 389–397 MB (docs/benchmarks.md, eleventh round). A variable the
+ * an import's peak from 435–454 to 389–401 MB (docs/benchmarks.md, eleventh round). A variable the
  * environment already sets is left alone.
  */
 export function serverEnvironment(env = process.env) {

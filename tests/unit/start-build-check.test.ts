@@ -50,14 +50,15 @@ test('what Strapi writes at start (update-notifier state, an empty migrations fo
     }
 });
 
-/** serverNodeOptions(execArgv) of scripts/lib/node-options.mjs, asked in a Node of its own with NODE_OPTIONS as given. */
-const serverNodeOptions = (execArgv: string[], nodeOptions = ''): string[] => {
-    const script = `import { serverNodeOptions } from ${JSON.stringify(path.join(root, 'scripts', 'lib', 'node-options.mjs'))};
-process.stdout.write(JSON.stringify(serverNodeOptions(${JSON.stringify(execArgv)})));`;
+/** A function of scripts/lib/node-options.mjs called with `arg`, in a Node of its own with NODE_OPTIONS as given. */
+const fromNodeOptions = (name: string, arg: unknown, nodeOptions = ''): any => {
+    const script = `import { ${name} } from ${JSON.stringify(path.join(root, 'scripts', 'lib', 'node-options.mjs'))};
+process.stdout.write(JSON.stringify(${name}(${JSON.stringify(arg)})));`;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: nodeOptions } });
     expect(run.stderr).toBe('');
     return JSON.parse(run.stdout);
 };
+const serverNodeOptions = (execArgv: string[], nodeOptions = ''): string[] => fromNodeOptions('serverNodeOptions', execArgv, nodeOptions);
 
 test('the server process runs with the heap cap and semi-space of config/cluster.json, unless the operator gave them', () => {
     const { maxHeapMegabytes: cap, semiSpaceMegabytes: semi } = JSON.parse(fs.readFileSync(path.join(root, 'config', 'cluster.json'), 'utf8')).server;
@@ -74,13 +75,7 @@ test('the server process gets the malloc settings of config/cluster.json in its 
     const { mallocArenas, mallocMmapThresholdBytes } = JSON.parse(fs.readFileSync(path.join(root, 'config', 'cluster.json'), 'utf8')).server;
     expect(Number.isInteger(mallocArenas)).toBe(true);
     expect(Number.isInteger(mallocMmapThresholdBytes)).toBe(true);
-    const environment = (env: Record<string, string>) => {
-        const script = `import { serverEnvironment } from ${JSON.stringify(path.join(root, 'scripts', 'lib', 'node-options.mjs'))};
-process.stdout.write(JSON.stringify(serverEnvironment(${JSON.stringify(env)})));`;
-        const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-        expect(run.stderr).toBe('');
-        return JSON.parse(run.stdout);
-    };
+    const environment = (env: Record<string, string>) => fromNodeOptions('serverEnvironment', env);
     expect(environment({})).toEqual({ MALLOC_ARENA_MAX: String(mallocArenas), MALLOC_MMAP_THRESHOLD_: String(mallocMmapThresholdBytes) });
     expect(environment({ MALLOC_ARENA_MAX: '8' })).toEqual({ MALLOC_MMAP_THRESHOLD_: String(mallocMmapThresholdBytes) });
     expect(environment({ MALLOC_ARENA_MAX: '8', MALLOC_MMAP_THRESHOLD_: '65536' })).toEqual({});
